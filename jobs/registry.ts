@@ -1,0 +1,4 @@
+// Every job kind of the system. Each lives in its own file next to this one.
+import type { JobDefinition } from './types.ts';
+
+export const JOBS: JobDefinition<never>[] = [];

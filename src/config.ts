@@ -1,0 +1,57 @@
+// The one place that reads process.env. Validated at boot: a bad value stops the process
+// with one line naming the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _.:- only').default('cp'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(5488),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().default('Counterpart <store@counterpart.local>'),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  PUBLIC_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SOURCE_STALE_AFTER_S: z.coerce.number().int().positive().default(900),
+  WEBHOOK_SECRET: z.string().optional(),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean };
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const res = schema.safeParse(env);
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`);
+  }
+  return { ...res.data, dataDir: path.resolve(res.data.DATA_DIR), redisUrlGiven: Boolean(res.data.REDIS_URL) };
+}
+
+let cached: Config | undefined;
+/** The process configuration; parsed once. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For a raw environment lookup of a named secret (e.g. a mapping's credential env var). */
+export function secretFromEnv(name: string): string | undefined {
+  return process.env[name];
+}

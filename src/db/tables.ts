@@ -1,0 +1,11 @@
+// The tables of the schema, by owner. Kept in one list so `stats` and tests see every table.
+export const MIRROR_TABLES = [
+  'sources', 'product_groups', 'products', 'offers', 'price_types', 'prices', 'warehouses', 'stock',
+  'managers', 'counterparties', 'contracts', 'contract_prices', 'sync_runs',
+] as const;
+
+export const STORE_TABLES = [
+  'clients', 'client_counterparties', 'users', 'user_tokens', 'sessions', 'carts', 'cart_lines',
+  'orders', 'order_lines', 'order_status_history', 'outbox', 'reservations', 'waitlist', 'news',
+  'news_reads', 'messages', 'settings',
+] as const;

@@ -1,0 +1,56 @@
+// The sync core's contract with connectors. A connector opens a run for its source, streams
+// records into it in bounded chunks (any entity, any order), then commits: everything is
+// applied in ONE transaction, or nothing is.
+import type { EntityName } from '../mirror/records.ts';
+
+export type SyncMode = 'full' | 'delta';
+
+export interface SyncOptions {
+  sourceId: number;
+  /** What started the run: 'full', 'changes', 'commerceml', 'bench'… (shown in the console). */
+  kind: string;
+  /** full: for every entity added to the run, rows of this source not in it are marked deleted. */
+  mode: SyncMode;
+  /** The accounting system's time of this data (not our clock). */
+  asOf?: Date | null;
+  /** Stored on the source in the same transaction (e.g. the change feed's next cursor). */
+  cursor?: string | null;
+}
+
+export interface EntityCounts {
+  received: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  unknownRefs: number;
+}
+
+export interface SyncWarning {
+  entity: EntityName;
+  message: string;
+  count: number;
+  sample: string[];
+}
+
+export interface SyncResult {
+  runId: number;
+  counts: Partial<Record<EntityName, EntityCounts>>;
+  warnings: SyncWarning[];
+  changed: boolean;
+}
+
+/** Published on Redis after commit (stream `<prefix>:mirror:changes`). */
+export interface MirrorChangeEvent {
+  sourceId: number;
+  runId: number;
+  at: string;
+  /** Stock rows whose availability crossed zero: [offerId, warehouseId, quantity]. */
+  stockCrossed: [number, number, string][];
+  /** Offers whose stock changed at all (any quantity change). */
+  stockChangedOffers: number[];
+  /** Offers with a changed price (any price type) or contract price. */
+  priceChangedOffers: number[];
+  /** True when a list was cut: consumers should re-scan instead of trusting the lists. */
+  truncated: boolean;
+}

@@ -1,0 +1,27 @@
+// One Runtime shared by the test files of a run (the harness gave it its own database and
+// Redis prefix). Migrations run up → down → up once, so every migration's down is exercised.
+import { migrateLatest, migrateRollbackAll } from '../../src/db/migrate.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+
+let rt: Promise<Runtime> | undefined;
+
+export function testRuntime(): Promise<Runtime> {
+  rt ??= (async () => {
+    const r = await createRuntime();
+    await migrateLatest(r.db);
+    await migrateRollbackAll(r.db);
+    await migrateLatest(r.db);
+    return r;
+  })();
+  return rt;
+}
+
+export async function closeTestRuntime(): Promise<void> {
+  if (rt) await (await rt).shutdown();
+  rt = undefined;
+}
+
+/** Empties the given tables (and what references them) between tests. */
+export async function truncate(r: Runtime, ...tables: string[]): Promise<void> {
+  await r.db.raw(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
+}

@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Runtime } from '../../src/runtime.ts';
+import { createApp } from '../../src/web/app.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+
+describe('web: /healthz and the shell', () => {
+  let rt: Runtime;
+  let base: string;
+  let close: () => void;
+
+  before(async () => {
+    rt = await testRuntime();
+    const server = createApp(rt).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  after(() => close());
+  beforeEach(() => truncate(rt, 'sources'));
+
+  it('reports db, redis and each source with its as_of and last run', async () => {
+    const [src] = await rt.db('sources').insert({ name: 'main', kind: 'soap', as_of: '2026-11-27T10:00:00Z', last_success_at: new Date() }).returning('id');
+    await rt.db('sync_runs').insert({ source_id: src.id, kind: 'changes', mode: 'delta', state: 'succeeded' });
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).to.equal(200);
+    const body = await res.json();
+    expect(body.db).to.equal('ok');
+    expect(body.redis).to.equal('ok');
+    expect(body.sources).to.have.length(1);
+    expect(body.sources[0]).to.include({ name: 'main', stale: false });
+    expect(new Date(body.sources[0].as_of).toISOString()).to.equal('2026-11-27T10:00:00.000Z');
+    expect(body.sources[0].last_run.state).to.equal('succeeded');
+  });
+
+  it('answers 503 when Redis is down', async () => {
+    const app = createApp({ ...rt, redis: { ping: () => Promise.reject(new Error('connection refused')) } as never });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+      expect(res.status).to.equal(503);
+      expect((await res.json()).redis).to.match(/^down: connection refused/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('serves the start page and a clean 404 page without a stack trace', async () => {
+    const home = await fetch(`${base}/`);
+    expect(home.status).to.equal(200);
+    expect(await home.text()).to.contain('Counterpart');
+    const missing = await fetch(`${base}/no/such/page`);
+    expect(missing.status).to.equal(404);
+    const html = await missing.text();
+    expect(html).to.contain('Page not found.');
+    expect(html).not.to.match(/at .*\.ts:\d+/);
+  });
+
+  it('serves htmx 2 from node_modules', async () => {
+    const res = await fetch(`${base}/static/htmx/htmx.min.js`);
+    expect(res.status).to.equal(200);
+    expect(await res.text()).to.match(/htmx/);
+  });
+});
