@@ -15,7 +15,11 @@ import { HttpError } from './errors.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
+import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { liveRoutes } from './routes/live.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { pricelistRoutes } from './routes/pricelist.ts';
 import { homeRoutes } from './routes/home.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -73,6 +77,10 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(viewerMiddleware(rt.db));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
+  app.use(cartRoutes(rt, mail));
+  app.use(orderRoutes(rt));
+  app.use(pricelistRoutes(rt));
+  app.use(liveRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));
