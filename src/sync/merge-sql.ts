@@ -86,7 +86,7 @@ export function upsertSql(spec: EntitySpec<unknown>, opts: { dedupe: boolean; ev
 function initialInsertSql(spec: EntitySpec<unknown>, dedupe: boolean): string {
   const dataCols = spec.columns.map((c) => c.name);
   const targetCols = [...dataCols, ...spec.refs.map((r) => r.target)];
-  const selectList = [...dataCols.map((c) => `s.${c}`), ...spec.refs.map((r, i) => `r${i}.id`)];
+  const selectList = [...dataCols.map((c) => `s.${c}`), ...spec.refs.map((_r, i) => `r${i}.id`)];
   const keyExprs = spec.keyedBy === 'external_id' ? ['s.external_id'] : spec.refs.flatMap((r, i) => (r.required ? [`r${i}.id`] : []));
   return `
     WITH ins AS (
