@@ -47,7 +47,7 @@ export async function offerPrices(db: Db, asks: PriceAsk[]): Promise<OfferPrice[
             WHERE p.offer_id = a.offer_id AND pt.is_base AND NOT pt.deleted AND NOT p.deleted
          ) v ORDER BY v.rank LIMIT 1) base ON true
       ORDER BY a.i`,
-    [asks.map((a) => a.counterpartyId), asks.map((a) => a.offerId), asks.map((a) => a.warehouseId)],
+    [asks.map((a) => a.counterpartyId), asks.map((a) => a.offerId), asks.map((a) => a.warehouseId)] as never,
   );
   const byI = new Map(rows.map((r) => [r.i, r]));
   return asks.map((a, idx) => {

@@ -9,6 +9,7 @@
 import type { Runtime } from '../runtime.ts';
 import { mailAboutReservations, reservationDetails } from './reservation-details.ts';
 import { releaseInOutbox } from './reservations.ts';
+import { queueWaitlistCheck } from './reservation-timers.ts';
 import { publishStoreEvents } from './store-events.ts';
 
 /** Ends due reservations (all, or only the given ids). Safe to run twice and concurrently. */
@@ -29,6 +30,7 @@ export async function expireDue(rt: Runtime, ids?: number[]): Promise<number[]> 
   const details = await reservationDetails(rt.db, expired);
   await publishStoreEvents(rt, details.map((d) => ({ type: 'reservation', change: 'expired', reservationId: d.id, clientId: d.clientId, offerId: d.offerId, warehouseId: d.warehouseId })));
   await mailAboutReservations(rt, 'reservation-expired', details, (r) => `res-expired-${r.id}`);
+  await queueWaitlistCheck(rt, details.map((d) => d.offerId));
   return expired;
 }
 

@@ -29,3 +29,9 @@ export async function scheduleExpiry(rt: Runtime, timers: { id: number; expiresA
     })),
   );
 }
+
+/** Goods returned to availability (expiry, cancel): let the waiting list look at these offers. */
+export async function queueWaitlistCheck(rt: Runtime, offerIds: number[]): Promise<void> {
+  if (!offerIds.length) return;
+  await getQueue(rt, QUEUES.waitlist).add('waitlist.notify', { offerIds: [...new Set(offerIds)] });
+}

@@ -6,9 +6,10 @@
 import type { Knex } from 'knex';
 import type { Runtime } from '../runtime.ts';
 import { offerPrices } from './offer-prices.ts';
+import { trimQuantity } from './quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './reservation-details.ts';
 import { reservationSettings } from './reservation-settings.ts';
-import { scheduleExpiry } from './reservation-timers.ts';
+import { queueWaitlistCheck, scheduleExpiry } from './reservation-timers.ts';
 import { publishStoreEvents, type StoreEvent } from './store-events.ts';
 
 /** Who acts: the signed-in buyer's client and current counterparty (a Viewer fits). */
@@ -111,7 +112,7 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
       ],
     );
     const row = rows[0]!;
-    if (row.id === null) throw new ReservationError('not_enough_stock', MSG.notEnough(row.available, quantity, stock.unit), row.available);
+    if (row.id === null) throw new ReservationError('not_enough_stock', MSG.notEnough(trimQuantity(row.available), quantity, stock.unit), trimQuantity(row.available));
     return { id: row.id, expiresAt: row.expiresAt };
   });
   await scheduleExpiry(rt, toTimers([placed]));
@@ -155,6 +156,7 @@ export async function cancelReservation(rt: Runtime, actor: Actor, id: number): 
   });
   const view = await getReservation(rt, actor, id);
   await publishStoreEvents(rt, [event(view, 'cancelled')]);
+  await queueWaitlistCheck(rt, [view.offerId]);
   return view;
 }
 
@@ -263,7 +265,7 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
         lines.map((l) => l.d.unit),
         lines.map((l) => l.d.quantity),
         lines.map((l) => l.price),
-      ],
+      ] as never,
     );
     await trx('order_status_history').insert({
       order_id: orderId,
