@@ -5,6 +5,7 @@ import { getQueue } from '../src/queue/connection.ts';
 import { QUEUES } from '../src/queue/names.ts';
 import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
 import { RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
+import { publishStoreEvents } from '../src/store/store-events.ts';
 import { WAITLIST_NOTIFY_JOB } from '../src/store/waitlist.ts';
 import { changesStreamKey, type MirrorChangeEvent } from '../src/sync/index.ts';
 
@@ -21,6 +22,7 @@ export const mirrorChangesConsumer: StreamConsumerDefinition = {
     if (e.truncated || crossed.length) {
       await getQueue(rt, QUEUES.waitlist).add(WAITLIST_NOTIFY_JOB, e.truncated ? {} : { offerIds: crossed }, { jobId: `wl-${jid}` });
     }
+    if (e.stockChangedOffers.length) await publishStoreEvents(rt, [{ type: 'availability', offerIds: e.stockChangedOffers.slice(0, 1000) }]);
     if (e.truncated || e.stockChangedOffers.length) {
       await getQueue(rt, QUEUES.reservations).add(
         RESERVATION_JOBS.stockChanged,

@@ -72,7 +72,7 @@ export async function mailAboutReservations(
         userName: r.userName,
         reservation: { ...r, expiresAt: r.expiresAt.toISOString() },
         stock: r.stock ?? '0',
-        link: template === 'reservation-expired' ? `${base}/catalog/offer/${r.offerId}` : `${base}/reservations`,
+        link: template === 'reservation-expired' ? `${base}/product/${r.offerId}` : `${base}/reservations`,
       },
     });
     queued++;

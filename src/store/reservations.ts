@@ -10,7 +10,7 @@ import { trimQuantity } from './quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './reservation-details.ts';
 import { reservationSettings } from './reservation-settings.ts';
 import { queueWaitlistCheck, scheduleExpiry } from './reservation-timers.ts';
-import { publishStoreEvents, type StoreEvent } from './store-events.ts';
+import { publishStoreEvents, type ReservationEvent, type StoreEvent } from './store-events.ts';
 
 /** Who acts: the signed-in buyer's client and current counterparty (a Viewer fits). */
 export interface Actor {
@@ -55,7 +55,7 @@ export function parseQuantity(v: unknown): string {
 }
 
 const toTimers = (rows: { id: number; expiresAt: Date }[]) => rows.map((r) => ({ id: r.id, expiresAt: new Date(r.expiresAt) }));
-const event = (r: Pick<ReservationView, 'id' | 'clientId' | 'offerId' | 'warehouseId'>, change: StoreEvent['change']): StoreEvent => ({
+const event = (r: Pick<ReservationView, 'id' | 'clientId' | 'offerId' | 'warehouseId'>, change: ReservationEvent['change']): StoreEvent => ({
   type: 'reservation',
   change,
   reservationId: r.id,

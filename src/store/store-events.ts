@@ -2,7 +2,15 @@
 // on a Redis channel so every web process can push them to open pages over SSE.
 import type { Runtime } from '../runtime.ts';
 
-export interface StoreEvent {
+export type StoreEvent = ReservationEvent | AvailabilityEvent;
+
+/** Stock of these offers changed (sync): open catalog/product pages refresh their boxes. */
+export interface AvailabilityEvent {
+  type: 'availability';
+  offerIds: number[];
+}
+
+export interface ReservationEvent {
   type: 'reservation';
   /** What happened to the reservation. */
   change: 'placed' | 'extended' | 'cancelled' | 'expired' | 'ordered' | 'short' | 'covered';

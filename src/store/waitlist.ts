@@ -38,7 +38,7 @@ export interface WaitlistEntry {
 }
 
 /** Available quantity per (offer, warehouse): stock − active reservations, live rows only. */
-const AVAILABLE_SQL = `
+export const AVAILABLE_SQL = `
   SELECT s.offer_id, s.warehouse_id, s.quantity - coalesce(r.held, 0) AS available
     FROM stock s
     JOIN warehouses w ON w.id = s.warehouse_id AND NOT w.deleted
@@ -148,7 +148,7 @@ export async function notifyAvailable(rt: Runtime, offerIds?: number[]): Promise
           warehouse: { name: r.warehouseName },
           quantity: trimQuantity(r.available),
           price: price.value === null ? null : { value: price.value, currency: price.currency },
-          link: `${base}/catalog/offer/${r.offerId}`,
+          link: `${base}/product/${r.offerId}`,
           waitlistLink: `${base}/waitlist`,
         },
       });

@@ -16,6 +16,9 @@ import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { LiveEvents } from './live-events.ts';
+import { reservationRoutes } from './routes/reservations.ts';
+import { waitlistRoutes } from './routes/waitlist.ts';
 import { homeRoutes } from './routes/home.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,6 +79,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(viewerMiddleware(rt.db));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
+  app.use(reservationRoutes(rt, new LiveEvents(rt)));
+  app.use(waitlistRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));

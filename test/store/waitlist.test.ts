@@ -107,7 +107,7 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
     // A: contract "Main" → wholesale 360 − 5 % = 342.00. B: no contract price type → dealer 320.
     expect(toA.text).to.contain('Ваша цена: 342.00 RUB');
     expect(toB.text).to.contain('Ваша цена: 320.00 RUB');
-    expect(toA.text).to.match(/Открыть товар: http:\/\/127\.0\.0\.1:\d+\/catalog\/offer\/\d+/);
+    expect(toA.text).to.match(/Открыть товар: http:\/\/127\.0\.0\.1:\d+\/product\/\d+/);
     expect(toA.html).to.contain('<td>North</td>');
     expect(toB.text).to.contain('Количество: 7 pcs');
     const rows = await rt.db('waitlist').orderBy('id');
