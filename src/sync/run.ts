@@ -4,14 +4,14 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../db/knex.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
 import { publishChange } from './events.ts';
-import { createStageSql, deleteSql, stageColumns, stageTable, unknownRefsSql, upsertSql } from './merge-sql.ts';
+import { createStageSql, deleteSql, hasRowsSql, stageColumns, stageTable, unknownRefsSql, upsertSql } from './merge-sql.ts';
 import { insertRun, markRunFailed, type RunProgress, updateRunProgress } from './runs.ts';
 import type { EntityCounts, MirrorChangeEvent, SyncOptions, SyncResult, SyncWarning } from './types.ts';
 import { SyncInputError, validateRecords } from './validate.ts';
@@ -37,9 +37,9 @@ const EVENT_CAP = 5000;
 const PROGRESS_EVERY_MS = 250;
 
 type PgConn = pg.Client;
+const PgClient = pg.Client;
 interface KnexClient {
-  acquireConnection(): Promise<PgConn>;
-  releaseConnection(c: PgConn): Promise<void>;
+  connectionSettings: pg.ClientConfig;
 }
 
 export interface SyncRun {
@@ -55,12 +55,14 @@ const emptyCounts = (): EntityCounts => ({ received: 0, inserted: 0, updated: 0,
 export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<SyncRun> {
   const runId = await insertRun(deps.db, { sourceId: opts.sourceId, kind: opts.kind, mode: opts.mode });
   const startedAt = new Date();
-  const client = deps.db.client as unknown as KnexClient;
-  let conn: PgConn;
+  // A connection of its own, not the pool's: temp_buffers can only be raised before a session
+  // first touches a temp table, and staging millions of rows in 8 MB of buffers spills to disk.
+  const conn: PgConn = new PgClient((deps.db.client as unknown as KnexClient).connectionSettings);
   try {
-    conn = await client.acquireConnection();
-    await conn.query("BEGIN; SET LOCAL work_mem = '64MB'");
+    await conn.connect();
+    await conn.query("SET temp_buffers = '256MB'; BEGIN; SET LOCAL work_mem = '64MB'");
   } catch (err) {
+    await conn.end().catch(() => {});
     await markRunFailed(deps.db, runId, `could not open a database transaction: ${(err as Error).message}`);
     throw err;
   }
@@ -70,7 +72,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
 
   const release = async () => {
     state = 'closed';
-    await client.releaseConnection(conn);
+    await conn.end().catch(() => {});
   };
   const rollback = async (reason: string) => {
     if (state === 'closed') return;
@@ -111,15 +113,18 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     const c = counts[entity]!;
     await conn.query(`ANALYZE ${stageTable(spec)}`);
     let up: { resolved: number; inserted: number; updated: number; crossed?: [number, number, string][]; changed_offers?: number[] };
+    const initial = !(await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has;
+    if (initial && spec.events) event.truncated = true; // a first load: consumers re-scan
     await conn.query('SAVEPOINT upsert');
     try {
-      up = (await conn.query(upsertSql(spec, { dedupe: false, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+      up = (await conn.query(upsertSql(spec, { dedupe: false, eventCap: EVENT_CAP, initial }), [opts.sourceId])).rows[0];
       await conn.query('RELEASE SAVEPOINT upsert');
     } catch (err) {
       // The same key twice in one run: keep the last record (rare, so the fast path skips the sort).
-      if ((err as { code?: string }).code !== '21000') throw err;
+      const code = (err as { code?: string }).code;
+      if (code !== '21000' && !(initial && code === '23505')) throw err;
       await conn.query('ROLLBACK TO SAVEPOINT upsert');
-      up = (await conn.query(upsertSql(spec, { dedupe: true, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+      up = (await conn.query(upsertSql(spec, { dedupe: true, eventCap: EVENT_CAP, initial }), [opts.sourceId])).rows[0];
     }
     c.inserted = up.inserted;
     c.updated = up.updated;

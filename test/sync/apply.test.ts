@@ -237,4 +237,26 @@ describe('sync core: applying batches to the mirror', () => {
     await run.abort('stopped by test');
     expect((await rt.db('sync_runs').where({ id: run.id }).first()).error).to.equal('stopped by test');
   });
+
+  it('a first load with the same key twice keeps the last record and says consumers must re-scan', async () => {
+    const b = smallCatalog();
+    b.stock!.push({ offerExternalId: 'p1', warehouseExternalId: 'w-msk', quantity: '42' });
+    const res = await applyBatch(rt, opts('full'), b);
+    expect(res.counts.stock).to.include({ received: 4, inserted: 3 });
+    const s = await snapshot();
+    expect(s.stock.find((x: { offer: string; wh: string }) => x.offer === 'p1' && x.wh === 'w-msk').quantity).to.equal('42.000');
+    const [[, [, raw]]] = (await rt.redis.xrange(changesStreamKey(rt.prefix), '-', '+')) as [string, string[]][];
+    expect(JSON.parse(raw!).truncated).to.equal(true);
+  });
+
+  it('deleting a source removes its rows from the fact tables too', async () => {
+    await applyBatch(rt, opts('full'), smallCatalog());
+    const other = await ensureSource(rt.db, { name: 'other', kind: 'commerceml' });
+    await applyBatch(rt, { sourceId: other, kind: 'test', mode: 'full' }, smallCatalog());
+    await rt.db('sources').where({ id: sourceId }).delete();
+    for (const t of ['prices', 'stock', 'offers', 'products']) {
+      const rows = await rt.db(t).distinct('source_id');
+      expect(rows.map((r) => r.source_id), t).to.deep.equal([other]);
+    }
+  });
 });
