@@ -7,7 +7,8 @@ import { pinoHttp } from 'pino-http';
 import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { randomBytes } from 'node:crypto';
-import { type MailSender, noMail } from '../store/mail-port.ts';
+import type { MailSender } from '../store/mail-port.ts';
+import { queuedMail } from './mail-sender.ts';
 import { viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { sessionMiddleware } from './auth/session.ts';
@@ -17,9 +18,12 @@ import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { LiveEvents } from './live-events.ts';
 import { liveRoutes } from './routes/live.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
+import { reservationRoutes } from './routes/reservations.ts';
+import { waitlistRoutes } from './routes/waitlist.ts';
 import { homeRoutes } from './routes/home.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,10 +32,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export interface Mount {
   path: string;
   router: Router;
+  /** When set, the home page links to the mount with this text (demo tools). */
+  link?: string;
 }
 
 export interface AppOptions {
-  /** E-mail (reset, invite, order confirmation); dropped when not wired. */
+  /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
 }
 
@@ -43,7 +49,7 @@ function sessionSecret(rt: Runtime): string {
 }
 
 export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = {}): Express {
-  const mail = opts.mail ?? noMail;
+  const mail = opts.mail ?? queuedMail(rt);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -67,6 +73,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
 
+  app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 
@@ -81,6 +88,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(orderRoutes(rt));
   app.use(pricelistRoutes(rt));
   app.use(liveRoutes(rt));
+  app.use(reservationRoutes(rt, new LiveEvents(rt)));
+  app.use(waitlistRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));

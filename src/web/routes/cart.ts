@@ -133,6 +133,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
           .send({
             to: o.email,
             subject: `Order ${result.number} received`,
+            key: `order-confirmation-${result.orderId}`,
             text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\nWe will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
           })
           .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));
