@@ -52,7 +52,9 @@ export class WebhookAnnouncer {
     }
   }
 
+  /** Waits for announcements already made (including ones batched for this tick). */
   async drain(): Promise<void> {
+    await new Promise<void>((r) => queueMicrotask(r));
     await Promise.allSettled([...this.inflight]);
   }
 }
