@@ -1,4 +1,13 @@
 // Every job kind of the system. Each lives in its own file next to this one.
+import { ordersExport } from './orders-export.ts';
+import { ordersStatus } from './orders-status.ts';
+import { syncChanges } from './sync-changes.ts';
+import { syncFull } from './sync-full.ts';
 import type { JobDefinition } from './types.ts';
 
-export const JOBS: JobDefinition<never>[] = [];
+export const JOBS: JobDefinition<never>[] = [
+  syncFull as JobDefinition<never>,
+  syncChanges as JobDefinition<never>,
+  ordersExport as JobDefinition<never>,
+  ordersStatus as JobDefinition<never>,
+];

@@ -38,7 +38,10 @@ export interface OrderForExport {
 function setPath(target: SoapArgs, path: string, value: SoapArgs[string]): void {
   const keys = path.split('.');
   let o = target;
-  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as SoapArgs;
+  for (const k of keys.slice(0, -1)) {
+    o[k] ??= {};
+    o = o[k] as SoapArgs;
+  }
   o[keys.at(-1)!] = value;
 }
 

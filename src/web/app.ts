@@ -10,6 +10,7 @@ import { HttpError } from './errors.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
+import { hookRoutes } from './routes/hooks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,6 +45,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = []): Express {
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
 
   app.use(healthRoutes(rt));
+  app.use(hookRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
   app.use(homeRoutes(rt));
 
