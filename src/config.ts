@@ -51,6 +51,11 @@ export function config(): Config {
   return cached;
 }
 
+/** Benchmarks and tests that run several configurations in one process re-read the environment. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
 const provided = new Map<string, string>();
 
 /** For a raw environment lookup of a named secret (e.g. a mapping's credential env var). */
