@@ -55,7 +55,7 @@ export const COUNT_CAP = 2_000;
 
 /** The columns of one catalog row for offer `o`, product `p`, terms `t`, price `pr`. */
 const ROW_COLUMNS = `o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
-           p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' · ' || o.name ELSE '' END AS name,
+           CASE WHEN o.name IS NULL OR o.name = p.name THEN p.name WHEN left(o.name, length(p.name)) = p.name THEN o.name ELSE p.name || ' · ' || o.name END AS name,
            p.unit, p.vat_rate::text AS vat_rate, p.images->>0 AS image, o.characteristics,
            (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included, pr.origin AS price_origin,
            (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
