@@ -13,6 +13,7 @@ import { runFullSync, soapSourceRow } from '../../jobs/support/soap-source.ts';
 import type { Simulator } from '../../sim/index.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { invalidateWarehouses } from '../../src/store/availability.ts';
+import type { OutgoingMail } from '../../src/store/mail-port.ts';
 import { invalidateGroups } from '../../src/store/catalog.ts';
 import { pricesFor } from '../../src/store/pricing.ts';
 import { createUser } from '../../src/store/users.ts';
@@ -35,9 +36,10 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
   let browser: Browser;
   let page: Page;
   let client: { id: number; cps: { id: number; name: string }[] };
+  const mails: OutgoingMail[] = [];
 
   const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `store-${name}.png`), fullPage: true });
-  const cellText = (sel: string) => page.locator(sel).first().innerText();
+  const cellText = (sel: string) => page.locator(sel).first().textContent();
 
   before(async () => {
     rt = await testRuntime();
@@ -56,7 +58,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     expect(rows, 'the simulator data has a client with two legal entities').to.have.length(1);
     client = { id: rows[0].client_id, cps: rows[0].cps };
     await createUser(rt.db, { email: 'e2e@buyer.test', role: 'buyer', clientId: client.id, password: PASSWORD });
-    srv = await listen(createApp(rt));
+    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void mails.push(m) } }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   });
@@ -74,7 +76,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await Promise.all([page.waitForURL((u) => u.pathname === '/catalog'), page.click('form[action="/login"] button[type=submit]')]);
     await page.locator('table.catalog-table tbody tr').first().waitFor();
     expect(await page.locator('table.catalog-table th.wh').count()).to.equal(await rt.db('warehouses').where({ deleted: false }).count('* as n').first().then((r) => Number(r!.n)));
-    expect(await page.locator('.as-of').innerText()).to.match(/Prices and stock as of \d\d\.\d\d\.\d{4}/);
+    expect(await page.locator('.as-of').textContent()).to.match(/Prices and stock as of \d\d\.\d\d\.\d{4}/);
     await shot('table');
   });
 
@@ -110,7 +112,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     );
     const after = await cellText(cell);
     expect(after).to.not.equal(before);
-    expect(await page.locator('select[name=counterpartyId] option:checked').innerText()).to.contain(b!.name);
+    expect(await page.locator('select[name=counterpartyId] option:checked').textContent()).to.contain(b!.name);
   });
 
   it('switches the three views by htmx without a reload, and remembers the last one', async () => {
@@ -163,12 +165,13 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await page.fill('textarea[name=lines]', `${sku}\t2\nNO-SUCH-SKU\t1`);
     await page.click('form[action="/cart/quick"] button[type=submit]');
     await page.locator('.alert.ok').waitFor();
-    expect(await page.locator('.alert.error').innerText()).to.contain('Line 2: unknown SKU "NO-SUCH-SKU".');
+    expect(await page.locator('.alert.error').textContent()).to.contain('Line 2: unknown SKU "NO-SUCH-SKU".');
     await shot('quick-order');
     await page.goto(`${srv.base}/cart`);
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
-    expect(await page.locator('.alert.ok').innerText()).to.match(/Order CP-\d{6} is placed/);
+    expect(await page.locator('.alert.ok').textContent()).to.match(/Order CP-\d{6} is placed/);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number')).number} received`]);
     await shot('order');
   });
 
