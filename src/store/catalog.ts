@@ -223,7 +223,7 @@ export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery
       ) x
     ),
     ${PAGE_STOCK_CTE}
-    SELECT ${rowColumns(`coalesce(ps.stock, '{}')`)}
+    SELECT ${rowColumns(`coalesce(ps.stock, '{}')`)}, (SELECT min(as_of) FROM sources) AS as_of
       FROM page o
       CROSS JOIN LATERAL (SELECT o.p_id AS id, o.p_sku AS sku, o.p_name AS name, o.p_unit AS unit, o.p_vat_rate AS vat_rate, o.p_images AS images) p
       LEFT JOIN page_stock ps ON ps.offer_id = o.id
@@ -234,12 +234,14 @@ export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery
                       FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
   // The count does not depend on the viewer unless prices filter it.
   const countTerms = built.needsPrice ? terms : [null, 0];
-  const [page, count, asOf] = await Promise.all([
+  const [page, count] = await Promise.all([
     db.raw(sql, [...terms, ...built.bindings, ...order.bindings, q.perPage, offset]),
     cachedCount(db, countSql, [...countTerms, ...built.bindings]),
-    // The oldest source's time: what every price and stock figure on the page is at least as fresh as.
-    db.raw(`SELECT min(as_of) AS as_of FROM sources`).then((r) => r.rows[0].as_of as string | null),
   ]);
+  // The oldest source's time: every price and stock figure on the page is at least that fresh.
+  const asOf: string | null = page.rows.length
+    ? page.rows[0].as_of
+    : (await db.raw(`SELECT min(as_of) AS as_of FROM sources`)).rows[0].as_of;
   const total = count.n;
   return {
     rows: page.rows.map(toRow),

@@ -42,7 +42,7 @@ export interface Viewer {
   preferences: Record<string, unknown>;
 }
 
-interface Row {
+export interface ViewerRow {
   id: number;
   email: string;
   name: string;
@@ -57,10 +57,9 @@ interface Row {
   contracts: { id: number; counterparty_id: number; name: string; number: string | null; currency: string; discount_pct: string; is_default: boolean }[];
 }
 
-/** The viewer for a user id, or null when the user is gone or disabled. */
-export async function loadViewer(db: Db, userId: number): Promise<Viewer | null> {
-  const { rows } = await db.raw<{ rows: Row[] }>(
-    `SELECT u.id, u.email, u.name, u.role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences,
+/** The viewer row of the user whose id is the SQL expression `userId` (for a join, e.g. with the session). */
+export function viewerSql(userId: string): string {
+  return `SELECT u.id, u.email, u.name, u.role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences,
             u.current_counterparty_id, u.current_contract_id,
             coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'inn', c.inn) ORDER BY c.name, c.id)
                         FROM client_counterparties cc JOIN counterparties c ON c.id = cc.counterparty_id AND NOT c.deleted
@@ -73,11 +72,17 @@ export async function loadViewer(db: Db, userId: number): Promise<Viewer | null>
                          AND (k.valid_to IS NULL OR k.valid_to >= current_date)
                          AND (k.valid_from IS NULL OR k.valid_from <= current_date)), '[]') AS contracts
        FROM users u LEFT JOIN clients cl ON cl.id = u.client_id
-      WHERE u.id = ? AND u.disabled_at IS NULL`,
-    [userId],
-  );
-  const r = rows[0];
-  if (!r) return null;
+      WHERE u.id = ${userId} AND u.disabled_at IS NULL`;
+}
+
+/** The viewer for a user id, or null when the user is gone or disabled. */
+export async function loadViewer(db: Db, userId: number): Promise<Viewer | null> {
+  const { rows } = await db.raw<{ rows: ViewerRow[] }>(viewerSql('?'), [userId]);
+  return rows[0] ? viewerFromRow(rows[0]) : null;
+}
+
+/** Builds the viewer from a row of viewerSql (current counterparty/contract resolved safely). */
+export function viewerFromRow(r: ViewerRow): Viewer {
   const counterpartyIds = r.counterparties.map((c) => c.id);
   const counterpartyId =
     r.current_counterparty_id !== null && counterpartyIds.includes(r.current_counterparty_id)

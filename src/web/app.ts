@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime.ts';
 import { randomBytes } from 'node:crypto';
 import type { MailSender } from '../store/mail-port.ts';
 import { queuedMail } from './mail-sender.ts';
-import { viewerMiddleware } from './auth/context.ts';
+import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { HttpError } from './errors.ts';
@@ -82,7 +82,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
-  app.use(sessionMiddleware(rt.db, sessionSecret(rt)));
+  app.use(sessionMiddleware(rt.db, sessionSecret(rt), { preload: VIEWER_PRELOAD }));
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt.db));
   app.use(authRoutes(rt, mail));
