@@ -24,3 +24,17 @@ export async function sourceFreshness(db: Db, staleAfterS: number): Promise<Sour
   );
   return rows;
 }
+
+const asOfCache = new WeakMap<Db, { at: number; value: Promise<string | null> }>();
+
+/** The oldest source's as_of (what every price and stock figure is at least as fresh as); cached 2 s per process. */
+export function mirrorAsOf(db: Db): Promise<string | null> {
+  const hit = asOfCache.get(db);
+  if (hit && Date.now() - hit.at < 2000) return hit.value;
+  const value = db
+    .raw('SELECT min(as_of) AS as_of FROM sources')
+    .then((r) => (r.rows[0]?.as_of ? new Date(r.rows[0].as_of).toISOString() : null));
+  value.catch(() => asOfCache.delete(db));
+  asOfCache.set(db, { at: Date.now(), value });
+  return value;
+}

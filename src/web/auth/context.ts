@@ -1,6 +1,7 @@
 // The request context every route module uses: res.locals.viewer (see README.md here).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/knex.ts';
+import { mirrorAsOf } from '../../mirror/freshness.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/viewer.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { takeFlash } from './session.ts';
@@ -21,6 +22,8 @@ export function viewerMiddleware(db: Db): RequestHandler {
         res.locals.currentCounterparty = viewer.counterparties.find((c) => c.id === viewer.counterpartyId) ?? null;
         res.locals.currentContract = viewer.contracts.find((k) => k.id === viewer.contractId) ?? null;
         res.locals.isStaff = viewer.role !== 'buyer';
+        // Every buyer page carries the mirror's "as of" in the footer.
+        if (viewer.role === 'buyer' && req.method === 'GET') res.locals.mirrorAsOf = await mirrorAsOf(db);
       } else {
         delete req.session.data.userId; // user deleted or disabled since: sign out
       }
