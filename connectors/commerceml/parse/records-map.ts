@@ -4,7 +4,12 @@
 import type {
   CounterpartyRecord, GroupRecord, OfferRecord, PriceRecord, PriceTypeRecord, ProductRecord, StockRecord, WarehouseRecord,
 } from '../../../src/mirror/records.ts';
-import { bool, currency, decimal, inn, isDeletedMark, productIdOf } from './values.ts';
+import { bool, currency, decimal, inn, isDeletedMark, productIdOf, roundDecimal } from './values.ts';
+
+const qty = (s: string | undefined): string | null => {
+  const d = decimal(s);
+  return d === null ? null : roundDecimal(d, 3);
+};
 import { all, at, child, childrenOf, textAt, type XNode } from './xml-node.ts';
 
 /** What later files need from the classifier: kept per exchange session (JSON-serialisable). */
@@ -123,7 +128,8 @@ export function mapProduct(n: XNode, dict: ClassifierDict): ProductRecord | unde
   const properties = { ...characteristics(n), ...propertyValues(n, dict) };
   const maker = textAt(n, 'Изготовитель/Наименование');
   if (maker) properties['Изготовитель'] = maker;
-  const vat = decimal(textAt(n, 'СтавкиНалогов/СтавкаНалога/Ставка'));
+  const rawVat = decimal(textAt(n, 'СтавкиНалогов/СтавкаНалога/Ставка'));
+  const vat = rawVat === null || rawVat.startsWith('-') ? null : roundDecimal(rawVat, 3);
   return {
     externalId: id,
     groupExternalId: textAt(n, 'Группы/Ид') ?? null,
@@ -132,7 +138,7 @@ export function mapProduct(n: XNode, dict: ClassifierDict): ProductRecord | unde
     name: textAt(n, 'Наименование') ?? id,
     description: textAt(n, 'Описание') ?? null,
     unit: unitOf(child(n, 'БазоваяЕдиница'), dict),
-    vatRate: vat !== null && Math.abs(Number(vat)) < 1000 ? vat : null,
+    vatRate: vat !== null && Number(vat) < 1000 ? vat : null,
     properties,
     images: childrenOf(n, 'Картинка').map((c) => c.text.trim()).filter(Boolean),
     deleted: deleted(n),
@@ -170,9 +176,10 @@ export function mapOffer(n: XNode, dict: ClassifierDict): MappedOffer | undefine
   }
   for (const p of all(n, 'Цены/Цена')) {
     const pt = textAt(p, 'ИдТипаЦены');
-    const value = decimal(textAt(p, 'ЦенаЗаЕдиницу'));
+    const raw = decimal(textAt(p, 'ЦенаЗаЕдиницу'));
     if (!pt) continue;
-    if (value === null || value.startsWith('-')) {
+    const value = raw === null ? null : roundDecimal(raw, 4);
+    if (value === null || value.startsWith('-') || value.split('.')[0]!.length > 14) {
       out.badPrices++;
       continue;
     }
@@ -182,7 +189,7 @@ export function mapOffer(n: XNode, dict: ClassifierDict): MappedOffer | undefine
   // Остатки/Остаток/Склад{Ид,Количество} (2.09+), or one total Количество.
   for (const s of childrenOf(n, 'Склад')) {
     const wh = s.attrs['ИдСклада'];
-    const q = decimal(s.attrs['КоличествоНаСкладе']);
+    const q = qty(s.attrs['КоличествоНаСкладе']);
     if (wh && q !== null) out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
   }
   let total: string | null = null;
@@ -190,12 +197,12 @@ export function mapOffer(n: XNode, dict: ClassifierDict): MappedOffer | undefine
     const whs = childrenOf(r, 'Склад');
     for (const s of whs) {
       const wh = textAt(s, 'Ид');
-      const q = decimal(textAt(s, 'Количество'));
+      const q = qty(textAt(s, 'Количество'));
       if (wh && q !== null) out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
     }
-    if (!whs.length) total = decimal(textAt(r, 'Количество'));
+    if (!whs.length) total = qty(textAt(r, 'Количество'));
   }
-  total ??= decimal(textAt(n, 'Количество'));
+  total ??= qty(textAt(n, 'Количество'));
   if (!out.stock.length && total !== null) {
     out.stock.push({ offerExternalId: id, warehouseExternalId: TOTAL_WAREHOUSE.externalId, quantity: total });
     out.usesTotalWarehouse = true;

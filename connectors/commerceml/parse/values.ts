@@ -20,6 +20,18 @@ function normalizeDecimal(t: string): string {
   return neg && out !== '0' ? `-${out}` : out;
 }
 
+/** Rounds a decimal string half-up to `scale` places (the mirror keeps money to 4, quantities to 3). */
+export function roundDecimal(s: string, scale: number): string {
+  const neg = s.startsWith('-');
+  const [int, frac = ''] = (neg ? s.slice(1) : s).split('.') as [string, string?];
+  if (frac.length <= scale) return s;
+  let n = BigInt(int + frac.slice(0, scale));
+  if (Number(frac[scale]) >= 5) n += 1n;
+  const digits = n.toString().padStart(scale + 1, '0');
+  const out = normalizeDecimal(`${digits.slice(0, -scale) || '0'}.${digits.slice(-scale)}`);
+  return neg && out !== '0' ? `-${out}` : out;
+}
+
 export function bool(s: string | undefined): boolean | undefined {
   if (s === undefined) return undefined;
   const t = s.trim().toLowerCase();

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { type OrderDocument, mapDocument } from '../../../connectors/commerceml/parse/documents.ts';
 import { type ParseResult, parseCommerceML, type RecordBatch } from '../../../connectors/commerceml/parse/parse-file.ts';
 import { type ClassifierDict, emptyClassifier } from '../../../connectors/commerceml/parse/records-map.ts';
-import { encodeCp1251 } from '../../../sim/commerceml/cp1251.ts';
+import { encodeCp1251 } from '../../../connectors/commerceml/sale/cp1251.ts';
 import type { EntityName, MirrorRecords } from '../../../src/mirror/records.ts';
 import { SAMPLE, samplePath } from './samples.ts';
 
