@@ -32,6 +32,12 @@ export interface GenOptions {
   deleted?: Set<number>;
   /** Price value offset (a second package with other prices). */
   priceBump?: number;
+  /** First product index (split packages: 0..n-1 in one, n..2n-1 in the next). */
+  start?: number;
+  /** false = no classifier in import (a later split package refers to an earlier one). */
+  classifier?: boolean;
+  /** File name suffix (split packages: import0_1, import0_2 …). */
+  part?: number;
 }
 
 export interface GenResult {
@@ -116,8 +122,14 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
     `<Склады>${Array.from({ length: nWh }, (_, i) => `<Склад><Ид>${wh(i)}</Ид><Наименование>Склад №${i + 1}</Наименование></Склад>`).join('')}</Склады>\n`;
 
   // import: classifier + catalog
-  const imp = new XmlFile(nm(m ? `import___${guid(0xf, px, 1)}.xml` : 'import.xml'), enc);
+  const part = o.part === undefined ? '' : `0_${o.part}`;
+  const first = o.start ?? 0;
+  const end = first + o.products;
+  const imp = new XmlFile(nm(m ? `import___${guid(0xf, px, 1 + 16 * (o.part ?? 0))}.xml` : `import${part}.xml`), enc);
   files.push(imp);
+  if (o.classifier === false) {
+    await imp.w(decl + root);
+  } else {
   await imp.w(decl + root + `<Классификатор ${flag}><Ид>${catId}</Ид><Наименование>Классификатор (Основной каталог товаров)</Наименование>\n<Группы>`);
   for (let g = 0; g < nGroups; g++) {
     // a two-level tree: every 10th group is a root, the others hang below the previous root
@@ -135,8 +147,10 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
     await imp.w(priceTypesXml() + warehousesXml());
     await imp.w('<ЕдиницыИзмерения><ЕдиницаИзмерения><Ид>796</Ид><Код>796 </Код><НаименованиеКраткое>шт</НаименованиеКраткое><НаименованиеПолное>Штука</НаименованиеПолное><МеждународноеСокращение>PCE</МеждународноеСокращение></ЕдиницаИзмерения></ЕдиницыИзмерения>\n');
   }
-  await imp.w(`</Классификатор>\n<Каталог ${flag}><Ид>${catId}</Ид><ИдКлассификатора>${catId}</ИдКлассификатора><Наименование>Основной каталог товаров</Наименование>\n<Товары>\n`);
-  for (let i = 0; i < o.products; i++) {
+  await imp.w('</Классификатор>\n');
+  }
+  await imp.w(`<Каталог ${flag}><Ид>${catId}</Ид><ИдКлассификатора>${catId}</ИдКлассификатора><Наименование>Основной каталог товаров</Наименование>\n<Товары>\n`);
+  for (let i = first; i < end; i++) {
     const d = del(i);
     const status = d && (v === '2.07' || v === '2.08') ? ' Статус="Удален"' : '';
     const mark = m ? `<НомерВерсии>AAAAAQ==</НомерВерсии><ПометкаУдаления>${d}</ПометкаУдаления>` : '';
@@ -163,11 +177,11 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
     id.includes('#') ? `<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Размер</Наименование><Значение>${id.endsWith('1') ? 'S' : 'M'}</Значение></ХарактеристикаТовара></ХарактеристикиТовара>` : '';
 
   if (!m) {
-    const off = new XmlFile(nm('offers.xml'), enc);
+    const off = new XmlFile(nm(`offers${part}.xml`), enc);
     files.push(off);
     await pkgHead(off);
     await off.w(priceTypesXml() + (v === '2.07' || v === '2.08' ? warehousesXml() : '') + '<Предложения>\n');
-    for (let i = 0; i < o.products; i++) {
+    for (let i = first; i < end; i++) {
       const ids = offerIds(i);
       for (let k = 0; k < ids.length; k++) {
         const id = ids[k]!;
@@ -191,15 +205,16 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
     }
     await off.w('</Предложения></ПакетПредложений>\n</КоммерческаяИнформация>\n');
   } else {
-    const off = new XmlFile(nm(`offers___${guid(0xf, px, 2)}.xml`), enc);
-    const pri = new XmlFile(nm(`prices___${guid(0xf, px, 3)}.xml`), enc);
-    const res = new XmlFile(nm(`rests___${guid(0xf, px, 4)}.xml`), enc);
+    const q = 16 * (o.part ?? 0);
+    const off = new XmlFile(nm(`offers___${guid(0xf, px, 2 + q)}.xml`), enc);
+    const pri = new XmlFile(nm(`prices___${guid(0xf, px, 3 + q)}.xml`), enc);
+    const res = new XmlFile(nm(`rests___${guid(0xf, px, 4 + q)}.xml`), enc);
     files.push(off, pri, res);
     for (const f of [off, pri, res]) await pkgHead(f);
     await off.w('<Предложения>\n');
     await pri.w(priceTypesXml() + '<Предложения>\n');
     await res.w('<Предложения>\n');
-    for (let i = 0; i < o.products; i++) {
+    for (let i = first; i < end; i++) {
       const ids = offerIds(i);
       for (let k = 0; k < ids.length; k++) {
         const id = ids[k]!;
