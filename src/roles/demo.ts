@@ -2,7 +2,9 @@
 // SMTP capture in here.
 import type { Runtime } from '../runtime.ts';
 import type { Mount } from '../web/app.ts';
+import { ensureCommerceMLDemoSource } from './demo-commerceml.ts';
 
-export async function startDemo(_rt: Runtime): Promise<Mount[]> {
+export async function startDemo(rt: Runtime): Promise<Mount[]> {
+  await ensureCommerceMLDemoSource(rt);
   return [];
 }

@@ -30,6 +30,8 @@ export interface FileImportResult {
 }
 
 const MAX_DOCUMENTS = 10_000;
+/** Records per chunk handed to the sync run (all entities together). */
+const BATCH = 10_000;
 
 /** The accounting system's time of the data, from the root's ДатаФормирования. */
 async function sniffGeneratedAt(file: string): Promise<Date | null> {
@@ -89,29 +91,39 @@ export async function importCatalogFile(
     await run?.progress({ done: read, total: size, message: text });
   };
 
+  // One batch is written while the parser reads the next: parsing (this process) and COPY
+  // (the database) overlap instead of taking turns. At most one batch is in flight.
+  const apply = async (batch: RecordBatch) => {
+    run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
+    await recordSeen(deps.db, s.sessionId, batch);
+    await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
+    for (const e of ENTITY_ORDER) {
+      const list = batch[e];
+      if (!list?.length) continue;
+      await run.add(e, list as never);
+      received[e] = (received[e] ?? 0) + list.length;
+    }
+    await report();
+  };
+  let inflight: Promise<void> = Promise.resolve();
   let parsed: ParseResult;
   try {
     parsed = await parseCommerceML(input, {
       classifier,
-      batchSize: 20_000,
+      batchSize: BATCH,
       onDocument: (d) => {
         if (docs.length >= MAX_DOCUMENTS) throw new CommerceMLError(`more than ${MAX_DOCUMENTS} documents in one file`);
         docs.push(mapDocument(d));
       },
       onBatch: async (batch) => {
-        run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
-        await recordSeen(deps.db, s.sessionId, batch);
-        await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
-        for (const e of ENTITY_ORDER) {
-          const list = batch[e];
-          if (!list?.length) continue;
-          await run.add(e, list as never);
-          received[e] = (received[e] ?? 0) + list.length;
-        }
-        await report();
+        await inflight;
+        inflight = apply(batch);
+        inflight.catch(() => {}); // awaited on the next batch or after the parse
       },
     });
+    await inflight;
   } catch (err) {
+    await inflight.catch(() => {});
     await run?.abort(err as Error);
     throw err;
   }
