@@ -19,6 +19,11 @@ if (role === 'web') {
   await startWorkers(rt, [commercemlImportJob as never]);
   console.log('ready 0');
 }
+// What the process holds before any exchange (modules, pools): the baseline of its peak RSS.
+{
+  const m = /VmRSS:\s+(\d+) kB/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'));
+  console.log(`rss ${m ? Number(m[1]) / 1024 : 0}`);
+}
 process.once('SIGTERM', () => {
   void rt.shutdown().then(() => process.exit(0));
 });

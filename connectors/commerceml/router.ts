@@ -17,6 +17,7 @@ import { COMMERCEML_IMPORT_JOB, ensureUnpacked, type ImportJobData, isFinal } fr
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
+import { encodeCp1251 } from './sale/cp1251.ts';
 import { buildOrdersQuery, confirmQueried } from './sale/order-export.ts';
 import { applyOrderDocuments } from './sale/status-import.ts';
 import { type CommerceMLSettings, parseSettings } from './settings.ts';
@@ -147,7 +148,25 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     const left = settings.limits.maxSessionBytes - Number(session.bytes_received);
     const n = await appendUpload(req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left });
     await rt.db('commerceml_sessions').where({ id: session.id }).increment('bytes_received', n);
+    // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
+    // a complete orders file is applied right away (a later `import` of it changes nothing more).
+    if (session.type === 'sale' && rel.toLowerCase().endsWith('.xml') && (await endsWithRoot(target))) {
+      return await applySaleFile(res, session, target, rel, `${n} bytes received; `);
+    }
     return answer(res, 'success', `${rel}: ${n} bytes received`);
+  }
+
+  async function endsWithRoot(file: string): Promise<boolean> {
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      const len = Math.min(size, 512);
+      const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
+      // The closing tag is ASCII-free Cyrillic: look for it in both encodings 1C uses.
+      return buffer.includes(Buffer.from('КоммерческаяИнформация>', 'utf8')) || buffer.includes(encodeCp1251('КоммерческаяИнформация>'));
+    } finally {
+      await fh.close();
+    }
   }
 
   async function catalogImport(res: Response, session: ExchangeSession, dir: string, filename?: string) {
@@ -180,6 +199,10 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     });
     const target = resolveInside(dir, rel);
     if (!fs.existsSync(target)) throw new Refused(`file ${rel} was not uploaded in this session`);
+    return applySaleFile(res, session, target, rel, '');
+  }
+
+  async function applySaleFile(res: Response, session: ExchangeSession, target: string, rel: string, prefix: string) {
     const docs: OrderDocument[] = [];
     await parseCommerceML(fs.createReadStream(target), {
       classifier: emptyClassifier(),
@@ -192,7 +215,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     const r = await applyOrderDocuments(rt.db, session.source_id, docs);
     return answer(
       res, 'success',
-      `${rel}: ${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
+      `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
       ...(r.unknown.length ? [`warning: no order for document(s) ${r.unknown.slice(0, 10).join(', ')}`] : []),
     );
   }

@@ -31,7 +31,7 @@ export interface FileImportResult {
 
 const MAX_DOCUMENTS = 10_000;
 /** Records per chunk handed to the sync run (all entities together). */
-const BATCH = 10_000;
+const BATCH = 5_000;
 
 /** The accounting system's time of the data, from the root's ДатаФормирования. */
 async function sniffGeneratedAt(file: string): Promise<Date | null> {

@@ -128,6 +128,19 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect(await history('20')).to.have.length(1);
   });
 
+  it('older modules send order changes with `file` only: a complete file is applied at once, a partial chunk waits', async () => {
+    const ids = await seedOrders(ex);
+    const c = await saleSession(ex);
+    const bytes = fs.readFileSync(samplePath(SAMPLE.caronoTo));
+    const first = await c.call('sale', 'file', { filename: 'C:\\v8_8789_c.xml' }, bytes.subarray(0, 1000));
+    expect(first.lines[0]).to.equal('v8_8789_c.xml: 1000 bytes received');
+    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('new');
+    const last = await c.call('sale', 'file', { filename: 'C:\\v8_8789_c.xml' }, bytes.subarray(1000));
+    expect(last.status).to.equal('success');
+    expect(last.lines[0]).to.match(/1 document\(s\), 1 matched an order, 1 updated/);
+    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('completed');
+  });
+
   it('deletion mark from 1C cancels the order; unknown documents are reported; a broken file changes no order', async () => {
     const ids = await seedOrders(ex);
     const c = await saleSession(ex);
