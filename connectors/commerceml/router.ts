@@ -31,6 +31,9 @@ export const DEFAULT_EXCHANGE_PATH = '/exchange/1c';
 
 class Refused extends Error {}
 
+/** An import still waiting for a worker after this long is reported to 1C instead of polled forever. */
+const QUEUED_TOO_LONG_MS = 10 * 60_000;
+
 function answer(res: Response, status: 'success' | 'progress' | 'failure', ...lines: string[]) {
   // One line per item: newlines inside a reason would be read as separate protocol lines.
   const body = [status, ...lines.map((l) => l.replace(/\r?\n/g, ' / '))].join('\n');
@@ -137,6 +140,13 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     const src = await authenticate(rt.db, creds.login, creds.password);
     if (typeof src === 'string') throw new Refused(src);
     const s = await createSession(rt.db, src.id, type);
+    // Housekeeping: sessions 1C abandoned a week ago go, with their uploads.
+    const old: { id: number }[] = await rt.db('commerceml_sessions')
+      .where({ source_id: src.id })
+      .andWhere('last_seen_at', '<', new Date(Date.now() - 7 * 24 * 3600 * 1000))
+      .delete()
+      .returning('id');
+    for (const o of old) await fs.promises.rm(sessionDir(uploadDir, o.id), { recursive: true, force: true });
     res.setHeader('Set-Cookie', `${COOKIE_NAME}=${s.token}; Path=/; HttpOnly; SameSite=Lax`);
     return answer(res, 'success', COOKIE_NAME, s.token, `sessid=${s.sessid}`, `timestamp=${Math.floor(s.created_at.getTime() / 1000)}`);
   }
@@ -188,6 +198,9 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     }
     if (row.state === 'done') return answer(res, 'success', ...String(row.message).split('\n'));
     if (row.state === 'failed') return answer(res, 'failure', row.message);
+    if (row.state === 'queued' && Date.now() - new Date(row.created_at).getTime() > QUEUED_TOO_LONG_MS) {
+      return answer(res, 'failure', `${rel}: no worker has picked up the import for ${QUEUED_TOO_LONG_MS / 60_000} minutes (is the worker process running?)`);
+    }
     return answer(res, 'progress', row.progress || `${rel}: ${row.state}`);
   }
 

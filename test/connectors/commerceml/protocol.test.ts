@@ -143,6 +143,22 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(await ex.count('prices')).to.be.greaterThan(70);
   });
 
+  it('checkauth removes sessions abandoned for a week; an import no worker takes is reported, not polled forever', async () => {
+    const c = ex.client();
+    await c.checkauth('catalog');
+    await ex.rt.db('commerceml_sessions').update({ last_seen_at: new Date(Date.now() - 8 * 24 * 3600 * 1000) });
+    await ex.client().checkauth('catalog');
+    expect(await ex.rt.db('commerceml_sessions').count({ n: '*' })).to.deep.equal([{ n: 1 }]);
+    const d = ex.client();
+    await d.checkauth('catalog');
+    await d.init('catalog');
+    const [s] = await ex.rt.db('commerceml_sessions').orderBy('id', 'desc').limit(1);
+    await ex.rt.db('commerceml_imports').insert({ session_id: s.id, filename: 'import.xml', created_at: new Date(Date.now() - 11 * 60_000) });
+    const a = await d.call('catalog', 'import', { filename: 'import.xml' });
+    expect(a.status).to.equal('failure');
+    expect(a.lines[0]).to.match(/no worker has picked up the import/);
+  });
+
   it('import before upload, unsafe names, and a second import of the same file', async () => {
     const c = ex.client();
     await c.checkauth('catalog');
@@ -187,6 +203,15 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(b.status).to.equal('failure');
     expect(b.lines[0]).to.match(/unpacks to more than 1000000 bytes/);
     expect(await ex.count('products')).to.equal(0);
+
+    await ex.setSettings({ limits: { maxZipEntries: 2 } });
+    const many = await zipFiles(['a', 'b', 'c'].map((n) => ({ name: `${n}.xml`, data: Buffer.from('<x/>') })));
+    const c3 = ex.client();
+    await c3.checkauth('catalog');
+    await c3.init('catalog');
+    await c3.upload('catalog', { name: 'v8_3.zip', data: many });
+    const m = await c3.importFile('catalog', 'a.xml');
+    expect([m.status, m.lines[0]]).to.deep.equal(['failure', 'a.xml: archive has 3 entries, more than the limit of 2']);
   });
 
   it('a file or a session over its size limit is refused; a DOCTYPE or broken file changes nothing', async () => {
