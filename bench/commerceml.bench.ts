@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommerceML } from '../connectors/commerceml/parse/parse-file.ts';
+import { emptyClassifier } from '../connectors/commerceml/parse/records-map.ts';
 import { OneCClient, zipFiles } from '../sim/commerceml/client.ts';
 import { generatePackage } from '../sim/commerceml/generator.ts';
 import { ensureSource } from '../src/sync/index.ts';
@@ -92,7 +94,13 @@ const bench: Benchmark = {
       if (Number(c.p) !== products || Number(c.pr) !== pkg.counts.prices || Number(c.s) !== pkg.counts.stock) {
         throw new Error(`mirror counts differ from the package: ${JSON.stringify(c)}`);
       }
+      // The same files parsed with no database behind (in this process): the parser's share.
+      const tp = Date.now();
+      const classifier = emptyClassifier();
+      for (const f of pkg.files) await parseCommerceML(fs.createReadStream(f.data as string, { highWaterMark: 256 * 1024 }), { classifier, batchSize: 5000, onBatch: async () => {} });
+      const parseOnly = (Date.now() - tp) / 1000;
       figures.push(
+        { label: 'parse only, same files, no database', value: parseOnly, unit: 's', ratio: parseOnly / wall, note: 'ratio = share of the exchange wall time' },
         { label: 'wall time, first file → last success', value: wall, unit: 's', ratio: wall / 60, note: `target ≤ 60 s (ratio = share of it); ${products} products, ${(pkg.bytes / 1e6).toFixed(0)} MB XML, zip ${(zipBytes / 1e6).toFixed(0)} MB` },
         { label: 'worker peak RSS', value: rss, unit: 'MB', ratio: rss / 300, note: `target ≤ 300 MB (VmHWM of the worker process, run with --max-old-space-size=${WORKER_HEAP_MB})` },
         { label: 'worker RSS before the exchange', value: worker.startRss(), unit: 'MB', note: 'modules and pools only: the baseline inside the peak' },

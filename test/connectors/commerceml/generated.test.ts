@@ -37,6 +37,24 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     });
   }
 
+  for (const [v, what, table] of [
+    ['2.05', '<Статус>Удален</Статус> on offers', 'offers'],
+    ['2.07', 'Статус="Удален" on products', 'products'],
+    ['2.10', 'ПометкаУдаления=true on products and offers', 'products'],
+  ] as const) {
+    it(`deletion marks in a delta package: ${v} ${what}; a later mark false brings them back`, async () => {
+      const base = await generatePackage(path.join(dir, `del-${v}-a`), { products: 10, version: v });
+      expect((await ex.client().pushCatalog(base.files)).failed).to.equal(undefined);
+      const marks = await generatePackage(path.join(dir, `del-${v}-b`), { products: 10, version: v, full: false, deleted: new Set([1, 2]) });
+      const r = await ex.client().pushCatalog(marks.files);
+      expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
+      expect(await ex.count(table, { deleted: true })).to.equal(2);
+      expect(await ex.count(table, { deleted: false })).to.equal(8);
+      await ex.client().pushCatalog(base.files);
+      expect(await ex.count(table, { deleted: true })).to.equal(0);
+    });
+  }
+
   it('full package deletes (at deactivate) what it no longer carries; a delta package deletes nothing', async () => {
     const full20 = await generatePackage(path.join(dir, 'f20'), { products: 20, version: '2.10' });
     expect((await ex.client().pushCatalog(full20.files)).failed).to.equal(undefined);

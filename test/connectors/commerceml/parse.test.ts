@@ -263,6 +263,22 @@ describe('CommerceML parser: encodings, namespaces, limits', () => {
     }
   });
 
+  it('counterparties: head-counterparty link, contacts, deletion mark, invalid INN dropped', async () => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.10"><Контрагенты СодержитТолькоИзменения="false">
+      <Контрагент><Ид>head</Ид><Наименование>Холдинг</Наименование><ИНН>7701234567</ИНН></Контрагент>
+      <Контрагент><Ид>branch</Ид><ПометкаУдаления>false</ПометкаУдаления><Наименование>Филиал</Наименование><ИНН>12-34</ИНН>
+        <ГоловнойКонтрагент><Ид>head</Ид><Наименование>Холдинг</Наименование></ГоловнойКонтрагент>
+        <Контакты><Контакт><Тип>Почта</Тип><Значение>b@example.ru</Значение></Контакт><Контакт><Тип>Телефон рабочий</Тип><Значение>+7 495 000-00-00</Значение></Контакт></Контакты></Контрагент>
+      <Контрагент><Ид>gone</Ид><ПометкаУдаления>true</ПометкаУдаления><Наименование>Закрыт</Наименование></Контрагент>
+      </Контрагенты></КоммерческаяИнформация>`;
+    const r = await parse(Buffer.from(body));
+    const [head, branch, gone] = r.rec.counterparties;
+    expect(head!.inn).to.equal('7701234567');
+    expect(branch).to.include({ headExternalId: 'head', inn: null, email: 'b@example.ru', phone: '+7 495 000-00-00', deleted: false });
+    expect(gone!.deleted).to.equal(true);
+    expect(r.fullEntities).to.deep.equal(['counterparties']);
+  });
+
   it('emits bounded batches while reading', async () => {
     const r = await parse(SAMPLE.gbPrices, { batchSize: 100, chunk: 8 * 1024 });
     expect(r.batches.length).to.be.greaterThan(5);
