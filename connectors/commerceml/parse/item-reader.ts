@@ -150,8 +150,14 @@ function attr(a: Record<string, string | { value: string }>, name: string): stri
   return undefined;
 }
 
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 function attrs(a: Record<string, string | { value: string }>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(a)) out[local(k)] = typeof v === 'string' ? v : v.value;
-  return out;
+  let out: Record<string, string> | undefined;
+  for (const k in a) {
+    const v = a[k]!;
+    out ??= {};
+    out[local(k)] = typeof v === 'string' ? v : v.value;
+  }
+  return out ?? NO_ATTRS;
 }

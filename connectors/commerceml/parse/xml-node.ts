@@ -20,6 +20,7 @@ export function childrenOf(n: XNode | undefined, name: string): XNode[] {
 
 /** Follows a slash path of child names; returns the first match. */
 export function at(n: XNode | undefined, path: string): XNode | undefined {
+  if (!path.includes('/')) return child(n, path);
   let cur = n;
   for (const p of path.split('/')) cur = child(cur, p);
   return cur;
