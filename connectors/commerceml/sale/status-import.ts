@@ -10,6 +10,8 @@ export interface StatusImportResult {
   updated: number;
   /** Document ids that match no order of this source. */
   unknown: string[];
+  /** Documents that are not orders (payments, shipments). */
+  skipped: number;
 }
 
 /** Store status + a note for the buyer, derived from what 1C reports. */
@@ -30,9 +32,14 @@ export function statusFromDocument(d: OrderDocument): { status?: string; note: s
 }
 
 export async function applyOrderDocuments(db: Db, sourceId: number, docs: OrderDocument[]): Promise<StatusImportResult> {
-  const result: StatusImportResult = { matched: 0, updated: 0, unknown: [] };
+  const result: StatusImportResult = { matched: 0, updated: 0, unknown: [], skipped: 0 };
   await db.transaction(async (trx) => {
     for (const d of docs) {
+      // CML 3.x sends payments and shipments as documents of their own: only orders are matched.
+      if (d.operation && d.operation.toLowerCase() !== 'заказ товара') {
+        result.skipped++;
+        continue;
+      }
       const keys = [d.externalId, d.number].filter((x): x is string => Boolean(x));
       if (!keys.length) continue;
       const order = await trx('orders')

@@ -141,6 +141,16 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('completed');
   });
 
+  it('3.x payment documents (not «Заказ товара») do not touch the order with the same number', async () => {
+    const ids = await seedOrders(ex);
+    const c = await saleSession(ex, '3.1');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_3" ВерсияСхемы="3.1"><Контейнер><Документ><Ид>92</Ид><Номер>92</Номер>
+      <ХозОперация>Выплата безналичных денег</ХозОперация><ПометкаУдаления>true</ПометкаУдаления></Документ></Контейнер></КоммерческаяИнформация>`;
+    const a = await c.upload('sale', { name: 'documents___pay.xml', data: Buffer.from(xml) });
+    expect(a.lines[0]).to.match(/1 document\(s\), 0 matched an order, 0 updated/);
+    expect((await ex.rt.db('orders').where({ id: ids['92'] }).first()).status).to.equal('new');
+  });
+
   it('deletion mark from 1C cancels the order; unknown documents are reported; a broken file changes no order', async () => {
     const ids = await seedOrders(ex);
     const c = await saleSession(ex);
