@@ -39,7 +39,12 @@ async function sniffGeneratedAt(file: string): Promise<Date | null> {
   try {
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
     const m = /ДатаФормирования="([^"]+)"/.exec(buffer.subarray(0, bytesRead).toString('utf8'));
-    return lenientDate(m?.[1]);
+    const d = lenientDate(m?.[1]);
+    if (!d) return null;
+    // 1C writes its local time without a zone: read it as this server's local time, and never
+    // let a clock difference put the mirror's "as of" in the future.
+    const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+    return local.getTime() > Date.now() ? new Date() : local;
   } finally {
     await fh.close();
   }

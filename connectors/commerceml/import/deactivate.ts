@@ -21,7 +21,9 @@ export async function deactivateUnseen(deps: ImportDeps, session: { id: number; 
   const entities = (claimed[0].full_entities as string[]).filter((e) => isKeyed(e as never)) as (keyof typeof TABLE_OF)[];
   if (!entities.length) return { skipped: 'no full package in this session' };
 
-  const run = await openSyncRun(deps, { sourceId: session.source_id, kind: 'commerceml deactivate', mode: 'delta' });
+  // The deletions belong to the data the session's files brought: keep the source's "as of".
+  const src = await db('sources').where({ id: session.source_id }).first('as_of');
+  const run = await openSyncRun(deps, { sourceId: session.source_id, kind: 'commerceml deactivate', mode: 'delta', asOf: src?.as_of ?? null });
   try {
     for (const e of entities) {
       const { rows } = await db.raw(

@@ -82,6 +82,9 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(await ex.count('prices')).to.equal(6);
     const offers = await ex.rt.db('offers').where({ source_id: ex.sourceId });
     expect(new Set(offers.map((o) => o.product_id)).size).to.equal(1);
+    // "as of" is the files' ДатаФормирования (1C local time), not the moment of the import
+    const src = await ex.rt.db('sources').where({ id: ex.sourceId }).first('as_of');
+    expect(src.as_of.getFullYear()).to.be.lessThan(new Date().getFullYear());
   });
 
   it('#8–#11 (2.09 split into import/offers/prices/rests) with products from a companion file: 978 offers, prices, stock', async () => {
