@@ -1,5 +1,6 @@
 // Every job kind of the system. Each lives in its own file next to this one.
 import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
+import { commercemlImportJob } from './commerceml-import.ts';
 import { mailSendJob } from './mail-send.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
 import { ordersExport } from './orders-export.ts';
@@ -22,6 +23,7 @@ export const JOBS: JobDefinition<never>[] = [
   syncChanges,
   ordersExport,
   ordersStatus,
+  commercemlImportJob,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

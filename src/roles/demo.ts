@@ -7,6 +7,7 @@ import { useSmtpUrl } from '../mail/index.ts';
 import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Mount } from '../web/app.ts';
+import { ensureCommerceMLDemoSource } from './demo-commerceml.ts';
 
 export async function startDemo(rt: Runtime): Promise<Mount[]> {
   const mounts: Mount[] = [];
@@ -17,5 +18,6 @@ export async function startDemo(rt: Runtime): Promise<Mount[]> {
     mounts.push({ path: '/dev/mail', router: inboxRoutes(capture, '/dev/mail'), link: 'Mail inbox (local SMTP capture)' });
     log.info({ smtp: capture.url }, 'SMTP capture started; inbox at /dev/mail');
   }
+  await ensureCommerceMLDemoSource(rt);
   return mounts;
 }
