@@ -1,5 +1,6 @@
 // `counterpart user add` and `counterpart clients seed`: admin tasks without a UI.
 import type { Command } from 'commander';
+import { enqueueMail } from '../mail/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { findClient, seedClients } from '../store/clients.ts';
 import { createUser, issueToken } from '../store/users.ts';
@@ -17,7 +18,8 @@ export function addUserCommands(program: Command, withRuntime: WithRuntime): voi
     .option('--client <id-or-name>', 'the client (cabinet) a buyer acts for: id or exact name')
     .option('--name <name>', 'display name')
     .option('--password <password>', 'initial password (at least 10 characters)')
-    .action((o: { email: string; role: string; client?: string; name?: string; password?: string }) =>
+    .option('--send', 'also e-mail the invitation link (delivered by the worker’s mail.send job)')
+    .action((o: { email: string; role: string; client?: string; name?: string; password?: string; send?: boolean }) =>
       withRuntime(async (rt) => {
         if (!['buyer', 'manager', 'admin'].includes(o.role)) throw new Error(`--role must be buyer, manager or admin (got "${o.role}")`);
         let clientId: number | null = null;
@@ -31,7 +33,17 @@ export function addUserCommands(program: Command, withRuntime: WithRuntime): voi
         else {
           const token = await issueToken(rt.db, id, 'invite', 24 * 7);
           const base = rt.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${rt.config.HOST}:${rt.config.PORT}`;
-          console.log(`user ${id} created: ${o.email} (${o.role}); invitation link:\n${base}/password/set/${token}`);
+          const link = `${base}/password/set/${token}`;
+          console.log(`user ${id} created: ${o.email} (${o.role}); invitation link:\n${link}`);
+          if (o.send) {
+            await enqueueMail(rt, {
+              to: o.email,
+              template: 'store-plain',
+              data: { subject: 'Counterpart: your account', text: `An account was created for ${o.email}.\n\nChoose your password within 7 days:\n${link}\n` },
+              key: `invite-${id}`,
+            });
+            console.log('invitation e-mail queued');
+          }
         }
       }),
     );

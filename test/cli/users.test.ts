@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { addUserCommands } from '../../src/cli/users.ts';
+import { getQueue } from '../../src/queue/connection.ts';
+import { QUEUES } from '../../src/queue/names.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { checkLogin } from '../../src/store/users.ts';
 import { storeFixture } from '../support/mirror-fixtures.ts';
@@ -33,8 +35,14 @@ describe('cli: user add, clients seed', () => {
     await run('user', 'add', '--email', 'new@alpha.test', '--role', 'buyer', '--client', 'Alpha LLC', '--password', 'long enough pw');
     expect(out[0]).to.match(/^user \d+ created: new@alpha.test \(buyer\)$/);
     expect((await checkLogin(rt.db, 'new@alpha.test', 'long enough pw')).ok).to.equal(true);
-    await run('user', 'add', '--email', 'inv@alpha.test', '--role', 'manager');
+    await run('user', 'add', '--email', 'inv@alpha.test', '--role', 'manager', '--send');
     expect(out[1]).to.match(/invitation link:\nhttp:\/\/.+\/password\/set\/[\w-]+$/);
+    expect(out[2]).to.equal('invitation e-mail queued');
+    const id = Number(out[1]!.match(/^user (\d+)/)![1]);
+    const job = await getQueue(rt, QUEUES.mail).getJob(`mail-invite-${id}`);
+    expect(job?.data).to.deep.include({ to: 'inv@alpha.test', template: 'store-plain' });
+    expect(job?.data.data.text).to.contain(out[1]!.split('\n')[1]);
+    await job?.remove();
   });
 
   it('names what is wrong: unknown client, bad role, buyer without client, duplicate', async () => {
