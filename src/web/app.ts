@@ -19,6 +19,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { LiveEvents } from './live-events.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
+import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,6 +82,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(catalogRoutes(rt));
   app.use(reservationRoutes(rt, new LiveEvents(rt)));
   app.use(waitlistRoutes(rt));
+  app.use(reservationSettingsRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));
