@@ -1,4 +1,6 @@
 // Handlebars helpers shared by every template. All return escaped text.
+import { money, qty } from './format.ts';
+
 const dateTime = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Moscow' });
 
 export const helpers = {
@@ -7,4 +9,6 @@ export const helpers = {
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss Moscow time. */
   datetime: (v: unknown) => (v ? dateTime.format(new Date(String(v))) : '—'),
   json: (v: unknown) => JSON.stringify(v),
+  money: (v: unknown) => money(v === null || v === undefined ? null : String(v)),
+  qty: (v: unknown) => qty(v === null || v === undefined ? null : String(v)),
 };

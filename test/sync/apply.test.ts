@@ -259,4 +259,21 @@ describe('sync core: applying batches to the mirror', () => {
       expect(rows.map((r) => r.source_id), t).to.deep.equal([other]);
     }
   });
+
+  it('a first load reports unknown references the same way as later runs', async () => {
+    const b = smallCatalog();
+    b.offers!.push({ externalId: 'x#1', productExternalId: 'nope' });
+    b.prices!.push({ offerExternalId: 'p1', priceTypeExternalId: 'pt-missing', value: '1.00' });
+    b.counterparties = [{ externalId: 'c1', name: 'ООО Ромашка', priceTypeExternalId: 'pt-nope' }];
+    const res = await applyBatch(rt, opts('full'), b);
+    expect(res.counts.offers).to.include({ received: 4, inserted: 3, unknownRefs: 1 });
+    expect(res.counts.prices).to.include({ received: 4, inserted: 3, unknownRefs: 1 });
+    expect(res.counts.counterparties).to.include({ inserted: 1, unknownRefs: 1 });
+    expect(res.warnings.map((w) => [w.entity, w.sample])).to.have.deep.members([
+      ['offers', ['nope']],
+      ['prices', ['pt-missing']],
+      ['counterparties', ['pt-nope']],
+    ]);
+    expect(await rt.db('counterparties').where({ external_id: 'c1' }).first()).to.include({ price_type_id: null });
+  });
 });
