@@ -2,7 +2,6 @@
 import type { Server } from 'node:http';
 import { log } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
-import { smtpSender, smtpUrl } from '../mail/index.ts';
 import { createApp } from '../web/app.ts';
 import { startDemo } from './demo.ts';
 import { startScheduler } from './scheduler.ts';
@@ -33,8 +32,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
     }
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {
-      // Sign-in mails (reset, invite) go over SMTP when it is configured (or the demo capture).
-      const app = createApp(rt, mounts, { mail: smtpUrl(rt) ? smtpSender(rt) : undefined });
+      const app = createApp(rt, mounts);
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
         s.once('error', reject);

@@ -22,6 +22,9 @@ describe('web: reservations and waiting list pages', () => {
   beforeEach(async () => {
     await truncate(rt, 'sources', 'clients', 'users', 'sessions');
     await resetQueues(rt);
+    // Sign-in is rate-limited per address (the whole suite signs in from 127.0.0.1).
+    const limits = await rt.redis.keys(`${rt.prefix}:login:*`);
+    if (limits.length) await rt.redis.del(...limits);
     fx = await storeFixture(rt.db);
     a = new WebClient(server.base);
     b = new WebClient(server.base);
@@ -30,6 +33,11 @@ describe('web: reservations and waiting list pages', () => {
   });
 
   it('reserves from the reserve box (htmx fragment) and lists it with a countdown', async () => {
+    const product = await a.get(`/product/${fx.offers[1]}`);
+    expect(product.text).to.contain(`hx-get="/reservations/box/${fx.offers[1]}?back=/product/${fx.offers[1]}"`);
+    expect(product.text).to.contain('sse-connect="/reservations/events"');
+    const catalog = await a.get('/catalog');
+    expect(catalog.text).to.contain(`href="/product/${fx.offers[1]}#reserve"`);
     const box = await a.get(`/reservations/box/${fx.offers[1]}`);
     expect(box.status).to.equal(200);
     expect(box.text).to.contain('data-available="20"');
