@@ -26,6 +26,7 @@ import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
+import { hookRoutes } from './routes/hooks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -76,6 +77,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
 
   app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
+  app.use(hookRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
