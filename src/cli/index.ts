@@ -5,6 +5,7 @@ import { log } from '../log.ts';
 import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../runtime.ts';
 import { collectStats, formatStats } from './stats.ts';
+import { addUserCommands } from './users.ts';
 
 /** Runs fn with a runtime and always shuts it down. */
 async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>, migrate = true): Promise<T> {
@@ -40,6 +41,8 @@ export function buildCli(): Command {
         console.log(o.json ? JSON.stringify(s, null, 2) : formatStats(s));
       }),
     );
+
+  addUserCommands(program, withRuntime);
 
   for (const role of ['web', 'worker', 'scheduler'] as const) {
     program.command(role).description(`run the ${role} role`).action(async () => {

@@ -6,9 +6,16 @@ import { engine } from 'express-handlebars';
 import { pinoHttp } from 'pino-http';
 import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
+import { randomBytes } from 'node:crypto';
+import { type MailSender, noMail } from '../store/mail-port.ts';
+import { viewerMiddleware } from './auth/context.ts';
+import { csrfProtection } from './auth/csrf.ts';
+import { sessionMiddleware } from './auth/session.ts';
 import { HttpError } from './errors.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { authRoutes } from './routes/auth.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { homeRoutes } from './routes/home.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +26,20 @@ export interface Mount {
   router: Router;
 }
 
-export function createApp(rt: Runtime, mounts: Mount[] = []): Express {
+export interface AppOptions {
+  /** E-mail (reset, invite, order confirmation); dropped when not wired. */
+  mail?: MailSender;
+}
+
+function sessionSecret(rt: Runtime): string {
+  if (rt.config.SESSION_SECRET) return rt.config.SESSION_SECRET;
+  if (rt.config.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production (at least 16 characters).');
+  log.warn('SESSION_SECRET is not set: using a random one, sessions end when this process stops');
+  return randomBytes(32).toString('hex');
+}
+
+export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = {}): Express {
+  const mail = opts.mail ?? noMail;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -45,6 +65,14 @@ export function createApp(rt: Runtime, mounts: Mount[] = []): Express {
 
   app.use(healthRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
+
+  // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
+  app.use(sessionMiddleware(rt.db, sessionSecret(rt)));
+  app.use(csrfProtection);
+  app.use(viewerMiddleware(rt.db));
+  app.use(authRoutes(rt, mail));
+  app.use(catalogRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));

@@ -3,6 +3,7 @@ const dateTime = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyl
 
 export const helpers = {
   eq: (a: unknown, b: unknown) => a === b,
+  gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss Moscow time. */
   datetime: (v: unknown) => (v ? dateTime.format(new Date(String(v))) : '—'),
   json: (v: unknown) => JSON.stringify(v),

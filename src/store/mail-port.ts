@@ -1,0 +1,17 @@
+// What the store needs from e-mail: send one message. The process wires a real sender
+// (src/mail); tests pass a recorder. Kept tiny so store logic never depends on transport.
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/** Used when no sender is wired: the message is dropped with a log line by the caller. */
+export const noMail: MailSender = {
+  async send() {},
+};

@@ -1,0 +1,84 @@
+// The request context every route module uses: res.locals.viewer (see README.md here).
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Db } from '../../db/knex.ts';
+import { loadViewer, type Role, type Viewer } from '../../store/viewer.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { takeFlash } from './session.ts';
+
+export type { Role, Viewer };
+
+/** Loads res.locals.viewer (or leaves it undefined for anonymous visitors) and the flash. */
+export function viewerMiddleware(db: Db): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.currentPath = req.originalUrl;
+    const userId = req.session.data.userId;
+    if (userId) {
+      const viewer = await loadViewer(db, userId);
+      if (viewer) {
+        res.locals.viewer = viewer;
+        res.locals.currentCounterparty = viewer.counterparties.find((c) => c.id === viewer.counterpartyId) ?? null;
+        res.locals.currentContract = viewer.contracts.find((k) => k.id === viewer.contractId) ?? null;
+        res.locals.isStaff = viewer.role !== 'buyer';
+      } else {
+        delete req.session.data.userId; // user deleted or disabled since: sign out
+      }
+    }
+    if (req.session.data.flash && req.method === 'GET' && !req.get('hx-request')) res.locals.flash = takeFlash(req);
+    next();
+  };
+}
+
+/** The signed-in viewer; use after requireUser. */
+export function viewerOf(res: Response): Viewer {
+  const v = res.locals.viewer as Viewer | undefined;
+  if (!v) throw new HttpError(401, 'Please sign in.');
+  return v;
+}
+
+export const requireUser: RequestHandler = (req, res, next) => {
+  if (res.locals.viewer) return next();
+  const target = `/login?next=${encodeURIComponent(req.originalUrl)}`;
+  if (req.get('hx-request')) {
+    res.set('HX-Redirect', target).status(401).end();
+    return;
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, target);
+  next(new HttpError(401, 'Your session has ended. Please sign in again.'));
+};
+
+export function requireRole(...roles: Role[]): RequestHandler[] {
+  return [
+    requireUser,
+    (_req, res, next) => (roles.includes(viewerOf(res).role) ? next() : next(new HttpError(403, 'You do not have access to this page.'))),
+  ];
+}
+
+/** A buyer with a current counterparty: the storefront's pages. */
+export const requireBuyer: RequestHandler[] = [
+  requireUser,
+  (_req, res, next) => {
+    const v = viewerOf(res);
+    if (v.role !== 'buyer') return next(new HttpError(403, 'The store is for buyers; staff use the console.'));
+    if (v.counterpartyId === null) {
+      return next(new HttpError(403, 'No legal entity is linked to your account yet. Ask your manager to link one.'));
+    }
+    next();
+  },
+];
+
+/**
+ * The id if it is one of the viewer's counterparties; otherwise 404 (never 403: we do not
+ * confirm that someone else's id exists).
+ */
+export function ownCounterparty(viewer: Viewer, id: unknown): number {
+  const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(String(id)) ? Number(id) : Number.NaN;
+  if (!viewer.counterpartyIds.includes(n)) throw notFound();
+  return n;
+}
+
+/** The current counterparty and contract of a buyer (after requireBuyer). */
+export function buyerScope(res: Response): { viewer: Viewer; counterpartyId: number; contractId: number | null } {
+  const viewer = viewerOf(res);
+  if (viewer.counterpartyId === null) throw notFound();
+  return { viewer, counterpartyId: viewer.counterpartyId, contractId: viewer.contractId };
+}

@@ -1,0 +1,138 @@
+// Sign in / out, password reset and invitation links, and the counterparty/contract switch.
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { log } from '../../log.ts';
+import type { Runtime } from '../../runtime.ts';
+import type { MailSender } from '../../store/mail-port.ts';
+import { checkLogin, findUserIdByEmail, issueToken, passwordProblem, peekToken, redeemToken } from '../../store/users.ts';
+import { setCurrent } from '../../store/viewer.ts';
+import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
+import { csrfToken } from '../auth/csrf.ts';
+import { hitLimits } from '../auth/rate-limit.ts';
+import { destroySession, flash, regenerateSession } from '../auth/session.ts';
+import { notFound } from '../errors.ts';
+
+const MESSAGES = {
+  invalid: 'Wrong e-mail or password.',
+  disabled: 'This account is disabled. Ask your manager or an administrator.',
+  tooMany: (s: number) => `Too many sign-in attempts. Wait ${Math.ceil(s / 60)} min and try again.`,
+  locked: (until: Date) =>
+    `This account is locked after too many wrong passwords, until ${until.toLocaleTimeString('ru-RU', { timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit' })} (Moscow time). Wait, or reset your password by e-mail.`,
+  resetSent: 'If that e-mail belongs to an account, a link to set a new password is on its way.',
+  badLink: 'This link has expired or was already used. Ask for a new one.',
+  passwordSet: 'Your password is set. Welcome!',
+  mismatch: 'The two passwords differ.',
+};
+
+/** Only local paths: never redirect a user off-site after sign-in. */
+export function safeNext(v: unknown): string | null {
+  return typeof v === 'string' && /^\/(?![/\\])/.test(v) ? v : null;
+}
+
+const homeFor = (role: string) => (role === 'buyer' ? '/catalog' : '/');
+
+export function baseUrl(rt: Runtime, req: Request): string {
+  return rt.config.PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host')}`;
+}
+
+export function authRoutes(rt: Runtime, mail: MailSender): Router {
+  const r = Router();
+  const renderLogin = (req: Request, res: Response, status: number, error?: string) =>
+    res.status(status).render('login', { title: 'Sign in', csrf: csrfToken(req), error, email: req.body?.email ?? '', next: safeNext(req.body?.next ?? req.query.next) });
+
+  r.get('/login', (req, res) => {
+    if (res.locals.viewer) return res.redirect(303, safeNext(req.query.next) ?? homeFor(res.locals.viewer.role));
+    renderLogin(req, res, 200);
+  });
+
+  r.post('/login', async (req, res) => {
+    const email = String(req.body?.email ?? '').trim().toLowerCase().slice(0, 320);
+    const password = String(req.body?.password ?? '');
+    const wait = await hitLimits(rt.redis, [
+      { key: `${rt.prefix}:login:ip:${req.ip}`, max: 30, windowS: 900 },
+      { key: `${rt.prefix}:login:email:${email}`, max: 10, windowS: 900 },
+    ]);
+    if (wait > 0) return renderLogin(req, res, 429, MESSAGES.tooMany(wait));
+    const result = await checkLogin(rt.db, email, password);
+    if (!result.ok) {
+      const msg = result.reason === 'locked' ? MESSAGES.locked(result.until) : result.reason === 'disabled' ? MESSAGES.disabled : MESSAGES.invalid;
+      return renderLogin(req, res, result.reason === 'locked' ? 423 : 401, msg);
+    }
+    regenerateSession(req, { userId: result.userId });
+    csrfToken(req);
+    res.redirect(303, safeNext(req.body?.next) ?? homeFor(result.role));
+  });
+
+  r.post('/logout', (req, res) => {
+    destroySession(req);
+    res.redirect(303, '/login');
+  });
+
+  r.get('/password/forgot', (req, res) => res.render('password-forgot', { title: 'Reset password', csrf: csrfToken(req) }));
+
+  r.post('/password/forgot', async (req, res) => {
+    const email = String(req.body?.email ?? '').trim().slice(0, 320);
+    const wait = await hitLimits(rt.redis, [
+      { key: `${rt.prefix}:reset:ip:${req.ip}`, max: 10, windowS: 900 },
+      { key: `${rt.prefix}:reset:email:${email.toLowerCase()}`, max: 3, windowS: 900 },
+    ]);
+    if (wait > 0) return res.status(429).render('password-forgot', { title: 'Reset password', csrf: csrfToken(req), error: MESSAGES.tooMany(wait) });
+    const userId = email ? await findUserIdByEmail(rt.db, email) : null;
+    if (userId) {
+      const token = await issueToken(rt.db, userId, 'reset', 2);
+      const link = `${baseUrl(rt, req)}/password/set/${token}`;
+      await mail
+        .send({
+          to: email,
+          subject: 'Counterpart: set a new password',
+          text: `Someone (hopefully you) asked to reset the password of ${email}.\n\nSet a new one within 2 hours:\n${link}\n\nIf it was not you, ignore this message.`,
+        })
+        .catch((err) => log.warn({ err: (err as Error).message }, 'reset e-mail not sent'));
+    }
+    // The same answer whether or not the account exists.
+    res.render('password-forgot', { title: 'Reset password', csrf: csrfToken(req), sent: MESSAGES.resetSent });
+  });
+
+  r.get('/password/set/:token', async (req, res) => {
+    const t = await peekToken(rt.db, req.params.token);
+    if (!t) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
+    res.render('password-set', { title: t.purpose === 'invite' ? 'Welcome' : 'Set password', csrf: csrfToken(req), email: t.email, token: req.params.token });
+  });
+
+  r.post('/password/set/:token', async (req, res) => {
+    const t = await peekToken(rt.db, req.params.token);
+    if (!t) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
+    const password = String(req.body?.password ?? '');
+    const problem = passwordProblem(password) ?? (password !== String(req.body?.password2 ?? '') ? MESSAGES.mismatch : null);
+    if (problem) {
+      return res.status(422).render('password-set', { title: 'Set password', csrf: csrfToken(req), email: t.email, token: req.params.token, error: problem });
+    }
+    const userId = await redeemToken(rt.db, req.params.token, password);
+    if (!userId) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
+    regenerateSession(req, { userId });
+    csrfToken(req);
+    flash(req, 'ok', MESSAGES.passwordSet);
+    res.redirect(303, '/');
+  });
+
+  const switchBody = z.object({
+    counterpartyId: z.string().regex(/^\d{1,15}$/),
+    contractId: z.string().regex(/^\d{1,15}$/).optional().or(z.literal('')),
+    back: z.string().optional(),
+  });
+  r.post('/account/switch', requireUser, async (req, res) => {
+    const viewer = viewerOf(res);
+    const body = switchBody.safeParse(req.body);
+    if (!body.success) throw notFound();
+    const counterpartyId = ownCounterparty(viewer, body.data.counterpartyId);
+    let contractId: number | null = null;
+    if (body.data.contractId && counterpartyId === viewer.counterpartyId) {
+      // A contract must belong to the chosen counterparty; the viewer lists only those.
+      contractId = Number(body.data.contractId);
+      if (!viewer.contracts.some((k) => k.id === contractId)) throw notFound();
+    }
+    await setCurrent(rt.db, viewer.userId, counterpartyId, contractId);
+    res.redirect(303, safeNext(body.data.back) ?? '/catalog');
+  });
+  return r;
+}
