@@ -1,4 +1,5 @@
 // Every job kind of the system. Each lives in its own file next to this one.
+import { mailSendJob } from './mail-send.ts';
 import type { JobDefinition } from './types.ts';
 
-export const JOBS: JobDefinition<never>[] = [];
+export const JOBS: JobDefinition<never>[] = [mailSendJob as JobDefinition<never>];

@@ -1,8 +1,21 @@
-// The demo pieces `npm start` adds: later issues plug the accounting-system simulator and the
-// SMTP capture in here.
+// The demo pieces `npm start` adds: later issues plug the accounting-system simulator in here.
+// The SMTP capture: when SMTP_URL is unset, the store's mail goes to an in-process SMTP server
+// on 127.0.0.1 whose inbox is a page at /dev/mail, linked from the home page.
+import { inboxRoutes } from '../mail/capture/inbox-routes.ts';
+import { startSmtpCapture } from '../mail/capture/smtp-capture.ts';
+import { useSmtpUrl } from '../mail/index.ts';
+import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Mount } from '../web/app.ts';
 
-export async function startDemo(_rt: Runtime): Promise<Mount[]> {
-  return [];
+export async function startDemo(rt: Runtime): Promise<Mount[]> {
+  const mounts: Mount[] = [];
+  if (!rt.config.SMTP_URL) {
+    const capture = await startSmtpCapture({ host: '127.0.0.1', port: 0 });
+    rt.onShutdown('smtp capture', capture.stop);
+    useSmtpUrl(rt, capture.url);
+    mounts.push({ path: '/dev/mail', router: inboxRoutes(capture, '/dev/mail'), link: 'Mail inbox (local SMTP capture)' });
+    log.info({ smtp: capture.url }, 'SMTP capture started; inbox at /dev/mail');
+  }
+  return mounts;
 }

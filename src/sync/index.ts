@@ -1,2 +1,6 @@
-// The sync core's public surface. Implementation lands in run.ts (see types.ts for the contract).
-export type { MirrorChangeEvent, SyncOptions, SyncResult, SyncWarning, EntityCounts, SyncMode } from './types.ts';
+// The sync core's public surface (see types.ts for the contract).
+export { changesStreamKey } from './events.ts';
+export { applyBatch, openSyncRun, SyncError, type SyncDeps, type SyncRun } from './run.ts';
+export { ensureSource } from './sources.ts';
+export type { EntityCounts, MirrorChangeEvent, SyncMode, SyncOptions, SyncResult, SyncWarning } from './types.ts';
+export { SyncInputError } from './validate.ts';

@@ -24,6 +24,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export interface Mount {
   path: string;
   router: Router;
+  /** When set, the home page links to the mount with this text (demo tools). */
+  link?: string;
 }
 
 export interface AppOptions {
@@ -63,6 +65,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
 
+  app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 

@@ -1,0 +1,34 @@
+// Queues an e-mail for the mail.send job. With a key the mail is sent at most once per key:
+// the key is the BullMQ job id (a second enqueue while the job exists is a no-op) and the job
+// records the key in Redis after the send (a retry after a successful send skips it).
+import { getQueue } from '../queue/connection.ts';
+import { QUEUES } from '../queue/names.ts';
+import type { Runtime } from '../runtime.ts';
+import type { MailRequest } from './send.ts';
+
+export const MAIL_JOB = 'mail.send';
+
+export interface MailJobData extends MailRequest {
+  /** Idempotency key, e.g. "waitlist-42". Letters, digits, - and _ only. */
+  key?: string;
+}
+
+export const MAIL_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.3 },
+} as const;
+
+export async function enqueueMail(rt: Runtime, mail: MailJobData, opts: { delayMs?: number } = {}): Promise<string | undefined> {
+  if (mail.key && !/^[A-Za-z0-9_-]+$/.test(mail.key)) throw new Error(`mail key "${mail.key}" may use letters, digits, - and _ only`);
+  const job = await getQueue(rt, QUEUES.mail).add(MAIL_JOB, mail, {
+    ...MAIL_JOB_OPTIONS,
+    jobId: mail.key ? `mail-${mail.key}` : undefined,
+    delay: opts.delayMs,
+  });
+  return job.id;
+}
+
+/** Redis key marking that the mail with this idempotency key was accepted by SMTP. */
+export function sentMarkerKey(rt: Runtime, key: string): string {
+  return `${rt.prefix}:mail:sent:${key}`;
+}

@@ -1,0 +1,5 @@
+export { enqueueMail, MAIL_JOB, type MailJobData, sentMarkerKey } from './enqueue.ts';
+export { publicBaseUrl } from './links.ts';
+export { type MailRequest, type SentMail, sendMail } from './send.ts';
+export { renderMail, UnknownTemplateError } from './templates.ts';
+export { closeTransports, MailNotConfiguredError, smtpUrl, useSmtpUrl } from './transport.ts';

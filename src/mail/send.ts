@@ -1,0 +1,34 @@
+// Renders a template and hands it to SMTP. Used by the mail.send job; callers elsewhere
+// enqueue (enqueueMail) so a slow or down SMTP server never blocks a request or a transaction.
+import type { Runtime } from '../runtime.ts';
+import { renderMail } from './templates.ts';
+import { transportFor } from './transport.ts';
+
+export interface MailRequest {
+  to: string;
+  template: string;
+  data: Record<string, unknown>;
+}
+
+export interface SentMail {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+export async function sendMail(rt: Runtime, req: MailRequest, headers: Record<string, string> = {}): Promise<SentMail> {
+  const msg = renderMail(req.template, req.data);
+  const info = await transportFor(rt).sendMail({
+    from: rt.config.MAIL_FROM,
+    to: req.to,
+    subject: msg.subject,
+    text: msg.text,
+    html: msg.html,
+    headers,
+  });
+  return {
+    messageId: String(info.messageId ?? ''),
+    accepted: (info.accepted ?? []).map(String),
+    rejected: (info.rejected ?? []).map(String),
+  };
+}

@@ -1,0 +1,58 @@
+// E-mail templates: views/mail/NAME.html.hbs and views/mail/NAME.text.hbs. The text template's
+// first line is `Subject: …` (a template too), then a blank line, then the body. HTML is escaped
+// by Handlebars; the text part and the subject are not HTML, so they are compiled unescaped.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/mail');
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Compiled {
+  subject: Handlebars.TemplateDelegate;
+  text: Handlebars.TemplateDelegate;
+  html: Handlebars.TemplateDelegate;
+}
+
+const hbs = Handlebars.create();
+const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
+hbs.registerHelper('datetime', (v: unknown) => (v ? moscow.format(new Date(String(v))) : '—'));
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+
+const cache = new Map<string, Compiled>();
+
+export class UnknownTemplateError extends Error {}
+
+function load(name: string): Compiled {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  if (!/^[a-z0-9-]+$/.test(name)) throw new UnknownTemplateError(`bad e-mail template name "${name}"`);
+  const htmlFile = path.join(dir, `${name}.html.hbs`);
+  const textFile = path.join(dir, `${name}.text.hbs`);
+  if (!fs.existsSync(htmlFile) || !fs.existsSync(textFile)) {
+    throw new UnknownTemplateError(`e-mail template "${name}" needs views/mail/${name}.html.hbs and ${name}.text.hbs`);
+  }
+  const rawText = fs.readFileSync(textFile, 'utf8');
+  const m = /^Subject:[ \t]*(.*)\r?\n\r?\n?/.exec(rawText);
+  if (!m) throw new UnknownTemplateError(`views/mail/${name}.text.hbs must start with a "Subject: …" line`);
+  const compiled: Compiled = {
+    subject: hbs.compile(m[1]!, { noEscape: true, strict: false }),
+    text: hbs.compile(rawText.slice(m[0].length), { noEscape: true }),
+    html: hbs.compile(fs.readFileSync(htmlFile, 'utf8')),
+  };
+  cache.set(name, compiled);
+  return compiled;
+}
+
+export function renderMail(name: string, data: object): RenderedMail {
+  const t = load(name);
+  // One line, no control characters: a subject never carries a header injection.
+  const subject = t.subject(data).replace(/[\r\n\t]+/g, ' ').trim();
+  return { subject, text: t.text(data), html: t.html(data) };
+}

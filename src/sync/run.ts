@@ -1,0 +1,244 @@
+// A sync run: records are streamed in chunks into temp staging tables (COPY) inside one
+// transaction; commit merges every entity in dependency order, marks deletions, moves the
+// source's as_of/cursor, and only then publishes change events. Any failure rolls everything back.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Db } from '../db/knex.ts';
+import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
+import { copyValue } from './copy-text.ts';
+import { type EntitySpec, SPECS } from './entities.ts';
+import { publishChange } from './events.ts';
+import { createStageSql, deleteSql, stageColumns, stageTable, unknownRefsSql, upsertSql } from './merge-sql.ts';
+import { insertRun, markRunFailed, type RunProgress, updateRunProgress } from './runs.ts';
+import type { EntityCounts, MirrorChangeEvent, SyncOptions, SyncResult, SyncWarning } from './types.ts';
+import { SyncInputError, validateRecords } from './validate.ts';
+
+export interface SyncDeps {
+  db: Db;
+  redis?: Redis;
+  prefix?: string;
+}
+
+export class SyncError extends Error {
+  constructor(
+    message: string,
+    readonly runId: number,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Most ids an event lists before it says `truncated` and consumers re-scan. */
+const EVENT_CAP = 5000;
+const PROGRESS_EVERY_MS = 250;
+
+type PgConn = pg.Client;
+interface KnexClient {
+  acquireConnection(): Promise<PgConn>;
+  releaseConnection(c: PgConn): Promise<void>;
+}
+
+export interface SyncRun {
+  readonly id: number;
+  add<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void>;
+  progress(p: RunProgress): Promise<void>;
+  commit(o?: { dryRun?: boolean }): Promise<SyncResult>;
+  abort(reason: Error | string): Promise<void>;
+}
+
+const emptyCounts = (): EntityCounts => ({ received: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, unknownRefs: 0 });
+
+export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<SyncRun> {
+  const runId = await insertRun(deps.db, { sourceId: opts.sourceId, kind: opts.kind, mode: opts.mode });
+  const startedAt = new Date();
+  const client = deps.db.client as unknown as KnexClient;
+  let conn: PgConn;
+  try {
+    conn = await client.acquireConnection();
+    await conn.query("BEGIN; SET LOCAL work_mem = '64MB'");
+  } catch (err) {
+    await markRunFailed(deps.db, runId, `could not open a database transaction: ${(err as Error).message}`);
+    throw err;
+  }
+  const counts: Partial<Record<EntityName, EntityCounts>> = {};
+  let state: 'open' | 'closed' = 'open';
+  let lastProgress = 0;
+
+  const release = async () => {
+    state = 'closed';
+    await client.releaseConnection(conn);
+  };
+  const rollback = async (reason: string) => {
+    if (state === 'closed') return;
+    await conn.query('ROLLBACK').catch(() => {});
+    await release();
+    await markRunFailed(deps.db, runId, reason, counts).catch(() => {});
+  };
+  const ensureOpen = () => {
+    if (state !== 'open') throw new SyncError(`sync run ${runId} is already finished`, runId);
+  };
+
+  async function stage<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void> {
+    const spec = SPECS[entity] as EntitySpec<MirrorRecords[E]>;
+    let c = counts[entity];
+    if (!c) {
+      c = counts[entity] = emptyCounts();
+      await conn.query(createStageSql(spec as EntitySpec<unknown>));
+    }
+    validateRecords(entity, records, c.received);
+    c.received += records.length;
+    if (!records.length) return;
+    const getters = [
+      ...spec.columns.map((col) => (r: MirrorRecords[E]) => copyValue(col.get(r), col.type)),
+      ...spec.refs.map((ref) => (r: MirrorRecords[E]) => copyValue(ref.get(r), 'text')),
+      (r: MirrorRecords[E]) => (r.deleted ? 't' : 'f'),
+    ];
+    const lines: string[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      lines[i] = getters.map((g) => g(r)).join('\t');
+    }
+    const sql = `COPY ${stageTable(spec as EntitySpec<unknown>)} (${stageColumns(spec as EntitySpec<unknown>).join(', ')}) FROM STDIN`;
+    await pipeline(Readable.from([`${lines.join('\n')}\n`]), conn.query(copyFrom(sql)));
+  }
+
+  async function merge(entity: EntityName, event: MirrorChangeEvent, warnings: SyncWarning[]): Promise<void> {
+    const spec = SPECS[entity] as EntitySpec<unknown>;
+    const c = counts[entity]!;
+    await conn.query(`ANALYZE ${stageTable(spec)}`);
+    let up: { resolved: number; inserted: number; updated: number; crossed?: [number, number, string][]; changed_offers?: number[] };
+    await conn.query('SAVEPOINT upsert');
+    try {
+      up = (await conn.query(upsertSql(spec, { dedupe: false, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+      await conn.query('RELEASE SAVEPOINT upsert');
+    } catch (err) {
+      // The same key twice in one run: keep the last record (rare, so the fast path skips the sort).
+      if ((err as { code?: string }).code !== '21000') throw err;
+      await conn.query('ROLLBACK TO SAVEPOINT upsert');
+      up = (await conn.query(upsertSql(spec, { dedupe: true, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+    }
+    c.inserted = up.inserted;
+    c.updated = up.updated;
+    c.unchanged = up.resolved - up.inserted - up.updated;
+    collect(event, spec, up);
+
+    for (const q of unknownRefsSql(spec)) {
+      const { n, sample } = (await conn.query(q.sql, [opts.sourceId])).rows[0] as { n: number; sample: string[] | null };
+      if (!n) continue;
+      c.unknownRefs += n;
+      const ref = spec.refs.find((r) => r.stage === q.label)!;
+      warnings.push({
+        entity,
+        count: n,
+        sample: sample ?? [],
+        message: ref.required
+          ? `${n} ${entity} record(s) skipped: they refer to ${ref.table} the mirror does not have`
+          : `${n} ${entity} record(s) refer to unknown ${ref.table}; the reference was left empty`,
+      });
+    }
+    const hows: ('marked' | 'missing')[] = opts.mode === 'full' ? ['marked', 'missing'] : ['marked'];
+    for (const how of hows) {
+      const d = (await conn.query(deleteSql(spec, how, EVENT_CAP), [opts.sourceId])).rows[0];
+      c.deleted += d.deleted;
+      collect(event, spec, d);
+    }
+  }
+
+  function collect(event: MirrorChangeEvent, spec: EntitySpec<unknown>, row: { crossed?: [number, number, string][]; changed_offers?: number[] }) {
+    if (!spec.events) return;
+    const offers = row.changed_offers ?? [];
+    const list = spec.events === 'stock' ? event.stockChangedOffers : event.priceChangedOffers;
+    for (const id of offers) if (list.length <= EVENT_CAP) list.push(Number(id));
+    if (offers.length > EVENT_CAP || list.length > EVENT_CAP) event.truncated = true;
+    for (const x of row.crossed ?? []) if (event.stockCrossed.length <= EVENT_CAP) event.stockCrossed.push([Number(x[0]), Number(x[1]), String(x[2])]);
+    if ((row.crossed?.length ?? 0) > EVENT_CAP || event.stockCrossed.length > EVENT_CAP) event.truncated = true;
+  }
+
+  return {
+    id: runId,
+
+    async add(entity, records) {
+      ensureOpen();
+      try {
+        await stage(entity, records);
+      } catch (err) {
+        await rollback(err instanceof SyncInputError ? `bad record: ${err.message}` : `staging ${entity} failed: ${(err as Error).message}`);
+        throw err instanceof SyncInputError ? err : new SyncError(`sync run ${runId}: staging ${entity} failed: ${(err as Error).message}`, runId, err);
+      }
+    },
+
+    async progress(p) {
+      const now = Date.now();
+      if (now - lastProgress < PROGRESS_EVERY_MS && p.done !== p.total) return;
+      lastProgress = now;
+      await updateRunProgress(deps.db, runId, p);
+    },
+
+    async commit(o = {}) {
+      ensureOpen();
+      const event: MirrorChangeEvent = {
+        sourceId: opts.sourceId,
+        runId,
+        at: new Date().toISOString(),
+        stockCrossed: [],
+        stockChangedOffers: [],
+        priceChangedOffers: [],
+        truncated: false,
+      };
+      const warnings: SyncWarning[] = [];
+      try {
+        for (const entity of ENTITY_ORDER) if (counts[entity]) await merge(entity, event, warnings);
+        const changed = Object.values(counts).some((c) => c.inserted || c.updated || c.deleted);
+        const result: SyncResult = { runId, counts, warnings, changed };
+        if (o.dryRun) {
+          await conn.query('ROLLBACK');
+          await release();
+          await deps.db('sync_runs').where({ id: runId }).update({
+            state: 'succeeded', kind: `${opts.kind} (dry run)`, counts: JSON.stringify(counts), warnings: JSON.stringify(warnings), finished_at: deps.db.fn.now(),
+          });
+          return result;
+        }
+        const asOf = opts.asOf ?? startedAt;
+        await conn.query(
+          `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now() WHERE id = $1`,
+          [opts.sourceId, asOf, opts.cursor ?? null],
+        );
+        await conn.query(
+          `UPDATE sync_runs SET state = 'succeeded', counts = $2, warnings = $3, as_of = $4, finished_at = now(),
+                  progress = jsonb_set(progress, '{message}', '"done"') WHERE id = $1`,
+          [runId, JSON.stringify(counts), JSON.stringify(warnings), asOf],
+        );
+        await conn.query('COMMIT');
+        await release();
+        if (deps.redis && (event.stockChangedOffers.length || event.priceChangedOffers.length || event.truncated)) {
+          await publishChange(deps.redis, deps.prefix ?? 'cp', event).catch(() => {
+            // The mirror is committed; consumers also sweep periodically, so a lost event is late, not lost.
+          });
+        }
+        return result;
+      } catch (err) {
+        const msg = `sync run ${runId} failed while applying: ${(err as Error).message}`;
+        await rollback(msg);
+        throw new SyncError(msg, runId, err);
+      }
+    },
+
+    async abort(reason) {
+      await rollback(typeof reason === 'string' ? reason : reason.message);
+    },
+  };
+}
+
+/** Applies a whole batch held in memory (small syncs, tests, webhooks). */
+export async function applyBatch(deps: SyncDeps, opts: SyncOptions, batch: { [E in EntityName]?: MirrorRecords[E][] }): Promise<SyncResult> {
+  const run = await openSyncRun(deps, opts);
+  for (const entity of ENTITY_ORDER) {
+    const records = batch[entity];
+    if (records) await run.add(entity, records as never);
+  }
+  return run.commit();
+}
