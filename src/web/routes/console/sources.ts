@@ -1,0 +1,72 @@
+// Console › Sources: state, as_of, last runs with a live progress bar (htmx polling of the runs
+// fragment while something runs), "run full / changes now", mapping validate and dry-run.
+import { Router } from 'express';
+import { getQueue } from '../../../queue/connection.ts';
+import { QUEUES } from '../../../queue/names.ts';
+import type { Runtime } from '../../../runtime.ts';
+import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console-data.ts';
+import { requireRole, viewerOf } from '../../auth/context.ts';
+import type { ConsoleServices } from '../../console-services.ts';
+import { flash } from '../../auth/session.ts';
+import { notFound } from '../../errors.ts';
+
+/** Job names the sync worker (jobs/sync-*.ts) processes on the 'sync' queue, data { sourceId }. */
+export const SYNC_JOBS = { full: 'sync.full', changes: 'sync.changes' } as const;
+
+async function model(rt: Runtime) {
+  const sources = await sourcesWithRuns(rt.db);
+  const view = sources.map((s) => ({
+    ...s,
+    runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running' })),
+  }));
+  return { sources: view, anyRunning: view.some((s) => s.runs.some((r) => r.running)) };
+}
+
+const idOf = (v: unknown) => {
+  if (!/^\d{1,9}$/.test(String(v))) throw notFound('Source');
+  return Number(v);
+};
+
+export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Router {
+  const r = Router();
+  const staff = requireRole('admin', 'manager');
+  const admin = requireRole('admin');
+
+  r.get('/console/sources', ...staff, async (_req, res) => {
+    res.render('console/sources', { title: 'Sources', section: 'sources', ...(await model(rt)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+  });
+
+  r.get('/console/sources/runs', ...staff, async (_req, res) => {
+    res.set('Vary', 'HX-Request').render('fragments/console-runs', { layout: false, ...(await model(rt)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+  });
+
+  r.post('/console/sources/:id/run', ...admin, async (req, res) => {
+    const sourceId = idOf(req.params.id);
+    const mode = req.body?.mode === 'full' ? 'full' : req.body?.mode === 'changes' ? 'changes' : null;
+    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name');
+    if (!source || !mode) throw notFound('Source');
+    // one waiting run per source and mode: a second click while it waits is a no-op
+    await getQueue(rt, QUEUES.sync).add(SYNC_JOBS[mode], { sourceId }, { deduplication: { id: `console-${mode}-${sourceId}` }, attempts: 1 });
+    flash(req, 'ok', `A ${mode === 'full' ? 'full' : 'changes'} sync of "${source.name}" was queued.`);
+    res.redirect(303, '/console/sources');
+  });
+
+  r.post('/console/sources/:id/mapping', ...admin, async (req, res) => {
+    const sourceId = idOf(req.params.id);
+    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name');
+    if (!source) throw notFound('Source');
+    const dryRun = req.body?.action === 'dry-run';
+    let report: { ok: boolean; lines: string[] };
+    if (!services.checkMapping) report = { ok: false, lines: ['Mapping checks are not available in this process (no connectors are wired into the web role).'] };
+    else {
+      try {
+        report = await services.checkMapping(sourceId, { dryRun });
+      } catch (err) {
+        report = { ok: false, lines: [`${dryRun ? 'Dry run' : 'Validation'} failed: ${(err as Error).message}`] };
+      }
+    }
+    const data = { layout: req.get('hx-request') ? false : undefined, title: 'Mapping', section: 'sources', source, dryRun, report };
+    res.render(req.get('hx-request') ? 'fragments/console-mapping-report' : 'console/mapping', data);
+  });
+  return r;
+}
