@@ -7,7 +7,6 @@ import { attachmentPath, MAX_ATTACHMENT_BYTES } from '../../src/store/attachment
 import { assignManager } from '../../src/store/managers.ts';
 import { type MailOut, sendDueMessageNotifications } from '../../src/store/message-notifications.ts';
 import {
-  type Actor,
   managedClients,
   messageAttachment,
   postMessage,

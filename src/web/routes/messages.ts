@@ -113,7 +113,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
       res.set('Content-Security-Policy', "default-src 'none'; sandbox");
       res.type(a.type);
       res.attachment(a.name);
-      res.sendFile(attachmentPath(rt.config.dataDir, a));
+      res.sendFile(attachmentPath(rt.config.dataDir, a), { dotfiles: 'allow' }); // DATA_DIR defaults to ./.data
     });
   }
   return r;

@@ -27,7 +27,7 @@ function baseUrl(rt: Runtime, req: Request): string {
 export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
   const admin = requireRole('admin');
-  const back = (req: Request, res: Response, clientId?: number) => res.redirect(303, clientId ? `/console/clients/${clientId}` : '/console/clients');
+  const back = (_req: Request, res: Response, clientId?: number) => res.redirect(303, clientId ? `/console/clients/${clientId}` : '/console/clients');
 
   r.get('/console/clients', ...admin, async (req, res) => {
     const q = String(req.query.q ?? '').trim().slice(0, 100);
