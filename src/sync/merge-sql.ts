@@ -37,7 +37,8 @@ function keyTargets(spec: EntitySpec<unknown>): string[] {
  * for event entities — changed offer ids and stock rows whose availability crossed zero.
  * Statements in one WITH share a snapshot, so the outer query still sees the OLD stock rows.
  */
-export function upsertSql(spec: EntitySpec<unknown>, opts: { dedupe: boolean; eventCap: number }): string {
+export function upsertSql(spec: EntitySpec<unknown>, opts: { dedupe: boolean; eventCap: number; initial?: boolean }): string {
+  if (opts.initial) return initialInsertSql(spec, opts.dedupe);
   const t = spec.table;
   const dataCols = spec.columns.map((c) => c.name);
   const refTargets = spec.refs.map((r) => r.target);
@@ -80,6 +81,27 @@ export function upsertSql(spec: EntitySpec<unknown>, opts: { dedupe: boolean; ev
       (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
       (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated${eventSelect}`;
 }
+
+/** The target has no rows of this source yet: a plain INSERT (no conflict checks, no per-row events). */
+function initialInsertSql(spec: EntitySpec<unknown>, dedupe: boolean): string {
+  const dataCols = spec.columns.map((c) => c.name);
+  const targetCols = [...dataCols, ...spec.refs.map((r) => r.target)];
+  const selectList = [...dataCols.map((c) => `s.${c}`), ...spec.refs.map((_r, i) => `r${i}.id`)];
+  const keyExprs = spec.keyedBy === 'external_id' ? ['s.external_id'] : spec.refs.flatMap((r, i) => (r.required ? [`r${i}.id`] : []));
+  return `
+    WITH ins AS (
+      INSERT INTO ${spec.table} (source_id, ${targetCols.join(', ')}, deleted)
+      SELECT ${dedupe ? `DISTINCT ON (${keyExprs.join(', ')}) ` : ''}$1::int, ${selectList.join(', ')}, false
+      FROM ${stageTable(spec)} s
+      ${refJoins(spec, 'all')}
+      WHERE NOT s.deleted
+      ${dedupe ? `ORDER BY ${keyExprs.join(', ')}, s.ctid DESC` : ''}
+      RETURNING 1
+    )
+    SELECT count(*)::int AS resolved, count(*)::int AS inserted, 0 AS updated FROM ins`;
+}
+
+export const hasRowsSql = (spec: EntitySpec<unknown>) => `SELECT EXISTS (SELECT 1 FROM ${spec.table} WHERE source_id = $1) AS has`;
 
 /** Rows matched by a deletion mark in the stage (explicit) or absent from it (full run). */
 export function deleteSql(spec: EntitySpec<unknown>, how: 'marked' | 'missing', eventCap: number): string {

@@ -4,14 +4,15 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../db/knex.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
+import { copyChunkDirect, DIRECT_MAX_REFERENCED_ROWS, RefMaps, type UnknownRefs } from './direct-load.ts';
 import { publishChange } from './events.ts';
-import { createStageSql, deleteSql, stageColumns, stageTable, unknownRefsSql, upsertSql } from './merge-sql.ts';
+import { createStageSql, deleteSql, hasRowsSql, stageColumns, stageTable, unknownRefsSql, upsertSql } from './merge-sql.ts';
 import { insertRun, markRunFailed, type RunProgress, updateRunProgress } from './runs.ts';
 import type { EntityCounts, MirrorChangeEvent, SyncOptions, SyncResult, SyncWarning } from './types.ts';
 import { SyncInputError, validateRecords } from './validate.ts';
@@ -37,9 +38,9 @@ const EVENT_CAP = 5000;
 const PROGRESS_EVERY_MS = 250;
 
 type PgConn = pg.Client;
+const PgClient = pg.Client;
 interface KnexClient {
-  acquireConnection(): Promise<PgConn>;
-  releaseConnection(c: PgConn): Promise<void>;
+  connectionSettings: pg.ClientConfig;
 }
 
 export interface SyncRun {
@@ -50,27 +51,47 @@ export interface SyncRun {
   abort(reason: Error | string): Promise<void>;
 }
 
+const ENTITY_BY_TABLE: Record<string, EntityName> = Object.fromEntries(Object.values(SPECS).map((s) => [s.table, s.entity]));
+
+function unknownWarning(entity: EntityName, spec: EntitySpec<unknown>, stageCol: string, n: number, sample: string[]): SyncWarning {
+  const ref = spec.refs.find((r) => r.stage === stageCol)!;
+  return {
+    entity,
+    count: n,
+    sample,
+    message: ref.required
+      ? `${n} ${entity} record(s) skipped: they refer to ${ref.table} the mirror does not have`
+      : `${n} ${entity} record(s) refer to unknown ${ref.table}; the reference was left empty`,
+  };
+}
+
 const emptyCounts = (): EntityCounts => ({ received: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, unknownRefs: 0 });
 
 export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<SyncRun> {
   const runId = await insertRun(deps.db, { sourceId: opts.sourceId, kind: opts.kind, mode: opts.mode });
   const startedAt = new Date();
-  const client = deps.db.client as unknown as KnexClient;
-  let conn: PgConn;
+  // A connection of its own, not the pool's: temp_buffers can only be raised before a session
+  // first touches a temp table, and staging millions of rows in 8 MB of buffers spills to disk.
+  const conn: PgConn = new PgClient((deps.db.client as unknown as KnexClient).connectionSettings);
   try {
-    conn = await client.acquireConnection();
-    await conn.query("BEGIN; SET LOCAL work_mem = '64MB'");
+    await conn.connect();
+    await conn.query("SET temp_buffers = '256MB'; BEGIN; SET LOCAL work_mem = '64MB'");
   } catch (err) {
+    await conn.end().catch(() => {});
     await markRunFailed(deps.db, runId, `could not open a database transaction: ${(err as Error).message}`);
     throw err;
   }
   const counts: Partial<Record<EntityName, EntityCounts>> = {};
+  const modes: Partial<Record<EntityName, 'direct' | 'staged'>> = {};
+  const startedDirect = new Set<EntityName>();
+  const directUnknown = new Map<EntityName, Map<string, UnknownRefs>>();
+  const refs = new RefMaps(conn, opts.sourceId);
   let state: 'open' | 'closed' = 'open';
   let lastProgress = 0;
 
   const release = async () => {
     state = 'closed';
-    await client.releaseConnection(conn);
+    await conn.end().catch(() => {});
   };
   const rollback = async (reason: string) => {
     if (state === 'closed') return;
@@ -82,16 +103,48 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     if (state !== 'open') throw new SyncError(`sync run ${runId} is already finished`, runId);
   };
 
-  async function stage<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void> {
+  /** Direct (first load, no staging) or staged; see direct-load.ts. */
+  async function chooseMode(entity: EntityName): Promise<'direct' | 'staged'> {
+    const spec = SPECS[entity] as EntitySpec<unknown>;
+    for (const ref of spec.refs) {
+      if (modes[ENTITY_BY_TABLE[ref.table]!] === 'staged') return 'staged';
+      if ((await refs.size(ref.table)) > DIRECT_MAX_REFERENCED_ROWS) return 'staged';
+    }
+    return (await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has ? 'staged' : 'direct';
+  }
+
+  async function add<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void> {
     const spec = SPECS[entity] as EntitySpec<MirrorRecords[E]>;
     let c = counts[entity];
     if (!c) {
       c = counts[entity] = emptyCounts();
-      await conn.query(createStageSql(spec as EntitySpec<unknown>));
+      modes[entity] = await chooseMode(entity);
+      if (modes[entity] === 'direct') startedDirect.add(entity);
+      else await conn.query(createStageSql(spec as EntitySpec<unknown>));
     }
     validateRecords(entity, records, c.received);
     c.received += records.length;
     if (!records.length) return;
+    if (modes[entity] === 'direct') {
+      const maps = new Map<string, Map<string, number>>();
+      for (const ref of spec.refs) maps.set(ref.table, await refs.get(ref.table, counts[ENTITY_BY_TABLE[ref.table]!]?.received ?? 0));
+      const unknown = directUnknown.get(entity) ?? new Map();
+      directUnknown.set(entity, unknown);
+      try {
+        c.inserted += (await copyChunkDirect(conn, opts.sourceId, spec, records, maps, unknown)).inserted;
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw err;
+        // The same key twice: from here on stage, so the merge keeps the last record.
+        modes[entity] = 'staged';
+        await conn.query(createStageSql(spec as EntitySpec<unknown>));
+      }
+    }
+    await stage(entity, records);
+  }
+
+  async function stage<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void> {
+    const spec = SPECS[entity] as EntitySpec<MirrorRecords[E]>;
     const getters = [
       ...spec.columns.map((col) => (r: MirrorRecords[E]) => copyValue(col.get(r), col.type)),
       ...spec.refs.map((ref) => (r: MirrorRecords[E]) => copyValue(ref.get(r), 'text')),
@@ -109,38 +162,44 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   async function merge(entity: EntityName, event: MirrorChangeEvent, warnings: SyncWarning[]): Promise<void> {
     const spec = SPECS[entity] as EntitySpec<unknown>;
     const c = counts[entity]!;
+    if (startedDirect.has(entity)) {
+      // A first load: no per-row events (consumers re-scan) and nothing existed to delete.
+      if (spec.events) event.truncated = true;
+      for (const [stageCol, u] of directUnknown.get(entity) ?? []) {
+        c.unknownRefs += u.count;
+        warnings.push(unknownWarning(entity, spec, stageCol, u.count, [...u.sample]));
+      }
+      await conn.query(`ANALYZE ${spec.table}`);
+      if (modes[entity] === 'direct') return;
+    }
     await conn.query(`ANALYZE ${stageTable(spec)}`);
     let up: { resolved: number; inserted: number; updated: number; crossed?: [number, number, string][]; changed_offers?: number[] };
+    const initial = !(await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has;
+    if (initial && spec.events) event.truncated = true; // a first load: consumers re-scan
     await conn.query('SAVEPOINT upsert');
     try {
-      up = (await conn.query(upsertSql(spec, { dedupe: false, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+      up = (await conn.query(upsertSql(spec, { dedupe: false, eventCap: EVENT_CAP, initial }), [opts.sourceId])).rows[0];
       await conn.query('RELEASE SAVEPOINT upsert');
     } catch (err) {
       // The same key twice in one run: keep the last record (rare, so the fast path skips the sort).
-      if ((err as { code?: string }).code !== '21000') throw err;
+      const code = (err as { code?: string }).code;
+      if (code !== '21000' && !(initial && code === '23505')) throw err;
       await conn.query('ROLLBACK TO SAVEPOINT upsert');
-      up = (await conn.query(upsertSql(spec, { dedupe: true, eventCap: EVENT_CAP }), [opts.sourceId])).rows[0];
+      up = (await conn.query(upsertSql(spec, { dedupe: true, eventCap: EVENT_CAP, initial }), [opts.sourceId])).rows[0];
     }
-    c.inserted = up.inserted;
-    c.updated = up.updated;
-    c.unchanged = up.resolved - up.inserted - up.updated;
+    c.inserted += up.inserted;
+    c.updated += up.updated;
+    c.unchanged += up.resolved - up.inserted - up.updated;
     collect(event, spec, up);
 
     for (const q of unknownRefsSql(spec)) {
       const { n, sample } = (await conn.query(q.sql, [opts.sourceId])).rows[0] as { n: number; sample: string[] | null };
       if (!n) continue;
       c.unknownRefs += n;
-      const ref = spec.refs.find((r) => r.stage === q.label)!;
-      warnings.push({
-        entity,
-        count: n,
-        sample: sample ?? [],
-        message: ref.required
-          ? `${n} ${entity} record(s) skipped: they refer to ${ref.table} the mirror does not have`
-          : `${n} ${entity} record(s) refer to unknown ${ref.table}; the reference was left empty`,
-      });
+      warnings.push(unknownWarning(entity, spec, q.label, n, sample ?? []));
     }
-    const hows: ('marked' | 'missing')[] = opts.mode === 'full' ? ['marked', 'missing'] : ['marked'];
+    // Rows loaded directly in this run are not in the stage: "missing" would mean them.
+    const hows: ('marked' | 'missing')[] = opts.mode === 'full' && !startedDirect.has(entity) ? ['marked', 'missing'] : ['marked'];
     for (const how of hows) {
       const d = (await conn.query(deleteSql(spec, how, EVENT_CAP), [opts.sourceId])).rows[0];
       c.deleted += d.deleted;
@@ -164,7 +223,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     async add(entity, records) {
       ensureOpen();
       try {
-        await stage(entity, records);
+        await add(entity, records);
       } catch (err) {
         await rollback(err instanceof SyncInputError ? `bad record: ${err.message}` : `staging ${entity} failed: ${(err as Error).message}`);
         throw err instanceof SyncInputError ? err : new SyncError(`sync run ${runId}: staging ${entity} failed: ${(err as Error).message}`, runId, err);

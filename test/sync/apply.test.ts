@@ -237,4 +237,43 @@ describe('sync core: applying batches to the mirror', () => {
     await run.abort('stopped by test');
     expect((await rt.db('sync_runs').where({ id: run.id }).first()).error).to.equal('stopped by test');
   });
+
+  it('a first load with the same key twice keeps the last record and says consumers must re-scan', async () => {
+    const b = smallCatalog();
+    b.stock!.push({ offerExternalId: 'p1', warehouseExternalId: 'w-msk', quantity: '42' });
+    const res = await applyBatch(rt, opts('full'), b);
+    expect(res.counts.stock).to.include({ received: 4, inserted: 3 });
+    const s = await snapshot();
+    expect(s.stock.find((x: { offer: string; wh: string }) => x.offer === 'p1' && x.wh === 'w-msk').quantity).to.equal('42.000');
+    const [[, [, raw]]] = (await rt.redis.xrange(changesStreamKey(rt.prefix), '-', '+')) as [string, string[]][];
+    expect(JSON.parse(raw!).truncated).to.equal(true);
+  });
+
+  it('deleting a source removes its rows from the fact tables too', async () => {
+    await applyBatch(rt, opts('full'), smallCatalog());
+    const other = await ensureSource(rt.db, { name: 'other', kind: 'commerceml' });
+    await applyBatch(rt, { sourceId: other, kind: 'test', mode: 'full' }, smallCatalog());
+    await rt.db('sources').where({ id: sourceId }).delete();
+    for (const t of ['prices', 'stock', 'offers', 'products']) {
+      const rows = await rt.db(t).distinct('source_id');
+      expect(rows.map((r) => r.source_id), t).to.deep.equal([other]);
+    }
+  });
+
+  it('a first load reports unknown references the same way as later runs', async () => {
+    const b = smallCatalog();
+    b.offers!.push({ externalId: 'x#1', productExternalId: 'nope' });
+    b.prices!.push({ offerExternalId: 'p1', priceTypeExternalId: 'pt-missing', value: '1.00' });
+    b.counterparties = [{ externalId: 'c1', name: 'ООО Ромашка', priceTypeExternalId: 'pt-nope' }];
+    const res = await applyBatch(rt, opts('full'), b);
+    expect(res.counts.offers).to.include({ received: 4, inserted: 3, unknownRefs: 1 });
+    expect(res.counts.prices).to.include({ received: 4, inserted: 3, unknownRefs: 1 });
+    expect(res.counts.counterparties).to.include({ inserted: 1, unknownRefs: 1 });
+    expect(res.warnings.map((w) => [w.entity, w.sample])).to.have.deep.members([
+      ['offers', ['nope']],
+      ['prices', ['pt-missing']],
+      ['counterparties', ['pt-nope']],
+    ]);
+    expect(await rt.db('counterparties').where({ external_id: 'c1' }).first()).to.include({ price_type_id: null });
+  });
 });
