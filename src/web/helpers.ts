@@ -1,4 +1,6 @@
 // Handlebars helpers shared by every template. All return escaped text.
+import { money, qty } from './format.ts';
+
 const dateTime = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Moscow' });
 
 export const helpers = {
@@ -9,4 +11,6 @@ export const helpers = {
   json: (v: unknown) => JSON.stringify(v),
   /** File sizes: "12 KB", "1.4 MB". */
   kb: (v: unknown) => (Number(v) >= 1048576 ? `${(Number(v) / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(Number(v) / 1024))} KB`),
+  money: (v: unknown) => money(v === null || v === undefined ? null : String(v)),
+  qty: (v: unknown) => qty(v === null || v === undefined ? null : String(v)),
 };

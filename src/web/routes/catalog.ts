@@ -1,12 +1,147 @@
-// The catalog (placeholder until the catalog slice lands).
+// The catalog: group tree, search, filters, sort, shareable pagination, three views (tiles,
+// list, table) remembered per user, and the product page. One URL serves the full page or,
+// for htmx (HX-Target: catalog-results), just the results fragment.
 import { Router } from 'express';
 import type { Runtime } from '../../runtime.ts';
-import { requireBuyer } from '../auth/context.ts';
+import { listWarehouses, type Warehouse } from '../../store/availability.ts';
+import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog.ts';
+import { add, cmp } from '../../store/decimal.ts';
+import { productDetails } from '../../store/product.ts';
+import { setPreference } from '../../store/viewer.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from '../catalog-params.ts';
+import { idParam, notFound } from '../errors.ts';
 
-export function catalogRoutes(_rt: Runtime): Router {
-  const r = Router();
-  r.get('/catalog', ...requireBuyer, (_req, res) => {
-    res.render('catalog', { title: 'Catalog' });
+export const PER_PAGE = 50;
+
+
+/** Rows → what the templates print (cells per warehouse in header order). */
+export function rowView(row: CatalogRow, warehouses: Warehouse[]) {
+  let total = '0';
+  const cells = warehouses.map((w) => {
+    const q = row.stock[String(w.id)] ?? '0';
+    const has = cmp(q, '0') > 0;
+    if (has) total = add(total, q, 3);
+    return { warehouseId: w.id, qty: q, has, partner: w.kind === 'partner', price: row.partner[String(w.id)] ?? null };
   });
+  return { ...row, cells, totalQty: total, inStock: cmp(total, '0') > 0 };
+}
+
+function markActive(nodes: GroupNode[], active: number | null): unknown[] {
+  return nodes.map((n) => ({ id: n.id, name: n.name, active: n.id === active, children: markActive(n.children, active) }));
+}
+
+const SORT_LABELS: [Sort, string][] = [
+  ['name', 'Name'],
+  ['price', 'Price ↑'],
+  ['price_desc', 'Price ↓'],
+  ['stock', 'Stock'],
+];
+
+export function catalogRoutes(rt: Runtime): Router {
+  const r = Router();
+
+  r.get('/catalog', ...requireBuyer, async (req, res) => {
+    const { viewer, counterpartyId, contractId } = buyerScope(res);
+    const params = parseCatalogParams(req.query as Record<string, unknown>);
+    // The view: from the URL (and then remembered), else the user's last choice.
+    let view = (viewer.preferences.catalogView as View | undefined) ?? 'table';
+    if (params.view && params.view !== view) {
+      view = params.view;
+      await setPreference(rt.db, viewer.userId, 'catalogView', view);
+    } else if (params.view) view = params.view;
+    if (!VIEWS.includes(view)) view = 'table';
+    params.view = null;
+
+    const [tree, warehouses] = await Promise.all([groupTree(rt.db), listWarehouses(rt.db)]);
+    const groupNode = params.group ? tree.byId.get(params.group) : undefined;
+    if (params.group && !groupNode) throw notFound('Group');
+    const query = {
+      q: params.q || undefined,
+      group: groupNode ? { sourceId: groupNode.sourceId, externalIds: descendantIds(groupNode) } : undefined,
+      inStock: params.stock,
+      warehouseId: params.wh ?? undefined,
+      props: Object.fromEntries(params.props),
+      priceMin: params.priceMin ?? undefined,
+      priceMax: params.priceMax ?? undefined,
+      sort: params.sort ?? (params.q ? 'relevance' : 'name'),
+      page: params.page,
+      perPage: PER_PAGE,
+    } as const;
+    const wantFacets = Boolean(groupNode || params.q || params.props.length);
+    const [page, facets] = await Promise.all([
+      catalogPage(rt.db, { counterpartyId, contractId }, query),
+      wantFacets ? propertyFacets(rt.db, query) : Promise.resolve([]),
+    ]);
+    const pages = Math.max(1, Math.ceil(page.total / PER_PAGE));
+    const rows = page.rows.map((row) => rowView(row, warehouses));
+    const model = {
+      title: params.q ? `Search: ${params.q}` : (groupNode?.name ?? 'Catalog'),
+      view,
+      isTable: view === 'table',
+      isList: view === 'list',
+      isTiles: view === 'tiles',
+      params,
+      rows,
+      warehouses,
+      asOf: page.asOf,
+      total: page.total,
+      totalCapped: page.totalCapped,
+      groups: markActive(tree.roots, params.group),
+      facets: facets.map((f) => ({
+        name: f.name,
+        values: f.values.map((v) => ({ ...v, checked: params.props.some(([k, x]) => k === f.name && x === v.value) })),
+      })),
+      sorts: SORT_LABELS.map(([s, label]) => ({ label, url: catalogUrl(params, { sort: s, page: 1 }), active: (params.sort ?? 'name') === s })),
+      views: VIEWS.map((v) => ({ name: v, url: catalogUrl(params, { view: v }), active: v === view })),
+      pagination: {
+        page: params.page,
+        pages,
+        prev: params.page > 1 ? catalogUrl(params, { page: params.page - 1 }) : null,
+        next: params.page < pages ? catalogUrl(params, { page: params.page + 1 }) : null,
+        first: params.page > 2 ? catalogUrl(params, { page: 1 }) : null,
+      },
+      selfUrl: catalogUrl(params, { page: params.page }),
+      liveIds: rows.map((x) => x.offerId).join(','),
+      hasWh: warehouses.map((w) => ({ ...w, selected: w.id === params.wh })),
+    };
+    res.set('Vary', 'HX-Request, HX-Target');
+    if (req.get('hx-request') && req.get('hx-target') === 'catalog-results') {
+      res.render('catalog-results', { ...model, layout: false });
+    } else res.render('catalog', model);
+  });
+
+  r.get('/product/:offerId', ...requireBuyer, async (req, res) => {
+    const { counterpartyId, contractId } = buyerScope(res);
+    const offerId = idParam(req.params.offerId, 'Product');
+    const [details, warehouses] = await Promise.all([productDetails(rt.db, { counterpartyId, contractId }, offerId), listWarehouses(rt.db)]);
+    if (!details) throw notFound('Product');
+    const cells = warehouses.map((w) => {
+      const q = details.row.stock[String(w.id)] ?? '0';
+      return {
+        warehouseId: w.id,
+        name: w.name,
+        partner: w.kind === 'partner',
+        deliveryDays: w.deliveryDays,
+        qty: q,
+        has: /[1-9]/.test(q),
+        price: details.row.partner[String(w.id)] ?? details.row.price,
+      };
+    });
+    res.render('product', {
+      title: details.row.name,
+      p: details,
+      row: details.row,
+      cells,
+      properties: Object.entries(details.properties).map(([name, value]) => ({ name, value })),
+      characteristics: Object.entries(details.row.characteristics).map(([name, value]) => ({ name, value })),
+      siblings: details.siblings,
+      asOf: details.asOf,
+      liveIds: String(offerId),
+    });
+  });
+
   return r;
 }
+
+export type { CatalogParams };

@@ -1,0 +1,267 @@
+// The catalog page query: filters, search, sort and one page of offers with the buyer's price
+// and availability per warehouse, all in ONE query (plus a capped count).
+import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { availableCondition, STOCK_JSON } from './availability.ts';
+import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE, WAREHOUSE_PRICE } from './pricing.ts';
+
+export const SORTS = ['name', 'price', 'price_desc', 'stock', 'relevance'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export interface CatalogQuery {
+  q?: string;
+  /** Group filter: external ids (the group and its descendants) of one source. */
+  group?: { sourceId: number; externalIds: string[] };
+  inStock?: boolean;
+  warehouseId?: number;
+  props?: Record<string, string>;
+  priceMin?: string;
+  priceMax?: string;
+  sort: Sort;
+  page: number;
+  perPage: number;
+}
+
+export interface CatalogRow {
+  offerId: number;
+  productId: number;
+  sku: string | null;
+  name: string;
+  unit: string | null;
+  vatRate: string | null;
+  image: string | null;
+  characteristics: Record<string, string>;
+  price: string | null;
+  currency: string | null;
+  vatIncluded: boolean | null;
+  priceOrigin: string | null;
+  /** partner warehouse id → price there (commission included) */
+  partner: Record<string, string>;
+  /** warehouse id → available quantity */
+  stock: Record<string, string>;
+}
+
+export interface CatalogPage {
+  rows: CatalogRow[];
+  /** Matches, counted up to COUNT_CAP + 1 (more is shown as "10,000+"). */
+  total: number;
+  totalCapped: boolean;
+  asOf: string | null;
+}
+
+export const COUNT_CAP = 10_000;
+
+/** The columns of one catalog row for offer `o`, product `p`, terms `t`, price `pr`. */
+const ROW_COLUMNS = `o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
+           p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' · ' || o.name ELSE '' END AS name,
+           p.unit, p.vat_rate::text AS vat_rate, p.images->>0 AS image, o.characteristics,
+           (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included, pr.origin AS price_origin,
+           (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
+              FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted AND pr.value IS NOT NULL) AS partner,
+           ${STOCK_JSON} AS stock`;
+
+function toRow(r: Record<string, unknown>): CatalogRow {
+  return {
+    offerId: r.offer_id as number,
+    productId: r.product_id as number,
+    sku: r.sku as string | null,
+    name: r.name as string,
+    unit: r.unit as string | null,
+    vatRate: r.vat_rate as string | null,
+    image: r.image as string | null,
+    characteristics: (r.characteristics as Record<string, string>) ?? {},
+    price: r.price as string | null,
+    currency: r.currency as string | null,
+    vatIncluded: r.vat_included as boolean | null,
+    priceOrigin: r.price_origin as string | null,
+    partner: (r.partner as Record<string, string>) ?? {},
+    stock: (r.stock as Record<string, string>) ?? {},
+  };
+}
+
+/** Catalog rows of given offers (product page, live updates): one query, deleted ones left out. */
+export async function offerRows(db: Db, scope: PriceScope, offerIds: number[]): Promise<CatalogRow[]> {
+  if (!offerIds.length) return [];
+  const { rows } = await db.raw(
+    `WITH ${TERMS_CTE}
+     SELECT ${ROW_COLUMNS}
+       FROM unnest(?::bigint[]) WITH ORDINALITY AS ids(id, n)
+       JOIN offers o ON o.id = ids.id AND NOT o.deleted JOIN products p ON p.id = o.product_id AND NOT p.deleted
+       CROSS JOIN terms t ${PRICE_LATERAL}
+      ORDER BY ids.n`,
+    [scope.contractId, scope.counterpartyId, offerIds],
+  );
+  return rows.map(toRow);
+}
+
+interface Built {
+  where: string[];
+  bindings: Knex.RawBinding[];
+  needsPrice: boolean;
+}
+
+function buildWhere(q: CatalogQuery): Built {
+  const where = ['NOT p.deleted'];
+  const bindings: Knex.RawBinding[] = [];
+  const text = q.q?.trim();
+  if (text) {
+    where.push(`(p.search @@ websearch_to_tsquery('russian', ?) OR p.name % ? OR ? <% p.name
+                 OR lower(p.sku) = lower(?) OR lower(o.sku) = lower(?) OR p.barcode = ? OR o.barcode = ? OR p.sku ILIKE ?)`);
+    bindings.push(text, text, text, text, text, text, text, `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (q.group) {
+    where.push('p.source_id = ? AND p.group_external_id = ANY(?::text[])');
+    bindings.push(q.group.sourceId, q.group.externalIds);
+  }
+  if (q.warehouseId !== undefined) {
+    where.push(availableCondition(true));
+    bindings.push(q.warehouseId);
+  } else if (q.inStock) where.push(availableCondition(false));
+  for (const [k, v] of Object.entries(q.props ?? {})) {
+    where.push('p.properties @> ?::jsonb');
+    bindings.push(JSON.stringify({ [k]: v }));
+  }
+  const needsPrice = q.priceMin !== undefined || q.priceMax !== undefined || q.sort === 'price' || q.sort === 'price_desc';
+  if (q.priceMin !== undefined) {
+    where.push(`${BUYER_PRICE} >= ?::numeric`);
+    bindings.push(q.priceMin);
+  }
+  if (q.priceMax !== undefined) {
+    where.push(`${BUYER_PRICE} <= ?::numeric`);
+    bindings.push(q.priceMax);
+  }
+  return { where, bindings, needsPrice };
+}
+
+function orderBy(q: CatalogQuery, hasText: boolean): { sql: string; bindings: Knex.RawBinding[] } {
+  switch (q.sort) {
+    case 'price':
+      return { sql: `${BUYER_PRICE} ASC NULLS LAST, lower(p.name), p.id, o.id`, bindings: [] };
+    case 'price_desc':
+      return { sql: `${BUYER_PRICE} DESC NULLS LAST, lower(p.name), p.id, o.id`, bindings: [] };
+    case 'stock':
+      return {
+        sql: `(SELECT coalesce(sum(s.quantity), 0) FROM stock s WHERE s.offer_id = o.id AND NOT s.deleted) DESC, lower(p.name), p.id, o.id`,
+        bindings: [],
+      };
+    case 'relevance':
+      if (hasText) {
+        return {
+          sql: `(lower(p.sku) = lower(?) OR p.barcode = ?) DESC, ts_rank(p.search, websearch_to_tsquery('russian', ?)) DESC, similarity(p.name, ?) DESC, p.id, o.id`,
+          bindings: [q.q!.trim(), q.q!.trim(), q.q!.trim(), q.q!.trim()],
+        };
+      }
+      return { sql: 'lower(p.name), p.id, o.id', bindings: [] };
+    default:
+      return { sql: 'lower(p.name), p.id, o.id', bindings: [] };
+  }
+}
+
+export async function catalogPage(db: Db, scope: PriceScope, q: CatalogQuery): Promise<CatalogPage> {
+  const built = buildWhere(q);
+  const order = orderBy(q, Boolean(q.q?.trim()));
+  const priceJoin = built.needsPrice ? `CROSS JOIN terms t ${PRICE_LATERAL}` : '';
+  const from = `products p JOIN offers o ON o.product_id = p.id AND NOT o.deleted ${priceJoin}`;
+  const where = built.where.join(' AND ');
+  const terms = [scope.contractId, scope.counterpartyId];
+  // The page: only ids here, so the planner can walk an index in order and stop after the page.
+  const sql = `
+    WITH ${TERMS_CTE},
+    page AS (
+      SELECT o.id AS offer_id, row_number() OVER () AS n FROM (
+        SELECT o.id FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?
+      ) o
+    )
+    SELECT ${ROW_COLUMNS}
+      FROM page JOIN offers o ON o.id = page.offer_id JOIN products p ON p.id = o.product_id
+      CROSS JOIN terms t ${PRICE_LATERAL}
+     ORDER BY page.n`;
+  const offset = (q.page - 1) * q.perPage;
+  const countSql = `WITH ${TERMS_CTE} SELECT count(*)::int AS n, (SELECT min(as_of) FROM sources) AS as_of
+                      FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
+  const [page, count] = await Promise.all([
+    db.raw(sql, [...terms, ...built.bindings, ...order.bindings, q.perPage, offset]),
+    db.raw(countSql, [...terms, ...built.bindings]),
+  ]);
+  const total = count.rows[0].n as number;
+  return {
+    rows: page.rows.map(toRow),
+    total: Math.min(total, COUNT_CAP),
+    totalCapped: total > COUNT_CAP,
+    asOf: count.rows[0].as_of ? new Date(count.rows[0].as_of).toISOString() : null,
+  };
+}
+
+export interface GroupNode {
+  id: number;
+  sourceId: number;
+  externalId: string;
+  name: string;
+  children: GroupNode[];
+}
+
+const groupCache = new WeakMap<Db, { at: number; tree: Promise<{ roots: GroupNode[]; byId: Map<number, GroupNode> }> }>();
+
+/** The group tree (cached 5 s per process: groups change only with a sync). */
+export function groupTree(db: Db): Promise<{ roots: GroupNode[]; byId: Map<number, GroupNode> }> {
+  const hit = groupCache.get(db);
+  if (hit && Date.now() - hit.at < 5000) return hit.tree;
+  const tree = db('product_groups')
+    .where({ deleted: false })
+    .orderBy(['sort', 'name', 'id'])
+    .select('id', 'source_id', 'external_id', 'parent_external_id', 'name')
+    .then((rows) => {
+      const byKey = new Map<string, GroupNode>();
+      const byId = new Map<number, GroupNode>();
+      for (const r of rows) {
+        const node = { id: r.id, sourceId: r.source_id, externalId: r.external_id, name: r.name, children: [] };
+        byKey.set(`${r.source_id}:${r.external_id}`, node);
+        byId.set(r.id, node);
+      }
+      const roots: GroupNode[] = [];
+      for (const r of rows) {
+        const node = byKey.get(`${r.source_id}:${r.external_id}`)!;
+        const parent = r.parent_external_id ? byKey.get(`${r.source_id}:${r.parent_external_id}`) : undefined;
+        if (parent && parent !== node) parent.children.push(node);
+        else roots.push(node);
+      }
+      return { roots, byId };
+    });
+  tree.catch(() => groupCache.delete(db));
+  groupCache.set(db, { at: Date.now(), tree });
+  return tree;
+}
+
+export function invalidateGroups(db: Db): void {
+  groupCache.delete(db);
+}
+
+/** External ids of a group and every group below it. */
+export function descendantIds(node: GroupNode): string[] {
+  const out: string[] = [];
+  const walk = (n: GroupNode, depth: number) => {
+    out.push(n.externalId);
+    if (depth < 50) for (const c of n.children) walk(c, depth + 1);
+  };
+  walk(node, 0);
+  return out;
+}
+
+/** Property values present in a group (or search), most frequent first, for the filter. */
+export async function propertyFacets(db: Db, q: CatalogQuery): Promise<{ name: string; values: { value: string; count: number }[] }[]> {
+  const built = buildWhere({ ...q, props: {}, priceMin: undefined, priceMax: undefined, sort: 'name' });
+  const { rows } = await db.raw(
+    `SELECT kv.key, kv.value, count(*)::int AS n
+       FROM (SELECT p.properties FROM products p JOIN offers o ON o.product_id = p.id AND NOT o.deleted
+              WHERE ${built.where.join(' AND ')} LIMIT 5000) p, jsonb_each_text(p.properties) kv
+      GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2 LIMIT 300`,
+    built.bindings,
+  );
+  const byName = new Map<string, { value: string; count: number }[]>();
+  for (const r of rows) {
+    const list = byName.get(r.key) ?? [];
+    if (list.length < 30) list.push({ value: r.value, count: r.n });
+    byName.set(r.key, list);
+  }
+  return [...byName].map(([name, values]) => ({ name, values }));
+}

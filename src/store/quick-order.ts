@@ -1,0 +1,57 @@
+// Quick order: lines pasted from Excel ("SKU<TAB>qty", or "SKU qty", "SKU;qty") → parsed lines
+// with a clear message for each bad one. Pure: resolving SKUs happens in cart.ts.
+
+export type QuickLine =
+  | { lineNo: number; raw: string; sku: string; qty: string }
+  | { lineNo: number; raw: string; error: string };
+
+export const MAX_QUICK_LINES = 500;
+
+/** "1 000,5" / "1000.5" / "12" → "1000.5"; null when it is not a positive number (≤ 3 decimals). */
+export function parseQuantity(s: string): string | null {
+  const t = s.replace(/[\s\u00a0]/g, '').replace(',', '.');
+  if (!/^\d{1,12}(\.\d{1,3})?$/.test(t)) return null;
+  if (!/[1-9]/.test(t)) return null;
+  return t.replace(/^0+(?=\d)/, '');
+}
+
+export function parseQuickOrder(text: string): QuickLine[] {
+  const out: QuickLine[] = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line) continue;
+    const lineNo = i + 1;
+    if (out.length >= MAX_QUICK_LINES) {
+      if (out.length === MAX_QUICK_LINES) out.push({ lineNo, raw: line, error: `Only ${MAX_QUICK_LINES} lines at a time; the rest was not added.` });
+      continue;
+    }
+    let sku: string;
+    let q: string;
+    const cells = line.split(/\t|;/).map((c) => c.trim()).filter(Boolean);
+    if (cells.length >= 2) {
+      sku = cells[0]!;
+      q = cells[1]!;
+    } else {
+      // "SKU qty": the quantity is the last token (a SKU may contain spaces).
+      const m = line.match(/^(.*\S)\s+(\S+)$/);
+      if (!m) {
+        out.push({ lineNo, raw: line, error: `Line ${lineNo}: no quantity after "${line}" (expected "SKU quantity").` });
+        continue;
+      }
+      sku = m[1]!;
+      q = m[2]!;
+    }
+    const qty = parseQuantity(q);
+    if (qty === null) {
+        out.push({ lineNo, raw: line, error: `Line ${lineNo}: "${q}" is not a quantity (a positive number, e.g. 5 or 2,5).` });
+        continue;
+      }
+    if (sku.length > 100) {
+        out.push({ lineNo, raw: line, error: `Line ${lineNo}: the SKU is too long.` });
+        continue;
+      }
+    out.push({ lineNo, raw: line, sku, qty });
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+// Display formats for decimal strings (never through floats for money).
+
+/** "1234567.5" → "1 234 567,50" (2 decimals, grouped, Russian style). */
+export function money(v: string | null | undefined): string {
+  if (v === null || v === undefined || v === '') return '—';
+  const neg = v.startsWith('-');
+  const [int, frac = ''] = (neg ? v.slice(1) : v).split('.');
+  const cents = (frac + '00').slice(0, 2);
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  return `${neg ? '−' : ''}${grouped},${cents}`;
+}
+
+/** "10.000" → "10", "2.500" → "2,5". */
+export function qty(v: string | null | undefined): string {
+  if (v === null || v === undefined || v === '') return '0';
+  const [int, frac = ''] = v.split('.');
+  const f = frac.replace(/0+$/, '');
+  return f ? `${int},${f}` : int!;
+}
+

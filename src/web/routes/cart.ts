@@ -1,0 +1,149 @@
+// Cart (per user × current counterparty), quick order, and checkout.
+import { randomBytes } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
+import { log } from '../../log.ts';
+import type { Runtime } from '../../runtime.ts';
+import { addToCart, CartError, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart.ts';
+import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/checkout.ts';
+import type { MailSender } from '../../store/mail-port.ts';
+import { parseQuantity } from '../../store/quick-order.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { idParam } from '../errors.ts';
+import { money, qty as fmtQty } from '../format.ts';
+import { safeNext } from './auth.ts';
+
+function owner(res: Response): CartOwner & { clientId: number; email: string } {
+  const { viewer, counterpartyId, contractId } = buyerScope(res);
+  return { userId: viewer.userId, counterpartyId, contractId, clientId: viewer.clientId!, email: viewer.email };
+}
+
+function problemText(p: CheckoutProblem): string {
+  const what = p.sku ?? p.name;
+  if (p.reason === 'gone') return `${what} is no longer available at ${p.warehouse}; remove it or choose another warehouse.`;
+  if (p.reason === 'price') return `${what} has no price for your contract; your manager can help.`;
+  return `Not enough ${what} at ${p.warehouse}: ${fmtQty(p.available)} available now, ${fmtQty(p.requested)} in the cart. Lower the quantity or pick another warehouse.`;
+}
+
+/** Applies qty_<offer>, wh_<offer> and remove from the cart form. */
+async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unknown>): Promise<string[]> {
+  const errors: string[] = [];
+  if (typeof body.remove === 'string' && /^\d+$/.test(body.remove)) await setLine(rt.db, o, Number(body.remove), null);
+  for (const [k, v] of Object.entries(body)) {
+    const m = k.match(/^qty_(\d{1,15})$/);
+    if (!m || typeof v !== 'string') continue;
+    const offerId = Number(m[1]);
+    const whRaw = body[`wh_${offerId}`];
+    const wh = typeof whRaw === 'string' && /^\d{1,15}$/.test(whRaw) ? Number(whRaw) : undefined;
+    if (v.trim() === '' || v.trim() === '0') {
+      await setLine(rt.db, o, offerId, null);
+      continue;
+    }
+    const q = parseQuantity(v);
+    if (!q) {
+      errors.push(`"${v}" is not a quantity (a positive number, e.g. 5 or 2,5).`);
+      continue;
+    }
+    await setLine(rt.db, o, offerId, q, wh);
+  }
+  return errors;
+}
+
+export function cartRoutes(rt: Runtime, mail: MailSender): Router {
+  const r = Router();
+
+  const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
+    const o = owner(res);
+    const cart = await cartView(rt.db, o);
+    res.status(status).render('cart', {
+      title: 'Cart',
+      cart,
+      checkoutKey: randomBytes(12).toString('base64url'),
+      comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
+      ...extra,
+    });
+  };
+
+  r.get('/cart', ...requireBuyer, (req, res) => renderCart(req, res));
+
+  r.post('/cart/add', ...requireBuyer, async (req, res) => {
+    const o = owner(res);
+    const offerId = idParam(req.body?.offerId, 'Product');
+    const q = parseQuantity(String(req.body?.qty ?? ''));
+    const back = safeNext(req.body?.back) ?? req.get('referer')?.replace(/^https?:\/\/[^/]+/, '') ?? '/catalog';
+    let message: string;
+    let ok = false;
+    if (!q) message = `"${String(req.body?.qty ?? '')}" is not a quantity (a positive number, e.g. 5 or 2,5).`;
+    else {
+      try {
+        const r2 = await addToCart(rt.db, o, offerId, q);
+        message = `Added: ${fmtQty(r2.inCart)} in the cart.`;
+        ok = true;
+      } catch (err) {
+        if (!(err instanceof CartError)) throw err;
+        message = err.message;
+      }
+    }
+    if (req.get('hx-request') && !req.get('hx-boosted')) {
+      res.render('add-result', { layout: false, ok, message });
+      return;
+    }
+    flash(req, ok ? 'ok' : 'error', message);
+    res.redirect(303, safeNext(back) ?? '/catalog');
+  });
+
+  r.post('/cart/update', ...requireBuyer, async (req, res) => {
+    const errors = await applyCartForm(rt, owner(res), req.body ?? {});
+    if (errors.length) return renderCart(req, res, 422, { errors });
+    res.redirect(303, '/cart');
+  });
+
+  r.get('/cart/quick', ...requireBuyer, (_req, res) => res.render('quick-order', { title: 'Quick order' }));
+
+  r.post('/cart/quick', ...requireBuyer, async (req, res) => {
+    const text = String(req.body?.lines ?? '').slice(0, 100_000);
+    const result = await quickOrder(rt.db, owner(res), text);
+    const status = result.added.length === 0 && result.errors.length ? 422 : 200;
+    res.status(status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
+  });
+
+  r.post('/checkout', ...requireBuyer, async (req, res) => {
+    const o = owner(res);
+    const errors = await applyCartForm(rt, o, req.body ?? {});
+    if (errors.length) return renderCart(req, res, 422, { errors });
+    const cart = await cartView(rt.db, o);
+    if (!cart.lines.length) return renderCart(req, res, 422, { errors: ['The cart is empty.'] });
+    const missing = cart.lines.filter((l) => l.warehouseId === null);
+    if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
+    const comment = String(req.body?.comment ?? '').slice(0, 2000);
+    try {
+      const result = await placeOrder(rt.db, {
+        userId: o.userId,
+        clientId: o.clientId,
+        counterpartyId: o.counterpartyId,
+        contractId: o.contractId,
+        lines: cart.lines.map((l) => ({ offerId: l.offerId, warehouseId: l.warehouseId!, quantity: l.quantity })),
+        comment,
+        checkoutKey: String(req.body?.checkoutKey ?? ''),
+      });
+      if (!result.ok) return renderCart(req, res, 409, { errors: result.problems.map(problemText) });
+      if (!result.repeated) {
+        const lines = cart.lines.map((l) => `  ${l.sku ?? ''}  ${l.name}  × ${fmtQty(l.quantity)}  = ${money(l.amount)}`).join('\n');
+        mail
+          .send({
+            to: o.email,
+            subject: `Order ${result.number} received`,
+            text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\nWe will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
+          })
+          .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));
+      }
+      flash(req, 'ok', `Order ${result.number} is placed. A confirmation is on its way to ${o.email}.`);
+      res.redirect(303, `/orders/${result.orderId}`);
+    } catch (err) {
+      if (err instanceof CheckoutError) return renderCart(req, res, 422, { errors: [err.message] });
+      throw err;
+    }
+  });
+
+  return r;
+}

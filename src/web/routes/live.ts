@@ -1,0 +1,61 @@
+// Server-sent events for open catalog/product pages: when a sync changes stock or prices of an
+// offer on the page, its cells are re-rendered for this viewer and sent (htmx SSE extension
+// swaps elements with sse-swap="p<offer>", "s<offer>-<warehouse>", "t<offer>").
+import { Router } from 'express';
+import type { Runtime } from '../../runtime.ts';
+import { listWarehouses } from '../../store/availability.ts';
+import { offerRows } from '../../store/catalog.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { ChangeFeed, touchedOffers } from '../live/change-feed.ts';
+import { priceCell, sseMessage, stockCell } from '../live/fragments.ts';
+import { qty } from '../format.ts';
+import { rowView } from './catalog.ts';
+
+export const MAX_LIVE_IDS = 200;
+
+export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefix)): Router {
+  rt.onShutdown('change feed', () => feed.stop());
+  const r = Router();
+
+  r.get('/live/offers', ...requireBuyer, (req, res) => {
+    const { counterpartyId, contractId } = buyerScope(res);
+    const ids = new Set(
+      String(req.query.ids ?? '')
+        .split(',')
+        .filter((s) => /^\d{1,15}$/.test(s))
+        .slice(0, MAX_LIVE_IDS)
+        .map(Number),
+    );
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write(': live\n\n');
+
+    let busy = Promise.resolve();
+    const push = (offerIds: number[]) => {
+      busy = busy.then(async () => {
+        const [rows, warehouses] = await Promise.all([offerRows(rt.db, { counterpartyId, contractId }, offerIds), listWarehouses(rt.db)]);
+        let out = '';
+        for (const row of rows) {
+          const v = rowView(row, warehouses);
+          out += sseMessage(`p${row.offerId}`, priceCell(v));
+          for (const c of v.cells) out += sseMessage(`s${row.offerId}-${c.warehouseId}`, stockCell(c));
+          out += sseMessage(`t${row.offerId}`, v.inStock ? qty(v.totalQty) : 'out of stock');
+        }
+        if (out && !res.writableEnded) res.write(out);
+      }).catch(() => {});
+    };
+    const unsubscribe = feed.subscribe((e) => {
+      const touched = touchedOffers(e);
+      const hit = touched === null ? [...ids] : [...ids].filter((id) => touched.has(id));
+      if (hit.length) push(hit);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      res.end();
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,40 @@
+// Order history with status history, and reorder. Scoped to the viewer's counterparties:
+// another client's order id is a 404.
+import { Router } from 'express';
+import type { Runtime } from '../../runtime.ts';
+import { listOrders, orderDetail, reorder } from '../../store/orders.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { idParam, notFound } from '../errors.ts';
+
+export function orderRoutes(rt: Runtime): Router {
+  const r = Router();
+
+  r.get('/orders', ...requireBuyer, async (_req, res) => {
+    const { viewer, counterpartyId } = buyerScope(res);
+    const orders = await listOrders(rt.db, viewer.counterpartyIds, counterpartyId);
+    res.render('orders', { title: 'Orders', orders });
+  });
+
+  r.get('/orders/:id', ...requireBuyer, async (req, res) => {
+    const { viewer } = buyerScope(res);
+    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
+    if (!order) throw notFound('Order');
+    res.set('Vary', 'HX-Request');
+    // htmx polls the status block while the accounting system has not confirmed the order.
+    if (req.get('hx-request') && req.get('hx-target') === 'order-status') return res.render('order-status', { layout: false, order });
+    res.render('order', { title: `Order ${order.number}`, order, selfUrl: `/orders/${order.id}` });
+  });
+
+  r.post('/orders/:id/reorder', ...requireBuyer, async (req, res) => {
+    const { viewer, counterpartyId, contractId } = buyerScope(res);
+    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
+    if (!order) throw notFound('Order');
+    const result = await reorder(rt.db, { userId: viewer.userId, counterpartyId, contractId }, order);
+    if (result.added) flash(req, 'ok', `${result.added} line(s) of ${order.number} are in the cart again.`);
+    for (const e of result.errors) flash(req, 'error', e);
+    res.redirect(303, '/cart');
+  });
+
+  return r;
+}

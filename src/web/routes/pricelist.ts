@@ -1,0 +1,71 @@
+// Price list download (XLSX via exceljs streaming writer, and CSV) for the current counterparty.
+import ExcelJS from 'exceljs';
+import { Router } from 'express';
+import type { Runtime } from '../../runtime.ts';
+import { listWarehouses } from '../../store/availability.ts';
+import { priceListRows } from '../../store/pricelist.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+
+const csvCell = (v: string | null | undefined) => {
+  const s = v ?? '';
+  return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function pricelistRoutes(rt: Runtime): Router {
+  const r = Router();
+
+  const header = async () => {
+    const warehouses = await listWarehouses(rt.db);
+    const cols = ['SKU', 'Name', 'Unit', 'Price', 'Currency', 'VAT included'];
+    for (const w of warehouses) cols.push(w.kind === 'partner' ? `${w.name} (partner, ${w.deliveryDays} d)` : w.name);
+    for (const w of warehouses.filter((x) => x.kind === 'partner')) cols.push(`Price at ${w.name}`);
+    return { warehouses, cols };
+  };
+
+  const fileName = (res: Parameters<typeof buyerScope>[0], ext: string) => {
+    const today = new Date().toISOString().slice(0, 10);
+    return `pricelist-${buyerScope(res).counterpartyId}-${today}.${ext}`;
+  };
+
+  r.get('/pricelist.csv', ...requireBuyer, async (_req, res) => {
+    const { counterpartyId, contractId } = buyerScope(res);
+    const { warehouses, cols } = await header();
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${fileName(res, 'csv')}"` });
+    // BOM + semicolons: what Excel with a Russian locale opens without a wizard.
+    res.write(`\ufeff${cols.map(csvCell).join(';')}\r\n`);
+    for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
+      const cells = [row.sku, row.name, row.unit, row.price, row.currency, row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
+      for (const w of warehouses) cells.push(row.stock[String(w.id)] ?? '0');
+      for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ?? '');
+      if (!res.write(`${cells.map(csvCell).join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
+    }
+    res.end();
+  });
+
+  r.get('/pricelist.xlsx', ...requireBuyer, async (_req, res) => {
+    const { viewer, counterpartyId, contractId } = buyerScope(res);
+    const { warehouses, cols } = await header();
+    res.set({
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="${fileName(res, 'xlsx')}"`,
+    });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true });
+    const ws = wb.addWorksheet('Prices', { views: [{ state: 'frozen', ySplit: 2 }] });
+    const cp = viewer.counterparties.find((c) => c.id === counterpartyId);
+    ws.addRow([`Price list for ${cp?.name ?? ''}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`]).commit();
+    const head = ws.addRow(cols);
+    head.font = { bold: true };
+    head.commit();
+    for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
+      // Numbers go in as numbers for Excel sums; they come from 2–3 decimal strings, exact in a double.
+      const cells: (string | number | null)[] = [row.sku, row.name, row.unit, row.price === null ? null : Number(row.price), row.currency, row.vat_included ? 'yes' : 'no'];
+      for (const w of warehouses) cells.push(Number(row.stock[String(w.id)] ?? 0));
+      for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ? Number(row.partner[String(w.id)]) : null);
+      ws.addRow(cells).commit();
+    }
+    ws.commit();
+    await wb.commit();
+  });
+
+  return r;
+}
