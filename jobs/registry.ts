@@ -1,6 +1,22 @@
 // Every job kind of the system. Each lives in its own file next to this one.
+import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
+import { mirrorChangesConsumer } from './mirror-changes.ts';
+import { reservationsExpireJob } from './reservations-expire.ts';
+import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
+import { reservationsSweepJob } from './reservations-sweep.ts';
 import type { JobDefinition } from './types.ts';
+import { waitlistNotifyJob } from './waitlist-notify.ts';
 
-export const JOBS: JobDefinition<never>[] = [mailSendJob as JobDefinition<never>, messagesNotifyJob as JobDefinition<never>];
+export const JOBS: JobDefinition<never>[] = [
+  mailSendJob,
+  messagesNotifyJob,
+  reservationsExpireJob,
+  reservationsSweepJob,
+  reservationsStockChangedJob,
+  waitlistNotifyJob,
+] as JobDefinition<never>[];
+
+/** Redis stream readers the worker role runs next to its BullMQ workers. */
+export const STREAM_CONSUMERS: StreamConsumerDefinition[] = [mirrorChangesConsumer];

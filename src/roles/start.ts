@@ -5,7 +5,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { createApp } from '../web/app.ts';
 import { startDemo } from './demo.ts';
 import { startScheduler } from './scheduler.ts';
-import { startWorkers } from './worker.ts';
+import { startStreamConsumers, startWorkers } from './worker.ts';
 
 export type Role = 'web' | 'worker' | 'scheduler';
 
@@ -26,7 +26,10 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
 
   try {
     const mounts = opts.demo ? await startDemo(rt) : [];
-    if (roles.includes('worker')) await startWorkers(rt);
+    if (roles.includes('worker')) {
+      await startWorkers(rt);
+      await startStreamConsumers(rt);
+    }
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {
       const app = createApp(rt, mounts);

@@ -1,9 +1,10 @@
 // The worker role: one BullMQ Worker per queue, dispatching by job name.
 import { UnrecoverableError, Worker } from 'bullmq';
-import { JOBS } from '../../jobs/registry.ts';
+import { JOBS, STREAM_CONSUMERS } from '../../jobs/registry.ts';
 import type { JobDefinition } from '../../jobs/types.ts';
 import { log } from '../log.ts';
 import { bullOptions } from '../queue/connection.ts';
+import { type RunningConsumer, type StreamConsumerDefinition, startStreamConsumer } from '../queue/stream-consumer.ts';
 import type { Runtime } from '../runtime.ts';
 
 export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = JOBS): Promise<Worker[]> {
@@ -34,4 +35,10 @@ export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = J
   }
   log.info({ queues: [...byQueue.keys()] }, 'workers started');
   return workers;
+}
+
+/** The Redis stream readers (e.g. the mirror change events), one consumer name per process. */
+export async function startStreamConsumers(rt: Runtime, defs: StreamConsumerDefinition[] = STREAM_CONSUMERS): Promise<RunningConsumer[]> {
+  const consumer = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  return Promise.all(defs.map((d) => startStreamConsumer(rt, d, consumer)));
 }

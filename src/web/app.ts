@@ -20,6 +20,9 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { liveRoutes } from './routes/live.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
+import { LiveEvents } from './live-events.ts';
+import { reservationRoutes } from './routes/reservations.ts';
+import { waitlistRoutes } from './routes/waitlist.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
 import { asHttpError } from './domain-errors.ts';
@@ -105,6 +108,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(messageRoutes(rt, createThreadHub(rt)));
   app.use(managerRoutes(rt));
   app.use(consoleRoutes(rt, opts.console ?? {}, mail));
+  app.use(reservationRoutes(rt, new LiveEvents(rt)));
+  app.use(waitlistRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));

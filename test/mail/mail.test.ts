@@ -17,7 +17,7 @@ const waitlistData = {
   warehouse: { name: 'Склад Москва' },
   quantity: '120',
   price: { value: '12.50', currency: 'RUB' },
-  link: 'http://127.0.0.1:3000/catalog/offer/7',
+  link: 'http://127.0.0.1:3000/product/7',
   waitlistLink: 'http://127.0.0.1:3000/waitlist',
 };
 
@@ -56,7 +56,7 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
     expect(m!.subject).to.equal('Поступление: Болт М8×40 «оцинк.» — 120 шт на складе «Склад Москва»');
     expect(m!.envelopeTo).to.deep.equal(['buyer@example.test']);
     expect(m!.text).to.contain('Склад: Склад Москва');
-    expect(m!.html).to.contain('<a href="http://127.0.0.1:3000/catalog/offer/7">');
+    expect(m!.html).to.contain('<a href="http://127.0.0.1:3000/product/7">');
     expect(m!.raw).to.match(/^Subject: =\?UTF-8\?/m); // encoded-word: safe for any SMTP hop
   });
 

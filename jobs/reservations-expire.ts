@@ -1,0 +1,15 @@
+// reservations.expire: one delayed job per reservation deadline (see src/store/reservation-timers.ts).
+import { expireDue } from '../src/store/reservation-lifecycle.ts';
+import { type ExpireJobData, RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
+import { QUEUES } from '../src/queue/names.ts';
+import type { JobDefinition } from './types.ts';
+
+export const reservationsExpireJob: JobDefinition<ExpireJobData> = {
+  queue: QUEUES.reservations,
+  name: RESERVATION_JOBS.expire,
+  concurrency: 8,
+  async process(rt, job) {
+    // Not yet due (extended meanwhile) or already ended: nothing to do.
+    return { expired: await expireDue(rt, [job.data.reservationId]) };
+  },
+};

@@ -1,0 +1,16 @@
+// reservations.stock-changed: a sync changed stock of these offers (or of unknown offers when
+// the change list was truncated): apply the stock-drop policy to them.
+import { QUEUES } from '../src/queue/names.ts';
+import { rebalanceShort } from '../src/store/reservation-lifecycle.ts';
+import { RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
+import type { JobDefinition } from './types.ts';
+
+export const reservationsStockChangedJob: JobDefinition<{ offerIds?: number[] }> = {
+  queue: QUEUES.reservations,
+  name: RESERVATION_JOBS.stockChanged,
+  concurrency: 2,
+  async process(rt, job) {
+    const changed = await rebalanceShort(rt, job.data.offerIds);
+    return { shortChanged: changed.length };
+  },
+};

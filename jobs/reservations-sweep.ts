@@ -1,0 +1,22 @@
+// reservations.sweep: the safety net (a Redis loss drops delayed jobs) and the clock for
+// warnings: expires what is due, warns what enters its warning window, re-applies the
+// stock-drop policy to every offer with active reservations.
+import { QUEUES } from '../src/queue/names.ts';
+import { expireDue, rebalanceShort, warnDue } from '../src/store/reservation-lifecycle.ts';
+import { RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
+import type { JobDefinition } from './types.ts';
+
+export const reservationsSweepJob: JobDefinition<Record<string, never>> = {
+  queue: QUEUES.reservations,
+  name: RESERVATION_JOBS.sweep,
+  concurrency: 1,
+  async process(rt) {
+    const expired = await expireDue(rt);
+    const warned = await warnDue(rt);
+    const short = await rebalanceShort(rt);
+    return { expired: expired.length, warned: warned.length, shortChanged: short.length };
+  },
+  async schedules() {
+    return [{ id: 'reservations-sweep', everyMs: 15_000, data: {} }];
+  },
+};

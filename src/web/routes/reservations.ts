@@ -1,0 +1,163 @@
+// Reservations: reserve from the catalog/product page (the reserve box fragment), "My
+// reservations" (countdowns, extend, cancel, turn into an order), live updates over SSE.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Runtime } from '../../runtime.ts';
+import { trimQuantity } from '../../store/quantity.ts';
+import { offerReservable } from '../../store/reservable.ts';
+import { reservationSettings } from '../../store/reservation-settings.ts';
+import {
+  type Actor,
+  cancelReservation,
+  convertToOrder,
+  extendReservation,
+  listReservations,
+  ReservationError,
+  reserve,
+} from '../../store/reservations.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { HttpError, notFound } from '../errors.ts';
+import type { LiveEvents } from '../live-events.ts';
+
+const id = z.coerce.number().int().positive();
+const reserveForm = z.object({ offerId: id, warehouseId: id, quantity: z.string().max(20), back: z.string().optional() });
+const idsForm = z.object({ ids: z.union([id, z.array(id)]).transform((v) => (Array.isArray(v) ? v : [v])), comment: z.string().max(1000).optional() });
+
+const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
+const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
+/** Only local paths: never an open redirect. */
+const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(?!\/)[^\s]*$/.test(v) ? v : fallback);
+
+export function actorOf(res: Response): Actor {
+  const { viewer, counterpartyId, contractId } = buyerScope(res);
+  if (viewer.clientId === null) throw notFound();
+  return { userId: viewer.userId, clientId: viewer.clientId, counterpartyId, contractId };
+}
+
+function parseId(v: unknown): number {
+  const r = id.safeParse(v);
+  if (!r.success) throw notFound('Reservation');
+  return r.data;
+}
+
+/** ReservationError → what the buyer sees: 404 for "not yours / not there", 409/422 otherwise. */
+function httpOf(err: unknown): HttpError {
+  if (!(err instanceof ReservationError)) throw err;
+  if (err.code === 'not_found') return new HttpError(404, err.message);
+  return new HttpError(err.code === 'invalid' ? 422 : 409, err.message);
+}
+
+export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
+  const r = Router();
+
+  const renderList = async (res: Response, extra: Record<string, unknown> = {}) => {
+    const actor = actorOf(res);
+    const [reservations, settings] = await Promise.all([listReservations(rt, actor), reservationSettings(rt.db, actor.clientId)]);
+    const now = Date.now();
+    const rows = reservations.map((x) => ({
+      ...x,
+      active: x.state === 'active',
+      expiresIso: x.expiresAt.toISOString(),
+      remaining: x.state === 'active' ? remainingText(x.expiresAt.getTime() - now) : '',
+      canExtend: x.state === 'active' && settings.extensionAllowed && x.extensions < settings.maxExtensions,
+      canOrder: x.state === 'active' && !x.short && x.counterpartyId === actor.counterpartyId,
+    }));
+    return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, ...extra };
+  };
+
+  r.get('/reservations', ...requireBuyer, async (_req, res) => {
+    res.render('reservations', { title: 'My reservations', ...(await renderList(res)) });
+  });
+
+  r.get('/reservations/list', ...requireBuyer, async (_req, res) => {
+    res.render('fragments/reservations-list', { layout: false, ...(await renderList(res)) });
+  });
+
+  r.get('/reservations/events', ...requireBuyer, async (req, res) => {
+    await live.attach(req, res, actorOf(res).clientId);
+  });
+
+  /** The reserve box for an offer: per-warehouse availability, reserve and "notify me" forms. */
+  r.get('/reservations/box/:offerId', ...requireBuyer, async (req, res) => {
+    const box = await offerReservable(rt.db, parseId(req.params.offerId), actorOf(res).userId!);
+    if (!box) throw notFound('Item');
+    res.render('fragments/reserve-box', { layout: false, box, back: safeBack(req.query.back, `/product/${box.offerId}`) });
+  });
+
+  r.post('/reservations', ...requireBuyer, async (req, res) => {
+    const form = reserveForm.safeParse(req.body);
+    if (!form.success) throw new HttpError(422, 'Choose an item, a warehouse and a quantity.');
+    const back = safeBack(form.data.back, '/reservations');
+    try {
+      const made = await reserve(rt, actorOf(res), form.data);
+      const text = `Reserved ${trimQuantity(made.quantity)} ${made.unit ?? ''} of ${made.itemName} at ${made.warehouseName} until ${moscow.format(made.expiresAt)}.`;
+      if (isHtmx(req)) {
+        const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
+        res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'ok', text }, reservation: made });
+        return;
+      }
+      flash(req, 'ok', text);
+      res.redirect(303, back);
+    } catch (err) {
+      const h = httpOf(err);
+      if (isHtmx(req)) {
+        // htmx swaps only 2xx by default: answer the refusal inside the fragment, status in a header.
+        const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
+        res.set('X-Status', String(h.status));
+        res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: h.userMessage } });
+        return;
+      }
+      if (h.status === 404) throw h;
+      flash(req, 'error', h.userMessage);
+      res.redirect(303, back);
+    }
+  });
+
+  const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (item: string) => string) =>
+    r.post(`/reservations/:id/${name}`, ...requireBuyer, async (req, res) => {
+      const rid = parseId(req.params.id);
+      let message: { kind: 'ok' | 'error'; text: string };
+      try {
+        const v = await run(actorOf(res), rid);
+        message = { kind: 'ok', text: done(v.itemName) };
+      } catch (err) {
+        const h = httpOf(err);
+        if (h.status === 404) throw h;
+        message = { kind: 'error', text: h.userMessage };
+      }
+      if (isHtmx(req)) return res.render('fragments/reservations-list', { layout: false, ...(await renderList(res, { message })) });
+      flash(req, message.kind, message.text);
+      res.redirect(303, '/reservations');
+    });
+  action('extend', (a, rid) => extendReservation(rt, a, rid), (item) => `Reservation of ${item} extended.`);
+  action('cancel', (a, rid) => cancelReservation(rt, a, rid), (item) => `Reservation of ${item} cancelled.`);
+
+  r.post('/reservations/order', ...requireBuyer, async (req, res) => {
+    const form = idsForm.safeParse(req.body);
+    let message: { kind: 'ok' | 'error'; text: string };
+    if (!form.success) message = { kind: 'error', text: 'Choose at least one reservation.' };
+    else {
+      try {
+        const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '');
+        message = { kind: 'ok', text: `Order ${order.number} created for ${order.total}.` };
+      } catch (err) {
+        const h = httpOf(err);
+        if (h.status === 404) throw h;
+        message = { kind: 'error', text: h.userMessage };
+      }
+    }
+    if (isHtmx(req)) return res.render('fragments/reservations-list', { layout: false, ...(await renderList(res, { message })) });
+    flash(req, message.kind, message.text);
+    res.redirect(303, '/reservations');
+  });
+
+  return r;
+}
+
+function remainingText(ms: number): string {
+  if (ms <= 0) return 'due now';
+  const m = Math.floor(ms / 60_000);
+  const h = Math.floor(m / 60);
+  return h ? `${h} h ${m % 60} min` : m ? `${m} min` : `${Math.ceil(ms / 1000)} s`;
+}

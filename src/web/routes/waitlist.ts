@@ -1,0 +1,69 @@
+// "My waiting list": subscribe ("notify me") from the reserve box, list, unsubscribe.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Runtime } from '../../runtime.ts';
+import { offerReservable } from '../../store/reservable.ts';
+import { listWaitlist, subscribe, unsubscribe, WaitlistError, type WaitlistActor } from '../../store/waitlist.ts';
+import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { HttpError, notFound } from '../errors.ts';
+
+const id = z.coerce.number().int().positive();
+const subscribeForm = z.object({
+  offerId: id,
+  warehouseId: z.union([z.literal(''), id]).optional().transform((v) => (v === '' || v === undefined ? null : v)),
+  back: z.string().optional(),
+});
+const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
+const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(?!\/)[^\s]*$/.test(v) ? v : fallback);
+
+function actorOf(res: Response): WaitlistActor {
+  const { viewer, counterpartyId } = buyerScope(res);
+  return { userId: viewer.userId, counterpartyId };
+}
+
+export function waitlistRoutes(rt: Runtime): Router {
+  const r = Router();
+
+  r.get('/waitlist', ...requireBuyer, async (_req, res) => {
+    const entries = (await listWaitlist(rt, actorOf(res))).map((e) => ({ ...e, open: !e.notifiedAt }));
+    res.render('waitlist', { title: 'My waiting list', entries });
+  });
+
+  r.post('/waitlist', ...requireBuyer, async (req, res) => {
+    const form = subscribeForm.safeParse(req.body);
+    if (!form.success) throw new HttpError(422, 'Choose an item (and optionally a warehouse).');
+    const back = safeBack(form.data.back, '/waitlist');
+    let message: { kind: 'ok' | 'error'; text: string };
+    try {
+      const e = await subscribe(rt, actorOf(res), form.data);
+      message = { kind: 'ok', text: `We will e-mail you once when ${e.itemName} is available${e.warehouseName ? ` at ${e.warehouseName}` : ''}.` };
+    } catch (err) {
+      if (!(err instanceof WaitlistError)) throw err;
+      if (err.code === 'not_found') throw notFound('Item');
+      message = { kind: 'error', text: err.message };
+    }
+    if (isHtmx(req)) {
+      const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId);
+      res.render('fragments/reserve-box', { layout: false, box, back, message });
+      return;
+    }
+    flash(req, message.kind, message.text);
+    res.redirect(303, back);
+  });
+
+  r.post('/waitlist/:id/delete', ...requireBuyer, async (req, res) => {
+    const wid = id.safeParse(req.params.id);
+    if (!wid.success) throw notFound('Waiting-list entry');
+    try {
+      await unsubscribe(rt, actorOf(res), wid.data);
+    } catch (err) {
+      if (err instanceof WaitlistError) throw notFound('Waiting-list entry');
+      throw err;
+    }
+    flash(req, 'ok', 'Removed from your waiting list.');
+    res.redirect(303, '/waitlist');
+  });
+
+  return r;
+}

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import type { Runtime } from '../../src/runtime.ts';
+import { expireDue } from '../../src/store/reservation-lifecycle.ts';
+import { createApp } from '../../src/web/app.ts';
+import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
+import { resetQueues } from '../support/queues.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+import { listen, WebClient } from '../support/web-client.ts';
+
+describe('web: reservations and waiting list pages', () => {
+  let rt: Runtime;
+  let fx: StoreFixture;
+  let server: { base: string; close(): Promise<void> };
+  let a: WebClient;
+  let b: WebClient;
+
+  before(async () => {
+    rt = await testRuntime();
+    server = await listen(createApp(rt));
+  });
+  after(() => server.close());
+  beforeEach(async () => {
+    await truncate(rt, 'sources', 'clients', 'users', 'sessions');
+    await resetQueues(rt);
+    fx = await storeFixture(rt.db);
+    a = new WebClient(server.base);
+    b = new WebClient(server.base);
+    await a.login(fx.emails.a, PASSWORD);
+    await b.login(fx.emails.b, PASSWORD);
+  });
+
+  it('reserves from the reserve box (htmx fragment) and lists it with a countdown', async () => {
+    const box = await a.get(`/reservations/box/${fx.offers[1]}`);
+    expect(box.status).to.equal(200);
+    expect(box.text).to.contain('data-available="20"');
+    const r = await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '3' }, { headers: { 'hx-request': 'true' } });
+    expect(r.status).to.equal(200);
+    expect(r.text).to.match(/Reserved 3 pcs of Drill Makita HP1630 at Main until/);
+    expect(r.text).to.contain('data-available="17"');
+    const page = await a.get('/reservations');
+    expect(page.text).to.contain('Drill Makita HP1630');
+    expect(page.text).to.match(/<time datetime="[^"]+" data-expires="[^"]+">23 h 59 min<\/time>/);
+    expect(page.text).to.contain('sse-connect="/reservations/events"');
+  });
+
+  it('a refusal says why, in the fragment (htmx) or as a flash (plain form)', async () => {
+    const r = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '2' }, { headers: { 'hx-request': 'true' } });
+    expect(r.status).to.equal(200);
+    expect(r.res.headers.get('x-status')).to.equal('409');
+    expect(r.text).to.contain('Not enough stock: 1 pcs available, you asked for 2.');
+    const plain = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: 'lots', back: '/product/1' });
+    expect(plain.status).to.equal(303);
+    expect(plain.location).to.equal('/product/1');
+    expect((await a.get('/product/1')).status).to.be.oneOf([200, 404]);
+  });
+
+  it('extend, cancel and order from "My reservations"', async () => {
+    await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
+    await a.post('/reservations', { offerId: String(fx.offers[2]), warehouseId: String(fx.warehouses.main), quantity: '1' });
+    const [r1, r2] = await rt.db('reservations').orderBy('id').pluck('id');
+    await a.get('/reservations');
+    const ext = await a.post(`/reservations/${r1}/extend`, {}, { headers: { 'hx-request': 'true' } });
+    expect(ext.text).to.contain('Reservation of Drill Makita HP1630 extended.');
+    const ord = await a.post('/reservations/order', { ids: String(r1), comment: 'please' }, { headers: { 'hx-request': 'true' } });
+    expect(ord.text).to.match(/Order CP-\d{6} created for 285\.00\./);
+    const cancel = await a.post(`/reservations/${r2}/cancel`, {});
+    expect(cancel.status).to.equal(303);
+    const page = await a.get('/reservations');
+    expect(page.text).to.contain('Reservation of Hammer 500g cancelled.');
+    expect(await rt.db('reservations').orderBy('id').pluck('state')).to.deep.equal(['ordered', 'cancelled']);
+  });
+
+  it('nobody touches another client\'s reservations or waiting list: 404, nothing changes', async () => {
+    await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
+    const rid = (await rt.db('reservations').first('id')).id;
+    await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.north) });
+    const wid = (await rt.db('waitlist').first('id')).id;
+    await b.get('/reservations');
+    for (const path of [`/reservations/${rid}/cancel`, `/reservations/${rid}/extend`, `/waitlist/${wid}/delete`]) {
+      const r = await b.post(path, {});
+      expect(r.status, path).to.equal(404);
+      expect(r.text).not.to.match(/at .*\.ts:\d+/);
+    }
+    expect((await b.post('/reservations/order', { ids: String(rid) })).status).to.equal(404);
+    expect((await b.get('/reservations')).text).not.to.contain('Drill Makita HP1630');
+    expect((await b.get('/waitlist')).text).not.to.contain('Drill Bosch GSB 13');
+    expect((await rt.db('reservations').first()).state).to.equal('active');
+    expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 1 });
+    // Anonymous visitors are sent to sign in.
+    const anon = await fetch(`${server.base}/reservations`, { redirect: 'manual' });
+    expect(anon.status).to.equal(303);
+  });
+
+  it('waiting list: notify me, listed, unsubscribe', async () => {
+    const r = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.north) }, { headers: { 'hx-request': 'true' } });
+    expect(r.text).to.contain('We will e-mail you once when Drill Bosch GSB 13 is available at North.');
+    const refused = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: '' }, { headers: { 'hx-request': 'true' } });
+    expect(refused.text).to.contain('This item is available now');
+    const page = await a.get('/waitlist');
+    expect(page.text).to.contain('Drill Bosch GSB 13');
+    const wid = (await rt.db('waitlist').first('id')).id;
+    expect((await a.post(`/waitlist/${wid}/delete`, {})).status).to.equal(303);
+    expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 0 });
+  });
+
+  it('live update: an expiring reservation is pushed to its client\'s open pages over SSE', async () => {
+    await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
+    const rid = (await rt.db('reservations').first('id')).id;
+    const ctrl = new AbortController();
+    const cookie = [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${server.base}/reservations/events`, { headers: { cookie }, signal: ctrl.signal });
+    expect(res.headers.get('content-type')).to.match(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    await reader.read(); // ": connected"
+    await rt.db('reservations').where({ id: rid }).update({ expires_at: rt.db.raw("now() - interval '1 second'") });
+    await expireDue(rt);
+    let text = '';
+    const deadline = Date.now() + 3000;
+    while (!text.includes('event: reservation') && Date.now() < deadline) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    ctrl.abort();
+    expect(text).to.contain('event: reservation');
+    expect(text).to.contain(`"id":${rid},"change":"expired"`);
+  });
+});
