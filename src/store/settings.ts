@@ -25,7 +25,7 @@ export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
 
 export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
-  'reservations.period_hours': 72,
+  'reservations.period_hours': 24, // as src/store/reservation-settings.ts
   'warehouses.commission_overrides': {},
   'news.audiences': [],
 };
