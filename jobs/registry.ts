@@ -3,13 +3,21 @@ import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
+import { ordersExport } from './orders-export.ts';
+import { ordersStatus } from './orders-status.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
 import { reservationsSweepJob } from './reservations-sweep.ts';
+import { syncChanges } from './sync-changes.ts';
+import { syncFull } from './sync-full.ts';
 import type { JobDefinition } from './types.ts';
 import { waitlistNotifyJob } from './waitlist-notify.ts';
 
 export const JOBS: JobDefinition<never>[] = [
+  syncFull,
+  syncChanges,
+  ordersExport,
+  ordersStatus,
   mailSendJob,
   messagesNotifyJob,
   reservationsExpireJob,

@@ -56,7 +56,17 @@ export function resetConfigForTests(): void {
   cached = undefined;
 }
 
+const provided = new Map<string, string>();
+
 /** For a raw environment lookup of a named secret (e.g. a mapping's credential env var). */
 export function secretFromEnv(name: string): string | undefined {
-  return process.env[name];
+  return process.env[name] ?? provided.get(name);
+}
+
+/**
+ * Supplies a named secret when the environment lacks it: the demo (`npm start`) and tests use
+ * this for the simulator's credentials. A real environment variable always wins.
+ */
+export function provideSecret(name: string, value: string): void {
+  provided.set(name, value);
 }

@@ -4,8 +4,10 @@ import { migrateLatest, migrateRollbackAll } from '../db/migrate.ts';
 import { log } from '../log.ts';
 import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../runtime.ts';
+import { registerMapping } from './mapping.ts';
 import { collectStats, formatStats } from './stats.ts';
 import { addUserCommands } from './users.ts';
+import { registerSync } from './sync.ts';
 
 /** Runs fn with a runtime and always shuts it down. */
 async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>, migrate = true): Promise<T> {
@@ -43,6 +45,8 @@ export function buildCli(): Command {
     );
 
   addUserCommands(program, withRuntime);
+  registerSync(program, withRuntime);
+  registerMapping(program, withRuntime);
 
   for (const role of ['web', 'worker', 'scheduler'] as const) {
     program.command(role).description(`run the ${role} role`).action(async () => {

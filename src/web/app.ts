@@ -34,6 +34,7 @@ import { managerRoutes } from './routes/manager.ts';
 import { MESSAGE_POST_PATHS, messageUpload } from './routes/message-upload.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { newsRoutes } from './routes/news.ts';
+import { hookRoutes } from './routes/hooks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -86,6 +87,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
 
   app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
+  app.use(hookRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.

@@ -1,0 +1,232 @@
+// Importer: the fixed steps of a sync. Full: read the system's clock and feed head, page through
+// every mapped entity (calls shared by several entities are made once), stream records into one
+// sync run, commit. Changes: read the change feed from the source's cursor, apply as a delta.
+// Any failure aborts the run: the mirror is untouched and the run row says why.
+import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../../src/mirror/records.ts';
+import type { SyncResult } from '../../src/sync/types.ts';
+import type { SoapAdapter, SoapArgs } from './adapter.ts';
+import { MappingDataError } from './errors.ts';
+import { EntityMapper, itemsAt, valueAt } from './mapper.ts';
+import type { EntityMapping, Mapping } from './mapping-schema.ts';
+import type { LookupFn } from './modifiers.ts';
+import type { XmlObject, XmlValue } from './xml-tree.ts';
+
+/** The slice of a sync run the importer uses (src/sync's SyncRun fits). */
+export interface RunSink {
+  readonly id: number;
+  add<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void>;
+  progress(p: { done?: number; total?: number; message?: string }): Promise<void>;
+  commit(o?: { dryRun?: boolean }): Promise<SyncResult>;
+  abort(reason: Error | string): Promise<void>;
+}
+
+export interface ImportDeps {
+  adapter: SoapAdapter;
+  mapping: Mapping;
+  /** Opens the sync run (the job binds the source id and run kind). */
+  openRun(o: { mode: 'full' | 'delta'; asOf: Date | null; cursor: string | null }): Promise<RunSink>;
+  /** For `lookup` modifiers in delta runs: value of `by` → external id, from the mirror. */
+  loadLookup?(entity: EntityName, by: string): Promise<Map<string, string>>;
+  /** Restrict to these entities (dry runs). */
+  only?: EntityName[];
+  /** Stop after this many items per call group (dry runs; implies no deletions). */
+  limit?: number;
+  /** Sees every chunk of records before it is added (dry runs print samples). */
+  onRecords?(entity: EntityName, records: unknown[]): void;
+  dryRun?: boolean;
+}
+
+export interface ImportOutcome {
+  result: SyncResult | null;
+  asOf: Date | null;
+  cursor: string | null;
+  records: number;
+}
+
+const CHUNK = 20_000;
+
+function parseTime(v: XmlValue | undefined, what: string): Date | null {
+  if (v === undefined || v === '') return null;
+  const t = Date.parse(String(v));
+  if (Number.isNaN(t)) throw new MappingDataError(`${what}: "${String(v)}" is not a date and time`);
+  return new Date(t);
+}
+
+/** Lookup tables for `lookup` modifiers, filled from records read earlier in the run. */
+class Lookups {
+  private readonly tables = new Map<string, Map<string, string>>();
+  constructor(mapping: Mapping) {
+    for (const spec of Object.values(mapping.entities)) {
+      for (const f of Object.values(spec.fields)) {
+        if (typeof f === 'string') continue;
+        for (const m of f.modifiers ?? []) if (typeof m === 'object' && 'lookup' in m) this.tables.set(`${m.lookup.entity}|${m.lookup.by}`, new Map());
+      }
+    }
+  }
+  get size() {
+    return this.tables.size;
+  }
+  keys(): [EntityName, string][] {
+    return [...this.tables.keys()].map((k) => k.split('|') as [EntityName, string]);
+  }
+  fill(entity: EntityName, by: string, m: Map<string, string>) {
+    const t = this.tables.get(`${entity}|${by}`);
+    if (t) for (const [k, v] of m) t.set(k, v);
+  }
+  remember(entity: EntityName, records: unknown[]) {
+    for (const [e, by] of this.keys()) {
+      if (e !== entity) continue;
+      const t = this.tables.get(`${e}|${by}`)!;
+      for (const r of records as Record<string, unknown>[]) if (r[by] != null) t.set(String(r[by]), String(r.externalId));
+    }
+  }
+  readonly fn: LookupFn = (entity, by, value) => this.tables.get(`${entity}|${by}`)?.get(value);
+}
+
+interface CallGroup {
+  operation: string;
+  args: SoapArgs;
+  paging?: EntityMapping['paging'];
+  entities: EntityName[];
+}
+
+function callGroups(mapping: Mapping, only?: EntityName[]): CallGroup[] {
+  const groups = new Map<string, CallGroup>();
+  for (const entity of ENTITY_ORDER) {
+    const spec = mapping.entities[entity];
+    if (!spec || (only && !only.includes(entity))) continue;
+    const key = JSON.stringify([spec.operation, spec.args ?? {}, spec.paging ?? null]);
+    const g = groups.get(key) ?? { operation: spec.operation, args: { ...(spec.args ?? {}) }, paging: spec.paging, entities: [] };
+    g.entities.push(entity);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+/** Records an attempt that failed before its run could be opened, so every run has a row. */
+async function failBeforeOpen(deps: ImportDeps, mode: 'full' | 'delta', err: unknown): Promise<never> {
+  const run = await deps.openRun({ mode, asOf: null, cursor: null });
+  await run.abort(err as Error);
+  throw err;
+}
+
+export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
+  const { adapter, mapping } = deps;
+  let asOf: Date | null = null;
+  let cursor: string | null = null;
+  try {
+    if (mapping.info) {
+      const info = await adapter.call(mapping.info.operation);
+      asOf = parseTime(valueAt(info, mapping.info.asOf), 'info.asOf');
+      cursor = mapping.info.cursor ? String(valueAt(info, mapping.info.cursor) ?? '') || null : null;
+    }
+  } catch (err) {
+    return failBeforeOpen(deps, 'full', err);
+  }
+  const partial = deps.limit !== undefined || deps.only !== undefined;
+  // A partial read must not mark the rest deleted, nor move the feed cursor.
+  const run = await deps.openRun({ mode: partial ? 'delta' : 'full', asOf, cursor: partial ? null : cursor });
+  const lookups = new Lookups(mapping);
+  let records = 0;
+  try {
+    const groups = callGroups(mapping, deps.only);
+    if (!partial) for (const g of groups) for (const e of g.entities) await run.add(e, []);
+    let done = 0;
+    let total = 0;
+    for (const g of groups) {
+      const mappers = g.entities.map((e) => new EntityMapper(e, mapping.entities[e]!, lookups.fn));
+      const pageArgs = (n: number): SoapArgs => (g.paging ? { ...g.args, [g.paging.pageArg]: n, [g.paging.sizeArg]: g.paging.pageSize } : g.args);
+      const fetchPage = (n: number) => adapter.call(g.operation, pageArgs(n));
+      let n = g.paging?.firstPage ?? 1;
+      let next: Promise<XmlObject> | null = fetchPage(n);
+      let seen = 0;
+      let groupTotal: number | undefined;
+      while (next) {
+        const thisPage = n;
+        const answer: XmlObject = await next;
+        next = null;
+        const first = mapping.entities[g.entities[0]!]!;
+        const items = itemsAt(answer, first.result);
+        if (g.paging?.total && groupTotal === undefined) {
+          groupTotal = Number(valueAt(answer, g.paging.total) ?? Number.NaN);
+          if (Number.isFinite(groupTotal)) total += groupTotal;
+        }
+        seen += items.length;
+        const more = g.paging && items.length >= g.paging.pageSize && (groupTotal === undefined || !Number.isFinite(groupTotal) || seen < groupTotal) && (deps.limit === undefined || seen < deps.limit);
+        if (more) {
+          // Fetch the next page while this one is mapped and staged.
+          const pending = fetchPage(++n);
+          pending.catch(() => {});
+          next = pending;
+        }
+        const limited = deps.limit !== undefined ? items.slice(0, Math.max(0, deps.limit - (seen - items.length))) : items;
+        const where = g.paging ? `${g.operation} page ${thisPage}` : g.operation;
+        for (const m of mappers) {
+          const spec = mapping.entities[m.entity]!;
+          const recs = m.map(spec.result === first.result ? limited : itemsAt(answer, spec.result), { where });
+          lookups.remember(m.entity, recs);
+          deps.onRecords?.(m.entity, recs);
+          for (let i = 0; i < recs.length; i += CHUNK) await run.add(m.entity, recs.slice(i, i + CHUNK) as never);
+          records += recs.length;
+        }
+        done += limited.length;
+        await run.progress({ done, total: total || undefined, message: `${g.operation}: ${g.entities.join(', ')}` });
+      }
+    }
+    const result = await run.commit({ dryRun: deps.dryRun });
+    return { result, asOf, cursor, records };
+  } catch (err) {
+    await run.abort(err as Error);
+    throw err;
+  }
+}
+
+/** Reads the change feed from `since`; opens a run only when something changed. */
+export async function importChanges(deps: ImportDeps & { since: string | null; maxCalls?: number }): Promise<ImportOutcome> {
+  const { adapter, mapping } = deps;
+  const ch = mapping.changes;
+  if (!ch) throw new MappingDataError('the mapping has no "changes" section: this source can only be synced in full');
+  const lookups = new Lookups(mapping);
+  const batch = new Map<EntityName, unknown[]>();
+  let cursor = deps.since ?? '';
+  let asOf: Date | null = null;
+  let items = 0;
+  try {
+    for (const [e, by] of lookups.keys()) if (deps.loadLookup) lookups.fill(e, by, await deps.loadLookup(e, by));
+    for (let call = 0; call < (deps.maxCalls ?? 20); call++) {
+      const answer = await adapter.call(ch.operation, { ...(ch.args ?? {}), [ch.cursorArg]: cursor });
+      const where = `${ch.operation} from cursor "${cursor}"`;
+      for (const entity of ENTITY_ORDER) {
+        const path = ch.results[entity];
+        if (!path) continue;
+        const list = itemsAt(answer, path);
+        items += list.length;
+        const recs = new EntityMapper(entity, mapping.entities[entity]!, lookups.fn).map(list, { where });
+        lookups.remember(entity, recs);
+        if (recs.length) batch.set(entity, [...(batch.get(entity) ?? []), ...recs]);
+      }
+      const next = valueAt(answer, ch.nextCursor);
+      if (next === undefined || typeof next === 'object') throw new MappingDataError(`changes.nextCursor: the answer has no value at "${ch.nextCursor}"`);
+      cursor = String(next);
+      if (ch.asOf) asOf = parseTime(valueAt(answer, ch.asOf), 'changes.asOf') ?? asOf;
+      const hasMore = ch.hasMore ? String(valueAt(answer, ch.hasMore)) === 'true' : false;
+      if (!hasMore) break;
+    }
+  } catch (err) {
+    return failBeforeOpen(deps, 'delta', err);
+  }
+  if (!items && cursor === (deps.since ?? '')) return { result: null, asOf, cursor, records: 0 };
+  const run = await deps.openRun({ mode: 'delta', asOf, cursor });
+  let records = 0;
+  try {
+    for (const [entity, recs] of batch) {
+      deps.onRecords?.(entity, recs);
+      await run.add(entity, recs as never);
+      records += recs.length;
+    }
+    return { result: await run.commit({ dryRun: deps.dryRun }), asOf, cursor, records };
+  } catch (err) {
+    await run.abort(err as Error);
+    throw err;
+  }
+}

@@ -1,0 +1,142 @@
+// Mapper: applies an entity's mapping (paths + modifiers) to the items of an answer and yields
+// mirror records. Pure and synchronous; a value that does not fit fails with the mapping path,
+// the value and the item it came from.
+import type { EntityName, MirrorRecords } from '../../src/mirror/records.ts';
+import { MappingDataError } from './errors.ts';
+import type { EntityMapping, FieldSpec } from './mapping-schema.ts';
+import { applyModifier, type LookupFn, type Modifier, ModifierError, toBoolean, type Value } from './modifiers.ts';
+import { type FieldKind, TARGETS } from './targets.ts';
+import type { XmlObject, XmlValue } from './xml-tree.ts';
+
+const asList = (v: XmlValue | undefined): XmlValue[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+
+/** Items at a dotted path; repeated elements anywhere on the way are flattened. */
+export function itemsAt(root: XmlValue | undefined, path: string): XmlValue[] {
+  let level: XmlValue[] = asList(root);
+  for (const key of path.split('.')) {
+    const next: XmlValue[] = [];
+    for (const v of level) if (v && typeof v === 'object' && !Array.isArray(v)) next.push(...asList((v as XmlObject)[key]));
+    level = next;
+  }
+  return level;
+}
+
+/** One value at a dotted path (an element repeated where one is expected stays a list). */
+export function valueAt(root: XmlValue | undefined, path: string): XmlValue | undefined {
+  let v: XmlValue | undefined = root;
+  for (const key of path.split('.')) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = (v as XmlObject)[key];
+  }
+  return v;
+}
+
+interface CompiledField {
+  name: string;
+  kind: FieldKind;
+  required: boolean;
+  read: (item: XmlValue, parent: XmlValue | undefined) => Value;
+  modifiers: Modifier[];
+}
+
+function compileField(name: string, spec: FieldSpec, kind: FieldKind, required: boolean): CompiledField {
+  const from = typeof spec === 'string' ? spec : spec.from;
+  const constant = typeof spec === 'string' ? undefined : spec.value;
+  let read: CompiledField['read'];
+  if (from === undefined) read = () => constant;
+  else if (from.startsWith('^')) {
+    const p = from.slice(1);
+    read = (_item, parent) => valueAt(parent, p) as Value;
+  } else if (!from.includes('.')) {
+    read = (item) => (item && typeof item === 'object' && !Array.isArray(item) ? (item as XmlObject)[from] : undefined) as Value;
+  } else read = (item) => valueAt(item, from) as Value;
+  return { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []) };
+}
+
+class FieldError extends Error {}
+
+function coerce(f: CompiledField, v: Value): unknown {
+  if (v === undefined || v === null || (v === '' && f.kind !== 'text')) {
+    if (f.required) throw new FieldError('is required but the answer has no value');
+    return null;
+  }
+  switch (f.kind) {
+    case 'id':
+    case 'text':
+      if (typeof v === 'object') throw new FieldError(`expected text, got a structure (${JSON.stringify(v).slice(0, 60)}); point "from" at a leaf element`);
+      if (f.required && String(v).trim() === '') throw new FieldError('is required but the answer has an empty value');
+      return String(v);
+    case 'decimal': {
+      const s = String(v);
+      if (!/^-?\d+(\.\d+)?$/.test(s)) throw new FieldError(`"${s}" is not a decimal number with a point (add the "decimal" modifier to read "1 234,50")`);
+      return s;
+    }
+    case 'int':
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+      throw new FieldError(`"${String(v)}" is not a whole number`);
+    case 'boolean':
+      return toBoolean(v as Value);
+    case 'kind':
+      if (v === 'own' || v === 'partner') return v;
+      throw new FieldError(`"${String(v)}" must be "own" or "partner" (use a "map" modifier to translate the system's values)`);
+    case 'record':
+      if (typeof v === 'object' && !Array.isArray(v)) return v;
+      throw new FieldError('expected name/value pairs (use the "pairs" modifier)');
+    case 'list':
+      return Array.isArray(v) ? v.map(String) : [String(v)];
+    case 'date':
+      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+      throw new FieldError(`"${String(v)}" is not a date YYYY-MM-DD (add the "date" modifier)`);
+  }
+}
+
+export interface ItemContext {
+  /** e.g. "GetOffers page 3" */
+  where: string;
+}
+
+/** Compiles an entity mapping once; `map` then turns answer items into records. */
+export class EntityMapper<E extends EntityName> {
+  private readonly fields: CompiledField[];
+
+  constructor(
+    readonly entity: E,
+    readonly spec: EntityMapping,
+    private readonly lookup?: LookupFn,
+    readonly mappingPath = `entities.${entity}`,
+  ) {
+    const target = TARGETS[entity];
+    this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required'));
+  }
+
+  /** Records from a list of items (the entity's `result` items; `each` expands nested ones). */
+  map(items: XmlValue[], ctx: ItemContext): MirrorRecords[E][] {
+    const out: MirrorRecords[E][] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (this.spec.each) {
+        for (const child of itemsAt(item, this.spec.each)) out.push(this.one(child, item, ctx, i));
+      } else out.push(this.one(item, undefined, ctx, i));
+    }
+    return out;
+  }
+
+  private one(item: XmlValue, parent: XmlValue | undefined, ctx: ItemContext, index: number): MirrorRecords[E] {
+    const rec: Record<string, unknown> = {};
+    for (const f of this.fields) {
+      let v: Value;
+      try {
+        v = f.read(item, parent);
+        for (const m of f.modifiers) v = applyModifier(m, v, this.lookup);
+        rec[f.name] = coerce(f, v);
+      } catch (err) {
+        if (!(err instanceof ModifierError || err instanceof FieldError)) throw err;
+        const id = (parent ?? item) as XmlObject;
+        const idText = id && typeof id === 'object' && typeof id.Id === 'string' ? `, Id ${id.Id}` : '';
+        throw new MappingDataError(`${this.mappingPath}.fields.${f.name}: ${err.message} (item ${index + 1} of ${ctx.where}${idText})`);
+      }
+    }
+    return rec as unknown as MirrorRecords[E];
+  }
+}

@@ -1,0 +1,82 @@
+// The mapping file's schema (documented for engineers in connectors/mappings/README.md).
+import { z } from 'zod';
+import { modifierSchema } from './modifiers.ts';
+
+const path = z.string().regex(/^\^?[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'must be a dotted element path like "Offers.Offer" (a leading ^ reads the parent item)');
+const opName = z.string().regex(/^[A-Za-z_][\w]*$/, 'must be an operation name from the WSDL');
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const args = z.record(z.string(), scalar);
+
+export const fieldSchema = z.union([
+  path,
+  z.strictObject({
+    from: path.optional(),
+    value: scalar.optional(),
+    modifiers: z.array(modifierSchema).optional(),
+  }).refine((f) => f.from !== undefined || f.value !== undefined, 'needs "from" (a path in the answer) or "value" (a constant)'),
+]);
+export type FieldSpec = z.infer<typeof fieldSchema>;
+
+const paging = z.strictObject({
+  pageArg: z.string().min(1),
+  sizeArg: z.string().min(1),
+  pageSize: z.number().int().min(1).max(10_000),
+  firstPage: z.number().int().min(0).default(1),
+  /** Path of the total item count in the answer (optional: paging also stops at a short page). */
+  total: path.optional(),
+});
+
+export const entitySchema = z.strictObject({
+  operation: opName,
+  args: args.optional(),
+  paging: paging.optional(),
+  /** Path of the item list in the answer. */
+  result: path,
+  /** One record per nested item (e.g. each Prices.Price of an Offer); "^Field" reads the parent. */
+  each: path.optional(),
+  fields: z.record(z.string(), fieldSchema),
+});
+export type EntityMapping = z.infer<typeof entitySchema>;
+
+export const mappingSchema = z.strictObject({
+  version: z.literal(1),
+  system: z.string().min(1),
+  service: z.strictObject({
+    endpoint: z.string().url('must be a URL like http://host:port/path'),
+    namespace: z.string().min(1),
+    soapActionPrefix: z.string().default(''),
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    auth: z.strictObject({ type: z.literal('basic'), usernameEnv: envName, passwordEnv: envName }).optional(),
+  }),
+  info: z.strictObject({ operation: opName, asOf: path, cursor: path.optional() }).optional(),
+  entities: z.record(z.string(), entitySchema),
+  changes: z.strictObject({
+    operation: opName,
+    cursorArg: z.string().min(1),
+    args: args.optional(),
+    nextCursor: path,
+    hasMore: path.optional(),
+    asOf: path.optional(),
+    /** Entity → path of its changed items in the answer (the entity's fields and `each` apply). */
+    results: z.record(z.string(), path),
+  }).optional(),
+  orders: z.strictObject({
+    create: z.strictObject({
+      operation: opName,
+      root: z.string().min(1),
+      fields: z.record(z.string(), z.string()),
+      lines: z.strictObject({ path, fields: z.record(z.string(), z.string()) }),
+      result: z.strictObject({ externalId: path, externalNumber: path.optional() }),
+    }),
+    statuses: z.strictObject({
+      operation: opName,
+      cursorArg: z.string().min(1),
+      args: args.optional(),
+      nextCursor: path,
+      result: path,
+      fields: z.record(z.string(), fieldSchema),
+    }).optional(),
+  }).optional(),
+});
+export type Mapping = z.infer<typeof mappingSchema>;

@@ -1,0 +1,41 @@
+// Maps one order-status item with the mapping's `orders.statuses.fields` (same paths and
+// modifiers as entity fields; every value is text).
+import { MappingDataError } from './errors.ts';
+import { valueAt } from './mapper.ts';
+import type { FieldSpec } from './mapping-schema.ts';
+import { applyModifier, ModifierError, type Value } from './modifiers.ts';
+import type { XmlValue } from './xml-tree.ts';
+
+export interface StatusRecord {
+  /** The store's order number, as the system echoes it back. */
+  orderNumber: string;
+  externalId: string | null;
+  externalNumber: string | null;
+  status: string;
+  note: string;
+  at: string | null;
+}
+
+export interface EntityMapperLike {
+  fields: Record<string, FieldSpec>;
+  path: string;
+}
+
+export function mapStatus(m: EntityMapperLike, item: XmlValue, index: number, where: string): StatusRecord {
+  const out: Record<string, string | null> = { orderNumber: null, externalId: null, externalNumber: null, status: null, note: '', at: null };
+  for (const [name, f] of Object.entries(m.fields)) {
+    let v: Value = typeof f === 'string' ? (valueAt(item, f) as Value) : f.from ? (valueAt(item, f.from) as Value) : f.value;
+    try {
+      if (typeof f === 'object') for (const mod of f.modifiers ?? []) v = applyModifier(mod, v);
+    } catch (err) {
+      if (err instanceof ModifierError) throw new MappingDataError(`${m.path}.fields.${name}: ${err.message} (item ${index + 1} of ${where})`);
+      throw err;
+    }
+    if (v !== null && v !== undefined && typeof v === 'object') throw new MappingDataError(`${m.path}.fields.${name}: expected text, got a structure (item ${index + 1} of ${where})`);
+    out[name] = v === null || v === undefined ? (name === 'note' ? '' : null) : String(v);
+  }
+  for (const need of ['orderNumber', 'status'] as const) {
+    if (!out[need]) throw new MappingDataError(`${m.path}.fields.${need}: is required but the answer has no value (item ${index + 1} of ${where})`);
+  }
+  return out as unknown as StatusRecord;
+}

@@ -1,0 +1,152 @@
+// The operations of the simulated accounting web service: state → SOAP response objects.
+// Like many 1C services it writes some decimals with a comma ("7,5") and Russian enum values.
+import type { SimContract, SimCounterparty, SimOffer, SimProduct } from '../data/types.ts';
+import { type FeedEntity, SimError, type SimState } from '../state.ts';
+import { rendered } from './xml.ts';
+
+type Obj = Record<string, unknown>;
+
+const comma = (v: string) => v.replace('.', ',');
+const props = (p: Record<string, string>) => ({ Property: Object.entries(p).map(([Name, Value]) => ({ Name, Value })) });
+
+function page(args: Obj, total: number): { from: number; to: number } {
+  const n = Number(args.Page ?? 1);
+  const size = Number(args.PageSize ?? 1000);
+  if (!Number.isInteger(n) || n < 1) throw new SimError('invalid', `Page must be an integer ≥ 1, got "${args.Page}"`);
+  if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new SimError('invalid', `PageSize must be 1..10000, got "${args.PageSize}"`);
+  const from = (n - 1) * size;
+  return { from, to: Math.min(total, from + size) };
+}
+
+function product(p: SimProduct): Obj {
+  return {
+    Id: p.id, GroupId: p.groupId, Article: p.sku, Barcode: p.barcode || undefined, Name: p.name, Unit: p.unit, VatRate: p.vatRate,
+    DeletionMark: p.deleted, Properties: props(p.properties),
+  };
+}
+
+function offer(s: SimState, o: SimOffer): Obj {
+  return {
+    Id: o.id, ProductId: o.productId, Name: o.name, Article: o.sku, DeletionMark: o.deleted, Characteristics: props(o.characteristics),
+    Prices: { Price: s.pricesOf(o).map((p) => ({ PriceTypeId: p.priceTypeId, Value: p.value })) },
+    Stock: { Item: s.stockOf(o).map((x) => ({ WarehouseId: x.warehouseId, Quantity: x.quantity })) },
+  };
+}
+
+function counterparty(c: SimCounterparty): Obj {
+  return {
+    Id: c.id, Name: c.name, FullName: c.fullName, INN: c.inn, KPP: c.kpp || undefined, Email: c.email, Phone: c.phone,
+    HeadId: c.headId ?? undefined, ManagerId: c.managerId, PriceTypeId: c.priceTypeId, Debt: comma(c.debt), CreditLimit: comma(c.creditLimit),
+    DeletionMark: c.deleted,
+  };
+}
+
+function contract(c: SimContract): Obj {
+  return {
+    Id: c.id, CounterpartyId: c.counterpartyId, Name: c.name, Number: c.number, PriceTypeId: c.priceTypeId, DiscountPct: comma(c.discountPct),
+    Currency: c.currency, ValidFrom: c.validFrom, ValidTo: c.validTo, IsDefault: c.isDefault, DeletionMark: c.deleted,
+    Prices: { Price: [...c.prices].map(([OfferId, Value]) => ({ OfferId, Value })) },
+  };
+}
+
+const priceTypes = (s: SimState) => ({
+  PriceType: s.data.priceTypes.map((p) => ({ Id: p.id, Name: p.name, Currency: p.currency, VatIncluded: p.vatIncluded, IsBase: p.isBase })),
+});
+const warehouses = (s: SimState) => ({
+  Warehouse: s.data.warehouses.map((w) => ({
+    Id: w.id, Name: w.name, Kind: w.kind === 'own' ? 'Собственный' : 'Партнёрский', CommissionPct: comma(w.commissionPct),
+    DeliveryDays: w.deliveryDays, Address: w.address,
+  })),
+});
+const groups = (s: SimState) => ({ Group: s.data.groups.map((g) => ({ Id: g.id, ParentId: g.parentId ?? undefined, Name: g.name })) });
+const managers = (s: SimState) => ({ Manager: s.data.managers.map((m) => ({ Id: m.id, Name: m.name, Email: m.email, Phone: m.phone })) });
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+function asList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function changes(s: SimState, args: Obj): Obj {
+  const limit = Number(args.Limit ?? 1000);
+  const { entries, next, hasMore } = s.changesSince(str(args.SinceCursor), Number.isInteger(limit) && limit > 0 ? limit : 1000);
+  const ids = (e: FeedEntity) => new Set(entries.filter((x) => x.entity === e).map((x) => x.id));
+  const offerIds = ids('offers');
+  const productIds = ids('products');
+  const cpIds = ids('counterparties');
+  const contractIds = ids('contracts');
+  return {
+    NextCursor: next,
+    HasMore: hasMore,
+    ServerTime: s.now().toISOString(),
+    Products: rendered({ Product: [...productIds].map((id) => product(s.product(id)!)) }),
+    Offers: rendered({ Offer: [...offerIds].map((id) => offer(s, s.offer(id))) }),
+    Counterparties: rendered({ Counterparty: [...cpIds].map((id) => counterparty(s.counterparty(id)!)) }),
+    Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
+  };
+}
+
+/** One function per operation of the WSDL. Each may throw SimError (→ a SOAP fault). */
+export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
+  return {
+    GetServerInfo: () => ({ ServerTime: s.now().toISOString(), FeedCursor: s.cursor(), Version: 'AccountingSim 1.0' }),
+    GetPriceTypes: () => ({ PriceTypes: priceTypes(s) }),
+    GetWarehouses: () => ({ Warehouses: warehouses(s) }),
+    GetProductGroups: () => ({ Groups: groups(s) }),
+    GetManagers: () => ({ Managers: managers(s) }),
+    GetProducts: (a) => {
+      const { from, to } = page(a, s.data.products.length);
+      return { Products: rendered({ Product: s.data.products.slice(from, to).map(product) }), Total: s.data.products.length };
+    },
+    GetOffers: (a) => {
+      const { from, to } = page(a, s.data.offers.length);
+      return { Offers: rendered({ Offer: s.data.offers.slice(from, to).map((o) => offer(s, o)) }), Total: s.data.offers.length };
+    },
+    GetStock: (a) => {
+      const wi = s.data.warehouses.findIndex((w) => w.id === str(a.WarehouseId));
+      if (wi < 0) throw new SimError('not_found', `no warehouse with id ${str(a.WarehouseId)}`);
+      const { from, to } = page(a, s.data.offers.length);
+      const items = s.data.offers.slice(from, to).flatMap((o) => {
+        const q = s.stock(o, wi);
+        return q === undefined ? [] : [{ OfferId: o.id, Quantity: q }];
+      });
+      return { Items: rendered({ Item: items }), Total: s.data.offers.length };
+    },
+    GetCounterparties: (a) => {
+      const { from, to } = page(a, s.data.counterparties.length);
+      return { Counterparties: rendered({ Counterparty: s.data.counterparties.slice(from, to).map(counterparty) }), Total: s.data.counterparties.length };
+    },
+    GetContracts: (a) => {
+      const { from, to } = page(a, s.data.contracts.length);
+      return { Contracts: rendered({ Contract: s.data.contracts.slice(from, to).map(contract) }), Total: s.data.contracts.length };
+    },
+    GetChanges: (a) => changes(s, a),
+    CreateOrder: (a) => {
+      const o = (a.Order ?? {}) as Obj;
+      if (!str(o.StoreOrderId)) throw new SimError('invalid', 'Order.StoreOrderId is required');
+      const lines = asList((o.Lines as Obj | undefined)?.Line as Obj | Obj[] | undefined).map((l) => ({
+        offerId: str(l.OfferId), warehouseId: str(l.WarehouseId) || null, quantity: str(l.Quantity), price: str(l.Price), amount: str(l.Amount),
+      }));
+      const { order, created } = s.createOrder({
+        storeOrderId: str(o.StoreOrderId), storeNumber: str(o.StoreNumber), counterpartyId: str(o.CounterpartyId),
+        contractId: str(o.ContractId) || null, comment: str(o.Comment), lines,
+      });
+      return { OrderId: order.id, Number: order.number, Created: created };
+    },
+    GetOrderStatuses: (a) => {
+      const limit = Number(a.Limit ?? 500);
+      const { entries, next } = s.statusesSince(str(a.SinceCursor), Number.isInteger(limit) && limit > 0 ? limit : 500);
+      return {
+        NextCursor: next,
+        Statuses: {
+          Status: entries.map((e) => ({
+            OrderId: e.orderId, Number: e.order.number, StoreOrderId: e.order.storeOrderId, StoreNumber: e.order.storeNumber,
+            Status: e.status, Note: e.note, At: e.at,
+          })),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// POST /hooks/accounting/:source — the accounting system announces changes. The body is signed:
+// X-Counterpart-Signature: sha256=HEX(HMAC-SHA256(secret, `${X-Counterpart-Timestamp}.${raw body}`)),
+// the timestamp within 5 minutes. A valid call enqueues sync.changes for the source at once
+// (deduplicated while one is queued); the job reads the change feed itself, so the body is only
+// a hint and never trusted as data.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { Router } from 'express';
+import { secretFromEnv } from '../../config.ts';
+import { log } from '../../log.ts';
+import { sourceByName } from '../../mirror/sources.ts';
+import { requestChanges } from '../../queue/sync-requests.ts';
+import type { Runtime } from '../../runtime.ts';
+
+const MAX_SKEW_S = 300;
+const MESSAGES = {
+  unknownSource: (s: string) => `no accounting source named "${s}"`,
+  notConfigured: (s: string) => `webhooks are not configured for source "${s}" (set WEBHOOK_SECRET or the source's webhookSecretEnv)`,
+  badTimestamp: 'missing or stale X-Counterpart-Timestamp (must be Unix seconds within 5 minutes)',
+  badSignature: 'bad or missing X-Counterpart-Signature',
+};
+
+function validSignature(secret: string, timestamp: string, body: Buffer, header: string): boolean {
+  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
+  const given = Buffer.from(header.replace(/^sha256=/, ''), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function hookRoutes(rt: Runtime): Router {
+  const r = Router();
+  r.post('/hooks/accounting/:source', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
+    const name = String(req.params.source);
+    const source = await sourceByName(rt.db, name);
+    if (!source) return void res.status(404).json({ error: MESSAGES.unknownSource(name) });
+    const envName = typeof source.settings?.webhookSecretEnv === 'string' ? source.settings.webhookSecretEnv : undefined;
+    const secret = (envName && secretFromEnv(envName)) || rt.config.WEBHOOK_SECRET;
+    if (!secret) return void res.status(503).json({ error: MESSAGES.notConfigured(name) });
+    const ts = String(req.get('x-counterpart-timestamp') ?? '');
+    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_S) return void res.status(401).json({ error: MESSAGES.badTimestamp });
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!validSignature(secret, ts, body, String(req.get('x-counterpart-signature') ?? ''))) {
+      log.warn({ source: name, ip: req.ip }, 'webhook with a bad signature');
+      return void res.status(401).json({ error: MESSAGES.badSignature });
+    }
+    const queued = await requestChanges(rt, source.name);
+    res.status(202).json({ accepted: true, queued });
+  });
+  return r;
+}
