@@ -81,8 +81,8 @@ describe('web/console: staff console', () => {
     await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' });
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(jobs.map((j) => [j.name, j.data]).sort()).to.deep.equal([
-      ['sync.changes', { sourceId: fx.sourceId }],
-      ['sync.full', { sourceId: fx.sourceId }],
+      ['sync.changes', { source: 'main' }],
+      ['sync.full', { source: 'main' }],
     ]);
     await queue.obliterate({ force: true });
   });

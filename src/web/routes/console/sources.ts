@@ -1,17 +1,13 @@
 // Console › Sources: state, as_of, last runs with a live progress bar (htmx polling of the runs
 // fragment while something runs), "run full / changes now", mapping validate and dry-run.
 import { Router } from 'express';
-import { getQueue } from '../../../queue/connection.ts';
-import { QUEUES } from '../../../queue/names.ts';
+import { requestChanges, requestFullSync } from '../../../queue/sync-requests.ts';
 import type { Runtime } from '../../../runtime.ts';
 import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console-data.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
 import { flash } from '../../auth/session.ts';
 import { notFound } from '../../errors.ts';
-
-/** Job names the sync worker (jobs/sync-*.ts) processes on the 'sync' queue, data { sourceId }. */
-export const SYNC_JOBS = { full: 'sync.full', changes: 'sync.changes' } as const;
 
 async function model(rt: Runtime) {
   const sources = await sourcesWithRuns(rt.db);
@@ -45,8 +41,9 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
     const mode = req.body?.mode === 'full' ? 'full' : req.body?.mode === 'changes' ? 'changes' : null;
     const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name');
     if (!source || !mode) throw notFound('Source');
-    // one waiting run per source and mode: a second click while it waits is a no-op
-    await getQueue(rt, QUEUES.sync).add(SYNC_JOBS[mode], { sourceId }, { deduplication: { id: `console-${mode}-${sourceId}` }, attempts: 1 });
+    // the same requests the CLI and webhooks make: deduplicated while one waits
+    if (mode === 'full') await requestFullSync(rt, source.name);
+    else await requestChanges(rt, source.name);
     flash(req, 'ok', `A ${mode === 'full' ? 'full' : 'changes'} sync of "${source.name}" was queued.`);
     res.redirect(303, '/console/sources');
   });
