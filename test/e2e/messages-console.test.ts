@@ -1,6 +1,11 @@
 // Headless Chromium: a buyer writes, the manager sees it live and answers, the buyer sees the
 // answer live; the admin watches a sync's progress bar move.
+import type { Worker } from 'bullmq';
 import { expect } from 'chai';
+import { syncFull } from '../../jobs/sync-full.ts';
+import { type Simulator, startSimulator } from '../../sim/index.ts';
+import { provideSecret } from '../../src/config.ts';
+import { startWorkers } from '../../src/roles/worker.ts';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Runtime } from '../../src/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -79,5 +84,38 @@ describe('e2e: live messages and sync progress in Chromium', function () {
     await rt.db('sync_runs').where({ id: run.id }).update({ state: 'succeeded', finished_at: new Date(), counts: { prices: { inserted: 7, updated: 0, deleted: 0, unchanged: 0, received: 7, unknownRefs: 0 } } });
     await admin.locator(`tr[data-run="${run.id}"]`, { hasText: 'inserted 7' }).waitFor({ timeout: 5000 });
     expect(await admin.locator(`tr[data-run="${run.id}"] progress`).count()).to.equal(0);
+  });
+
+  it('the admin clicks "run full now" and watches a real sync of the simulator progress', async () => {
+    const sim: Simulator = await startSimulator({ dataset: { products: 120, counterparties: 8 }, credentials: { username: 'exchange', password: 'e2e-pw' } });
+    provideSecret('SIM_SOAP_USER', 'exchange');
+    provideSecret('SIM_SOAP_PASSWORD', 'e2e-pw');
+    sim.faults.set({ kind: 'latency', ms: 350 }); // slow enough to see the bar between polls
+    let workers: Worker[] = [];
+    try {
+      await rt.db('sources').insert({ name: 'erp', kind: 'soap', settings: { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url } });
+      workers = await startWorkers(rt, [syncFull as never]);
+      const admin = await signIn(fx.emails.admin, '/console/sources');
+      await Promise.all([admin.waitForURL(/watch=/), admin.click('section[data-source="erp"] form:has(input[value=full]) button')]);
+      const seen = new Set<string>();
+      const deadline = Date.now() + 30_000;
+      let finished: { state: string; counts: Record<string, { inserted: number }> } | undefined;
+      while (Date.now() < deadline) {
+        // the bar's cell: value, "done / total" and the call being read; it changes as the sync goes
+        const cell = admin.locator('section[data-source="erp"] td:has(progress.sync-progress)').first();
+        const v = (await cell.count()) ? await cell.innerText({ timeout: 200 }).catch(() => null) : null;
+        if (v) seen.add(`${await cell.locator('progress').getAttribute('value').catch(() => '')} ${v.replace(/\s+/g, ' ').trim()}`);
+        finished = await rt.db('sync_runs').whereNot({ state: 'running' }).first('state', 'counts');
+        if (finished) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(finished?.state).to.equal('succeeded');
+      expect(finished!.counts.products!.inserted).to.equal(120);
+      expect(seen.size, `progress seen: ${[...seen].join(' | ')}`).to.be.greaterThan(1);
+      await admin.locator('section[data-source="erp"] tr.state-succeeded').waitFor({ timeout: 5000 });
+    } finally {
+      for (const w of workers) await w.close();
+      await sim.stop();
+    }
   });
 });

@@ -9,13 +9,18 @@ import type { ConsoleServices } from '../../console-services.ts';
 import { flash } from '../../auth/session.ts';
 import { notFound } from '../../errors.ts';
 
-async function model(rt: Runtime) {
+/** After "run now", the page polls fast for this long even before the queued run starts. */
+const WATCH_MS = 60_000;
+
+async function model(rt: Runtime, watchParam?: unknown) {
+  const watch = /^\d{13}$/.test(String(watchParam ?? '')) && Date.now() - Number(watchParam) < WATCH_MS ? String(watchParam) : null;
   const sources = await sourcesWithRuns(rt.db);
   const view = sources.map((s) => ({
     ...s,
     runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running' })),
   }));
-  return { sources: view, anyRunning: view.some((s) => s.runs.some((r) => r.running)) };
+  const anyRunning = view.some((s) => s.runs.some((r) => r.running));
+  return { sources: view, anyRunning, watch, fast: anyRunning || Boolean(watch) };
 }
 
 const idOf = (v: unknown) => {
@@ -28,12 +33,12 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
   const staff = requireRole('admin', 'manager');
   const admin = requireRole('admin');
 
-  r.get('/console/sources', ...staff, async (_req, res) => {
-    res.render('console/sources', { title: 'Sources', section: 'sources', ...(await model(rt)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+  r.get('/console/sources', ...staff, async (req, res) => {
+    res.render('console/sources', { title: 'Sources', section: 'sources', ...(await model(rt, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
   });
 
-  r.get('/console/sources/runs', ...staff, async (_req, res) => {
-    res.set('Vary', 'HX-Request').render('fragments/console-runs', { layout: false, ...(await model(rt)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+  r.get('/console/sources/runs', ...staff, async (req, res) => {
+    res.set('Vary', 'HX-Request').render('fragments/console-runs', { layout: false, ...(await model(rt, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
   });
 
   r.post('/console/sources/:id/run', ...admin, async (req, res) => {
@@ -45,7 +50,7 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
     if (mode === 'full') await requestFullSync(rt, source.name);
     else await requestChanges(rt, source.name);
     flash(req, 'ok', `A ${mode === 'full' ? 'full' : 'changes'} sync of "${source.name}" was queued.`);
-    res.redirect(303, '/console/sources');
+    res.redirect(303, `/console/sources?watch=${Date.now()}`);
   });
 
   r.post('/console/sources/:id/mapping', ...admin, async (req, res) => {
