@@ -103,7 +103,7 @@ describe('e2e: live messages and sync progress in Chromium', function () {
       while (Date.now() < deadline) {
         // the bar's cell: value, "done / total" and the call being read; it changes as the sync goes
         const cell = admin.locator('section[data-source="erp"] td:has(progress.sync-progress)').first();
-        const v = (await cell.count()) ? await cell.innerText({ timeout: 200 }).catch(() => null) : null;
+        const v = (await cell.count()) ? await cell.textContent({ timeout: 200 }).catch(() => null) : null;
         if (v) seen.add(`${await cell.locator('progress').getAttribute('value').catch(() => '')} ${v.replace(/\s+/g, ' ').trim()}`);
         finished = await rt.db('sync_runs').whereNot({ state: 'running' }).first('state', 'counts');
         if (finished) break;
