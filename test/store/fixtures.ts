@@ -15,7 +15,7 @@ export interface World {
 }
 
 export async function makeWorld(rt: Runtime): Promise<World> {
-  await truncate(rt, 'sources', 'clients', 'users', 'news', 'messages', 'settings', 'message_threads');
+  await truncate(rt, 'sources', 'clients', 'users', 'news', 'messages', 'message_threads');
   const db = rt.db;
   const [s] = await db('sources').insert({ name: 'acc', kind: 'soap' }).returning('id');
   const sourceId = s.id as number;

@@ -17,6 +17,7 @@ describe('web/console: staff console', () => {
   let srv: Awaited<ReturnType<typeof listen>>;
   let fx: StaffFixture;
   const sent: OutgoingMail[] = [];
+  let savedSettings: { key: string; value: unknown }[] = [];
   const as = async (email: string) => {
     const c = new WebClient(srv.base);
     await c.login(email, PASSWORD);
@@ -27,10 +28,17 @@ describe('web/console: staff console', () => {
     rt = await testRuntime();
     const services = { checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }) };
     srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
+    savedSettings = await rt.db('settings').select('key', 'value');
   });
-  after(() => srv.close());
+  after(async () => {
+    await srv.close();
+    // other suites read settings (the reservation period): leave them as found
+    await truncate(rt, 'settings');
+    for (const r of savedSettings) await rt.db('settings').insert({ key: r.key, value: JSON.stringify(r.value) });
+  });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'news', 'settings');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'news');
+    await rt.db('settings').whereIn('key', ['reservations.period_hours', 'warehouses.commission_overrides', 'news.audiences']).delete();
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     sent.length = 0;
     fx = await staffFixture(rt.db);
