@@ -4,6 +4,7 @@
 // price type; then the contract discount; partner warehouse × (1 + commission). One query for
 // many (counterparty, offer, warehouse) triples.
 import type { Db } from '../db/knex.ts';
+import { effectiveCommission } from './settings.ts';
 
 export interface PriceAsk {
   counterpartyId: number;
@@ -24,7 +25,7 @@ export async function offerPrices(db: Db, asks: PriceAsk[]): Promise<OfferPrice[
      )
      SELECT a.i::int AS i,
             round(base.value * (1 - coalesce(k.discount_pct, 0) / 100)
-                  * (1 + CASE WHEN w.kind = 'partner' THEN w.commission_pct / 100 ELSE 0 END), 2)::text AS value,
+                  * (1 + CASE WHEN w.kind = 'partner' THEN ${effectiveCommission('w')} / 100 ELSE 0 END), 2)::text AS value,
             coalesce(base.currency, k.currency, 'RUB') AS currency
        FROM ask a
        JOIN counterparties c ON c.id = a.counterparty_id

@@ -58,3 +58,10 @@ export async function setSetting<K extends SettingKey>(db: Db, key: K, value: un
     .merge();
   return res.data as SettingValue<K>;
 }
+
+/**
+ * SQL for the commission of warehouse alias `w`: the admin's override from the console when
+ * there is one, else the accounting system's (the mirror itself is never written by the store).
+ */
+export const effectiveCommission = (w: string) =>
+  `coalesce((SELECT (s.value ->> ${w}.id::text)::numeric FROM settings s WHERE s.key = 'warehouses.commission_overrides'), ${w}.commission_pct)`;
