@@ -14,16 +14,16 @@ import type { JobDefinition } from './types.ts';
 import { waitlistNotifyJob } from './waitlist-notify.ts';
 
 export const JOBS: JobDefinition<never>[] = [
-  syncFull,
-  syncChanges,
-  ordersExport,
-  ordersStatus,
   mailSendJob,
   messagesNotifyJob,
   reservationsExpireJob,
   reservationsSweepJob,
   reservationsStockChangedJob,
   waitlistNotifyJob,
+  syncFull,
+  syncChanges,
+  ordersExport,
+  ordersStatus,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

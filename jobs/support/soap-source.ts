@@ -6,6 +6,7 @@ import {
 } from '../../connectors/soap/index.ts';
 import { secretFromEnv } from '../../src/config.ts';
 import type { EntityName } from '../../src/mirror/records.ts';
+import { seedClients } from '../../src/store/clients.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { openSyncRun } from '../../src/sync/index.ts';
 
@@ -61,15 +62,24 @@ function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind:
   };
 }
 
+/** Cabinets follow head-counterparty links: re-seed when a run touched counterparties. */
+async function seedClientsAfter(rt: Runtime, out: ImportOutcome): Promise<void> {
+  const c = out.result?.counts.counterparties;
+  if (c && c.inserted + c.updated + c.deleted > 0) await seedClients(rt.db);
+}
+
 export async function runFullSync(rt: Runtime, row: SoapSourceRow, extra: Partial<ImportDeps> = {}): Promise<ImportOutcome> {
   const backend = await backendOf(row);
-  return importFull({ ...importDeps(rt, row, backend, 'full'), ...extra });
+  const out = await importFull({ ...importDeps(rt, row, backend, 'full'), ...extra });
+  await seedClientsAfter(rt, out);
+  return out;
 }
 
 export async function runChanges(rt: Runtime, row: SoapSourceRow): Promise<ImportOutcome> {
   const backend = await backendOf(row);
   const fresh = await rt.db('sources').where({ id: row.id }).first('cursor');
   const out = await importChanges({ ...importDeps(rt, row, backend, 'changes'), since: fresh?.cursor ?? null });
+  await seedClientsAfter(rt, out);
   if (!out.result) {
     // Nothing changed: the mirror is as fresh as the system's clock says, without a run row.
     await rt.db.raw(

@@ -6,8 +6,8 @@ import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../runtime.ts';
 import { registerMapping } from './mapping.ts';
 import { collectStats, formatStats } from './stats.ts';
-import { addUserCommands } from './users.ts';
 import { registerSync } from './sync.ts';
+import { addUserCommands } from './users.ts';
 
 /** Runs fn with a runtime and always shuts it down. */
 async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>, migrate = true): Promise<T> {

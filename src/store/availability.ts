@@ -13,7 +13,7 @@ export interface Warehouse {
 
 /** JSON object warehouse id → available quantity (text) for offer `o`; only rows with stock. */
 export const STOCK_JSON = `
-  (SELECT coalesce(json_object_agg(s.warehouse_id, greatest(s.quantity - coalesce(rv.q, 0), 0)::text), '{}')
+  (SELECT coalesce(json_object_agg(s.warehouse_id, trim_scale(greatest(s.quantity - coalesce(rv.q, 0), 0))::text), '{}')
      FROM stock s
      LEFT JOIN LATERAL (SELECT sum(r.quantity) AS q FROM reservations r
                          WHERE r.offer_id = s.offer_id AND r.warehouse_id = s.warehouse_id AND r.state = 'active') rv ON true

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
 import { availableFor } from './availability.ts';
-import { add, cmp, mul } from './decimal.ts';
+import { add, cmp, mul, trimZeros } from './decimal.ts';
 import { type OfferPrice, priceAt, pricesFor, type PriceScope } from './pricing.ts';
 import { parseQuickOrder } from './quick-order.ts';
 
@@ -55,7 +55,7 @@ export async function addToCart(db: Db, o: CartOwner, offerId: number, qty: stri
   const next = add(current?.quantity ?? '0', qty, 3);
   const avail = totalAvailable((await availableFor(db, [offerId])).get(offerId));
   if (cmp(next, avail) > 0) {
-    throw new CartError(`Not enough stock of ${offer.sku ?? offer.name}: ${avail} available, ${next} wanted.`);
+    throw new CartError(`Not enough stock of ${offer.sku ?? offer.name}: ${trimZeros(avail)} available, ${trimZeros(next)} wanted.`);
   }
   await db.raw(
     `INSERT INTO cart_lines (cart_id, offer_id, quantity) VALUES (?, ?, ?)
@@ -145,7 +145,7 @@ export async function cartView(db: Db, o: CartOwner): Promise<CartView> {
     const amount = price ? mul(price, r.quantity) : null;
     const enough = !r.gone && chosen !== null && cmp(st[String(chosen)] ?? '0', r.quantity) >= 0;
     if (r.gone) problems.push(`${r.sku ?? r.name} is no longer in the catalog; remove it.`);
-    else if (!enough) problems.push(`Not enough ${r.sku ?? r.name} at the chosen warehouse: ${st[String(chosen)] ?? '0'} available, ${r.quantity} in the cart.`);
+    else if (!enough) problems.push(`Not enough ${r.sku ?? r.name} at the chosen warehouse: ${trimZeros(st[String(chosen)] ?? '0')} available, ${trimZeros(r.quantity)} in the cart.`);
     if (!price && !r.gone) problems.push(`${r.sku ?? r.name} has no price for your contract; your manager can help.`);
     if (amount) total = add(total, amount);
     currency ??= p?.currency ?? null;
@@ -154,17 +154,20 @@ export async function cartView(db: Db, o: CartOwner): Promise<CartView> {
   return { id, lines, total, currency, problems };
 }
 
-/** The line's warehouse if it has enough, else own warehouses first, then partners by delivery days. */
+/**
+ * The line's warehouse when the buyer chose one (even if it has run short: we never switch a
+ * buyer to another warehouse, with another price, behind their back); else the first with
+ * enough — own warehouses first, then partners by delivery days; else the one with most.
+ */
 export function chooseWarehouse(
   preferred: number | null,
   qty: string,
   stock: Record<string, string>,
   warehouses: { id: number; kind: string; delivery_days: number }[],
 ): number | null {
-  if (preferred !== null && cmp(stock[String(preferred)] ?? '0', qty) >= 0) return preferred;
+  if (preferred !== null && warehouses.some((w) => w.id === preferred)) return preferred;
   const enough = warehouses.find((w) => cmp(stock[String(w.id)] ?? '0', qty) >= 0);
   if (enough) return enough.id;
-  if (preferred !== null) return preferred;
   let best: number | null = null;
   let most = '0';
   for (const w of warehouses) {
@@ -199,7 +202,8 @@ export async function quickOrder(db: Db, o: CartOwner, text: string): Promise<Qu
         [skus],
       )
     : { rows: [] };
-  const bySku = new Map<string, number[]>(rows.map((r: { sku: string; ids: number[] }) => [r.sku, r.ids]));
+  // int8[] arrive as strings (only scalar int8 has a number parser).
+  const bySku = new Map<string, number[]>(rows.map((r: { sku: string; ids: (string | number)[] }) => [r.sku, r.ids.map(Number)]));
   for (const l of parsed) {
     if ('error' in l) {
       errors.push(l.error);

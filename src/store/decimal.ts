@@ -27,3 +27,8 @@ export function cmp(a: string, b: string): number {
   const y = toUnits(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** "101.000" → "101", "2.500" → "2.5". */
+export function trimZeros(v: string): string {
+  return v.includes('.') ? v.replace(/\.?0+$/, '') : v;
+}

@@ -5,6 +5,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Idempotency key (letters, digits, - and _): the same key is sent at most once. */
+  key?: string;
 }
 
 export interface MailSender {

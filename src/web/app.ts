@@ -7,7 +7,8 @@ import { pinoHttp } from 'pino-http';
 import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { randomBytes } from 'node:crypto';
-import { type MailSender, noMail } from '../store/mail-port.ts';
+import type { MailSender } from '../store/mail-port.ts';
+import { queuedMail } from './mail-sender.ts';
 import { viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { sessionMiddleware } from './auth/session.ts';
@@ -17,10 +18,10 @@ import { healthRoutes } from './routes/health.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { LiveEvents } from './live-events.ts';
 import { liveRoutes } from './routes/live.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
-import { LiveEvents } from './live-events.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
 import { homeRoutes } from './routes/home.ts';
@@ -47,7 +48,7 @@ export interface Mount {
 }
 
 export interface AppOptions {
-  /** E-mail (reset, invite, order confirmation); dropped when not wired. */
+  /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
   /** Console features backed by connectors (mapping validate / dry-run), wired by src/roles. */
   console?: ConsoleServices;
@@ -61,7 +62,7 @@ function sessionSecret(rt: Runtime): string {
 }
 
 export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = {}): Express {
-  const mail = opts.mail ?? noMail;
+  const mail = opts.mail ?? queuedMail(rt);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

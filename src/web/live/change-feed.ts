@@ -1,18 +1,23 @@
 // One reader per process of the mirror's change stream (Redis stream `<prefix>:mirror:changes`,
-// MirrorChangeEvent JSON in field 'event'), fanned out to every open SSE connection.
+// MirrorChangeEvent JSON in field 'event') and of the store's events channel (reservations and
+// order holds change availability), fanned out to every open SSE connection as "these offers
+// changed" (null = anything may have changed).
 import type { Redis } from 'ioredis';
 import { log } from '../../log.ts';
+import { type StoreEvent, storeEventsChannel } from '../../store/store-events.ts';
 import type { MirrorChangeEvent } from '../../sync/types.ts';
 
-export const changesKey = (prefix: string) => `${prefix}:mirror:changes`;
+import { changesStreamKey as changesKey } from '../../sync/index.ts';
 
-export type ChangeListener = (e: MirrorChangeEvent) => void;
+export type ChangeListener = (touched: Set<number> | null) => void;
 
 export class ChangeFeed {
   private listeners = new Set<ChangeListener>();
   private conn: Redis | null = null;
+  private sub: Redis | null = null;
   private running = false;
-  private lastId = '$';
+  private lastId = '0-0';
+  private ready: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -20,9 +25,11 @@ export class ChangeFeed {
     private readonly blockMs = 5000,
   ) {}
 
-  subscribe(fn: ChangeListener): () => void {
+  /** Resolves once events published from now on will reach fn. */
+  async subscribe(fn: ChangeListener): Promise<() => void> {
     this.listeners.add(fn);
     if (!this.running) this.start();
+    await this.ready;
     return () => {
       this.listeners.delete(fn);
     };
@@ -37,7 +44,34 @@ export class ChangeFeed {
     // A blocking read needs its own connection.
     this.conn = this.redis.duplicate();
     this.conn.on('error', (err) => log.warn({ err: err.message }, 'change feed redis error'));
-    void this.loop();
+    // Start after the newest entry now in the stream (not '$' at the first read: an event
+    // published between subscribe and that read would be lost).
+    this.ready = this.conn
+      .xrevrange(changesKey(this.prefix), '+', '-', 'COUNT', 1)
+      .then((last) => {
+        this.lastId = last[0]?.[0] ?? '0-0';
+      })
+      .catch((err) => {
+        log.warn({ err: (err as Error).message }, 'change feed start failed');
+        this.lastId = '$';
+      });
+    this.sub = this.redis.duplicate();
+    this.sub.on('error', (err) => log.warn({ err: err.message }, 'store events redis error'));
+    this.sub.on('message', (_ch, raw) => {
+      try {
+        const e = JSON.parse(raw) as StoreEvent;
+        if (e.type === 'availability') this.emit(new Set(e.offerIds));
+        else if (e.type === 'reservation') this.emit(new Set([e.offerId]));
+      } catch {
+        // not ours
+      }
+    });
+    const subscribed = this.sub.subscribe(storeEventsChannel(this.prefix)).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.ready = Promise.all([this.ready, subscribed]).then(() => undefined);
+    void this.ready.then(() => this.loop());
   }
 
   private async loop() {
@@ -58,13 +92,7 @@ export class ChangeFeed {
             } catch {
               continue;
             }
-            for (const fn of this.listeners) {
-              try {
-                fn(event);
-              } catch (err) {
-                log.warn({ err: (err as Error).message }, 'change listener failed');
-              }
-            }
+            this.emit(touchedOffers(event));
           }
         }
       } catch (err) {
@@ -75,10 +103,22 @@ export class ChangeFeed {
     }
   }
 
+  private emit(touched: Set<number> | null) {
+    for (const fn of this.listeners) {
+      try {
+        fn(touched);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'change listener failed');
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.conn?.disconnect();
+    this.sub?.disconnect();
     this.conn = null;
+    this.sub = null;
   }
 }
 

@@ -8,7 +8,7 @@ import { checkLogin, findUserIdByEmail, issueToken, passwordProblem, peekToken, 
 import { setCurrent } from '../../store/viewer.ts';
 import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
-import { hitLimits } from '../auth/rate-limit.ts';
+import { countFailure, hitLimits, limitWait } from '../auth/rate-limit.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
 import { notFound } from '../errors.ts';
 
@@ -48,13 +48,15 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
   r.post('/login', async (req, res) => {
     const email = String(req.body?.email ?? '').trim().toLowerCase().slice(0, 320);
     const password = String(req.body?.password ?? '');
-    const wait = await hitLimits(rt.redis, [
+    const limits = [
       { key: `${rt.prefix}:login:ip:${req.ip}`, max: 30, windowS: 900 },
       { key: `${rt.prefix}:login:email:${email}`, max: 10, windowS: 900 },
-    ]);
+    ];
+    const wait = await limitWait(rt.redis, limits);
     if (wait > 0) return renderLogin(req, res, 429, MESSAGES.tooMany(wait));
     const result = await checkLogin(rt.db, email, password);
     if (!result.ok) {
+      await countFailure(rt.redis, limits);
       const msg = result.reason === 'locked' ? MESSAGES.locked(result.until) : result.reason === 'disabled' ? MESSAGES.disabled : MESSAGES.invalid;
       return renderLogin(req, res, result.reason === 'locked' ? 423 : 401, msg);
     }

@@ -6,6 +6,7 @@ import type { Runtime } from '../../runtime.ts';
 import { addToCart, CartError, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart.ts';
 import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/checkout.ts';
 import type { MailSender } from '../../store/mail-port.ts';
+import { publishStoreEvents } from '../../store/store-events.ts';
 import { parseQuantity } from '../../store/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
@@ -128,11 +129,14 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       });
       if (!result.ok) return renderCart(req, res, 409, { errors: result.problems.map(problemText) });
       if (!result.repeated) {
+        // The order's stock hold changes availability for everyone's open pages.
+        await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
         const lines = cart.lines.map((l) => `  ${l.sku ?? ''}  ${l.name}  × ${fmtQty(l.quantity)}  = ${money(l.amount)}`).join('\n');
         mail
           .send({
             to: o.email,
             subject: `Order ${result.number} received`,
+            key: `order-confirmation-${result.orderId}`,
             text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\nWe will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
           })
           .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));

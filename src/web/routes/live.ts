@@ -6,7 +6,7 @@ import type { Runtime } from '../../runtime.ts';
 import { listWarehouses } from '../../store/availability.ts';
 import { offerRows } from '../../store/catalog.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
-import { ChangeFeed, touchedOffers } from '../live/change-feed.ts';
+import { ChangeFeed } from '../live/change-feed.ts';
 import { priceCell, sseMessage, stockCell } from '../live/fragments.ts';
 import { qty } from '../format.ts';
 import { rowView } from './catalog.ts';
@@ -17,7 +17,7 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
   rt.onShutdown('change feed', () => feed.stop());
   const r = Router();
 
-  r.get('/live/offers', ...requireBuyer, (req, res) => {
+  r.get('/live/offers', ...requireBuyer, async (req, res) => {
     const { counterpartyId, contractId } = buyerScope(res);
     const ids = new Set(
       String(req.query.ids ?? '')
@@ -26,9 +26,6 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
         .slice(0, MAX_LIVE_IDS)
         .map(Number),
     );
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
-    res.flushHeaders();
-    res.write(': live\n\n');
 
     let busy = Promise.resolve();
     const push = (offerIds: number[]) => {
@@ -44,11 +41,13 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
         if (out && !res.writableEnded) res.write(out);
       }).catch(() => {});
     };
-    const unsubscribe = feed.subscribe((e) => {
-      const touched = touchedOffers(e);
+    const unsubscribe = await feed.subscribe((touched) => {
       const hit = touched === null ? [...ids] : [...ids].filter((id) => touched.has(id));
       if (hit.length) push(hit);
     });
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write(': live\n\n');
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     req.on('close', () => {
       clearInterval(heartbeat);

@@ -1,6 +1,7 @@
 // Price list download (XLSX via exceljs streaming writer, and CSV) for the current counterparty.
 import ExcelJS from 'exceljs';
 import { Router } from 'express';
+import { log } from '../../log.ts';
 import type { Runtime } from '../../runtime.ts';
 import { listWarehouses } from '../../store/availability.ts';
 import { priceListRows } from '../../store/pricelist.ts';
@@ -33,11 +34,18 @@ export function pricelistRoutes(rt: Runtime): Router {
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${fileName(res, 'csv')}"` });
     // BOM + semicolons: what Excel with a Russian locale opens without a wizard.
     res.write(`\ufeff${cols.map(csvCell).join(';')}\r\n`);
-    for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
-      const cells = [row.sku, row.name, row.unit, row.price, row.currency, row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
-      for (const w of warehouses) cells.push(row.stock[String(w.id)] ?? '0');
-      for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ?? '');
-      if (!res.write(`${cells.map(csvCell).join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
+    try {
+      for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
+        const cells = [row.sku, row.name, row.unit, row.price, row.currency, row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
+        for (const w of warehouses) cells.push(row.stock[String(w.id)] ?? '0');
+        for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ?? '');
+        if (!res.write(`${cells.map(csvCell).join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
+      }
+    } catch (err) {
+      // Headers are out: the only honest signal left is a broken download.
+      log.error({ err }, 'price list failed');
+      res.destroy();
+      return;
     }
     res.end();
   });
@@ -56,6 +64,7 @@ export function pricelistRoutes(rt: Runtime): Router {
     const head = ws.addRow(cols);
     head.font = { bold: true };
     head.commit();
+    try {
     for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
       // Numbers go in as numbers for Excel sums; they come from 2–3 decimal strings, exact in a double.
       const cells: (string | number | null)[] = [row.sku, row.name, row.unit, row.price === null ? null : Number(row.price), row.currency, row.vat_included ? 'yes' : 'no'];
@@ -65,6 +74,10 @@ export function pricelistRoutes(rt: Runtime): Router {
     }
     ws.commit();
     await wb.commit();
+    } catch (err) {
+      log.error({ err }, 'price list failed');
+      res.destroy();
+    }
   });
 
   return r;

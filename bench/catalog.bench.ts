@@ -1,0 +1,119 @@
+// Catalog page in table view (50 items, 12 warehouses, contract prices) on a 100k-product
+// mirror with 2,000 counterparties and individual prices: req/s and p50/p99 at 50 connections,
+// side by side in the same run with the same template rendered from static data (the Express +
+// Handlebars ceiling), at 10 and at 10,000 contracts.
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { seedClients } from '../src/store/clients.ts';
+import { createUser } from '../src/store/users.ts';
+import { addContracts, generateCatalog } from './support/catalog-data.ts';
+import type { Benchmark, BenchFigure } from './types.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PASSWORD = 'bench password 1';
+
+async function startServer(): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/catalog-server.ts')], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const line = buf.split('\n')[0];
+      if (buf.includes('\n')) resolve(JSON.parse(line!).port);
+    });
+    child.once('exit', (code) => reject(new Error(`catalog server exited (${code})`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function login(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }),
+  });
+  if (res.status !== 303) throw new Error(`bench login failed: ${res.status}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+async function load(url: string, cookie: string, seconds: number) {
+  const r = await autocannon({ url, connections: 50, duration: seconds, headers: { cookie } });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+const bench: Benchmark = {
+  name: 'catalog',
+  description: 'catalog page, table view, 50 items × 12 warehouses, contract prices, vs the static-template ceiling',
+  async run(ctx) {
+    const { rt, scale } = ctx;
+    const products = Math.max(1000, Math.round(100_000 * scale));
+    const seconds = scale >= 1 ? 10 : 4;
+    let t = Date.now();
+    const { sourceId } = await generateCatalog(rt.db, products);
+    await addContracts(rt.db, sourceId, 10, 200);
+    await seedClients(rt.db);
+    await rt.db.raw('ANALYZE');
+    ctx.log(`mirror: ${products} products, 12 warehouses, 2000 counterparties in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    // The buyer of counterparty cp1 on contract k1; individual prices on the first page too.
+    const client = await rt.db('clients as c').join('counterparties as cp', 'cp.id', 'c.head_counterparty_id').where('cp.external_id', 'cp1').first('c.id');
+    const userId = await createUser(rt.db, { email: 'bench@buyer.test', role: 'buyer', clientId: client.id, password: PASSWORD });
+    await rt.db('users').where({ id: userId }).update({ preferences: { catalogView: 'table' } });
+    await rt.db.raw(
+      `INSERT INTO contract_prices (source_id, contract_id, offer_id, value)
+       SELECT ?, (SELECT id FROM contracts WHERE external_id = 'k1'), o.id, 42.00
+         FROM (SELECT o.id FROM products p JOIN offers o ON o.product_id = p.id ORDER BY lower(p.name), p.id LIMIT 50) o
+        WHERE o.id % 3 = 0 ON CONFLICT DO NOTHING`,
+      [sourceId],
+    );
+    const { child, base } = await startServer();
+    const figures: BenchFigure[] = [];
+    try {
+      const cookie = await login(base, 'bench@buyer.test');
+      const page = await fetch(`${base}/catalog`, { headers: { cookie } });
+      const html = await page.text();
+      const rows = (html.match(/<tr id="o\d+">/g) ?? []).length;
+      const whCols = (html.match(/<th class="num wh/g) ?? []).length;
+      if (rows !== 50 || whCols !== 12) throw new Error(`unexpected page: ${rows} rows, ${whCols} warehouse columns`);
+      // Warm-up of both paths (JIT, view cache, Postgres buffers).
+      await load(`${base}/catalog`, cookie, 2);
+      await load(`${base}/__ceiling`, cookie, 2);
+
+      const ceiling = await load(`${base}/__ceiling`, cookie, seconds);
+      ctx.log(`ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+      const small = await load(`${base}/catalog`, cookie, seconds);
+      ctx.log(`catalog @10 contracts: ${small.rps.toFixed(0)} req/s, p50 ${small.p50} ms, p99 ${small.p99} ms`);
+
+      t = Date.now();
+      await addContracts(rt.db, sourceId, 10_000, 20);
+      const cp = await rt.db('contract_prices').count('* as n').first();
+      ctx.log(`contracts: 10,000 (${cp?.n} individual prices) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      await load(`${base}/catalog`, cookie, 2);
+      const big = await load(`${base}/catalog`, cookie, seconds);
+      ctx.log(`catalog @10,000 contracts: ${big.rps.toFixed(0)} req/s, p50 ${big.p50} ms, p99 ${big.p99} ms`);
+
+      figures.push(
+        { label: 'ceiling: same template, static data', value: Math.round(ceiling.rps), unit: 'req/s', note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms` },
+        { label: 'catalog table page, 10 contracts', value: Math.round(small.rps), unit: 'req/s', ratio: small.rps / ceiling.rps, note: `p50 ${small.p50} ms, p99 ${small.p99} ms` },
+        { label: 'catalog table page, 10,000 contracts', value: Math.round(big.rps), unit: 'req/s', ratio: big.rps / ceiling.rps, note: `p50 ${big.p50} ms, p99 ${big.p99} ms` },
+        { label: 'p99 at 10,000 contracts', value: big.p99, unit: 'ms' },
+        { label: 'p50 change 10 → 10,000 contracts', value: big.p50 - small.p50, unit: 'ms' },
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    return figures;
+  },
+};
+
+export default bench;

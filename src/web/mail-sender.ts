@@ -1,0 +1,13 @@
+// The web's e-mail: queued for the mail.send job (src/mail), so a slow or absent SMTP server
+// never holds a request. The message is already written; the template only wraps it.
+import { enqueueMail } from '../mail/index.ts';
+import type { Runtime } from '../runtime.ts';
+import type { MailSender } from '../store/mail-port.ts';
+
+export function queuedMail(rt: Runtime): MailSender {
+  return {
+    async send(m) {
+      await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text }, key: m.key });
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import type { Runtime } from '../../src/runtime.ts';
+import { invalidateWarehouses } from '../../src/store/availability.ts';
+import { invalidateGroups } from '../../src/store/catalog.ts';
+import { createApp } from '../../src/web/app.ts';
+import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+import { listen, WebClient } from '../support/web-client.ts';
+
+describe('web/catalog: views, filters, search, product page', () => {
+  let rt: Runtime;
+  let srv: Awaited<ReturnType<typeof listen>>;
+  let fx: StoreFixture;
+  let a: WebClient;
+
+  before(async () => {
+    rt = await testRuntime();
+    srv = await listen(createApp(rt));
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions');
+    invalidateWarehouses(rt.db);
+    invalidateGroups(rt.db);
+    fx = await storeFixture(rt.db);
+    a = new WebClient(srv.base);
+    await a.login(fx.emails.a, PASSWORD);
+  });
+  after(() => srv.close());
+
+  const cells = (html: string, offerId: number) => html.match(new RegExp(`<tr id="o${offerId}">([\\s\\S]*?)</tr>`))?.[1] ?? '';
+
+  it('renders the dense table: SKU, name, unit, own price, a stock column per warehouse, add form', async () => {
+    const r = await a.get('/catalog');
+    expect(r.status).to.equal(200);
+    expect(r.text).to.contain('Prices and stock as of 27.11.2026, 12:00:00');
+    expect(r.text).to.match(/<th class="num wh">Main<\/th>/);
+    expect(r.text).to.match(/Partner Far<br><small>partner · 3 d<\/small>/);
+    const row = cells(r.text, fx.offers[0]!);
+    expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('pcs');
+    expect(row).to.match(/sse-swap="p\d+"><span class="price" title="contract_type">85,50<\/span>/);
+    expect(row).to.contain('100 <small class="pp">94,05</small>'); // partner: qty + price with commission
+    expect(row).to.contain('name="qty"');
+    expect(r.text).to.contain('sse-connect="/live/offers?ids=');
+  });
+
+  it('follows the counterparty switch: other prices for Alpha North', async () => {
+    const c = new WebClient(srv.base);
+    await c.login(fx.emails.a, PASSWORD);
+    await c.post('/account/switch', { counterpartyId: String(fx.cp.aChild) });
+    const r = await c.get('/catalog');
+    expect(cells(r.text, fx.offers[0]!)).to.contain('>100,00<'); // base price, no discount
+    await c.post('/account/switch', { counterpartyId: String(fx.cp.aHead) });
+  });
+
+  it('switches views with htmx (fragment only) and remembers the choice per user', async () => {
+    const frag = await a.get('/catalog?view=tiles', { 'hx-request': 'true', 'hx-target': 'catalog-results' });
+    expect(frag.text).to.match(/^<div id="catalog-results"/);
+    expect(frag.text).not.to.contain('<html');
+    expect(frag.text).to.contain('class="catalog-tiles"');
+    expect(frag.res.headers.get('vary')).to.contain('HX-Request');
+    const again = await a.get('/catalog');
+    expect(again.text).to.contain('class="catalog-tiles"');
+    const list = await a.get('/catalog?view=list');
+    expect(list.text).to.contain('class="catalog-list"');
+    expect((await rt.db('users').where({ id: fx.users.a }).first('preferences')).preferences).to.deep.equal({ catalogView: 'list' });
+    await a.get('/catalog?view=table');
+  });
+
+  it('searches by name with a typo, by SKU and by barcode', async () => {
+    expect(cells((await a.get('/catalog?q=Makitta')).text, fx.offers[1]!)).to.contain('Drill Makita');
+    const sku = await a.get('/catalog?q=sku-003');
+    expect(sku.text).to.contain('Hammer 500g');
+    expect(sku.text).to.contain('1 items');
+    const bc = await a.get('/catalog?q=4600000000005');
+    expect(bc.text).to.contain('Paint white 5 l').and.contain('1 items');
+  });
+
+  it('filters by group (with subgroups), stock at a warehouse, property and price; sorts by price', async () => {
+    const groups = await rt.db('product_groups').select('id', 'external_id');
+    const tools = groups.find((g) => g.external_id === 'g-tools')!.id;
+    const r = await a.get(`/catalog?group=${tools}`);
+    expect(r.text).to.contain('4 items'); // Tools + Drills
+    const north = await a.get(`/catalog?wh=${fx.warehouses.north}`);
+    expect(north.text).to.contain('3 items'); // even SKUs have 5 at North
+    const prop = await a.get('/catalog?prop=Brand:Makita');
+    expect(prop.text).to.contain('3 items');
+    const price = await a.get('/catalog?price_min=200&price_max=400');
+    // buyer prices (wholesale −5 %): 85.5, 142.5(contract), 256.5, 342, 427.5, 513 → 256.5 and 342
+    expect(price.text).to.contain('2 items');
+    const sorted = await a.get('/catalog?sort=price_desc');
+    expect(sorted.text.indexOf('SKU-006')).to.be.lessThan(sorted.text.indexOf('SKU-001'));
+    expect(sorted.text.replaceAll('&#x3D;', '=')).to.match(/href="\/catalog\?sort=price_desc" [^>]*class="active"/);
+  });
+
+  it('keeps filters in pagination links (shareable URLs) and treats bad params as defaults', async () => {
+    await rt.db('products').insert(
+      Array.from({ length: 55 }, (_, i) => ({ source_id: fx.sourceId, external_id: `extra${i}`, name: `Zeta item ${String(i).padStart(2, '0')}`, sku: `Z-${i}` })),
+    );
+    const ids = await rt.db('products').where('external_id', 'like', 'extra%').select('id', 'external_id');
+    await rt.db('offers').insert(ids.map((p) => ({ source_id: fx.sourceId, external_id: p.external_id, product_id: p.id })));
+    try {
+      const r = await a.get('/catalog?q=Zeta&sort=name');
+      expect(r.text).to.contain('55 items');
+      expect(r.text.replaceAll('&#x3D;', '=')).to.contain('href="/catalog?q=Zeta&amp;sort=name&amp;page=2"');
+      const p2 = await a.get('/catalog?q=Zeta&sort=name&page=2');
+      expect(p2.text).to.contain('Zeta item 54').and.contain('Page 2 of 2');
+      const bad = await a.get('/catalog?page=-4&sort=evil&price_min=abc&wh=x');
+      expect(bad.status).to.equal(200);
+    } finally {
+      await rt.db('offers').whereIn('external_id', ids.map((x) => x.external_id)).delete();
+      await rt.db('products').where('external_id', 'like', 'extra%').delete();
+    }
+  });
+
+  it('answers 404 for an unknown group', async () => {
+    expect((await a.get('/catalog?group=999999')).status).to.equal(404);
+  });
+
+  it('shows the product page: properties, every warehouse with delivery days, price, add', async () => {
+    const r = await a.get(`/product/${fx.offers[0]}`);
+    expect(r.status).to.equal(200);
+    expect(r.text).to.contain('Drill Bosch GSB 13').and.contain('Brand').and.contain('Bosch');
+    expect(r.text).to.match(/Partner Far <small>\(partner\)<\/small><\/td>\s*<td class="num"[^>]*>100<\/td>\s*<td class="num">3 d<\/td>\s*<td class="num">94,05<\/td>/);
+    expect(r.text).to.match(/Main<\/td>\s*<td class="num"[^>]*>1<\/td>\s*<td class="num">today<\/td>/);
+    expect(r.text).to.contain('action="/cart/add"');
+    expect((await a.get('/product/999999')).status).to.equal(404);
+    expect((await a.get('/product/abc')).status).to.equal(404);
+  });
+
+  it('subtracts active reservations from availability', async () => {
+    await rt.db('reservations').insert({ client_id: fx.clients.b, counterparty_id: fx.cp.bHead, offer_id: fx.offers[1]!, warehouse_id: fx.warehouses.main, quantity: '15', expires_at: new Date(Date.now() + 3600_000) });
+    const row = cells((await a.get('/catalog')).text, fx.offers[1]!);
+    expect(row).to.match(new RegExp(`sse-swap="s${fx.offers[1]}-${fx.warehouses.main}">5<`));
+    await rt.db('reservations').delete();
+  });
+
+  it('downloads the price list as CSV and XLSX for the current counterparty', async () => {
+    const csv = await a.get('/pricelist.csv');
+    expect(csv.res.headers.get('content-type')).to.contain('text/csv');
+    const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).to.equal('SKU;Name;Unit;Price;Currency;VAT included;Main;North;Partner Far (partner, 3 d);Price at Partner Far');
+    expect(lines, lines.join('\n')).to.include('SKU-001;Drill Bosch GSB 13;pcs;85.50;RUB;yes;1;0;100;94.05');
+    const x = await fetch(`${srv.base}/pricelist.xlsx`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(x.status).to.equal(200);
+    const buf = Buffer.from(await x.arrayBuffer());
+    expect(buf.subarray(0, 2).toString()).to.equal('PK');
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as never);
+    const ws = wb.getWorksheet('Prices')!;
+    expect(ws.getRow(2).getCell(1).value).to.equal('SKU');
+    const first = ws.getRow(3);
+    expect([first.getCell(1).value, first.getCell(4).value, first.getCell(9).value]).to.deep.equal(['SKU-001', 85.5, 100]);
+  });
+});
