@@ -70,55 +70,60 @@ export interface ReserveInput {
   quantity: unknown;
 }
 
+interface ReserveRow {
+  available: string;
+  id: number | null;
+  expiresAt: Date | null;
+  createdAt: Date | null;
+  unit: string | null;
+  itemName: string;
+  sku: string | null;
+  warehouseName: string;
+  stock: string;
+}
+
 export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
   const quantity = parseQuantity(input.quantity);
-  const settings = await reservationSettings(rt.db, actor.clientId);
-  const placed = await rt.db.transaction(async (trx) => {
-    const locked = await trx.raw<{ rows: { quantity: string; source_id: number; unit: string | null }[] }>(
-      `SELECT s.quantity::text, s.source_id, p.unit
-         FROM stock s
-         JOIN offers o ON o.id = s.offer_id AND NOT o.deleted
-         JOIN products p ON p.id = o.product_id AND NOT p.deleted
-         JOIN warehouses w ON w.id = s.warehouse_id AND NOT w.deleted
-        WHERE s.offer_id = ? AND s.warehouse_id = ? AND NOT s.deleted
-        FOR UPDATE OF s`,
-      [input.offerId, input.warehouseId],
-    );
-    const stock = locked.rows[0];
-    if (!stock) throw new ReservationError('not_enough_stock', MSG.notStocked, '0');
-    // A new statement after the lock: it sees every reservation committed before we got it.
-    const { rows } = await trx.raw<{ rows: { available: string; id: number | null; expiresAt: Date }[] }>(
-      `WITH avail AS (
-         SELECT greatest(?::numeric - coalesce(sum(quantity), 0), 0) AS available
-           FROM reservations WHERE offer_id = ? AND warehouse_id = ? AND state = 'active'
-       ), r AS (
-         INSERT INTO reservations (client_id, counterparty_id, user_id, offer_id, warehouse_id, quantity, expires_at)
-         SELECT ?, ?, ?, ?, ?, ?::numeric, now() + make_interval(secs => ?) FROM avail WHERE available >= ?::numeric
-         RETURNING id, expires_at, quantity, counterparty_id, offer_id, warehouse_id
-       ), ob AS (
-         INSERT INTO outbox (source_id, kind, idempotency_key, payload)
-         SELECT ?, 'reservation.place', 'reservation.place:' || r.id,
-                jsonb_build_object('reservationId', r.id, 'offer', o.external_id, 'warehouse', w.external_id,
-                                   'counterparty', c.external_id, 'quantity', r.quantity::text, 'expiresAt', r.expires_at)
-           FROM r JOIN offers o ON o.id = r.offer_id JOIN warehouses w ON w.id = r.warehouse_id
-           JOIN counterparties c ON c.id = r.counterparty_id
-       )
-       SELECT avail.available::text, r.id, r.expires_at AS "expiresAt" FROM avail LEFT JOIN r ON true`,
-      [
-        stock.quantity, input.offerId, input.warehouseId,
-        actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity,
-        settings.periodHours * 3600, quantity,
-        stock.source_id,
-      ],
-    );
-    const row = rows[0]!;
-    if (row.id === null) throw new ReservationError('not_enough_stock', MSG.notEnough(trimQuantity(row.available), quantity, stock.unit), trimQuantity(row.available));
-    return { id: row.id, expiresAt: row.expiresAt };
-  });
-  await scheduleExpiry(rt, toTimers([placed]));
-  const [view] = await reservationDetails(rt.db, [placed.id]);
-  await publishStoreEvents(rt, [event(view!, 'placed')]);
-  return view!;
+  // One round trip: cp_reserve (migration 20261127000041) locks the stock row, checks
+  // stock − active reservations and writes the reservation and its outbox row atomically.
+  const { rows } = await rt.db.raw<{ rows: ReserveRow[] }>(
+    `SELECT o_available::text AS available, o_id AS id, o_expires_at AS "expiresAt", o_created_at AS "createdAt", o_unit AS unit,
+            o_item_name AS "itemName", o_sku AS sku, o_warehouse_name AS "warehouseName", o_stock::text AS stock
+       FROM cp_reserve(?, ?, ?, ?, ?, ?::numeric)`,
+    [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity],
+  );
+  const row = rows[0];
+  if (!row) throw new ReservationError('not_enough_stock', MSG.notStocked, '0');
+  if (row.id === null) {
+    const available = trimQuantity(row.available);
+    throw new ReservationError('not_enough_stock', MSG.notEnough(available, quantity, row.unit), available);
+  }
+  const view: ReservationView = {
+    id: row.id,
+    clientId: actor.clientId,
+    counterpartyId: actor.counterpartyId,
+    userId: actor.userId,
+    offerId: input.offerId,
+    warehouseId: input.warehouseId,
+    quantity,
+    state: 'active',
+    short: false,
+    expiresAt: row.expiresAt!,
+    createdAt: row.createdAt!,
+    endedAt: null,
+    extensions: 0,
+    orderId: null,
+    orderNumber: null,
+    itemName: row.itemName,
+    sku: row.sku,
+    unit: row.unit,
+    warehouseName: row.warehouseName,
+    stock: row.stock,
+    userEmail: null,
+    userName: null,
+  };
+  await Promise.all([scheduleExpiry(rt, toTimers([view])), publishStoreEvents(rt, [event(view, 'placed')])]);
+  return view;
 }
 
 /** The actor's client's reservations, newest first (active ones first). */

@@ -24,6 +24,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
+import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
 import { asHttpError } from './domain-errors.ts';
@@ -113,6 +114,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(consoleRoutes(rt, opts.console ?? {}, mail));
   app.use(reservationRoutes(rt, new LiveEvents(rt)));
   app.use(waitlistRoutes(rt));
+  app.use(reservationSettingsRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));

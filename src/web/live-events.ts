@@ -38,15 +38,14 @@ export class LiveEvents {
     } catch {
       return;
     }
+    // Availability events are named per offer ("avail-<id>") so a reserve box listens to its own.
+    const offers = e.type === 'reservation' ? [e.offerId] : e.offerIds.slice(0, 500);
+    const avail = offers.map((id) => `event: avail-${id}\ndata: ${id}\n\n`).join('');
     for (const l of this.listeners) {
       if (e.type === 'reservation' && e.clientId === l.clientId) {
         l.res.write(`event: reservation\ndata: ${JSON.stringify({ id: e.reservationId, change: e.change, offerId: e.offerId })}\n\n`);
-        l.res.write(`event: availability\ndata: ${JSON.stringify({ offerIds: [e.offerId] })}\n\n`);
-      } else if (e.type === 'reservation') {
-        l.res.write(`event: availability\ndata: ${JSON.stringify({ offerIds: [e.offerId] })}\n\n`);
-      } else if (e.type === 'availability') {
-        l.res.write(`event: availability\ndata: ${JSON.stringify({ offerIds: e.offerIds })}\n\n`);
       }
+      l.res.write(avail);
     }
   }
 

@@ -22,6 +22,9 @@ describe('web: reservations and waiting list pages', () => {
   beforeEach(async () => {
     await truncate(rt, 'sources', 'clients', 'users', 'sessions');
     await resetQueues(rt);
+    // Sign-in is rate-limited per address (the whole suite signs in from 127.0.0.1).
+    const limits = await rt.redis.keys(`${rt.prefix}:login:*`);
+    if (limits.length) await rt.redis.del(...limits);
     fx = await storeFixture(rt.db);
     a = new WebClient(server.base);
     b = new WebClient(server.base);
@@ -30,6 +33,11 @@ describe('web: reservations and waiting list pages', () => {
   });
 
   it('reserves from the reserve box (htmx fragment) and lists it with a countdown', async () => {
+    const product = await a.get(`/product/${fx.offers[1]}`);
+    expect(product.text).to.contain(`hx-get="/reservations/box/${fx.offers[1]}?back=/product/${fx.offers[1]}"`);
+    expect(product.text).to.contain('sse-connect="/reservations/events"');
+    const catalog = await a.get('/catalog');
+    expect(catalog.text).to.contain(`href="/product/${fx.offers[1]}#reserve"`);
     const box = await a.get(`/reservations/box/${fx.offers[1]}`);
     expect(box.status).to.equal(200);
     expect(box.text).to.contain('data-available="20"');
@@ -123,5 +131,25 @@ describe('web: reservations and waiting list pages', () => {
     ctrl.abort();
     expect(text).to.contain('event: reservation');
     expect(text).to.contain(`"id":${rid},"change":"expired"`);
+  });
+
+  it('admins change the reservation period; buyers cannot', async () => {
+    expect((await a.get('/admin/settings/reservations')).status).to.equal(403);
+    const admin = new WebClient(server.base);
+    await admin.login(fx.emails.admin, PASSWORD);
+    const page = await admin.get('/admin/settings/reservations');
+    expect(page.text).to.contain('value="24"');
+    const bad = await admin.post('/admin/settings/reservations', { periodHours: '0', maxExtensions: '1', warningLeadMinutes: '60' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('Reservation period must be more than 0.');
+    const ok = await admin.post('/admin/settings/reservations', { periodHours: '48', extensionAllowed: 'on', maxExtensions: '2', warningLeadMinutes: '30' });
+    expect(ok.status).to.equal(303);
+    try {
+      await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '1' });
+      const r = await rt.db('reservations').first();
+      expect(new Date(r.expires_at).getTime() - new Date(r.created_at).getTime()).to.be.closeTo(48 * 3600_000, 5000);
+    } finally {
+      await admin.post('/admin/settings/reservations', { periodHours: '24', extensionAllowed: 'on', maxExtensions: '1', warningLeadMinutes: '120' });
+    }
   });
 });
