@@ -73,7 +73,7 @@ export interface FeedItem extends NewsItem {
   unread: boolean;
   bodyHtml: string;
   excerpt: string;
-  products: { id: number; name: string; sku: string | null }[];
+  products: { id: number; name: string; sku: string | null; offer_id: number | null }[];
 }
 
 function parseInput(input: unknown) {
@@ -145,7 +145,8 @@ export async function listFeed(db: Db, v: FeedViewer, opts: { kind?: NewsKind | 
   const kind = opts.kind && (NEWS_KINDS as readonly string[]).includes(opts.kind) ? opts.kind : null;
   const { rows } = await db.raw(
     `SELECT n.*, (r.news_id IS NULL) AS unread,
-            coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'sku', p.sku) ORDER BY p.name)
+            coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'sku', p.sku,
+                                                 'offer_id', (SELECT min(o.id) FROM offers o WHERE o.product_id = p.id AND NOT o.deleted)) ORDER BY p.name)
                         FROM products p WHERE p.id = ANY(n.product_ids) AND NOT p.deleted), '[]') AS products
        FROM news n LEFT JOIN news_reads r ON r.news_id = n.id AND r.user_id = ?
       WHERE ${VISIBLE} ${kind ? 'AND n.kind = ?' : ''}

@@ -109,8 +109,9 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(pricelistRoutes(rt));
   app.use(liveRoutes(rt));
   app.use(newsRoutes(rt));
-  app.use(messageRoutes(rt, createThreadHub(rt)));
-  app.use(managerRoutes(rt));
+  const threads = createThreadHub(rt);
+  app.use(messageRoutes(rt, threads));
+  app.use(managerRoutes(rt, threads));
   app.use(consoleRoutes(rt, opts.console ?? {}, mail));
   app.use(reservationRoutes(rt, new LiveEvents(rt)));
   app.use(waitlistRoutes(rt));

@@ -74,6 +74,21 @@ describe('e2e: live messages and sync progress in Chromium', function () {
     expect(await rt.db('messages').whereNull('read_at').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
+  it('the manager’s desk shows new unread messages live', async () => {
+    const desk = await signIn(fx.staffEmails.ivanov, '/manager');
+    const buyer = await signIn(fx.emails.a, '/messages');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [i, text] of ['First question', 'Second question'].entries()) {
+      await buyer.fill('#message-body', text);
+      await buyer.click('.message-form button[type=submit]');
+      await desk.locator(`#managed-clients tr[data-client="${fx.clients.a}"] [data-unread="${i + 1}"]`).waitFor({ timeout: 5000 });
+    }
+    // another client's manager hears nothing of it
+    expect(await rt.db('messages').count('* as n').first()).to.deep.equal({ n: 2 });
+    await Promise.all([desk.waitForURL(/\/messages$/), desk.click(`#managed-clients tr[data-client="${fx.clients.a}"] a`)]);
+    await desk.locator('#thread .msg.theirs', { hasText: 'Second question' }).waitFor();
+  });
+
   it('the admin watches a running sync’s progress bar move', async () => {
     const [run] = await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'full', mode: 'full', progress: { done: 10, total: 100 } }).returning('id');
     const admin = await signIn(fx.emails.admin, '/console/sources');

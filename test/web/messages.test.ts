@@ -9,7 +9,7 @@ import { listen, WebClient } from '../support/web-client.ts';
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 
 /** Reads SSE events from a stream until `want` named events arrived. */
-async function sseEvents(c: WebClient, path: string, want: number, act: () => Promise<unknown>): Promise<string[]> {
+async function sseEvents(c: WebClient, path: string, want: number, act: () => Promise<unknown>, waitMs = 5000): Promise<string[]> {
   const ctrl = new AbortController();
   const res = await fetch(c.base + path, { headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ctrl.signal });
   expect(res.status).to.equal(200);
@@ -20,14 +20,16 @@ async function sseEvents(c: WebClient, path: string, want: number, act: () => Pr
   await reader.read(); // the "retry:" preamble: the subscription is in place once the stream answers
   await new Promise((r) => setTimeout(r, 50));
   await act();
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + waitMs;
+  const timeout = setTimeout(() => ctrl.abort(), waitMs);
   while (events.length < want && Date.now() < deadline) {
-    const { value, done } = await reader.read();
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
     if (done) break;
     buf += Buffer.from(value).toString();
     for (const m of buf.matchAll(/event: (\w+)\n/g)) events.push(m[1]!);
     buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
   }
+  clearTimeout(timeout);
   ctrl.abort();
   return events;
 }
@@ -138,5 +140,17 @@ describe('web/messages: buyer ↔ manager threads', () => {
     expect(events).to.deep.equal(['message']);
     const back = await sseEvents(a, '/messages/events', 1, () => ivanov.post(`/manager/clients/${fx.clients.a}/messages`, { body: 'Yes' }));
     expect(back[0]).to.equal('message');
+  });
+
+  it('streams the desk events of a manager’s own clients only', async () => {
+    const a = await as(fx.emails.a);
+    const ivanov = await as(fx.staffEmails.ivanov);
+    const petrova = await as(fx.staffEmails.petrova);
+    await a.get('/messages');
+    expect(await sseEvents(ivanov, '/manager/events', 1, () => a.post('/messages', { body: 'for Ivanov' }))).to.deep.equal(['message']);
+    expect(await sseEvents(petrova, '/manager/events', 1, () => a.post('/messages', { body: 'still for Ivanov' }), 700)).to.deep.equal([]);
+    const desk = await ivanov.get('/manager', { 'hx-request': 'true', 'hx-target': 'managed-clients' });
+    expect(desk.text).to.match(/^<table class="dense" id="managed-clients">/);
+    expect(desk.text).to.contain('data-unread="2"');
   });
 });

@@ -12,6 +12,8 @@ import { type ThreadEvent, threadChannelPattern } from '../../store/messages.ts'
 export interface ThreadHub {
   /** Calls fn for events of a client's thread until the returned function is called. */
   listen(clientId: number, fn: (ev: ThreadEvent) => void): () => void;
+  /** Calls fn for events of every thread (the manager's desk filters them). */
+  listenAll(fn: (ev: ThreadEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export function createThreadHub(rt: Runtime): ThreadHub {
       try {
         const ev = JSON.parse(raw) as ThreadEvent;
         emitter.emit(String(ev.clientId), ev);
+        emitter.emit('*', ev);
       } catch {
         // not ours
       }
@@ -39,6 +42,11 @@ export function createThreadHub(rt: Runtime): ThreadHub {
       const key = String(clientId);
       emitter.on(key, fn);
       return () => emitter.off(key, fn);
+    },
+    listenAll(fn) {
+      ensure();
+      emitter.on('*', fn);
+      return () => emitter.off('*', fn);
     },
     async close() {
       sub?.disconnect();
@@ -54,6 +62,22 @@ export function createThreadHub(rt: Runtime): ThreadHub {
  * (the payload carries no message text: the page fetches its own, access-checked fragment).
  */
 export function streamThread(hub: ThreadHub, clientId: number, req: Request, res: Response): void {
+  openStream(req, res, (send) => hub.listen(clientId, send));
+}
+
+/**
+ * The manager's desk stream: events of any thread whose client `wanted` says is theirs (checked
+ * per event, so a reassignment takes effect at once).
+ */
+export function streamDesk(hub: ThreadHub, wanted: (clientId: number) => Promise<boolean>, req: Request, res: Response): void {
+  openStream(req, res, (send) =>
+    hub.listenAll((ev) => {
+      void wanted(ev.clientId).then((ok) => ok && send(ev), () => {});
+    }),
+  );
+}
+
+function openStream(req: Request, res: Response, subscribe: (send: (ev: ThreadEvent) => void) => () => void): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -61,7 +85,7 @@ export function streamThread(hub: ThreadHub, clientId: number, req: Request, res
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
-  const stop = hub.listen(clientId, (ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify({ side: ev.side, id: ev.messageId })}\n\n`));
+  const stop = subscribe((ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify({ side: ev.side, id: ev.messageId })}\n\n`));
   const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
   req.on('close', () => {
     clearInterval(beat);
