@@ -24,7 +24,7 @@ async function sseEvents(c: WebClient, path: string, want: number, act: () => Pr
   const timeout = setTimeout(() => ctrl.abort(), waitMs);
   while (events.length < want && Date.now() < deadline) {
     const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-    if (done) break;
+    if (done || !value) break;
     buf += Buffer.from(value).toString();
     for (const m of buf.matchAll(/event: (\w+)\n/g)) events.push(m[1]!);
     buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
