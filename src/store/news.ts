@@ -124,35 +124,36 @@ export async function listAllNews(db: Db, limit = 200): Promise<NewsItem[]> {
   return db('news').orderBy([{ column: 'publish_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
 }
 
-// The audience test for one viewer, as SQL over news n; binds: clientId, counterpartyId (x2), contractId.
-const VISIBLE = `
-  n.publish_at <= now() AND (n.expires_at IS NULL OR n.expires_at > now())
-  AND (
-    n.audience @> '{"all": true}'
-    OR n.audience -> 'clientIds' @> to_jsonb(?::bigint)
-    OR n.audience -> 'counterpartyIds' @> to_jsonb(?::bigint)
-    OR EXISTS (
-      SELECT 1 FROM (
-        SELECT price_type_id FROM counterparties WHERE id = ?
-        UNION SELECT price_type_id FROM contracts WHERE id = ?
-      ) pt WHERE pt.price_type_id IS NOT NULL AND n.audience -> 'priceTypeIds' @> to_jsonb(pt.price_type_id)
-    )
+// The audiences a viewer belongs to, as jsonb values an item's audience must contain (one of):
+// computed once per query (not per news row), then a cheap containment test per item.
+// Binds: clientId, counterpartyId (x2), contractId.
+const AUDIENCE_CTE = `
+  aud AS (
+    SELECT array_agg(k) AS keys FROM (
+      SELECT '{"all": true}'::jsonb AS k
+      UNION ALL SELECT jsonb_build_object('clientIds', jsonb_build_array(?::bigint))
+      UNION ALL SELECT jsonb_build_object('counterpartyIds', jsonb_build_array(?::bigint))
+      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM counterparties WHERE id = ? AND price_type_id IS NOT NULL
+      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM contracts WHERE id = ? AND price_type_id IS NOT NULL
+    ) x
   )`;
+const VISIBLE = `n.publish_at <= now() AND (n.expires_at IS NULL OR n.expires_at > now()) AND n.audience @> ANY (aud.keys)`;
 const visibleBinds = (v: FeedViewer) => [v.clientId ?? 0, v.counterpartyId ?? 0, v.counterpartyId ?? 0, v.contractId ?? 0];
 
 /** The viewer's feed: pinned first, then newest; only what is published, unexpired and meant for them. */
 export async function listFeed(db: Db, v: FeedViewer, opts: { kind?: NewsKind | null; limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
   const kind = opts.kind && (NEWS_KINDS as readonly string[]).includes(opts.kind) ? opts.kind : null;
   const { rows } = await db.raw(
-    `SELECT n.*, (r.news_id IS NULL) AS unread,
+    `WITH ${AUDIENCE_CTE}
+     SELECT n.*, (r.news_id IS NULL) AS unread,
             coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'sku', p.sku,
                                                  'offer_id', (SELECT min(o.id) FROM offers o WHERE o.product_id = p.id AND NOT o.deleted)) ORDER BY p.name)
                         FROM products p WHERE p.id = ANY(n.product_ids) AND NOT p.deleted), '[]') AS products
-       FROM news n LEFT JOIN news_reads r ON r.news_id = n.id AND r.user_id = ?
+       FROM aud, news n LEFT JOIN news_reads r ON r.news_id = n.id AND r.user_id = ?
       WHERE ${VISIBLE} ${kind ? 'AND n.kind = ?' : ''}
       ORDER BY n.pinned DESC, n.publish_at DESC, n.id DESC
       LIMIT ? OFFSET ?`,
-    [v.userId, ...visibleBinds(v), ...(kind ? [kind] : []), opts.limit ?? 20, opts.offset ?? 0],
+    [...visibleBinds(v), v.userId, ...(kind ? [kind] : []), opts.limit ?? 20, opts.offset ?? 0],
   );
   return rows.map((n: NewsItem & { unread: boolean; products: FeedItem['products'] }) => ({
     ...n,
@@ -164,8 +165,9 @@ export async function listFeed(db: Db, v: FeedViewer, opts: { kind?: NewsKind | 
 /** How many items meant for the viewer they have not read yet (the header badge). */
 export async function unreadNewsCount(db: Db, v: FeedViewer): Promise<number> {
   const { rows } = await db.raw(
-    `SELECT count(*)::int AS n FROM news n
-      WHERE ${VISIBLE} AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.news_id = n.id AND r.user_id = ?)`,
+    `WITH ${AUDIENCE_CTE}
+     SELECT count(*)::int AS n FROM aud, news n
+      WHERE ${VISIBLE} AND n.id NOT IN (SELECT news_id FROM news_reads WHERE user_id = ?)`,
     [...visibleBinds(v), v.userId],
   );
   return rows[0].n;

@@ -161,6 +161,18 @@ describe('store: message threads', () => {
       expect(sent[0]!.data).to.include({ toManager: false, count: 1, url: 'http://shop.test/messages', managerName: 'Ivan Ivanov' });
     });
 
+    it('two sweeps at once send each e-mail once', async () => {
+      await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'a' });
+      await postMessage(deps, w.users.betaBuyer, w.clients.beta, { body: 'b' });
+      const slow = async (m: MailOut) => {
+        await new Promise((r) => setTimeout(r, 20));
+        sent.push(m);
+      };
+      const counts = await Promise.all([1, 2, 3].map(() => sendDueMessageNotifications(rt.db, slow, { graceMs: 0, throttleMs: 0 })));
+      expect(counts.reduce((a, b) => a + b)).to.equal(2);
+      expect(sent.map((m) => m.to[0]).sort()).to.deep.equal(['ivanov@seller.test', 'petrova@seller.test']);
+    });
+
     it('retries a failed send on the next sweep', async () => {
       await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'hello' });
       const failing = async () => {
