@@ -46,14 +46,16 @@ interface ThreadPeople {
 }
 
 // Recipients of many threads at once: for the manager side, the staff users standing for the
-// client's manager (else the manager's own e-mail); for the client side, the client's buyers.
+// client's manager, else the manager's own e-mail, else the admins (a client without a manager
+// must not write into the void); for the client side, the client's buyers.
 async function recipients(db: Db, side: Due['from_side'], clientIds: number[]): Promise<Map<number, ThreadPeople>> {
   const { rows } = await db.raw(
     `SELECT c.id AS client_id, c.name AS client_name, m.name AS manager_name,
             ${
               side === 'client'
                 ? `coalesce(nullif(array(SELECT u.email FROM users u WHERE u.role = 'manager' AND u.manager_id = c.manager_id AND u.disabled_at IS NULL ORDER BY u.id), '{}'),
-                            CASE WHEN m.email IS NOT NULL THEN ARRAY[m.email] ELSE '{}' END)`
+                            CASE WHEN m.email IS NOT NULL THEN ARRAY[m.email] END,
+                            array(SELECT u.email FROM users u WHERE u.role = 'admin' AND u.disabled_at IS NULL ORDER BY u.id))`
                 : `array(SELECT u.email FROM users u WHERE u.role = 'buyer' AND u.client_id = c.id AND u.disabled_at IS NULL ORDER BY u.id)`
             } AS "to"
        FROM clients c LEFT JOIN managers m ON m.id = c.manager_id

@@ -173,6 +173,13 @@ describe('store: message threads', () => {
       expect(sent.map((m) => m.to[0]).sort()).to.deep.equal(['ivanov@seller.test', 'petrova@seller.test']);
     });
 
+    it('tells the admins when the client has no manager', async () => {
+      await rt.db('clients').where({ id: w.clients.alpha }).update({ manager_id: null, manager_assigned: true });
+      await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'anyone?' });
+      expect(await sendDueMessageNotifications(rt.db, send, { graceMs: 0 })).to.equal(1);
+      expect(sent[0]!.to).to.deep.equal(['admin@seller.test']);
+    });
+
     it('retries a failed send on the next sweep', async () => {
       await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'hello' });
       const failing = async () => {
