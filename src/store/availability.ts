@@ -15,8 +15,8 @@ export interface Warehouse {
 export const STOCK_JSON = `
   (SELECT coalesce(json_object_agg(s.warehouse_id, trim_scale(greatest(s.quantity - coalesce(rv.q, 0), 0))::text), '{}')
      FROM stock s
-     LEFT JOIN LATERAL (SELECT sum(r.quantity) AS q FROM reservations r
-                         WHERE r.offer_id = s.offer_id AND r.warehouse_id = s.warehouse_id AND r.state = 'active') rv ON true
+     LEFT JOIN (SELECT r.warehouse_id, sum(r.quantity) AS q FROM reservations r
+                 WHERE r.offer_id = o.id AND r.state = 'active' GROUP BY r.warehouse_id) rv ON rv.warehouse_id = s.warehouse_id
     WHERE s.offer_id = o.id AND NOT s.deleted)`;
 
 /** True when offer `o` has anything available (at warehouse ? when bound). */

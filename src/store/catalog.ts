@@ -10,6 +10,8 @@ export type Sort = (typeof SORTS)[number];
 
 export interface CatalogQuery {
   q?: string;
+  /** Set by catalogPage: 'exact' = full text / SKU / barcode; 'fuzzy' = trigram (typos), used when exact finds nothing. */
+  match?: 'exact' | 'fuzzy';
   /** Group filter: external ids (the group and its descendants) of one source. */
   group?: { sourceId: number; externalIds: string[] };
   inStock?: boolean;
@@ -49,16 +51,27 @@ export interface CatalogPage {
   asOf: string | null;
 }
 
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 2_000;
 
 /** The columns of one catalog row for offer `o`, product `p`, terms `t`, price `pr`. */
-const ROW_COLUMNS = `o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
-           p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' · ' || o.name ELSE '' END AS name,
+const rowColumns = (stock: string) => `o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
+           CASE WHEN o.name IS NULL OR o.name = p.name THEN p.name WHEN left(o.name, length(p.name)) = p.name THEN o.name ELSE p.name || ' · ' || o.name END AS name,
            p.unit, p.vat_rate::text AS vat_rate, p.images->>0 AS image, o.characteristics,
            (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included, pr.origin AS price_origin,
            (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
               FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted AND pr.value IS NOT NULL) AS partner,
-           ${STOCK_JSON} AS stock`;
+           ${stock} AS stock`;
+const ROW_COLUMNS = rowColumns(STOCK_JSON);
+
+/** Availability of every offer of the page in one grouped pass (instead of one aggregate per row). */
+const PAGE_STOCK_CTE = `
+    page_stock AS (
+      SELECT s.offer_id, json_object_agg(s.warehouse_id, trim_scale(greatest(s.quantity - coalesce(rv.q, 0), 0))::text) AS stock
+        FROM page JOIN stock s ON s.offer_id = page.id AND NOT s.deleted
+        LEFT JOIN (SELECT r.offer_id, r.warehouse_id, sum(r.quantity) AS q FROM page JOIN reservations r ON r.offer_id = page.id
+                    WHERE r.state = 'active' GROUP BY 1, 2) rv ON rv.offer_id = s.offer_id AND rv.warehouse_id = s.warehouse_id
+       GROUP BY s.offer_id
+    )`;
 
 function toRow(r: Record<string, unknown>): CatalogRow {
   return {
@@ -94,6 +107,10 @@ export async function offerRows(db: Db, scope: PriceScope, offerIds: number[]): 
   return rows.map(toRow);
 }
 
+const EXACT_MATCH = `(p.search @@ websearch_to_tsquery('russian', ?) OR lower(p.sku) = lower(?) OR lower(o.sku) = lower(?)
+                 OR p.barcode = ? OR o.barcode = ? OR lower(p.sku) LIKE lower(?))`;
+const exactBindings = (text: string) => [text, text, text, text, text, `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];
+
 interface Built {
   where: string[];
   bindings: Knex.RawBinding[];
@@ -104,10 +121,12 @@ function buildWhere(q: CatalogQuery): Built {
   const where = ['NOT p.deleted'];
   const bindings: Knex.RawBinding[] = [];
   const text = q.q?.trim();
-  if (text) {
-    where.push(`(p.search @@ websearch_to_tsquery('russian', ?) OR p.name % ? OR ? <% p.name
-                 OR lower(p.sku) = lower(?) OR lower(o.sku) = lower(?) OR p.barcode = ? OR o.barcode = ? OR p.sku ILIKE ?)`);
-    bindings.push(text, text, text, text, text, text, text, `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (text && q.match === 'fuzzy') {
+    where.push(`(p.name % ? OR ? <% p.name OR p.sku % ?)`);
+    bindings.push(text, text, text);
+  } else if (text) {
+    where.push(EXACT_MATCH);
+    bindings.push(...exactBindings(text));
   }
   if (q.group) {
     where.push('p.source_id = ? AND p.group_external_id = ANY(?::text[])');
@@ -145,6 +164,9 @@ function orderBy(q: CatalogQuery, hasText: boolean): { sql: string; bindings: Kn
         bindings: [],
       };
     case 'relevance':
+      if (hasText && q.match === 'fuzzy') {
+        return { sql: `similarity(p.name, ?) DESC, p.id, o.id`, bindings: [q.q!.trim()] };
+      }
       if (hasText) {
         return {
           sql: `(lower(p.sku) = lower(?) OR p.barcode = ?) DESC, ts_rank(p.search, websearch_to_tsquery('russian', ?)) DESC, similarity(p.name, ?) DESC, p.id, o.id`,
@@ -157,38 +179,73 @@ function orderBy(q: CatalogQuery, hasText: boolean): { sql: string; bindings: Kn
   }
 }
 
-export async function catalogPage(db: Db, scope: PriceScope, q: CatalogQuery): Promise<CatalogPage> {
+/** Counts change only with a sync: cached per process for a few seconds, keyed by the query. */
+const COUNT_TTL_MS = 5000;
+const countCache = new Map<string, { at: number; value: Promise<{ n: number }> }>();
+
+function cachedCount(db: Db, sql: string, bindings: Knex.RawBinding[]): Promise<{ n: number }> {
+  const key = `${sql}\u0000${JSON.stringify(bindings)}`;
+  const hit = countCache.get(key);
+  if (hit && Date.now() - hit.at < COUNT_TTL_MS) return hit.value;
+  if (countCache.size > 1000) countCache.clear();
+  const value = db.raw(sql, bindings).then((r) => r.rows[0]);
+  value.catch(() => countCache.delete(key));
+  countCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/** Whether a text search has exact hits (full text, SKU, barcode); else the fuzzy trigram search runs. */
+async function matchMode(db: Db, text: string): Promise<'exact' | 'fuzzy'> {
+  const { rows } = await db.raw(
+    `SELECT EXISTS (SELECT 1 FROM products p JOIN offers o ON o.product_id = p.id AND NOT o.deleted WHERE NOT p.deleted AND ${EXACT_MATCH}) AS hit`,
+    exactBindings(text),
+  );
+  return rows[0].hit ? 'exact' : 'fuzzy';
+}
+
+export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery): Promise<CatalogPage> {
+  const q = query.q?.trim() && !query.match ? { ...query, match: await matchMode(db, query.q.trim()) } : query;
   const built = buildWhere(q);
   const order = orderBy(q, Boolean(q.q?.trim()));
   const priceJoin = built.needsPrice ? `CROSS JOIN terms t ${PRICE_LATERAL}` : '';
   const from = `products p JOIN offers o ON o.product_id = p.id AND NOT o.deleted ${priceJoin}`;
   const where = built.where.join(' AND ');
   const terms = [scope.contractId, scope.counterpartyId];
-  // The page: only ids here, so the planner can walk an index in order and stop after the page.
+  // The page: the planner walks an index in order and stops after the page; the columns the
+  // row needs ride along (no second visit to offers/products), as `o` and a projection `p`.
   const sql = `
     WITH ${TERMS_CTE},
     page AS (
-      SELECT o.id AS offer_id, row_number() OVER () AS n FROM (
-        SELECT o.id FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?
-      ) o
-    )
-    SELECT ${ROW_COLUMNS}
-      FROM page JOIN offers o ON o.id = page.offer_id JOIN products p ON p.id = o.product_id
+      SELECT x.*, row_number() OVER () AS n FROM (
+        SELECT o.id, o.source_id, o.sku, o.name, o.characteristics,
+               p.id AS p_id, p.sku AS p_sku, p.name AS p_name, p.unit AS p_unit, p.vat_rate AS p_vat_rate, p.images AS p_images
+          FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?
+      ) x
+    ),
+    ${PAGE_STOCK_CTE}
+    SELECT ${rowColumns(`coalesce(ps.stock, '{}')`)}
+      FROM page o
+      CROSS JOIN LATERAL (SELECT o.p_id AS id, o.p_sku AS sku, o.p_name AS name, o.p_unit AS unit, o.p_vat_rate AS vat_rate, o.p_images AS images) p
+      LEFT JOIN page_stock ps ON ps.offer_id = o.id
       CROSS JOIN terms t ${PRICE_LATERAL}
-     ORDER BY page.n`;
+     ORDER BY o.n`;
   const offset = (q.page - 1) * q.perPage;
-  const countSql = `WITH ${TERMS_CTE} SELECT count(*)::int AS n, (SELECT min(as_of) FROM sources) AS as_of
+  const countSql = `WITH ${TERMS_CTE} SELECT count(*)::int AS n
                       FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
-  const [page, count] = await Promise.all([
+  // The count does not depend on the viewer unless prices filter it.
+  const countTerms = built.needsPrice ? terms : [null, 0];
+  const [page, count, asOf] = await Promise.all([
     db.raw(sql, [...terms, ...built.bindings, ...order.bindings, q.perPage, offset]),
-    db.raw(countSql, [...terms, ...built.bindings]),
+    cachedCount(db, countSql, [...countTerms, ...built.bindings]),
+    // The oldest source's time: what every price and stock figure on the page is at least as fresh as.
+    db.raw(`SELECT min(as_of) AS as_of FROM sources`).then((r) => r.rows[0].as_of as string | null),
   ]);
-  const total = count.rows[0].n as number;
+  const total = count.n;
   return {
     rows: page.rows.map(toRow),
     total: Math.min(total, COUNT_CAP),
     totalCapped: total > COUNT_CAP,
-    asOf: count.rows[0].as_of ? new Date(count.rows[0].as_of).toISOString() : null,
+    asOf: asOf ? new Date(asOf).toISOString() : null,
   };
 }
 

@@ -20,7 +20,7 @@ export async function* priceListRows(db: Db, scope: PriceScope): AsyncGenerator<
     .raw(
       `WITH ${TERMS_CTE}
        SELECT coalesce(o.sku, p.sku) AS sku,
-              p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' · ' || o.name ELSE '' END AS name,
+              CASE WHEN o.name IS NULL OR o.name = p.name THEN p.name WHEN left(o.name, length(p.name)) = p.name THEN o.name ELSE p.name || ' · ' || o.name END AS name,
               p.unit, (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included,
               (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
                  FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted AND pr.value IS NOT NULL) AS partner,

@@ -3,8 +3,8 @@
 //   the base price type (price_types.is_base, of the offer's source);
 //   then the contract discount (applied to whichever price the chain found);
 //   partner warehouses: × (1 + commission_pct / 100).
-// Callers join TERMS_CTE once and PRICE_LATERAL per offer row (alias `o` for offers, `t` for
-// terms); bindings of TERMS_CTE: [contractId | null, counterpartyId].
+// Callers put TERMS_CTE in their WITH and join PRICE_LATERAL per offer row (alias `o` for
+// offers, `t` for terms); bindings of TERMS_CTE: [contractId | null, counterpartyId].
 import type { Db } from '../db/knex.ts';
 import { effectiveCommission } from './settings.ts';
 
@@ -13,39 +13,54 @@ export interface PriceScope {
   contractId: number | null;
 }
 
-/** The pricing terms of a (counterparty, contract): one row. Bindings: contractId, counterpartyId. */
+/**
+ * The pricing terms of a (counterparty, contract): one row `terms`, plus `base_types` (the base
+ * price type of each source). Bindings: contractId, counterpartyId. A contract of another
+ * counterparty, or a deleted price type, simply does not apply.
+ */
 export const TERMS_CTE = `
   terms AS (
-    SELECT cp.id AS counterparty_id, k.id AS contract_id, k.price_type_id AS contract_pt,
-           cp.price_type_id AS counterparty_pt, coalesce(k.discount_pct, 0) AS discount_pct,
-           coalesce(k.currency, 'RUB') AS contract_currency
+    SELECT cp.id AS counterparty_id, k.id AS contract_id,
+           kpt.id AS contract_pt, kpt.currency AS contract_pt_currency, kpt.vat_included AS contract_pt_vat,
+           cpt.id AS counterparty_pt, cpt.currency AS counterparty_pt_currency, cpt.vat_included AS counterparty_pt_vat,
+           coalesce(k.discount_pct, 0) AS discount_pct, coalesce(k.currency, 'RUB') AS contract_currency
       FROM counterparties cp
       LEFT JOIN contracts k ON k.id = ?::bigint AND k.counterparty_id = cp.id AND NOT k.deleted
+      LEFT JOIN price_types kpt ON kpt.id = k.price_type_id AND NOT kpt.deleted
+      LEFT JOIN price_types cpt ON cpt.id = cp.price_type_id AND NOT cpt.deleted
      WHERE cp.id = ?::bigint
+  ),
+  base_types AS (
+    SELECT DISTINCT ON (source_id) source_id, id, currency, vat_included
+      FROM price_types WHERE is_base AND NOT deleted ORDER BY source_id, id
   )`;
 
-/** The first price of the chain for offer `o` under terms `t`: columns pr.value/currency/origin/vat_included. */
+/**
+ * The first price of the chain for offer `o` (needs o.id, o.source_id) under terms `t`:
+ * columns pr.value / pr.currency / pr.origin / pr.vat_included. Plain LEFT JOINs, so for one
+ * page Postgres probes the primary keys, and for a sort over the whole catalog it hash-joins.
+ */
 export const PRICE_LATERAL = `
-  LEFT JOIN LATERAL (
-    SELECT x.value, x.currency, x.origin, x.vat_included FROM (
-      SELECT cpr.value, coalesce(cpr.currency, t.contract_currency) AS currency, 'contract'::text AS origin,
-             coalesce((SELECT vat_included FROM price_types WHERE id = t.contract_pt), true) AS vat_included, 1 AS rank
-        FROM contract_prices cpr
-       WHERE cpr.contract_id = t.contract_id AND cpr.offer_id = o.id AND NOT cpr.deleted
-      UNION ALL
-      SELECT p.value, coalesce(p.currency, pt.currency), 'contract_type', pt.vat_included, 2
-        FROM prices p JOIN price_types pt ON pt.id = p.price_type_id AND NOT pt.deleted
-       WHERE p.offer_id = o.id AND p.price_type_id = t.contract_pt AND NOT p.deleted
-      UNION ALL
-      SELECT p.value, coalesce(p.currency, pt.currency), 'counterparty_type', pt.vat_included, 3
-        FROM prices p JOIN price_types pt ON pt.id = p.price_type_id AND NOT pt.deleted
-       WHERE p.offer_id = o.id AND p.price_type_id = t.counterparty_pt AND NOT p.deleted
-      UNION ALL
-      SELECT p.value, coalesce(p.currency, pt.currency), 'base', pt.vat_included, 4
-        FROM prices p JOIN price_types pt ON pt.id = p.price_type_id AND pt.is_base AND NOT pt.deleted
-       WHERE p.offer_id = o.id AND NOT p.deleted
-    ) x ORDER BY x.rank LIMIT 1
-  ) pr ON true`;
+  LEFT JOIN contract_prices cpr ON cpr.contract_id = t.contract_id AND cpr.offer_id = o.id AND NOT cpr.deleted
+  LEFT JOIN prices pk ON pk.offer_id = o.id AND pk.price_type_id = t.contract_pt AND NOT pk.deleted
+  LEFT JOIN prices pc ON pc.offer_id = o.id AND pc.price_type_id = t.counterparty_pt AND NOT pc.deleted
+  LEFT JOIN base_types bt ON bt.source_id = o.source_id
+  LEFT JOIN prices pb ON pb.offer_id = o.id AND pb.price_type_id = bt.id AND NOT pb.deleted
+  CROSS JOIN LATERAL (SELECT
+      coalesce(cpr.value, pk.value, pc.value, pb.value) AS value,
+      CASE WHEN cpr.value IS NOT NULL THEN coalesce(cpr.currency, t.contract_currency)
+           WHEN pk.value IS NOT NULL THEN coalesce(pk.currency, t.contract_pt_currency)
+           WHEN pc.value IS NOT NULL THEN coalesce(pc.currency, t.counterparty_pt_currency)
+           WHEN pb.value IS NOT NULL THEN coalesce(pb.currency, bt.currency) END AS currency,
+      CASE WHEN cpr.value IS NOT NULL THEN 'contract'
+           WHEN pk.value IS NOT NULL THEN 'contract_type'
+           WHEN pc.value IS NOT NULL THEN 'counterparty_type'
+           WHEN pb.value IS NOT NULL THEN 'base' END AS origin,
+      CASE WHEN cpr.value IS NOT NULL THEN coalesce(t.contract_pt_vat, true)
+           WHEN pk.value IS NOT NULL THEN t.contract_pt_vat
+           WHEN pc.value IS NOT NULL THEN t.counterparty_pt_vat
+           WHEN pb.value IS NOT NULL THEN bt.vat_included END AS vat_included
+  ) pr`;
 
 /** The buyer's own-warehouse price (2 decimals) from pr and t. */
 export const BUYER_PRICE = `round(pr.value * (1 - t.discount_pct / 100), 2)`;
@@ -75,7 +90,7 @@ export async function pricesFor(db: Db, scope: PriceScope, offerIds: number[]): 
      SELECT o.id AS offer_id, (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included, pr.origin,
             (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
                FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted AND pr.value IS NOT NULL) AS partner
-       FROM unnest(?::bigint[]) AS o(id) CROSS JOIN terms t
+       FROM unnest(?::bigint[]) AS ids(id) JOIN offers o ON o.id = ids.id CROSS JOIN terms t
        ${PRICE_LATERAL}`,
     [scope.contractId, scope.counterpartyId, offerIds],
   );

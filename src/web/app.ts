@@ -15,6 +15,7 @@ import { sessionMiddleware } from './auth/session.ts';
 import { HttpError } from './errors.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -107,6 +108,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(cartRoutes(rt, mail));
   app.use(orderRoutes(rt));
   app.use(pricelistRoutes(rt));
+  app.use(adminClientRoutes(rt));
   app.use(liveRoutes(rt));
   app.use(newsRoutes(rt));
   const threads = createThreadHub(rt);

@@ -23,7 +23,9 @@ export function viewerMiddleware(db: Db): RequestHandler {
         delete req.session.data.userId; // user deleted or disabled since: sign out
       }
     }
-    if (req.session.data.flash && req.method === 'GET' && !req.get('hx-request')) res.locals.flash = takeFlash(req);
+    // Flash messages belong to whole pages (plain or boosted navigation), not to fragments.
+    const wholePage = !req.get('hx-request') || Boolean(req.get('hx-boosted'));
+    if (req.session.data.flash && req.method === 'GET' && wholePage) res.locals.flash = takeFlash(req);
     next();
   };
 }

@@ -27,8 +27,21 @@ export function rowView(row: CatalogRow, warehouses: Warehouse[]) {
   return { ...row, cells, totalQty: total, inStock: cmp(total, '0') > 0 };
 }
 
-function markActive(nodes: GroupNode[], active: number | null): unknown[] {
-  return nodes.map((n) => ({ id: n.id, name: n.name, active: n.id === active, children: markActive(n.children, active) }));
+interface GroupView {
+  id: number;
+  name: string;
+  active: boolean;
+  /** The active group and its ancestors show their children; the rest stay folded. */
+  open: boolean;
+  children: GroupView[];
+}
+
+function markActive(nodes: GroupNode[], active: number | null): GroupView[] {
+  return nodes.map((n) => {
+    const children = markActive(n.children, active);
+    const isActive = n.id === active;
+    return { id: n.id, name: n.name, active: isActive, open: isActive || children.some((c) => c.open), children };
+  });
 }
 
 const SORT_LABELS: [Sort, string][] = [
