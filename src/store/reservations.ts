@@ -220,16 +220,16 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       if (r.short) throw new ReservationError('short', MSG.short(r.id));
     }
     const details = await reservationDetails(trx, unique);
-    const prices = await offerPrices(trx, details.map((d) => ({ counterpartyId: d.counterpartyId, offerId: d.offerId, warehouseId: d.warehouseId })));
+    const prices = await offerPrices(
+      trx,
+      details.map((d) => ({ counterpartyId: d.counterpartyId, contractId: actor.contractId ?? null, offerId: d.offerId, warehouseId: d.warehouseId })),
+    );
     const missing = details.find((_, i) => prices[i]!.value === null);
     if (missing) throw new ReservationError('no_price', MSG.noPrice(missing.itemName));
     const sources = await trx('offers').whereIn('id', details.map((d) => d.offerId)).distinct('source_id');
     if (sources.length !== 1) throw new ReservationError('invalid', MSG.mixedSources);
-    const contract = await trx('contracts')
-      .where({ counterparty_id: actor.counterpartyId, deleted: false })
-      .modify((q) => (actor.contractId ? q.where({ id: actor.contractId }) : q))
-      .orderBy([{ column: 'is_default', order: 'desc' }, 'id'])
-      .first('id', 'currency');
+    // The contract the prices were taken under (the buyer's current one, else the default).
+    const contractId = prices[0]!.contractId ?? null;
     const {
       rows: [seq],
     } = await trx.raw<{ rows: { id: number }[] }>("SELECT nextval('orders_id_seq')::bigint AS id");
@@ -250,7 +250,7 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       client_id: actor.clientId,
       user_id: actor.userId,
       counterparty_id: actor.counterpartyId,
-      contract_id: contract?.id ?? null,
+      contract_id: contractId,
       currency: prices[0]!.currency,
       total: tot!.total,
       comment,

@@ -107,6 +107,7 @@ interface Claimed {
   sku: string | null;
   unit: string | null;
   warehouseName: string;
+  contractId: number | null;
 }
 
 /** Notifies open entries whose offer is available (only these offers, or all when omitted). */
@@ -128,14 +129,15 @@ export async function notifyAvailable(rt: Runtime, offerIds?: number[]): Promise
        SELECT c.id, c.user_id AS "userId", c.counterparty_id AS "counterpartyId", c.offer_id AS "offerId",
               c.warehouse_id AS "warehouseId", c.available::text AS available, u.email, u.name AS "userName",
               p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' — ' || o.name ELSE '' END AS "itemName",
-              coalesce(o.sku, p.sku) AS sku, p.unit, w.name AS "warehouseName"
+              coalesce(o.sku, p.sku) AS sku, p.unit, w.name AS "warehouseName",
+              (SELECT k.id FROM contracts k WHERE k.id = u.current_contract_id AND k.counterparty_id = c.counterparty_id AND NOT k.deleted) AS "contractId"
          FROM claimed c JOIN users u ON u.id = c.user_id JOIN offers o ON o.id = c.offer_id
          JOIN products p ON p.id = o.product_id JOIN warehouses w ON w.id = c.warehouse_id
         ORDER BY c.id`,
       offerIds ? [offerIds, offerIds] : [],
     );
     if (!rows.length) return [];
-    const prices = await offerPrices(trx, rows.map((r) => ({ counterpartyId: r.counterpartyId, offerId: r.offerId, warehouseId: r.warehouseId })));
+    const prices = await offerPrices(trx, rows.map((r) => ({ counterpartyId: r.counterpartyId, contractId: r.contractId, offerId: r.offerId, warehouseId: r.warehouseId })));
     for (const [i, r] of rows.entries()) {
       const price = prices[i]!;
       await enqueueMail(rt, {

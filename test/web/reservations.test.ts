@@ -152,4 +152,27 @@ describe('web: reservations and waiting list pages', () => {
       await admin.post('/admin/settings/reservations', { periodHours: '24', extensionAllowed: 'on', maxExtensions: '1', warningLeadMinutes: '120' });
     }
   });
+
+  it('open catalog pages of other buyers see goods come back when a reservation expires (SSE)', async () => {
+    const offer = fx.offers[2]!; // main: 30
+    await a.post('/reservations', { offerId: String(offer), warehouseId: String(fx.warehouses.main), quantity: '30' });
+    const rid = (await rt.db('reservations').first('id')).id;
+    const ctrl = new AbortController();
+    const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${server.base}/live/offers?ids=${offer}`, { headers: { cookie }, signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    await rt.db('reservations').where({ id: rid }).update({ expires_at: rt.db.raw("now() - interval '1 second'") });
+    await expireDue(rt);
+    let text = '';
+    const want = `event: s${offer}-${fx.warehouses.main}`;
+    const deadline = Date.now() + 3000;
+    while (!text.includes(want) && Date.now() < deadline) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    ctrl.abort();
+    const cell = text.slice(text.indexOf(want)).split('\n')[1]!;
+    expect(cell).to.match(/30/);
+  });
 });
