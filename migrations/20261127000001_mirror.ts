@@ -149,7 +149,8 @@ export async function up(knex: Knex): Promise<void> {
       external_id text NOT NULL,
       name text NOT NULL,
       full_name text,
-      inn text CHECK (inn IS NULL OR inn ~ '^[0-9]{10}([0-9]{2})?$'),
+      -- {0,1}, not ?: knex.raw reads a bare ? as a binding placeholder.
+      inn text CHECK (inn IS NULL OR inn ~ '^[0-9]{10}([0-9]{2}){0,1}$'),
       kpp text,
       email text,
       phone text,

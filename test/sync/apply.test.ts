@@ -276,4 +276,16 @@ describe('sync core: applying batches to the mirror', () => {
     ]);
     expect(await rt.db('counterparties').where({ external_id: 'c1' }).first()).to.include({ price_type_id: null });
   });
+
+  it('keeps INNs of 10 and 12 digits and refuses others', async () => {
+    await applyBatch(rt, opts('delta'), {
+      counterparties: [
+        { externalId: 'c10', name: 'ООО Альфа', inn: '7701234567' },
+        { externalId: 'c12', name: 'ИП Иванов', inn: '770123456789' },
+      ],
+    });
+    expect((await rt.db('counterparties').orderBy('external_id').select('inn')).map((r) => r.inn)).to.deep.equal(['7701234567', '770123456789']);
+    const err = await applyBatch(rt, opts('delta'), { counterparties: [{ externalId: 'c11', name: 'x', inn: '77012345678' }] }).then(() => null, (e) => e);
+    expect(err.message).to.equal('counterparties[0].inn: must be an INN of 10 or 12 digits, got "77012345678"');
+  });
 });
