@@ -1,8 +1,10 @@
-// The demo pieces `npm start` adds: later issues plug the accounting-system simulator and the
-// SMTP capture in here.
+// The demo pieces `npm start` adds: the accounting-system simulator (a SOAP source with a first
+// full sync) and, from other issues, the SMTP capture.
 import type { Runtime } from '../runtime.ts';
 import type { Mount } from '../web/app.ts';
+import { startDemoSimulator } from './demo-simulator.ts';
 
-export async function startDemo(_rt: Runtime): Promise<Mount[]> {
+export async function startDemo(rt: Runtime): Promise<Mount[]> {
+  await startDemoSimulator(rt);
   return [];
 }
