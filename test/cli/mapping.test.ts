@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Simulator, startSimulator } from '../../sim/index.ts';
 import type { Runtime } from '../../src/runtime.ts';
-import { testRuntime } from '../support/runtime.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
 
 const run = promisify(execFile);
 
@@ -25,6 +25,7 @@ describe('cli: counterpart mapping validate | dry-run', () => {
   let sim: Simulator;
   before(async () => {
     rt = await testRuntime();
+    await truncate(rt, 'sources');
     sim = await startSimulator({ dataset: { products: 30, counterparties: 8 }, credentials: { username: 'u', password: 'p' } });
   });
   after(() => sim.stop());
