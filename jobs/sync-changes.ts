@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
 import { log } from '../src/log.ts';
 import { QUEUES } from '../src/queue/names.ts';
-import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, type SourceJobData } from '../src/queue/sync-requests.ts';
+import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, requestChanges, type SourceJobData } from '../src/queue/sync-requests.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { classify, runChanges, soapSourceRow, soapSources } from './support/soap-source.ts';
 import { tryLockSource } from './support/source-lock.ts';
@@ -42,6 +42,10 @@ export const syncChanges: JobDefinition<SourceJobData> = {
         await lock.release();
       }
       if (!(await rt.redis.exists(pending))) break;
+      if (round === MAX_ROUNDS - 1) {
+        // Changes keep coming: hand over to a fresh job rather than run forever or drop them.
+        await requestChanges(rt, source);
+      }
     }
     if (runs) log.debug({ source, runs, records }, 'changes applied');
     return { runs, records };

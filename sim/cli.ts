@@ -40,6 +40,7 @@ program
       credentials: o.user ? { username: o.user, password: o.password ?? '' } : null,
       webhook: o.webhookUrl ? { url: o.webhookUrl, secret: o.webhookSecret ?? '' } : null,
     });
+    sim.webhook.onError = (m) => console.error(`simulator: ${m}`);
     console.log(`simulator: SOAP ${sim.url} (WSDL ${sim.url}?wsdl), control ${sim.controlUrl}/state`);
     console.log(JSON.stringify(sim.state.counts()));
     const stop = () => void sim.stop().then(() => process.exit(0));
