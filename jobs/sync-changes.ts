@@ -12,6 +12,8 @@ import { tryLockSource } from './support/source-lock.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_ROUNDS = 10;
+/** A poll that fails is not retried: the next poll, seconds later, is the retry. */
+const POLL_OPTS = { attempts: 1 };
 
 export const syncChanges: JobDefinition<SourceJobData> = {
   queue: QUEUES.sync,
@@ -54,7 +56,7 @@ export const syncChanges: JobDefinition<SourceJobData> = {
     const out = [];
     for (const s of await soapSources(rt)) {
       try {
-        out.push({ id: `${JOB_SYNC_CHANGES}:${s.name}`, everyMs: parseSoapSettings(s.name, s.settings).pollIntervalMs, data: { source: s.name } });
+        out.push({ id: `${JOB_SYNC_CHANGES}:${s.name}`, everyMs: parseSoapSettings(s.name, s.settings).pollIntervalMs, data: { source: s.name }, opts: POLL_OPTS });
       } catch (err) {
         log.warn({ source: s.name, err: (err as Error).message }, 'source settings are invalid; no polling schedule');
       }
