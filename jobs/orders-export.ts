@@ -67,6 +67,7 @@ export const ordersExport: JobDefinition<Record<string, never>> = {
   concurrency: 1,
   process: (rt) => exportDueOrders(rt),
   async schedules() {
-    return [{ id: JOB_ORDERS_EXPORT, everyMs: 5000, data: {} }];
+    // Each outbox row has its own backoff; the next sweep is the job's retry.
+    return [{ id: JOB_ORDERS_EXPORT, everyMs: 5000, data: {}, opts: { attempts: 1 } }];
   },
 };

@@ -44,6 +44,6 @@ export const ordersStatus: JobDefinition<SourceJobData> = {
     }
   },
   async schedules(rt) {
-    return (await soapSources(rt)).map((s) => ({ id: `${JOB_ORDERS_STATUS}:${s.name}`, everyMs: 10_000, data: { source: s.name } }));
+    return (await soapSources(rt)).map((s) => ({ id: `${JOB_ORDERS_STATUS}:${s.name}`, everyMs: 10_000, data: { source: s.name }, opts: { attempts: 1 } }));
   },
 };

@@ -2,6 +2,7 @@
 import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
 import { commercemlImportJob } from './commerceml-import.ts';
 import { mailSendJob } from './mail-send.ts';
+import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
 import { ordersExport } from './orders-export.ts';
 import { ordersStatus } from './orders-status.ts';
@@ -15,6 +16,7 @@ import { waitlistNotifyJob } from './waitlist-notify.ts';
 
 export const JOBS: JobDefinition<never>[] = [
   mailSendJob,
+  messagesNotifyJob,
   reservationsExpireJob,
   reservationsSweepJob,
   reservationsStockChangedJob,

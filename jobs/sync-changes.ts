@@ -5,13 +5,15 @@ import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
 import { log } from '../src/log.ts';
 import { QUEUES } from '../src/queue/names.ts';
-import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, type SourceJobData } from '../src/queue/sync-requests.ts';
+import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, requestChanges, type SourceJobData } from '../src/queue/sync-requests.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { classify, runChanges, soapSourceRow, soapSources } from './support/soap-source.ts';
 import { tryLockSource } from './support/source-lock.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_ROUNDS = 10;
+/** A poll that fails is not retried: the next poll, seconds later, is the retry. */
+const POLL_OPTS = { attempts: 1 };
 
 export const syncChanges: JobDefinition<SourceJobData> = {
   queue: QUEUES.sync,
@@ -42,6 +44,10 @@ export const syncChanges: JobDefinition<SourceJobData> = {
         await lock.release();
       }
       if (!(await rt.redis.exists(pending))) break;
+      if (round === MAX_ROUNDS - 1) {
+        // Changes keep coming: hand over to a fresh job rather than run forever or drop them.
+        await requestChanges(rt, source);
+      }
     }
     if (runs) log.debug({ source, runs, records }, 'changes applied');
     return { runs, records };
@@ -50,7 +56,7 @@ export const syncChanges: JobDefinition<SourceJobData> = {
     const out = [];
     for (const s of await soapSources(rt)) {
       try {
-        out.push({ id: `${JOB_SYNC_CHANGES}:${s.name}`, everyMs: parseSoapSettings(s.name, s.settings).pollIntervalMs, data: { source: s.name } });
+        out.push({ id: `${JOB_SYNC_CHANGES}:${s.name}`, everyMs: parseSoapSettings(s.name, s.settings).pollIntervalMs, data: { source: s.name }, opts: POLL_OPTS });
       } catch (err) {
         log.warn({ source: s.name, err: (err as Error).message }, 'source settings are invalid; no polling schedule');
       }

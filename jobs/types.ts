@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
 import type { QueueName } from '../src/queue/names.ts';
 
@@ -8,6 +8,6 @@ export interface JobDefinition<Data = unknown> {
   name: string;
   process(rt: Runtime, job: Job<Data>): Promise<unknown>;
   /** Schedulers only enqueue: a cron pattern or an interval, with the job's data. */
-  schedules?(rt: Runtime): Promise<{ id: string; pattern?: string; everyMs?: number; data: Data }[]>;
+  schedules?(rt: Runtime): Promise<{ id: string; pattern?: string; everyMs?: number; data: Data; opts?: JobsOptions }[]>;
   concurrency?: number;
 }

@@ -26,6 +26,7 @@ program
   .option('--price-types <n>', 'price types', num, 4)
   .option('--counterparties <n>', 'counterparties', num, 24)
   .option('--managers <n>', 'managers', num, 4)
+  .option('--contract-prices <n>', 'individual prices per contract (average)', num, 5)
   .option('--user <name>', 'Basic-auth user the service demands')
   .option('--password <pw>', 'Basic-auth password')
   .option('--webhook-url <url>', 'announce changes to this store URL (e.g. http://127.0.0.1:3000/hooks/accounting/main)')
@@ -35,11 +36,12 @@ program
       port: o.port, host: o.host,
       dataset: {
         seed: o.seed, products: o.products, warehouses: o.warehouses, partnerWarehouses: o.partnerWarehouses, priceTypes: o.priceTypes,
-        counterparties: o.counterparties, managers: o.managers,
+        counterparties: o.counterparties, managers: o.managers, contractPrices: o.contractPrices,
       },
       credentials: o.user ? { username: o.user, password: o.password ?? '' } : null,
       webhook: o.webhookUrl ? { url: o.webhookUrl, secret: o.webhookSecret ?? '' } : null,
     });
+    sim.webhook.onError = (m) => console.error(`simulator: ${m}`);
     console.log(`simulator: SOAP ${sim.url} (WSDL ${sim.url}?wsdl), control ${sim.controlUrl}/state`);
     console.log(JSON.stringify(sim.state.counts()));
     const stop = () => void sim.stop().then(() => process.exit(0));

@@ -36,21 +36,31 @@ export class WebhookAnnouncer {
     const target = this.target;
     if (!target || !entries.length) return;
     const body = JSON.stringify({ cursor: String(entries.at(-1)!.seq), changes: entries.map((e) => ({ entity: e.entity, id: e.id })) });
-    const ts = String(Math.floor(Date.now() / 1000));
-    try {
-      const res = await fetch(target.url, {
+    for (let attempt = 1; ; attempt++) {
+      const ts = String(Math.floor(Date.now() / 1000));
+      try {
+        const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-counterpart-timestamp': ts, 'x-counterpart-signature': `sha256=${signature(target.secret, ts, body)}` },
-        body,
-        signal: AbortSignal.timeout(5000),
-      });
-      await res.arrayBuffer();
-      this.sent.push({ at: Date.now(), status: res.status });
-    } catch (err) {
-      // A store that is down misses the announcement; it still finds the change by polling the feed.
-      this.sent.push({ at: Date.now(), status: (err as Error).message });
+          body,
+          signal: AbortSignal.timeout(5000),
+        });
+        await res.arrayBuffer();
+        this.sent.push({ at: Date.now(), status: res.status });
+        return;
+      } catch (err) {
+        // One retry covers a keep-alive connection the store closed just now; a store that is
+        // down misses the announcement and still finds the change by polling the feed.
+        if (attempt < 2) continue;
+        this.sent.push({ at: Date.now(), status: (err as Error).message });
+        this.onError?.(`webhook to ${target.url} failed: ${(err as Error).message}`);
+        return;
+      }
     }
   }
+
+  /** Told about announcements that could not be delivered (the CLI prints them). */
+  onError?: (message: string) => void;
 
   /** Waits for announcements already made (including ones batched for this tick). */
   async drain(): Promise<void> {

@@ -44,6 +44,8 @@ export interface ImportOutcome {
 }
 
 const CHUNK = 20_000;
+/** Pages requested ahead during a full sync. */
+const PREFETCH = 3;
 
 function parseTime(v: XmlValue | undefined, what: string): Date | null {
   if (v === undefined || v === '') return null;
@@ -137,27 +139,36 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
       const mappers = g.entities.map((e) => new EntityMapper(e, mapping.entities[e]!, lookups.fn));
       const pageArgs = (n: number): SoapArgs => (g.paging ? { ...g.args, [g.paging.pageArg]: n, [g.paging.sizeArg]: g.paging.pageSize } : g.args);
       const fetchPage = (n: number) => adapter.call(g.operation, pageArgs(n));
-      let n = g.paging?.firstPage ?? 1;
-      let next: Promise<XmlObject> | null = fetchPage(n);
+      // Pages in flight: the system prepares the next ones while this one is mapped and staged.
+      const depth = g.paging && deps.limit === undefined ? PREFETCH : 1;
+      const first = mapping.entities[g.entities[0]!]!;
+      const firstPage = g.paging?.firstPage ?? 1;
+      let nextPage = firstPage;
+      const inflight: { page: number; answer: Promise<XmlObject> }[] = [];
+      const launch = () => {
+        const answer = fetchPage(nextPage);
+        answer.catch(() => {});
+        inflight.push({ page: nextPage++, answer });
+      };
+      launch();
       let seen = 0;
       let groupTotal: number | undefined;
-      while (next) {
-        const thisPage = n;
-        const answer: XmlObject = await next;
-        next = null;
-        const first = mapping.entities[g.entities[0]!]!;
+      while (inflight.length) {
+        const { page: thisPage, answer: pending } = inflight.shift()!;
+        const answer = await pending;
         const items = itemsAt(answer, first.result);
         if (g.paging?.total && groupTotal === undefined) {
           groupTotal = Number(valueAt(answer, g.paging.total) ?? Number.NaN);
           if (Number.isFinite(groupTotal)) total += groupTotal;
+          else groupTotal = Number.POSITIVE_INFINITY;
         }
         seen += items.length;
-        const more = g.paging && items.length >= g.paging.pageSize && (groupTotal === undefined || !Number.isFinite(groupTotal) || seen < groupTotal) && (deps.limit === undefined || seen < deps.limit);
-        if (more) {
-          // Fetch the next page while this one is mapped and staged.
-          const pending = fetchPage(++n);
-          pending.catch(() => {});
-          next = pending;
+        const more = g.paging && items.length >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY) && (deps.limit === undefined || seen < deps.limit);
+        if (!more) inflight.length = 0;
+        else {
+          const size = g.paging!.pageSize;
+          while (inflight.length < depth && (nextPage - firstPage) * size < (groupTotal ?? Number.POSITIVE_INFINITY)) launch();
+          if (!inflight.length) launch();
         }
         const limited = deps.limit !== undefined ? items.slice(0, Math.max(0, deps.limit - (seen - items.length))) : items;
         const where = g.paging ? `${g.operation} page ${thisPage}` : g.operation;

@@ -1,6 +1,7 @@
 // The SOAP connector's front door ("backend" in OCA terms): a source's settings + its mapping
 // file + credentials from the environment → an adapter and the mapping, ready for the importer
 // and exporter. Jobs and the CLI use this; nothing here touches the database.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -69,8 +70,20 @@ export function adapterFor(loaded: LoadedMapping, secret: (name: string) => stri
   return createSoapAdapter({ endpoint: endpoint ?? s.endpoint, namespace: s.namespace, soapActionPrefix: s.soapActionPrefix, username, password, timeoutMs: s.timeoutMs });
 }
 
+const cache = new Map<string, { mtimeMs: number; loaded: LoadedMapping }>();
+
+/** A mapping file, parsed once and again only when it changes on disk (sync.changes runs every few seconds). */
+async function cachedMapping(file: string): Promise<LoadedMapping> {
+  const mtimeMs = await fs.stat(file).then((s) => s.mtimeMs, () => -1);
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === mtimeMs && mtimeMs >= 0) return hit.loaded;
+  const loaded = await loadMapping(file);
+  cache.set(file, { mtimeMs, loaded });
+  return loaded;
+}
+
 export async function openBackend(source: string, settings: unknown, secret: (name: string) => string | undefined): Promise<SoapBackend> {
   const parsed = parseSoapSettings(source, settings);
-  const loaded = await loadMapping(mappingFile(parsed.mapping));
+  const loaded = await cachedMapping(mappingFile(parsed.mapping));
   return { settings: parsed, file: loaded.file, mapping: loaded.mapping, adapter: adapterFor(loaded, secret, parsed.endpoint) };
 }

@@ -114,7 +114,7 @@ function semantic(m: Mapping): Problem[] {
 /** Parses and validates a mapping from text (YAML or JSON). */
 export function parseMapping(file: string, text: string): LoadedMapping {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const lineOf = (p: (string | number)[]) => {
     for (let n = p.length; n >= 0; n--) {
       const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -130,7 +130,7 @@ export function parseMapping(file: string, text: string): LoadedMapping {
     return undefined;
   };
   if (doc.errors.length) {
-    throw new MappingError(file, doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line, message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}` })));
+    throw new MappingError(file, doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line, message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })));
   }
   const raw = doc.toJS();
   const res = mappingSchema.safeParse(raw);

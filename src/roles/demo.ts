@@ -1,13 +1,14 @@
-// The demo pieces `npm start` adds: later issues plug the accounting-system simulator in here.
-// The SMTP capture: when SMTP_URL is unset, the store's mail goes to an in-process SMTP server
-// on 127.0.0.1 whose inbox is a page at /dev/mail, linked from the home page.
+// The demo pieces `npm start` adds: the accounting-system simulator (a SOAP source with a first
+// full sync) and the SMTP capture: when SMTP_URL is unset, the store's mail goes to an
+// in-process SMTP server on 127.0.0.1 whose inbox is a page at /dev/mail, linked from the home page.
+import { log } from '../log.ts';
 import { inboxRoutes } from '../mail/capture/inbox-routes.ts';
 import { startSmtpCapture } from '../mail/capture/smtp-capture.ts';
 import { useSmtpUrl } from '../mail/index.ts';
-import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Mount } from '../web/app.ts';
 import { ensureCommerceMLDemoSource } from './demo-commerceml.ts';
+import { startDemoSimulator } from './demo-simulator.ts';
 
 export async function startDemo(rt: Runtime): Promise<Mount[]> {
   const mounts: Mount[] = [];
@@ -19,5 +20,6 @@ export async function startDemo(rt: Runtime): Promise<Mount[]> {
     log.info({ smtp: capture.url }, 'SMTP capture started; inbox at /dev/mail');
   }
   await ensureCommerceMLDemoSource(rt);
+  await startDemoSimulator(rt);
   return mounts;
 }

@@ -14,7 +14,7 @@ export async function startScheduler(rt: Runtime): Promise<string[]> {
       await queue.upsertJobScheduler(
         s.id,
         s.pattern ? { pattern: s.pattern } : { every: s.everyMs ?? 60_000 },
-        { name: def.name, data: s.data as never },
+        { name: def.name, data: s.data as never, ...(s.opts ? { opts: s.opts } : {}) },
       );
       ids.push(s.id);
     }

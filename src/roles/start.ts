@@ -4,6 +4,7 @@ import { commercemlRouter } from '../../connectors/commerceml/index.ts';
 import { log } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { createApp } from '../web/app.ts';
+import { consoleServices } from './console-services.ts';
 import { startDemo } from './demo.ts';
 import { startScheduler } from './scheduler.ts';
 import { startStreamConsumers, startWorkers } from './worker.ts';
@@ -37,7 +38,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
     }
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {
-      const app = createApp(rt, mounts);
+      const app = createApp(rt, mounts, { console: consoleServices(rt) });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
         s.once('error', reject);

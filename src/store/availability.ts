@@ -1,6 +1,7 @@
 // Available = stock − active reservations, per warehouse. Warehouses are few and change only
 // with a sync: listed from a short-lived per-process cache.
 import type { Db } from '../db/knex.ts';
+import { effectiveCommission } from './settings.ts';
 
 export interface Warehouse {
   id: number;
@@ -33,10 +34,10 @@ const cache = new WeakMap<Db, { at: number; list: Promise<Warehouse[]> }>();
 export function listWarehouses(db: Db): Promise<Warehouse[]> {
   const hit = cache.get(db);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.list;
-  const list = db('warehouses')
+  const list = db('warehouses as w')
     .where({ deleted: false })
     .orderByRaw(`kind = 'partner', sort, name, id`)
-    .select('id', 'name', 'kind', 'commission_pct', 'delivery_days')
+    .select('id', 'name', 'kind', db.raw(`${effectiveCommission('w')}::text AS commission_pct`), 'delivery_days')
     .then((rows) =>
       rows.map((w) => ({ id: w.id, name: w.name, kind: w.kind, commissionPct: w.commission_pct, deliveryDays: w.delivery_days })),
     );

@@ -6,6 +6,7 @@
 // Callers put TERMS_CTE in their WITH and join PRICE_LATERAL per offer row (alias `o` for
 // offers, `t` for terms); bindings of TERMS_CTE: [contractId | null, counterpartyId].
 import type { Db } from '../db/knex.ts';
+import { effectiveCommission } from './settings.ts';
 
 export interface PriceScope {
   counterpartyId: number;
@@ -65,7 +66,7 @@ export const PRICE_LATERAL = `
 export const BUYER_PRICE = `round(pr.value * (1 - t.discount_pct / 100), 2)`;
 
 /** The price at warehouse `w` (partner commission included). */
-export const WAREHOUSE_PRICE = `CASE WHEN w.kind = 'partner' THEN round(round(pr.value * (1 - t.discount_pct / 100), 2) * (1 + w.commission_pct / 100), 2) ELSE round(pr.value * (1 - t.discount_pct / 100), 2) END`;
+export const WAREHOUSE_PRICE = `CASE WHEN w.kind = 'partner' THEN round(round(pr.value * (1 - t.discount_pct / 100), 2) * (1 + ${effectiveCommission('w')} / 100), 2) ELSE round(pr.value * (1 - t.discount_pct / 100), 2) END`;
 
 export type PriceOrigin = 'contract' | 'contract_type' | 'counterparty_type' | 'base';
 

@@ -27,6 +27,16 @@ import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
+import type { ConsoleServices } from './console-services.ts';
+import { asHttpError } from './domain-errors.ts';
+import { badgesMiddleware } from './live/badges.ts';
+import { createThreadHub } from './live/thread-hub.ts';
+import { consoleRoutes } from './routes/console/index.ts';
+import { consoleQueuesRouter, QUEUES_PATH } from './routes/console/queues.ts';
+import { managerRoutes } from './routes/manager.ts';
+import { MESSAGE_POST_PATHS, messageUpload } from './routes/message-upload.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { newsRoutes } from './routes/news.ts';
 import { hookRoutes } from './routes/hooks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,6 +52,8 @@ export interface Mount {
 export interface AppOptions {
   /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
+  /** Console features backed by connectors (mapping validate / dry-run), wired by src/roles. */
+  console?: ConsoleServices;
 }
 
 function sessionSecret(rt: Runtime): string {
@@ -84,8 +96,13 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.use(sessionMiddleware(rt.db, sessionSecret(rt), { preload: VIEWER_PRELOAD }));
+  // bull-board's JSON API has no CSRF token: it has its own admin + same-origin guard
+  app.use(QUEUES_PATH, consoleQueuesRouter(rt));
+  // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
+  app.post(MESSAGE_POST_PATHS, messageUpload);
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt.db));
+  app.use(badgesMiddleware(rt.db));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));
@@ -93,13 +110,19 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(pricelistRoutes(rt));
   app.use(adminClientRoutes(rt));
   app.use(liveRoutes(rt));
+  app.use(newsRoutes(rt));
+  const threads = createThreadHub(rt);
+  app.use(messageRoutes(rt, threads));
+  app.use(managerRoutes(rt, threads));
+  app.use(consoleRoutes(rt, opts.console ?? {}, mail));
   app.use(reservationRoutes(rt, new LiveEvents(rt)));
   app.use(waitlistRoutes(rt));
   app.use(reservationSettingsRoutes(rt));
   app.use(homeRoutes(rt));
 
   app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));
-  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const err = asHttpError(error) as { status?: number } & Error;
     const known = err instanceof HttpError;
     const status = known ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
     if (!known && status >= 500) log.error({ err, url: req.originalUrl }, 'request failed');

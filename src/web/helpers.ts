@@ -9,6 +9,8 @@ export const helpers = {
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss Moscow time. */
   datetime: (v: unknown) => (v ? dateTime.format(new Date(String(v))) : '—'),
   json: (v: unknown) => JSON.stringify(v),
+  /** File sizes: "12 KB", "1.4 MB". */
+  kb: (v: unknown) => (Number(v) >= 1048576 ? `${(Number(v) / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(Number(v) / 1024))} KB`),
   money: (v: unknown) => money(v === null || v === undefined ? null : String(v)),
   qty: (v: unknown) => qty(v === null || v === undefined ? null : String(v)),
 };

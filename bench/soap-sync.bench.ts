@@ -1,0 +1,85 @@
+// Full sync of the simulator over real SOAP/HTTP on loopback (100k products × 20 price types ×
+// 12 warehouses × 2k counterparties at scale 1): wall time, mirrored rows/s, peak RSS — next to
+// the sync core fed the same rows from memory (the ceiling without transport and XML).
+import { runFullSync, soapSourceRow } from '../jobs/support/soap-source.ts';
+import { generateDataset, SimState } from '../sim/index.ts';
+import { provideSecret } from '../src/config.ts';
+import { ENTITY_ORDER } from '../src/mirror/records.ts';
+import { ensureSource, openSyncRun } from '../src/sync/index.ts';
+import { startSimProcess } from './support/sim-process.ts';
+import { simRecords } from './support/sim-records.ts';
+import type { Benchmark, BenchFigure } from './types.ts';
+
+function trackRss() {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return () => {
+    clearInterval(t);
+    return Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
+  };
+}
+
+const bench: Benchmark = {
+  name: 'soap-sync',
+  description: 'full sync of the simulator over SOAP (100k products × 20 price types × 12 warehouses × 2k counterparties)',
+  async run({ rt, scale, log }) {
+    const opts = {
+      seed: 7, products: Math.max(100, Math.round(100_000 * scale)), warehouses: 12, partnerWarehouses: 3, priceTypes: 20,
+      counterparties: Math.max(20, Math.round(2000 * scale)), managers: 25, contractPrices: 20,
+    };
+    provideSecret('SIM_SOAP_USER', 'bench');
+    provideSecret('SIM_SOAP_PASSWORD', 'bench-password');
+    log(`starting the simulator (${opts.products} products) in a child process`);
+    const sim = await startSimProcess([
+      '--seed', String(opts.seed), '--products', String(opts.products), '--warehouses', '12', '--partner-warehouses', '3', '--price-types', '20',
+      '--counterparties', String(opts.counterparties), '--managers', '25', '--contract-prices', '20', '--user', 'bench', '--password', 'bench-password',
+    ]);
+    try {
+      const sourceId = await ensureSource(rt.db, { name: 'bench', kind: 'soap', settings: { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url } });
+      await rt.db('sources').where({ id: sourceId }).update({ settings: JSON.stringify({ mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url }) });
+      const stop = trackRss();
+      const t0 = performance.now();
+      const out = await runFullSync(rt, await soapSourceRow(rt, 'bench'));
+      const seconds = (performance.now() - t0) / 1000;
+      const rss = stop();
+      const rows = Object.values(out.result!.counts).reduce((n, c) => n + c.received, 0);
+      const simRss = sim.peakRssMb();
+      log(`end to end: ${rows} rows in ${seconds.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MB (simulator ${simRss.toFixed(0)} MB)`);
+
+      // Ceiling: the same kind of rows straight from the generator into the sync core (second
+      // source), on half the products to keep the whole benchmark within a few minutes.
+      const state = new SimState(generateDataset({ ...opts, products: Math.ceil(opts.products / 2) }));
+      const ceilId = await ensureSource(rt.db, { name: 'ceiling', kind: 'soap' });
+      const stop2 = trackRss();
+      const t1 = performance.now();
+      const run = await openSyncRun(rt, { sourceId: ceilId, kind: 'bench', mode: 'full' });
+      const recs = simRecords(state);
+      let ceilRows = 0;
+      for (const e of ENTITY_ORDER) {
+        for (const chunk of recs[e]!()) {
+          await run.add(e, chunk as never);
+          ceilRows += chunk.length;
+        }
+      }
+      await run.commit();
+      const ceilS = (performance.now() - t1) / 1000;
+      const ceilRss = stop2();
+      const rate = rows / seconds;
+      const ceil = ceilRows / ceilS;
+      log(`sync-core ceiling: ${ceilRows} rows in ${ceilS.toFixed(1)} s`);
+      const figures: BenchFigure[] = [
+        { label: 'full sync wall time', value: seconds, unit: 's', note: `${rows.toLocaleString('en-US')} mirrored rows` },
+        { label: 'full sync end to end', value: rate, unit: 'rows/s', ratio: rate / ceil, note: 'target ≥ 50,000 rows/s' },
+        { label: 'sync-core ceiling (same data, no SOAP)', value: ceil, unit: 'rows/s', note: `${ceilRows.toLocaleString('en-US')} rows (half the products) in ${ceilS.toFixed(1)} s, peak RSS ${ceilRss.toFixed(0)} MB` },
+        { label: 'peak RSS (store process, SOAP sync)', value: rss, unit: 'MB' },
+        { label: 'peak RSS (simulator process)', value: simRss, unit: 'MB' },
+      ];
+      return figures;
+    } finally {
+      await sim.stop();
+    }
+  },
+};
+export default bench;

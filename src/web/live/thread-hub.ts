@@ -1,0 +1,94 @@
+// Live thread updates: one Redis subscriber per process (pattern-subscribed to every thread
+// channel) fans events out to the SSE responses open in this process. Any web process can
+// publish (src/store/messages.ts); every process's open pages hear it.
+import { EventEmitter } from 'node:events';
+import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { log } from '../../log.ts';
+import { createRedis } from '../../redis.ts';
+import type { Runtime } from '../../runtime.ts';
+import { type ThreadEvent, threadChannelPattern } from '../../store/messages.ts';
+
+export interface ThreadHub {
+  /** Calls fn for events of a client's thread until the returned function is called. */
+  listen(clientId: number, fn: (ev: ThreadEvent) => void): () => void;
+  /** Calls fn for events of every thread (the manager's desk filters them). */
+  listenAll(fn: (ev: ThreadEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function createThreadHub(rt: Runtime): ThreadHub {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  let sub: Redis | undefined;
+  const ensure = () => {
+    if (sub) return;
+    sub = createRedis(rt.redisUrl);
+    sub.on('error', (err) => log.warn({ err: err.message }, 'thread hub redis error'));
+    void sub.psubscribe(threadChannelPattern(rt.prefix));
+    sub.on('pmessage', (_pattern, _channel, raw) => {
+      try {
+        const ev = JSON.parse(raw) as ThreadEvent;
+        emitter.emit(String(ev.clientId), ev);
+        emitter.emit('*', ev);
+      } catch {
+        // not ours
+      }
+    });
+  };
+  const hub: ThreadHub = {
+    listen(clientId, fn) {
+      ensure();
+      const key = String(clientId);
+      emitter.on(key, fn);
+      return () => emitter.off(key, fn);
+    },
+    listenAll(fn) {
+      ensure();
+      emitter.on('*', fn);
+      return () => emitter.off('*', fn);
+    },
+    async close() {
+      sub?.disconnect();
+      sub = undefined;
+    },
+  };
+  rt.onShutdown('thread hub', () => hub.close());
+  return hub;
+}
+
+/**
+ * Opens a text/event-stream answer that sends `event: <type>` for each thread event
+ * (the payload carries no message text: the page fetches its own, access-checked fragment).
+ */
+export function streamThread(hub: ThreadHub, clientId: number, req: Request, res: Response): void {
+  openStream(req, res, (send) => hub.listen(clientId, send));
+}
+
+/**
+ * The manager's desk stream: events of any thread whose client `wanted` says is theirs (checked
+ * per event, so a reassignment takes effect at once).
+ */
+export function streamDesk(hub: ThreadHub, wanted: (clientId: number) => Promise<boolean>, req: Request, res: Response): void {
+  openStream(req, res, (send) =>
+    hub.listenAll((ev) => {
+      void wanted(ev.clientId).then((ok) => ok && send(ev), () => {});
+    }),
+  );
+}
+
+function openStream(req: Request, res: Response, subscribe: (send: (ev: ThreadEvent) => void) => () => void): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
+  const stop = subscribe((ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify({ side: ev.side, id: ev.messageId })}\n\n`));
+  const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+  req.on('close', () => {
+    clearInterval(beat);
+    stop();
+  });
+}

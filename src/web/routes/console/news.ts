@@ -1,0 +1,117 @@
+// Console › News: staff write, edit and delete news items for an audience.
+import { type Request, Router } from 'express';
+import type { Runtime } from '../../../runtime.ts';
+import { DomainError } from '../../../store/domain-error.ts';
+import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news.ts';
+import { getSetting } from '../../../store/settings.ts';
+import { requireRole, viewerOf } from '../../auth/context.ts';
+import { flash } from '../../auth/session.ts';
+import { notFound } from '../../errors.ts';
+
+const idList = (v: unknown) =>
+  String(v ?? '')
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map((x) => {
+      if (!/^\d{1,15}$/.test(x)) throw new DomainError('invalid', `"${x}" is not an id (use numbers separated by commas).`);
+      return Number(x);
+    });
+
+const localInput = (d: Date | null | undefined) => (d ? new Date(new Date(d).getTime() + 3 * 3600_000).toISOString().slice(0, 16) : '');
+// datetime-local inputs are Moscow time (the store's time zone, as every page shows)
+const fromLocal = (v: unknown) => (v ? `${String(v)}:00+03:00` : undefined);
+
+/** The form as the store's input, audience from a named preset or the id lists. */
+async function formInput(rt: Runtime, req: Request) {
+  const b = req.body ?? {};
+  let audience: Audience;
+  if (b.audience_mode === 'preset') {
+    const presets = await getSetting(rt.db, 'news.audiences');
+    const p = presets.find((x) => x.name === b.audience_preset);
+    if (!p) throw new DomainError('invalid', 'Choose one of the saved audiences.');
+    audience = p.audience;
+  } else if (b.audience_mode === 'some') {
+    audience = { priceTypeIds: idList(b.price_type_ids), counterpartyIds: idList(b.counterparty_ids), clientIds: idList(b.client_ids) };
+  } else audience = { all: true };
+  return {
+    kind: b.kind,
+    title: b.title,
+    bodyMd: b.body_md ?? '',
+    imageUrl: b.image_url ?? '',
+    productIds: idList(b.product_ids),
+    audience,
+    pinned: b.pinned === 'on',
+    publishAt: fromLocal(b.publish_at),
+    expiresAt: fromLocal(b.expires_at) ?? null,
+  };
+}
+
+export function consoleNewsRoutes(rt: Runtime): Router {
+  const r = Router();
+  const staff = requireRole('admin', 'manager');
+
+  const formModel = async (values: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    title: 'News item',
+    section: 'news',
+    kinds: NEWS_KINDS,
+    presets: await getSetting(rt.db, 'news.audiences'),
+    priceTypes: await rt.db('price_types').where({ deleted: false }).orderBy('name').select('id', 'name'),
+    values,
+    ...extra,
+  });
+
+  r.get('/console/news', ...staff, async (_req, res) => {
+    const items = (await listAllNews(rt.db)).map((n) => ({
+      ...n,
+      audienceText: 'all' in n.audience ? 'everyone' : Object.entries(n.audience).filter(([, v]) => (v as number[]).length).map(([k, v]) => `${k}: ${(v as number[]).join(', ')}`).join('; '),
+      live: new Date(n.publish_at) <= new Date() && (!n.expires_at || new Date(n.expires_at) > new Date()),
+    }));
+    res.render('console/news', { title: 'News', section: 'news', items });
+  });
+
+  r.get('/console/news/new', ...staff, async (_req, res) => {
+    res.render('console/news-form', await formModel({ kind: 'news', audience_mode: 'all', publish_at: localInput(new Date()) }));
+  });
+
+  r.get('/console/news/:id/edit', ...staff, async (req, res) => {
+    const n = await getNews(rt.db, Number(req.params.id) || 0);
+    if (!n) throw notFound('News item');
+    const a = n.audience as Record<string, number[] | boolean>;
+    res.render(
+      'console/news-form',
+      await formModel(
+        {
+          id: n.id, kind: n.kind, title: n.title, body_md: n.body_md, image_url: n.image_url ?? '', product_ids: n.product_ids.join(', '),
+          pinned: n.pinned, publish_at: localInput(n.publish_at), expires_at: localInput(n.expires_at),
+          audience_mode: a.all ? 'all' : 'some',
+          price_type_ids: ((a.priceTypeIds as number[]) ?? []).join(', '),
+          counterparty_ids: ((a.counterpartyIds as number[]) ?? []).join(', '),
+          client_ids: ((a.clientIds as number[]) ?? []).join(', '),
+        },
+        { editing: true },
+      ),
+    );
+  });
+
+  const save = (id: number | null) => async (req: Request, res: import('express').Response) => {
+    try {
+      const input = await formInput(rt, req);
+      if (id) await updateNews(rt.db, id, input);
+      else await createNews(rt.db, input, viewerOf(res).userId);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.type !== 'invalid') throw err;
+      res.status(422).render('console/news-form', await formModel({ ...req.body, id }, { editing: Boolean(id), error: err.userMessage }));
+      return;
+    }
+    flash(req, 'ok', id ? 'The news item was saved.' : 'The news item was published.');
+    res.redirect(303, '/console/news');
+  };
+  r.post('/console/news', ...staff, save(null));
+  r.post('/console/news/:id', ...staff, (req, res) => save(Number(req.params.id) || 0)(req, res));
+  r.post('/console/news/:id/delete', ...staff, async (req, res) => {
+    await deleteNews(rt.db, Number(req.params.id) || 0);
+    flash(req, 'ok', 'The news item was deleted.');
+    res.redirect(303, '/console/news');
+  });
+  return r;
+}

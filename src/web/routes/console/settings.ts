@@ -1,0 +1,69 @@
+// Console › Settings (admin): reservation period, partner-warehouse commission overrides, news audiences.
+import { Router } from 'express';
+import YAML from 'yaml';
+import type { Runtime } from '../../../runtime.ts';
+import { DomainError } from '../../../store/domain-error.ts';
+import { getSetting, setSetting } from '../../../store/settings.ts';
+import { requireRole } from '../../auth/context.ts';
+import { flash } from '../../auth/session.ts';
+
+export function consoleSettingsRoutes(rt: Runtime): Router {
+  const r = Router();
+  const admin = requireRole('admin');
+
+  const model = async (errors: Record<string, string> = {}, values: Record<string, string> = {}) => {
+    const partners = await rt.db('warehouses').where({ kind: 'partner', deleted: false }).orderBy('name').select('id', 'name', 'commission_pct');
+    const overrides = await getSetting(rt.db, 'warehouses.commission_overrides');
+    return {
+      title: 'Settings',
+      section: 'settings',
+      errors,
+      period: values.period ?? String(await getSetting(rt.db, 'reservations.period_hours')),
+      partners: partners.map((w) => ({ ...w, override: values[`commission_${w.id}`] ?? overrides[String(w.id)] ?? '' })),
+      audiences: values.audiences ?? YAML.stringify(await getSetting(rt.db, 'news.audiences')),
+    };
+  };
+
+  r.get('/console/settings', ...admin, async (_req, res) => res.render('console/settings', await model()));
+
+  r.post('/console/settings', ...admin, async (req, res) => {
+    const b = (req.body ?? {}) as Record<string, string>;
+    const errors: Record<string, string> = {};
+    const overrides: Record<string, string> = {};
+    for (const [k, v] of Object.entries(b)) {
+      const m = /^commission_(\d+)$/.exec(k);
+      if (m && String(v).trim() !== '') overrides[m[1]!] = String(v).trim().replace(',', '.');
+    }
+    let audiences: unknown;
+    try {
+      audiences = YAML.parse(String(b.audiences ?? '')) ?? [];
+    } catch (err) {
+      errors.audiences = `News audiences: not valid YAML (${(err as Error).message.split('\n')[0]}).`;
+    }
+    // one transaction: a bad value anywhere saves nothing
+    try {
+      await rt.db.transaction(async (trx) => {
+        const checks: [string, () => Promise<unknown>][] = [
+          ['period', () => setSetting(trx, 'reservations.period_hours', b.period)],
+          ['commission', () => setSetting(trx, 'warehouses.commission_overrides', overrides)],
+          ['audiences', () => setSetting(trx, 'news.audiences', audiences)],
+        ];
+        for (const [field, run] of checks) {
+          if (errors[field]) continue;
+          await run().catch((err) => {
+            if (!(err instanceof DomainError)) throw err;
+            errors[field] = err.userMessage;
+          });
+        }
+        if (Object.keys(errors).length) throw new DomainError('invalid', 'rollback');
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      res.status(422).render('console/settings', await model(errors, b));
+      return;
+    }
+    flash(req, 'ok', 'Settings saved.');
+    res.redirect(303, '/console/settings');
+  });
+  return r;
+}

@@ -1,0 +1,120 @@
+// Direct messages, both sides: the buyer's /messages and the manager's
+// /manager/clients/:id/messages. Same partials; access is decided in src/store/messages.ts.
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import type { Runtime } from '../../runtime.ts';
+import { attachmentPath } from '../../store/attachments.ts';
+import { managerCard, messengerLinks } from '../../store/managers.ts';
+import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages.ts';
+import { requireRole, viewerOf } from '../auth/context.ts';
+import { asHttpError } from '../domain-errors.ts';
+import { notFound } from '../errors.ts';
+import type { ThreadHub } from '../live/thread-hub.ts';
+import { streamThread } from '../live/thread-hub.ts';
+import { clientOverview } from '../../store/client-overview.ts';
+
+const actorOf = (res: Response): Actor => {
+  const v = viewerOf(res);
+  return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId };
+};
+
+const idParam = (v: unknown): number => {
+  if (!/^\d{1,15}$/.test(String(v))) throw notFound();
+  return Number(v);
+};
+
+export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
+  const r = Router();
+  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, dataDir: rt.config.dataDir };
+
+  /** The client whose thread this request is about, after the access check. */
+  async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string }> {
+    const actor = actorOf(res);
+    if (req.params.clientId === undefined) {
+      if (actor.role !== 'buyer' || actor.clientId === null) throw notFound('Conversation');
+      return { actor, clientId: actor.clientId, base: '/messages' };
+    }
+    const clientId = idParam(req.params.clientId);
+    if (actor.role === 'buyer') throw notFound('Conversation');
+    await assertThreadAccess(rt.db, actor, clientId).catch((e) => {
+      throw asHttpError(e);
+    });
+    return { actor, clientId, base: `/manager/clients/${clientId}/messages` };
+  }
+
+  async function threadModel(actor: Actor, clientId: number, base: string) {
+    const messages = await readThread(deps, actor, clientId);
+    return { messages, mySide: sideOf(actor), base, attachmentBase: `${base}/attachments` };
+  }
+
+  const buyer = requireRole('buyer');
+  const staff = requireRole('manager', 'admin');
+
+  r.get('/messages', ...buyer, async (req, res) => {
+    const { actor, clientId, base } = await threadClient(req, res);
+    const card = await managerCard(rt.db, clientId);
+    res.render('messages', {
+      title: 'Messages',
+      manager: card ? { ...card, links: messengerLinks(card.messengers) } : null,
+      thread: await threadModel(actor, clientId, base),
+    });
+  });
+
+  r.get('/manager/clients/:clientId/messages', ...staff, async (req, res) => {
+    const { actor, clientId, base } = await threadClient(req, res);
+    res.render('manager-client', {
+      title: 'Client',
+      overview: await clientOverview(rt.db, clientId),
+      thread: await threadModel(actor, clientId, base),
+    });
+  });
+
+  for (const [path, guard] of [
+    ['/messages', buyer],
+    ['/manager/clients/:clientId/messages', staff],
+  ] as const) {
+    // the thread fragment (refetched when the SSE stream says something changed)
+    r.get(`${path}/thread`, ...guard, async (req, res) => {
+      const { actor, clientId, base } = await threadClient(req, res);
+      res.set('Vary', 'HX-Request').render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base) });
+    });
+
+    r.get(`${path}/events`, ...guard, async (req, res) => {
+      const { clientId } = await threadClient(req, res);
+      streamThread(hub, clientId, req, res);
+    });
+
+    r.post(path, ...guard, async (req, res) => {
+      const { actor, clientId, base } = await threadClient(req, res);
+      const file = req.file ? { name: req.file.originalname, data: req.file.buffer } : null;
+      try {
+        await postMessage(deps, actor, clientId, { body: String(req.body?.body ?? ''), file });
+      } catch (err) {
+        const e = asHttpError(err) as { status?: number; userMessage?: string };
+        if (e.status !== 422) throw e;
+        if (req.get('hx-request')) {
+          res.status(422).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: e.userMessage });
+          return;
+        }
+        throw e;
+      }
+      if (!req.get('hx-request')) return res.redirect(303, base);
+      res.render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base) });
+    });
+
+    r.get(`${path}/attachments/:messageId`, ...guard, async (req, res) => {
+      const { actor, clientId } = await threadClient(req, res);
+      const a = await messageAttachment(rt.db, actor, idParam(req.params.messageId)).catch((e) => {
+        throw asHttpError(e);
+      });
+      const owner = await rt.db('messages').where({ id: idParam(req.params.messageId) }).first('client_id');
+      if (owner?.client_id !== clientId) throw notFound('Attachment');
+      res.set('X-Content-Type-Options', 'nosniff');
+      res.set('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.type(a.type);
+      res.attachment(a.name);
+      res.sendFile(attachmentPath(rt.config.dataDir, a), { dotfiles: 'allow' }); // DATA_DIR defaults to ./.data
+    });
+  }
+  return r;
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { adapterFor, MappingDataError, MappingError, parseMapping } from '../../../connectors/soap/index.ts';
+import { EntityMapper } from '../../../connectors/soap/mapper.ts';
+import { applyModifier, toDecimal } from '../../../connectors/soap/modifiers.ts';
+
+const SIM = 'connectors/mappings/simulator.yaml';
+
+function problems(text: string, file = 'bad.yaml'): string[] {
+  try {
+    parseMapping(file, text);
+  } catch (err) {
+    expect(err).to.be.instanceOf(MappingError);
+    return (err as Error).message.split('\n');
+  }
+  throw new Error('expected the mapping to be rejected');
+}
+
+const base = `version: 1
+system: test
+service:
+  endpoint: http://127.0.0.1:1/soap
+  namespace: urn:x
+entities:
+  priceTypes:
+    operation: GetPriceTypes
+    result: PriceTypes.PriceType
+    fields:
+      externalId: Id
+      name: Name
+`;
+
+describe('connectors/soap: mapping files', () => {
+  it('accepts the simulator’s mapping', () => {
+    const { mapping } = parseMapping(SIM, fs.readFileSync(SIM, 'utf8'));
+    expect(Object.keys(mapping.entities)).to.include.members(['products', 'offers', 'prices', 'stock', 'counterparties', 'contracts', 'contractPrices']);
+    expect(mapping.service.auth).to.deep.equal({ type: 'basic', usernameEnv: 'SIM_SOAP_USER', passwordEnv: 'SIM_SOAP_PASSWORD' });
+  });
+
+  it('reads credentials only from the environment variables it names, and says which is missing', () => {
+    const loaded = parseMapping(SIM, fs.readFileSync(SIM, 'utf8'));
+    expect(() => adapterFor(loaded, (n) => (n === 'SIM_SOAP_USER' ? 'u' : undefined))).to.throw(MappingError,
+      `${SIM}: service.auth.passwordEnv: the environment variable SIM_SOAP_PASSWORD is not set (credentials never live in the mapping file)`);
+    expect(adapterFor(loaded, () => 'x')).to.have.property('call');
+  });
+
+  it('names the file, line, path and problem of every error at once', () => {
+    const text = `${base}  products:
+    operation: GetProducts
+    result: Products.Product
+    fields:
+      externalId: Id
+      skuu: Article
+      unit: { from: Unit, modifiers: [trim] }
+  wares:
+    operation: GetWares
+    result: Wares.Ware
+    fields: { externalId: Id }
+`;
+    const p = problems(text);
+    expect(p).to.include('bad.yaml:18: entities.products.fields.skuu: "skuu" is not a field of products (fields: externalId, groupExternalId, sku, barcode, name, description, unit, vatRate, properties, images, deleted)');
+    expect(p).to.include('bad.yaml:17: entities.products.fields: required field "name" of products is not mapped');
+    expect(p).to.include('bad.yaml:21: entities.wares: "wares" is not a mirror entity (one of: groups, priceTypes, warehouses, managers, products, offers, counterparties, contracts, prices, stock, contractPrices)');
+    expect(p).to.have.length(3);
+  });
+
+  it('reports unknown modifiers by name', () => {
+    const p = problems(base.replace('name: Name', 'name: { from: Name, modifiers: [trim, trimm, { default: x }, { decimals: 2 }] }'));
+    expect(p[0]).to.match(/^bad\.yaml:12: entities\.priceTypes\.fields\.name\.modifiers\[1\]: unknown modifier "trimm" \(known: trim, upper/);
+    expect(p[1]).to.match(/^bad\.yaml:12: entities\.priceTypes\.fields\.name\.modifiers\[3\]: unknown modifier \{"decimals":2\}/);
+    expect(p).to.have.length(2);
+  });
+
+  it('reports schema errors: unknown keys, bad URL, env-var names, paths', () => {
+    const p = problems(
+      base
+        .replace('endpoint: http://127.0.0.1:1/soap', 'endpoint: not a url\n  auth: { type: basic, usernameEnv: sim_user, passwordEnv: SIM_PW }')
+        .replace('result: PriceTypes.PriceType', 'result: PriceTypes..PriceType\n    colour: red'),
+    );
+    expect(p.some((l) => /^bad\.yaml:4: service\.endpoint: must be a URL/.test(l))).to.equal(true);
+    expect(p.some((l) => /^bad\.yaml:5: service\.auth\.usernameEnv: must be an environment variable name/.test(l))).to.equal(true);
+    expect(p.some((l) => /^bad\.yaml:\d+: entities\.priceTypes\.result: must be a dotted element path/.test(l))).to.equal(true);
+    expect(p.some((l) => /^bad\.yaml:\d+: entities\.priceTypes: unknown key\(s\) "colour"/.test(l))).to.equal(true);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const p = problems(`${base}  products: [unclosed\n`);
+    expect(p[0]).to.match(/^bad\.yaml:1[45]: \(root\): not valid YAML: /);
+  });
+
+  it('checks references: "^" needs each, lookups need an earlier entity, changes need mapped entities', () => {
+    const p = problems(`${base.replace('externalId: Id', 'externalId: ^Id')}  warehouses:
+    operation: W
+    result: W.W
+    fields:
+      externalId: Id
+      name: { from: Name, modifiers: [{ lookup: { entity: stock, by: quantity } }] }
+changes:
+  operation: GetChanges
+  cursorArg: Since
+  nextCursor: Next
+  results: { offers: Offers.Offer }
+`);
+    expect(p).to.include('bad.yaml:11: entities.priceTypes.fields.externalId: "^" reads the parent item, which exists only with "each"');
+    expect(p.some((l) => l.includes('entities.warehouses.fields.name.modifiers[0].lookup.entity: warehouses can only look up entities read before it'))).to.equal(true);
+    expect(p.some((l) => l.includes('changes.results.offers: "offers" has no mapping under entities'))).to.equal(true);
+  });
+});
+
+describe('connectors/soap: modifiers and mapper', () => {
+  it('reads decimals with a comma and spaces exactly', () => {
+    expect(toDecimal('1 234,50')).to.equal('1234.50');
+    expect(toDecimal('0007,5')).to.equal('7.5');
+    expect(toDecimal('-12')).to.equal('-12');
+    expect(() => toDecimal('12,3,4')).to.throw('"12,3,4" is not a number');
+  });
+
+  it('applies the closed library', () => {
+    expect(applyModifier('boolean', 'Да')).to.equal(true);
+    expect(applyModifier('date', '01.02.2025')).to.equal('2025-02-01');
+    expect(applyModifier('date', '0001-01-01T00:00:00')).to.equal(null);
+    expect(applyModifier({ map: { Собственный: 'own' } }, 'Собственный')).to.equal('own');
+    expect(() => applyModifier({ map: { Собственный: 'own' } }, 'Чужой')).to.throw('"Чужой" is not one of the mapped values ("Собственный")');
+    expect(applyModifier({ pairs: { key: 'Name', value: 'Value' } }, [{ Name: 'Цвет', Value: 'Синий' }, { Name: 'Размер', Value: 'L' }])).to.deep.equal({ Цвет: 'Синий', Размер: 'L' });
+    expect(applyModifier({ lookup: { entity: 'warehouses', by: 'name' } }, 'Основной', (_e, _b, v) => (v === 'Основной' ? 'WH01' : undefined))).to.equal('WH01');
+    expect(() => applyModifier({ lookup: { entity: 'warehouses', by: 'name' } }, 'Нет такого', () => undefined)).to.throw('no warehouses with name "Нет такого"');
+  });
+
+  it('maps nested items with "each" and "^", and names the path, value and item of a bad value', () => {
+    const spec = { operation: 'GetOffers', result: 'Offers.Offer', each: 'Prices.Price', fields: { offerExternalId: '^Id', priceTypeExternalId: 'PriceTypeId', value: 'Value' } };
+    const m = new EntityMapper('prices', spec);
+    const items = [{ Id: 'o1', Prices: { Price: [{ PriceTypeId: 'PT1', Value: '10.50' }, { PriceTypeId: 'PT2', Value: '11' }] } }];
+    expect(m.map(items, { where: 'GetOffers page 1' })).to.deep.equal([
+      { offerExternalId: 'o1', priceTypeExternalId: 'PT1', value: '10.50' },
+      { offerExternalId: 'o1', priceTypeExternalId: 'PT2', value: '11' },
+    ]);
+    const bad = [{ Id: 'o7', Prices: { Price: { PriceTypeId: 'PT1', Value: '10,50' } } }];
+    expect(() => m.map(bad, { where: 'GetOffers page 3' })).to.throw(MappingDataError,
+      'entities.prices.fields.value: "10,50" is not a decimal number with a point (add the "decimal" modifier to read "1 234,50") (item 1 of GetOffers page 3, Id o7)');
+  });
+});

@@ -1,0 +1,57 @@
+import type { Worker } from 'bullmq';
+import { expect } from 'chai';
+import { mailSendJob } from '../../jobs/mail-send.ts';
+import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
+import { startWorkers } from '../../src/roles/worker.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { postMessage } from '../../src/store/messages.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
+import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
+
+describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
+  let rt: Runtime;
+  let smtp: SmtpCapture;
+  let workers: Worker[];
+  let fx: StaffFixture;
+
+  before(async () => {
+    rt = await testRuntime();
+    smtp = await startTestSmtp(rt);
+    workers = await startWorkers(rt, [mailSendJob as never]);
+  });
+  after(async () => {
+    for (const w of workers) await w.close();
+    await smtp.stop();
+  });
+  beforeEach(async () => {
+    await truncate(rt, 'sources', 'users', 'clients', 'messages', 'message_threads');
+    smtp.clear();
+    fx = await staffFixture(rt.db);
+  });
+
+  it('e-mails the manager once for several messages, and the buyer once for the reply', async () => {
+    const deps = { db: rt.db, dataDir: rt.config.dataDir };
+    const buyer = { userId: fx.users.a, role: 'buyer' as const, clientId: fx.clients.a, managerId: null };
+    const manager = { userId: fx.staff.ivanov, role: 'manager' as const, clientId: null, managerId: fx.managers.ivanov };
+    for (const body of ['one', 'two', 'three']) await postMessage(deps, buyer, fx.clients.a, { body });
+    // the default grace period (a minute) has not passed: nothing yet
+    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 0 });
+    await rt.db('messages').update({ created_at: rt.db.raw(`now() - interval '2 minutes'`) });
+    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 1 });
+    const [toManager] = await smtp.waitFor(1);
+    expect(toManager!.envelopeTo).to.deep.equal(['ivanov@seller.test']);
+    expect(toManager!.subject).to.equal('Alpha LLC: новые сообщения (3)');
+    expect(toManager!.text).to.contain(`/manager/clients/${fx.clients.a}/messages`);
+
+    await postMessage(deps, manager, fx.clients.a, { body: 'reply' });
+    await postMessage(deps, buyer, fx.clients.a, { body: 'four' });
+    await rt.db('messages').update({ created_at: rt.db.raw(`now() - interval '2 minutes'`) });
+    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 1 }); // the manager's window is still closed
+    const mails = await smtp.waitFor(2);
+    expect(mails[1]!.envelopeTo).to.deep.equal(['buyer@alpha.test']);
+    expect(mails[1]!.subject).to.equal('Ответ от вашего менеджера Ivan Ivanov');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.messages()).to.have.length(2);
+  });
+});

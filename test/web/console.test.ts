@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import type { Runtime } from '../../src/runtime.ts';
+import type { OutgoingMail } from '../../src/store/mail-port.ts';
+import { getSetting } from '../../src/store/settings.ts';
+import { createApp } from '../../src/web/app.ts';
+import { getQueue } from '../../src/queue/connection.ts';
+import { deleteKeys } from '../support/redis-cleanup.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
+import { listen, WebClient } from '../support/web-client.ts';
+
+const PAGES = ['/console', '/console/sources', '/console/sources/runs', '/console/news', '/console/news/new', '/console/clients', '/console/settings', '/console/queues', '/console/queues/api/queues', '/console/anything'];
+const ADMIN_ONLY = ['/console/clients', '/console/settings', '/console/queues', '/console/queues/api/queues'];
+
+describe('web/console: staff console', () => {
+  let rt: Runtime;
+  let srv: Awaited<ReturnType<typeof listen>>;
+  let fx: StaffFixture;
+  const sent: OutgoingMail[] = [];
+  let savedSettings: { key: string; value: unknown }[] = [];
+  const as = async (email: string) => {
+    const c = new WebClient(srv.base);
+    await c.login(email, PASSWORD);
+    return c;
+  };
+
+  before(async () => {
+    rt = await testRuntime();
+    const services = { checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }) };
+    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
+    savedSettings = await rt.db('settings').select('key', 'value');
+  });
+  after(async () => {
+    await srv.close();
+    // other suites read settings (the reservation period): leave them as found
+    await truncate(rt, 'settings');
+    for (const r of savedSettings) await rt.db('settings').insert({ key: r.key, value: JSON.stringify(r.value) });
+  });
+  beforeEach(async () => {
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'news');
+    await rt.db('settings').whereIn('key', ['reservations.period_hours', 'warehouses.commission_overrides', 'news.audiences']).delete();
+    await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
+    sent.length = 0;
+    fx = await staffFixture(rt.db);
+  });
+
+  it('refuses every console page to buyers (403) and sends anonymous visitors to sign in', async () => {
+    const buyer = await as(fx.emails.a);
+    for (const p of PAGES) {
+      const r = await buyer.get(p);
+      expect(r.status, p).to.equal(403);
+      expect(r.text, p).not.to.contain('Run full now');
+    }
+    const post = await buyer.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' });
+    expect(post.status).to.equal(403);
+    const anon = new WebClient(srv.base);
+    for (const p of PAGES) expect((await anon.get(p)).status, p).to.equal(303);
+  });
+
+  it('shows managers their part and admins everything', async () => {
+    const manager = await as(fx.staffEmails.ivanov);
+    for (const p of PAGES) {
+      const r = await manager.get(p);
+      const expected = p === '/console' ? 303 : p === '/console/anything' ? 404 : ADMIN_ONLY.includes(p) ? 403 : 200;
+      expect(r.status, p).to.equal(expected);
+    }
+    expect((await manager.get('/console/sources')).text).not.to.contain('Run full now');
+    const admin = await as(fx.emails.admin);
+    for (const p of ['/console/sources', '/console/news', '/console/clients', '/console/settings', '/console/queues']) expect((await admin.get(p)).status, p).to.equal(200);
+    expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
+    const api = await admin.get('/console/queues/api/queues');
+    expect(JSON.parse(api.text).queues.map((q: { name: string }) => q.name)).to.include.members(['sync', 'mail']);
+  });
+
+  it('lists sources with the progress of a running sync, and queues "run full / changes now"', async () => {
+    const [run] = await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'full', mode: 'full', progress: { done: 30, total: 120, message: 'prices' } }).returning('id');
+    await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'changes', mode: 'delta', state: 'failed', error: 'SOAP fault: timeout', started_at: new Date(Date.now() - 60_000) });
+    const admin = await as(fx.emails.admin);
+    const page = await admin.get('/console/sources');
+    expect(page.text).to.contain('data-pct="25"').and.contain('30 / 120 prices').and.contain('SOAP fault: timeout');
+    expect(page.text).to.contain('hx-trigger="every 1s"');
+    await rt.db('sync_runs').where({ id: run.id }).update({ progress: { done: 90, total: 120 } });
+    expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain('data-pct="75"');
+
+    const queue = getQueue(rt, 'sync');
+    await queue.obliterate({ force: true });
+    expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' })).status).to.equal(303);
+    await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' }); // deduplicated while waiting
+    await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' });
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(jobs.map((j) => [j.name, j.data]).sort()).to.deep.equal([
+      ['sync.changes', { source: 'main' }],
+      ['sync.full', { source: 'main' }],
+    ]);
+    await queue.obliterate({ force: true });
+  });
+
+  it('validates and dry-runs a mapping through the wired service, escaping the report', async () => {
+    const admin = await as(fx.emails.admin);
+    await admin.get('/console/sources');
+    const v = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'validate' }, { headers: { 'hx-request': 'true' } });
+    expect(v.text).to.contain('Validation: OK').and.contain(`source ${fx.sourceId}: mapping &lt;ok&gt;`);
+    const d = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'dry-run' });
+    expect(d.text).to.contain('Dry run: problems found').and.contain('prices: 3 unknown offers');
+  });
+
+  it('writes news for an audience and refuses bad input with 422, saving nothing', async () => {
+    const manager = await as(fx.staffEmails.ivanov);
+    await manager.get('/console/news/new');
+    const bad = await manager.post('/console/news', { kind: 'news', title: 'x', audience_mode: 'some', price_type_ids: 'abc' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('&quot;abc&quot; is not an id');
+    const ok = await manager.post('/console/news', { kind: 'sale', title: 'Dealer sale', body_md: '**-20%**', audience_mode: 'some', price_type_ids: String(fx.priceTypes.dealer), publish_at: '2026-01-01T10:00' });
+    expect(ok.status).to.equal(303);
+    const [n] = await rt.db('news').select('*');
+    expect(n).to.include({ kind: 'sale', title: 'Dealer sale', author_user_id: fx.staff.ivanov });
+    expect(n.audience).to.deep.equal({ priceTypeIds: [fx.priceTypes.dealer], counterpartyIds: [], clientIds: [] });
+    expect(new Date(n.publish_at).toISOString()).to.equal('2026-01-01T07:00:00.000Z');
+  });
+
+  it('invites a user by an e-mailed one-time link, links counterparties, disables users, sets the manager', async () => {
+    const admin = await as(fx.emails.admin);
+    await admin.get(`/console/clients/${fx.clients.b}`);
+    const inv = await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'new@beta.test', name: 'Nina' });
+    expect(inv.status).to.equal(303);
+    expect(sent).to.have.length(1);
+    const link = /\/password\/set\/(\S+)/.exec(sent[0]!.text)!;
+    expect(sent[0]!.to).to.equal('new@beta.test');
+    expect((await new WebClient(srv.base).get(link[0])).status).to.equal(200);
+
+    await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '7701000002' }); // Alpha North by INN
+    expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.include({ origin: 'admin' });
+    const bad = await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '0000' });
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.contain('No counterparty with id, INN or external id &quot;0000&quot;');
+    await admin.post(`/console/clients/${fx.clients.b}/unlink`, { counterparty_id: String(fx.cp.aChild) });
+    expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.equal(undefined);
+
+    const buyerB = await as(fx.emails.b);
+    await admin.post(`/console/users/${fx.users.b}/disable`, { disabled: 'true', client_id: String(fx.clients.b) });
+    expect((await buyerB.get('/messages')).status).to.equal(303); // signed out
+    expect((await rt.db('users').where({ id: fx.users.b }).first()).disabled_at).to.not.equal(null);
+
+    await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: String(fx.managers.ivanov) });
+    expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.ivanov, manager_assigned: true });
+    await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: 'auto' });
+    expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.petrova, manager_assigned: false });
+  });
+
+  it('saves settings, and a bad value saves nothing', async () => {
+    const admin = await as(fx.emails.admin);
+    await admin.get('/console/settings');
+    const good = await admin.post('/console/settings', {
+      period: '48',
+      [`commission_${fx.warehouses.partner}`]: '12,5',
+      audiences: `- name: Dealers\n  audience: { priceTypeIds: [${fx.priceTypes.dealer}] }\n`,
+    });
+    expect(good.status).to.equal(303);
+    expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
+    expect(await getSetting(rt.db, 'warehouses.commission_overrides')).to.deep.equal({ [String(fx.warehouses.partner)]: '12.5' });
+    const bad = await admin.post('/console/settings', { period: '24', audiences: '- name: X\n  audience: { priceTypeIds: [] }' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('News audiences');
+    expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
+  });
+});
