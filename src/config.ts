@@ -28,6 +28,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SOURCE_STALE_AFTER_S: z.coerce.number().int().positive().default(900),
   WEBHOOK_SECRET: z.string().optional(),
+  // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
+  COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean };

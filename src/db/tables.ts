@@ -9,3 +9,6 @@ export const STORE_TABLES = [
   'orders', 'order_lines', 'order_status_history', 'outbox', 'reservations', 'waitlist', 'news',
   'news_reads', 'messages', 'settings',
 ] as const;
+
+/** Connector working state (exchange sessions and the like), neither mirror nor store. */
+export const CONNECTOR_TABLES = ['commerceml_sessions', 'commerceml_imports', 'commerceml_seen'] as const;

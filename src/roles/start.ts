@@ -1,5 +1,6 @@
 // Starts long-running roles in this process and stops them cleanly on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
+import { commercemlRouter } from '../../connectors/commerceml/index.ts';
 import { log } from '../log.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { createApp } from '../web/app.ts';
@@ -25,7 +26,11 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
   process.once('SIGINT', () => void stop('SIGINT'));
 
   try {
-    const mounts = opts.demo ? await startDemo(rt) : [];
+    const mounts = [
+      ...(opts.demo ? await startDemo(rt) : []),
+      // The 1C exchange endpoint: a connector router the web app mounts (the web never imports connectors).
+      { path: rt.config.COMMERCEML_PATH, router: commercemlRouter(rt) },
+    ];
     if (roles.includes('worker')) await startWorkers(rt);
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {

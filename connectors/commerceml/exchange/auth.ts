@@ -1,0 +1,47 @@
+// Basic auth at `checkauth`, against the commerceml source whose settings carry that login.
+// The password lives in an environment variable named by the source (or as an argon2 hash).
+import crypto from 'node:crypto';
+import { verify } from '@node-rs/argon2';
+import { secretFromEnv } from '../../../src/config.ts';
+import type { Db } from '../../../src/db/knex.ts';
+import { type CommerceMLSettings, parseSettings } from '../settings.ts';
+
+export interface AuthedSource {
+  id: number;
+  name: string;
+  settings: CommerceMLSettings;
+}
+
+export function parseBasic(header: string | undefined): { login: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  return i < 0 ? undefined : { login: text.slice(0, i), password: text.slice(i + 1) };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+/** The source for these credentials, or a reason to refuse (shown to 1C after `failure`). */
+export async function authenticate(db: Db, login: string, password: string, only?: string): Promise<AuthedSource | string> {
+  const q = db('sources').where({ kind: 'commerceml' }).whereRaw("settings->>'login' = ?", [login]).select('id', 'name', 'settings');
+  if (only) q.andWhere({ name: only });
+  const rows = await q;
+  const wrong = 'wrong login or password';
+  if (rows.length !== 1) return wrong;
+  const row = rows[0] as { id: number; name: string; settings: unknown };
+  const settings = parseSettings(row.settings);
+  if (typeof settings === 'string') return `source "${row.name}" is misconfigured (${settings})`;
+  if (settings.passwordEnv) {
+    const expected = secretFromEnv(settings.passwordEnv);
+    if (!expected) return `source "${row.name}": environment variable ${settings.passwordEnv} (its password) is not set`;
+    if (!sameSecret(expected, password)) return wrong;
+  } else if (!(await verify(settings.passwordHash!, password).catch(() => false))) {
+    return wrong;
+  }
+  return { id: row.id, name: row.name, settings };
+}

@@ -1,0 +1,163 @@
+// Imports one uploaded CommerceML file into the mirror: streams it through the parser, hands
+// the records to ONE sync run in bounded chunks and commits once — a broken file changes
+// nothing. Order documents found in the file go to the order-status importer.
+import fs from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { Db } from '../../../src/db/knex.ts';
+import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
+import { openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
+import { mapDocument, type OrderDocument } from '../parse/documents.ts';
+import { CommerceMLError } from '../parse/errors.ts';
+import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
+import { emptyClassifier } from '../parse/records-map.ts';
+import { lenientDate } from '../parse/values.ts';
+import { applyOrderDocuments, type StatusImportResult } from '../sale/status-import.ts';
+import { loadClassifier } from '../exchange/sessions.ts';
+import { recordSeen } from './seen.ts';
+
+export interface ImportDeps {
+  db: Db;
+  redis?: Redis;
+  prefix?: string;
+}
+
+export interface FileImportResult {
+  parse: Omit<ParseResult, 'header'>;
+  sync?: SyncResult;
+  orders?: StatusImportResult;
+  /** Lines for 1C's log after `success`. */
+  summary: string[];
+}
+
+const MAX_DOCUMENTS = 10_000;
+/** Records per chunk handed to the sync run (all entities together). */
+const BATCH = 5_000;
+
+/** The accounting system's time of the data, from the root's ДатаФормирования. */
+async function sniffGeneratedAt(file: string): Promise<Date | null> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
+    const m = /ДатаФормирования="([^"]+)"/.exec(buffer.subarray(0, bytesRead).toString('utf8'));
+    const d = lenientDate(m?.[1]);
+    if (!d) return null;
+    // 1C writes its local time without a zone: read it as this server's local time, and never
+    // let a clock difference put the mirror's "as of" in the future.
+    const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+    return local.getTime() > Date.now() ? new Date() : local;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Offers whose whole id is a product id (2.04 catalogs list characteristics as products). */
+async function fixCharacteristicProducts(db: Db, sourceId: number, sessionId: number, batch: RecordBatch): Promise<void> {
+  const offers = batch.offers?.filter((o) => o.externalId.includes('#'));
+  if (!offers?.length) return;
+  const ids = offers.map((o) => o.externalId);
+  const { rows } = await db.raw(
+    `SELECT external_id FROM products WHERE source_id = ? AND external_id = ANY(?)
+     UNION SELECT external_id FROM commerceml_seen WHERE session_id = ? AND entity = 'products' AND external_id = ANY(?)`,
+    [sourceId, ids, sessionId, ids],
+  );
+  const whole = new Set((rows as { external_id: string }[]).map((r) => r.external_id));
+  for (const o of offers) if (whole.has(o.externalId)) o.productExternalId = o.externalId;
+}
+
+export async function importCatalogFile(
+  deps: ImportDeps,
+  s: { sessionId: number; sourceId: number; file: string; filename: string },
+  onProgress: (text: string) => Promise<void>,
+): Promise<FileImportResult> {
+  const size = (await fs.promises.stat(s.file)).size;
+  const asOf = await sniffGeneratedAt(s.file);
+  const classifier = (await loadClassifier(deps.db, { id: s.sessionId, source_id: s.sourceId })) ?? emptyClassifier();
+  const classifierBefore = JSON.stringify(classifier);
+  let run: SyncRun | undefined;
+  let read = 0;
+  let lastReport = 0;
+  const received: Partial<Record<EntityName, number>> = {};
+  const docs: OrderDocument[] = [];
+
+  const input = (async function* () {
+    for await (const c of fs.createReadStream(s.file, { highWaterMark: 256 * 1024 })) {
+      read += (c as Buffer).length;
+      yield c as Buffer;
+    }
+  })();
+  const report = async (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastReport < 500) return;
+    lastReport = now;
+    const pct = size ? Math.floor((read / size) * 100) : 100;
+    const what = Object.entries(received).map(([e, n]) => `${e} ${n}`).join(', ');
+    const text = `${s.filename}: ${pct}% read${what ? ` (${what})` : ''}`;
+    await onProgress(text);
+    await run?.progress({ done: read, total: size, message: text });
+  };
+
+  // One batch is written while the parser reads the next: parsing (this process) and COPY
+  // (the database) overlap instead of taking turns. At most one batch is in flight.
+  const apply = async (batch: RecordBatch) => {
+    run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
+    await recordSeen(deps.db, s.sessionId, batch);
+    await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
+    for (const e of ENTITY_ORDER) {
+      const list = batch[e];
+      if (!list?.length) continue;
+      await run.add(e, list as never);
+      received[e] = (received[e] ?? 0) + list.length;
+    }
+    await report();
+  };
+  let inflight: Promise<void> = Promise.resolve();
+  let parsed: ParseResult;
+  try {
+    parsed = await parseCommerceML(input, {
+      classifier,
+      batchSize: BATCH,
+      onDocument: (d) => {
+        if (docs.length >= MAX_DOCUMENTS) throw new CommerceMLError(`more than ${MAX_DOCUMENTS} documents in one file`);
+        docs.push(mapDocument(d));
+      },
+      onBatch: async (batch) => {
+        await inflight;
+        inflight = apply(batch);
+        inflight.catch(() => {}); // awaited on the next batch or after the parse
+      },
+    });
+    await inflight;
+  } catch (err) {
+    await inflight.catch(() => {});
+    await run?.abort(err as Error);
+    throw err;
+  }
+  await onProgress(`${s.filename}: read, applying to the mirror`);
+  const sync = run ? await run.commit() : undefined;
+  const orders = docs.length ? await applyOrderDocuments(deps.db, s.sourceId, docs) : undefined;
+
+  const updates: Record<string, unknown> = {};
+  if (JSON.stringify(classifier) !== classifierBefore) updates.classifier = JSON.stringify(classifier);
+  if (Object.keys(updates).length) await deps.db('commerceml_sessions').where({ id: s.sessionId }).update(updates);
+  if (parsed.fullEntities.length) {
+    await deps.db.raw(
+      `UPDATE commerceml_sessions SET full_entities = ARRAY(SELECT DISTINCT unnest(full_entities || ?::text[])) WHERE id = ?`,
+      [parsed.fullEntities, s.sessionId],
+    );
+  }
+  const { header: _h, ...rest } = parsed;
+  return { parse: rest, sync, orders, summary: summarize(s.filename, parsed, sync, orders) };
+}
+
+function summarize(filename: string, p: ParseResult, sync?: SyncResult, orders?: StatusImportResult): string[] {
+  const lines: string[] = [];
+  const parts = Object.entries(sync?.counts ?? {}).map(
+    ([e, c]) => `${e} ${c!.received} (new ${c!.inserted}, changed ${c!.updated}, deleted ${c!.deleted}, unchanged ${c!.unchanged})`,
+  );
+  lines.push(`${filename} (CommerceML ${p.version ?? '?'}): ${parts.join('; ') || 'no catalog records'}`);
+  if (p.properties) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
+  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`);
+  for (const w of sync?.warnings ?? []) lines.push(`warning: ${w.message} (e.g. ${w.sample.slice(0, 3).join(', ')})`);
+  for (const n of p.notes) lines.push(`warning: ${n}`);
+  return lines;
+}

@@ -1,0 +1,80 @@
+// What the BullMQ job does for one `mode=import` file: unpack the session's archive once,
+// import the file, and record the outcome where the exchange endpoint reads it (the
+// commerceml_imports row), so 1C's repeated `import` calls see progress, then success/failure.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Runtime } from '../../../src/runtime.ts';
+import { SyncInputError } from '../../../src/sync/index.ts';
+import { resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
+import { getSession } from '../exchange/sessions.ts';
+import { unzipInto } from '../exchange/unzip.ts';
+import { CommerceMLError } from '../parse/errors.ts';
+import { limitsSchema, parseSettings } from '../settings.ts';
+import { importCatalogFile } from './catalog-import.ts';
+
+export const COMMERCEML_IMPORT_JOB = 'commerceml.import';
+
+export interface ImportJobData {
+  sessionId: number;
+  filename: string;
+  uploadDir: string;
+}
+
+/** Errors that say the data is wrong: retrying cannot help, 1C gets `failure` at once. */
+export function isFinal(err: unknown): boolean {
+  return err instanceof CommerceMLError || err instanceof UploadError || err instanceof SyncInputError;
+}
+
+/** Unpacks archives of the session not unpacked yet (once per archive, whoever comes first). */
+export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number, dir: string, onProgress: (t: string) => Promise<void>): Promise<void> {
+  const session = await getSession(rt.db, sessionId);
+  const src = await rt.db('sources').where({ id: session.source_id }).first('settings');
+  const settings = parseSettings(src?.settings);
+  const limits = typeof settings === 'string' ? limitsSchema.parse({}) : settings.limits;
+  const zips = (await fs.promises.readdir(dir).catch(() => [] as string[])).filter((f) => f.toLowerCase().endsWith('.zip') && !session.unpacked.includes(f));
+  for (const z of zips) {
+    await onProgress(`Распаковка архива ${z}`);
+    await unzipInto(path.join(dir, z), dir, limits);
+    await rt.db.raw('UPDATE commerceml_sessions SET unpacked = array_append(unpacked, ?) WHERE id = ?', [z, sessionId]);
+  }
+}
+
+export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { made: number; max: number }): Promise<void> {
+  const row = () => rt.db('commerceml_imports').where({ session_id: data.sessionId, filename: data.filename });
+  const state = await row().first('state');
+  if (!state || state.state === 'done' || state.state === 'failed') return; // already decided: a retry is a no-op
+  let last = 0;
+  const onProgress = async (text: string) => {
+    const now = Date.now();
+    if (now - last < 400) return;
+    last = now;
+    await row().update({ progress: text });
+  };
+  await row().update({ state: 'running', progress: 'started' });
+  try {
+    const session = await getSession(rt.db, data.sessionId);
+    const dir = sessionDir(data.uploadDir, data.sessionId);
+    await ensureUnpacked(rt, data.sessionId, dir, async (t) => {
+      last = 0;
+      await onProgress(t);
+    });
+    const file = resolveInside(dir, data.filename);
+    if (!fs.existsSync(file)) throw new UploadError(`file ${data.filename} was not uploaded in this session (nor found in its archive)`);
+    const res = await importCatalogFile(rt, { sessionId: session.id, sourceId: session.source_id, file, filename: data.filename }, onProgress);
+    await row().update({
+      state: 'done',
+      progress: 'done',
+      message: res.summary.join('\n'),
+      result: JSON.stringify({ counts: res.sync?.counts ?? {}, warnings: res.sync?.warnings ?? [], parse: res.parse, orders: res.orders }),
+      sync_run_id: res.sync?.runId ?? null,
+      finished_at: rt.db.fn.now(),
+    });
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err);
+    if (!isFinal(err) && attempt.made + 1 < attempt.max) {
+      await row().update({ progress: `retrying after an error: ${msg}` });
+      throw err;
+    }
+    await row().update({ state: 'failed', progress: 'failed', message: `${data.filename}: ${msg}`, finished_at: rt.db.fn.now() });
+  }
+}

@@ -1,0 +1,239 @@
+// The 1C exchange endpoint (CommerceML 2 over the "1C-Bitrix" protocol): one URL, dispatched on
+// ?type=catalog|sale&mode=…. Answers are plain text whose first line is exactly `success`,
+// `progress` or `failure` (1C matches it literally) — always HTTP 200, never an HTML page.
+// The web app mounts this router (src/roles/start.ts passes it to createApp as a mount).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Request, type Response, Router } from 'express';
+import { log } from '../../src/log.ts';
+import { getQueue } from '../../src/queue/connection.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { authenticate, parseBasic } from './exchange/auth.ts';
+import { appendUpload, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
+import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
+import { deactivateUnseen } from './import/deactivate.ts';
+import { COMMERCEML_IMPORT_JOB, ensureUnpacked, type ImportJobData, isFinal } from './import/run-import.ts';
+import { mapDocument, type OrderDocument } from './parse/documents.ts';
+import { parseCommerceML } from './parse/parse-file.ts';
+import { emptyClassifier } from './parse/records-map.ts';
+import { encodeCp1251 } from './sale/cp1251.ts';
+import { buildOrdersQuery, confirmQueried } from './sale/order-export.ts';
+import { applyOrderDocuments } from './sale/status-import.ts';
+import { type CommerceMLSettings, parseSettings } from './settings.ts';
+
+export interface CommerceMLRouterOptions {
+  /** Where uploads go (default `<DATA_DIR>/exchange`); web and worker must share it. */
+  uploadDir?: string;
+}
+
+export const DEFAULT_EXCHANGE_PATH = '/exchange/1c';
+
+class Refused extends Error {}
+
+/** An import still waiting for a worker after this long is reported to 1C instead of polled forever. */
+const QUEUED_TOO_LONG_MS = 10 * 60_000;
+
+function answer(res: Response, status: 'success' | 'progress' | 'failure', ...lines: string[]) {
+  // One line per item: newlines inside a reason would be read as separate protocol lines.
+  const body = [status, ...lines.map((l) => l.replace(/\r?\n/g, ' / '))].join('\n');
+  res.status(200).type('text/plain; charset=utf-8').set('Cache-Control', 'no-store').send(body);
+}
+
+function params(req: Request): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') q[k] = v;
+  // Some 1C builds send everything inside get_param=?type=…&mode=… (seen by wc1c).
+  if (q.get_param) for (const [k, v] of new URLSearchParams(q.get_param.replace(/^\?/, ''))) q[k] ??= v;
+  return q;
+}
+
+function cookieToken(req: Request): string | undefined {
+  const m = new RegExp(`(?:^|;\\s*)${COOKIE_NAME}=([^;]+)`).exec(req.headers.cookie ?? '');
+  return m?.[1];
+}
+
+export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}): Router {
+  const uploadDir = opts.uploadDir ?? path.join(rt.config.dataDir, 'exchange');
+  const router = Router();
+
+  async function sessionFor(req: Request, type: ExchangeType): Promise<{ session: ExchangeSession; settings: CommerceMLSettings }> {
+    const q = params(req);
+    let session = await findSession(rt.db, cookieToken(req));
+    if (!session && q.sessid) {
+      const row = await rt.db('commerceml_sessions').where({ sessid: q.sessid, state: 'open' }).first('token');
+      session = await findSession(rt.db, row?.token);
+    }
+    if (!session) throw new Refused('no exchange session: call mode=checkauth first (the session cookie is missing, unknown or expired)');
+    if (session.type !== type) throw new Refused(`this session was opened for type=${session.type}, not type=${type}`);
+    const src = await rt.db('sources').where({ id: session.source_id }).first('settings', 'name');
+    const settings = parseSettings(src?.settings);
+    if (typeof settings === 'string') throw new Refused(`source "${src?.name}" is misconfigured (${settings})`);
+    return { session, settings };
+  }
+
+  const handle = async (req: Request, res: Response) => {
+    const q = params(req);
+    const type = q.type as ExchangeType;
+    const mode = q.mode ?? '';
+    try {
+      if (type !== 'catalog' && type !== 'sale') throw new Refused(`unknown type "${q.type ?? ''}": expected catalog or sale`);
+      if (mode === 'checkauth') return await checkauth(req, res, type);
+      const { session, settings } = await sessionFor(req, type);
+      const dir = sessionDir(uploadDir, session.id);
+      switch (mode) {
+        case 'init': {
+          await wipeDir(dir);
+          const zip = settings.zip;
+          await rt.db('commerceml_sessions').where({ id: session.id }).update({ version: q.version ?? null, zip, bytes_received: 0, unpacked: [] });
+          res.status(200).type('text/plain; charset=utf-8').send(`zip=${zip ? 'yes' : 'no'}\nfile_limit=${settings.limits.fileLimit}`);
+          return;
+        }
+        case 'file':
+          return await file(req, res, session, settings, dir, q.filename);
+        case 'import':
+          return type === 'catalog' ? await catalogImport(res, session, dir, q.filename) : await saleImport(res, session, dir, q.filename);
+        case 'deactivate': {
+          if (type !== 'catalog') break;
+          const r = await deactivateUnseen(rt, session);
+          const n = Object.values(r.sync?.counts ?? {}).reduce((a, c) => a + (c?.deleted ?? 0), 0);
+          return answer(res, 'success', r.skipped ? `nothing deactivated: ${r.skipped}` : `${n} item(s) not in the full package marked deleted`);
+        }
+        case 'complete': {
+          if (type !== 'catalog') break;
+          let note = 'exchange complete';
+          const fresh = await rt.db('commerceml_sessions').where({ id: session.id }).first('deactivated_at', 'full_entities');
+          if (!fresh.deactivated_at && fresh.full_entities.length) {
+            const r = await deactivateUnseen(rt, session);
+            if (!r.skipped) note += `; ${Object.values(r.sync?.counts ?? {}).reduce((a, c) => a + (c?.deleted ?? 0), 0)} item(s) not in the full package marked deleted`;
+          }
+          await rt.db('commerceml_sessions').where({ id: session.id }).update({ state: 'completed', completed_at: rt.db.fn.now() });
+          await fs.promises.rm(dir, { recursive: true, force: true });
+          return answer(res, 'success', note);
+        }
+        case 'query': {
+          if (type !== 'sale') break;
+          const a = await buildOrdersQuery(rt.db, session.source_id, { encoding: settings.ordersEncoding, version: session.version });
+          await rt.db('commerceml_sessions').where({ id: session.id }).update({ queried_order_ids: a.orderIds });
+          res.status(200).type(a.contentType).set('Cache-Control', 'no-store').send(a.body);
+          return;
+        }
+        case 'success': {
+          if (type !== 'sale') break;
+          const ids = session.queried_order_ids.map(Number);
+          const n = await confirmQueried(rt.db, ids);
+          await rt.db('commerceml_sessions').where({ id: session.id }).update({ queried_order_ids: [] });
+          return answer(res, 'success', `${n} order(s) marked as exported`);
+        }
+      }
+      throw new Refused(`unknown mode "${mode}" for type=${type}`);
+    } catch (err) {
+      if (err instanceof Refused || isFinal(err)) return answer(res, 'failure', (err as Error).message);
+      log.error({ err, type, mode }, 'commerceml exchange request failed');
+      return answer(res, 'failure', `internal error while handling mode=${mode}; the exchange can be repeated`);
+    }
+  };
+
+  async function checkauth(req: Request, res: Response, type: ExchangeType) {
+    const creds = parseBasic(req.headers.authorization);
+    if (!creds) throw new Refused('no credentials: send HTTP Basic authorization (login and password of the exchange node)');
+    const src = await authenticate(rt.db, creds.login, creds.password);
+    if (typeof src === 'string') throw new Refused(src);
+    const s = await createSession(rt.db, src.id, type);
+    // Housekeeping: sessions 1C abandoned a week ago go, with their uploads.
+    const old: { id: number }[] = await rt.db('commerceml_sessions')
+      .where({ source_id: src.id })
+      .andWhere('last_seen_at', '<', new Date(Date.now() - 7 * 24 * 3600 * 1000))
+      .delete()
+      .returning('id');
+    for (const o of old) await fs.promises.rm(sessionDir(uploadDir, o.id), { recursive: true, force: true });
+    res.setHeader('Set-Cookie', `${COOKIE_NAME}=${s.token}; Path=/; HttpOnly; SameSite=Lax`);
+    return answer(res, 'success', COOKIE_NAME, s.token, `sessid=${s.sessid}`, `timestamp=${Math.floor(s.created_at.getTime() / 1000)}`);
+  }
+
+  async function file(req: Request, res: Response, session: ExchangeSession, settings: CommerceMLSettings, dir: string, filename?: string) {
+    const rel = safeRelativeName(filename);
+    if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
+    const target = resolveInside(dir, rel);
+    const left = settings.limits.maxSessionBytes - Number(session.bytes_received);
+    const n = await appendUpload(req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left });
+    await rt.db('commerceml_sessions').where({ id: session.id }).increment('bytes_received', n);
+    // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
+    // a complete orders file is applied right away (a later `import` of it changes nothing more).
+    if (session.type === 'sale' && rel.toLowerCase().endsWith('.xml') && (await endsWithRoot(target))) {
+      return await applySaleFile(res, session, target, rel, `${n} bytes received; `);
+    }
+    return answer(res, 'success', `${rel}: ${n} bytes received`);
+  }
+
+  async function endsWithRoot(file: string): Promise<boolean> {
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      const len = Math.min(size, 512);
+      const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
+      // The closing tag is ASCII-free Cyrillic: look for it in both encodings 1C uses.
+      return buffer.includes(Buffer.from('КоммерческаяИнформация>', 'utf8')) || buffer.includes(encodeCp1251('КоммерческаяИнформация>'));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async function catalogImport(res: Response, session: ExchangeSession, dir: string, filename?: string) {
+    const rel = safeRelativeName(filename);
+    if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
+    const row = await rt.db('commerceml_imports').where({ session_id: session.id, filename: rel }).first();
+    if (!row) {
+      const present = fs.existsSync(resolveInside(dir, rel));
+      const zips = (await fs.promises.readdir(dir).catch(() => [] as string[])).some((f) => f.toLowerCase().endsWith('.zip'));
+      if (!present && !zips) throw new Refused(`file ${rel} was not uploaded in this session`);
+      const inserted = await rt.db('commerceml_imports').insert({ session_id: session.id, filename: rel }).onConflict(['session_id', 'filename']).ignore().returning('state');
+      if (inserted.length) {
+        const data: ImportJobData = { sessionId: session.id, filename: rel, uploadDir };
+        // The session token keeps job ids unique even if session ids are ever reused (restored database).
+        const jobId = `cml-${session.token.slice(0, 16)}-${crypto.createHash('sha1').update(rel).digest('hex').slice(0, 16)}`;
+        await getQueue(rt, 'exchange').add(COMMERCEML_IMPORT_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+      }
+      return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
+    }
+    if (row.state === 'done') return answer(res, 'success', ...String(row.message).split('\n'));
+    if (row.state === 'failed') return answer(res, 'failure', row.message);
+    if (row.state === 'queued' && Date.now() - new Date(row.created_at).getTime() > QUEUED_TOO_LONG_MS) {
+      return answer(res, 'failure', `${rel}: no worker has picked up the import for ${QUEUED_TOO_LONG_MS / 60_000} minutes (is the worker process running?)`);
+    }
+    return answer(res, 'progress', row.progress || `${rel}: ${row.state}`);
+  }
+
+  async function saleImport(res: Response, session: ExchangeSession, dir: string, filename?: string) {
+    const rel = safeRelativeName(filename);
+    if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
+    await ensureUnpacked(rt, session.id, dir, async () => {}).catch((e) => {
+      throw isFinal(e) ? e : new UploadError((e as Error).message);
+    });
+    const target = resolveInside(dir, rel);
+    if (!fs.existsSync(target)) throw new Refused(`file ${rel} was not uploaded in this session`);
+    return applySaleFile(res, session, target, rel, '');
+  }
+
+  async function applySaleFile(res: Response, session: ExchangeSession, target: string, rel: string, prefix: string) {
+    const docs: OrderDocument[] = [];
+    await parseCommerceML(fs.createReadStream(target), {
+      classifier: emptyClassifier(),
+      onBatch: async () => {},
+      onDocument: (d) => {
+        if (docs.length >= 10_000) throw new UploadError('more than 10000 documents in one file');
+        docs.push(mapDocument(d));
+      },
+    });
+    const r = await applyOrderDocuments(rt.db, session.source_id, docs);
+    return answer(
+      res, 'success',
+      `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
+      ...(r.unknown.length ? [`warning: no order for document(s) ${r.unknown.slice(0, 10).join(', ')}`] : []),
+    );
+  }
+
+  // No body parser here: `file` streams the raw body to disk.
+  router.all('/', (req, res) => void handle(req, res));
+  return router;
+}

@@ -1,0 +1,12 @@
+// One CommerceML file of an exchange session, imported in the background while 1C polls
+// `mode=import` (the endpoint answers `progress` until this job records success or failure).
+import { type ImportJobData, COMMERCEML_IMPORT_JOB, runImportJob } from '../connectors/commerceml/import/run-import.ts';
+import type { JobDefinition } from './types.ts';
+
+export const commercemlImportJob: JobDefinition<ImportJobData> = {
+  queue: 'exchange',
+  name: COMMERCEML_IMPORT_JOB,
+  // Files of one session arrive one after another; two lets two 1C nodes exchange at once.
+  concurrency: 2,
+  process: (rt, job) => runImportJob(rt, job.data, { made: job.attemptsMade, max: job.opts.attempts ?? 1 }),
+};
