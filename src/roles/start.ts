@@ -6,6 +6,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { createApp } from '../web/app.ts';
 import { consoleServices } from './console-services.ts';
 import { startDemo } from './demo.ts';
+import { ensureDemoAccounts } from './demo-accounts.ts';
 import { startScheduler } from './scheduler.ts';
 import { startStreamConsumers, startWorkers } from './worker.ts';
 
@@ -38,7 +39,8 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
     }
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {
-      const app = createApp(rt, mounts, { console: consoleServices(rt) });
+      const demoAccounts = opts.demo ? await ensureDemoAccounts(rt) : [];
+      const app = createApp(rt, mounts, { console: consoleServices(rt), demoAccounts });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
         s.once('error', reject);

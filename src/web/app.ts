@@ -54,6 +54,8 @@ export interface AppOptions {
   mail?: MailSender;
   /** Console features backed by connectors (mapping validate / dry-run), wired by src/roles. */
   console?: ConsoleServices;
+  /** Demo sign-ins shown on the start page (`npm start` only). */
+  demoAccounts?: { role: string; email: string; password: string; note: string }[];
 }
 
 function sessionSecret(rt: Runtime): string {
@@ -88,6 +90,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
 
+  app.locals.demoAccounts = opts.demoAccounts ?? [];
   app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
   app.use(hookRoutes(rt));

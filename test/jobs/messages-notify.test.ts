@@ -5,6 +5,7 @@ import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
 import { startWorkers } from '../../src/roles/worker.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { postMessage } from '../../src/store/messages.ts';
+import { resetQueues } from '../support/queues.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
 import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
@@ -18,6 +19,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
   before(async () => {
     rt = await testRuntime();
     smtp = await startTestSmtp(rt);
+    await resetQueues(rt); // mail other test files left queued must not reach this capture
     workers = await startWorkers(rt, [mailSendJob as never]);
   });
   after(async () => {
