@@ -69,9 +69,16 @@ export function upsertSql(spec: EntitySpec<unknown>, opts: { dedupe: boolean; ev
       ${refJoins(spec, 'all')}
       WHERE NOT s.deleted
       ${order}
+    ), changed AS (
+      -- Only new or different rows reach the INSERT: ON CONFLICT DO UPDATE locks (writes) every
+      -- conflicting row even when its WHERE is false, so unchanged rows must not get there.
+      SELECT src.* FROM src
+      LEFT JOIN ${t} cur ON ${keys.map((k) => `cur.${k} = src.${k}`).join(' AND ')}${spec.keyedBy === 'external_id' ? ' AND cur.source_id = $1' : ''}
+      WHERE cur.${keys[0]} IS NULL
+         OR (${[...updatable.map((c) => `cur.${c}`), 'cur.deleted'].join(', ')}) IS DISTINCT FROM (${[...updatable.map((c) => `src.${c}`), 'false'].join(', ')})
     ), up AS (
       INSERT INTO ${t} AS t (source_id, ${targetCols.join(', ')}, deleted)
-      SELECT $1, ${targetCols.join(', ')}, false FROM src
+      SELECT $1, ${targetCols.join(', ')}, false FROM changed
       ON CONFLICT (${spec.keyedBy === 'external_id' ? 'source_id, external_id' : keys.join(', ')}) DO UPDATE SET
         ${[...updatable.map((c) => `${c} = EXCLUDED.${c}`), 'source_id = EXCLUDED.source_id', 'deleted = false', 'updated_at = now()'].join(',\n        ')}
       WHERE (${[...updatable.map((c) => `t.${c}`), 't.deleted'].join(', ')}) IS DISTINCT FROM (${[...updatable.map((c) => `EXCLUDED.${c}`), 'false'].join(', ')})
