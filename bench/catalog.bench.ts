@@ -15,7 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'bench password 1';
 
 async function startServer(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/catalog-server.ts')], {
+  // CATALOG_PROF=1 writes a CPU profile of the web process to /tmp/prof (how the template costs were found).
+  const child = spawn(process.execPath, [...(process.env.CATALOG_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', path.join(here, 'support/catalog-server.ts')], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

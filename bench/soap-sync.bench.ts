@@ -8,18 +8,11 @@ import { ENTITY_ORDER } from '../src/mirror/records.ts';
 import { ensureSource, openSyncRun } from '../src/sync/index.ts';
 import { startSimProcess } from './support/sim-process.ts';
 import { simRecords } from './support/sim-records.ts';
+import { trackRss } from './support/rss.ts';
+
+const mb = (stop: () => number) => () => stop() / 2 ** 20;
 import type { Benchmark, BenchFigure } from './types.ts';
 
-function trackRss() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return () => {
-    clearInterval(t);
-    return Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
-  };
-}
 
 const bench: Benchmark = {
   name: 'soap-sync',
@@ -39,7 +32,7 @@ const bench: Benchmark = {
     try {
       const sourceId = await ensureSource(rt.db, { name: 'bench', kind: 'soap', settings: { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url } });
       await rt.db('sources').where({ id: sourceId }).update({ settings: JSON.stringify({ mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url }) });
-      const stop = trackRss();
+      const stop = mb(trackRss());
       const t0 = performance.now();
       const out = await runFullSync(rt, await soapSourceRow(rt, 'bench'));
       const seconds = (performance.now() - t0) / 1000;
@@ -52,7 +45,7 @@ const bench: Benchmark = {
       // source), on half the products to keep the whole benchmark within a few minutes.
       const state = new SimState(generateDataset({ ...opts, products: Math.ceil(opts.products / 2) }));
       const ceilId = await ensureSource(rt.db, { name: 'ceiling', kind: 'soap' });
-      const stop2 = trackRss();
+      const stop2 = mb(trackRss());
       const t1 = performance.now();
       const run = await openSyncRun(rt, { sourceId: ceilId, kind: 'bench', mode: 'full' });
       const recs = simRecords(state);

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { MirrorRecords } from '../src/mirror/records.ts';
 import { ensureSource, openSyncRun } from '../src/sync/index.ts';
+import { trackRss } from './support/rss.ts';
 import type { Benchmark, BenchFigure } from './types.ts';
 
 const CHUNK = 20_000;
@@ -42,16 +43,6 @@ function makeBatch(products: number, version: number) {
   };
 }
 
-function trackRss() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return () => {
-    clearInterval(t);
-    return Math.max(peak, process.memoryUsage().rss);
-  };
-}
 
 const bench: Benchmark = {
   name: 'sync-core',
