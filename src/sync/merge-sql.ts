@@ -111,7 +111,7 @@ function initialInsertSql(spec: EntitySpec<unknown>, dedupe: boolean): string {
 export const hasRowsSql = (spec: EntitySpec<unknown>) => `SELECT EXISTS (SELECT 1 FROM ${spec.table} WHERE source_id = $1) AS has`;
 
 /** Rows matched by a deletion mark in the stage (explicit) or absent from it (full run). */
-export function deleteSql(spec: EntitySpec<unknown>, how: 'marked' | 'missing', eventCap: number): string {
+export function deleteSql(spec: EntitySpec<unknown>, how: 'marked' | 'missing' | 'replaced', eventCap: number): string {
   const t = spec.table;
   let from: string;
   let where: string;
@@ -125,7 +125,17 @@ export function deleteSql(spec: EntitySpec<unknown>, how: 'marked' | 'missing', 
     }
   } else {
     const req = spec.refs.map((r, i) => ({ r, i })).filter(({ r }) => r.required);
-    if (how === 'marked') {
+    if (how === 'replaced') {
+      // Rows of the offers this run carries that the run no longer lists (a warehouse dropped
+      // from an offer's stock, a price type from its prices).
+      const o = req.find(({ r }) => r.stage === 'offer_ext')!;
+      from = `FROM ${req.map(({ r, i }) => `${r.table} r${i}`).join(', ')}`;
+      where = [
+        ...req.map(({ r, i }) => `r${i}.id = t.${r.target}`),
+        `r${o.i}.external_id IN (SELECT s.offer_ext FROM ${stageTable(spec)} s)`,
+        `NOT EXISTS (SELECT 1 FROM ${stageTable(spec)} s WHERE ${req.map(({ r, i }) => `s.${r.stage} = r${i}.external_id`).join(' AND ')})`,
+      ].join(' AND ');
+    } else if (how === 'marked') {
       from = `FROM ${stageTable(spec)} s ${req.map(({ r, i }) => `JOIN ${r.table} r${i} ON r${i}.source_id = $1 AND r${i}.external_id = s.${r.stage}`).join(' ')}`;
       where = ['s.deleted', ...req.map(({ r, i }) => `t.${r.target} = r${i}.id`)].join(' AND ');
     } else {

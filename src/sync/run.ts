@@ -47,7 +47,11 @@ export interface SyncRun {
   readonly id: number;
   add<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void>;
   progress(p: RunProgress): Promise<void>;
-  commit(o?: { dryRun?: boolean }): Promise<SyncResult>;
+  /**
+   * replaceByOffer: in a delta run, each offer carried for these entities is complete — its rows
+   * the run does not list are marked deleted (a full offers/rests file split over packages).
+   */
+  commit(o?: { dryRun?: boolean; replaceByOffer?: ('stock' | 'prices')[] }): Promise<SyncResult>;
   abort(reason: Error | string): Promise<void>;
 }
 
@@ -159,7 +163,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     await pipeline(Readable.from([`${lines.join('\n')}\n`]), conn.query(copyFrom(sql)));
   }
 
-  async function merge(entity: EntityName, event: MirrorChangeEvent, warnings: SyncWarning[]): Promise<void> {
+  async function merge(entity: EntityName, event: MirrorChangeEvent, warnings: SyncWarning[], replaceByOffer: EntityName[]): Promise<void> {
     const spec = SPECS[entity] as EntitySpec<unknown>;
     const c = counts[entity]!;
     if (startedDirect.has(entity)) {
@@ -199,7 +203,9 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
       warnings.push(unknownWarning(entity, spec, q.label, n, sample ?? []));
     }
     // Rows loaded directly in this run are not in the stage: "missing" would mean them.
-    const hows: ('marked' | 'missing')[] = opts.mode === 'full' && !startedDirect.has(entity) ? ['marked', 'missing'] : ['marked'];
+    const hows: ('marked' | 'missing' | 'replaced')[] = ['marked'];
+    if (opts.mode === 'full' && !startedDirect.has(entity)) hows.push('missing');
+    else if (replaceByOffer.includes(entity) && !startedDirect.has(entity)) hows.push('replaced');
     for (const how of hows) {
       const d = (await conn.query(deleteSql(spec, how, EVENT_CAP), [opts.sourceId])).rows[0];
       c.deleted += d.deleted;
@@ -250,7 +256,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
       };
       const warnings: SyncWarning[] = [];
       try {
-        for (const entity of ENTITY_ORDER) if (counts[entity]) await merge(entity, event, warnings);
+        const replace = o.replaceByOffer ?? [];
+        for (const entity of ENTITY_ORDER) if (counts[entity]) await merge(entity, event, warnings, replace);
         const changed = Object.values(counts).some((c) => c.inserted || c.updated || c.deleted);
         const result: SyncResult = { runId, counts, warnings, changed };
         if (o.dryRun) {

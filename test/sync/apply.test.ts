@@ -288,4 +288,19 @@ describe('sync core: applying batches to the mirror', () => {
     const err = await applyBatch(rt, opts('delta'), { counterparties: [{ externalId: 'c11', name: 'x', inn: '77012345678' }] }).then(() => null, (e) => e);
     expect(err.message).to.equal('counterparties[0].inn: must be an INN of 10 or 12 digits, got "77012345678"');
   });
+
+  it('replaceByOffer: an offer carried by a delta run loses the warehouses and price types it no longer lists', async () => {
+    await applyBatch(rt, opts('full'), smallCatalog());
+    const run = await openSyncRun(rt, opts('delta'));
+    await run.add('stock', [{ offerExternalId: 'p2', warehouseExternalId: 'w-nsk', quantity: '4' }]); // p2 no longer at w-msk
+    await run.add('prices', [{ offerExternalId: 'p1', priceTypeExternalId: 'pt-base', value: '12.50' }]); // p1 lost pt-opt
+    const res = await run.commit({ replaceByOffer: ['stock', 'prices'] });
+    expect(res.counts.stock).to.include({ updated: 1, deleted: 1 });
+    expect(res.counts.prices).to.include({ unchanged: 1, deleted: 1 });
+    const s = await snapshot();
+    type Row = { deleted: boolean; offer: string; wh: string; type: string };
+    const live = (rows: Row[]) => rows.filter((r) => !r.deleted);
+    expect(live(s.stock).map((r) => `${r.offer}@${r.wh}`)).to.deep.equal(['p1@w-msk', 'p2@w-nsk']);
+    expect(live(s.prices).map((r) => `${r.offer}:${r.type}`)).to.deep.equal(['p1:pt-base', 'p2:pt-base']);
+  });
 });

@@ -133,7 +133,10 @@ export async function importCatalogFile(
     throw err;
   }
   await onProgress(`${s.filename}: read, applying to the mirror`);
-  const sync = run ? await run.commit() : undefined;
+  // A full offers/rests file states each offer's whole stock and prices: what it no longer
+  // lists for an offer it carries is gone (split packages each carry their own offers).
+  const replaceByOffer = (['stock', 'prices'] as const).filter((e) => parsed.fullEntities.includes(e));
+  const sync = run ? await run.commit({ replaceByOffer: [...replaceByOffer] }) : undefined;
   const orders = docs.length ? await applyOrderDocuments(deps.db, s.sourceId, docs) : undefined;
 
   const updates: Record<string, unknown> = {};

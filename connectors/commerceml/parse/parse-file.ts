@@ -40,6 +40,8 @@ const SECTION_OF: Partial<Record<EntityName, SectionName[]>> = {
   warehouses: ['Классификатор', 'ПакетПредложений'],
   products: ['Каталог'],
   offers: ['ПакетПредложений'],
+  prices: ['ПакетПредложений'],
+  stock: ['ПакетПредложений'],
   counterparties: ['Контрагенты'],
 };
 

@@ -78,6 +78,18 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     expect(await ex.count('products', { deleted: false })).to.equal(20);
   });
 
+  it('a full offers package states each offer’s whole stock and prices: dropped warehouses and price types go', async () => {
+    const three = await generatePackage(path.join(dir, 'w3'), { products: 10, version: '2.10', warehouses: 3, priceTypes: 3 });
+    expect((await ex.client().pushCatalog(three.files)).failed).to.equal(undefined);
+    expect(await ex.count('stock', { deleted: false })).to.equal(three.counts.stock);
+    const two = await generatePackage(path.join(dir, 'w2'), { products: 10, version: '2.10', warehouses: 2, priceTypes: 2 });
+    expect(two.counts.stock).to.be.below(three.counts.stock);
+    const r = await ex.client().pushCatalog(two.files);
+    expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
+    expect(await ex.count('stock', { deleted: false })).to.equal(two.counts.stock);
+    expect(await ex.count('prices', { deleted: false })).to.equal(two.counts.prices);
+  });
+
   it('split full package (import0_1 with the classifier, import0_2 without) is one catalog: nothing of part 1 deleted', async () => {
     const a = await generatePackage(path.join(dir, 's1'), { products: 8, version: '2.07', part: 1 });
     const b = await generatePackage(path.join(dir, 's2'), { products: 8, version: '2.07', part: 2, start: 8, classifier: false });
