@@ -3,4 +3,3 @@ export { publicBaseUrl } from './links.ts';
 export { type MailRequest, type SentMail, sendMail } from './send.ts';
 export { renderMail, UnknownTemplateError } from './templates.ts';
 export { closeTransports, MailNotConfiguredError, smtpUrl, useSmtpUrl } from './transport.ts';
-export { type RawMail, smtpSender } from './raw.ts';

@@ -100,19 +100,3 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
     }
   });
 });
-
-describe('mail: raw sender for the store mail port', () => {
-  it('delivers a ready-made message over SMTP', async () => {
-    const rt = await testRuntime();
-    const smtp = await startTestSmtp(rt);
-    try {
-      const { smtpSender } = await import('../../src/mail/index.ts');
-      await smtpSender(rt).send({ to: 'reset@example.test', subject: 'Сброс пароля', text: 'link', html: '<p>link</p>' });
-      const [m] = await smtp.waitFor(1);
-      expect(m!.subject).to.equal('Сброс пароля');
-      expect(m!.from).to.contain('store@counterpart.local');
-    } finally {
-      await smtp.stop();
-    }
-  });
-});
