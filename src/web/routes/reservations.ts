@@ -114,42 +114,41 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     }
   });
 
+  type Message = { kind: 'ok' | 'error'; text: string };
+  /** Runs a list action; a refusal becomes a message, a foreign reservation a 404. */
+  const attempt = async (work: () => Promise<string>): Promise<Message> => {
+    try {
+      return { kind: 'ok', text: await work() };
+    } catch (err) {
+      const h = httpOf(err);
+      if (h.status === 404) throw h;
+      return { kind: 'error', text: h.userMessage };
+    }
+  };
+  /** The list fragment for htmx, else a flash and back to the page. */
+  const answerList = async (req: Request, res: Response, message: Message) => {
+    if (isHtmx(req)) return res.render('fragments/reservations-list', { layout: false, ...(await renderList(res, { message })) });
+    flash(req, message.kind, message.text);
+    res.redirect(303, '/reservations');
+  };
+
   const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (item: string) => string) =>
     r.post(`/reservations/:id/${name}`, ...requireBuyer, async (req, res) => {
       const rid = parseId(req.params.id);
-      let message: { kind: 'ok' | 'error'; text: string };
-      try {
-        const v = await run(actorOf(res), rid);
-        message = { kind: 'ok', text: done(v.itemName) };
-      } catch (err) {
-        const h = httpOf(err);
-        if (h.status === 404) throw h;
-        message = { kind: 'error', text: h.userMessage };
-      }
-      if (isHtmx(req)) return res.render('fragments/reservations-list', { layout: false, ...(await renderList(res, { message })) });
-      flash(req, message.kind, message.text);
-      res.redirect(303, '/reservations');
+      await answerList(req, res, await attempt(async () => done((await run(actorOf(res), rid)).itemName)));
     });
   action('extend', (a, rid) => extendReservation(rt, a, rid), (item) => `Reservation of ${item} extended.`);
   action('cancel', (a, rid) => cancelReservation(rt, a, rid), (item) => `Reservation of ${item} cancelled.`);
 
   r.post('/reservations/order', ...requireBuyer, async (req, res) => {
     const form = idsForm.safeParse(req.body);
-    let message: { kind: 'ok' | 'error'; text: string };
-    if (!form.success) message = { kind: 'error', text: 'Choose at least one reservation.' };
-    else {
-      try {
-        const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '');
-        message = { kind: 'ok', text: `Order ${order.number} created for ${order.total}.` };
-      } catch (err) {
-        const h = httpOf(err);
-        if (h.status === 404) throw h;
-        message = { kind: 'error', text: h.userMessage };
-      }
-    }
-    if (isHtmx(req)) return res.render('fragments/reservations-list', { layout: false, ...(await renderList(res, { message })) });
-    flash(req, message.kind, message.text);
-    res.redirect(303, '/reservations');
+    const message: Message = !form.success
+      ? { kind: 'error', text: 'Choose at least one reservation.' }
+      : await attempt(async () => {
+          const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '');
+          return `Order ${order.number} created for ${order.total}.`;
+        });
+    await answerList(req, res, message);
   });
 
   return r;
