@@ -110,11 +110,13 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   /** Direct (first load, no staging) or staged; see direct-load.ts. */
   async function chooseMode(entity: EntityName): Promise<'direct' | 'staged'> {
     const spec = SPECS[entity] as EntitySpec<unknown>;
+    // Cheapest test first: almost every run after the first finds rows and stages.
+    if ((await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has) return 'staged';
     for (const ref of spec.refs) {
       if (modes[ENTITY_BY_TABLE[ref.table]!] === 'staged') return 'staged';
       if ((await refs.size(ref.table)) > DIRECT_MAX_REFERENCED_ROWS) return 'staged';
     }
-    return (await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has ? 'staged' : 'direct';
+    return 'direct';
   }
 
   async function add<E extends EntityName>(entity: E, records: MirrorRecords[E][]): Promise<void> {
