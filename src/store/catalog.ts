@@ -1,9 +1,12 @@
-// The catalog page query: filters, search, sort and one page of offers with the buyer's price
-// and availability per warehouse, all in ONE query (plus a capped count).
+// The catalog page: filters, search, sort and one page of offers with the buyer's price and
+// availability per warehouse: one query for the page's ids, one prepared statement for their
+// rows (plus a capped, cached count).
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
-import { availableCondition, STOCK_JSON } from './availability.ts';
-import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE, WAREHOUSE_PRICE } from './pricing.ts';
+import { prepared } from '../db/prepared.ts';
+import { availableCondition } from './availability.ts';
+import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE } from './pricing.ts';
+import { effectiveCommission } from './settings.ts';
 
 export const SORTS = ['name', 'price', 'price_desc', 'stock', 'relevance'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -41,6 +44,8 @@ export interface CatalogRow {
   partner: Record<string, string>;
   /** warehouse id → available quantity */
   stock: Record<string, string>;
+  /** available over all warehouses */
+  totalQty: string;
 }
 
 export interface CatalogPage {
@@ -53,25 +58,40 @@ export interface CatalogPage {
 
 export const COUNT_CAP = 2_000;
 
-/** The columns of one catalog row for offer `o`, product `p`, terms `t`, price `pr`. */
-const rowColumns = (stock: string) => `o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
-           CASE WHEN o.name IS NULL OR o.name = p.name THEN p.name WHEN left(o.name, length(p.name)) = p.name THEN o.name ELSE p.name || ' · ' || o.name END AS name,
-           p.unit, p.vat_rate::text AS vat_rate, p.images->>0 AS image, o.characteristics,
-           (${BUYER_PRICE})::text AS price, pr.currency, pr.vat_included, pr.origin AS price_origin,
-           (SELECT coalesce(json_object_agg(w.id, (${WAREHOUSE_PRICE})::text), '{}')
-              FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted AND pr.value IS NOT NULL) AS partner,
-           ${stock} AS stock`;
-const ROW_COLUMNS = rowColumns(STOCK_JSON);
+/**
+ * Catalog rows of the given offers, in that order: the price chain, partner prices and
+ * availability per warehouse. One statement of fixed text for the page, the product page and
+ * live updates, run as a named prepared statement: Postgres parses it once per connection and,
+ * its shape fixed by the ids array, soon reuses one generic plan. Parsing and planning this
+ * text were more than half of its cost. Bindings: contractId, counterpartyId, offer ids.
+ */
+const OFFER_ROWS_SQL = `
+  WITH ${TERMS_CTE},
+  ids AS MATERIALIZED (SELECT id, n FROM unnest(?::bigint[]) WITH ORDINALITY AS ids(id, n)),
+  partner_w AS MATERIALIZED (SELECT w.id, ${effectiveCommission('w')} AS pct FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted),
+  -- availability of every offer in one grouped pass (not one aggregate per row)
+  page_stock AS (
+    SELECT s.offer_id, json_object_agg(s.warehouse_id, trim_scale(greatest(s.quantity - coalesce(rv.q, 0), 0))::text) AS stock,
+           trim_scale(sum(greatest(s.quantity - coalesce(rv.q, 0), 0)))::text AS total
+      FROM ids JOIN stock s ON s.offer_id = ids.id AND NOT s.deleted
+      LEFT JOIN (SELECT r.offer_id, r.warehouse_id, sum(r.quantity) AS q FROM ids JOIN reservations r ON r.offer_id = ids.id
+                  WHERE r.state = 'active' GROUP BY 1, 2) rv ON rv.offer_id = s.offer_id AND rv.warehouse_id = s.warehouse_id
+     GROUP BY s.offer_id
+  )
+  SELECT o.id AS offer_id, p.id AS product_id, coalesce(o.sku, p.sku) AS sku,
+         CASE WHEN o.name IS NULL OR o.name = p.name THEN p.name WHEN left(o.name, length(p.name)) = p.name THEN o.name ELSE p.name || ' · ' || o.name END AS name,
+         p.unit, p.vat_rate::text AS vat_rate, p.images->>0 AS image, o.characteristics,
+         bp.price::text AS price, pr.currency, pr.vat_included, pr.origin AS price_origin,
+         (SELECT coalesce(json_object_agg(w.id, round(bp.price * (1 + w.pct / 100), 2)::text), '{}')
+            FROM partner_w w WHERE bp.price IS NOT NULL) AS partner,
+         coalesce(ps.stock, '{}') AS stock, coalesce(ps.total, '0') AS total_qty
+    FROM ids JOIN offers o ON o.id = ids.id AND NOT o.deleted JOIN products p ON p.id = o.product_id AND NOT p.deleted
+    CROSS JOIN terms t ${PRICE_LATERAL}
+    CROSS JOIN LATERAL (SELECT ${BUYER_PRICE} AS price) bp
+    LEFT JOIN page_stock ps ON ps.offer_id = o.id
+   ORDER BY ids.n`;
 
-/** Availability of every offer of the page in one grouped pass (instead of one aggregate per row). */
-const PAGE_STOCK_CTE = `
-    page_stock AS (
-      SELECT s.offer_id, json_object_agg(s.warehouse_id, trim_scale(greatest(s.quantity - coalesce(rv.q, 0), 0))::text) AS stock
-        FROM page JOIN stock s ON s.offer_id = page.id AND NOT s.deleted
-        LEFT JOIN (SELECT r.offer_id, r.warehouse_id, sum(r.quantity) AS q FROM page JOIN reservations r ON r.offer_id = page.id
-                    WHERE r.state = 'active' GROUP BY 1, 2) rv ON rv.offer_id = s.offer_id AND rv.warehouse_id = s.warehouse_id
-       GROUP BY s.offer_id
-    )`;
+const OFFER_ROWS_STATEMENT = prepared('catalog_offer_rows', OFFER_ROWS_SQL);
 
 function toRow(r: Record<string, unknown>): CatalogRow {
   return {
@@ -89,21 +109,14 @@ function toRow(r: Record<string, unknown>): CatalogRow {
     priceOrigin: r.price_origin as string | null,
     partner: (r.partner as Record<string, string>) ?? {},
     stock: (r.stock as Record<string, string>) ?? {},
+    totalQty: (r.total_qty as string) ?? '0',
   };
 }
 
-/** Catalog rows of given offers (product page, live updates): one query, deleted ones left out. */
+/** Catalog rows of given offers (the page, product page, live updates): deleted ones left out. */
 export async function offerRows(db: Db, scope: PriceScope, offerIds: number[]): Promise<CatalogRow[]> {
   if (!offerIds.length) return [];
-  const { rows } = await db.raw(
-    `WITH ${TERMS_CTE}
-     SELECT ${ROW_COLUMNS}
-       FROM unnest(?::bigint[]) WITH ORDINALITY AS ids(id, n)
-       JOIN offers o ON o.id = ids.id AND NOT o.deleted JOIN products p ON p.id = o.product_id AND NOT p.deleted
-       CROSS JOIN terms t ${PRICE_LATERAL}
-      ORDER BY ids.n`,
-    [scope.contractId, scope.counterpartyId, offerIds],
-  );
+  const { rows } = await db.raw(OFFER_ROWS_SQL, [scope.contractId, scope.counterpartyId, offerIds]).options(OFFER_ROWS_STATEMENT);
   return rows.map(toRow);
 }
 
@@ -211,44 +224,29 @@ export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery
   const from = `products p JOIN offers o ON o.product_id = p.id AND NOT o.deleted ${priceJoin}`;
   const where = built.where.join(' AND ');
   const terms = [scope.contractId, scope.counterpartyId];
-  // The page: the planner walks an index in order and stops after the page; the columns the
-  // row needs ride along (no second visit to offers/products), as `o` and a projection `p`.
-  const sql = `
-    WITH ${TERMS_CTE},
-    page AS (
-      SELECT x.*, row_number() OVER () AS n FROM (
-        SELECT o.id, o.source_id, o.sku, o.name, o.characteristics,
-               p.id AS p_id, p.sku AS p_sku, p.name AS p_name, p.unit AS p_unit, p.vat_rate AS p_vat_rate, p.images AS p_images
-          FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?
-      ) x
-    ),
-    ${PAGE_STOCK_CTE}
-    SELECT ${rowColumns(`coalesce(ps.stock, '{}')`)}, (SELECT min(as_of) FROM sources) AS as_of
-      FROM page o
-      CROSS JOIN LATERAL (SELECT o.p_id AS id, o.p_sku AS sku, o.p_name AS name, o.p_unit AS unit, o.p_vat_rate AS vat_rate, o.p_images AS images) p
-      LEFT JOIN page_stock ps ON ps.offer_id = o.id
-      CROSS JOIN terms t ${PRICE_LATERAL}
-     ORDER BY o.n`;
+  // The page's offer ids: the planner walks an index in order and stops after the page. This
+  // text varies with the filters, so it is planned each time with its real values; the rows of
+  // those ids then come from the one prepared statement.
+  const withTerms = built.needsPrice ? `WITH ${TERMS_CTE} ` : '';
+  const pageSql = `${withTerms}SELECT o.id, (SELECT min(as_of) FROM sources) AS as_of FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ? OFFSET ?`;
   const offset = (q.page - 1) * q.perPage;
-  const countSql = `WITH ${TERMS_CTE} SELECT count(*)::int AS n
-                      FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
+  const countSql = `${withTerms}SELECT count(*)::int AS n FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
   // The count does not depend on the viewer unless prices filter it.
-  const countTerms = built.needsPrice ? terms : [null, 0];
+  const termBindings = built.needsPrice ? terms : [];
   const [page, count] = await Promise.all([
-    db.raw(sql, [...terms, ...built.bindings, ...order.bindings, q.perPage, offset]),
-    cachedCount(db, countSql, [...countTerms, ...built.bindings]),
+    db.raw(pageSql, [...termBindings, ...built.bindings, ...order.bindings, q.perPage, offset]),
+    cachedCount(db, countSql, [...termBindings, ...built.bindings]),
   ]);
+  const rows = await offerRows(
+    db,
+    scope,
+    page.rows.map((x: { id: number }) => x.id),
+  );
   // The oldest source's time: every price and stock figure on the page is at least that fresh.
-  const asOf: string | null = page.rows.length
-    ? page.rows[0].as_of
-    : (await db.raw(`SELECT min(as_of) AS as_of FROM sources`)).rows[0].as_of;
+  const stamp: Date | null = page.rows.length ? page.rows[0].as_of : (await db.raw(`SELECT min(as_of) AS as_of FROM sources`)).rows[0].as_of;
+  const asOf = stamp ? new Date(stamp).toISOString() : null;
   const total = count.n;
-  return {
-    rows: page.rows.map(toRow),
-    total: Math.min(total, COUNT_CAP),
-    totalCapped: total > COUNT_CAP,
-    asOf: asOf ? new Date(asOf).toISOString() : null,
-  };
+  return { rows, total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP, asOf };
 }
 
 export interface GroupNode {

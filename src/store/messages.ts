@@ -142,9 +142,12 @@ export async function messageAttachment(db: Db, actor: Actor, messageId: number)
 
 /** Unread messages from the manager for a buyer's client (the header badge). */
 export async function unreadForClient(db: Db, clientId: number): Promise<number> {
-  const r = await db('messages').where({ client_id: clientId, from_side: 'manager' }).whereNull('read_at').count<{ n: string }[]>('* as n');
-  return Number(r[0]!.n);
+  const { rows } = await db.raw(`SELECT ${UNREAD_FOR_CLIENT_SQL} AS n`, [clientId]);
+  return rows[0].n;
 }
+
+/** Unread messages from the manager as a scalar subquery (the header badges); binds: clientId. */
+export const UNREAD_FOR_CLIENT_SQL = `(SELECT count(*)::int FROM messages WHERE client_id = ? AND from_side = 'manager' AND read_at IS NULL)`;
 
 export interface ManagedClient {
   id: number;

@@ -164,14 +164,15 @@ export async function listFeed(db: Db, v: FeedViewer, opts: { kind?: NewsKind | 
 
 /** How many items meant for the viewer they have not read yet (the header badge). */
 export async function unreadNewsCount(db: Db, v: FeedViewer): Promise<number> {
-  const { rows } = await db.raw(
-    `WITH ${AUDIENCE_CTE}
-     SELECT count(*)::int AS n FROM aud, news n
-      WHERE ${VISIBLE} AND n.id NOT IN (SELECT news_id FROM news_reads WHERE user_id = ?)`,
-    [...visibleBinds(v), v.userId],
-  );
+  const { rows } = await db.raw(`SELECT ${UNREAD_NEWS_SQL} AS n`, unreadNewsBinds(v));
   return rows[0].n;
 }
+
+/** The unread count as a scalar subquery (the header badges read it with other counts); binds: unreadNewsBinds. */
+export const UNREAD_NEWS_SQL = `(WITH ${AUDIENCE_CTE}
+     SELECT count(*)::int FROM aud, news n
+      WHERE ${VISIBLE} AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.news_id = n.id AND r.user_id = ?))`;
+export const unreadNewsBinds = (v: FeedViewer) => [...visibleBinds(v), v.userId];
 
 /** Marks items read for a user (idempotent). */
 export async function markNewsRead(db: Db, userId: number, newsIds: number[]): Promise<void> {

@@ -13,6 +13,7 @@ export function money(v: string | null | undefined): string {
 /** "10.000" → "10", "2.500" → "2,5". */
 export function qty(v: string | null | undefined): string {
   if (v === null || v === undefined || v === '') return '0';
+  if (!v.includes('.')) return v;
   const [int, frac = ''] = v.split('.');
   const f = frac.replace(/0+$/, '');
   return f ? `${int},${f}` : int!;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Runtime } from '../../src/runtime.ts';
 import { DomainError } from '../../src/store/domain-error.ts';
 import { renderMarkdown } from '../../src/store/markdown.ts';
+import { buyerBadges } from '../../src/store/badges.ts';
 import { createNews, type FeedViewer, listFeed, markNewsRead, unreadNewsCount, updateNews } from '../../src/store/news.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { makeWorld, type World } from './fixtures.ts';
@@ -58,6 +59,9 @@ describe('store: news feed', () => {
     await markNewsRead(rt.db, alpha.userId, [a]); // idempotent
     expect(await unreadNewsCount(rt.db, alpha)).to.equal(1);
     expect(await unreadNewsCount(rt.db, beta)).to.equal(3);
+    // the header reads both badges in one prepared statement: the same counts
+    expect(await buyerBadges(rt.db, { ...alpha, clientId: w.clients.alpha })).to.deep.equal({ news: 1, messages: 0 });
+    expect(await buyerBadges(rt.db, { ...beta, clientId: w.clients.beta })).to.deep.equal({ news: 3, messages: 0 });
     const feed = await listFeed(rt.db, alpha);
     expect(feed.find((n) => n.id === a)!.unread).to.equal(false);
   });
