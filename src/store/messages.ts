@@ -142,12 +142,13 @@ export async function messageAttachment(db: Db, actor: Actor, messageId: number)
 
 /** Unread messages from the manager for a buyer's client (the header badge). */
 export async function unreadForClient(db: Db, clientId: number): Promise<number> {
-  const { rows } = await db.raw(`SELECT ${UNREAD_FOR_CLIENT_SQL} AS n`, [clientId]);
+  const { rows } = await db.raw(`SELECT ${unreadForClientSql()} AS n`, [clientId]);
   return rows[0].n;
 }
 
-/** Unread messages from the manager as a scalar subquery (the header badges); binds: clientId. */
-export const UNREAD_FOR_CLIENT_SQL = `(SELECT count(*)::int FROM messages WHERE client_id = ? AND from_side = 'manager' AND read_at IS NULL)`;
+/** Unread messages from the manager as a scalar subquery (the header badges): client id as SQL, '?' binds it. */
+export const unreadForClientSql = (client = '?') =>
+  `(SELECT count(*)::int FROM messages WHERE client_id = ${client} AND from_side = 'manager' AND read_at IS NULL)`;
 
 export interface ManagedClient {
   id: number;

@@ -124,19 +124,29 @@ export async function listAllNews(db: Db, limit = 200): Promise<NewsItem[]> {
   return db('news').orderBy([{ column: 'publish_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
 }
 
+/** SQL for the viewer's ids in the news queries: '?' placeholders, or expressions of an outer query. */
+export interface NewsViewerSql {
+  client: string;
+  counterparty: string;
+  contract: string;
+  user: string;
+}
+const PLACEHOLDERS: NewsViewerSql = { client: '?', counterparty: '?', contract: '?', user: '?' };
+
 // The audiences a viewer belongs to, as jsonb values an item's audience must contain (one of):
 // computed once per query (not per news row), then a cheap containment test per item.
-// Binds: clientId, counterpartyId (x2), contractId.
-const AUDIENCE_CTE = `
+// With placeholders, binds: clientId, counterpartyId (x2), contractId.
+const audienceCte = (v: NewsViewerSql) => `
   aud AS (
     SELECT array_agg(k) AS keys FROM (
       SELECT '{"all": true}'::jsonb AS k
-      UNION ALL SELECT jsonb_build_object('clientIds', jsonb_build_array(?::bigint))
-      UNION ALL SELECT jsonb_build_object('counterpartyIds', jsonb_build_array(?::bigint))
-      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM counterparties WHERE id = ? AND price_type_id IS NOT NULL
-      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM contracts WHERE id = ? AND price_type_id IS NOT NULL
+      UNION ALL SELECT jsonb_build_object('clientIds', jsonb_build_array(${v.client}::bigint))
+      UNION ALL SELECT jsonb_build_object('counterpartyIds', jsonb_build_array(${v.counterparty}::bigint))
+      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM counterparties WHERE id = ${v.counterparty} AND price_type_id IS NOT NULL
+      UNION ALL SELECT jsonb_build_object('priceTypeIds', jsonb_build_array(price_type_id)) FROM contracts WHERE id = ${v.contract} AND price_type_id IS NOT NULL
     ) x
   )`;
+const AUDIENCE_CTE = audienceCte(PLACEHOLDERS);
 const VISIBLE = `n.publish_at <= now() AND (n.expires_at IS NULL OR n.expires_at > now()) AND n.audience @> ANY (aud.keys)`;
 const visibleBinds = (v: FeedViewer) => [v.clientId ?? 0, v.counterpartyId ?? 0, v.counterpartyId ?? 0, v.contractId ?? 0];
 
@@ -164,14 +174,17 @@ export async function listFeed(db: Db, v: FeedViewer, opts: { kind?: NewsKind | 
 
 /** How many items meant for the viewer they have not read yet (the header badge). */
 export async function unreadNewsCount(db: Db, v: FeedViewer): Promise<number> {
-  const { rows } = await db.raw(`SELECT ${UNREAD_NEWS_SQL} AS n`, unreadNewsBinds(v));
+  const { rows } = await db.raw(`SELECT ${unreadNewsSql()} AS n`, unreadNewsBinds(v));
   return rows[0].n;
 }
 
-/** The unread count as a scalar subquery (the header badges read it with other counts); binds: unreadNewsBinds. */
-export const UNREAD_NEWS_SQL = `(WITH ${AUDIENCE_CTE}
+/**
+ * The unread count as a scalar subquery, for the viewer given as SQL (the header badges read it
+ * together with other values). With placeholders, binds: unreadNewsBinds.
+ */
+export const unreadNewsSql = (v: NewsViewerSql = PLACEHOLDERS) => `(WITH ${audienceCte(v)}
      SELECT count(*)::int FROM aud, news n
-      WHERE ${VISIBLE} AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.news_id = n.id AND r.user_id = ?))`;
+      WHERE ${VISIBLE} AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.news_id = n.id AND r.user_id = ${v.user}))`;
 export const unreadNewsBinds = (v: FeedViewer) => [...visibleBinds(v), v.userId];
 
 /** Marks items read for a user (idempotent). */

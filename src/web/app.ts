@@ -28,6 +28,7 @@ import { waitlistRoutes } from './routes/waitlist.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
+import { withBadges } from '../store/badges.ts';
 import { asHttpError } from './domain-errors.ts';
 import { badgesMiddleware } from './live/badges.ts';
 import { createThreadHub } from './live/thread-hub.ts';
@@ -101,7 +102,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
-  app.use(sessionMiddleware(rt.db, sessionSecret(rt), { preload: VIEWER_PRELOAD }));
+  // The session's one query also reads the viewer and the buyer's header badges.
+  app.use(sessionMiddleware(rt.db, sessionSecret(rt), { preload: withBadges(VIEWER_PRELOAD) }));
   // bull-board's JSON API has no CSRF token: it has its own admin + same-origin guard
   app.use(QUEUES_PATH, consoleQueuesRouter(rt));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf

@@ -41,6 +41,21 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(r.text).to.contain('sse-connect="/live/offers?ids=');
   });
 
+  it('costs three round trips to Postgres: session with viewer and badges, page ids, their rows', async () => {
+    await a.get('/catalog'); // the count, groups and warehouses are cached for a few seconds
+    const sqls: string[] = [];
+    const onQuery = (q: { sql: string }) => sqls.push(q.sql);
+    rt.db.on('query', onQuery);
+    try {
+      const r = await a.get('/catalog');
+      expect(r.text).to.match(/id="news-badge"|<nav class="store-nav">/);
+    } finally {
+      rt.db.off('query', onQuery);
+    }
+    expect(sqls, sqls.map((s) => s.slice(0, 60)).join('\n')).to.have.length(3);
+    expect(sqls[0]).to.contain('FROM sessions s').and.contain("'news'");
+  });
+
   it('follows the counterparty switch: other prices for Alpha North', async () => {
     const c = new WebClient(srv.base);
     await c.login(fx.emails.a, PASSWORD);

@@ -47,6 +47,8 @@ describe('web/news: the cabinet feed', () => {
 
     // switching to the branch counterparty shows what is meant for it
     await a.post('/account/switch', { counterpartyId: String(fx.cp.aChild), back: '/news' });
+    // the header badge is counted for the new counterparty (read with the session)
+    expect((await a.get('/catalog')).text).to.match(/id="news-badge"[^>]*>1</);
     expect((await a.get('/news')).text).to.contain('For Alpha North');
 
     const b = new WebClient(srv.base);
