@@ -6,7 +6,7 @@ export function money(v: string | null | undefined): string {
   const neg = v.startsWith('-');
   const [int, frac = ''] = (neg ? v.slice(1) : v).split('.');
   const cents = (frac + '00').slice(0, 2);
-  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  const grouped = int!.length > 3 ? int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0') : int!;
   return `${neg ? '−' : ''}${grouped},${cents}`;
 }
 
