@@ -3,6 +3,8 @@
 // side by side in the same run with the same template rendered from static data (the Express +
 // Handlebars ceiling), at 10 and at 10,000 contracts.
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -14,9 +16,11 @@ import type { Benchmark, BenchFigure } from './types.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'bench password 1';
 
-async function startServer(): Promise<{ child: ChildProcess; base: string }> {
+/** A child process that prints {"port": n} when it listens (its own core; autocannon has another). */
+async function startServer(script: string, args: string[] = []): Promise<{ child: ChildProcess; base: string }> {
   // CATALOG_PROF=1 writes a CPU profile of the web process to /tmp/prof (how the template costs were found).
-  const child = spawn(process.execPath, [...(process.env.CATALOG_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', path.join(here, 'support/catalog-server.ts')], {
+  const prof = process.env.CATALOG_PROF && script === 'catalog-server.ts' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(here, 'support', script), ...args], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -27,7 +31,7 @@ async function startServer(): Promise<{ child: ChildProcess; base: string }> {
       const line = buf.split('\n')[0];
       if (buf.includes('\n')) resolve(JSON.parse(line!).port);
     });
-    child.once('exit', (code) => reject(new Error(`catalog server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
   });
   return { child, base: `http://127.0.0.1:${port}` };
 }
@@ -65,6 +69,21 @@ async function single(url: string, cookie: string, n = 20): Promise<number> {
   return Math.round(times[Math.floor(n / 2)]! * 10) / 10;
 }
 
+/** The page's bytes from plain node:http: the p99 no page of this size can beat here at 50 connections. */
+async function bareFloor(html: string, seconds: number) {
+  const file = path.join(os.tmpdir(), `cp-catalog-page-${process.pid}.html`);
+  fs.writeFileSync(file, html);
+  const { child, base } = await startServer('bare-server.ts', [file]);
+  try {
+    await load(base, '', 1, false);
+    return await load(base, '', seconds);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    fs.rmSync(file, { force: true });
+  }
+}
+
 const bench: Benchmark = {
   name: 'catalog',
   description: 'catalog page, table view, 50 items × 12 warehouses, contract prices, vs the static-template ceiling',
@@ -89,7 +108,7 @@ const bench: Benchmark = {
         WHERE o.id % 3 = 0 ON CONFLICT DO NOTHING`,
       [sourceId],
     );
-    const { child, base } = await startServer();
+    const { child, base } = await startServer('catalog-server.ts');
     const figures: BenchFigure[] = [];
     try {
       const cookie = await login(base, 'bench@buyer.test');
@@ -105,6 +124,8 @@ const bench: Benchmark = {
       ctx.log(`one request alone: catalog ${one.page} ms, ceiling ${one.ceiling} ms (median of 20)`);
       figures.push({ label: 'one request alone (median)', value: one.page, unit: 'ms', note: `ceiling ${one.ceiling} ms` });
 
+      const floor = await bareFloor(html, seconds);
+      ctx.log(`floor (bare node:http, same bytes): ${floor.rps.toFixed(0)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms`);
       const ceiling = await load(`${base}/__ceiling`, cookie, seconds);
       ctx.log(`ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
       const small = await load(`${base}/catalog`, cookie, seconds);
@@ -119,6 +140,7 @@ const bench: Benchmark = {
       ctx.log(`catalog @10,000 contracts: ${big.rps.toFixed(0)} req/s, p50 ${big.p50} ms, p99 ${big.p99} ms`);
 
       figures.push(
+        { label: 'floor: bare node:http, the same bytes', value: Math.round(floor.rps), unit: 'req/s', note: `p50 ${floor.p50} ms, p99 ${floor.p99} ms` },
         { label: 'ceiling: same template, static data', value: Math.round(ceiling.rps), unit: 'req/s', note: `p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms` },
         { label: 'catalog table page, 10 contracts', value: Math.round(small.rps), unit: 'req/s', ratio: small.rps / ceiling.rps, note: `p50 ${small.p50} ms, p99 ${small.p99} ms` },
         { label: 'catalog table page, 10,000 contracts', value: Math.round(big.rps), unit: 'req/s', ratio: big.rps / ceiling.rps, note: `p50 ${big.p50} ms, p99 ${big.p99} ms` },
