@@ -1,7 +1,9 @@
-// Named prepared statements for the hot, fixed-text queries of every page (session, badges,
-// catalog rows). Postgres then parses each once per pooled connection and, once it has seen
-// its shape, reuses a generic plan: for these texts parsing and planning cost more than running.
-// Use only for SQL whose text never varies and whose plan does not hinge on literal values.
+// Named prepared statements for the hot, fixed-text queries of every page (session with viewer
+// and badges, catalog rows). Postgres parses each once per pooled connection and, once it has
+// seen its shape, reuses a generic plan: for these long texts parsing and planning cost about as
+// much as running them. Use only for SQL whose text never varies and whose plan does not hinge
+// on literal values (a LIMIT, a search term). Needs session-level connections (no PgBouncer in
+// transaction mode).
 import { createHash } from 'node:crypto';
 
 /** Query options naming the statement; the name carries a hash of the text, so two texts never share one. */

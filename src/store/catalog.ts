@@ -237,11 +237,7 @@ export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery
     db.raw(pageSql, [...termBindings, ...built.bindings, ...order.bindings, q.perPage, offset]),
     cachedCount(db, countSql, [...termBindings, ...built.bindings]),
   ]);
-  const rows = await offerRows(
-    db,
-    scope,
-    page.rows.map((x: { id: number }) => x.id),
-  );
+  const rows = await offerRows(db, scope, page.rows.map((x: { id: number }) => x.id));
   // The oldest source's time: every price and stock figure on the page is at least that fresh.
   const stamp: Date | null = page.rows.length ? page.rows[0].as_of : (await db.raw(`SELECT min(as_of) AS as_of FROM sources`)).rows[0].as_of;
   const asOf = stamp ? new Date(stamp).toISOString() : null;
