@@ -184,7 +184,7 @@ export async function unreadNewsCount(db: Db, v: FeedViewer): Promise<number> {
  */
 export const unreadNewsSql = (v: NewsViewerSql = PLACEHOLDERS) => `(WITH ${audienceCte(v)}
      SELECT count(*)::int FROM aud, news n
-      WHERE ${VISIBLE} AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.news_id = n.id AND r.user_id = ${v.user}))`;
+      WHERE ${VISIBLE} AND n.id NOT IN (SELECT r.news_id FROM news_reads r WHERE r.user_id = ${v.user}))`;
 export const unreadNewsBinds = (v: FeedViewer) => [...visibleBinds(v), v.userId];
 
 /** Marks items read for a user (idempotent). */
