@@ -2,7 +2,7 @@
 // page, so they ride along with the session's own query (withBadges), or take one prepared
 // statement (buyerBadges) when that could not serve.
 import type { Db } from '../db/knex.ts';
-import { prepared } from '../db/prepared.ts';
+import { prepare, runPrepared } from '../db/prepared.ts';
 import { unreadForClientSql } from './messages.ts';
 import { type FeedViewer, unreadNewsBinds, unreadNewsSql } from './news.ts';
 
@@ -42,10 +42,9 @@ export function withBadges(viewerSelect: string): string {
     ) b ON true`;
 }
 
-const SQL = `SELECT ${unreadNewsSql()} AS news, ${unreadForClientSql()} AS messages`;
-const STATEMENT = prepared('buyer_badges', SQL);
+const BADGES = prepare('buyer_badges', `SELECT ${unreadNewsSql()} AS news, ${unreadForClientSql()} AS messages`);
 
 export async function buyerBadges(db: Db, v: FeedViewer & { clientId: number }): Promise<Badges> {
-  const { rows } = await db.raw(SQL, [...unreadNewsBinds(v), v.clientId]).options(STATEMENT);
-  return { news: rows[0].news, messages: rows[0].messages };
+  const [row] = await runPrepared<Badges>(db, BADGES, [...unreadNewsBinds(v), v.clientId]);
+  return { news: row!.news, messages: row!.messages };
 }

@@ -3,7 +3,7 @@
 // rows (plus a capped, cached count).
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
-import { prepared } from '../db/prepared.ts';
+import { prepare, runPrepared } from '../db/prepared.ts';
 import { availableCondition } from './availability.ts';
 import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE } from './pricing.ts';
 import { effectiveCommission } from './settings.ts';
@@ -91,7 +91,7 @@ const OFFER_ROWS_SQL = `
     LEFT JOIN page_stock ps ON ps.offer_id = o.id
    ORDER BY ids.n`;
 
-const OFFER_ROWS_STATEMENT = prepared('catalog_offer_rows', OFFER_ROWS_SQL);
+const OFFER_ROWS = prepare('catalog_offer_rows', OFFER_ROWS_SQL);
 
 function toRow(r: Record<string, unknown>): CatalogRow {
   return {
@@ -116,7 +116,7 @@ function toRow(r: Record<string, unknown>): CatalogRow {
 /** Catalog rows of given offers (the page, product page, live updates): deleted ones left out. */
 export async function offerRows(db: Db, scope: PriceScope, offerIds: number[]): Promise<CatalogRow[]> {
   if (!offerIds.length) return [];
-  const { rows } = await db.raw(OFFER_ROWS_SQL, [scope.contractId, scope.counterpartyId, offerIds]).options(OFFER_ROWS_STATEMENT);
+  const rows = await runPrepared<Record<string, unknown>>(db, OFFER_ROWS, [scope.contractId, scope.counterpartyId, offerIds]);
   return rows.map(toRow);
 }
 

@@ -4,7 +4,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/knex.ts';
-import { prepared } from '../../db/prepared.ts';
+import { prepare, runPrepared } from '../../db/prepared.ts';
 
 export interface SessionData {
   userId?: number;
@@ -76,7 +76,7 @@ export function sessionMiddleware(db: Db, secret: string, opts: SessionOptions =
          FROM sessions s LEFT JOIN LATERAL (${opts.preload}) x ON true
         WHERE s.sid = ? AND s.expire > now()`
     : `SELECT s.sess, s.expire, NULL AS preloaded FROM sessions s WHERE s.sid = ? AND s.expire > now()`;
-  const loadStatement = prepared('session_load', loadSql);
+  const load = prepare('session_load', loadSql);
   const save = async (req: Request) => {
     const s = req.session;
     if (s.previousId) await db('sessions').where({ sid: s.previousId }).delete();
@@ -103,7 +103,7 @@ export function sessionMiddleware(db: Db, secret: string, opts: SessionOptions =
     const sid = unsign(secret, readCookie(req, SESSION_COOKIE));
     req.session = { id: null, data: {}, stored: null, expire: null, destroyed: false };
     if (sid) {
-      const row = (await db.raw(loadSql, [sid]).options(loadStatement)).rows[0];
+      const [row] = await runPrepared<{ sess: SessionData; expire: Date; preloaded: Record<string, unknown> | null }>(db, load, [sid]);
       if (row) {
         req.session = { id: sid, data: row.sess, stored: JSON.stringify(row.sess), expire: row.expire, destroyed: false, preloaded: row.preloaded };
       }
