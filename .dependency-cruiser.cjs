@@ -11,7 +11,7 @@ module.exports = {
     { name: 'connectors-no-web-store', severity: 'error', comment: 'connectors use sync and mirror types only',
       from: { path: '^connectors' }, to: { path: '^(src/web|src/store|jobs|views)/' } },
     { name: 'no-sim-in-product', severity: 'error', comment: 'the simulator is a stand-in, the product never imports it',
-      from: { path: '^(src|connectors|jobs)/', pathNot: '^src/roles/demo' }, to: { path: '^sim/' } },
+      from: { path: '^(src|connectors|jobs)/', pathNot: '^src/demo' }, to: { path: '^sim/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

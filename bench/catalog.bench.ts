@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { seedClients } from '../src/store/clients.ts';
-import { createUser } from '../src/store/users.ts';
+import { seedClients } from '../src/store/accounts/clients.ts';
+import { createUser } from '../src/store/accounts/users.ts';
 import { addContracts, generateCatalog } from './support/catalog-data.ts';
 import type { Benchmark, BenchFigure } from './types.ts';
 

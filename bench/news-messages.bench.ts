@@ -5,10 +5,10 @@
 // 2. posting messages (insert + Redis publish) from many buyers at once — messages/s;
 // 3. the manager's desk (clients with unread counts) and one notification sweep over every
 //    thread with unread messages.
-import { sendDueMessageNotifications } from '../src/store/message-notifications.ts';
-import { buyerBadges } from '../src/store/badges.ts';
-import { type Actor, managedClients, postMessage } from '../src/store/messages.ts';
-import { listFeed } from '../src/store/news.ts';
+import { sendDueMessageNotifications } from '../src/store/messages/notifications.ts';
+import { buyerBadges } from '../src/store/accounts/badges.ts';
+import { type Actor, managedClients, postMessage } from '../src/store/messages/messages.ts';
+import { listFeed } from '../src/store/news/news.ts';
 import type { Benchmark, BenchFigure } from './types.ts';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -8,12 +8,12 @@
 import { mailSendJob } from '../jobs/mail-send.ts';
 import { mirrorChangesConsumer } from '../jobs/mirror-changes.ts';
 import { waitlistNotifyJob } from '../jobs/waitlist-notify.ts';
-import { startSmtpCapture } from '../src/mail/capture/smtp-capture.ts';
+import { startSmtpCapture } from '../src/demo/smtp-capture.ts';
 import { closeTransports, useSmtpUrl } from '../src/mail/index.ts';
-import { startStreamConsumer } from '../src/queue/stream-consumer.ts';
-import { startWorkers } from '../src/roles/worker.ts';
-import { type Actor, ReservationError, reserve } from '../src/store/reservations.ts';
-import { subscribe } from '../src/store/waitlist.ts';
+import { startStreamConsumer } from '../src/infra/queue/stream-consumer.ts';
+import { startWorkers } from '../src/app/roles/worker.ts';
+import { type Actor, ReservationError, reserve } from '../src/store/reservations/reservations.ts';
+import { subscribe } from '../src/store/waitlist/waitlist.ts';
 import { applyBatch, ensureSource } from '../src/sync/index.ts';
 import { simArrivalLags } from './support/sim-lag.ts';
 import type { Benchmark, BenchFigure } from './types.ts';

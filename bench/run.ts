@@ -36,9 +36,9 @@ for (const file of files) {
   process.env.REDIS_PREFIX = `cpbench_${id}`;
   process.env.DATA_DIR = path.join(here, '..', '.data', 'bench', id);
   // Config is read once per process: reset the cache so each benchmark sees its own database.
-  const { resetConfigForTests } = await import('../src/config.ts');
+  const { resetConfigForTests } = await import('../src/infra/config.ts');
   resetConfigForTests();
-  const { createRuntime } = await import('../src/runtime.ts');
+  const { createRuntime } = await import('../src/infra/runtime.ts');
   const rt = await createRuntime({ migrate: true });
   const started = Date.now();
   console.error(`\n▶ ${bench.name}: ${bench.description} (scale ${scale})`);

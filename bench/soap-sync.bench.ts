@@ -1,9 +1,9 @@
 // Full sync of the simulator over real SOAP/HTTP on loopback (100k products × 20 price types ×
 // 12 warehouses × 2k counterparties at scale 1): wall time, mirrored rows/s, peak RSS — next to
 // the sync core fed the same rows from memory (the ceiling without transport and XML).
-import { runFullSync, soapSourceRow } from '../jobs/support/soap-source.ts';
+import { runFullSync, soapSourceRow } from '../src/sources/soap-source.ts';
 import { generateDataset, SimState } from '../sim/index.ts';
-import { provideSecret } from '../src/config.ts';
+import { provideSecret } from '../src/infra/config.ts';
 import { ENTITY_ORDER } from '../src/mirror/records.ts';
 import { ensureSource, openSyncRun } from '../src/sync/index.ts';
 import { startSimProcess } from './support/sim-process.ts';

@@ -1,7 +1,7 @@
 // A named benchmark for `npm run bench`. The harness (bench/run.ts) gives every benchmark a
 // fresh migrated database and Redis prefix (ctx.rt), collects its figures into
 // bench/results/latest.json and a markdown table (bench/results/latest.md).
-import type { Runtime } from '../src/runtime.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
 
 export interface BenchContext {
   rt: Runtime;

@@ -1,7 +1,7 @@
 // One CommerceML file of an exchange session, imported in the background while 1C polls
 // `mode=import` (the endpoint answers `progress` until this job records success or failure).
 import { type ImportJobData, COMMERCEML_IMPORT_JOB, runImportJob } from '../connectors/commerceml/import/run-import.ts';
-import { seedClients } from '../src/store/clients.ts';
+import { seedClients } from '../src/store/accounts/clients.ts';
 import type { JobDefinition } from './types.ts';
 
 export const commercemlImportJob: JobDefinition<ImportJobData> = {

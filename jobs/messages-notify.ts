@@ -1,9 +1,9 @@
 // messages.notify: every 30 s, one e-mail per thread side with unread messages (throttled in
-// src/store/message-notifications.ts), handed to mail.send. Safe to run twice: the sweep locks
+// src/store/messages/notifications.ts), handed to mail.send. Safe to run twice: the sweep locks
 // each thread and records the e-mail in the same transaction.
 import { enqueueMail, publicBaseUrl } from '../src/mail/index.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import { type MailOut, sendDueMessageNotifications } from '../src/store/message-notifications.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { type MailOut, sendDueMessageNotifications } from '../src/store/messages/notifications.ts';
 import type { JobDefinition } from './types.ts';
 
 export const MESSAGES_NOTIFY_JOB = 'messages.notify';

@@ -1,12 +1,12 @@
 // Consumes the sync core's change stream (MirrorChangeEvent in field 'event') with a consumer
 // group and turns each event into jobs: the waiting list for offers whose stock crossed zero,
 // the stock-drop policy for offers whose stock changed; a truncated event means "re-scan all".
-import { getQueue } from '../src/queue/connection.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
-import { RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
-import { publishStoreEvents } from '../src/store/store-events.ts';
-import { WAITLIST_NOTIFY_JOB } from '../src/store/waitlist.ts';
+import { getQueue } from '../src/infra/queue/connection.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import type { StreamConsumerDefinition } from '../src/infra/queue/stream-consumer.ts';
+import { RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
+import { publishStoreEvents } from '../src/store/shared/events.ts';
+import { WAITLIST_NOTIFY_JOB } from '../src/store/waitlist/waitlist.ts';
 import { changesStreamKey, type MirrorChangeEvent } from '../src/sync/index.ts';
 
 export const mirrorChangesConsumer: StreamConsumerDefinition = {

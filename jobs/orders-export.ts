@@ -5,12 +5,12 @@
 // order sent while the system was down for hours arrives minutes after it is back); the row is
 // never dropped. A failure retrying cannot fix marks the row 'failed' with the reason for an admin.
 import { MappingDataError, MappingError, SoapCallError, exportOrder } from '../connectors/soap/index.ts';
-import { log } from '../src/log.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import { JOB_ORDERS_EXPORT } from '../src/queue/sync-requests.ts';
-import type { Runtime } from '../src/runtime.ts';
-import { dueOrderIds, lockOutboxRow, markAttemptFailed, markSent, orderForExport, orderIdOf } from './support/order-rows.ts';
-import { backendOf, type SoapSourceRow } from './support/soap-source.ts';
+import { log } from '../src/infra/log.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { JOB_ORDERS_EXPORT } from '../src/infra/queue/sync-requests.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { dueOrderIds, lockOutboxRow, markAttemptFailed, markSent, orderForExport, orderIdOf } from '../src/sources/order-rows.ts';
+import { backendOf, type SoapSourceRow } from '../src/sources/soap-source.ts';
 import type { JobDefinition } from './types.ts';
 
 const BATCH = 50;

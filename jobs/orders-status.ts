@@ -3,12 +3,12 @@
 // move in one transaction, so a crash repeats a pull but never skips one.
 import type { Job } from 'bullmq';
 import { pullStatuses } from '../connectors/soap/index.ts';
-import { log } from '../src/log.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import { JOB_ORDERS_STATUS, type SourceJobData } from '../src/queue/sync-requests.ts';
-import type { Runtime } from '../src/runtime.ts';
-import { applyStatuses, statusCursor } from './support/order-rows.ts';
-import { backendOf, classify, soapSourceRow, soapSources } from './support/soap-source.ts';
+import { log } from '../src/infra/log.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { JOB_ORDERS_STATUS, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { applyStatuses, statusCursor } from '../src/sources/order-rows.ts';
+import { backendOf, classify, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_CALLS = 20;

@@ -1,5 +1,5 @@
 // Every job kind of the system. Each lives in its own file next to this one.
-import type { StreamConsumerDefinition } from '../src/queue/stream-consumer.ts';
+import type { StreamConsumerDefinition } from '../src/infra/queue/stream-consumer.ts';
 import { commercemlImportJob } from './commerceml-import.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';

@@ -1,7 +1,7 @@
-// reservations.expire: one delayed job per reservation deadline (see src/store/reservation-timers.ts).
-import { expireDue } from '../src/store/reservation-lifecycle.ts';
-import { type ExpireJobData, RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
-import { QUEUES } from '../src/queue/names.ts';
+// reservations.expire: one delayed job per reservation deadline (see src/store/reservations/timers.ts).
+import { expireDue } from '../src/store/reservations/lifecycle.ts';
+import { type ExpireJobData, RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
 import type { JobDefinition } from './types.ts';
 
 export const reservationsExpireJob: JobDefinition<ExpireJobData> = {

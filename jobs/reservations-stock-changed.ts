@@ -1,8 +1,8 @@
 // reservations.stock-changed: a sync changed stock of these offers (or of unknown offers when
 // the change list was truncated): apply the stock-drop policy to them.
-import { QUEUES } from '../src/queue/names.ts';
-import { rebalanceShort } from '../src/store/reservation-lifecycle.ts';
-import { RESERVATION_JOBS } from '../src/store/reservation-timers.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { rebalanceShort } from '../src/store/reservations/lifecycle.ts';
+import { RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
 import type { JobDefinition } from './types.ts';
 
 export const reservationsStockChangedJob: JobDefinition<{ offerIds?: number[] }> = {

@@ -3,12 +3,12 @@
 // at a time, and a run that was told of new changes while working reads the feed again.
 import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
-import { log } from '../src/log.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, requestChanges, type SourceJobData } from '../src/queue/sync-requests.ts';
-import type { Runtime } from '../src/runtime.ts';
-import { classify, runChanges, soapSourceRow, soapSources } from './support/soap-source.ts';
-import { tryLockSource } from './support/source-lock.ts';
+import { log } from '../src/infra/log.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, requestChanges, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { classify, runChanges, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
+import { tryLockSource } from '../src/sources/source-lock.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_ROUNDS = 10;

@@ -2,12 +2,12 @@
 // source no longer has are marked deleted). Nightly by default; `counterpart sync NAME --full`.
 import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
-import { log } from '../src/log.ts';
-import { QUEUES } from '../src/queue/names.ts';
-import { JOB_SYNC_FULL, type SourceJobData } from '../src/queue/sync-requests.ts';
-import type { Runtime } from '../src/runtime.ts';
-import { classify, runFullSync, soapSourceRow, soapSources } from './support/soap-source.ts';
-import { lockSource } from './support/source-lock.ts';
+import { log } from '../src/infra/log.ts';
+import { QUEUES } from '../src/infra/queue/names.ts';
+import { JOB_SYNC_FULL, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { classify, runFullSync, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
+import { lockSource } from '../src/sources/source-lock.ts';
 import type { JobDefinition } from './types.ts';
 
 export const syncFull: JobDefinition<SourceJobData> = {

@@ -1,6 +1,6 @@
 import type { Job, JobsOptions } from 'bullmq';
-import type { Runtime } from '../src/runtime.ts';
-import type { QueueName } from '../src/queue/names.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import type { QueueName } from '../src/infra/queue/names.ts';
 
 /** One job kind: its queue, processor, and (optionally) a schedule the scheduler role enqueues. */
 export interface JobDefinition<Data = unknown> {

@@ -1,4 +1,4 @@
-import { ConfigError, config } from './config.ts';
+import { ConfigError, config } from './infra/config.ts';
 
 // Validate the configuration before anything else is loaded, so a bad value is one clear line.
 try {
@@ -10,5 +10,5 @@ try {
   }
   throw err;
 }
-const { runCli } = await import('./cli/index.ts');
+const { runCli } = await import('./app/cli/index.ts');
 await runCli(process.argv);

@@ -1,7 +1,7 @@
 // Catalog benchmark data, generated in SQL (seconds, not minutes): N products/offers in 200
 // groups, 6 price types, 12 warehouses (2 partner), stock on every warehouse, 2,000
 // counterparties, and contracts with individual prices (added in two steps: 10, then 10,000).
-import type { Db } from '../../src/db/knex.ts';
+import type { Db } from '../../src/infra/db/knex.ts';
 
 export async function generateCatalog(db: Db, products: number): Promise<{ sourceId: number }> {
   const { rows } = await db.raw(`INSERT INTO sources (name, kind, as_of, last_success_at) VALUES ('bench', 'soap', now(), now()) RETURNING id`);

@@ -3,7 +3,7 @@
 // layout rendered from the model the real page produced once — Express + Handlebars with no
 // database, the ceiling the real page is measured against.
 import express, { Router } from 'express';
-import { createRuntime } from '../../src/runtime.ts';
+import { createRuntime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 
 const rt = await createRuntime();

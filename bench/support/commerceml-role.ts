@@ -4,8 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { commercemlRouter } from '../../connectors/commerceml/index.ts';
 import { commercemlImportJob } from '../../jobs/commerceml-import.ts';
-import { startWorkers } from '../../src/roles/worker.ts';
-import { createRuntime } from '../../src/runtime.ts';
+import { startWorkers } from '../../src/app/roles/worker.ts';
+import { createRuntime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 
 const role = process.argv[2];

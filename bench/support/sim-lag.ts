@@ -5,16 +5,16 @@
 import { mailSendJob } from '../../jobs/mail-send.ts';
 import { mirrorChangesConsumer } from '../../jobs/mirror-changes.ts';
 import { syncChanges } from '../../jobs/sync-changes.ts';
-import { runChanges, runFullSync, soapSourceRow } from '../../jobs/support/soap-source.ts';
+import { runChanges, runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
 import { waitlistNotifyJob } from '../../jobs/waitlist-notify.ts';
 import { startSimulator } from '../../sim/index.ts';
-import { provideSecret } from '../../src/config.ts';
-import type { SmtpCapture } from '../../src/mail/capture/smtp-capture.ts';
-import { startStreamConsumer } from '../../src/queue/stream-consumer.ts';
-import { startWorkers } from '../../src/roles/worker.ts';
-import type { Runtime } from '../../src/runtime.ts';
-import { seedClients } from '../../src/store/clients.ts';
-import { subscribe } from '../../src/store/waitlist.ts';
+import { provideSecret } from '../../src/infra/config.ts';
+import type { SmtpCapture } from '../../src/demo/smtp-capture.ts';
+import { startStreamConsumer } from '../../src/infra/queue/stream-consumer.ts';
+import { startWorkers } from '../../src/app/roles/worker.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { seedClients } from '../../src/store/accounts/clients.ts';
+import { subscribe } from '../../src/store/waitlist/waitlist.ts';
 import { ensureSource } from '../../src/sync/index.ts';
 import { createApp } from '../../src/web/app.ts';
 

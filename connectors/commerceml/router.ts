@@ -1,14 +1,14 @@
 // The 1C exchange endpoint (CommerceML 2 over the "1C-Bitrix" protocol): one URL, dispatched on
 // ?type=catalog|sale&mode=…. Answers are plain text whose first line is exactly `success`,
 // `progress` or `failure` (1C matches it literally) — always HTTP 200, never an HTML page.
-// The web app mounts this router (src/roles/start.ts passes it to createApp as a mount).
+// The web app mounts this router (src/app/roles/start.ts passes it to createApp as a mount).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
-import { log } from '../../src/log.ts';
-import { getQueue } from '../../src/queue/connection.ts';
-import type { Runtime } from '../../src/runtime.ts';
+import { log } from '../../src/infra/log.ts';
+import { getQueue } from '../../src/infra/queue/connection.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticate, parseBasic } from './exchange/auth.ts';
 import { appendUpload, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';

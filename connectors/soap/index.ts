@@ -3,12 +3,12 @@
 // and exporter. Jobs and the CLI use this; nothing here touches the database.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { createSoapAdapter, type SoapAdapter } from './adapter.ts';
 import { MappingError } from './errors.ts';
 import { type LoadedMapping, loadMapping } from './mapping-load.ts';
 import type { Mapping } from './mapping-schema.ts';
+import { repoRoot } from '../../src/infra/paths.ts';
 
 export { createSoapAdapter, type SoapAdapter } from './adapter.ts';
 export { MappingDataError, MappingError, SoapCallError } from './errors.ts';
@@ -17,7 +17,6 @@ export { type ImportDeps, type ImportOutcome, importChanges, importFull, type Ru
 export { loadMapping, mappingOperations, parseMapping } from './mapping-load.ts';
 export type { Mapping } from './mapping-schema.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What a `sources` row of kind 'soap' keeps in `settings` (no secrets: those are env-var names). */
 export const soapSettingsSchema = z.object({

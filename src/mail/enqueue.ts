@@ -1,9 +1,9 @@
 // Queues an e-mail for the mail.send job. With a key the mail is sent at most once per key:
 // the key is the BullMQ job id (a second enqueue while the job exists is a no-op) and the job
 // records the key in Redis after the send (a retry after a successful send skips it).
-import { getQueue } from '../queue/connection.ts';
-import { QUEUES } from '../queue/names.ts';
-import type { Runtime } from '../runtime.ts';
+import { getQueue } from '../infra/queue/connection.ts';
+import { QUEUES } from '../infra/queue/names.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import type { MailRequest } from './send.ts';
 
 export const MAIL_JOB = 'mail.send';

@@ -2,4 +2,4 @@ export { enqueueMail, MAIL_JOB, type MailJobData, sentMarkerKey } from './enqueu
 export { publicBaseUrl } from './links.ts';
 export { type MailRequest, type SentMail, sendMail } from './send.ts';
 export { renderMail, UnknownTemplateError } from './templates.ts';
-export { closeTransports, MailNotConfiguredError, smtpUrl, useSmtpUrl } from './transport.ts';
+export { closeTransports, MailNotConfiguredError, smtpUrl, useSmtpUrl } from '../infra/mail/transport.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../infra/config.ts';
 
 /** Absolute base URL for links in e-mails: PUBLIC_URL, else the address the web role listens on. */
 export function publicBaseUrl(cfg: Config): string {

@@ -1,8 +1,8 @@
 // Renders a template and hands it to SMTP. Used by the mail.send job; callers elsewhere
 // enqueue (enqueueMail) so a slow or down SMTP server never blocks a request or a transaction.
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { renderMail } from './templates.ts';
-import { transportFor } from './transport.ts';
+import { transportFor } from '../infra/mail/transport.ts';
 
 export interface MailRequest {
   to: string;

@@ -3,10 +3,10 @@
 // by Handlebars; the text part and the subject are not HTML, so they are compiled unescaped.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { fromRoot } from '../infra/paths.ts';
 
-const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/mail');
+const dir = fromRoot('views/mail');
 
 export interface RenderedMail {
   subject: string;

@@ -1,6 +1,6 @@
 // How fresh each source's data is: the accounting system's own time of the data (as_of) and
 // the state of its last run.
-import type { Db } from '../db/knex.ts';
+import type { Db } from '../infra/db/knex.ts';
 
 export interface SourceFreshness {
   id: number;

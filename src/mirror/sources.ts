@@ -1,5 +1,5 @@
 // Reading `sources` rows by name (webhooks, pages that show a source).
-import type { Db } from '../db/knex.ts';
+import type { Db } from '../infra/db/knex.ts';
 
 export interface SourceRow {
   id: number;

@@ -1,6 +1,6 @@
 // The sync_runs rows: written outside the apply transaction so progress is visible while a run
 // works and a failure is recorded after the rollback.
-import type { Db } from '../db/knex.ts';
+import type { Db } from '../infra/db/knex.ts';
 
 export interface RunProgress {
   done?: number;

@@ -1,4 +1,4 @@
-import type { Db } from '../db/knex.ts';
+import type { Db } from '../infra/db/knex.ts';
 
 export interface SourceSpec {
   name: string;

@@ -1,13 +1,12 @@
 // The Express app: views, static assets, routes, and the one error handler.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { engine } from 'express-handlebars';
 import { pinoHttp } from 'pino-http';
-import { log } from '../log.ts';
-import type { Runtime } from '../runtime.ts';
+import { log } from '../infra/log.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { randomBytes } from 'node:crypto';
-import type { MailSender } from '../store/mail-port.ts';
+import type { MailSender } from '../store/shared/mail-port.ts';
 import { queuedMail } from './mail-sender.ts';
 import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
@@ -19,7 +18,7 @@ import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
-import { LiveEvents } from './live-events.ts';
+import { LiveEvents } from './live/live-events.ts';
 import { liveRoutes } from './routes/live.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
@@ -28,7 +27,7 @@ import { waitlistRoutes } from './routes/waitlist.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
-import { withBadges } from '../store/badges.ts';
+import { withBadges } from '../store/accounts/badges.ts';
 import { asHttpError } from './domain-errors.ts';
 import { badgesMiddleware } from './live/badges.ts';
 import { createThreadHub } from './live/thread-hub.ts';
@@ -39,8 +38,9 @@ import { MESSAGE_POST_PATHS, messageUpload } from './routes/message-upload.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { newsRoutes } from './routes/news.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { repoRoot } from '../infra/paths.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repoRoot;
 
 /** Extra routers mounted by the process (e.g. a connector's exchange endpoint). */
 export interface Mount {
@@ -53,7 +53,7 @@ export interface Mount {
 export interface AppOptions {
   /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
-  /** Console features backed by connectors (mapping validate / dry-run), wired by src/roles. */
+  /** Console features backed by connectors (mapping validate / dry-run), wired by src/app/roles. */
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
   demoAccounts?: { role: string; email: string; password: string; note: string }[];

@@ -1,5 +1,5 @@
 // What the console needs from parts the web may not import (connectors): passed into createApp
-// by the process (src/roles), so the web calls an interface and never a connector.
+// by the process (src/app/roles), so the web calls an interface and never a connector.
 export interface MappingReport {
   ok: boolean;
   /** The same lines the CLI prints (`counterpart mapping validate|dry-run`). */

@@ -1,8 +1,8 @@
 // The web's e-mail: queued for the mail.send job (src/mail), so a slow or absent SMTP server
 // never holds a request. The message is already written; the template only wraps it.
 import { enqueueMail } from '../mail/index.ts';
-import type { Runtime } from '../runtime.ts';
-import type { MailSender } from '../store/mail-port.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import type { MailSender } from '../store/shared/mail-port.ts';
 
 export function queuedMail(rt: Runtime): MailSender {
   return {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { backoffSeconds, exportDueOrders } from '../../jobs/orders-export.ts';
 import { pullOrderStatuses } from '../../jobs/orders-status.ts';
-import { runFullSync, soapSourceRow } from '../../jobs/support/soap-source.ts';
+import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
 import type { Simulator } from '../../sim/index.ts';
-import type { Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { simSource } from '../support/sim-source.ts';
 

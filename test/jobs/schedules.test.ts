@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { JOBS } from '../../jobs/registry.ts';
-import type { Runtime } from '../../src/runtime.ts';
-import { startScheduler } from '../../src/roles/scheduler.ts';
-import { getQueue } from '../../src/queue/connection.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { startScheduler } from '../../src/app/roles/scheduler.ts';
+import { getQueue } from '../../src/infra/queue/connection.ts';
 import { ensureSource } from '../../src/sync/index.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 

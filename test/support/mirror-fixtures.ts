@@ -1,7 +1,7 @@
 // Mirror rows written directly with knex for store/web tests (the sync core is tested on its own).
-import type { Db } from '../../src/db/knex.ts';
-import { seedClients } from '../../src/store/clients.ts';
-import { createUser } from '../../src/store/users.ts';
+import type { Db } from '../../src/infra/db/knex.ts';
+import { seedClients } from '../../src/store/accounts/clients.ts';
+import { createUser } from '../../src/store/accounts/users.ts';
 
 export const PASSWORD = 'correct horse battery';
 

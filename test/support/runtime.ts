@@ -1,7 +1,7 @@
 // One Runtime shared by the test files of a run (the harness gave it its own database and
 // Redis prefix). Migrations run up → down → up once, so every migration's down is exercised.
-import { migrateLatest, migrateRollbackAll } from '../../src/db/migrate.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { migrateLatest, migrateRollbackAll } from '../../src/infra/db/migrate.ts';
+import { createRuntime, type Runtime } from '../../src/infra/runtime.ts';
 
 let rt: Promise<Runtime> | undefined;
 

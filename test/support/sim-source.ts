@@ -1,6 +1,6 @@
 // A simulator on loopback registered as a SOAP source, for connector, job and web tests.
-import { provideSecret } from '../../src/config.ts';
-import type { Runtime } from '../../src/runtime.ts';
+import { provideSecret } from '../../src/infra/config.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { ensureSource } from '../../src/sync/index.ts';
 import { type DatasetOptions, type Simulator, startSimulator } from '../../sim/index.ts';
 

@@ -1,8 +1,8 @@
 // storeFixture plus what news, messaging and the console need: two managers from the
 // accounting system (Alpha's and Beta's), a signed-in-able staff user for each.
-import type { Db } from '../../src/db/knex.ts';
-import { refreshClientManagers } from '../../src/store/managers.ts';
-import { createUser } from '../../src/store/users.ts';
+import type { Db } from '../../src/infra/db/knex.ts';
+import { refreshClientManagers } from '../../src/store/accounts/managers.ts';
+import { createUser } from '../../src/store/accounts/users.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from './mirror-fixtures.ts';
 
 export { PASSWORD };

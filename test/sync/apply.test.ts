@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { applyBatch, changesStreamKey, ensureSource, openSyncRun, SyncError, SyncInputError } from '../../src/sync/index.ts';
 import type { MirrorChangeEvent } from '../../src/sync/types.ts';
-import type { Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { smallCatalog } from '../support/mirror-batch.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import type { OutgoingMail } from '../../src/store/mail-port.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';

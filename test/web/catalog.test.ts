@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import { invalidateWarehouses } from '../../src/store/availability.ts';
-import { invalidateGroups } from '../../src/store/catalog.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { invalidateWarehouses } from '../../src/store/catalog/availability.ts';
+import { invalidateGroups } from '../../src/store/catalog/catalog.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';

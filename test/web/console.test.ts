@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import type { OutgoingMail } from '../../src/store/mail-port.ts';
-import { getSetting } from '../../src/store/settings.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { getSetting } from '../../src/store/settings/settings.ts';
 import { createApp } from '../../src/web/app.ts';
-import { getQueue } from '../../src/queue/connection.ts';
+import { getQueue } from '../../src/infra/queue/connection.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import { publishStoreEvents } from '../../src/store/store-events.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { publishStoreEvents } from '../../src/store/shared/events.ts';
 import { applyBatch } from '../../src/sync/index.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';

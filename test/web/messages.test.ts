@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';

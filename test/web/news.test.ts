@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import { createNews } from '../../src/store/news.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { createNews } from '../../src/store/news/news.ts';
 import { createApp } from '../../src/web/app.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';

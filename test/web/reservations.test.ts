@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/runtime.ts';
-import { expireDue } from '../../src/store/reservation-lifecycle.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { expireDue } from '../../src/store/reservations/lifecycle.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { resetQueues } from '../support/queues.ts';

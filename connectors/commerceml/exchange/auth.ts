@@ -2,8 +2,8 @@
 // The password lives in an environment variable named by the source (or as an argon2 hash).
 import crypto from 'node:crypto';
 import { verify } from '@node-rs/argon2';
-import { secretFromEnv } from '../../../src/config.ts';
-import type { Db } from '../../../src/db/knex.ts';
+import { secretFromEnv } from '../../../src/infra/config.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import { type CommerceMLSettings, parseSettings } from '../settings.ts';
 
 export interface AuthedSource {

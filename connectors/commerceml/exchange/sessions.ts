@@ -1,7 +1,7 @@
 // Exchange sessions in Postgres: 1C identifies itself by the cookie from `checkauth`, so a web
 // restart (or another web process) continues the same exchange.
 import crypto from 'node:crypto';
-import type { Db } from '../../../src/db/knex.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import type { ClassifierDict } from '../parse/records-map.ts';
 
 export const COOKIE_NAME = 'CPEXCH';

@@ -3,7 +3,7 @@
 // nothing. Order documents found in the file go to the order-status importer.
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { Db } from '../../../src/db/knex.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
 import { openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
 import { mapDocument, type OrderDocument } from '../parse/documents.ts';

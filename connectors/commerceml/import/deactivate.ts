@@ -2,7 +2,7 @@
 // are marked deleted (soft; a later package brings them back). Only entities the session
 // declared complete (СодержитТолькоИзменения=false) are touched, and only when every file of
 // the session imported successfully — a failed file must not turn into mass deletion.
-import type { Db } from '../../../src/db/knex.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import { openSyncRun, type SyncResult } from '../../../src/sync/index.ts';
 import type { ImportDeps } from './catalog-import.ts';
 import { isKeyed, TABLE_OF } from './seen.ts';

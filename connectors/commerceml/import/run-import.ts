@@ -3,7 +3,7 @@
 // commerceml_imports row), so 1C's repeated `import` calls see progress, then success/failure.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Runtime } from '../../../src/runtime.ts';
+import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
 import { resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
 import { getSession } from '../exchange/sessions.ts';

@@ -1,7 +1,7 @@
 // `type=sale&mode=query`: the orders 1C has not taken yet, as a CommerceML document. Orders
 // move pending → querying here and → exported only at `success`, so a query 1C did not
 // confirm is sent again next time.
-import type { Db } from '../../../src/db/knex.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import { encodeCp1251 } from './cp1251.ts';
 
 /** Most orders in one answer; the rest follow in the next exchange. */

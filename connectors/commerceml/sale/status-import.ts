@@ -2,7 +2,7 @@
 // own number, posted / paid / shipped flags, status, deletion. Each document updates the order
 // and adds a line to the status history the buyer sees (origin 'accounting') when something
 // changed. One transaction per file: a broken file changes no order.
-import type { Db } from '../../../src/db/knex.ts';
+import type { Db } from '../../../src/infra/db/knex.ts';
 import type { OrderDocument } from '../parse/documents.ts';
 
 export interface StatusImportResult {

@@ -1,8 +1,8 @@
 // The request context every route module uses: res.locals.viewer (see README.md here).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Db } from '../../db/knex.ts';
+import type { Db } from '../../infra/db/knex.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
-import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/viewer.ts';
+import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { takeFlash } from './session.ts';
 

@@ -3,8 +3,8 @@
 // changes nothing costs one indexed read.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Db } from '../../db/knex.ts';
-import { prepare, runPrepared } from '../../db/prepared.ts';
+import type { Db } from '../../infra/db/knex.ts';
+import { prepare, runPrepared } from '../../infra/db/prepared.ts';
 
 export interface SessionData {
   userId?: number;

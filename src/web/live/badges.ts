@@ -2,9 +2,9 @@
 // session's own query (store/badges.ts withBadges) when that counted them for the viewer's
 // current counterparty and contract; else one prepared query.
 import type { RequestHandler } from 'express';
-import type { Db } from '../../db/knex.ts';
-import { buyerBadges, type PreloadedBadges } from '../../store/badges.ts';
-import type { Viewer } from '../../store/viewer.ts';
+import type { Db } from '../../infra/db/knex.ts';
+import { buyerBadges, type PreloadedBadges } from '../../store/accounts/badges.ts';
+import type { Viewer } from '../../store/accounts/viewer.ts';
 
 export function badgesMiddleware(db: Db): RequestHandler {
   return async (req, res, next) => {

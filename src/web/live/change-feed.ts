@@ -3,8 +3,8 @@
 // order holds change availability), fanned out to every open SSE connection as "these offers
 // changed" (null = anything may have changed).
 import type { Redis } from 'ioredis';
-import { log } from '../../log.ts';
-import { type StoreEvent, storeEventsChannel } from '../../store/store-events.ts';
+import { log } from '../../infra/log.ts';
+import { type StoreEvent, storeEventsChannel } from '../../store/shared/events.ts';
 import type { MirrorChangeEvent } from '../../sync/types.ts';
 
 import { changesStreamKey as changesKey } from '../../sync/index.ts';

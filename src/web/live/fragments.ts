@@ -2,11 +2,11 @@
 // page was rendered with.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { helpers } from '../helpers.ts';
+import { fromRoot } from '../../infra/paths.ts';
 
-const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../views/partials');
+const dir = fromRoot('views/partials');
 const hbs = Handlebars.create();
 for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn as Handlebars.HelperDelegate);
 

@@ -1,13 +1,13 @@
 // Live thread updates: one Redis subscriber per process (pattern-subscribed to every thread
 // channel) fans events out to the SSE responses open in this process. Any web process can
-// publish (src/store/messages.ts); every process's open pages hear it.
+// publish (src/store/messages/messages.ts); every process's open pages hear it.
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { log } from '../../log.ts';
-import { createRedis } from '../../redis.ts';
-import type { Runtime } from '../../runtime.ts';
-import { type ThreadEvent, threadChannelPattern } from '../../store/messages.ts';
+import { log } from '../../infra/log.ts';
+import { createRedis } from '../../infra/redis/redis.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { type ThreadEvent, threadChannelPattern } from '../../store/messages/messages.ts';
 
 export interface ThreadHub {
   /** Calls fn for events of a client's thread until the returned function is called. */

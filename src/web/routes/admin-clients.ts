@@ -1,8 +1,8 @@
 // Admins edit which legal entities a client (cabinet) may act for. Links made here are kept
 // across syncs; a sync link removed here stays removed until an admin links it again.
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { clientSummary, findCounterparty, linkCounterparty, listClients, unlinkCounterparty } from '../../store/clients.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { clientSummary, findCounterparty, linkCounterparty, listClients, unlinkCounterparty } from '../../store/accounts/clients.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { idParam, notFound } from '../errors.ts';

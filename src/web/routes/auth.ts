@@ -1,11 +1,11 @@
 // Sign in / out, password reset and invitation links, and the counterparty/contract switch.
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { log } from '../../log.ts';
-import type { Runtime } from '../../runtime.ts';
-import type { MailSender } from '../../store/mail-port.ts';
-import { checkLogin, findUserIdByEmail, issueToken, passwordProblem, peekToken, redeemToken } from '../../store/users.ts';
-import { setCurrent } from '../../store/viewer.ts';
+import { log } from '../../infra/log.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import type { MailSender } from '../../store/shared/mail-port.ts';
+import { checkLogin, findUserIdByEmail, issueToken, passwordProblem, peekToken, redeemToken } from '../../store/accounts/users.ts';
+import { setCurrent } from '../../store/accounts/viewer.ts';
 import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { countFailure, hitLimits, limitWait } from '../auth/rate-limit.ts';

@@ -1,13 +1,13 @@
 // Cart (per user × current counterparty), quick order, and checkout.
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
-import { log } from '../../log.ts';
-import type { Runtime } from '../../runtime.ts';
-import { addToCart, CartError, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart.ts';
-import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/checkout.ts';
-import type { MailSender } from '../../store/mail-port.ts';
-import { publishStoreEvents } from '../../store/store-events.ts';
-import { parseQuantity } from '../../store/quick-order.ts';
+import { log } from '../../infra/log.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { addToCart, CartError, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
+import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/orders/checkout.ts';
+import type { MailSender } from '../../store/shared/mail-port.ts';
+import { publishStoreEvents } from '../../store/shared/events.ts';
+import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { idParam } from '../errors.ts';

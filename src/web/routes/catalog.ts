@@ -2,13 +2,13 @@
 // list, table) remembered per user, and the product page. One URL serves the full page or,
 // for htmx (HX-Target: catalog-results), just the results fragment.
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { listWarehouses, type Warehouse } from '../../store/availability.ts';
-import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog.ts';
-import { productDetails } from '../../store/product.ts';
-import { setPreference } from '../../store/viewer.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { listWarehouses, type Warehouse } from '../../store/catalog/availability.ts';
+import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog/catalog.ts';
+import { productDetails } from '../../store/catalog/product.ts';
+import { setPreference } from '../../store/accounts/viewer.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
-import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from '../catalog-params.ts';
+import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
 import { money, qty } from '../format.ts';
 

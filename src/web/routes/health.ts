@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { sourceFreshness } from '../../mirror/freshness.ts';
-import type { Runtime } from '../../runtime.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 
 async function within<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

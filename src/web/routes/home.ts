@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { sourceFreshness } from '../../mirror/freshness.ts';
-import type { Runtime } from '../../runtime.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 
 export function homeRoutes(rt: Runtime): Router {
   const r = Router();

@@ -5,11 +5,11 @@
 // a hint and never trusted as data.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
-import { secretFromEnv } from '../../config.ts';
-import { log } from '../../log.ts';
+import { secretFromEnv } from '../../infra/config.ts';
+import { log } from '../../infra/log.ts';
 import { sourceByName } from '../../mirror/sources.ts';
-import { requestChanges } from '../../queue/sync-requests.ts';
-import type { Runtime } from '../../runtime.ts';
+import { requestChanges } from '../../infra/queue/sync-requests.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 
 const MAX_SKEW_S = 300;
 const MESSAGES = {

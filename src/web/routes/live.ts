@@ -2,9 +2,9 @@
 // offer on the page, its cells are re-rendered for this viewer and sent (htmx SSE extension
 // swaps elements with sse-swap="p<offer>", "s<offer>-<warehouse>", "t<offer>").
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { listWarehouses } from '../../store/availability.ts';
-import { offerRows } from '../../store/catalog.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { listWarehouses } from '../../store/catalog/availability.ts';
+import { offerRows } from '../../store/catalog/catalog.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { ChangeFeed } from '../live/change-feed.ts';
 import { priceCell, sseMessage, stockCell } from '../live/fragments.ts';

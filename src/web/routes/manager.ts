@@ -1,8 +1,8 @@
 // The manager's desk: assigned clients (an admin sees all) with unread counts, updated live
 // over SSE when any of their threads changes.
 import { type Response, Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { type Actor, managedClients } from '../../store/messages.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { type Actor, managedClients } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { streamDesk, type ThreadHub } from '../live/thread-hub.ts';
 

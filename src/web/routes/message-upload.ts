@@ -3,7 +3,7 @@
 // so the store can name the real size in its message.
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import { MAX_ATTACHMENT_BYTES } from '../../store/attachments.ts';
+import { MAX_ATTACHMENT_BYTES } from '../../store/messages/attachments.ts';
 import { HttpError } from '../errors.ts';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5, fieldSize: 64 * 1024 } });

@@ -1,17 +1,17 @@
 // Direct messages, both sides: the buyer's /messages and the manager's
-// /manager/clients/:id/messages. Same partials; access is decided in src/store/messages.ts.
+// /manager/clients/:id/messages. Same partials; access is decided in src/store/messages/messages.ts.
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { attachmentPath } from '../../store/attachments.ts';
-import { managerCard, messengerLinks } from '../../store/managers.ts';
-import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { attachmentPath } from '../../store/messages/attachments.ts';
+import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
+import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { asHttpError } from '../domain-errors.ts';
 import { notFound } from '../errors.ts';
 import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
-import { clientOverview } from '../../store/client-overview.ts';
+import { clientOverview } from '../../store/accounts/client-overview.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);

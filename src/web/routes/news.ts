@@ -1,7 +1,7 @@
 // The buyer's news feed: filter by kind; what is shown gets marked read.
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { listFeed, markNewsRead, NEWS_KINDS, type NewsKind } from '../../store/news.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { listFeed, markNewsRead, NEWS_KINDS, type NewsKind } from '../../store/news/news.ts';
 import { requireBuyer, type Viewer, viewerOf } from '../auth/context.ts';
 
 const KIND_LABELS: Record<NewsKind, string> = { promotion: 'Promotions', news: 'News', markdown: 'Markdowns', sale: 'Sales' };

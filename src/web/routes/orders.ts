@@ -1,8 +1,8 @@
 // Order history with status history, and reorder. Scoped to the viewer's counterparties:
 // another client's order id is a 404.
 import { Router } from 'express';
-import type { Runtime } from '../../runtime.ts';
-import { listOrders, orderDetail, reorder } from '../../store/orders.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { listOrders, orderDetail, reorder } from '../../store/orders/history.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { idParam, notFound } from '../errors.ts';

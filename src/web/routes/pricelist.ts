@@ -1,10 +1,10 @@
 // Price list download (XLSX via exceljs streaming writer, and CSV) for the current counterparty.
 import ExcelJS from 'exceljs';
 import { Router } from 'express';
-import { log } from '../../log.ts';
-import type { Runtime } from '../../runtime.ts';
-import { listWarehouses } from '../../store/availability.ts';
-import { priceListRows } from '../../store/pricelist.ts';
+import { log } from '../../infra/log.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { listWarehouses } from '../../store/catalog/availability.ts';
+import { priceListRows } from '../../store/catalog/pricelist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 
 const csvCell = (v: string | null | undefined) => {

@@ -2,8 +2,8 @@
 // overrides live in clients.settings.reservations (same keys).
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../runtime.ts';
-import { reservationSettings, setReservationSetting } from '../../store/reservation-settings.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { reservationSettings, setReservationSetting } from '../../store/reservations/settings.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 

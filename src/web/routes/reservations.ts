@@ -2,10 +2,10 @@
 // reservations" (countdowns, extend, cancel, turn into an order), live updates over SSE.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../runtime.ts';
-import { trimQuantity } from '../../store/quantity.ts';
-import { offerReservable } from '../../store/reservable.ts';
-import { reservationSettings } from '../../store/reservation-settings.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { trimQuantity } from '../../store/shared/quantity.ts';
+import { offerReservable } from '../../store/reservations/reservable.ts';
+import { reservationSettings } from '../../store/reservations/settings.ts';
 import {
   type Actor,
   cancelReservation,
@@ -14,11 +14,11 @@ import {
   listReservations,
   ReservationError,
   reserve,
-} from '../../store/reservations.ts';
+} from '../../store/reservations/reservations.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { HttpError, notFound } from '../errors.ts';
-import type { LiveEvents } from '../live-events.ts';
+import type { LiveEvents } from '../live/live-events.ts';
 
 const id = z.coerce.number().int().positive();
 const reserveForm = z.object({ offerId: id, warehouseId: id, quantity: z.string().max(20), back: z.string().optional() });

@@ -1,9 +1,9 @@
 // "My waiting list": subscribe ("notify me") from the reserve box, list, unsubscribe.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../runtime.ts';
-import { offerReservable } from '../../store/reservable.ts';
-import { listWaitlist, subscribe, unsubscribe, WaitlistError, type WaitlistActor } from '../../store/waitlist.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { offerReservable } from '../../store/reservations/reservable.ts';
+import { listWaitlist, subscribe, unsubscribe, WaitlistError, type WaitlistActor } from '../../store/waitlist/waitlist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { HttpError, notFound } from '../errors.ts';

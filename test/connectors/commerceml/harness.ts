@@ -1,4 +1,4 @@
-// A real exchange endpoint for the tests: the web app built the way src/roles/start.ts builds
+// A real exchange endpoint for the tests: the web app built the way src/app/roles/start.ts builds
 // it (the connector's router passed as a mount), a BullMQ worker for the 'exchange' queue, and a
 // commerceml source whose password comes from an environment variable.
 import fs from 'node:fs';
@@ -7,8 +7,8 @@ import path from 'node:path';
 import { commercemlRouter } from '../../../connectors/commerceml/index.ts';
 import { commercemlImportJob } from '../../../jobs/commerceml-import.ts';
 import { OneCClient } from '../../../sim/commerceml/client.ts';
-import { startWorkers } from '../../../src/roles/worker.ts';
-import type { Runtime } from '../../../src/runtime.ts';
+import { startWorkers } from '../../../src/app/roles/worker.ts';
+import type { Runtime } from '../../../src/infra/runtime.ts';
 import { ensureSource } from '../../../src/sync/index.ts';
 import { createApp } from '../../../src/web/app.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';

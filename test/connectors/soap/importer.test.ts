@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { backendOf, runChanges, runFullSync, soapSourceRow } from '../../../jobs/support/soap-source.ts';
+import { backendOf, runChanges, runFullSync, soapSourceRow } from '../../../src/sources/soap-source.ts';
 import { createSoapAdapter, importChanges } from '../../../connectors/soap/index.ts';
 import { openSyncRun } from '../../../src/sync/index.ts';
 import type { Simulator } from '../../../sim/index.ts';
-import type { Runtime } from '../../../src/runtime.ts';
+import type { Runtime } from '../../../src/infra/runtime.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { mirrorCounts, mirrorFingerprint, simSource } from '../../support/sim-source.ts';
 

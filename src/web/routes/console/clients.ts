@@ -1,13 +1,13 @@
 // Console › Clients & users (admin): invite buyers by an e-mailed one-time link, link/unlink
 // counterparties, disable users, set a client's manager.
 import { type Request, type Response, Router } from 'express';
-import { log } from '../../../log.ts';
-import type { Runtime } from '../../../runtime.ts';
-import { linkCounterparty, unlinkCounterparty } from '../../../store/clients.ts';
-import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console-data.ts';
-import type { MailSender } from '../../../store/mail-port.ts';
-import { assignManager, listManagers } from '../../../store/managers.ts';
-import { createUser, issueToken, UserError } from '../../../store/users.ts';
+import { log } from '../../../infra/log.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import { linkCounterparty, unlinkCounterparty } from '../../../store/accounts/clients.ts';
+import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
+import type { MailSender } from '../../../store/shared/mail-port.ts';
+import { assignManager, listManagers } from '../../../store/accounts/managers.ts';
+import { createUser, issueToken, UserError } from '../../../store/accounts/users.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { asHttpError } from '../../domain-errors.ts';

@@ -1,8 +1,8 @@
 // The staff console under /console: admins see everything; managers see sources (read-only)
 // and news. Buyers are refused (403) on every console page.
 import { Router } from 'express';
-import type { Runtime } from '../../../runtime.ts';
-import type { MailSender } from '../../../store/mail-port.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
 import { consoleClientsRoutes } from './clients.ts';

@@ -1,9 +1,9 @@
 // Console › News: staff write, edit and delete news items for an audience.
 import { type Request, Router } from 'express';
-import type { Runtime } from '../../../runtime.ts';
-import { DomainError } from '../../../store/domain-error.ts';
-import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news.ts';
-import { getSetting } from '../../../store/settings.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import { DomainError } from '../../../infra/domain-error.ts';
+import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news/news.ts';
+import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { notFound } from '../../errors.ts';

@@ -5,10 +5,10 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { type RequestHandler, Router } from 'express';
-import { getQueue } from '../../../queue/connection.ts';
-import { QUEUES } from '../../../queue/names.ts';
-import type { Runtime } from '../../../runtime.ts';
-import { loadViewer } from '../../../store/viewer.ts';
+import { getQueue } from '../../../infra/queue/connection.ts';
+import { QUEUES } from '../../../infra/queue/names.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import { loadViewer } from '../../../store/accounts/viewer.ts';
 import { HttpError } from '../../errors.ts';
 
 export const QUEUES_PATH = '/console/queues';

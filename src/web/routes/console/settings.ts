@@ -1,9 +1,9 @@
 // Console › Settings (admin): reservation period, partner-warehouse commission overrides, news audiences.
 import { Router } from 'express';
 import YAML from 'yaml';
-import type { Runtime } from '../../../runtime.ts';
-import { DomainError } from '../../../store/domain-error.ts';
-import { getSetting, setSetting } from '../../../store/settings.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import { DomainError } from '../../../infra/domain-error.ts';
+import { getSetting, setSetting } from '../../../store/settings/settings.ts';
 import { requireRole } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 

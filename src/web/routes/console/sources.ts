@@ -1,9 +1,9 @@
 // Console › Sources: state, as_of, last runs with a live progress bar (htmx polling of the runs
 // fragment while something runs), "run full / changes now", mapping validate and dry-run.
 import { Router } from 'express';
-import { requestChanges, requestFullSync } from '../../../queue/sync-requests.ts';
-import type { Runtime } from '../../../runtime.ts';
-import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console-data.ts';
+import { requestChanges, requestFullSync } from '../../../infra/queue/sync-requests.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
+import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console/console-data.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
 import { flash } from '../../auth/session.ts';

@@ -1,0 +1,36 @@
+// Demo sign-ins for `npm start`: an admin, a manager and a buyer of the client with the most
+// legal entities, so a newcomer can try the cabinet, the manager's desk and the console at once.
+// Demo-only: the passwords are printed on the start page.
+import { log } from '../infra/log.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import { createUser } from '../store/accounts/users.ts';
+
+export interface DemoAccount {
+  role: 'admin' | 'manager' | 'buyer';
+  email: string;
+  password: string;
+  note: string;
+}
+
+const PASSWORD = 'demo-password';
+
+export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
+  const client = await rt.db('clients as c')
+    .join('client_counterparties as cc', 'cc.client_id', 'c.id')
+    .groupBy('c.id', 'c.name', 'c.manager_id')
+    .orderByRaw('count(*) DESC, c.id')
+    .first('c.id', 'c.name', 'c.manager_id', rt.db.raw('count(*)::int AS n'));
+  const accounts: DemoAccount[] = [{ role: 'admin', email: 'admin@demo.local', password: PASSWORD, note: 'staff console' }];
+  if (client) {
+    accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: `${client.name}: ${client.n} legal entities` });
+    if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: `manager of ${client.name}` });
+  }
+  for (const a of accounts) {
+    const existing = await rt.db('users').whereRaw('lower(email) = ?', [a.email]).first('id');
+    if (existing) continue;
+    const id = await createUser(rt.db, { email: a.email, role: a.role, clientId: a.role === 'buyer' ? client!.id : null, password: a.password, name: `Demo ${a.role}` });
+    if (a.role === 'manager') await rt.db('users').where({ id }).update({ manager_id: client!.manager_id });
+  }
+  log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
+  return accounts;
+}

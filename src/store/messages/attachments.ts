@@ -1,0 +1,75 @@
+// Message attachments: size and type limits, content sniffed against the claimed type, stored
+// under DATA_DIR with a random name (the user's file name is only metadata).
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DomainError } from '../../infra/domain-error.ts';
+
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+// extension → [content type, magic-bytes check]
+const ZIP = (b: Buffer) => b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+const TEXT = (b: Buffer) => !b.subarray(0, 4096).includes(0);
+const TYPES: Record<string, [string, (b: Buffer) => boolean]> = {
+  pdf: ['application/pdf', (b) => b.subarray(0, 5).toString('latin1') === '%PDF-'],
+  png: ['image/png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
+  jpg: ['image/jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
+  jpeg: ['image/jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
+  txt: ['text/plain', TEXT],
+  csv: ['text/csv', TEXT],
+  xlsx: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ZIP],
+  docx: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', ZIP],
+};
+export const ALLOWED_EXTENSIONS = Object.keys(TYPES);
+
+export interface UploadedFile {
+  name: string;
+  data: Buffer;
+}
+
+export interface StoredAttachment {
+  /** Relative to the attachments root. */
+  file: string;
+  name: string;
+  type: string;
+  size: number;
+}
+
+/** Checks an upload; throws a DomainError naming what is wrong. */
+export function checkAttachment(f: UploadedFile): { name: string; type: string } {
+  const name = path.basename(f.name.replace(/\\/g, '/')).split('').filter((ch) => ch.charCodeAt(0) >= 32 && ch !== '"').join('').slice(0, 200) || 'file';
+  const ext = path.extname(name).slice(1).toLowerCase();
+  const t = TYPES[ext];
+  if (!t) throw new DomainError('invalid', `Files of type ".${ext || '?'}" cannot be attached; allowed: ${ALLOWED_EXTENSIONS.join(', ')}.`);
+  if (f.data.length === 0) throw new DomainError('invalid', `The file "${name}" is empty.`);
+  if (f.data.length > MAX_ATTACHMENT_BYTES) {
+    throw new DomainError('invalid', `The file "${name}" is ${(f.data.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ATTACHMENT_BYTES / 1048576} MB.`);
+  }
+  if (!t[1](f.data)) throw new DomainError('invalid', `The file "${name}" is not a real .${ext} file.`);
+  return { name, type: t[0] };
+}
+
+export function attachmentsRoot(dataDir: string): string {
+  return path.join(dataDir, 'attachments');
+}
+
+export async function storeAttachment(dataDir: string, clientId: number, f: UploadedFile): Promise<StoredAttachment> {
+  const { name, type } = checkAttachment(f);
+  const file = path.join(String(clientId), crypto.randomBytes(16).toString('hex'));
+  const full = path.join(attachmentsRoot(dataDir), file);
+  await fs.mkdir(path.dirname(full), { recursive: true });
+  await fs.writeFile(full, f.data, { flag: 'wx' });
+  return { file, name, type, size: f.data.length };
+}
+
+export async function removeAttachment(dataDir: string, a: StoredAttachment): Promise<void> {
+  await fs.rm(path.join(attachmentsRoot(dataDir), a.file), { force: true });
+}
+
+/** Absolute path of a stored attachment; refuses anything that escapes the root. */
+export function attachmentPath(dataDir: string, a: StoredAttachment): string {
+  const root = attachmentsRoot(dataDir);
+  const full = path.resolve(root, a.file);
+  if (!full.startsWith(root + path.sep)) throw new DomainError('not_found', 'Attachment not found.');
+  return full;
+}

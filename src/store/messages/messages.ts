@@ -1,0 +1,178 @@
+// Direct messages: one thread per client with its manager. Who may read a thread is decided
+// here, once: a buyer only their own client's, a manager only their clients', an admin any.
+// A new message is announced on Redis pub/sub so open pages update live.
+import type { Redis } from 'ioredis';
+import type { Db } from '../../infra/db/knex.ts';
+import { removeAttachment, type StoredAttachment, storeAttachment, type UploadedFile } from './attachments.ts';
+import { DomainError } from '../../infra/domain-error.ts';
+
+export type Side = 'client' | 'manager';
+
+/** The signed-in person acting on a thread. */
+export interface Actor {
+  userId: number;
+  role: 'buyer' | 'manager' | 'admin';
+  clientId: number | null;
+  /** managers.id the staff user stands for (users.manager_id). */
+  managerId: number | null;
+}
+
+export interface Message {
+  id: number;
+  client_id: number;
+  author_user_id: number | null;
+  author_name: string | null;
+  from_side: Side;
+  body: string;
+  attachment: StoredAttachment | null;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+export interface ThreadDeps {
+  db: Db;
+  redis?: Redis;
+  prefix?: string;
+  dataDir: string;
+}
+
+export const MAX_MESSAGE_CHARS = 5000;
+const NOT_FOUND = 'Conversation not found.';
+
+export const sideOf = (a: Actor): Side => (a.role === 'buyer' ? 'client' : 'manager');
+
+/** Throws not_found (never revealing that the thread exists) unless the actor may use it. */
+export async function assertThreadAccess(db: Db, actor: Actor, clientId: number): Promise<void> {
+  if (actor.role === 'buyer') {
+    if (actor.clientId !== clientId) throw new DomainError('not_found', NOT_FOUND);
+    return;
+  }
+  const c = await db('clients').where({ id: clientId }).first('manager_id');
+  if (!c) throw new DomainError('not_found', NOT_FOUND);
+  if (actor.role === 'manager' && (actor.managerId === null || c.manager_id !== actor.managerId)) {
+    throw new DomainError('not_found', NOT_FOUND);
+  }
+}
+
+/** Redis pub/sub channel of a client's thread. */
+export const threadChannel = (prefix: string, clientId: number) => `${prefix}:thread:${clientId}`;
+export const threadChannelPattern = (prefix: string) => `${prefix}:thread:*`;
+
+export interface ThreadEvent {
+  clientId: number;
+  messageId: number;
+  side: Side;
+  /** 'message' for a new message, 'read' when the other side read the thread. */
+  type: 'message' | 'read';
+}
+
+async function publish(deps: ThreadDeps, ev: ThreadEvent): Promise<void> {
+  if (!deps.redis || !deps.prefix) return;
+  await deps.redis.publish(threadChannel(deps.prefix, ev.clientId), JSON.stringify(ev)).catch(() => {});
+}
+
+/** Writes a message (text and/or one attachment); all or nothing. */
+export async function postMessage(
+  deps: ThreadDeps,
+  actor: Actor,
+  clientId: number,
+  input: { body?: string; file?: UploadedFile | null },
+): Promise<Message> {
+  await assertThreadAccess(deps.db, actor, clientId);
+  const body = (input.body ?? '').replace(/\r\n/g, '\n').trim();
+  if (!body && !input.file) throw new DomainError('invalid', 'Write a message or attach a file.');
+  if (body.length > MAX_MESSAGE_CHARS) throw new DomainError('invalid', `The message is ${body.length} characters long; the limit is ${MAX_MESSAGE_CHARS}.`);
+  const attachment = input.file ? await storeAttachment(deps.dataDir, clientId, input.file) : null;
+  let id: number;
+  try {
+    const [r] = await deps.db('messages')
+      .insert({ client_id: clientId, author_user_id: actor.userId, from_side: sideOf(actor), body, attachment: attachment ? JSON.stringify(attachment) : null })
+      .returning('id');
+    id = r.id;
+  } catch (err) {
+    if (attachment) await removeAttachment(deps.dataDir, attachment);
+    throw err;
+  }
+  await publish(deps, { clientId, messageId: id, side: sideOf(actor), type: 'message' });
+  return (await getMessages(deps.db, clientId, { ids: [id] }))[0]!;
+}
+
+async function getMessages(db: Db, clientId: number, opts: { ids?: number[]; afterId?: number; limit?: number }): Promise<Message[]> {
+  const q = db('messages as m')
+    .leftJoin('users as u', 'u.id', 'm.author_user_id')
+    .where('m.client_id', clientId)
+    .select('m.*', db.raw(`nullif(u.name, '') AS author_name`));
+  if (opts.ids) q.whereIn('m.id', opts.ids);
+  if (opts.afterId) q.where('m.id', '>', opts.afterId);
+  // the latest `limit` messages, shown oldest first
+  const rows: Message[] = await q.orderBy('m.id', 'desc').limit(opts.limit ?? 200);
+  return rows.reverse();
+}
+
+/**
+ * The thread as the actor sees it (oldest first). Reading marks the other side's messages read,
+ * except for an admin looking in: that must not hide them from the manager.
+ */
+export async function readThread(deps: ThreadDeps, actor: Actor, clientId: number, opts: { afterId?: number; limit?: number } = {}): Promise<Message[]> {
+  await assertThreadAccess(deps.db, actor, clientId);
+  const msgs = await getMessages(deps.db, clientId, opts);
+  if (actor.role !== 'admin') await markThreadRead(deps, actor, clientId);
+  return msgs;
+}
+
+/** Marks what the other side wrote as read by the actor's side. */
+export async function markThreadRead(deps: ThreadDeps, actor: Actor, clientId: number): Promise<number> {
+  const other: Side = sideOf(actor) === 'client' ? 'manager' : 'client';
+  const ids: { id: number }[] = await deps.db('messages')
+    .where({ client_id: clientId, from_side: other })
+    .whereNull('read_at')
+    .update({ read_at: deps.db.fn.now() })
+    .returning('id');
+  if (ids.length) await publish(deps, { clientId, messageId: Math.max(...ids.map((r) => r.id)), side: sideOf(actor), type: 'read' });
+  return ids.length;
+}
+
+/** One message's attachment, after the same access check as its thread. */
+export async function messageAttachment(db: Db, actor: Actor, messageId: number): Promise<StoredAttachment> {
+  const m = await db('messages').where({ id: messageId }).first('client_id', 'attachment');
+  if (!m?.attachment) throw new DomainError('not_found', 'Attachment not found.');
+  await assertThreadAccess(db, actor, m.client_id);
+  return m.attachment;
+}
+
+/** Unread messages from the manager for a buyer's client (the header badge). */
+export async function unreadForClient(db: Db, clientId: number): Promise<number> {
+  const { rows } = await db.raw(`SELECT ${unreadForClientSql()} AS n`, [clientId]);
+  return rows[0].n;
+}
+
+/** Unread messages from the manager as a scalar subquery (the header badges): client id as SQL, '?' binds it. */
+export const unreadForClientSql = (client = '?') =>
+  `(SELECT count(*)::int FROM messages WHERE client_id = ${client} AND from_side = 'manager' AND read_at IS NULL)`;
+
+export interface ManagedClient {
+  id: number;
+  name: string;
+  manager_id: number | null;
+  manager_name: string | null;
+  unread: number;
+  last_message_at: Date | null;
+}
+
+/** The clients a manager looks after (admin: all), with unread counts; unread threads first. */
+export async function managedClients(db: Db, actor: Actor): Promise<ManagedClient[]> {
+  if (actor.role === 'buyer') throw new DomainError('forbidden', 'Only staff can see client lists.');
+  const q = db('clients as c')
+    .leftJoin('managers as m', 'm.id', 'c.manager_id')
+    .select(
+      'c.id',
+      'c.name',
+      'c.manager_id',
+      'm.name as manager_name',
+      db.raw(`(SELECT count(*)::int FROM messages x WHERE x.client_id = c.id AND x.from_side = 'client' AND x.read_at IS NULL) AS unread`),
+      db.raw('(SELECT max(created_at) FROM messages x WHERE x.client_id = c.id) AS last_message_at'),
+    )
+    .orderByRaw('unread DESC, last_message_at DESC NULLS LAST, c.name');
+  if (actor.role === 'manager') q.where('c.manager_id', actor.managerId ?? -1);
+  return q;
+}

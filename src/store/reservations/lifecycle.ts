@@ -1,0 +1,97 @@
+// What happens to reservations over time and when stock changes:
+// - expiry: due reservations end as "expired" (goods return to availability), released in the
+//   accounting system through the outbox, and the buyer gets an e-mail;
+// - warning: an e-mail `warning_lead_minutes` before the deadline (claimed via warned_at);
+// - stock-drop policy: when stock falls below what is reserved at a warehouse, reservations are
+//   covered oldest first; the newest ones that no longer fit are marked short (buyer e-mailed
+//   once per shortage). If stock comes back, the mark is lifted. Short reservations stay active
+//   until their deadline (still counted, so nothing new is promised), but cannot become orders.
+import type { Runtime } from '../../infra/runtime.ts';
+import { mailAboutReservations, reservationDetails } from './details.ts';
+import { releaseInOutbox } from './reservations.ts';
+import { queueWaitlistCheck } from './timers.ts';
+import { publishStoreEvents } from '../shared/events.ts';
+
+/** Ends due reservations (all, or only the given ids). Safe to run twice and concurrently. */
+export async function expireDue(rt: Runtime, ids?: number[]): Promise<number[]> {
+  const expired = await rt.db.transaction(async (trx) => {
+    const { rows } = await trx.raw<{ rows: { id: number }[] }>(
+      `UPDATE reservations SET state = 'expired', ended_at = now()
+        WHERE id IN (SELECT id FROM reservations WHERE state = 'active' AND expires_at <= now()
+                       ${ids ? 'AND id = ANY(?::bigint[])' : ''} ORDER BY id LIMIT 5000 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      ids ? [ids] : [],
+    );
+    const done = rows.map((r) => r.id);
+    await releaseInOutbox(trx, done, 'expired');
+    return done;
+  });
+  if (!expired.length) return expired;
+  const details = await reservationDetails(rt.db, expired);
+  await publishStoreEvents(rt, details.map((d) => ({ type: 'reservation', change: 'expired', reservationId: d.id, clientId: d.clientId, offerId: d.offerId, warehouseId: d.warehouseId })));
+  await mailAboutReservations(rt, 'reservation-expired', details, (r) => `res-expired-${r.id}`);
+  await queueWaitlistCheck(rt, details.map((d) => d.offerId));
+  return expired;
+}
+
+/** Claims reservations entering their warning window and e-mails their buyers. */
+export async function warnDue(rt: Runtime): Promise<number[]> {
+  const { rows } = await rt.db.raw<{ rows: { id: number }[] }>(
+    `WITH lead AS (SELECT coalesce((SELECT (value #>> '{}')::numeric FROM settings WHERE key = 'reservations.warning_lead_minutes'), 120) AS minutes)
+     UPDATE reservations r SET warned_at = now()
+       FROM clients c, lead
+      WHERE c.id = r.client_id AND r.state = 'active' AND r.warned_at IS NULL AND r.expires_at > now()
+        AND r.expires_at - make_interval(mins => coalesce((c.settings #>> '{reservations,warningLeadMinutes}')::numeric, lead.minutes)::int) <= now()
+      RETURNING r.id`,
+  );
+  const ids = rows.map((r) => r.id);
+  const details = await reservationDetails(rt.db, ids);
+  // The key carries the deadline: after an extension the buyer is warned again.
+  await mailAboutReservations(rt, 'reservation-expiring', details, (r) => `res-warn-${r.id}-${r.expiresAt.getTime()}`);
+  return ids;
+}
+
+export interface ShortChange {
+  id: number;
+  short: boolean;
+}
+
+/** Re-applies the stock-drop policy for the given offers (or every offer with active reservations). */
+export async function rebalanceShort(rt: Runtime, offerIds?: number[]): Promise<ShortChange[]> {
+  const changed = await rt.db.transaction(async (trx) => {
+    // Same lock order as reserve(): stock rows first, so a reservation cannot slip in between.
+    await trx.raw(
+      `SELECT 1 FROM stock WHERE (offer_id, warehouse_id) IN (
+         SELECT DISTINCT offer_id, warehouse_id FROM reservations WHERE state = 'active' ${offerIds ? 'AND offer_id = ANY(?::bigint[])' : ''})
+       ORDER BY offer_id, warehouse_id FOR UPDATE`,
+      offerIds ? [offerIds] : [],
+    );
+    const { rows } = await trx.raw<{ rows: ShortChange[] }>(
+      `WITH ranked AS (
+         SELECT r.id,
+                sum(r.quantity) OVER (PARTITION BY r.offer_id, r.warehouse_id ORDER BY r.created_at, r.id) AS cum,
+                CASE WHEN s.deleted THEN 0 ELSE coalesce(s.quantity, 0) END AS stock
+           FROM reservations r
+           LEFT JOIN stock s ON s.offer_id = r.offer_id AND s.warehouse_id = r.warehouse_id
+          WHERE r.state = 'active' ${offerIds ? 'AND r.offer_id = ANY(?::bigint[])' : ''}
+       )
+       UPDATE reservations t SET short = (ranked.cum > ranked.stock),
+              short_since = CASE WHEN ranked.cum > ranked.stock THEN now() ELSE NULL END
+         FROM ranked
+        WHERE t.id = ranked.id AND t.short IS DISTINCT FROM (ranked.cum > ranked.stock)
+       RETURNING t.id, t.short, t.short_since AS "shortSince"`,
+      offerIds ? [offerIds] : [],
+    );
+    return rows as (ShortChange & { shortSince: Date | null })[];
+  });
+  if (!changed.length) return [];
+  const details = await reservationDetails(rt.db, changed.map((c) => c.id));
+  const nowShort = new Map(changed.map((c) => [c.id, c]));
+  await publishStoreEvents(
+    rt,
+    details.map((d) => ({ type: 'reservation', change: d.short ? 'short' : 'covered', reservationId: d.id, clientId: d.clientId, offerId: d.offerId, warehouseId: d.warehouseId })),
+  );
+  const newlyShort = details.filter((d) => nowShort.get(d.id)?.short);
+  await mailAboutReservations(rt, 'reservation-short', newlyShort, (r) => `res-short-${r.id}-${new Date(nowShort.get(r.id)!.shortSince!).getTime()}`);
+  return changed.map(({ id, short }) => ({ id, short }));
+}

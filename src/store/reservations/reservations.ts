@@ -1,0 +1,294 @@
+// Reservations: hold a quantity of an offer at a warehouse for a counterparty, for a period.
+// Never oversell: available = stock − active reservations, checked while the stock row is
+// locked (SELECT … FOR UPDATE), so concurrent reservations of the same row queue up.
+// Open carts do NOT reduce availability (a cart is a wish; a reservation is a promise).
+// Each change writes an outbox row for the accounting system in the same transaction.
+import type { Knex } from 'knex';
+import type { Runtime } from '../../infra/runtime.ts';
+import { offerPrices } from '../pricing/offer-prices.ts';
+import { trimQuantity } from '../shared/quantity.ts';
+import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
+import { reservationSettings } from './settings.ts';
+import { queueWaitlistCheck, scheduleExpiry } from './timers.ts';
+import { publishStoreEvents, type ReservationEvent, type StoreEvent } from '../shared/events.ts';
+
+/** Who acts: the signed-in buyer's client and current counterparty (a Viewer fits). */
+export interface Actor {
+  userId: number | null;
+  clientId: number;
+  counterpartyId: number;
+  contractId?: number | null;
+}
+
+export type ReservationErrorCode = 'invalid' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short' | 'no_price';
+
+/** A refusal with a message fit for the buyer. */
+export class ReservationError extends Error {
+  constructor(
+    readonly code: ReservationErrorCode,
+    message: string,
+    readonly available?: string,
+  ) {
+    super(message);
+  }
+}
+
+const MSG = {
+  quantity: 'Quantity must be a positive number with at most 3 decimals.',
+  notStocked: 'This item is not stocked at that warehouse.',
+  notFound: 'Reservation not found.',
+  notEnough: (available: string, asked: string, unit: string | null) =>
+    `Not enough stock: ${available} ${unit ?? ''} available, you asked for ${asked}.`.replace(/ {2}/g, ' '),
+  ended: (id: number, state: string) => `Reservation #${id} is already ${state}.`,
+  noExtension: 'Extending reservations is not allowed.',
+  extensionsUsed: (n: number) => `This reservation was already extended ${n} time(s), the maximum allowed.`,
+  short: (id: number) => `Reservation #${id} is no longer covered by stock; reserve again or ask your manager.`,
+  noPrice: (name: string) => `There is no price for "${name}"; ask your manager.`,
+  mixedSources: 'These reservations come from different accounting systems; order them separately.',
+  none: 'Choose at least one reservation.',
+};
+
+export function parseQuantity(v: unknown): string {
+  const s = String(v ?? '').trim().replace(',', '.');
+  if (!/^\d{1,12}(\.\d{1,3})?$/.test(s) || Number(s) <= 0) throw new ReservationError('invalid', MSG.quantity);
+  return s.replace(/^0+(?=\d)/, '');
+}
+
+const toTimers = (rows: { id: number; expiresAt: Date }[]) => rows.map((r) => ({ id: r.id, expiresAt: new Date(r.expiresAt) }));
+const event = (r: Pick<ReservationView, 'id' | 'clientId' | 'offerId' | 'warehouseId'>, change: ReservationEvent['change']): StoreEvent => ({
+  type: 'reservation',
+  change,
+  reservationId: r.id,
+  clientId: r.clientId,
+  offerId: r.offerId,
+  warehouseId: r.warehouseId,
+});
+
+export interface ReserveInput {
+  offerId: number;
+  warehouseId: number;
+  quantity: unknown;
+}
+
+interface ReserveRow {
+  available: string;
+  id: number | null;
+  expiresAt: Date | null;
+  createdAt: Date | null;
+  unit: string | null;
+  itemName: string;
+  sku: string | null;
+  warehouseName: string;
+  stock: string;
+}
+
+export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
+  const quantity = parseQuantity(input.quantity);
+  // One round trip: cp_reserve (migration 20261127000041) locks the stock row, checks
+  // stock − active reservations and writes the reservation and its outbox row atomically.
+  const { rows } = await rt.db.raw<{ rows: ReserveRow[] }>(
+    `SELECT o_available::text AS available, o_id AS id, o_expires_at AS "expiresAt", o_created_at AS "createdAt", o_unit AS unit,
+            o_item_name AS "itemName", o_sku AS sku, o_warehouse_name AS "warehouseName", o_stock::text AS stock
+       FROM cp_reserve(?, ?, ?, ?, ?, ?::numeric)`,
+    [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity],
+  );
+  const row = rows[0];
+  if (!row) throw new ReservationError('not_enough_stock', MSG.notStocked, '0');
+  if (row.id === null) {
+    const available = trimQuantity(row.available);
+    throw new ReservationError('not_enough_stock', MSG.notEnough(available, quantity, row.unit), available);
+  }
+  const view: ReservationView = {
+    id: row.id,
+    clientId: actor.clientId,
+    counterpartyId: actor.counterpartyId,
+    userId: actor.userId,
+    offerId: input.offerId,
+    warehouseId: input.warehouseId,
+    quantity,
+    state: 'active',
+    short: false,
+    expiresAt: row.expiresAt!,
+    createdAt: row.createdAt!,
+    endedAt: null,
+    extensions: 0,
+    orderId: null,
+    orderNumber: null,
+    itemName: row.itemName,
+    sku: row.sku,
+    unit: row.unit,
+    warehouseName: row.warehouseName,
+    stock: row.stock,
+    userEmail: null,
+    userName: null,
+  };
+  await Promise.all([scheduleExpiry(rt, toTimers([view])), publishStoreEvents(rt, [event(view, 'placed')])]);
+  return view;
+}
+
+/** The actor's client's reservations, newest first (active ones first). */
+export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId'>, opts: { activeOnly?: boolean; limit?: number } = {}): Promise<ReservationView[]> {
+  const { rows } = await rt.db.raw<{ rows: ReservationView[] }>(
+    `${DETAILS_SQL} WHERE r.client_id = ? ${opts.activeOnly ? "AND r.state = 'active'" : ''}
+      ORDER BY (r.state = 'active') DESC, r.expires_at, r.id DESC LIMIT ?`,
+    [actor.clientId, opts.limit ?? 200],
+  );
+  return rows;
+}
+
+export async function getReservation(rt: Runtime, actor: Pick<Actor, 'clientId'>, id: number): Promise<ReservationView> {
+  const [r] = await reservationDetails(rt.db, [id]);
+  if (!r || r.clientId !== actor.clientId) throw new ReservationError('not_found', MSG.notFound);
+  return r;
+}
+
+/** Locks the actor's reservations (404 for anything not theirs) and checks they are active. */
+async function lockOwn(trx: Knex.Transaction, actor: Actor, ids: number[]) {
+  const { rows } = await trx.raw<{ rows: { id: number; state: string; short: boolean; extensions: number; expires_at: Date; counterparty_id: number }[] }>(
+    'SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations WHERE id = ANY(?::bigint[]) AND client_id = ? ORDER BY id FOR UPDATE',
+    [ids, actor.clientId],
+  );
+  if (rows.length !== new Set(ids).size) throw new ReservationError('not_found', MSG.notFound);
+  for (const r of rows) if (r.state !== 'active') throw new ReservationError('not_active', MSG.ended(r.id, r.state));
+  return rows;
+}
+
+export async function cancelReservation(rt: Runtime, actor: Actor, id: number): Promise<ReservationView> {
+  await rt.db.transaction(async (trx) => {
+    await lockOwn(trx, actor, [id]);
+    await trx.raw("UPDATE reservations SET state = 'cancelled', ended_at = now() WHERE id = ?", [id]);
+    await releaseInOutbox(trx, [id], 'cancelled');
+  });
+  const view = await getReservation(rt, actor, id);
+  await publishStoreEvents(rt, [event(view, 'cancelled')]);
+  await queueWaitlistCheck(rt, [view.offerId]);
+  return view;
+}
+
+export async function extendReservation(rt: Runtime, actor: Actor, id: number): Promise<ReservationView> {
+  const settings = await reservationSettings(rt.db, actor.clientId);
+  if (!settings.extensionAllowed) throw new ReservationError('not_extendable', MSG.noExtension);
+  const res = await rt.db.transaction(async (trx) => {
+    const [r] = await lockOwn(trx, actor, [id]);
+    if (r!.extensions >= settings.maxExtensions) throw new ReservationError('not_extendable', MSG.extensionsUsed(r!.extensions));
+    const { rows } = await trx.raw<{ rows: { id: number; expiresAt: Date }[] }>(
+      `UPDATE reservations SET expires_at = greatest(expires_at, now() + make_interval(secs => ?)), extensions = extensions + 1, warned_at = NULL
+        WHERE id = ? RETURNING id, expires_at AS "expiresAt"`,
+      [settings.periodHours * 3600, id],
+    );
+    await trx.raw(
+      `INSERT INTO outbox (source_id, kind, idempotency_key, payload)
+       SELECT o.source_id, 'reservation.extend', 'reservation.extend:' || r.id || ':' || r.extensions,
+              jsonb_build_object('reservationId', r.id, 'expiresAt', r.expires_at)
+         FROM reservations r JOIN offers o ON o.id = r.offer_id WHERE r.id = ?`,
+      [id],
+    );
+    return rows[0]!;
+  });
+  await scheduleExpiry(rt, toTimers([res]));
+  const view = await getReservation(rt, actor, id);
+  await publishStoreEvents(rt, [event(view, 'extended')]);
+  return view;
+}
+
+async function releaseInOutbox(trx: Knex.Transaction | Knex, ids: number[], reason: 'cancelled' | 'expired' | 'ordered'): Promise<void> {
+  if (!ids.length) return;
+  await trx.raw(
+    `INSERT INTO outbox (source_id, kind, idempotency_key, payload)
+     SELECT o.source_id, 'reservation.release', 'reservation.release:' || r.id,
+            jsonb_build_object('reservationId', r.id, 'reason', ?::text)
+       FROM reservations r JOIN offers o ON o.id = r.offer_id WHERE r.id = ANY(?::bigint[])
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [reason, ids],
+  );
+}
+
+export interface ConvertedOrder {
+  orderId: number;
+  number: string;
+  total: string;
+}
+
+/** Turns active reservations of the current counterparty into one order; they end as "ordered". */
+export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], comment = ''): Promise<ConvertedOrder> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) throw new ReservationError('invalid', MSG.none);
+  const order = await rt.db.transaction(async (trx) => {
+    const locked = await lockOwn(trx, actor, unique);
+    for (const r of locked) {
+      if (r.counterparty_id !== actor.counterpartyId) throw new ReservationError('not_found', MSG.notFound);
+      if (r.short) throw new ReservationError('short', MSG.short(r.id));
+    }
+    const details = await reservationDetails(trx, unique);
+    const prices = await offerPrices(
+      trx,
+      details.map((d) => ({ counterpartyId: d.counterpartyId, contractId: actor.contractId ?? null, offerId: d.offerId, warehouseId: d.warehouseId })),
+    );
+    const missing = details.find((_, i) => prices[i]!.value === null);
+    if (missing) throw new ReservationError('no_price', MSG.noPrice(missing.itemName));
+    const sources = await trx('offers').whereIn('id', details.map((d) => d.offerId)).distinct('source_id');
+    if (sources.length !== 1) throw new ReservationError('invalid', MSG.mixedSources);
+    // The contract the prices were taken under (the buyer's current one, else the default).
+    const contractId = prices[0]!.contractId ?? null;
+    const {
+      rows: [seq],
+    } = await trx.raw<{ rows: { id: number }[] }>("SELECT nextval('orders_id_seq')::bigint AS id");
+    const orderId = seq!.id;
+    const number = `CP-${String(orderId).padStart(6, '0')}`;
+    const lines = details.map((d, i) => ({ d, price: prices[i]!.value! }));
+    // Line amounts and the total are computed by Postgres numeric, never JS floats.
+    const {
+      rows: [tot],
+    } = await trx.raw<{ rows: { total: string }[] }>(
+      'SELECT coalesce(sum(round(q * p, 2)), 0)::text AS total FROM unnest(?::numeric[], ?::numeric[]) AS t(q, p)',
+      [lines.map((l) => l.d.quantity), lines.map((l) => l.price)],
+    );
+    await trx('orders').insert({
+      id: orderId,
+      number,
+      source_id: sources[0]!.source_id,
+      client_id: actor.clientId,
+      user_id: actor.userId,
+      counterparty_id: actor.counterpartyId,
+      contract_id: contractId,
+      currency: prices[0]!.currency,
+      total: tot!.total,
+      comment,
+    });
+    await trx.raw(
+      `INSERT INTO order_lines (order_id, line_no, offer_id, warehouse_id, sku, name, unit, quantity, price, amount)
+       SELECT ?, t.n, t.offer_id, t.warehouse_id, t.sku, t.name, t.unit, t.q, t.p, round(t.q * t.p, 2)
+         FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[])
+              AS t(n, offer_id, warehouse_id, sku, name, unit, q, p)`,
+      [
+        orderId,
+        lines.map((_, i) => i + 1),
+        lines.map((l) => l.d.offerId),
+        lines.map((l) => l.d.warehouseId),
+        lines.map((l) => l.d.sku),
+        lines.map((l) => l.d.itemName),
+        lines.map((l) => l.d.unit),
+        lines.map((l) => l.d.quantity),
+        lines.map((l) => l.price),
+      ] as never,
+    );
+    await trx('order_status_history').insert({
+      order_id: orderId,
+      status: 'new',
+      note: `From reservations ${unique.map((i) => `#${i}`).join(', ')}`,
+    });
+    await trx('outbox').insert({
+      source_id: sources[0]!.source_id,
+      kind: 'order.create',
+      idempotency_key: `order.create:${orderId}`,
+      payload: JSON.stringify({ orderId, number }),
+    });
+    await trx('reservations').whereIn('id', unique).update({ state: 'ordered', order_id: orderId, ended_at: trx.fn.now() });
+    await releaseInOutbox(trx, unique, 'ordered');
+    return { orderId, number, total: tot!.total, details };
+  });
+  await publishStoreEvents(rt, order.details.map((d) => event(d, 'ordered')));
+  return { orderId: order.orderId, number: order.number, total: order.total };
+}
+
+export { releaseInOutbox };

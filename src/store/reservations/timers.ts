@@ -1,0 +1,69 @@
+// BullMQ timers of a reservation: one delayed `reservations.expire` job at its deadline. The
+// job id carries the deadline, so an extension simply adds a new job (the old one finds the
+// reservation not yet due and does nothing). The periodic sweep covers lost jobs.
+import { getQueue } from '../../infra/queue/connection.ts';
+import { QUEUES } from '../../infra/queue/names.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+
+export const RESERVATION_JOBS = {
+  expire: 'reservations.expire',
+  sweep: 'reservations.sweep',
+  stockChanged: 'reservations.stock-changed',
+} as const;
+
+export interface ExpireJobData {
+  reservationId: number;
+}
+
+/** Small margin so the job never lands before the database clock says "due". */
+const MARGIN_MS = 150;
+
+interface Pending {
+  timers: { id: number; expiresAt: Date }[];
+  waiters: { resolve(): void; reject(err: unknown): void }[];
+}
+const pending = new WeakMap<Runtime, Pending>();
+
+/**
+ * Adds the timers' delayed jobs. Calls made in the same tick share one addBulk (under load,
+ * one Redis round trip for many reservations instead of one each); each caller still waits
+ * until its job is stored.
+ */
+export function scheduleExpiry(rt: Runtime, timers: { id: number; expiresAt: Date }[]): Promise<void> {
+  if (!timers.length) return Promise.resolve();
+  let batch = pending.get(rt);
+  if (!batch) {
+    const created: Pending = { timers: [], waiters: [] };
+    pending.set(rt, created);
+    batch = created;
+    setImmediate(() => {
+      pending.delete(rt);
+      const now = Date.now();
+      getQueue(rt, QUEUES.reservations)
+        .addBulk(
+          created.timers.map((t) => ({
+            name: RESERVATION_JOBS.expire,
+            data: { reservationId: t.id } satisfies ExpireJobData,
+            opts: { jobId: `res-expire-${t.id}-${t.expiresAt.getTime()}`, delay: Math.max(0, t.expiresAt.getTime() - now + MARGIN_MS) },
+          })),
+        )
+        .then(
+          () => {
+            for (const w of created.waiters) w.resolve();
+          },
+          (err) => {
+            for (const w of created.waiters) w.reject(err);
+          },
+        );
+    });
+  }
+  batch.timers.push(...timers);
+  const b = batch;
+  return new Promise<void>((resolve, reject) => b.waiters.push({ resolve, reject }));
+}
+
+/** Goods returned to availability (expiry, cancel): let the waiting list look at these offers. */
+export async function queueWaitlistCheck(rt: Runtime, offerIds: number[]): Promise<void> {
+  if (!offerIds.length) return;
+  await getQueue(rt, QUEUES.waitlist).add('waitlist.notify', { offerIds: [...new Set(offerIds)] });
+}

@@ -1,0 +1,31 @@
+// Live-update events of the store (reservation placed/ended, availability changed), published
+// on a Redis channel so every web process can push them to open pages over SSE.
+import type { Runtime } from '../../infra/runtime.ts';
+
+export type StoreEvent = ReservationEvent | AvailabilityEvent;
+
+/** Stock of these offers changed (sync): open catalog/product pages refresh their boxes. */
+export interface AvailabilityEvent {
+  type: 'availability';
+  offerIds: number[];
+}
+
+export interface ReservationEvent {
+  type: 'reservation';
+  /** What happened to the reservation. */
+  change: 'placed' | 'extended' | 'cancelled' | 'expired' | 'ordered' | 'short' | 'covered';
+  reservationId: number;
+  clientId: number;
+  offerId: number;
+  warehouseId: number;
+}
+
+export const storeEventsChannel = (prefix: string) => `${prefix}:store:events`;
+
+/** Best effort: a missed live update only means a page refreshes on the next action. */
+export async function publishStoreEvents(rt: Pick<Runtime, 'redis' | 'prefix'>, events: StoreEvent[]): Promise<void> {
+  if (!events.length) return;
+  const multi = rt.redis.multi();
+  for (const e of events) multi.publish(storeEventsChannel(rt.prefix), JSON.stringify(e));
+  await multi.exec().catch(() => undefined);
+}
