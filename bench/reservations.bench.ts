@@ -12,7 +12,8 @@ import { startSmtpCapture } from '../src/demo/smtp-capture.ts';
 import { closeTransports, useSmtpUrl } from '../src/mail/index.ts';
 import { startStreamConsumer } from '../src/infra/queue/stream-consumer.ts';
 import { startWorkers } from '../src/app/roles/worker.ts';
-import { type Actor, ReservationError, reserve } from '../src/store/reservations/reservations.ts';
+import { DomainError } from '../src/infra/domain-error.ts';
+import { type Actor, reserve } from '../src/store/reservations/reservations.ts';
 import { subscribe } from '../src/store/waitlist/waitlist.ts';
 import { applyBatch, ensureSource } from '../src/sync/index.ts';
 import { simArrivalLags } from './support/sim-lag.ts';
@@ -82,7 +83,7 @@ const bench: Benchmark = {
             await reserve(rt, actor, { offerId: hot[(n + ci) % hot.length]!, warehouseId, quantity: '1' });
             ok++;
           } catch (err) {
-            if (err instanceof ReservationError && err.code === 'not_enough_stock') refused++;
+            if (err instanceof DomainError && err.code === 'reservation.not_enough_stock') refused++;
             else otherErrors++;
           }
           lat.push(performance.now() - s);

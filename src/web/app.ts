@@ -11,7 +11,8 @@ import { queuedMail } from './mail-sender.ts';
 import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { sessionMiddleware } from './auth/session.ts';
-import { HttpError } from './errors.ts';
+import { notFound } from './errors.ts';
+import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
@@ -28,7 +29,7 @@ import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
 import { withBadges } from '../store/accounts/badges.ts';
-import { asHttpError } from './domain-errors.ts';
+import { httpStatus } from './domain-errors.ts';
 import { badgesMiddleware } from './live/badges.ts';
 import { createThreadHub } from './live/thread-hub.ts';
 import { consoleRoutes } from './routes/console/index.ts';
@@ -128,13 +129,16 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(reservationSettingsRoutes(rt));
   app.use(homeRoutes(rt));
 
-  app.use((_req, _res, next) => next(new HttpError(404, 'Page not found.')));
+  app.use((_req, _res, next) => next(notFound()));
+  // The one place an error becomes an answer: a DomainError its status and message; another
+  // error with a 4xx status (a body parser's) a generic line; anything else a logged 500 that
+  // shows no detail.
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
-    const err = asHttpError(error) as { status?: number } & Error;
-    const known = err instanceof HttpError;
-    const status = known ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
-    if (!known && status >= 500) log.error({ err, url: req.originalUrl }, 'request failed');
-    const message = known ? err.userMessage : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side. Please try again.';
+    const domain = error instanceof DomainError;
+    const own = (error as { status?: unknown } | null)?.status;
+    const status = domain ? httpStatus(error) : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
+    if (status >= 500) log.error({ err: error, url: req.originalUrl }, 'request failed');
+    const message = domain ? error.userMessage : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side. Please try again.';
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: message });

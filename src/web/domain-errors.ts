@@ -1,9 +1,27 @@
-// Maps the store's DomainError to the web's HttpError (one place, used by the error handler).
-import { DomainError } from '../infra/domain-error.ts';
-import { HttpError } from './errors.ts';
+// DomainError → HTTP, in one place: the app's error handler answers every thrown DomainError
+// with this status and its user message; a route that answers a refusal inside its own page or
+// htmx fragment picks it with `refusal()` and takes the status from `httpStatus()`.
+import { DomainError, type DomainErrorType } from '../infra/domain-error.ts';
 
-const STATUS = { invalid: 422, forbidden: 403, not_found: 404, conflict: 409 } as const;
+const STATUS: Record<DomainErrorType, number> = {
+  malformed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid: 422,
+};
 
-export function asHttpError(err: unknown): unknown {
-  return err instanceof DomainError ? new HttpError(STATUS[err.type], err.userMessage) : err;
+export function httpStatus(err: DomainError): number {
+  return STATUS[err.type];
+}
+
+/**
+ * The refusal a route shows in place (a flash, a message in a fragment): `err` when it is a
+ * DomainError of one of `shown` types (any type when none are given); anything else is
+ * rethrown, so the error handler answers it (a foreign id stays a 404 page, a bug a 500).
+ */
+export function refusal(err: unknown, ...shown: DomainErrorType[]): DomainError {
+  if (err instanceof DomainError && (shown.length === 0 || shown.includes(err.type))) return err;
+  throw err;
 }

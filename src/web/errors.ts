@@ -1,16 +1,11 @@
-// One error type for the web: a status and a message that is safe to show to a user.
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly userMessage: string,
-  ) {
-    super(userMessage);
-  }
-}
+// The web's refusals, as DomainErrors (src/web/domain-errors.ts maps them to HTTP).
+import { DomainError } from '../infra/domain-error.ts';
 
-export const notFound = (what = 'Page') => new HttpError(404, `${what} not found.`);
-export const forbidden = () => new HttpError(403, 'You do not have access to this page.');
-export const badRequest = (msg: string) => new HttpError(400, msg);
+export const notFound = (what = 'Page') => new DomainError('not_found', `${what} not found.`, { code: 'web.not_found' });
+export const forbidden = (message = 'You do not have access to this page.') => new DomainError('forbidden', message, { code: 'web.forbidden' });
+export const unauthenticated = (message: string) => new DomainError('unauthenticated', message, { code: 'web.sign_in' });
+export const badRequest = (msg: string) => new DomainError('malformed', msg, { code: 'web.bad_request' });
+export const invalidForm = (msg: string) => new DomainError('invalid', msg, { code: 'web.form' });
 
 /** A numeric id from a URL or form, or 404 (a malformed id is just a page that does not exist). */
 export function idParam(v: unknown, what = 'Page'): number {

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../infra/db/knex.ts';
+import { DomainError } from '../../infra/domain-error.ts';
 import type { Role } from './viewer.ts';
 
 /** Failed passwords in a row before the account locks, and for how long. */
@@ -63,18 +64,19 @@ export interface NewUser {
   password?: string;
 }
 
-export class UserError extends Error {}
+/** createUser's refusals (code `user.<case>`): bad input, or an e-mail already taken. */
+const refused = (what: string, message: string) => new DomainError(what === 'email_taken' ? 'conflict' : 'invalid', message, { code: `user.${what}` });
 
 export async function createUser(db: Db, u: NewUser): Promise<number> {
   const email = u.email.trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UserError(`"${email}" is not an e-mail address.`);
-  if (u.role === 'buyer' && !u.clientId) throw new UserError('A buyer needs a client (--client).');
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw refused('email', `"${email}" is not an e-mail address.`);
+  if (u.role === 'buyer' && !u.clientId) throw refused('no_client', 'A buyer needs a client (--client).');
   if (u.password) {
     const p = passwordProblem(u.password);
-    if (p) throw new UserError(p);
+    if (p) throw refused('password', p);
   }
-  if (u.clientId && !(await db('clients').where({ id: u.clientId }).first('id'))) throw new UserError(`There is no client ${u.clientId}.`);
-  if (await db('users').whereRaw('lower(email) = lower(?)', [email]).first('id')) throw new UserError(`A user with e-mail ${email} already exists.`);
+  if (u.clientId && !(await db('clients').where({ id: u.clientId }).first('id'))) throw refused('unknown_client', `There is no client ${u.clientId}.`);
+  if (await db('users').whereRaw('lower(email) = lower(?)', [email]).first('id')) throw refused('email_taken', `A user with e-mail ${email} already exists.`);
   const [row] = await db('users')
     .insert({
       email,

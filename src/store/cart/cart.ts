@@ -1,6 +1,7 @@
 // One cart per user × counterparty: lines with a quantity and an optional warehouse.
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
+import { DomainError } from '../../infra/domain-error.ts';
 import { availableFor } from '../catalog/availability.ts';
 import { add, cmp, mul, trimZeros } from '../shared/decimal.ts';
 import { type OfferPrice, priceAt, pricesFor, type PriceScope } from '../pricing/pricing.ts';
@@ -11,8 +12,6 @@ export interface CartOwner {
   counterpartyId: number;
   contractId: number | null;
 }
-
-export class CartError extends Error {}
 
 export async function cartId(db: Db | Knex.Transaction, o: CartOwner): Promise<number> {
   const { rows } = await db.raw(
@@ -49,13 +48,16 @@ function totalAvailable(stock: Record<string, string> | undefined): string {
  */
 export async function addToCart(db: Db, o: CartOwner, offerId: number, qty: string): Promise<{ inCart: string; name: string }> {
   const offer = await liveOffer(db, offerId);
-  if (!offer) throw new CartError('This product is no longer in the catalog.');
+  if (!offer) throw new DomainError('not_found', 'This product is no longer in the catalog.', { code: 'cart.no_offer' });
   const id = await cartId(db, o);
   const current = await db('cart_lines').where({ cart_id: id, offer_id: offerId }).first('quantity');
   const next = add(current?.quantity ?? '0', qty, 3);
   const avail = totalAvailable((await availableFor(db, [offerId])).get(offerId));
   if (cmp(next, avail) > 0) {
-    throw new CartError(`Not enough stock of ${offer.sku ?? offer.name}: ${trimZeros(avail)} available, ${trimZeros(next)} wanted.`);
+    throw new DomainError('conflict', `Not enough stock of ${offer.sku ?? offer.name}: ${trimZeros(avail)} available, ${trimZeros(next)} wanted.`, {
+      code: 'cart.stock',
+      details: { available: avail, wanted: next },
+    });
   }
   await db.raw(
     `INSERT INTO cart_lines (cart_id, offer_id, quantity) VALUES (?, ?, ?)
@@ -222,7 +224,7 @@ export async function quickOrder(db: Db, o: CartOwner, text: string): Promise<Qu
       await addToCart(db, o, ids[0]!, l.qty);
       added.push({ lineNo: l.lineNo, sku: l.sku, qty: l.qty });
     } catch (err) {
-      if (!(err instanceof CartError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       errors.push(`Line ${l.lineNo}: ${err.message}`);
     }
   }

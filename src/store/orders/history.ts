@@ -1,6 +1,7 @@
 // Order history for a viewer: always scoped to the counterparties the viewer may see.
 import type { Db } from '../../infra/db/knex.ts';
-import { addToCart, CartError, type CartOwner } from '../cart/cart.ts';
+import { DomainError } from '../../infra/domain-error.ts';
+import { addToCart, type CartOwner } from '../cart/cart.ts';
 
 export interface OrderSummary {
   id: number;
@@ -100,7 +101,7 @@ export async function reorder(db: Db, owner: CartOwner, order: OrderDetail): Pro
       await addToCart(db, owner, l.offerId, l.quantity);
       added++;
     } catch (err) {
-      if (!(err instanceof CartError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       errors.push(`${l.sku ?? l.name}: ${err.message}`);
     }
   }

@@ -4,6 +4,7 @@
 // Open carts do NOT reduce availability (a cart is a wish; a reservation is a promise).
 // Each change writes an outbox row for the accounting system in the same transaction.
 import type { Knex } from 'knex';
+import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerPrices } from '../pricing/offer-prices.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -20,17 +21,24 @@ export interface Actor {
   contractId?: number | null;
 }
 
-export type ReservationErrorCode = 'invalid' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short' | 'no_price';
+/** The cases a reservation is refused for (DomainError codes `reservation.<case>`). */
+export type ReservationRefusal = 'quantity' | 'none' | 'mixed_sources' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short' | 'no_price';
 
-/** A refusal with a message fit for the buyer. */
-export class ReservationError extends Error {
-  constructor(
-    readonly code: ReservationErrorCode,
-    message: string,
-    readonly available?: string,
-  ) {
-    super(message);
-  }
+const TYPE_OF: Record<ReservationRefusal, DomainErrorType> = {
+  quantity: 'invalid',
+  none: 'invalid',
+  mixed_sources: 'invalid',
+  not_found: 'not_found',
+  not_enough_stock: 'conflict',
+  not_active: 'conflict',
+  not_extendable: 'conflict',
+  short: 'conflict',
+  no_price: 'conflict',
+};
+
+/** A refusal with a message fit for the buyer; `available` (what could be reserved) in details. */
+function refused(what: ReservationRefusal, message: string, details?: { available: string }): DomainError {
+  return new DomainError(TYPE_OF[what], message, { code: `reservation.${what}`, details });
 }
 
 const MSG = {
@@ -50,7 +58,7 @@ const MSG = {
 
 export function parseQuantity(v: unknown): string {
   const s = String(v ?? '').trim().replace(',', '.');
-  if (!/^\d{1,12}(\.\d{1,3})?$/.test(s) || Number(s) <= 0) throw new ReservationError('invalid', MSG.quantity);
+  if (!/^\d{1,12}(\.\d{1,3})?$/.test(s) || Number(s) <= 0) throw refused('quantity', MSG.quantity);
   return s.replace(/^0+(?=\d)/, '');
 }
 
@@ -93,10 +101,10 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
     [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity],
   );
   const row = rows[0];
-  if (!row) throw new ReservationError('not_enough_stock', MSG.notStocked, '0');
+  if (!row) throw refused('not_enough_stock', MSG.notStocked, { available: '0' });
   if (row.id === null) {
     const available = trimQuantity(row.available);
-    throw new ReservationError('not_enough_stock', MSG.notEnough(available, quantity, row.unit), available);
+    throw refused('not_enough_stock', MSG.notEnough(available, quantity, row.unit), { available });
   }
   const view: ReservationView = {
     id: row.id,
@@ -138,7 +146,7 @@ export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId
 
 export async function getReservation(rt: Runtime, actor: Pick<Actor, 'clientId'>, id: number): Promise<ReservationView> {
   const [r] = await reservationDetails(rt.db, [id]);
-  if (!r || r.clientId !== actor.clientId) throw new ReservationError('not_found', MSG.notFound);
+  if (!r || r.clientId !== actor.clientId) throw refused('not_found', MSG.notFound);
   return r;
 }
 
@@ -148,8 +156,8 @@ async function lockOwn(trx: Knex.Transaction, actor: Actor, ids: number[]) {
     'SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations WHERE id = ANY(?::bigint[]) AND client_id = ? ORDER BY id FOR UPDATE',
     [ids, actor.clientId],
   );
-  if (rows.length !== new Set(ids).size) throw new ReservationError('not_found', MSG.notFound);
-  for (const r of rows) if (r.state !== 'active') throw new ReservationError('not_active', MSG.ended(r.id, r.state));
+  if (rows.length !== new Set(ids).size) throw refused('not_found', MSG.notFound);
+  for (const r of rows) if (r.state !== 'active') throw refused('not_active', MSG.ended(r.id, r.state));
   return rows;
 }
 
@@ -167,10 +175,10 @@ export async function cancelReservation(rt: Runtime, actor: Actor, id: number): 
 
 export async function extendReservation(rt: Runtime, actor: Actor, id: number): Promise<ReservationView> {
   const settings = await reservationSettings(rt.db, actor.clientId);
-  if (!settings.extensionAllowed) throw new ReservationError('not_extendable', MSG.noExtension);
+  if (!settings.extensionAllowed) throw refused('not_extendable', MSG.noExtension);
   const res = await rt.db.transaction(async (trx) => {
     const [r] = await lockOwn(trx, actor, [id]);
-    if (r!.extensions >= settings.maxExtensions) throw new ReservationError('not_extendable', MSG.extensionsUsed(r!.extensions));
+    if (r!.extensions >= settings.maxExtensions) throw refused('not_extendable', MSG.extensionsUsed(r!.extensions));
     const { rows } = await trx.raw<{ rows: { id: number; expiresAt: Date }[] }>(
       `UPDATE reservations SET expires_at = greatest(expires_at, now() + make_interval(secs => ?)), extensions = extensions + 1, warned_at = NULL
         WHERE id = ? RETURNING id, expires_at AS "expiresAt"`,
@@ -212,12 +220,12 @@ export interface ConvertedOrder {
 /** Turns active reservations of the current counterparty into one order; they end as "ordered". */
 export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], comment = ''): Promise<ConvertedOrder> {
   const unique = [...new Set(ids)];
-  if (!unique.length) throw new ReservationError('invalid', MSG.none);
+  if (!unique.length) throw refused('none', MSG.none);
   const order = await rt.db.transaction(async (trx) => {
     const locked = await lockOwn(trx, actor, unique);
     for (const r of locked) {
-      if (r.counterparty_id !== actor.counterpartyId) throw new ReservationError('not_found', MSG.notFound);
-      if (r.short) throw new ReservationError('short', MSG.short(r.id));
+      if (r.counterparty_id !== actor.counterpartyId) throw refused('not_found', MSG.notFound);
+      if (r.short) throw refused('short', MSG.short(r.id));
     }
     const details = await reservationDetails(trx, unique);
     const prices = await offerPrices(
@@ -225,9 +233,9 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       details.map((d) => ({ counterpartyId: d.counterpartyId, contractId: actor.contractId ?? null, offerId: d.offerId, warehouseId: d.warehouseId })),
     );
     const missing = details.find((_, i) => prices[i]!.value === null);
-    if (missing) throw new ReservationError('no_price', MSG.noPrice(missing.itemName));
+    if (missing) throw refused('no_price', MSG.noPrice(missing.itemName));
     const sources = await trx('offers').whereIn('id', details.map((d) => d.offerId)).distinct('source_id');
-    if (sources.length !== 1) throw new ReservationError('invalid', MSG.mixedSources);
+    if (sources.length !== 1) throw refused('mixed_sources', MSG.mixedSources);
     // The contract the prices were taken under (the buyer's current one, else the default).
     const contractId = prices[0]!.contractId ?? null;
     const {

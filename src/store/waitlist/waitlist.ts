@@ -6,6 +6,7 @@
 // same key, which the mail job sends at most once. Exactly one e-mail per subscription.
 import type { Knex } from 'knex';
 import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
+import { DomainError } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerPrices } from '../pricing/offer-prices.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -16,15 +17,6 @@ export interface WaitlistActor {
 }
 
 export const WAITLIST_NOTIFY_JOB = 'waitlist.notify';
-
-export class WaitlistError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'available' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface WaitlistEntry {
   id: number;
@@ -57,12 +49,12 @@ export async function availableQuantity(db: Knex, offerId: number, warehouseId: 
 export async function subscribe(rt: Runtime, actor: WaitlistActor, input: { offerId: number; warehouseId?: number | null }): Promise<WaitlistEntry> {
   const warehouseId = input.warehouseId ?? null;
   const offer = await rt.db('offers as o').join('products as p', 'p.id', 'o.product_id').where({ 'o.id': input.offerId, 'o.deleted': false, 'p.deleted': false }).first('o.id');
-  if (!offer) throw new WaitlistError('not_found', 'Item not found.');
+  if (!offer) throw new DomainError('not_found', 'Item not found.', { code: 'waitlist.no_item' });
   if (warehouseId !== null && !(await rt.db('warehouses').where({ id: warehouseId, deleted: false }).first('id'))) {
-    throw new WaitlistError('not_found', 'Warehouse not found.');
+    throw new DomainError('not_found', 'Warehouse not found.', { code: 'waitlist.no_warehouse' });
   }
   if (Number(await availableQuantity(rt.db, input.offerId, warehouseId)) > 0) {
-    throw new WaitlistError('available', 'This item is available now: reserve or order it instead.');
+    throw new DomainError('conflict', 'This item is available now: reserve or order it instead.', { code: 'waitlist.available' });
   }
   await rt.db.raw(
     `INSERT INTO waitlist (user_id, counterparty_id, offer_id, warehouse_id) VALUES (?, ?, ?, ?)
@@ -76,7 +68,7 @@ export async function subscribe(rt: Runtime, actor: WaitlistActor, input: { offe
 /** Removes one of the user's entries; anything else is "not found". */
 export async function unsubscribe(rt: Runtime, actor: WaitlistActor, id: number): Promise<void> {
   const n = await rt.db('waitlist').where({ id, user_id: actor.userId }).delete();
-  if (!n) throw new WaitlistError('not_found', 'Waiting-list entry not found.');
+  if (!n) throw new DomainError('not_found', 'Waiting-list entry not found.', { code: 'waitlist.no_entry' });
 }
 
 export async function listWaitlist(rt: Runtime, actor: Pick<WaitlistActor, 'userId'>): Promise<WaitlistEntry[]> {

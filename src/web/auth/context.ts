@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../infra/db/knex.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { forbidden, notFound, unauthenticated } from '../errors.ts';
 import { takeFlash } from './session.ts';
 
 export type { Role, Viewer };
@@ -41,7 +41,7 @@ export const VIEWER_PRELOAD = viewerSql(`(CASE WHEN s.sess->>'userId' ~ '^[0-9]{
 /** The signed-in viewer; use after requireUser. */
 export function viewerOf(res: Response): Viewer {
   const v = res.locals.viewer as Viewer | undefined;
-  if (!v) throw new HttpError(401, 'Please sign in.');
+  if (!v) throw unauthenticated('Please sign in.');
   return v;
 }
 
@@ -53,13 +53,13 @@ export const requireUser: RequestHandler = (req, res, next) => {
     return;
   }
   if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, target);
-  next(new HttpError(401, 'Your session has ended. Please sign in again.'));
+  next(unauthenticated('Your session has ended. Please sign in again.'));
 };
 
 export function requireRole(...roles: Role[]): RequestHandler[] {
   return [
     requireUser,
-    (_req, res, next) => (roles.includes(viewerOf(res).role) ? next() : next(new HttpError(403, 'You do not have access to this page.'))),
+    (_req, res, next) => (roles.includes(viewerOf(res).role) ? next() : next(forbidden())),
   ];
 }
 
@@ -68,9 +68,9 @@ export const requireBuyer: RequestHandler[] = [
   requireUser,
   (_req, res, next) => {
     const v = viewerOf(res);
-    if (v.role !== 'buyer') return next(new HttpError(403, 'The store is for buyers; staff use the console.'));
+    if (v.role !== 'buyer') return next(forbidden('The store is for buyers; staff use the console.'));
     if (v.counterpartyId === null) {
-      return next(new HttpError(403, 'No legal entity is linked to your account yet. Ask your manager to link one.'));
+      return next(forbidden('No legal entity is linked to your account yet. Ask your manager to link one.'));
     }
     next();
   },

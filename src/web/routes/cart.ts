@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { addToCart, CartError, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
+import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
 import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/orders/checkout.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
+import { refusal } from '../domain-errors.ts';
 import { idParam } from '../errors.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { safeNext } from './auth.ts';
@@ -81,8 +82,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         message = `Added: ${fmtQty(r2.inCart)} in the cart.`;
         ok = true;
       } catch (err) {
-        if (!(err instanceof CartError)) throw err;
-        message = err.message;
+        message = refusal(err).userMessage;
       }
     }
     if (req.get('hx-request') && !req.get('hx-boosted')) {

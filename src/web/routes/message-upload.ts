@@ -4,7 +4,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { MAX_ATTACHMENT_BYTES } from '../../store/messages/attachments.ts';
-import { HttpError } from '../errors.ts';
+import { badRequest, invalidForm } from '../errors.ts';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 5, fieldSize: 64 * 1024 } });
 const single = upload.single('file');
@@ -14,9 +14,9 @@ export const messageUpload: RequestHandler = (req, res, next) => {
   single(req, res, (err: unknown) => {
     if (!err) return next();
     const code = (err as { code?: string }).code;
-    if (code === 'LIMIT_FILE_SIZE') return next(new HttpError(422, `The file is larger than the ${MAX_ATTACHMENT_BYTES / 1048576} MB limit.`));
-    if (code === 'LIMIT_UNEXPECTED_FILE' || code === 'LIMIT_FILE_COUNT') return next(new HttpError(422, 'Attach one file at most.'));
-    next(new HttpError(400, 'The form could not be read.'));
+    if (code === 'LIMIT_FILE_SIZE') return next(invalidForm(`The file is larger than the ${MAX_ATTACHMENT_BYTES / 1048576} MB limit.`));
+    if (code === 'LIMIT_UNEXPECTED_FILE' || code === 'LIMIT_FILE_COUNT') return next(invalidForm('Attach one file at most.'));
+    next(badRequest('The form could not be read.'));
   });
 };
 

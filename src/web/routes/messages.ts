@@ -7,7 +7,7 @@ import { attachmentPath } from '../../store/messages/attachments.ts';
 import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
 import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
-import { asHttpError } from '../domain-errors.ts';
+import { httpStatus, refusal } from '../domain-errors.ts';
 import { notFound } from '../errors.ts';
 import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
@@ -36,9 +36,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
     }
     const clientId = idParam(req.params.clientId);
     if (actor.role === 'buyer') throw notFound('Conversation');
-    await assertThreadAccess(rt.db, actor, clientId).catch((e) => {
-      throw asHttpError(e);
-    });
+    await assertThreadAccess(rt.db, actor, clientId);
     return { actor, clientId, base: `/manager/clients/${clientId}/messages` };
   }
 
@@ -90,13 +88,11 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
       try {
         await postMessage(deps, actor, clientId, { body: String(req.body?.body ?? ''), file });
       } catch (err) {
-        const e = asHttpError(err) as { status?: number; userMessage?: string };
-        if (e.status !== 422) throw e;
-        if (req.get('hx-request')) {
-          res.status(422).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: e.userMessage });
-          return;
-        }
-        throw e;
+        // htmx: the problem goes under the form (a whole page otherwise, from the error handler)
+        if (!req.get('hx-request')) throw err;
+        const refused = refusal(err, 'invalid');
+        res.status(httpStatus(refused)).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: refused.userMessage });
+        return;
       }
       if (!req.get('hx-request')) return res.redirect(303, base);
       res.render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base) });
@@ -104,9 +100,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
 
     r.get(`${path}/attachments/:messageId`, ...guard, async (req, res) => {
       const { actor, clientId } = await threadClient(req, res);
-      const a = await messageAttachment(rt.db, actor, idParam(req.params.messageId)).catch((e) => {
-        throw asHttpError(e);
-      });
+      const a = await messageAttachment(rt.db, actor, idParam(req.params.messageId));
       const owner = await rt.db('messages').where({ id: idParam(req.params.messageId) }).first('client_id');
       if (owner?.client_id !== clientId) throw notFound('Attachment');
       res.set('X-Content-Type-Options', 'nosniff');

@@ -12,12 +12,12 @@ import {
   convertToOrder,
   extendReservation,
   listReservations,
-  ReservationError,
   reserve,
 } from '../../store/reservations/reservations.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { httpStatus, refusal } from '../domain-errors.ts';
+import { invalidForm, notFound } from '../errors.ts';
 import type { LiveEvents } from '../live/live-events.ts';
 
 const id = z.coerce.number().int().positive();
@@ -39,13 +39,6 @@ function parseId(v: unknown): number {
   const r = id.safeParse(v);
   if (!r.success) throw notFound('Reservation');
   return r.data;
-}
-
-/** ReservationError → what the buyer sees: 404 for "not yours / not there", 409/422 otherwise. */
-function httpOf(err: unknown): HttpError {
-  if (!(err instanceof ReservationError)) throw err;
-  if (err.code === 'not_found') return new HttpError(404, err.message);
-  return new HttpError(err.code === 'invalid' ? 422 : 409, err.message);
 }
 
 export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
@@ -87,7 +80,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
 
   r.post('/reservations', ...requireBuyer, async (req, res) => {
     const form = reserveForm.safeParse(req.body);
-    if (!form.success) throw new HttpError(422, 'Choose an item, a warehouse and a quantity.');
+    if (!form.success) throw invalidForm('Choose an item, a warehouse and a quantity.');
     const back = safeBack(form.data.back, '/reservations');
     try {
       const made = await reserve(rt, actorOf(res), form.data);
@@ -100,16 +93,15 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
       flash(req, 'ok', text);
       res.redirect(303, back);
     } catch (err) {
-      const h = httpOf(err);
       if (isHtmx(req)) {
         // htmx swaps only 2xx by default: answer the refusal inside the fragment, status in a header.
+        const refused = refusal(err);
         const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
-        res.set('X-Status', String(h.status));
-        res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: h.userMessage } });
+        res.set('X-Status', String(httpStatus(refused)));
+        res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: refused.userMessage } });
         return;
       }
-      if (h.status === 404) throw h;
-      flash(req, 'error', h.userMessage);
+      flash(req, 'error', refusal(err, 'invalid', 'conflict').userMessage);
       res.redirect(303, back);
     }
   });
@@ -120,9 +112,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     try {
       return { kind: 'ok', text: await work() };
     } catch (err) {
-      const h = httpOf(err);
-      if (h.status === 404) throw h;
-      return { kind: 'error', text: h.userMessage };
+      return { kind: 'error', text: refusal(err, 'invalid', 'conflict').userMessage };
     }
   };
   /** The list fragment for htmx, else a flash and back to the page. */

@@ -3,10 +3,11 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
-import { listWaitlist, subscribe, unsubscribe, WaitlistError, type WaitlistActor } from '../../store/waitlist/waitlist.ts';
+import { listWaitlist, subscribe, unsubscribe, type WaitlistActor } from '../../store/waitlist/waitlist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { refusal } from '../domain-errors.ts';
+import { invalidForm, notFound } from '../errors.ts';
 
 const id = z.coerce.number().int().positive();
 const subscribeForm = z.object({
@@ -32,16 +33,15 @@ export function waitlistRoutes(rt: Runtime): Router {
 
   r.post('/waitlist', ...requireBuyer, async (req, res) => {
     const form = subscribeForm.safeParse(req.body);
-    if (!form.success) throw new HttpError(422, 'Choose an item (and optionally a warehouse).');
+    if (!form.success) throw invalidForm('Choose an item (and optionally a warehouse).');
     const back = safeBack(form.data.back, '/waitlist');
     let message: { kind: 'ok' | 'error'; text: string };
     try {
       const e = await subscribe(rt, actorOf(res), form.data);
       message = { kind: 'ok', text: `We will e-mail you once when ${e.itemName} is available${e.warehouseName ? ` at ${e.warehouseName}` : ''}.` };
     } catch (err) {
-      if (!(err instanceof WaitlistError)) throw err;
-      if (err.code === 'not_found') throw notFound('Item');
-      message = { kind: 'error', text: err.message };
+      // "available now" is said in place; an unknown item or warehouse is a 404 page
+      message = { kind: 'error', text: refusal(err, 'conflict').userMessage };
     }
     if (isHtmx(req)) {
       const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId);
@@ -55,12 +55,7 @@ export function waitlistRoutes(rt: Runtime): Router {
   r.post('/waitlist/:id/delete', ...requireBuyer, async (req, res) => {
     const wid = id.safeParse(req.params.id);
     if (!wid.success) throw notFound('Waiting-list entry');
-    try {
-      await unsubscribe(rt, actorOf(res), wid.data);
-    } catch (err) {
-      if (err instanceof WaitlistError) throw notFound('Waiting-list entry');
-      throw err;
-    }
+    await unsubscribe(rt, actorOf(res), wid.data);
     flash(req, 'ok', 'Removed from your waiting list.');
     res.redirect(303, '/waitlist');
   });

@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { DomainError } from '../../../src/infra/domain-error.ts';
 import { expect } from 'chai';
 import { mailSendJob } from '../../../jobs/mail-send.ts';
 import { reservationsExpireJob } from '../../../jobs/reservations-expire.ts';
@@ -14,7 +15,6 @@ import {
   convertToOrder,
   extendReservation,
   listReservations,
-  ReservationError,
   reserve,
 } from '../../../src/store/reservations/reservations.ts';
 import { availableQuantity, subscribe } from '../../../src/store/waitlist/waitlist.ts';
@@ -24,14 +24,14 @@ import { testRuntime, truncate } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
 import { until } from '../../support/wait.ts';
 
-async function refusal(p: Promise<unknown>): Promise<ReservationError> {
+async function refusal(p: Promise<unknown>): Promise<DomainError> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof ReservationError) return err;
+    if (err instanceof DomainError) return err;
     throw err;
   }
-  throw new Error('expected a ReservationError');
+  throw new Error('expected a DomainError');
 }
 
 describe('store: reservations', () => {
@@ -76,8 +76,9 @@ describe('store: reservations', () => {
     expect(ok).to.have.length(10);
     expect(refused).to.have.length(190);
     for (const r of refused) {
-      expect(r.reason).to.be.instanceOf(ReservationError);
-      expect(r.reason.code).to.equal('not_enough_stock');
+      expect(r.reason).to.be.instanceOf(DomainError);
+      expect(r.reason.code).to.equal('reservation.not_enough_stock');
+      expect(r.reason.type).to.equal('conflict');
       expect(r.reason.message).to.match(/^Not enough stock: 0 pcs available, you asked for 1\.$/);
     }
     const [{ sum }] = await rt.db('reservations').where({ offer_id: offer, state: 'active' }).sum('quantity as sum');
@@ -89,12 +90,12 @@ describe('store: reservations', () => {
   it('refuses bad quantities, unstocked warehouses and more than is available, naming what is wrong', async () => {
     const offer = fx.offers[1]!; // main: 20
     expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '-1' }))).message).to.match(/positive number/);
-    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1.0001' }))).code).to.equal('invalid');
+    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1.0001' }))).code).to.equal('reservation.quantity');
     expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: 999_999, quantity: '1' }))).message).to.equal('This item is not stocked at that warehouse.');
     await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '12,5' });
     const e = await refusal(reserve(rt, b, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '8' }));
     expect(e.message).to.equal('Not enough stock: 7.5 pcs available, you asked for 8.');
-    expect(e.available).to.equal('7.5');
+    expect(e.details).to.deep.equal({ available: '7.5' });
   });
 
   it('extend: once (settings), warning re-armed, outbox row; not when settings forbid', async () => {
@@ -131,7 +132,8 @@ describe('store: reservations', () => {
     const r = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     for (const act of [() => cancelReservation(rt, b, r.id), () => extendReservation(rt, b, r.id), () => convertToOrder(rt, b, [r.id])]) {
       const e = await refusal(act());
-      expect(e.code).to.equal('not_found');
+      expect(e.code).to.equal('reservation.not_found');
+      expect(e.type).to.equal('not_found');
       expect(e.message).to.equal('Reservation not found.');
     }
     expect(await listReservations(rt, b)).to.have.length(0);
@@ -164,7 +166,7 @@ describe('store: reservations', () => {
   it('convert is all or nothing: one foreign id and no order is created', async () => {
     const mine = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     const theirs = await reserve(rt, b, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
-    expect((await refusal(convertToOrder(rt, a, [mine.id, theirs.id]))).code).to.equal('not_found');
+    expect((await refusal(convertToOrder(rt, a, [mine.id, theirs.id]))).code).to.equal('reservation.not_found');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
     expect((await rt.db('reservations').where({ id: mine.id }).first()).state).to.equal('active');
   });

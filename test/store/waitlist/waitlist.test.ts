@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { DomainError } from '../../../src/infra/domain-error.ts';
 import { expect } from 'chai';
 import { mailSendJob } from '../../../jobs/mail-send.ts';
 import { mirrorChangesConsumer } from '../../../jobs/mirror-changes.ts';
@@ -8,8 +9,8 @@ import type { RunningConsumer } from '../../../src/infra/queue/stream-consumer.t
 import { startStreamConsumer } from '../../../src/infra/queue/stream-consumer.ts';
 import { startWorkers } from '../../../src/app/roles/worker.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
-import { type Actor, convertToOrder, type ReservationError, reserve } from '../../../src/store/reservations/reservations.ts';
-import { listWaitlist, notifyAvailable, subscribe, unsubscribe, WaitlistError, type WaitlistActor } from '../../../src/store/waitlist/waitlist.ts';
+import { type Actor, convertToOrder, reserve } from '../../../src/store/reservations/reservations.ts';
+import { listWaitlist, notifyAvailable, subscribe, unsubscribe, type WaitlistActor } from '../../../src/store/waitlist/waitlist.ts';
 import { applyBatch, changesStreamKey } from '../../../src/sync/index.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
@@ -63,7 +64,8 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
       await subscribe(rt, wa, { offerId: o1! });
       expect.fail('should refuse');
     } catch (err) {
-      expect(err).to.be.instanceOf(WaitlistError);
+      expect(err).to.be.instanceOf(DomainError);
+      expect((err as DomainError).code).to.equal('waitlist.available');
       expect((err as Error).message).to.equal('This item is available now: reserve or order it instead.');
     }
     const e1 = await subscribe(rt, wa, { offerId: o1!, warehouseId: fx.warehouses.north });
@@ -75,7 +77,7 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
       await unsubscribe(rt, wb, e1.id);
       expect.fail('should refuse');
     } catch (err) {
-      expect((err as WaitlistError).code).to.equal('not_found');
+      expect((err as DomainError).code).to.equal('waitlist.no_entry');
     }
     expect(await listWaitlist(rt, wa)).to.have.length(1);
     await unsubscribe(rt, wa, e1.id);
@@ -136,14 +138,14 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
       await convertToOrder(rt, a, [r3.id]);
       expect.fail('should refuse');
     } catch (err) {
-      expect((err as ReservationError).code).to.equal('short');
+      expect((err as DomainError).code).to.equal('reservation.short');
     }
     // Nothing new can be promised while short.
     try {
       await reserve(rt, b, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1' });
       expect.fail('should refuse');
     } catch (err) {
-      expect((err as ReservationError).code).to.equal('not_enough_stock');
+      expect((err as DomainError).code).to.equal('reservation.not_enough_stock');
     }
     await convertToOrder(rt, a, [r1.id]); // the oldest is still covered
     await stockBatch('p3', 'w-main', '10');

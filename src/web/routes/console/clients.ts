@@ -7,10 +7,10 @@ import { linkCounterparty, unlinkCounterparty } from '../../../store/accounts/cl
 import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
 import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { assignManager, listManagers } from '../../../store/accounts/managers.ts';
-import { createUser, issueToken, UserError } from '../../../store/accounts/users.ts';
+import { createUser, issueToken } from '../../../store/accounts/users.ts';
+import { refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { asHttpError } from '../../domain-errors.ts';
 import { badRequest, notFound } from '../../errors.ts';
 
 const INVITE_HOURS = 24 * 7;
@@ -43,9 +43,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   r.post('/console/clients/:id/manager', ...admin, async (req, res) => {
     const clientId = num(req.params.id, 'client');
     const managerId = req.body?.manager_id === 'auto' ? null : num(req.body?.manager_id, 'manager');
-    await assignManager(rt.db, clientId, managerId).catch((e) => {
-      throw asHttpError(e);
-    });
+    await assignManager(rt.db, clientId, managerId);
     flash(req, 'ok', managerId ? 'The manager was assigned; the accounting system will not override it.' : 'The manager now follows the accounting system.');
     back(req, res, clientId);
   });
@@ -77,11 +75,8 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     try {
       userId = await createUser(rt.db, { email, role: 'buyer', clientId, name: String(req.body?.name ?? '').trim().slice(0, 200) });
     } catch (err) {
-      if (err instanceof UserError) {
-        flash(req, 'error', err.message);
-        return back(req, res, clientId);
-      }
-      throw err;
+      flash(req, 'error', refusal(err).userMessage);
+      return back(req, res, clientId);
     }
     const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
     const link = `${baseUrl(rt, req)}/password/set/${token}`;

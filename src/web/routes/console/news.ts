@@ -2,6 +2,7 @@
 import { type Request, Router } from 'express';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
+import { httpStatus, refusal } from '../../domain-errors.ts';
 import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news/news.ts';
 import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
@@ -99,8 +100,8 @@ export function consoleNewsRoutes(rt: Runtime): Router {
       if (id) await updateNews(rt.db, id, input);
       else await createNews(rt.db, input, viewerOf(res).userId);
     } catch (err) {
-      if (!(err instanceof DomainError) || err.type !== 'invalid') throw err;
-      res.status(422).render('console/news-form', await formModel({ ...req.body, id }, { editing: Boolean(id), error: err.userMessage }));
+      const refused = refusal(err, 'invalid');
+      res.status(httpStatus(refused)).render('console/news-form', await formModel({ ...req.body, id }, { editing: Boolean(id), error: refused.userMessage }));
       return;
     }
     flash(req, 'ok', id ? 'The news item was saved.' : 'The news item was published.');

@@ -9,7 +9,7 @@ import { getQueue } from '../../../infra/queue/connection.ts';
 import { QUEUES } from '../../../infra/queue/names.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { loadViewer } from '../../../store/accounts/viewer.ts';
-import { HttpError } from '../../errors.ts';
+import { forbidden } from '../../errors.ts';
 
 export const QUEUES_PATH = '/console/queues';
 
@@ -34,9 +34,9 @@ export function consoleQueuesRouter(rt: Runtime): Router {
     const userId = req.session?.data?.userId;
     const viewer = userId ? await loadViewer(rt.db, userId) : null;
     if (!viewer) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-    if (viewer.role !== 'admin') return next(new HttpError(403, 'You do not have access to this page.'));
+    if (viewer.role !== 'admin') return next(forbidden());
     if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !sameOrigin(req.get('origin') ?? req.get('referer'), req.get('host'))) {
-      return next(new HttpError(403, 'This request did not come from this site.'));
+      return next(forbidden('This request did not come from this site.'));
     }
     next();
   };

@@ -1,0 +1,169 @@
+// Refusals reach the user as the right 4xx with their message — as a whole page, an htmx
+// answer or JSON — through the one error handler; an unknown error is a logged 500 that shows
+// nothing of itself.
+import { expect } from 'chai';
+import { Router } from 'express';
+import { log } from '../../src/infra/log.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { createApp } from '../../src/web/app.ts';
+import { resetQueues } from '../support/queues.ts';
+import { testRuntime, truncate } from '../support/runtime.ts';
+import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
+import { listen, WebClient } from '../support/web-client.ts';
+
+const HTMX = { 'hx-request': 'true' };
+/** The error page's message paragraph, as Handlebars escapes it. */
+const shown = (message: string) => `<p>${message.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</p>`;
+
+describe('web: refusals and unknown errors', () => {
+  let rt: Runtime;
+  let fx: StaffFixture;
+  let server: { base: string; close(): Promise<void> };
+  let buyer: WebClient;
+  let manager: WebClient;
+  let admin: WebClient;
+
+  before(async () => {
+    rt = await testRuntime();
+    const boom = Router();
+    boom.get('/', () => {
+      throw new Error('secret detail from /srv/app/db.ts:42');
+    });
+    server = await listen(createApp(rt, [{ path: '/test-boom', router: boom }]));
+  });
+  after(() => server.close());
+  beforeEach(async () => {
+    await truncate(rt, 'sources', 'clients', 'users', 'sessions', 'managers');
+    await resetQueues(rt);
+    const limits = await rt.redis.keys(`${rt.prefix}:login:*`);
+    if (limits.length) await rt.redis.del(...limits);
+    fx = await staffFixture(rt.db);
+    buyer = new WebClient(server.base);
+    manager = new WebClient(server.base);
+    admin = new WebClient(server.base);
+    await buyer.login(fx.emails.a, PASSWORD);
+    await manager.login(fx.staffEmails.ivanov, PASSWORD);
+    await admin.login(fx.emails.admin, PASSWORD);
+  });
+
+  it('an unknown error is a 500 page without the error text or a stack, and it is logged', async () => {
+    const logged: unknown[][] = [];
+    const original = log.error;
+    log.error = ((...args: unknown[]) => void logged.push(args)) as typeof log.error;
+    try {
+      const page = await buyer.get('/test-boom');
+      expect(page.status).to.equal(500);
+      expect(page.text).to.contain(shown('Something went wrong on our side. Please try again.'));
+      expect(page.text).not.to.contain('secret detail');
+      expect(page.text).not.to.match(/\bat .+:\d+:\d+/);
+      const json = await buyer.get('/test-boom', { accept: 'application/json' });
+      expect(json.status).to.equal(500);
+      expect(JSON.parse(json.text)).to.deep.equal({ error: 'Something went wrong on our side. Please try again.' });
+    } finally {
+      log.error = original;
+    }
+    expect(logged).to.have.length(2);
+    const [fields, text] = logged[0] as [{ err: Error; url: string }, string];
+    expect(fields.err.message).to.equal('secret detail from /srv/app/db.ts:42');
+    expect(fields.url).to.equal('/test-boom');
+    expect(text).to.equal('request failed');
+  });
+
+  it('a refusal is not logged as a failure', async () => {
+    const logged: unknown[][] = [];
+    const original = log.error;
+    log.error = ((...args: unknown[]) => void logged.push(args)) as typeof log.error;
+    try {
+      expect((await buyer.get('/no-such-page')).status).to.equal(404);
+    } finally {
+      log.error = original;
+    }
+    expect(logged).to.deep.equal([]);
+  });
+
+  /** Each refusal a route can answer, as a whole page and as an htmx request. */
+  const pageRefusals: { what: string; status: number; message: string; who: () => WebClient; send: (c: WebClient, h: Record<string, string>) => Promise<{ status: number; text: string }> }[] = [
+    { what: 'an unknown page', status: 404, message: 'Page not found.', who: () => buyer, send: (c, h) => c.get('/no-such-page', h) },
+    { what: 'a form without its CSRF token', status: 403, message: 'This form has expired or did not come from this site. Reload the page and try again.', who: () => buyer, send: (c, h) => c.post('/cart/add', { offerId: '1', qty: '1' }, { csrf: null, headers: h }) },
+    { what: 'a buyer in the console', status: 403, message: 'You do not have access to this page.', who: () => buyer, send: (c, h) => c.get('/console/clients', h) },
+    { what: 'staff in the store', status: 403, message: 'The store is for buyers; staff use the console.', who: () => manager, send: (c, h) => c.get('/cart', h) },
+    { what: 'a reserve form without its fields', status: 422, message: 'Choose an item, a warehouse and a quantity.', who: () => buyer, send: (c, h) => c.post('/reservations', { quantity: '1' }, { headers: h }) },
+    { what: 'the reserve box of an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.get('/reservations/box/999999', h) },
+    { what: 'extending a reservation that is not there', status: 404, message: 'Reservation not found.', who: () => buyer, send: (c, h) => c.post('/reservations/999999/extend', {}, { headers: h }) },
+    { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
+    { what: 'waiting for an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
+    { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Waiting-list entry not found.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
+    { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${fx.clients.b}/messages`, h) },
+    { what: 'an attachment that is not there', status: 404, message: 'Attachment not found.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
+    { what: 'a manager for an unknown client', status: 404, message: 'Client 999999 not found.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
+    { what: 'an unknown counterparty to link', status: 400, message: 'No counterparty with id, INN or external id &quot;nope&quot;.', who: () => admin, send: (c, h) => c.post(`/console/clients/${fx.clients.a}/link`, { counterparty: 'nope' }, { headers: h }) },
+  ];
+  for (const r of pageRefusals) {
+    it(`${r.what}: ${r.status} with its message, page and htmx`, async () => {
+      const client = r.who();
+      await client.get('/');
+      for (const headers of [{}, HTMX]) {
+        const res = await r.send(client, headers);
+        expect(res.status, JSON.stringify(headers)).to.equal(r.status);
+        expect(res.text).to.contain(r.message.includes('&quot;') ? `<p>${r.message}</p>` : shown(r.message));
+      }
+    });
+  }
+
+  it('a POST without a session is a 401 after the CSRF check lets it through', async () => {
+    await buyer.get('/');
+    await buyer.post('/logout', {});
+    await buyer.get('/login');
+    const res = await buyer.post('/reservations', { offerId: '1', warehouseId: '1', quantity: '1' });
+    expect(res.status).to.equal(401);
+    expect(res.text).to.contain(shown('Your session has ended. Please sign in again.'));
+  });
+
+  it('JSON clients get the status and the message', async () => {
+    const res = await buyer.get('/reservations/box/999999', { accept: 'application/json' });
+    expect(res.status).to.equal(404);
+    expect(JSON.parse(res.text)).to.deep.equal({ error: 'Item not found.' });
+  });
+
+  it('a refusal answered in place: the htmx fragment or a flash, with the same message', async () => {
+    // reserve more than there is: the reserve box says why, X-Status carries the 409
+    const hx = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '5' }, { headers: HTMX });
+    expect(hx.status).to.equal(200);
+    expect(hx.res.headers.get('x-status')).to.equal('409');
+    expect(hx.text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
+    const bad = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: 'lots' }, { headers: HTMX });
+    expect(bad.res.headers.get('x-status')).to.equal('422');
+    expect(bad.text).to.contain('Quantity must be a positive number with at most 3 decimals.');
+    const plain = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '5', back: '/reservations' });
+    expect(plain.status).to.equal(303);
+    expect((await buyer.get('/reservations')).text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
+
+    // the cart's "add" answers with its small fragment, or a flash
+    const add = await buyer.post('/cart/add', { offerId: String(fx.offers[0]), qty: '1000' }, { headers: HTMX });
+    expect(add.status).to.equal(200);
+    expect(add.text).to.contain('Not enough stock of SKU-001: 101 available, 1000 wanted.');
+    await rt.db('offers').where({ id: fx.offers[1] }).update({ deleted: true });
+    const gone = await buyer.post('/cart/add', { offerId: String(fx.offers[1]), qty: '1', back: '/cart' });
+    expect(gone.status).to.equal(303);
+    expect((await buyer.get('/cart')).text).to.contain('This product is no longer in the catalog.');
+
+    // waiting for what is available now
+    const wl = await buyer.post('/waitlist', { offerId: String(fx.offers[2]) }, { headers: HTMX });
+    expect(wl.status).to.equal(200);
+    expect(wl.text).to.contain('This item is available now: reserve or order it instead.');
+
+    // an empty message: under the form for htmx (422), a 422 page otherwise
+    const msgHx = await buyer.post('/messages', { body: ' ' }, { headers: HTMX });
+    expect(msgHx.status).to.equal(422);
+    expect(msgHx.res.headers.get('hx-retarget')).to.equal('#message-error');
+    expect(msgHx.text).to.contain('Write a message or attach a file.');
+    const msg = await buyer.post('/messages', { body: ' ' });
+    expect(msg.status).to.equal(422);
+    expect(msg.text).to.contain(shown('Write a message or attach a file.'));
+
+    // inviting an e-mail that is taken: a flash on the client page
+    const invite = await admin.post(`/console/clients/${fx.clients.a}/invite`, { email: fx.emails.b });
+    expect(invite.status).to.equal(303);
+    expect((await admin.get(`/console/clients/${fx.clients.a}`)).text).to.contain(`A user with e-mail ${fx.emails.b} already exists.`);
+  });
+});
