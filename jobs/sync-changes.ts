@@ -35,7 +35,7 @@ export const syncChanges: JobDefinition<SourceJobData> = {
       }
       try {
         await rt.redis.del(pending);
-        const out = await runChanges(rt, row);
+        const out = await runChanges(rt, row, { signal: lock.signal });
         if (out.result) runs++;
         records += out.records;
       } catch (err) {

@@ -19,7 +19,7 @@ export const syncFull: JobDefinition<SourceJobData> = {
     const lock = await lockSource(rt, row.name, 60_000);
     if (!lock) throw new Error(`another sync of source "${row.name}" is still running; will retry`);
     try {
-      const out = await runFullSync(rt, row);
+      const out = await runFullSync(rt, row, { signal: lock.signal });
       log.info({ source: row.name, run: out.result?.runId, records: out.records }, 'full sync done');
       return { runId: out.result?.runId, records: out.records, changed: out.result?.changed };
     } catch (err) {

@@ -35,7 +35,7 @@ export async function startDemoSimulator(rt: Runtime): Promise<Simulator> {
   const lock = await lockSource(rt, DEMO_SOURCE, 30_000);
   try {
     const t = Date.now();
-    const out = await runFullSync(rt, await soapSourceRow(rt, DEMO_SOURCE));
+    const out = await runFullSync(rt, await soapSourceRow(rt, DEMO_SOURCE), { signal: lock?.signal });
     log.info({ source: DEMO_SOURCE, records: out.records, ms: Date.now() - t }, 'demo: first full sync from the simulator done');
   } finally {
     await lock?.release();

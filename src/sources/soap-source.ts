@@ -48,11 +48,11 @@ const TABLES: Partial<Record<EntityName, string>> = {
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string): ImportDeps {
+function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string, signal?: AbortSignal): ImportDeps {
   return {
     adapter: backend.adapter,
     mapping: backend.mapping,
-    openRun: (o) => openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor }),
+    openRun: (o) => openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor, signal }),
     loadLookup: async (entity, by) => {
       const table = TABLES[entity];
       if (!table) return new Map();
@@ -68,17 +68,22 @@ async function seedClientsAfter(rt: Runtime, out: ImportOutcome): Promise<void> 
   if (c && c.inserted + c.updated + c.deleted > 0) await seedClients(rt.db);
 }
 
-export async function runFullSync(rt: Runtime, row: SoapSourceRow, extra: Partial<ImportDeps> = {}): Promise<ImportOutcome> {
+/** What a run of a source is given: `signal` stops it between batches (its source lock was lost). */
+export interface SourceRunOptions {
+  signal?: AbortSignal;
+}
+
+export async function runFullSync(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await backendOf(row);
-  const out = await importFull({ ...importDeps(rt, row, backend, 'full'), ...extra });
+  const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal));
   await seedClientsAfter(rt, out);
   return out;
 }
 
-export async function runChanges(rt: Runtime, row: SoapSourceRow): Promise<ImportOutcome> {
+export async function runChanges(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await backendOf(row);
   const fresh = await rt.db('sources').where({ id: row.id }).first('cursor');
-  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes'), since: fresh?.cursor ?? null });
+  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal), since: fresh?.cursor ?? null });
   await seedClientsAfter(rt, out);
   if (!out.result) {
     // Nothing changed: the mirror is as fresh as the system's clock says, without a run row.

@@ -106,6 +106,13 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   const ensureOpen = () => {
     if (state !== 'open') throw new SyncError(`sync run ${runId} is already finished`, runId);
   };
+  /** Rolls the run back and throws once its signal says to stop. */
+  const ensureWanted = async () => {
+    if (!opts.signal?.aborted) return;
+    const why = opts.signal.reason instanceof Error ? opts.signal.reason.message : String(opts.signal.reason ?? 'aborted');
+    await rollback(`stopped: ${why}`);
+    throw new SyncError(`sync run ${runId} stopped: ${why}`, runId, opts.signal.reason);
+  };
 
   /** Direct (first load, no staging) or staged; see direct-load.ts. */
   async function chooseMode(entity: EntityName): Promise<'direct' | 'staged'> {
@@ -230,6 +237,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
 
     async add(entity, records) {
       ensureOpen();
+      await ensureWanted();
       try {
         await add(entity, records);
       } catch (err) {
@@ -247,6 +255,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
 
     async commit(o = {}) {
       ensureOpen();
+      await ensureWanted();
       const event: MirrorChangeEvent = {
         sourceId: opts.sourceId,
         runId,
@@ -270,6 +279,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
           });
           return result;
         }
+        // the merge can take a while: a lock lost meanwhile must not commit
+        opts.signal?.throwIfAborted();
         const asOf = opts.asOf ?? startedAt;
         await conn.query(
           `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now() WHERE id = $1`,

@@ -15,6 +15,11 @@ export interface SyncOptions {
   asOf?: Date | null;
   /** Stored on the source in the same transaction (e.g. the change feed's next cursor). */
   cursor?: string | null;
+  /**
+   * Stops the run when aborted (e.g. its source lock was lost): checked before each batch and
+   * before the commit; the run then rolls back and fails with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EntityCounts {

@@ -35,7 +35,7 @@ export function registerSync(program: Command, withRuntime: <T>(fn: (rt: Runtime
         if (!lock) throw new Error(`another sync of source "${row.name}" has been running for 2 minutes; try again later`);
         try {
           const t = Date.now();
-          const out = o.full ? await runFullSync(rt, row) : await runChanges(rt, row);
+          const out = o.full ? await runFullSync(rt, row, { signal: lock.signal }) : await runChanges(rt, row, { signal: lock.signal });
           console.log(formatResult(out.result, Date.now() - t));
           if (out.asOf) console.log(`as of ${out.asOf.toISOString()} (the accounting system's time)`);
         } finally {

@@ -3,7 +3,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { JOBS, STREAM_CONSUMERS } from '../../../jobs/registry.ts';
 import type { JobDefinition } from '../../../jobs/types.ts';
 import { log } from '../../infra/log.ts';
-import { bullOptions } from '../../infra/queue/connection.ts';
+import { bullOptions, quitConnection } from '../../infra/queue/connection.ts';
 import { type RunningConsumer, type StreamConsumerDefinition, startStreamConsumer } from '../../infra/queue/stream-consumer.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
@@ -30,7 +30,7 @@ export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = J
     workers.push(worker);
     rt.onShutdown(`worker ${queue}`, async () => {
       await worker.close();
-      await (opts.connection as unknown as { quit(): Promise<unknown> }).quit().catch(() => {});
+      await quitConnection(opts.connection, `worker ${queue}`);
     });
   }
   log.info({ queues: [...byQueue.keys()] }, 'workers started');

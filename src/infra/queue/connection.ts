@@ -1,4 +1,6 @@
-import { type JobsOptions, Queue, type QueueOptions } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { createRedis } from '../redis/redis.ts';
 import type { QueueName } from './names.ts';
@@ -11,31 +13,42 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** BullMQ connection options and prefix for this runtime. */
-export function bullOptions(rt: Runtime): Pick<QueueOptions, 'connection' | 'prefix'> {
+/** BullMQ options for this runtime: a connection of its own (the caller closes it) and the prefix. */
+export function bullOptions(rt: Runtime): { connection: Redis; prefix: string } {
   return { connection: createRedis(rt.redisUrl, { forBullmq: true }), prefix: `${rt.prefix}:bull` };
 }
 
-const queues = new WeakMap<Runtime, Map<string, Queue>>();
+/** Closes a connection BullMQ was given (its close() leaves those open); a failure is logged. */
+export async function quitConnection(connection: Redis, owner: string): Promise<void> {
+  try {
+    await connection.quit();
+  } catch (err) {
+    log.warn({ owner, err: (err as Error).message }, 'redis connection did not close cleanly');
+  }
+}
+
+/** Per runtime, each queue with the connection it was given (closed with it). */
+const queues = new WeakMap<Runtime, Map<string, { queue: Queue; connection: Redis }>>();
 
 /** One Queue object per name per runtime; closed on shutdown. */
 export function getQueue(rt: Runtime, name: QueueName): Queue {
   let byName = queues.get(rt);
   if (!byName) {
-    const created = new Map<string, Queue>();
+    const created = new Map<string, { queue: Queue; connection: Redis }>();
     queues.set(rt, created);
     byName = created;
     rt.onShutdown('queues', async () => {
-      for (const q of created.values()) {
-        await q.close();
-        await (q.opts.connection as unknown as { quit(): Promise<unknown> }).quit().catch(() => {});
+      for (const [queueName, { queue, connection }] of created) {
+        await queue.close();
+        await quitConnection(connection, `queue ${queueName}`);
       }
     });
   }
-  let q = byName.get(name);
-  if (!q) {
-    q = new Queue(name, { ...bullOptions(rt), defaultJobOptions: DEFAULT_JOB_OPTIONS });
-    byName.set(name, q);
+  let entry = byName.get(name);
+  if (!entry) {
+    const opts = bullOptions(rt);
+    entry = { queue: new Queue(name, { ...opts, defaultJobOptions: DEFAULT_JOB_OPTIONS }), connection: opts.connection };
+    byName.set(name, entry);
   }
-  return q;
+  return entry.queue;
 }
