@@ -7,7 +7,7 @@ import type { StreamConsumerDefinition } from '../src/infra/queue/stream-consume
 import { RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
 import { publishStoreEvents } from '../src/store/shared/events.ts';
 import { WAITLIST_NOTIFY_JOB } from '../src/store/waitlist/waitlist.ts';
-import { changesStreamKey, type MirrorChangeEvent } from '../src/sync/index.ts';
+import { changesStreamKey, type MirrorChangeEvent } from '../src/mirror/changes.ts';
 
 export const mirrorChangesConsumer: StreamConsumerDefinition = {
   name: 'mirror-changes',

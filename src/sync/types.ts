@@ -45,17 +45,5 @@ export interface SyncResult {
   changed: boolean;
 }
 
-/** Published on Redis after commit (stream `<prefix>:mirror:changes`). */
-export interface MirrorChangeEvent {
-  sourceId: number;
-  runId: number;
-  at: string;
-  /** Stock rows whose availability crossed zero: [offerId, warehouseId, quantity]. */
-  stockCrossed: [number, number, string][];
-  /** Offers whose stock changed at all (any quantity change). */
-  stockChangedOffers: number[];
-  /** Offers with a changed price (any price type) or contract price. */
-  priceChangedOffers: number[];
-  /** True when a list was cut: consumers should re-scan instead of trusting the lists. */
-  truncated: boolean;
-}
+/** The change event contract lives in src/mirror (the store's consumers read it there). */
+export type { MirrorChangeEvent } from '../mirror/changes.ts';

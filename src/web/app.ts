@@ -10,7 +10,7 @@ import type { MailSender } from '../store/shared/mail-port.ts';
 import { queuedMail } from './mail-sender.ts';
 import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
-import { sessionMiddleware } from './auth/session.ts';
+import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
@@ -29,6 +29,7 @@ import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { homeRoutes } from './routes/home.ts';
 import type { ConsoleServices } from './console-services.ts';
 import { withBadges } from '../store/accounts/badges.ts';
+import { sessionStore } from '../store/accounts/sessions.ts';
 import { httpStatus } from './domain-errors.ts';
 import { badgesMiddleware } from './live/badges.ts';
 import { createThreadHub } from './live/thread-hub.ts';
@@ -104,14 +105,14 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   // The session's one query also reads the viewer and the buyer's header badges.
-  app.use(sessionMiddleware(rt.db, sessionSecret(rt), { preload: withBadges(VIEWER_PRELOAD) }));
+  app.use(sessionMiddleware(sessionStore<SessionData>(rt.db, { preload: withBadges(VIEWER_PRELOAD) }), sessionSecret(rt)));
   // bull-board's JSON API has no CSRF token: it has its own admin + same-origin guard
   app.use(QUEUES_PATH, consoleQueuesRouter(rt));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
   app.use(csrfProtection);
-  app.use(viewerMiddleware(rt.db));
-  app.use(badgesMiddleware(rt.db));
+  app.use(viewerMiddleware(rt));
+  app.use(badgesMiddleware(rt));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));

@@ -7,7 +7,7 @@ import { secretFromEnv } from '../../infra/config.ts';
 import { ENTITY_ORDER, type EntityName } from '../../mirror/records.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { openSyncRun } from '../../sync/index.ts';
-import { formatResult } from './sync.ts';
+import { formatDryRun } from '../../sources/sync-report.ts';
 
 const TABLES: Partial<Record<EntityName, string>> = {
   groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products',
@@ -105,7 +105,7 @@ export function registerMapping(program: Command, withRuntime: <T>(fn: (rt: Runt
           console.log(`${printed.length} ${entity} record(s) as mapped:`);
           for (const r of printed) console.log(`  ${JSON.stringify(r)}`);
           console.log(`\nwhat would change in the mirror${src ? ` of source "${src.name}"` : ' (no source uses this mapping: compared with an empty mirror)'}:`);
-          console.log(formatResult(out.result, Date.now() - t).replace(/^run \d+: mirror updated/, 'dry run: would change the mirror').replace(/^run \d+: no changes/, 'dry run: nothing would change'));
+          console.log(formatDryRun(out.result, Date.now() - t));
           console.log('\nsample diff:');
           console.log((await sampleDiff(rt, sourceId, entity, printed.slice(0, 5) as Record<string, unknown>[])).join('\n'));
         } finally {

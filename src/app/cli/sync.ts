@@ -3,19 +3,9 @@
 import type { Command } from 'commander';
 import { runChanges, runFullSync, soapSourceRow } from '../../sources/soap-source.ts';
 import { lockSource } from '../../sources/source-lock.ts';
+import { formatResult } from '../../sources/sync-report.ts';
 import { requestChanges, requestFullSync } from '../../infra/queue/sync-requests.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import type { SyncResult } from '../../sync/index.ts';
-
-export function formatResult(r: SyncResult | null, ms: number): string {
-  if (!r) return `nothing changed (${ms} ms)`;
-  const lines = [`run ${r.runId}: ${r.changed ? 'mirror updated' : 'no changes'} in ${(ms / 1000).toFixed(1)} s`];
-  for (const [e, c] of Object.entries(r.counts)) {
-    lines.push(`  ${e.padEnd(15)} received ${c.received}, new ${c.inserted}, changed ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged}${c.unknownRefs ? `, unknown refs ${c.unknownRefs}` : ''}`);
-  }
-  for (const w of r.warnings) lines.push(`  warning: ${w.message} (e.g. ${w.sample.slice(0, 3).join(', ')})`);
-  return lines.join('\n');
-}
 
 export function registerSync(program: Command, withRuntime: <T>(fn: (rt: Runtime) => Promise<T>) => Promise<T>): void {
   program

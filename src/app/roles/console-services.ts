@@ -2,9 +2,9 @@
 // connectors: mapping validate and dry-run for SOAP sources, reporting what the CLI reports
 // (`counterpart mapping validate|dry-run`): the same loader, importer and result format.
 import { adapterFor, importFull, loadMapping, mappingFile, parseSoapSettings } from '../../../connectors/soap/index.ts';
-import { formatResult } from '../cli/sync.ts';
 import { secretFromEnv } from '../../infra/config.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { formatDryRun } from '../../sources/sync-report.ts';
 import { openSyncRun } from '../../sync/index.ts';
 import type { ConsoleServices, MappingReport } from '../../web/console-services.ts';
 
@@ -41,10 +41,7 @@ export function consoleServices(rt: Runtime): ConsoleServices {
         });
         lines.push(
           `dry run: up to ${DRY_RUN_LIMIT} items per call, nothing written`,
-          ...formatResult(out.result, Date.now() - t)
-            .replace(/^run \d+: mirror updated/, 'dry run: would change the mirror')
-            .replace(/^run \d+: no changes/, 'dry run: nothing would change')
-            .split('\n'),
+          ...formatDryRun(out.result, Date.now() - t).split('\n'),
           '',
           'records as mapped (samples):',
         );

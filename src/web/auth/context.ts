@@ -1,6 +1,6 @@
 // The request context every route module uses: res.locals.viewer (see README.md here).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Db } from '../../infra/db/knex.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
 import { forbidden, notFound, unauthenticated } from '../errors.ts';
@@ -9,7 +9,8 @@ import { takeFlash } from './session.ts';
 export type { Role, Viewer };
 
 /** Loads res.locals.viewer (or leaves it undefined for anonymous visitors) and the flash. */
-export function viewerMiddleware(db: Db): RequestHandler {
+export function viewerMiddleware(rt: Runtime): RequestHandler {
+  const { db } = rt;
   return async (req: Request, res: Response, next: NextFunction) => {
     res.locals.currentPath = req.originalUrl;
     const userId = req.session.data.userId;

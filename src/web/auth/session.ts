@@ -1,10 +1,9 @@
-// Sessions in Postgres (table `sessions`): a signed random id in an httpOnly cookie, the data
-// as jsonb. Written only when changed (or when the expiry needs rolling), so a page view that
-// changes nothing costs one indexed read.
+// Sessions: a signed random id in an httpOnly cookie, the data in Postgres (rows kept by
+// src/store/accounts/sessions.ts). Written only when changed (or when the expiry needs
+// rolling), so a page view that changes nothing costs one indexed read.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Db } from '../../infra/db/knex.ts';
-import { prepare, runPrepared } from '../../infra/db/prepared.ts';
+import type { SessionStore } from '../../store/accounts/sessions.ts';
 
 export interface SessionData {
   userId?: number;
@@ -21,16 +20,8 @@ export interface Session {
   destroyed: boolean;
   /** Set by regenerateSession: the row to delete when the new one is written. */
   previousId?: string;
-  /** The row of SessionOptions.preload read together with the session (null when none). */
+  /** The row of the store's preload read together with the session (null when none). */
   preloaded?: Record<string, unknown> | null;
-}
-
-export interface SessionOptions {
-  /**
-   * A SELECT that may refer to the session as `s` (e.g. `s.sess->>'userId'`), read in the same
-   * round trip as the session: the page's viewer costs no extra query.
-   */
-  preload?: string;
 }
 
 declare global {
@@ -70,18 +61,12 @@ function unsign(secret: string, value: string | undefined): string | null {
   return a.length === b.length && timingSafeEqual(a, b) ? sid : null;
 }
 
-export function sessionMiddleware(db: Db, secret: string, opts: SessionOptions = {}): RequestHandler {
-  const loadSql = opts.preload
-    ? `SELECT s.sess, s.expire, CASE WHEN x IS NULL THEN NULL ELSE to_jsonb(x) END AS preloaded
-         FROM sessions s LEFT JOIN LATERAL (${opts.preload}) x ON true
-        WHERE s.sid = ? AND s.expire > now()`
-    : `SELECT s.sess, s.expire, NULL AS preloaded FROM sessions s WHERE s.sid = ? AND s.expire > now()`;
-  const load = prepare('session_load', loadSql);
+export function sessionMiddleware(store: SessionStore<SessionData>, secret: string): RequestHandler {
   const save = async (req: Request) => {
     const s = req.session;
-    if (s.previousId) await db('sessions').where({ sid: s.previousId }).delete();
+    if (s.previousId) await store.remove(s.previousId);
     if (s.destroyed) {
-      if (s.id) await db('sessions').where({ sid: s.id }).delete();
+      if (s.id) await store.remove(s.id);
       return;
     }
     const json = JSON.stringify(s.data);
@@ -90,22 +75,18 @@ export function sessionMiddleware(db: Db, secret: string, opts: SessionOptions =
     if (s.id === null && json === '{}') return;
     const expire = new Date(Date.now() + TTL_MS);
     if (s.id === null) s.id = randomBytes(24).toString('base64url');
-    await db.raw(
-      `INSERT INTO sessions (sid, sess, expire) VALUES (?, ?::jsonb, ?)
-       ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire`,
-      [s.id, json, expire],
-    );
+    await store.save(s.id, s.data, expire);
     // Expired rows are swept now and then by whoever writes, so the table never grows unbounded.
-    if (Math.random() < 0.01) await db('sessions').where('expire', '<', new Date()).delete();
+    if (Math.random() < 0.01) await store.sweep();
   };
 
   return async (req: Request, res: Response, next: NextFunction) => {
     const sid = unsign(secret, readCookie(req, SESSION_COOKIE));
     req.session = { id: null, data: {}, stored: null, expire: null, destroyed: false };
     if (sid) {
-      const [row] = await runPrepared<{ sess: SessionData; expire: Date; preloaded: Record<string, unknown> | null }>(db, load, [sid]);
+      const row = await store.load(sid);
       if (row) {
-        req.session = { id: sid, data: row.sess, stored: JSON.stringify(row.sess), expire: row.expire, destroyed: false, preloaded: row.preloaded };
+        req.session = { id: sid, data: row.data, stored: JSON.stringify(row.data), expire: row.expire, destroyed: false, preloaded: row.preloaded };
       }
     }
     // Persist before the response goes out: writeHead is too late for an async write, so wrap

@@ -2,11 +2,12 @@
 // session's own query (store/badges.ts withBadges) when that counted them for the viewer's
 // current counterparty and contract; else one prepared query.
 import type { RequestHandler } from 'express';
-import type { Db } from '../../infra/db/knex.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 import { buyerBadges, type PreloadedBadges } from '../../store/accounts/badges.ts';
 import type { Viewer } from '../../store/accounts/viewer.ts';
 
-export function badgesMiddleware(db: Db): RequestHandler {
+export function badgesMiddleware(rt: Runtime): RequestHandler {
+  const { db } = rt;
   return async (req, res, next) => {
     const v = res.locals.viewer as Viewer | undefined;
     if (v?.role === 'buyer' && v.clientId !== null && req.method === 'GET' && !req.get('hx-request') && !req.path.endsWith('/events')) {

@@ -5,9 +5,7 @@
 import type { Redis } from 'ioredis';
 import { log } from '../../infra/log.ts';
 import { type StoreEvent, storeEventsChannel } from '../../store/shared/events.ts';
-import type { MirrorChangeEvent } from '../../sync/types.ts';
-
-import { changesStreamKey as changesKey } from '../../sync/index.ts';
+import { changesStreamKey as changesKey, type MirrorChangeEvent } from '../../mirror/changes.ts';
 
 export type ChangeListener = (touched: Set<number> | null) => void;
 
