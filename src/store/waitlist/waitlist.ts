@@ -6,6 +6,7 @@
 // same key, which the mail job sends at most once. Exactly one e-mail per subscription.
 import type { Knex } from 'knex';
 import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
+import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerPrices } from '../pricing/offer-prices.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -15,7 +16,7 @@ export interface WaitlistActor {
   counterpartyId: number;
 }
 
-export const WAITLIST_NOTIFY_JOB = 'waitlist.notify';
+export const WAITLIST_NOTIFY_JOB = QUEUES.waitlistNotify;
 
 export class WaitlistError extends Error {
   constructor(
