@@ -76,7 +76,7 @@ const bench: Benchmark = {
       workers = await startWorkers(rt, [syncChanges as JobDefinition<never>]);
 
       // As in production, the feed is also polled (every 5 s) behind the webhook.
-      const poll = (every: number) => getQueue(rt, 'sync').upsertJobScheduler('bench-poll', { every }, { name: JOB_SYNC_CHANGES, data: { source: 'fresh' } });
+      const poll = (every: number) => getQueue(rt, JOB_SYNC_CHANGES).upsertJobScheduler('bench-poll', { every }, { name: JOB_SYNC_CHANGES, data: { source: 'fresh' } });
       await poll(5000);
       log(`webhook path: ${changes} changes`);
       const hook = await measure(rt, sim, base, changes, offers, 0);
@@ -85,7 +85,7 @@ const bench: Benchmark = {
       await sim.control('DELETE', 'webhook');
       await poll(POLL_MS);
       const polled = await measure(rt, sim, base, Math.ceil(changes / 2), offers, changes);
-      await getQueue(rt, 'sync').removeJobScheduler('bench-poll');
+      await getQueue(rt, JOB_SYNC_CHANGES).removeJobScheduler('bench-poll');
 
       const f = (label: string, xs: number[], note?: string): BenchFigure[] => [
         { label: `${label} p50`, value: pct(xs, 50), unit: 'ms' },

@@ -5,7 +5,6 @@ import { seedClients } from '../src/store/accounts/clients.ts';
 import type { JobDefinition } from './types.ts';
 
 export const commercemlImportJob: JobDefinition<ImportJobData> = {
-  queue: 'exchange',
   name: COMMERCEML_IMPORT_JOB,
   // Files of one session arrive one after another; two lets two 1C nodes exchange at once.
   concurrency: 2,

@@ -2,13 +2,11 @@
 // keyed mail is sent at most once per key (the marker is written after SMTP accepted it).
 import { UnrecoverableError } from 'bullmq';
 import { MAIL_JOB, type MailJobData, MailNotConfiguredError, sendMail, sentMarkerKey, UnknownTemplateError } from '../src/mail/index.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import type { JobDefinition } from './types.ts';
 
 const SENT_MARKER_TTL_S = 30 * 24 * 3600;
 
 export const mailSendJob: JobDefinition<MailJobData> = {
-  queue: QUEUES.mail,
   name: MAIL_JOB,
   concurrency: 10,
   async process(rt, job) {

@@ -6,7 +6,6 @@
 // never dropped. A failure retrying cannot fix marks the row 'failed' with the reason for an admin.
 import { MappingDataError, MappingError, SoapCallError, exportOrder } from '../connectors/soap/index.ts';
 import { log } from '../src/infra/log.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { JOB_ORDERS_EXPORT } from '../src/infra/queue/sync-requests.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { dueOrderIds, lockOutboxRow, markAttemptFailed, markSent, orderForExport, orderIdOf } from '../src/sources/order-rows.ts';
@@ -62,7 +61,6 @@ export async function exportDueOrders(rt: Runtime): Promise<{ sent: number; fail
 }
 
 export const ordersExport: JobDefinition<Record<string, never>> = {
-  queue: QUEUES.orders,
   name: JOB_ORDERS_EXPORT,
   concurrency: 1,
   process: (rt) => exportDueOrders(rt),

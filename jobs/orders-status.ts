@@ -4,7 +4,6 @@
 import type { Job } from 'bullmq';
 import { pullStatuses } from '../connectors/soap/index.ts';
 import { log } from '../src/infra/log.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { JOB_ORDERS_STATUS, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { applyStatuses, statusCursor } from '../src/sources/order-rows.ts';
@@ -33,7 +32,6 @@ export async function pullOrderStatuses(rt: Runtime, source: string): Promise<{ 
 }
 
 export const ordersStatus: JobDefinition<SourceJobData> = {
-  queue: QUEUES.orders,
   name: JOB_ORDERS_STATUS,
   concurrency: 1,
   async process(rt: Runtime, job: Job<SourceJobData>) {

@@ -1,11 +1,9 @@
 // reservations.expire: one delayed job per reservation deadline (see src/store/reservations/timers.ts).
 import { expireDue } from '../src/store/reservations/lifecycle.ts';
 import { type ExpireJobData, RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import type { JobDefinition } from './types.ts';
 
 export const reservationsExpireJob: JobDefinition<ExpireJobData> = {
-  queue: QUEUES.reservations,
   name: RESERVATION_JOBS.expire,
   concurrency: 8,
   async process(rt, job) {

@@ -1,12 +1,10 @@
 // reservations.stock-changed: a sync changed stock of these offers (or of unknown offers when
 // the change list was truncated): apply the stock-drop policy to them.
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { rebalanceShort } from '../src/store/reservations/lifecycle.ts';
 import { RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
 import type { JobDefinition } from './types.ts';
 
 export const reservationsStockChangedJob: JobDefinition<{ offerIds?: number[] }> = {
-  queue: QUEUES.reservations,
   name: RESERVATION_JOBS.stockChanged,
   concurrency: 2,
   async process(rt, job) {

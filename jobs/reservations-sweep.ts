@@ -1,13 +1,11 @@
 // reservations.sweep: the safety net (a Redis loss drops delayed jobs) and the clock for
 // warnings: expires what is due, warns what enters its warning window, re-applies the
 // stock-drop policy to every offer with active reservations.
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { expireDue, rebalanceShort, warnDue } from '../src/store/reservations/lifecycle.ts';
 import { RESERVATION_JOBS } from '../src/store/reservations/timers.ts';
 import type { JobDefinition } from './types.ts';
 
 export const reservationsSweepJob: JobDefinition<Record<string, never>> = {
-  queue: QUEUES.reservations,
   name: RESERVATION_JOBS.sweep,
   concurrency: 1,
   async process(rt) {

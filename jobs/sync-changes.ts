@@ -4,7 +4,6 @@
 import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
 import { log } from '../src/infra/log.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { changesPendingKey, changesQueuedKey, JOB_SYNC_CHANGES, requestChanges, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { classify, runChanges, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
@@ -16,7 +15,6 @@ const MAX_ROUNDS = 10;
 const POLL_OPTS = { attempts: 1 };
 
 export const syncChanges: JobDefinition<SourceJobData> = {
-  queue: QUEUES.sync,
   name: JOB_SYNC_CHANGES,
   concurrency: 8,
   async process(rt: Runtime, job: Job<SourceJobData>) {

@@ -3,7 +3,6 @@
 import type { Job } from 'bullmq';
 import { parseSoapSettings } from '../connectors/soap/index.ts';
 import { log } from '../src/infra/log.ts';
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { JOB_SYNC_FULL, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { classify, runFullSync, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
@@ -11,7 +10,6 @@ import { lockSource } from '../src/sources/source-lock.ts';
 import type { JobDefinition } from './types.ts';
 
 export const syncFull: JobDefinition<SourceJobData> = {
-  queue: QUEUES.sync,
   name: JOB_SYNC_FULL,
   concurrency: 2,
   async process(rt: Runtime, job: Job<SourceJobData>) {

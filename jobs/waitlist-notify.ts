@@ -1,12 +1,10 @@
 // waitlist.notify: e-mails open waiting-list entries whose offer is available, once each
 // (see src/store/waitlist/waitlist.ts for why two workers or a retry never send twice). Without
 // offerIds it re-scans every open entry; the schedule does that as a safety net.
-import { QUEUES } from '../src/infra/queue/names.ts';
 import { notifyAvailable, WAITLIST_NOTIFY_JOB } from '../src/store/waitlist/waitlist.ts';
 import type { JobDefinition } from './types.ts';
 
 export const waitlistNotifyJob: JobDefinition<{ offerIds?: number[] }> = {
-  queue: QUEUES.waitlist,
   name: WAITLIST_NOTIFY_JOB,
   concurrency: 4,
   async process(rt, job) {

@@ -2,3 +2,4 @@
 export { commercemlRouter, DEFAULT_EXCHANGE_PATH, type CommerceMLRouterOptions } from './router.ts';
 export { COMMERCEML_IMPORT_JOB, type ImportJobData, runImportJob } from './import/run-import.ts';
 export { parseSettings, type CommerceMLSettings } from './settings.ts';
+export { type ExchangeActivity, type ExchangeFile, recentExchanges } from './exchange/activity.ts';

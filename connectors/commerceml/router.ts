@@ -192,7 +192,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
         const data: ImportJobData = { sessionId: session.id, filename: rel, uploadDir };
         // The session token keeps job ids unique even if session ids are ever reused (restored database).
         const jobId = `cml-${session.token.slice(0, 16)}-${crypto.createHash('sha1').update(rel).digest('hex').slice(0, 16)}`;
-        await getQueue(rt, 'exchange').add(COMMERCEML_IMPORT_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+        await getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
       }
       return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
     }

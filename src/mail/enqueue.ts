@@ -6,7 +6,7 @@ import { QUEUES } from '../infra/queue/names.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { MailRequest } from './send.ts';
 
-export const MAIL_JOB = 'mail.send';
+export const MAIL_JOB = QUEUES.mailSend;
 
 export interface MailJobData extends MailRequest {
   /** Idempotency key, e.g. "waitlist-42". Letters, digits, - and _ only. */
@@ -20,7 +20,7 @@ export const MAIL_JOB_OPTIONS = {
 
 export async function enqueueMail(rt: Runtime, mail: MailJobData, opts: { delayMs?: number } = {}): Promise<string | undefined> {
   if (mail.key && !/^[A-Za-z0-9_-]+$/.test(mail.key)) throw new Error(`mail key "${mail.key}" may use letters, digits, - and _ only`);
-  const job = await getQueue(rt, QUEUES.mail).add(MAIL_JOB, mail, {
+  const job = await getQueue(rt, MAIL_JOB).add(MAIL_JOB, mail, {
     ...MAIL_JOB_OPTIONS,
     jobId: mail.key ? `mail-${mail.key}` : undefined,
     delay: opts.delayMs,

@@ -6,10 +6,23 @@ export interface MappingReport {
   lines: string[];
 }
 
+/** One exchange session of a CommerceML source and the files it imported (newest first). */
+export interface ExchangeSummary {
+  id: number;
+  type: string;
+  state: string;
+  created_at: Date;
+  last_seen_at: Date;
+  completed_at: Date | null;
+  files: { filename: string; state: string; progress: string; message: string; finished_at: Date | null }[];
+}
+
 export interface ConsoleServices {
   /**
    * Validates a source's mapping; with dryRun, also fetches and maps a sample and applies it in
    * a rolled-back transaction, reporting the counts. Absent when this process has no connectors.
    */
   checkMapping?(sourceId: number, opts: { dryRun: boolean }): Promise<MappingReport>;
+  /** A CommerceML source's recent exchanges with 1C. Absent when this process has no connectors. */
+  exchanges?(sourceId: number): Promise<ExchangeSummary[]>;
 }

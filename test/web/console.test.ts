@@ -3,6 +3,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { getSetting } from '../../src/store/settings/settings.ts';
 import { createApp } from '../../src/web/app.ts';
+import { recentExchanges } from '../../connectors/commerceml/index.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
@@ -26,7 +27,10 @@ describe('web/console: staff console', () => {
 
   before(async () => {
     rt = await testRuntime();
-    const services = { checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }) };
+    const services = {
+      checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }),
+      exchanges: (id: number) => recentExchanges(rt.db, id),
+    };
     srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
     savedSettings = await rt.db('settings').select('key', 'value');
   });
@@ -69,7 +73,7 @@ describe('web/console: staff console', () => {
     for (const p of ['/console/sources', '/console/news', '/console/clients', '/console/settings', '/console/queues']) expect((await admin.get(p)).status, p).to.equal(200);
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
     const api = await admin.get('/console/queues/api/queues');
-    expect(JSON.parse(api.text).queues.map((q: { name: string }) => q.name)).to.include.members(['sync', 'mail']);
+    expect(JSON.parse(api.text).queues.map((q: { name: string }) => q.name)).to.include.members(['sync.full', 'sync.changes', 'mail.send']);
   });
 
   it('lists sources with the progress of a running sync, and queues "run full / changes now"', async () => {
@@ -82,17 +86,17 @@ describe('web/console: staff console', () => {
     await rt.db('sync_runs').where({ id: run.id }).update({ progress: { done: 90, total: 120 } });
     expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain('data-pct="75"');
 
-    const queue = getQueue(rt, 'sync');
-    await queue.obliterate({ force: true });
+    const queues = [getQueue(rt, 'sync.full'), getQueue(rt, 'sync.changes')];
+    for (const q of queues) await q.obliterate({ force: true });
     expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' })).status).to.equal(303);
     await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' }); // deduplicated while waiting
     await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' });
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+    const jobs = (await Promise.all(queues.map((q) => q.getJobs(['waiting', 'delayed', 'prioritized'])))).flat();
     expect(jobs.map((j) => [j.name, j.data]).sort()).to.deep.equal([
       ['sync.changes', { source: 'main' }],
       ['sync.full', { source: 'main' }],
     ]);
-    await queue.obliterate({ force: true });
+    for (const q of queues) await q.obliterate({ force: true });
   });
 
   it('validates and dry-runs a mapping through the wired service, escaping the report', async () => {
@@ -102,6 +106,47 @@ describe('web/console: staff console', () => {
     expect(v.text).to.contain('Validation: OK').and.contain(`source ${fx.sourceId}: mapping &lt;ok&gt;`);
     const d = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'dry-run' });
     expect(d.text).to.contain('Dry run: problems found').and.contain('prices: 3 unknown offers');
+  });
+
+  it('offers per source kind only what works: SOAP runs and mapping checks; CommerceML its exchanges, refusing posted actions', async () => {
+    const [cml] = await rt.db('sources').insert({ name: 'cml', kind: 'commerceml', title: '1C exchange' }).returning('id');
+    const [older, newer] = await rt.db('commerceml_sessions')
+      .insert([
+        { source_id: cml.id, type: 'catalog', token: 'a'.repeat(48), sessid: 's1', state: 'completed', created_at: new Date(Date.now() - 3_600_000), completed_at: new Date() },
+        { source_id: cml.id, type: 'sale', token: 'b'.repeat(48), sessid: 's2' },
+      ])
+      .returning('id');
+    await rt.db('commerceml_imports').insert([
+      { session_id: older.id, filename: 'import.xml', state: 'done', message: '12 products' },
+      { session_id: older.id, filename: 'offers.xml', state: 'failed', message: 'bad <price>' },
+    ]);
+    const admin = await as(fx.emails.admin);
+    const page = await admin.get('/console/sources');
+    const section = (name: string) => page.text.split(`data-source="${name}"`)[1]!.split('</section>')[0]!;
+    expect(section('main')).to.contain('Run full now').and.contain('Run changes now').and.contain('Validate mapping').and.contain('Dry run');
+    const c = section('cml');
+    expect(c).not.to.contain('Run full now').and.not.contain('Run changes now').and.not.contain('Validate mapping').and.not.contain(`/console/sources/${cml.id}/`);
+    expect(c).to.contain('1C starts every exchange');
+    // newest exchange first, each with its files and their outcome (escaped)
+    expect(c.indexOf(`data-exchange="${newer.id}"`)).to.be.greaterThan(-1).and.lessThan(c.indexOf(`data-exchange="${older.id}"`));
+    expect(c).to.contain('import.xml').and.contain('12 products').and.contain('bad &lt;price&gt;').and.contain('no files');
+    expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain(`data-exchange="${older.id}"`);
+
+    const queues = [getQueue(rt, 'sync.full'), getQueue(rt, 'sync.changes')];
+    for (const q of queues) await q.obliterate({ force: true });
+    for (const mode of ['full', 'changes']) {
+      const r = await admin.post(`/console/sources/${cml.id}/run`, { mode });
+      expect(r.status, mode).to.equal(409);
+      expect(r.text).to.contain('is a commerceml source: 1C starts its exchanges');
+    }
+    for (const action of ['validate', 'dry-run']) {
+      const r = await admin.post(`/console/sources/${cml.id}/mapping`, { action }, { headers: { 'hx-request': 'true' } });
+      expect(r.status, action).to.equal(409);
+      expect(r.text).to.contain('cannot check a mapping of it');
+    }
+    for (const q of queues) expect(await q.getJobCounts('waiting', 'delayed', 'prioritized'), q.name).to.deep.equal({ waiting: 0, delayed: 0, prioritized: 0 });
+    expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' })).status).to.equal(303);
+    for (const q of queues) await q.obliterate({ force: true });
   });
 
   it('writes news for an audience and refuses bad input with 422, saving nothing', async () => {

@@ -3,6 +3,7 @@
 // commerceml_imports row), so 1C's repeated `import` calls see progress, then success/failure.
 import fs from 'node:fs';
 import path from 'node:path';
+import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
 import { resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
@@ -12,7 +13,7 @@ import { CommerceMLError } from '../parse/errors.ts';
 import { limitsSchema, parseSettings } from '../settings.ts';
 import { importCatalogFile } from './catalog-import.ts';
 
-export const COMMERCEML_IMPORT_JOB = 'commerceml.import';
+export const COMMERCEML_IMPORT_JOB = QUEUES.commercemlImport;
 
 export interface ImportJobData {
   sessionId: number;

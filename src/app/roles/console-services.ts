@@ -1,6 +1,8 @@
 // The console's connector-backed features, wired here because the web may not import
 // connectors: mapping validate and dry-run for SOAP sources, reporting what the CLI reports
-// (`counterpart mapping validate|dry-run`): the same loader, importer and result format.
+// (`counterpart mapping validate|dry-run`): the same loader, importer and result format; and
+// the exchange sessions of CommerceML sources.
+import { recentExchanges } from '../../../connectors/commerceml/index.ts';
 import { adapterFor, importFull, loadMapping, mappingFile, parseSoapSettings } from '../../../connectors/soap/index.ts';
 import { secretFromEnv } from '../../infra/config.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -14,6 +16,7 @@ const SAMPLES = 2;
 
 export function consoleServices(rt: Runtime): ConsoleServices {
   return {
+    exchanges: (sourceId) => recentExchanges(rt.db, sourceId),
     async checkMapping(sourceId, { dryRun }): Promise<MappingReport> {
       const src = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind', 'settings');
       if (!src) return { ok: false, lines: [`There is no source ${sourceId}.`] };

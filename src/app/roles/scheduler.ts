@@ -1,24 +1,128 @@
-// The scheduler role only enqueues: BullMQ job schedulers (idempotent upserts, so several
-// scheduler processes do not double the work).
+// The scheduler role only enqueues: BullMQ job schedulers, one per schedule a job kind declares
+// (e.g. a poll per SOAP source). The schedules follow the sources while it runs: it reconciles
+// them every `intervalMs` and when a source change is announced (schedules-signal.ts) — missing
+// schedulers are added, changed ones updated, ones no kind asks for any more removed. Upserts and
+// removals are idempotent, so several scheduler processes do not double the work.
+import type { JobsOptions } from 'bullmq';
 import { JOBS } from '../../../jobs/registry.ts';
+import type { JobDefinition } from '../../../jobs/types.ts';
 import { log } from '../../infra/log.ts';
 import { getQueue } from '../../infra/queue/connection.ts';
+import type { QueueName } from '../../infra/queue/names.ts';
+import { sourcesChangedChannel } from '../../infra/queue/schedules-signal.ts';
+import { createRedis } from '../../infra/redis/redis.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { removeLegacySchedulers } from './legacy-queues.ts';
 
-export async function startScheduler(rt: Runtime): Promise<string[]> {
-  const ids: string[] = [];
-  for (const def of JOBS) {
+export const RECONCILE_INTERVAL_MS = 30_000;
+const DEFAULT_EVERY_MS = 60_000;
+
+interface Wanted {
+  queue: QueueName;
+  id: string;
+  pattern?: string;
+  every?: number;
+  data: unknown;
+  opts?: JobsOptions;
+}
+
+export interface Reconciled {
+  added: string[];
+  updated: string[];
+  removed: string[];
+}
+
+async function wantedSchedules(rt: Runtime, jobs: JobDefinition<never>[]): Promise<Wanted[]> {
+  const out: Wanted[] = [];
+  for (const def of jobs) {
     if (!def.schedules) continue;
-    const queue = getQueue(rt, def.queue);
     for (const s of await def.schedules(rt)) {
-      await queue.upsertJobScheduler(
-        s.id,
-        s.pattern ? { pattern: s.pattern } : { every: s.everyMs ?? 60_000 },
-        { name: def.name, data: s.data as never, ...(s.opts ? { opts: s.opts } : {}) },
-      );
-      ids.push(s.id);
+      out.push({ queue: def.name, id: s.id, ...(s.pattern ? { pattern: s.pattern } : { every: s.everyMs ?? DEFAULT_EVERY_MS }), data: s.data, opts: s.opts });
     }
   }
+  return out;
+}
+
+type Existing = Awaited<ReturnType<ReturnType<typeof getQueue>['getJobSchedulers']>>[number];
+
+function same(w: Wanted, e: Existing): boolean {
+  if ((w.pattern ?? null) !== (e.pattern ?? null)) return false;
+  if (w.every !== undefined && Number(e.every) !== w.every) return false;
+  if (JSON.stringify(w.data ?? {}) !== JSON.stringify(e.template?.data ?? {})) return false;
+  const opts = (e.template?.opts ?? {}) as Record<string, unknown>;
+  return Object.entries(w.opts ?? {}).every(([k, v]) => JSON.stringify(opts[k]) === JSON.stringify(v));
+}
+
+/** Makes the BullMQ job schedulers equal to what the job kinds declare for the sources now. */
+export async function reconcileSchedules(rt: Runtime, jobs: JobDefinition<never>[] = JOBS): Promise<Reconciled> {
+  const wanted = await wantedSchedules(rt, jobs);
+  const done: Reconciled = { added: [], updated: [], removed: [] };
+  for (const def of jobs) {
+    if (!def.schedules) continue;
+    const queue = getQueue(rt, def.name);
+    const existing = new Map((await queue.getJobSchedulers(0, -1)).map((e) => [e.key, e]));
+    const mine = wanted.filter((w) => w.queue === def.name);
+    for (const w of mine) {
+      const e = existing.get(w.id);
+      if (e && same(w, e)) continue;
+      await queue.upsertJobScheduler(w.id, w.pattern ? { pattern: w.pattern } : { every: w.every! }, {
+        name: def.name,
+        data: w.data as never,
+        ...(w.opts ? { opts: w.opts } : {}),
+      });
+      (e ? done.updated : done.added).push(w.id);
+    }
+    const keep = new Set(mine.map((w) => w.id));
+    for (const key of existing.keys()) {
+      if (!keep.has(key) && (await queue.removeJobScheduler(key))) done.removed.push(key);
+    }
+  }
+  if (done.added.length || done.updated.length || done.removed.length) log.info(done, 'job schedules reconciled');
+  return done;
+}
+
+export interface RunningScheduler {
+  /** The scheduler ids after the first reconciliation. */
+  ids: string[];
+  /** Reconciles now (also what the interval and the signal call); runs never overlap. */
+  reconcile(): Promise<Reconciled>;
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(
+  rt: Runtime,
+  opts: { intervalMs?: number; jobs?: JobDefinition<never>[] } = {},
+): Promise<RunningScheduler> {
+  const jobs = opts.jobs ?? JOBS;
+  await removeLegacySchedulers(rt);
+  let last: Promise<Reconciled> = Promise.resolve({ added: [], updated: [], removed: [] });
+  const run = () => reconcileSchedules(rt, jobs);
+  // After the previous pass, whether it succeeded or not (its caller got its error).
+  const reconcile = () => {
+    last = last.then(run, run);
+    return last;
+  };
+  await reconcile();
+  const ids = (await wantedSchedules(rt, jobs)).map((w) => w.id);
+
+  const safely = (why: string) =>
+    reconcile().catch((err: Error) => log.error({ why, err: err.message }, 'reconciling the job schedules failed; the next pass retries'));
+  const timer = setInterval(() => void safely('interval'), opts.intervalMs ?? RECONCILE_INTERVAL_MS);
+  timer.unref();
+  const sub = createRedis(rt.redisUrl);
+  sub.on('error', (err) => log.warn({ err: err.message }, 'scheduler signal connection error'));
+  sub.on('message', () => void safely('sources changed'));
+  await sub.subscribe(sourcesChangedChannel(rt.prefix));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    sub.disconnect();
+    await last.catch((err: Error) => log.debug({ err: err.message }, 'last reconciliation had failed'));
+  };
+  rt.onShutdown('scheduler', stop);
   log.info({ schedules: ids }, 'scheduler started');
-  return ids;
+  return { ids, reconcile, stop };
 }

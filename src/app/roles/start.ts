@@ -7,6 +7,7 @@ import { createApp } from '../../web/app.ts';
 import { consoleServices } from './console-services.ts';
 import { startDemo } from '../../demo/index.ts';
 import { ensureDemoAccounts } from '../../demo/accounts.ts';
+import { moveLegacyJobs } from './legacy-queues.ts';
 import { startScheduler } from './scheduler.ts';
 import { startStreamConsumers, startWorkers } from './worker.ts';
 
@@ -34,6 +35,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
       { path: rt.config.COMMERCEML_PATH, router: commercemlRouter(rt) },
     ];
     if (roles.includes('worker')) {
+      await moveLegacyJobs(rt);
       await startWorkers(rt);
       await startStreamConsumers(rt);
     }

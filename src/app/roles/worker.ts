@@ -1,39 +1,41 @@
-// The worker role: one BullMQ Worker per queue, dispatching by job name.
+// The worker role: one BullMQ Worker per job kind, on the kind's own queue, at the kind's
+// declared concurrency. The queue's global concurrency holds that limit across processes too
+// (every worker process sets the same value), so two worker processes of sync.full still run
+// at most two full syncs at once.
 import { UnrecoverableError, Worker } from 'bullmq';
 import { JOBS, STREAM_CONSUMERS } from '../../../jobs/registry.ts';
 import type { JobDefinition } from '../../../jobs/types.ts';
 import { log } from '../../infra/log.ts';
-import { bullOptions, quitConnection } from '../../infra/queue/connection.ts';
+import { bullOptions, getQueue, quitConnection } from '../../infra/queue/connection.ts';
 import { type RunningConsumer, type StreamConsumerDefinition, startStreamConsumer } from '../../infra/queue/stream-consumer.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
+export const DEFAULT_CONCURRENCY = 4;
+
 export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = JOBS): Promise<Worker[]> {
-  const byQueue = new Map<string, JobDefinition<never>[]>();
-  for (const def of jobs) byQueue.set(def.queue, [...(byQueue.get(def.queue) ?? []), def]);
   const workers: Worker[] = [];
-  for (const [queue, defs] of byQueue) {
-    const byName = new Map(defs.map((d) => [d.name, d]));
+  for (const def of jobs) {
+    const kind = def.name;
+    const concurrency = def.concurrency ?? DEFAULT_CONCURRENCY;
+    await getQueue(rt, kind).setGlobalConcurrency(concurrency);
     const opts = bullOptions(rt);
     const worker = new Worker(
-      queue,
+      kind,
       async (job) => {
-        const def = byName.get(job.name);
-        if (!def) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}"`);
+        if (job.name !== kind) throw new UnrecoverableError(`job "${job.name}" does not belong on queue "${kind}"`);
         return def.process(rt, job as never);
       },
-      { ...opts, concurrency: Math.max(...defs.map((d) => d.concurrency ?? 4)) },
+      { ...opts, concurrency },
     );
-    worker.on('failed', (job, err) =>
-      log.warn({ queue, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
-    );
-    worker.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+    worker.on('failed', (job, err) => log.warn({ job: kind, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('error', (err) => log.error({ job: kind, err: err.message }, 'worker error'));
     workers.push(worker);
-    rt.onShutdown(`worker ${queue}`, async () => {
+    rt.onShutdown(`worker ${kind}`, async () => {
       await worker.close();
-      await quitConnection(opts.connection, `worker ${queue}`);
+      await quitConnection(opts.connection, `worker ${kind}`);
     });
   }
-  log.info({ queues: [...byQueue.keys()] }, 'workers started');
+  log.info({ jobs: jobs.map((d) => d.name) }, 'workers started');
   return workers;
 }
 

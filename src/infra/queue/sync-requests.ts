@@ -4,10 +4,10 @@ import type { Runtime } from '../runtime.ts';
 import { getQueue } from './connection.ts';
 import { QUEUES } from './names.ts';
 
-export const JOB_SYNC_FULL = 'sync.full';
-export const JOB_SYNC_CHANGES = 'sync.changes';
-export const JOB_ORDERS_EXPORT = 'orders.export';
-export const JOB_ORDERS_STATUS = 'orders.status';
+export const JOB_SYNC_FULL = QUEUES.syncFull;
+export const JOB_SYNC_CHANGES = QUEUES.syncChanges;
+export const JOB_ORDERS_EXPORT = QUEUES.ordersExport;
+export const JOB_ORDERS_STATUS = QUEUES.ordersStatus;
 
 export interface SourceJobData {
   source: string;
@@ -28,7 +28,7 @@ export async function requestChanges(rt: Runtime, source: string): Promise<boole
   const fresh = await rt.redis.set(changesQueuedKey(rt.prefix, source), '1', 'EX', 60, 'NX');
   if (!fresh) return false;
   try {
-    await getQueue(rt, QUEUES.sync).add(JOB_SYNC_CHANGES, { source } satisfies SourceJobData, { attempts: 3 });
+    await getQueue(rt, JOB_SYNC_CHANGES).add(JOB_SYNC_CHANGES, { source } satisfies SourceJobData, { attempts: 3 });
     return true;
   } catch (err) {
     await rt.redis.del(changesQueuedKey(rt.prefix, source));
@@ -37,11 +37,11 @@ export async function requestChanges(rt: Runtime, source: string): Promise<boole
 }
 
 export async function requestFullSync(rt: Runtime, source: string): Promise<string | undefined> {
-  const job = await getQueue(rt, QUEUES.sync).add(JOB_SYNC_FULL, { source } satisfies SourceJobData, { deduplication: { id: `full:${source}` } });
+  const job = await getQueue(rt, JOB_SYNC_FULL).add(JOB_SYNC_FULL, { source } satisfies SourceJobData, { deduplication: { id: `full:${source}` } });
   return job.id;
 }
 
 /** Asks for the outbox to be delivered now (the storefront calls this after placing an order). */
 export async function requestOrdersExport(rt: Runtime): Promise<void> {
-  await getQueue(rt, QUEUES.orders).add(JOB_ORDERS_EXPORT, {}, { deduplication: { id: 'orders.export' } });
+  await getQueue(rt, JOB_ORDERS_EXPORT).add(JOB_ORDERS_EXPORT, {}, { deduplication: { id: 'orders.export' } });
 }

@@ -6,9 +6,9 @@ import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
 export const RESERVATION_JOBS = {
-  expire: 'reservations.expire',
-  sweep: 'reservations.sweep',
-  stockChanged: 'reservations.stock-changed',
+  expire: QUEUES.reservationsExpire,
+  sweep: QUEUES.reservationsSweep,
+  stockChanged: QUEUES.reservationsStockChanged,
 } as const;
 
 export interface ExpireJobData {
@@ -39,7 +39,7 @@ export function scheduleExpiry(rt: Runtime, timers: { id: number; expiresAt: Dat
     setImmediate(() => {
       pending.delete(rt);
       const now = Date.now();
-      getQueue(rt, QUEUES.reservations)
+      getQueue(rt, RESERVATION_JOBS.expire)
         .addBulk(
           created.timers.map((t) => ({
             name: RESERVATION_JOBS.expire,
@@ -65,5 +65,5 @@ export function scheduleExpiry(rt: Runtime, timers: { id: number; expiresAt: Dat
 /** Goods returned to availability (expiry, cancel): let the waiting list look at these offers. */
 export async function queueWaitlistCheck(rt: Runtime, offerIds: number[]): Promise<void> {
   if (!offerIds.length) return;
-  await getQueue(rt, QUEUES.waitlist).add('waitlist.notify', { offerIds: [...new Set(offerIds)] });
+  await getQueue(rt, QUEUES.waitlistNotify).add(QUEUES.waitlistNotify, { offerIds: [...new Set(offerIds)] });
 }

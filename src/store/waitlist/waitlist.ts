@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerPrices } from '../pricing/offer-prices.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -16,7 +17,7 @@ export interface WaitlistActor {
   counterpartyId: number;
 }
 
-export const WAITLIST_NOTIFY_JOB = 'waitlist.notify';
+export const WAITLIST_NOTIFY_JOB = QUEUES.waitlistNotify;
 
 export interface WaitlistEntry {
   id: number;

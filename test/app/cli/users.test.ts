@@ -39,7 +39,7 @@ describe('cli: user add, clients seed', () => {
     expect(out[1]).to.match(/invitation link:\nhttp:\/\/.+\/password\/set\/[\w-]+$/);
     expect(out[2]).to.equal('invitation e-mail queued');
     const id = Number(out[1]!.match(/^user (\d+)/)![1]);
-    const job = await getQueue(rt, QUEUES.mail).getJob(`mail-invite-${id}`);
+    const job = await getQueue(rt, QUEUES.mailSend).getJob(`mail-invite-${id}`);
     expect(job?.data).to.deep.include({ to: 'inv@alpha.test', template: 'store-plain' });
     expect(job?.data.data.text).to.contain(out[1]!.split('\n')[1]);
     await job?.remove();

@@ -1,8 +1,11 @@
 // Console › Sources: state, as_of, last runs with a live progress bar (htmx polling of the runs
-// fragment while something runs), "run full / changes now", mapping validate and dry-run.
+// fragment while something runs), and per source kind what the store can do: for SOAP "run full
+// / changes now", mapping validate and dry-run; for CommerceML (1C starts every exchange) its
+// recent exchanges and no buttons. An action posted for a kind it does not apply to is refused.
 import { Router } from 'express';
 import { requestChanges, requestFullSync } from '../../../infra/queue/sync-requests.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
+import { assertSourceAction, sourceActions } from '../../../mirror/source-actions.ts';
 import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console/console-data.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
@@ -12,13 +15,22 @@ import { notFound } from '../../errors.ts';
 /** After "run now", the page polls fast for this long even before the queued run starts. */
 const WATCH_MS = 60_000;
 
-async function model(rt: Runtime, watchParam?: unknown) {
+async function model(rt: Runtime, services: ConsoleServices, watchParam?: unknown) {
   const watch = /^\d{13}$/.test(String(watchParam ?? '')) && Date.now() - Number(watchParam) < WATCH_MS ? String(watchParam) : null;
   const sources = await sourcesWithRuns(rt.db);
-  const view = sources.map((s) => ({
-    ...s,
-    runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running' })),
-  }));
+  const view = await Promise.all(
+    sources.map(async (s) => {
+      const actions = sourceActions(s.kind);
+      return {
+        ...s,
+        actions: { ...actions, any: actions.full || actions.changes || actions.mapping },
+        pushed: s.kind === 'commerceml',
+        exchangeLog: s.kind === 'commerceml' && Boolean(services.exchanges),
+        exchanges: s.kind === 'commerceml' && services.exchanges ? await services.exchanges(s.id) : null,
+        runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running' })),
+      };
+    }),
+  );
   const anyRunning = view.some((s) => s.runs.some((r) => r.running));
   return { sources: view, anyRunning, watch, fast: anyRunning || Boolean(watch) };
 }
@@ -34,18 +46,19 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
   const admin = requireRole('admin');
 
   r.get('/console/sources', ...staff, async (req, res) => {
-    res.render('console/sources', { title: 'Sources', section: 'sources', ...(await model(rt, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+    res.render('console/sources', { title: 'Sources', section: 'sources', ...(await model(rt, services, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
   });
 
   r.get('/console/sources/runs', ...staff, async (req, res) => {
-    res.set('Vary', 'HX-Request').render('fragments/console-runs', { layout: false, ...(await model(rt, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
+    res.set('Vary', 'HX-Request').render('fragments/console-runs', { layout: false, ...(await model(rt, services, req.query.watch)), isAdmin: viewerOf(res).role === 'admin', canCheckMapping: Boolean(services.checkMapping) });
   });
 
   r.post('/console/sources/:id/run', ...admin, async (req, res) => {
     const sourceId = idOf(req.params.id);
     const mode = req.body?.mode === 'full' ? 'full' : req.body?.mode === 'changes' ? 'changes' : null;
-    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name');
+    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind');
     if (!source || !mode) throw notFound('Source');
+    assertSourceAction(source, mode);
     // the same requests the CLI and webhooks make: deduplicated while one waits
     if (mode === 'full') await requestFullSync(rt, source.name);
     else await requestChanges(rt, source.name);
@@ -55,8 +68,9 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
 
   r.post('/console/sources/:id/mapping', ...admin, async (req, res) => {
     const sourceId = idOf(req.params.id);
-    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name');
+    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind');
     if (!source) throw notFound('Source');
+    assertSourceAction(source, 'mapping');
     const dryRun = req.body?.action === 'dry-run';
     let report: { ok: boolean; lines: string[] };
     if (!services.checkMapping) report = { ok: false, lines: ['Mapping checks are not available in this process (no connectors are wired into the web role).'] };

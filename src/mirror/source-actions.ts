@@ -1,0 +1,28 @@
+// What the store can start for a source, by its kind. The store reads a SOAP source itself (a
+// full sync, the change feed) through a mapping file it can check; a CommerceML source is
+// pushed by 1C, which starts every exchange, so there is nothing for the store to start.
+import { DomainError } from '../infra/domain-error.ts';
+
+export type SourceAction = 'full' | 'changes' | 'mapping';
+
+const BY_KIND: Record<string, readonly SourceAction[]> = {
+  soap: ['full', 'changes', 'mapping'],
+  commerceml: [],
+};
+
+const LABEL: Record<SourceAction, string> = { full: 'run a full sync of', changes: 'read the changes of', mapping: 'check a mapping of' };
+
+export function sourceActions(kind: string): Record<SourceAction, boolean> {
+  const allowed = BY_KIND[kind] ?? [];
+  return { full: allowed.includes('full'), changes: allowed.includes('changes'), mapping: allowed.includes('mapping') };
+}
+
+/** Refuses an action that does not apply to the source's kind (a crafted or stale form). */
+export function assertSourceAction(source: { name: string; kind: string }, action: SourceAction): void {
+  if (sourceActions(source.kind)[action]) return;
+  const why = source.kind === 'commerceml' ? '1C starts its exchanges' : 'the store does not read it itself';
+  throw new DomainError('conflict', `Source "${source.name}" is a ${source.kind} source: ${why}, so the store cannot ${LABEL[action]} it.`, {
+    code: 'source.action_not_supported',
+    details: { kind: source.kind, action },
+  });
+}
