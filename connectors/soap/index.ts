@@ -21,7 +21,7 @@ export { exportReservation, type ReservationForExport, type ReservationOperation
 
 /** The outbox kinds a mapping can deliver: orders if it maps orders.create, reservations if it maps them. */
 export function mappingOutbound(m: Mapping): OutboxKind[] {
-  return [...(m.orders ? [ORDER_CREATE] : []), ...(m.reservations ? RESERVATION_KINDS : [])];
+  return [...(m.orders ? [ORDER_CREATE] : []), ...(m.reservations ? RESERVATION_KINDS : [])] as OutboxKind[];
 }
 
 
