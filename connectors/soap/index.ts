@@ -21,7 +21,10 @@ export { exportReservation, type ReservationForExport, type ReservationOperation
 
 /** The outbox kinds a mapping can deliver: orders if it maps orders.create, reservations if it maps them. */
 export function mappingOutbound(m: Mapping): OutboxKind[] {
-  return [...(m.orders ? [ORDER_CREATE] : []), ...(m.reservations ? RESERVATION_KINDS : [])] as OutboxKind[];
+  const out: OutboxKind[] = [];
+  if (m.orders) out.push(ORDER_CREATE);
+  if (m.reservations) out.push(...RESERVATION_KINDS);
+  return out;
 }
 
 
