@@ -59,7 +59,7 @@ export function runControl(ctx: ControlContext, method: string, path: string, in
       case 'GET /control/state':
         return {
           status: 200,
-          body: { cursor: state.cursor(), counts: state.counts(), faults: faults.active(), orders: state.orders(), webhook: webhook.target?.url ?? null },
+          body: { cursor: state.cursor(), counts: state.counts(), faults: faults.active(), orders: state.orders(), reservations: state.reservations(), webhook: webhook.target?.url ?? null },
         };
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 // The simulator's live state: the dataset, the edits an accountant makes, the change feed and
-// the orders the store sent. Every edit appends to the feed and notifies listeners (webhooks).
+// the orders and reservations the store sent. Every edit appends to the feed and notifies listeners (webhooks).
 import { hash01, money } from './data/random.ts';
 import type { SimContract, SimCounterparty, SimDataset, SimOffer, SimOrder, SimProduct } from './data/types.ts';
 
@@ -23,6 +23,24 @@ export interface NewOrder {
   lines: { offerId: string; warehouseId: string | null; quantity: string; price: string; amount: string }[];
 }
 
+export interface NewReservation {
+  storeReservationId: string;
+  counterpartyId: string;
+  offerId: string;
+  warehouseId: string;
+  quantity: string;
+  expiresAt: string;
+}
+
+/** A hold the store placed; `operations` are the extend keys already applied (answers repeat). */
+export interface SimReservation extends NewReservation {
+  id: string;
+  state: 'active' | 'released';
+  releaseReason: string | null;
+  operations: string[];
+  createdAt: string;
+}
+
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 export class SimState {
@@ -38,10 +56,12 @@ export class SimState {
   private readonly contractById = new Map<string, SimContract>();
   private readonly ordersByStoreId = new Map<string, SimOrder>();
   private readonly ordersById = new Map<string, SimOrder>();
+  private readonly reservationsByStoreId = new Map<string, SimReservation>();
   private readonly listeners = new Set<(entries: FeedEntry[]) => void>();
   private seq = 0;
   private statusSeq = 0;
   private orderSeq = 0;
+  private reservationSeq = 0;
   /** Offers beyond this index were added by hand: they have no generated stock. */
   private readonly generatedOffers: number;
 
@@ -302,5 +322,61 @@ export class SimState {
     if (!Number.isInteger(since) || since < 0) throw new SimError('invalid', `cursor must be a non-negative integer, got "${cursor}"`);
     const slice = this.statusFeed.slice(since, since + limit);
     return { entries: slice.map((e) => ({ ...e, order: this.ordersById.get(e.orderId)! })), next: String(since + slice.length) };
+  }
+
+  // ---- reservations ---------------------------------------------------------------------------
+
+  /** Idempotent by the store's reservation id: placing it twice gives the same hold. */
+  placeReservation(r: NewReservation): { reservation: SimReservation; created: boolean } {
+    if (!r.storeReservationId) throw new SimError('invalid', 'Reservation.StoreReservationId is required');
+    const known = this.reservationsByStoreId.get(r.storeReservationId);
+    if (known) return { reservation: known, created: false };
+    if (!this.cpById.has(r.counterpartyId)) throw new SimError('not_found', `no counterparty with id ${r.counterpartyId}`);
+    this.offer(r.offerId);
+    if (!this.whIndex.has(r.warehouseId)) throw new SimError('not_found', `no warehouse with id ${r.warehouseId}`);
+    if (!DECIMAL.test(r.quantity) || Number(r.quantity) <= 0) throw new SimError('invalid', `Quantity must be a positive decimal, got "${r.quantity}"`);
+    const expiresAt = this.instant(r.expiresAt, 'ExpiresAt');
+    const reservation: SimReservation = {
+      ...r, expiresAt, id: `RSV-${String(++this.reservationSeq).padStart(6, '0')}`, state: 'active', releaseReason: null, operations: [],
+      createdAt: this.now().toISOString(),
+    };
+    this.reservationsByStoreId.set(r.storeReservationId, reservation);
+    return { reservation, created: true };
+  }
+
+  /** Moves the deadline; an operation key already applied changes nothing and answers the same. */
+  extendReservation(storeReservationId: string, operationId: string, expiresAt: string): { reservation: SimReservation; applied: boolean } {
+    const r = this.knownReservation(storeReservationId);
+    if (!operationId) throw new SimError('invalid', 'OperationId is required');
+    if (r.operations.includes(operationId)) return { reservation: r, applied: false };
+    if (r.state !== 'active') throw new SimError('invalid', `reservation ${r.id} is released`);
+    r.expiresAt = this.instant(expiresAt, 'ExpiresAt');
+    r.operations.push(operationId);
+    return { reservation: r, applied: true };
+  }
+
+  /** Ends the hold; releasing a released one changes nothing. */
+  releaseReservation(storeReservationId: string, reason: string): { reservation: SimReservation; released: boolean } {
+    const r = this.knownReservation(storeReservationId);
+    if (r.state === 'released') return { reservation: r, released: false };
+    r.state = 'released';
+    r.releaseReason = reason || null;
+    return { reservation: r, released: true };
+  }
+
+  reservations(): SimReservation[] {
+    return [...this.reservationsByStoreId.values()];
+  }
+
+  private knownReservation(storeReservationId: string): SimReservation {
+    const r = this.reservationsByStoreId.get(storeReservationId);
+    if (!r) throw new SimError('not_found', `no reservation ${storeReservationId}`);
+    return r;
+  }
+
+  private instant(v: string, name: string): string {
+    const t = Date.parse(v);
+    if (!v || Number.isNaN(t)) throw new SimError('invalid', `${name} must be a date-time, got "${v}"`);
+    return new Date(t).toISOString();
   }
 }

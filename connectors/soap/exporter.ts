@@ -35,7 +35,7 @@ export interface OrderForExport {
 }
 
 /** Sets a value at a dotted path inside an args object ("Lines.Line" → { Lines: { Line: … } }). */
-function setPath(target: SoapArgs, path: string, value: SoapArgs[string]): void {
+export function setPath(target: SoapArgs, path: string, value: SoapArgs[string]): void {
   const keys = path.split('.');
   let o = target;
   for (const k of keys.slice(0, -1)) {

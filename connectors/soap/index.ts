@@ -9,6 +9,7 @@ import { MappingError } from './errors.ts';
 import { type LoadedMapping, loadMapping } from './mapping-load.ts';
 import type { Mapping } from './mapping-schema.ts';
 import { repoRoot } from '../../src/infra/paths.ts';
+import { ORDER_CREATE, type OutboxKind, RESERVATION_KINDS } from '../../src/mirror/outbound.ts';
 
 export { createSoapAdapter, type SoapAdapter } from './adapter.ts';
 export { MappingDataError, MappingError, SoapCallError } from './errors.ts';
@@ -16,6 +17,15 @@ export { exportOrder, type OrderForExport, type OrderLineForExport, pullStatuses
 export { type ImportDeps, type ImportOutcome, importChanges, importFull, type RunSink } from './importer.ts';
 export { loadMapping, mappingOperations, parseMapping } from './mapping-load.ts';
 export type { Mapping } from './mapping-schema.ts';
+export { exportReservation, type ReservationForExport, type ReservationOperation, reservationArgs } from './reservation-exporter.ts';
+
+/** The outbox kinds a mapping can deliver: orders if it maps orders.create, reservations if it maps them. */
+export function mappingOutbound(m: Mapping): OutboxKind[] {
+  const out: OutboxKind[] = [];
+  if (m.orders) out.push(ORDER_CREATE);
+  if (m.reservations) out.push(...RESERVATION_KINDS);
+  return out;
+}
 
 
 /** What a `sources` row of kind 'soap' keeps in `settings` (no secrets: those are env-var names). */

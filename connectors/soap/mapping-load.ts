@@ -8,7 +8,7 @@ import { ENTITY_ORDER, type EntityName } from '../../src/mirror/records.ts';
 import { MappingError } from './errors.ts';
 import { type FieldSpec, type Mapping, mappingSchema } from './mapping-schema.ts';
 import { MODIFIER_NAMES } from './modifiers.ts';
-import { ORDER_FIELDS, ORDER_LINE_FIELDS, STATUS_FIELDS, TARGETS } from './targets.ts';
+import { ORDER_FIELDS, ORDER_LINE_FIELDS, RESERVATION_FIELDS, RESERVATION_REQUIRED, STATUS_FIELDS, TARGETS } from './targets.ts';
 
 type Problem = { path: (string | number)[]; message: string };
 
@@ -108,6 +108,16 @@ function semantic(m: Mapping): Problem[] {
     }
     for (const need of ['orderNumber', 'status']) if (!(need in st.fields)) out.push({ path: ['orders', 'statuses', 'fields'], message: `required field "${need}" is not mapped` });
   }
+  for (const [op, spec] of Object.entries(m.reservations ?? {}) as [keyof typeof RESERVATION_REQUIRED, { fields: Record<string, string> }][]) {
+    const base = ['reservations', op, 'fields'];
+    for (const [el, f] of Object.entries(spec.fields)) {
+      if (!(RESERVATION_FIELDS as readonly string[]).includes(f)) out.push({ path: [...base, el], message: `"${f}" is not a reservation field (one of: ${RESERVATION_FIELDS.join(', ')})` });
+    }
+    const sent = Object.values(spec.fields);
+    for (const need of RESERVATION_REQUIRED[op]) {
+      if (!sent.includes(need)) out.push({ path: base, message: `${need} must be sent by ${op}${need.endsWith('Key') ? ': it is how the system recognises a repeated request' : ''}` });
+    }
+  }
   return out;
 }
 
@@ -159,5 +169,6 @@ export function mappingOperations(m: Mapping): { operation: string; path: string
   if (m.changes) out.push({ operation: m.changes.operation, path: 'changes.operation' });
   if (m.orders) out.push({ operation: m.orders.create.operation, path: 'orders.create.operation' });
   if (m.orders?.statuses) out.push({ operation: m.orders.statuses.operation, path: 'orders.statuses.operation' });
+  for (const [op, spec] of Object.entries(m.reservations ?? {})) out.push({ operation: spec.operation, path: `reservations.${op}.operation` });
   return out;
 }

@@ -39,6 +39,14 @@ export const entitySchema = z.strictObject({
 });
 export type EntityMapping = z.infer<typeof entitySchema>;
 
+/** One reservation operation: SOAP element (a dotted path, under `root` when given) → reservation field. */
+const reservationOperation = z.strictObject({
+  operation: opName,
+  root: z.string().min(1).optional(),
+  fields: z.record(path, z.string()),
+});
+export type ReservationOperationMapping = z.infer<typeof reservationOperation>;
+
 export const mappingSchema = z.strictObject({
   version: z.literal(1),
   system: z.string().min(1),
@@ -78,5 +86,7 @@ export const mappingSchema = z.strictObject({
       fields: z.record(z.string(), fieldSchema),
     }).optional(),
   }).optional(),
+  /** Reservations held in the system too: all three operations, or the section is left out. */
+  reservations: z.strictObject({ place: reservationOperation, extend: reservationOperation, release: reservationOperation }).optional(),
 });
 export type Mapping = z.infer<typeof mappingSchema>;

@@ -46,3 +46,13 @@ export const ORDER_FIELDS = ['idempotencyKey', 'orderId', 'number', 'counterpart
 export const ORDER_LINE_FIELDS = ['lineNo', 'offerExternalId', 'warehouseExternalId', 'sku', 'name', 'unit', 'quantity', 'price', 'amount'] as const;
 /** Fields an order-status record carries. */
 export const STATUS_FIELDS = ['orderNumber', 'externalId', 'externalNumber', 'status', 'note', 'at'] as const;
+/** Fields of a reservation operation the exporter can send (see reservation-exporter.ts). */
+export const RESERVATION_FIELDS = [
+  'reservationKey', 'operationKey', 'reservationId', 'counterpartyExternalId', 'offerExternalId', 'warehouseExternalId', 'quantity', 'expiresAt', 'reason',
+] as const;
+/** What each operation must send: the key that makes a repeat harmless, and what it changes. */
+export const RESERVATION_REQUIRED: Record<'place' | 'extend' | 'release', readonly (typeof RESERVATION_FIELDS)[number][]> = {
+  place: ['reservationKey', 'counterpartyExternalId', 'offerExternalId', 'warehouseExternalId', 'quantity', 'expiresAt'],
+  extend: ['reservationKey', 'operationKey', 'expiresAt'],
+  release: ['reservationKey'],
+};

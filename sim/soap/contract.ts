@@ -49,6 +49,7 @@ export const TYPES: Record<string, Fields> = {
   Order: { StoreOrderId: 'string', StoreNumber: 'string', CounterpartyId: 'string', ContractId: 'string', Comment: 'string', Lines: 'OrderLineList' },
   OrderStatus: { OrderId: 'string', Number: 'string', StoreOrderId: 'string', StoreNumber: 'string', Status: 'string', Note: 'string', At: 'dateTime' },
   OrderStatusList: { Status: 'OrderStatus[]' },
+  Reservation: { StoreReservationId: 'string', CounterpartyId: 'string', OfferId: 'string', WarehouseId: 'string', Quantity: 'string', ExpiresAt: 'dateTime' },
 };
 
 const paged = { Page: 'int', PageSize: 'int' };
@@ -75,6 +76,14 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   },
   CreateOrder: { input: { Order: 'Order' }, output: { OrderId: 'string', Number: 'string', Created: 'boolean' } },
   GetOrderStatuses: { input: { SinceCursor: 'string', Limit: 'int' }, output: { NextCursor: 'string', Statuses: 'OrderStatusList' } },
+  // Reservations: each answer is the same when the request is repeated (by StoreReservationId,
+  // and by OperationId for an extension), so the store may retry after a lost answer.
+  PlaceReservation: { input: { Reservation: 'Reservation' }, output: { ReservationId: 'string', ExpiresAt: 'dateTime', Created: 'boolean' } },
+  ExtendReservation: {
+    input: { StoreReservationId: 'string', OperationId: 'string', ExpiresAt: 'dateTime' },
+    output: { ReservationId: 'string', ExpiresAt: 'dateTime', Applied: 'boolean' },
+  },
+  ReleaseReservation: { input: { StoreReservationId: 'string', Reason: 'string' }, output: { ReservationId: 'string', Released: 'boolean' } },
 };
 
 function typeRef(t: string): string {

@@ -135,6 +135,22 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
       });
       return { OrderId: order.id, Number: order.number, Created: created };
     },
+    PlaceReservation: (a) => {
+      const r = (a.Reservation ?? {}) as Obj;
+      const { reservation, created } = s.placeReservation({
+        storeReservationId: str(r.StoreReservationId), counterpartyId: str(r.CounterpartyId), offerId: str(r.OfferId),
+        warehouseId: str(r.WarehouseId), quantity: str(r.Quantity), expiresAt: str(r.ExpiresAt),
+      });
+      return { ReservationId: reservation.id, ExpiresAt: reservation.expiresAt, Created: created };
+    },
+    ExtendReservation: (a) => {
+      const { reservation, applied } = s.extendReservation(str(a.StoreReservationId), str(a.OperationId), str(a.ExpiresAt));
+      return { ReservationId: reservation.id, ExpiresAt: reservation.expiresAt, Applied: applied };
+    },
+    ReleaseReservation: (a) => {
+      const { reservation, released } = s.releaseReservation(str(a.StoreReservationId), str(a.Reason));
+      return { ReservationId: reservation.id, Released: released };
+    },
     GetOrderStatuses: (a) => {
       const limit = Number(a.Limit ?? 500);
       const { entries, next } = s.statusesSince(str(a.SinceCursor), Number.isInteger(limit) && limit > 0 ? limit : 500);

@@ -5,6 +5,7 @@
 import { hash } from '@node-rs/argon2';
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
+import { initialOutbound } from '../mirror/outbound.ts';
 
 export const DEMO_1C_LOGIN = 'demo-1c';
 export const DEMO_1C_PASSWORD = 'demo-1c-password';
@@ -13,7 +14,7 @@ export async function ensureCommerceMLDemoSource(rt: Runtime): Promise<void> {
   const existing = await rt.db('sources').where({ name: 'cml-demo' }).first('id');
   if (!existing) {
     const settings = { login: DEMO_1C_LOGIN, passwordHash: await hash(DEMO_1C_PASSWORD), ordersEncoding: 'utf-8-bom', zip: true };
-    await rt.db('sources').insert({ name: 'cml-demo', kind: 'commerceml', title: '1C (CommerceML demo)', settings: JSON.stringify(settings) });
+    await rt.db('sources').insert({ name: 'cml-demo', kind: 'commerceml', title: '1C (CommerceML demo)', settings: JSON.stringify(settings), outbound: initialOutbound('commerceml') });
   }
   log.info(
     { url: `${rt.config.COMMERCEML_PATH}`, login: DEMO_1C_LOGIN, password: DEMO_1C_PASSWORD },

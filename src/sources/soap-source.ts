@@ -1,8 +1,11 @@
 // Binds a `sources` row of kind 'soap' to the connector: loads its mapping, reads credentials by
-// env-var name, opens sync runs for it, and does the database work around an import.
+// env-var name, opens sync runs for it, and does the database work around an import. Each sync
+// records in the row what the mapping lets the store send (sources.outbound), so the store —
+// which knows no connector — writes outbox rows only for what will be delivered.
 import { UnrecoverableError } from 'bullmq';
 import {
-  type ImportDeps, importChanges, type ImportOutcome, importFull, MappingDataError, MappingError, openBackend, type SoapBackend, SoapCallError,
+  type ImportDeps, importChanges, type ImportOutcome, importFull, MappingDataError, MappingError, mappingOutbound, openBackend, type SoapBackend,
+  SoapCallError,
 } from '../../connectors/soap/index.ts';
 import { secretFromEnv } from '../infra/config.ts';
 import type { EntityName } from '../mirror/records.ts';
@@ -33,6 +36,19 @@ export async function soapSources(rt: Runtime): Promise<SoapSourceRow[]> {
 
 export async function backendOf(row: SoapSourceRow): Promise<SoapBackend> {
   return openBackend(row.name, row.settings, secretFromEnv);
+}
+
+/** Records what the source's mapping delivers (a no-op write when nothing changed). */
+export async function recordOutbound(rt: Runtime, row: Pick<SoapSourceRow, 'id'>, backend: SoapBackend): Promise<void> {
+  const outbound = mappingOutbound(backend.mapping);
+  await rt.db('sources').where({ id: row.id }).whereRaw('outbound IS DISTINCT FROM ?::text[]', [outbound]).update({ outbound });
+}
+
+/** The backend of a source about to sync, its outbound kinds recorded from the mapping just loaded. */
+async function syncBackend(rt: Runtime, row: SoapSourceRow): Promise<SoapBackend> {
+  const backend = await backendOf(row);
+  await recordOutbound(rt, row, backend);
+  return backend;
 }
 
 /** Errors retrying cannot fix end the job at once (BullMQ's UnrecoverableError) with the same message. */
@@ -74,14 +90,14 @@ export interface SourceRunOptions {
 }
 
 export async function runFullSync(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
-  const backend = await backendOf(row);
+  const backend = await syncBackend(rt, row);
   const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal));
   await seedClientsAfter(rt, out);
   return out;
 }
 
 export async function runChanges(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
-  const backend = await backendOf(row);
+  const backend = await syncBackend(rt, row);
   const fresh = await rt.db('sources').where({ id: row.id }).first('cursor');
   const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal), since: fresh?.cursor ?? null });
   await seedClientsAfter(rt, out);

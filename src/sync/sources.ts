@@ -1,4 +1,5 @@
 import type { Db } from '../infra/db/knex.ts';
+import { initialOutbound } from '../mirror/outbound.ts';
 
 export interface SourceSpec {
   name: string;
@@ -10,7 +11,7 @@ export interface SourceSpec {
 /** Creates the source if it does not exist (settings are kept if it does); returns its id. */
 export async function ensureSource(db: Db, s: SourceSpec): Promise<number> {
   const [row] = await db('sources')
-    .insert({ name: s.name, kind: s.kind, title: s.title ?? s.name, settings: JSON.stringify(s.settings ?? {}) })
+    .insert({ name: s.name, kind: s.kind, title: s.title ?? s.name, settings: JSON.stringify(s.settings ?? {}), outbound: initialOutbound(s.kind) })
     .onConflict('name')
     .merge(['kind'])
     .returning('id');

@@ -36,7 +36,7 @@ describe('sim: SOAP service over HTTP', () => {
 
   it('serves a WSDL that declares every operation', async () => {
     const ops = await soap.wsdlOperations();
-    for (const op of ['GetPriceTypes', 'GetWarehouses', 'GetProductGroups', 'GetProducts', 'GetOffers', 'GetStock', 'GetCounterparties', 'GetContracts', 'GetManagers', 'GetChanges', 'CreateOrder', 'GetOrderStatuses']) {
+    for (const op of ['GetPriceTypes', 'GetWarehouses', 'GetProductGroups', 'GetProducts', 'GetOffers', 'GetStock', 'GetCounterparties', 'GetContracts', 'GetManagers', 'GetChanges', 'CreateOrder', 'GetOrderStatuses', 'PlaceReservation', 'ExtendReservation', 'ReleaseReservation']) {
       expect(ops).to.include(op);
     }
   });
@@ -157,6 +157,33 @@ describe('sim: SOAP service over HTTP', () => {
     expect(statuses.map((s) => s.Status)).to.deep.equal(['Принят', 'Отгружен']);
     expect(statuses[1]).to.include({ StoreNumber: 'CP-000001', Note: 'машина вышла', Number: a.Number });
     expect(st.NextCursor).to.equal('2');
+  });
+
+  it('keeps reservations: place, extend and release answer the same when repeated', async () => {
+    const cp = sim.state.data.counterparties[0]!;
+    const offer = sim.state.data.offers[0]!;
+    const key = 'reservation:store-1';
+    const res = { StoreReservationId: key, CounterpartyId: cp.id, OfferId: offer.id, WarehouseId: 'WH01', Quantity: '2.5', ExpiresAt: '2026-12-03T10:00:00Z' };
+    const a = await soap.call('PlaceReservation', { Reservation: res });
+    const b = await soap.call('PlaceReservation', { Reservation: res });
+    expect(a).to.include({ Created: 'true', ExpiresAt: '2026-12-03T10:00:00.000Z' });
+    expect(b).to.include({ Created: 'false', ReservationId: a.ReservationId });
+    const ext = { StoreReservationId: key, OperationId: 'extend-1', ExpiresAt: '2026-12-04T10:00:00Z' };
+    expect(await soap.call('ExtendReservation', ext)).to.include({ Applied: 'true', ExpiresAt: '2026-12-04T10:00:00.000Z' });
+    expect(await soap.call('ExtendReservation', ext)).to.include({ Applied: 'false', ExpiresAt: '2026-12-04T10:00:00.000Z' });
+    expect(await soap.call('ReleaseReservation', { StoreReservationId: key, Reason: 'cancelled' })).to.include({ Released: 'true', ReservationId: a.ReservationId });
+    expect(await soap.call('ReleaseReservation', { StoreReservationId: key, Reason: 'cancelled' })).to.include({ Released: 'false' });
+    const [kept] = sim.state.reservations();
+    expect(kept).to.include({ storeReservationId: key, offerId: offer.id, warehouseId: 'WH01', quantity: '2.5', state: 'released', releaseReason: 'cancelled' });
+    expect(kept!.operations).to.deep.equal(['extend-1']);
+    // Our request is wrong (unknown ids, a released hold): a client fault, never worth retrying.
+    const unknown = await failure(soap.call('ExtendReservation', { StoreReservationId: 'nope', OperationId: 'x', ExpiresAt: '2026-12-04T10:00:00Z' }));
+    expect(unknown).to.include({ failure: 'fault', retryable: false });
+    expect(unknown.message).to.match(/no reservation nope/);
+    expect((await failure(soap.call('ExtendReservation', { ...ext, OperationId: 'extend-2' }))).message).to.match(/is released/);
+    const badWh = await failure(soap.call('PlaceReservation', { Reservation: { ...res, StoreReservationId: 'other', WarehouseId: 'WH99' } }));
+    expect(badWh.message).to.match(/no warehouse with id WH99/);
+    expect(sim.state.reservations()).to.have.length(1);
   });
 
   describe('faults on demand', () => {

@@ -2,7 +2,8 @@
 // Never oversell: available = stock − active reservations, checked while the stock row is
 // locked (SELECT … FOR UPDATE), so concurrent reservations of the same row queue up.
 // Open carts do NOT reduce availability (a cart is a wish; a reservation is a promise).
-// Each change writes an outbox row for the accounting system in the same transaction.
+// When the offer's source delivers reservations (sources.outbound), each change writes an outbox
+// row for the accounting system in the same transaction; otherwise the store keeps them to itself.
 import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -92,13 +93,14 @@ interface ReserveRow {
 
 export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
   const quantity = parseQuantity(input.quantity);
-  // One round trip: cp_reserve (migration 20261127000041) locks the stock row, checks
-  // stock − active reservations and writes the reservation and its outbox row atomically.
+  const { periodHours } = await reservationSettings(rt.db, actor.clientId);
+  // cp_reserve (migration 20261202110001) locks the stock row, checks stock − active
+  // reservations and writes the reservation and its outbox row atomically, in one round trip.
   const { rows } = await rt.db.raw<{ rows: ReserveRow[] }>(
     `SELECT o_available::text AS available, o_id AS id, o_expires_at AS "expiresAt", o_created_at AS "createdAt", o_unit AS unit,
             o_item_name AS "itemName", o_sku AS sku, o_warehouse_name AS "warehouseName", o_stock::text AS stock
-       FROM cp_reserve(?, ?, ?, ?, ?, ?::numeric)`,
-    [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity],
+       FROM cp_reserve(?, ?, ?, ?, ?, ?::numeric, ?::numeric)`,
+    [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity, periodHours],
   );
   const row = rows[0];
   if (!row) throw refused('not_enough_stock', MSG.notStocked, { available: '0' });
@@ -185,11 +187,11 @@ export async function extendReservation(rt: Runtime, actor: Actor, id: number): 
       [settings.periodHours * 3600, id],
     );
     await trx.raw(
-      `INSERT INTO outbox (source_id, kind, idempotency_key, payload)
-       SELECT o.source_id, 'reservation.extend', 'reservation.extend:' || r.id || ':' || r.extensions,
+      `INSERT INTO outbox (source_id, kind, idempotency_key, ordering_key, payload)
+       SELECT o.source_id, 'reservation.extend', 'reservation.extend:' || r.id || ':' || r.extensions, 'reservation:' || r.id,
               jsonb_build_object('reservationId', r.id, 'expiresAt', r.expires_at)
-         FROM reservations r JOIN offers o ON o.id = r.offer_id WHERE r.id = ?`,
-      [id],
+         ${HELD_BY_DELIVERING_SOURCE} WHERE r.id = ?`,
+      ['reservation.extend', id],
     );
     return rows[0]!;
   });
@@ -199,15 +201,20 @@ export async function extendReservation(rt: Runtime, actor: Actor, id: number): 
   return view;
 }
 
+// Reservations the accounting system holds too (placed there), whose source still delivers the
+// kind given as the first binding: only their changes are written for it.
+const HELD_BY_DELIVERING_SOURCE = `FROM reservations r JOIN offers o ON o.id = r.offer_id
+  JOIN sources s ON s.id = o.source_id AND ?::text = ANY(s.outbound) AND r.held_by_source`;
+
 async function releaseInOutbox(trx: Knex.Transaction | Knex, ids: number[], reason: 'cancelled' | 'expired' | 'ordered'): Promise<void> {
   if (!ids.length) return;
   await trx.raw(
-    `INSERT INTO outbox (source_id, kind, idempotency_key, payload)
-     SELECT o.source_id, 'reservation.release', 'reservation.release:' || r.id,
+    `INSERT INTO outbox (source_id, kind, idempotency_key, ordering_key, payload)
+     SELECT o.source_id, 'reservation.release', 'reservation.release:' || r.id, 'reservation:' || r.id,
             jsonb_build_object('reservationId', r.id, 'reason', ?::text)
-       FROM reservations r JOIN offers o ON o.id = r.offer_id WHERE r.id = ANY(?::bigint[])
+       ${HELD_BY_DELIVERING_SOURCE} WHERE r.id = ANY(?::bigint[])
      ON CONFLICT (idempotency_key) DO NOTHING`,
-    [reason, ids],
+    [reason, 'reservation.release', ids],
   );
 }
 

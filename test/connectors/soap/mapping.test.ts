@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { adapterFor, MappingDataError, MappingError, parseMapping } from '../../../connectors/soap/index.ts';
+import { adapterFor, MappingDataError, MappingError, mappingOperations, mappingOutbound, parseMapping, reservationArgs } from '../../../connectors/soap/index.ts';
 import { EntityMapper } from '../../../connectors/soap/mapper.ts';
 import { applyModifier, toDecimal } from '../../../connectors/soap/modifiers.ts';
 
@@ -104,6 +104,40 @@ changes:
     expect(p).to.include('bad.yaml:11: entities.priceTypes.fields.externalId: "^" reads the parent item, which exists only with "each"');
     expect(p.some((l) => l.includes('entities.warehouses.fields.name.modifiers[0].lookup.entity: warehouses can only look up entities read before it'))).to.equal(true);
     expect(p.some((l) => l.includes('changes.results.offers: "offers" has no mapping under entities'))).to.equal(true);
+  });
+
+  it('reservations: optional; all three operations, known fields, the keys that make a repeat harmless', () => {
+    const sim = parseMapping(SIM, fs.readFileSync(SIM, 'utf8')).mapping;
+    expect(mappingOutbound(sim)).to.deep.equal(['order.create', 'reservation.place', 'reservation.extend', 'reservation.release']);
+    expect(mappingOperations(sim).filter((o) => o.path.startsWith('reservations.')).map((o) => o.operation)).to.deep.equal(['PlaceReservation', 'ExtendReservation', 'ReleaseReservation']);
+    expect(mappingOutbound(parseMapping('ok.yaml', base).mapping)).to.deep.equal([]);
+    const r = {
+      reservationKey: 'reservation:7', operationKey: 'reservation.extend:7:1', reservationId: 7, counterpartyExternalId: 'CP1', offerExternalId: 'OF1',
+      warehouseExternalId: 'WH01', quantity: '2.500', expiresAt: '2026-12-03T10:00:00.000Z', reason: null,
+    };
+    expect(reservationArgs(sim, 'place', r)).to.deep.equal({
+      Reservation: { StoreReservationId: 'reservation:7', CounterpartyId: 'CP1', OfferId: 'OF1', WarehouseId: 'WH01', Quantity: '2.500', ExpiresAt: '2026-12-03T10:00:00.000Z' },
+    });
+    expect(reservationArgs(sim, 'extend', r)).to.deep.equal({ StoreReservationId: 'reservation:7', OperationId: 'reservation.extend:7:1', ExpiresAt: '2026-12-03T10:00:00.000Z' });
+    expect(() => reservationArgs(parseMapping('ok.yaml', base).mapping, 'release', r)).to.throw(MappingDataError, /no "reservations" section/);
+
+    const p = problems(`${base}reservations:
+  place:
+    operation: PlaceReservation
+    fields: { Id: reservationKey, Offer: offerExternalId, Qty: quantty }
+  extend:
+    operation: ExtendReservation
+    fields: { Id: reservationKey, Until: expiresAt }
+  release: { operation: ReleaseReservation, fields: { Id: reservationKey } }
+`);
+    expect(p).to.include('bad.yaml:16: reservations.place.fields.Qty: "quantty" is not a reservation field (one of: reservationKey, operationKey, reservationId, counterpartyExternalId, offerExternalId, warehouseExternalId, quantity, expiresAt, reason)');
+    expect(p.some((l) => l.includes('reservations.place.fields: warehouseExternalId must be sent by place'))).to.equal(true);
+    expect(p.some((l) => l.includes('reservations.extend.fields: operationKey must be sent by extend: it is how the system recognises a repeated request'))).to.equal(true);
+    const missing = problems(`${base}reservations:
+  place: { operation: P, fields: { Id: reservationKey } }
+`);
+    expect(missing.some((l) => /reservations\.extend: /.test(l))).to.equal(true);
+    expect(missing.some((l) => /reservations\.release: /.test(l))).to.equal(true);
   });
 });
 

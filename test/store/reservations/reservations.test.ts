@@ -17,6 +17,7 @@ import {
   listReservations,
   reserve,
 } from '../../../src/store/reservations/reservations.ts';
+import { RESERVATION_KINDS } from '../../../src/mirror/outbound.ts';
 import { availableQuantity, subscribe } from '../../../src/store/waitlist/waitlist.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
@@ -56,6 +57,8 @@ describe('store: reservations', () => {
     await setReservationSetting(rt.db, 'extensionAllowed', true);
     await setReservationSetting(rt.db, 'maxExtensions', 1);
     fx = await storeFixture(rt.db);
+    // The fixture's source delivers reservations (as a SOAP source whose mapping has them does).
+    await rt.db('sources').where({ id: fx.sourceId }).update({ outbound: ['order.create', ...RESERVATION_KINDS] });
     a = { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead };
     b = { userId: fx.users.b, clientId: fx.clients.b, counterpartyId: fx.cp.bHead };
     smtp.clear();
@@ -123,8 +126,9 @@ describe('store: reservations', () => {
     expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('0');
     await cancelReservation(rt, a, r.id);
     expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('30');
-    const rel = await rt.db('outbox').where({ kind: 'reservation.release' }).first();
-    expect(rel.payload).to.deep.equal({ reservationId: r.id, reason: 'cancelled' });
+    const rows = await rt.db('outbox').where({ ordering_key: `reservation:${r.id}` }).orderBy('id').select('kind', 'payload');
+    expect(rows.map((x) => x.kind)).to.deep.equal(['reservation.place', 'reservation.release']);
+    expect(rows[1].payload).to.deep.equal({ reservationId: r.id, reason: 'cancelled' });
     expect((await refusal(cancelReservation(rt, a, r.id))).message).to.equal(`Reservation #${r.id} is already cancelled.`);
   });
 
@@ -208,5 +212,43 @@ describe('store: reservations', () => {
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.messages()).to.have.length(2);
+  });
+
+  it('writes no reservation row for a source that does not deliver them (CommerceML, a mapping without reservations)', async () => {
+    const offer = fx.offers[1]!;
+    for (const outbound of [['order.create'], []]) {
+      await rt.db('sources').where({ id: fx.sourceId }).update({ outbound });
+      const r = await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1' });
+      await extendReservation(rt, a, r.id);
+      await cancelReservation(rt, a, r.id);
+      expect(await rt.db('reservations').where({ id: r.id }).first()).to.include({ held_by_source: false, state: 'cancelled', extensions: 1 });
+    }
+    // A reservation the system never got is not extended or released there, even once the source delivers.
+    await rt.db('sources').where({ id: fx.sourceId }).update({ outbound: [] });
+    const before = await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1' });
+    await rt.db('sources').where({ id: fx.sourceId }).update({ outbound: [...RESERVATION_KINDS] });
+    await extendReservation(rt, a, before.id);
+    await cancelReservation(rt, a, before.id);
+    expect(await rt.db('outbox').count('* as n').first()).to.deep.equal({ n: 0 });
+    const after = await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1' });
+    expect(await rt.db('outbox').pluck('kind')).to.deep.equal(['reservation.place']);
+    expect((await rt.db('reservations').where({ id: after.id }).first()).held_by_source).to.equal(true);
+  });
+
+  it('takes the period from the settings it is given; the database function has no default of its own', async () => {
+    await setReservationSetting(rt.db, 'periodHours', 3);
+    try {
+      const r = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
+      expect(r.expiresAt.getTime() - r.createdAt.getTime()).to.be.closeTo(3 * 3600_000, 5000);
+    } finally {
+      await setReservationSetting(rt.db, 'periodHours', 24);
+    }
+    let refused: Error | undefined;
+    try {
+      await rt.db.raw('SELECT * FROM cp_reserve(?, ?, ?, ?, ?, 1, NULL)', [a.clientId, a.counterpartyId, a.userId, fx.offers[1]!, fx.warehouses.main]);
+    } catch (err) {
+      refused = err as Error;
+    }
+    expect(refused?.message).to.match(/the reservation period must be a positive number of hours, got <NULL>/);
   });
 });
