@@ -3,19 +3,18 @@
 // starts, and the scheduler removes the schedulers left on them; nothing adds to them any more.
 import { Queue } from 'bullmq';
 import { log } from '../../infra/log.ts';
-import { bullOptions, getQueue } from '../../infra/queue/connection.ts';
+import { bullOptions, getQueue, quitConnection } from '../../infra/queue/connection.ts';
 import { isQueueName, LEGACY_QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
 async function withLegacyQueue<T>(rt: Runtime, name: string, fn: (q: Queue) => Promise<T>): Promise<T> {
-  const q = new Queue(name, bullOptions(rt));
+  const opts = bullOptions(rt);
+  const q = new Queue(name, opts);
   try {
     return await fn(q);
   } finally {
     await q.close();
-    await (q.opts.connection as unknown as { quit(): Promise<unknown> })
-      .quit()
-      .catch((err: Error) => log.debug({ queue: name, err: err.message }, 'legacy queue connection already closed'));
+    await quitConnection(opts.connection, `legacy queue ${name}`);
   }
 }
 
