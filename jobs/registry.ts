@@ -6,7 +6,9 @@ import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
 import { ordersExport } from './orders-export.ts';
 import { ordersStatus } from './orders-status.ts';
+import { outboxPurge } from './outbox-purge.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
+import { reservationsExport } from './reservations-export.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
 import { reservationsSweepJob } from './reservations-sweep.ts';
 import { syncChanges } from './sync-changes.ts';
@@ -25,6 +27,8 @@ export const JOBS: JobDefinition<never>[] = [
   syncChanges,
   ordersExport,
   ordersStatus,
+  reservationsExport,
+  outboxPurge,
   commercemlImportJob,
 ] as JobDefinition<never>[];
 

@@ -44,6 +44,8 @@ const reservationOperation = z.strictObject({
   operation: opName,
   root: z.string().min(1).optional(),
   fields: z.record(path, z.string()),
+  /** Where the answer names the system's own id of the reservation (kept as reservations.external_id). */
+  result: z.strictObject({ externalId: path }).optional(),
 });
 export type ReservationOperationMapping = z.infer<typeof reservationOperation>;
 

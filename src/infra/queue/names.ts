@@ -12,6 +12,8 @@ export const QUEUES = {
   syncChanges: 'sync.changes',
   ordersExport: 'orders.export',
   ordersStatus: 'orders.status',
+  reservationsExport: 'reservations.export',
+  outboxPurge: 'outbox.purge',
   commercemlImport: 'commerceml.import',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */
