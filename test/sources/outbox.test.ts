@@ -95,7 +95,7 @@ describe('sources: the outbox delivery loop', () => {
       waits.push((new Date(r.next_attempt_at).getTime() - before) / 1000);
     }
     // 2^n seconds ±20 % (rounded), measured against the database clock within a second.
-    waits.forEach((w, i) => expect(w, `wait after failure ${i + 1}`).to.be.within(2 ** (i + 1) * 0.8 - 1.5, 2 ** (i + 1) * 1.2 + 1.5));
+    for (const [i, w] of waits.entries()) expect(w, `wait after failure ${i + 1}`).to.be.within(2 ** (i + 1) * 0.8 - 1.5, 2 ** (i + 1) * 1.2 + 1.5);
     expect(backoffSeconds(30)).to.be.within(240, 360);
     const spread = new Set(Array.from({ length: 50 }, () => backoffSeconds(10)));
     expect(spread.size, 'jitter').to.be.greaterThan(5);
