@@ -1,7 +1,8 @@
 // reservations.export against the simulator over HTTP: reservations made, extended and cancelled
 // through the store reach the accounting system once each, in order, through lost answers.
 import { expect } from 'chai';
-import { exportDueReservations, reservationsExport } from '../../jobs/reservations-export.ts';
+import { exportReservation, loadMapping, MappingDataError, type SoapAdapter } from '../../connectors/soap/index.ts';
+import { exportDueReservations, reservationOf, reservationsExport } from '../../jobs/reservations-export.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { RESERVATION_KINDS } from '../../src/mirror/outbound.ts';
 import { type Actor, cancelReservation, extendReservation, reserve } from '../../src/store/reservations/reservations.ts';
@@ -114,5 +115,24 @@ describe('jobs: reservations.export against the simulator', () => {
     expect(refused.state).to.equal('failed');
     expect(refused.last_error).to.match(/ReleaseReservation: SOAP fault .*Client.*no reservation reservation:999999/);
     expect(sim.state.reservations().filter((x) => x.storeReservationId === `reservation:${r.id}`)).to.have.length(1);
+  });
+
+  it('reads the system’s id where the mapping says; an answer without it is an error, not a silent gap', async () => {
+    const { mapping } = await loadMapping('connectors/mappings/simulator.yaml');
+    const r = reservationOf({
+      id: 1, source_id: sourceId, kind: 'reservation.place', idempotency_key: 'reservation.place:5', ordering_key: 'reservation:5', attempts: 0,
+      payload: { reservationId: 5, offer: 'OF1', warehouse: 'WH01', counterparty: 'CP1', quantity: '1.5', expiresAt: '2026-12-03T10:00:00Z' },
+    });
+    const answering = (answer: Record<string, string>): SoapAdapter => ({ call: async () => answer, wsdlOperations: async () => [] });
+    expect(await exportReservation(answering({ ReservationId: 'RSV-000042' }), mapping, 'place', r)).to.deep.equal({ externalId: 'RSV-000042' });
+    // extend and release name no result in the simulator's mapping: nothing to read.
+    expect(await exportReservation(answering({}), mapping, 'release', r)).to.deep.equal({ externalId: null });
+    const err = await exportReservation(answering({ Created: 'true' }), mapping, 'place', r).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(MappingDataError);
+    expect((err as Error).message).to.equal('reservations.place.result.externalId: the answer to PlaceReservation has no value at "ReservationId"');
+    expect(() => reservationOf({ id: 2, source_id: sourceId, kind: 'reservation.release', idempotency_key: 'k', ordering_key: null, attempts: 0, payload: {} })).to.throw(
+      MappingDataError,
+      /outbox row 2: the payload names no reservation/,
+    );
   });
 });
