@@ -4,9 +4,9 @@ import { commercemlImportJob } from './commerceml-import.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
+import { outboxPurge } from './outbox-purge.ts';
 import { ordersExport } from './orders-export.ts';
 import { ordersStatus } from './orders-status.ts';
-import { outboxPurge } from './outbox-purge.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
 import { reservationsExport } from './reservations-export.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
@@ -22,14 +22,14 @@ export const JOBS: JobDefinition<never>[] = [
   reservationsExpireJob,
   reservationsSweepJob,
   reservationsStockChangedJob,
+  reservationsExport,
   waitlistNotifyJob,
   syncFull,
   syncChanges,
   ordersExport,
   ordersStatus,
-  reservationsExport,
-  outboxPurge,
   commercemlImportJob,
+  outboxPurge,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

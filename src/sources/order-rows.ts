@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import type { OrderForExport, StatusRecord } from '../../connectors/soap/index.ts';
 import type { Db } from '../infra/db/knex.ts';
 
+// Claiming, retrying and marking the outbox rows themselves: src/sources/outbox.ts.
+
 /** The order id an outbox payload points at (the storefront writes { orderId } or { order_id }). */
 export function orderIdOf(payload: Record<string, unknown>): number | undefined {
   const v = payload.orderId ?? payload.order_id ?? (payload.order as { id?: unknown } | undefined)?.id;
