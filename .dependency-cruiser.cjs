@@ -51,8 +51,8 @@ module.exports = {
     // ── the lower layers
     { name: 'sync-not-up', severity: 'error', comment: 'sync applies records to the mirror; it knows no store, web, connector or job',
       from: { path: '^src/sync/' }, to: { path: '^(src/(web|store|sources|mail)|connectors|jobs)/' } },
-    { name: 'mail-not-up', severity: 'error', comment: 'src/mail renders and queues e-mail; it knows no store, web, sync or connector',
-      from: { path: '^src/mail/' }, to: { path: '^(src/(web|store|sync|sources|mirror)|connectors|jobs)/' } },
+    { name: 'mail-not-up', severity: 'error', comment: 'src/mail renders and queues e-mail over src/infra and the mirror contract (e.g. status labels); it knows no store, web, sync or connector',
+      from: { path: '^src/mail/' }, to: { path: '^(src/(web|store|sync|sources)|connectors|jobs)/' } },
     { name: 'mirror-not-up', severity: 'error', comment: 'the mirror is the contract between sync and storefront: it imports only src/infra',
       from: { path: '^src/mirror/' }, to: { path: '^(src/(web|store|sync|sources|mail)|connectors|jobs)/' } },
     { name: 'infra-is-the-bottom', severity: 'error', comment: 'src/infra imports nothing above it',

@@ -72,6 +72,8 @@ const PROBES: Probe[] = [
   { file: 'connectors/soap/probe-allowed.ts', imports: [target('src/sync'), target('src/mirror'), target('src/infra/db'), target('src/infra/queue'), 'connectors/soap/probe-target.ts'], rule: null },
   { file: 'jobs/probe-allowed.ts', imports: [target('connectors/soap'), target('src/sources'), target('src/store/probe-mod'), target('src/sync'), target('src/infra/queue')], rule: null },
   { file: 'src/app/roles/probe-allowed.ts', imports: [target('src/demo'), target('src/web'), target('jobs'), target('connectors/commerceml'), target('src/infra/db')], rule: null },
+  { file: 'src/mail/probe-allowed.ts', imports: [target('src/mirror'), target('src/infra/queue'), target('src/infra/mail')], rule: null },
+  { file: 'src/store/probe-mod/allowed.ts', imports: [target('src/mirror'), target('src/mail'), target('src/infra/db'), target('src/infra/queue'), target('src/store/probe-other')], rule: null },
   { file: 'src/demo/probe-allowed.ts', imports: [target('sim'), target('src/web'), target('src/sources')], rule: null },
   { file: 'bench/probe-allowed.ts', imports: [target('src/app/roles'), target('src/demo'), target('jobs'), target('sim')], rule: null },
 ];
