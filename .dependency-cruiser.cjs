@@ -39,8 +39,9 @@ module.exports = {
     // ── connectors: one folder per accounting-system kind, each on its own
     { name: 'connector-not-other-connector', severity: 'error', comment: 'a connector is self-contained: a new accounting system is a new folder',
       from: { path: '^connectors/([^/]+)/' }, to: { path: '^connectors/', pathNot: '^connectors/$1/' } },
-    { name: 'connector-not-web-store', severity: 'error', comment: 'connectors use src/sync, src/mirror and src/infra only (an exported router is mounted by the roles)',
-      from: { path: '^connectors/' }, to: { path: '^(src/web|src/store|src/sources|jobs|views)/' } },
+    { name: 'connector-only-sync-mirror-infra', severity: 'error',
+      comment: 'a connector uses src/sync, src/mirror and src/infra only: no web, store, source service, mail or job (an exported router is mounted by the roles)',
+      from: { path: '^connectors/' }, to: { path: ['^src/(?!sync/|mirror/|infra/)', '^(jobs|views)/'] } },
 
     // ── jobs and the source service: the worker's side
     { name: 'jobs-not-web', severity: 'error', comment: 'jobs render nothing and import no routes',
