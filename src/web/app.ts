@@ -55,7 +55,7 @@ export interface Mount {
 export interface AppOptions {
   /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
-  /** Console features backed by connectors (mapping validate / dry-run), wired by src/app/roles. */
+  /** Console features backed by connectors and the queue (mapping checks, exchanges, queue board), wired by src/app/roles. */
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
   demoAccounts?: { role: string; email: string; password: string; note: string }[];
@@ -107,7 +107,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // The session's one query also reads the viewer and the buyer's header badges.
   app.use(sessionMiddleware(sessionStore<SessionData>(rt.db, { preload: withBadges(VIEWER_PRELOAD) }), sessionSecret(rt)));
   // bull-board's JSON API has no CSRF token: it has its own admin + same-origin guard
-  app.use(QUEUES_PATH, consoleQueuesRouter(rt));
+  app.use(QUEUES_PATH, consoleQueuesRouter(rt, opts.console?.queueBoard));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
   app.use(csrfProtection);

@@ -4,6 +4,7 @@ import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { getSetting } from '../../src/store/settings/settings.ts';
 import { createApp } from '../../src/web/app.ts';
 import { recentExchanges } from '../../connectors/commerceml/index.ts';
+import { queueBoard } from '../../src/app/roles/console-services.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
@@ -30,6 +31,7 @@ describe('web/console: staff console', () => {
     const services = {
       checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }),
       exchanges: (id: number) => recentExchanges(rt.db, id),
+      queueBoard: queueBoard(rt),
     };
     srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
     savedSettings = await rt.db('settings').select('key', 'value');
@@ -74,6 +76,18 @@ describe('web/console: staff console', () => {
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
     const api = await admin.get('/console/queues/api/queues');
     expect(JSON.parse(api.text).queues.map((q: { name: string }) => q.name)).to.include.members(['sync.full', 'sync.changes', 'mail.send']);
+  });
+
+  it('answers 404 for the queue board in a process that wires none (the web builds no BullMQ board itself)', async () => {
+    const bare = await listen(createApp(rt));
+    try {
+      const admin = new WebClient(bare.base);
+      await admin.login(fx.emails.admin, PASSWORD);
+      expect((await admin.get('/console/queues')).status).to.equal(404);
+      expect((await admin.get('/console/queues/api/queues')).status).to.equal(404);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('lists sources with the progress of a running sync, and queues "run full / changes now"', async () => {
