@@ -31,7 +31,7 @@ export async function soapSourceRow(rt: Runtime, name: string): Promise<SoapSour
 }
 
 export async function soapSources(rt: Runtime): Promise<SoapSourceRow[]> {
-  return rt.db('sources').where({ kind: 'soap' }).orderBy('id').select('id', 'name', 'kind', 'settings', 'cursor');
+  return rt.db('sources').where({ kind: 'soap' }).whereNull('disabled_at').orderBy('id').select('id', 'name', 'kind', 'settings', 'cursor');
 }
 
 export async function backendOf(row: SoapSourceRow): Promise<SoapBackend> {

@@ -14,7 +14,7 @@ import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -72,7 +72,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   const mail = opts.mail ?? queuedMail(rt);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', rt.config.TRUST_PROXY);
   app.engine(
     'hbs',
     engine({
@@ -113,6 +113,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
   app.use(badgesMiddleware(rt));
+  app.use(healthDetailRoutes(rt));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));

@@ -28,7 +28,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /** The source for these credentials, or a reason to refuse (shown to 1C after `failure`). */
 export async function authenticate(db: Db, login: string, password: string, only?: string): Promise<AuthedSource | string> {
-  const q = db('sources').where({ kind: 'commerceml' }).whereRaw("settings->>'login' = ?", [login]).select('id', 'name', 'settings');
+  const q = db('sources').where({ kind: 'commerceml' }).whereNull('disabled_at').whereRaw("settings->>'login' = ?", [login]).select('id', 'name', 'settings');
   if (only) q.andWhere({ name: only });
   const rows = await q;
   const wrong = 'wrong login or password';
