@@ -173,11 +173,12 @@ describe('web/console: staff console', () => {
     expect(sent[0]!.to).to.equal('new@beta.test');
     expect((await new WebClient(srv.base).get(link[0])).status).to.equal(200);
 
+    await admin.post(`/console/clients/${fx.clients.a}/unlink`, { counterparty_id: String(fx.cp.aChild) });
     await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '7701000002' }); // Alpha North by INN
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.include({ origin: 'admin' });
     const bad = await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '0000' });
-    expect(bad.status).to.equal(400);
-    expect(bad.text).to.contain('No counterparty with id, INN or external id &quot;0000&quot;');
+    expect(bad.status).to.equal(303);
+    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.contain('No counterparty with external id or id &quot;0000&quot;.');
     await admin.post(`/console/clients/${fx.clients.b}/unlink`, { counterparty_id: String(fx.cp.aChild) });
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.equal(undefined);
 
