@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { sourceFreshness } from '../../mirror/freshness.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { log } from '../../infra/log.ts';
 
 async function within<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -21,7 +22,14 @@ export function healthRoutes(rt: Runtime): Router {
       within(2000, rt.db.raw('select 1')).then(() => 'ok', (e: Error) => `down: ${e.message}`),
       within(2000, rt.redis.ping()).then(() => 'ok', (e: Error) => `down: ${e.message}`),
     ]);
-    const sources = db === 'ok' ? await sourceFreshness(rt.db, rt.config.SOURCE_STALE_AFTER_S).catch(() => []) : [];
+    // the database answered, so this is an unexpected failure: logged, the probe still answers
+    const sources =
+      db === 'ok'
+        ? await sourceFreshness(rt.db, rt.config.SOURCE_STALE_AFTER_S).catch((err: Error) => {
+            log.warn({ err: err.message }, 'healthz: source freshness not read');
+            return [];
+          })
+        : [];
     res.status(db === 'ok' && redis === 'ok' ? 200 : 503).json({ db, redis, sources });
   });
   return r;
