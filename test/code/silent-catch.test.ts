@@ -18,7 +18,7 @@ function files(dir: string): string[] {
   });
 }
 
-export function silentCatches(text: string): string[] {
+function silentCatches(text: string): string[] {
   return text.split('\n').filter((line) => SILENT.some((re) => re.test(line))).map((line) => line.trim());
 }
 
