@@ -2,6 +2,7 @@
 // every mapped entity (calls shared by several entities are made once), stream records into one
 // sync run, commit. Changes: read the change feed from the source's cursor, apply as a delta.
 // Any failure aborts the run: the mirror is untouched and the run row says why.
+import { log } from '../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../../src/mirror/records.ts';
 import type { SyncResult } from '../../src/sync/types.ts';
 import type { SoapAdapter, SoapArgs } from './adapter.ts';
@@ -155,11 +156,22 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
       const first = mapping.entities[g.entities[0]!]!;
       const firstPage = g.paging?.firstPage ?? 1;
       let nextPage = firstPage;
-      const inflight: { page: number; answer: Promise<XmlObject> }[] = [];
+      // A page's failure is held as a value until the page is awaited, so one fetched ahead that
+      // fails meanwhile is no unhandled rejection; pages fetched ahead and not used are dropped.
+      const inflight: { page: number; answer: Promise<{ ok: XmlObject } | { failed: unknown }> }[] = [];
       const launch = () => {
-        const answer = fetchPage(nextPage);
-        answer.catch(() => {});
+        const answer = fetchPage(nextPage).then(
+          (ok) => ({ ok }),
+          (failed: unknown) => ({ failed }),
+        );
         inflight.push({ page: nextPage++, answer });
+      };
+      const drop = () => {
+        for (const p of inflight.splice(0)) {
+          void p.answer.then((r) => {
+            if ('failed' in r) log.debug({ operation: g.operation, page: p.page, err: (r.failed as Error)?.message }, 'soap import: a page fetched ahead and not used failed');
+          });
+        }
       };
       launch();
       let seen = 0;
@@ -168,7 +180,12 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
       let lastPage: number | undefined;
       while (inflight.length) {
         const { page: thisPage, answer: pending } = inflight.shift()!;
-        const answer = await pending;
+        const outcome = await pending;
+        if ('failed' in outcome) {
+          drop();
+          throw outcome.failed;
+        }
+        const answer = outcome.ok;
         const items = itemsAt(answer, first.result);
         if (g.paging?.total && groupTotal === undefined) {
           groupTotal = Number(valueAt(answer, g.paging.total) ?? Number.NaN);
@@ -187,7 +204,7 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
         const more = g.paging && limitLeft && (lastPage !== undefined
           ? thisPage < lastPage
           : items.length >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY));
-        if (!more) inflight.length = 0;
+        if (!more) drop();
         else {
           const size = g.paging!.pageSize;
           const beyond = (p: number) => (lastPage !== undefined ? p > lastPage : (p - firstPage) * size >= (groupTotal ?? Number.POSITIVE_INFINITY));

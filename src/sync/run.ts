@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../infra/db/knex.ts';
+import { log } from '../infra/log.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
@@ -81,7 +82,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     await conn.connect();
     await conn.query("SET temp_buffers = '256MB'; BEGIN; SET LOCAL work_mem = '64MB'");
   } catch (err) {
-    await conn.end().catch(() => {});
+    await conn.end().catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: closing the connection that did not open failed'));
     await markRunFailed(deps.db, runId, `could not open a database transaction: ${(err as Error).message}`);
     throw err;
   }
@@ -95,13 +96,16 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
 
   const release = async () => {
     state = 'closed';
-    await conn.end().catch(() => {});
+    await conn.end().catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: closing its connection failed'));
   };
   const rollback = async (reason: string) => {
     if (state === 'closed') return;
-    await conn.query('ROLLBACK').catch(() => {});
+    // closing the connection next rolls back too: a failed ROLLBACK loses nothing
+    await conn.query('ROLLBACK').catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: ROLLBACK failed'));
     await release();
-    await markRunFailed(deps.db, runId, reason, counts).catch(() => {});
+    await markRunFailed(deps.db, runId, reason, counts).catch((e: Error) =>
+      log.error({ runId, reason, err: e.message }, 'sync run: recording the failure failed'),
+    );
   };
   const ensureOpen = () => {
     if (state !== 'open') throw new SyncError(`sync run ${runId} is already finished`, runId);
@@ -294,9 +298,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         await conn.query('COMMIT');
         await release();
         if (deps.redis && (event.stockChangedOffers.length || event.priceChangedOffers.length || event.truncated)) {
-          await publishChange(deps.redis, deps.prefix ?? 'cp', event).catch(() => {
-            // The mirror is committed; consumers also sweep periodically, so a lost event is late, not lost.
-          });
+          // The mirror is committed; consumers also sweep periodically, so a lost event is late, not lost.
+          await publishChange(deps.redis, deps.prefix ?? 'cp', event).catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: change event not published'));
         }
         return result;
       } catch (err) {

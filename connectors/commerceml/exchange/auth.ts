@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { verify } from '@node-rs/argon2';
 import { secretFromEnv } from '../../../src/infra/config.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
+import { log } from '../../../src/infra/log.ts';
 import { type CommerceMLSettings, parseSettings } from '../settings.ts';
 
 export interface AuthedSource {
@@ -40,8 +41,13 @@ export async function authenticate(db: Db, login: string, password: string, only
     const expected = secretFromEnv(settings.passwordEnv);
     if (!expected) return `source "${row.name}": environment variable ${settings.passwordEnv} (its password) is not set`;
     if (!sameSecret(expected, password)) return wrong;
-  } else if (!(await verify(settings.passwordHash!, password).catch(() => false))) {
-    return wrong;
+  } else {
+    // an unreadable hash in the source's settings refuses like a wrong password, and is logged
+    const good = await verify(settings.passwordHash!, password).catch((err: Error) => {
+      log.warn({ source: row.name, err: err.message }, 'commerceml: the source password hash is unreadable');
+      return false;
+    });
+    if (!good) return wrong;
   }
   return { id: row.id, name: row.name, settings };
 }
