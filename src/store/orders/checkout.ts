@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
-import { type CreatedOrder, createOrder, type OrderLineInput } from './create.ts';
+import { type CreatedOrder, createOrder, existingOrder, type OrderLineInput } from './create.ts';
 
 /** How long an order holds its stock until the accounting system's own stock reflects it. */
 export const ORDER_HOLD_HOURS = 2;
@@ -26,8 +26,13 @@ export interface CheckoutInput {
 export type CheckoutResult = Omit<CreatedOrder, 'sourceId'>;
 
 export async function placeOrder(db: Db, input: CheckoutInput): Promise<CheckoutResult> {
-  if (!input.lines.length) throw new DomainError('invalid', 'The cart is empty.', { code: 'order.empty' });
   if (!/^[\w-]{8,64}$/.test(input.checkoutKey)) throw new DomainError('invalid', 'This checkout form is invalid; reload the cart.', { code: 'order.key' });
+  if (!input.lines.length) {
+    // A form sent again after its order emptied the cart: that order, not "the cart is empty".
+    const done = await existingOrder(db, { kind: 'checkout', checkoutKey: input.checkoutKey }, input.clientId);
+    if (done) return result(done);
+    throw new DomainError('invalid', 'The cart is empty.', { code: 'order.empty' });
+  }
   return db.transaction(async (trx) => {
     const order = await createOrder(trx, {
       origin: { kind: 'checkout', checkoutKey: input.checkoutKey },
@@ -38,21 +43,22 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
       lines: input.lines,
       comment: input.comment,
     });
-    if (!order.repeated) {
-      await holdOrderedStock(trx, input, order.orderId);
-      const cart = await trx('carts').where({ user_id: input.userId, counterparty_id: input.counterpartyId }).first('id');
-      if (cart)
-        await trx('cart_lines')
-          .where({ cart_id: cart.id })
-          .whereIn(
-            'offer_id',
-            input.lines.map((l) => l.offerId),
-          )
-          .delete();
-    }
-    return { orderId: order.orderId, number: order.number, total: order.total, currency: order.currency, repeated: order.repeated };
+    if (!order.repeated) await holdOrderedStock(trx, input, order.orderId);
+    // Also on a repeat: the resubmitted form put its (already ordered) lines back in the cart.
+    const cart = await trx('carts').where({ user_id: input.userId, counterparty_id: input.counterpartyId }).first('id');
+    if (cart)
+      await trx('cart_lines')
+        .where({ cart_id: cart.id })
+        .whereIn(
+          'offer_id',
+          input.lines.map((l) => l.offerId),
+        )
+        .delete();
+    return result(order);
   });
 }
+
+const result = (o: CreatedOrder): CheckoutResult => ({ orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated });
 
 /** The ordered stock stays held (stock rows still locked by createOrder) for ORDER_HOLD_HOURS. */
 async function holdOrderedStock(trx: Knex.Transaction, input: CheckoutInput, orderId: number): Promise<void> {

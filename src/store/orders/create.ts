@@ -137,7 +137,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
       [lines.map((l) => l.offerId), lines.map((l) => l.warehouseId)],
     );
   }
-  const existing = await existingOrder(trx, key);
+  const existing = await existingOrder(trx, input.origin, input.clientId);
   if (existing) return existing;
 
   const rows = await priceLines(trx, input.counterpartyId, contractId, lines);
@@ -162,7 +162,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   if (currency && otherCurrency.length) {
     const problems = otherCurrency.map((r) => ({ ...problem(r, 'currency'), currency: r.currency ?? '?' }));
     const list = problems.map((p) => `${p.sku ?? p.name} (${p.currency})`).join(', ');
-    throw refuse('invalid', 'currency', `One order is in one currency: ${list} differ from ${currency}; order them separately.`, { problems, currency });
+    throw refuse('invalid', 'currency', `One order is in one currency (${currency}): order ${list} separately.`, { problems, currency });
   }
 
   const problems: OrderProblem[] = [];
@@ -181,8 +181,11 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     currency: currency!,
     lines: rows.map((r) => ({ ...r, quantity: lines[r.lineNo - 1]!.quantity, price: r.price! })),
   });
+  if (created) return created;
   // Nothing inserted: the same origin's order was committed meanwhile (we waited on its key).
-  return created ?? (await existingOrder(trx, key))!;
+  const first = await existingOrder(trx, input.origin, input.clientId);
+  if (!first) throw refuse('conflict', 'key', 'This form was already used; reload the page.'); // another client's key
+  return first;
 }
 
 /** Stock, gone and price problems: one conflict, the most pressing reason naming the code. */
@@ -230,9 +233,10 @@ async function contractOf(trx: Knex.Transaction, input: CreateOrderInput): Promi
   return k.id;
 }
 
-async function existingOrder(trx: Knex.Transaction, key: string): Promise<CreatedOrder | undefined> {
-  const o = await trx('orders')
-    .where({ creation_key: key })
+/** The order already created from `origin` for this client, if any. */
+export async function existingOrder(db: Db | Knex.Transaction, origin: OrderOrigin, clientId: number): Promise<CreatedOrder | undefined> {
+  const o = await db('orders')
+    .where({ creation_key: creationKey(origin), client_id: clientId })
     .first<{ id: number; number: string; total: string; currency: string; source_id: number } | undefined>('id', 'number', 'total', 'currency', 'source_id');
   return o && { orderId: o.id, number: o.number, total: o.total, currency: o.currency, sourceId: o.source_id, repeated: true };
 }

@@ -118,7 +118,6 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const errors = await applyCartForm(rt, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     const cart = await cartView(rt.db, o);
-    if (!cart.lines.length) return renderCart(req, res, 422, { errors: ['The cart is empty.'] });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);

@@ -114,6 +114,20 @@ describe('store/checkout: one transaction, no overselling', () => {
     expect(await count('reservations')).to.equal(0); // the waiting submit holds nothing of its own
   });
 
+  it("another client's checkout key gives them nothing of the first order", async () => {
+    const mine = await placeOrder(rt.db, input('a', 'key-shared-1'));
+    const err = await refusal(placeOrder(rt.db, { ...input('b', 'key-shared-1'), lines: [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' }] }));
+    expect(err).to.include({ type: 'conflict', code: 'order.key' });
+    expect(JSON.stringify(err.details ?? null)).not.to.contain(String(mine.number));
+    expect(await refusal(placeOrder(rt.db, { ...input('b', 'key-shared-1'), lines: [] }))).to.include({ code: 'order.empty' });
+    expect(await rt.db('orders').pluck('client_id')).to.deep.equal([fx.clients.a]);
+  });
+
+  it('a resubmitted form whose order emptied the cart gets that order back', async () => {
+    const first = await placeOrder(rt.db, input('a', 'key-again-1'));
+    expect(await placeOrder(rt.db, { ...input('a', 'key-again-1'), lines: [] })).to.deep.equal({ ...first, repeated: true });
+  });
+
   it('two buyers racing for the last unit: exactly one order, the other gets the line problem', async () => {
     const results = await Promise.allSettled([placeOrder(rt.db, input('a', 'race-a-0001')), placeOrder(rt.db, input('b', 'race-b-0001'))]);
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
