@@ -243,7 +243,7 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       counterpartyId: actor.counterpartyId,
       // The buyer's current contract, else the counterparty's default (as their prices show).
       contractId: actor.contractId ?? 'default',
-      lines: details.map((d) => ({ offerId: d.offerId, warehouseId: d.warehouseId, quantity: d.quantity })),
+      lines: details.map((d) => ({ offerId: d.offerId, warehouseId: d.warehouseId, quantity: trimQuantity(d.quantity) })),
       comment,
     });
     if (!created.repeated) {
