@@ -3,6 +3,7 @@ import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
 import { orderNumber } from '../../../src/store/orders/order-number.ts';
+import { down as dropCreationKey, up as addCreationKey } from '../../../migrations/20261202120001_order_creation_key.ts';
 import { type Actor, convertToOrder, reserve } from '../../../src/store/reservations/reservations.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
@@ -168,6 +169,25 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
     expect((await rt.db('orders').where({ id: order.orderId }).first('contract_id')).contract_id).to.equal(fx.contracts.aMain);
     const r2 = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     expect(await refusal(convertToOrder(rt, { ...a, contractId: fx.contracts.bMain }, [r2.id]))).to.include({ type: 'invalid', code: 'order.contract' });
+  });
+
+  it('the migration gives orders placed before it their creation key, so an old form still finds its order', async () => {
+    const viaCart = await checkout('old-form-0001', [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' }]);
+    const r1 = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
+    const r2 = await reserve(rt, a, { offerId: fx.offers[3]!, warehouseId: fx.warehouses.main, quantity: '1' });
+    const viaReservations = await convertToOrder(rt, a, [r2.id, r1.id]);
+    await dropCreationKey(rt.db);
+    try {
+      expect(await rt.db('orders').first()).not.to.have.property('creation_key');
+    } finally {
+      await addCreationKey(rt.db);
+    }
+    expect(await rt.db('orders').orderBy('id').select('id', 'creation_key')).to.deep.equal([
+      { id: viaCart.orderId, creation_key: 'checkout:old-form-0001' },
+      { id: viaReservations.orderId, creation_key: `reservations:${r1.id},${r2.id}` },
+    ]);
+    const again = await checkout('old-form-0001', [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' }]);
+    expect(again).to.include({ orderId: viaCart.orderId, repeated: true });
   });
 
   it('numbers orders CP- and the id from the orders sequence, zero-padded to 6 digits, longer ids whole', async () => {
