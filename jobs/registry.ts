@@ -13,6 +13,7 @@ import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
 import { reservationsSweepJob } from './reservations-sweep.ts';
 import { syncChanges } from './sync-changes.ts';
 import { syncFull } from './sync-full.ts';
+import { syncRunsSweep } from './sync-runs-sweep.ts';
 import type { JobDefinition } from './types.ts';
 import { waitlistNotifyJob } from './waitlist-notify.ts';
 
@@ -30,6 +31,7 @@ export const JOBS: JobDefinition<never>[] = [
   ordersStatus,
   commercemlImportJob,
   outboxPurge,
+  syncRunsSweep,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

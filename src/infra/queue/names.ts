@@ -15,6 +15,7 @@ export const QUEUES = {
   ordersStatus: 'orders.status',
   commercemlImport: 'commerceml.import',
   outboxPurge: 'outbox.purge',
+  syncRunsSweep: 'sync-runs.sweep',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
