@@ -63,7 +63,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
   const read: Partial<Record<EntityName, number>> = {};
   const skipped: Partial<Record<EntityName, Skips>> = {};
   const saw = (entity: EntityName, n = 1) => {
-    read[entity] = (read[entity] ?? 0) + n;
+    if (n) read[entity] = (read[entity] ?? 0) + n;
   };
   const skip = (entity: EntityName, reason: string, n = 1) => {
     if (!n) return;

@@ -2,12 +2,14 @@
 // other depths, offers in an import file, classifier-only files, every stock form; and data in
 // places no reader looks is named by path, never dropped silently. Fixtures are windows-1251
 // built with iconv-lite (not the decoder under test).
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
 import { type ParseResult, parseCommerceML, type RecordBatch } from '../../../connectors/commerceml/parse/parse-file.ts';
 import { type ClassifierDict, emptyClassifier } from '../../../connectors/commerceml/parse/records-map.ts';
 import type { EntityName, MirrorRecords } from '../../../src/mirror/records.ts';
+import { SAMPLE, samplePath } from './samples.ts';
 
 type All = { [E in EntityName]: MirrorRecords[E][] };
 
@@ -136,5 +138,27 @@ describe('CommerceML parser: the layouts real nodes send', () => {
       '2 <Товар> element(s) at КоммерческаяИнформация/Каталог/Товар not read: no reader looks there, their data was not taken',
     ]);
     expect(p.counts.products).to.equal(undefined);
+  });
+
+  it('every sample: all data elements found where a reader looks, nothing skipped, counts of SOURCES.md', async () => {
+    const expected: Partial<Record<keyof typeof SAMPLE, Partial<Record<EntityName, number>>>> = {
+      gbImport: { groups: 97, priceTypes: 1, warehouses: 1 },
+      gbOffers: { offers: 978 },
+      gbPrices: { prices: 978 },
+      gbRests: { stock: 978 },
+      bitrix6Import: { groups: 1, priceTypes: 8, warehouses: 12 },
+      bitrix6Rests: { stock: 1032 },
+      dmImport: { groups: 1, products: 36 },
+      dmOffers: { priceTypes: 1, warehouses: 3, offers: 44, prices: 44, stock: 132 },
+      ut101Offers: { priceTypes: 1, offers: 103, prices: 84 },
+      umiOffers: { priceTypes: 5, warehouses: 1, offers: 14, prices: 70, stock: 14 },
+      tbImport: { groups: 33, priceTypes: 2, warehouses: 6 },
+      acContractors: { counterparties: 4 },
+    };
+    for (const [key, rel] of Object.entries(SAMPLE) as [keyof typeof SAMPLE, string][]) {
+      const p = await parse(fs.readFileSync(samplePath(rel)));
+      expect([p.notes, p.skipped], rel).to.deep.equal([[], {}]);
+      if (expected[key]) expect(p.read, rel).to.deep.equal(expected[key]);
+    }
   });
 });
