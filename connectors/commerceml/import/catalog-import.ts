@@ -207,6 +207,8 @@ function droppedData(p: ParseResult, report: EntityReport[]): string | undefined
   const data = report.filter((r) => DATA_ENTITIES.includes(r.entity));
   const unread = p.unread.filter((u) => DATA_ELEMENTS.has(u.path.split('/').pop()!));
   if (data.some((r) => r.applied > 0)) return undefined;
+  // Deletion marks for rows the mirror never had change nothing, and rightly so: not a drop.
+  if (!unread.length && data.every((r) => r.read <= (p.marks[r.entity] ?? 0))) return undefined;
   const parts = data.map((r) => `${r.entity} ${r.read} dropped (${r.skipped.map((s) => s.reason).join('; ') || 'not applied'})`);
   for (const u of unread) parts.push(`${u.count} <${u.path.split('/').pop()}> at ${u.path} not read`);
   return parts.length ? parts.join('; ') : undefined;

@@ -18,6 +18,8 @@ export interface ParseResult {
   counts: Partial<Record<EntityName, number>>;
   /** Elements found per entity, taken or not (`read` − `counts` = skipped by the parser). */
   read: Partial<Record<EntityName, number>>;
+  /** Records emitted as deletion marks, per entity (part of `counts`). */
+  marks: Partial<Record<EntityName, number>>;
   /** Why the parser skipped records, per entity: reason → count. */
   skipped: Partial<Record<EntityName, Skips>>;
   /** Data elements in places no reader looks, by path. */
@@ -61,6 +63,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
   let documents = 0;
   let totalWarehouseSent = false;
   const read: Partial<Record<EntityName, number>> = {};
+  const marks: Partial<Record<EntityName, number>> = {};
   const skipped: Partial<Record<EntityName, Skips>> = {};
   const saw = (entity: EntityName, n = 1) => {
     if (n) read[entity] = (read[entity] ?? 0) + n;
@@ -88,7 +91,10 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
       list = [];
       pending[entity] = list as RecordBatch[E];
     }
-    for (const r of recs) list.push(r);
+    for (const r of recs) {
+      list.push(r);
+      if ((r as { deleted?: boolean }).deleted) marks[entity] = (marks[entity] ?? 0) + 1;
+    }
     counts[entity] = (counts[entity] ?? 0) + recs.length;
     pendingSize += recs.length;
   };
@@ -183,7 +189,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
   const notes = unread.map(
     (u) => `${u.count} <${u.path.split('/').pop()}> element(s) at ${u.path} not read: no reader looks there, their data was not taken`,
   );
-  return { header, version: header.version, counts, read, skipped, unread, properties, units, documents, fullEntities, notes };
+  return { header, version: header.version, counts, read, marks, skipped, unread, properties, units, documents, fullEntities, notes };
 }
 
 function countNamed(n: XNode, name: string): number {

@@ -92,8 +92,12 @@ describe('CommerceML exchange: what Bitrix node emulators send', () => {
     expect((await c.call('catalog', 'complete')).status).to.equal('success');
     expect(await ex.count('products')).to.equal(N);
 
+    // a client that keeps the session from Set-Cookie rather than from the answer's lines
     const d = ex.client();
-    await d.checkauth('catalog');
+    const auth = await d.checkauth('catalog');
+    d.cookie = auth.headers.get('set-cookie')!.split(';')[0];
+    d.sessid = undefined;
+    expect(d.cookie).to.equal(`CPEXCH=${auth.lines[1]}`);
     const q = await d.call('sale', 'query');
     expect(q.raw.toString('utf8')).to.match(/КоммерческаяИнформация/);
     expect((await d.call('sale', 'success')).status).to.equal('success');
@@ -124,5 +128,13 @@ describe('CommerceML exchange: what Bitrix node emulators send', () => {
     const deact = await c.call('catalog', 'deactivate');
     expect(deact.lines[0]).to.match(/nothing deactivated: a file of this session did not import/);
     expect(await ex.count('products', { deleted: false })).to.equal(N);
+  });
+
+  it('deletion marks only, for rows the mirror never had, change nothing and are not a drop', async () => {
+    const marks = doc(`<Каталог><Товары><Товар Статус="Удален"><Ид>never-1</Ид><Наименование>x</Наименование></Товар><Товар><Ид>never-2</Ид><ПометкаУдаления>true</ПометкаУдаления></Товар></Товары></Каталог>`);
+    const r = await ex.client().pushCatalog([{ name: 'import.xml', data: marks }]);
+    expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
+    expect(r.answers['import.xml']!.lines.join('\n')).to.match(/products 2 read, 0 applied .*, 2 skipped\nwarning: 2 products record\(s\) skipped: the same Ид repeated in the file \(the last one kept\), or a deletion mark for a row the mirror does not have/);
+    expect(await ex.count('products')).to.equal(0);
   });
 });
