@@ -53,6 +53,8 @@ const SECTION_OF: Partial<Record<EntityName, SectionName[]>> = {
   counterparties: ['Контрагенты'],
 };
 
+const PRODUCT_UNREAD = new Set(['Цены', 'Остатки', 'Остаток', 'Склад']);
+
 export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: ParseOptions): Promise<ParseResult> {
   const batchSize = opts.batchSize ?? 5000;
   const counts: Partial<Record<EntityName, number>> = {};
@@ -107,7 +109,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
   };
 
   const header = await readItems(input, {
-    onItem(kind, node) {
+    onItem(kind, node, h) {
       switch (kind) {
         case 'group': {
           const groups: MirrorRecords['groups'][] = [];
@@ -139,6 +141,12 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
         case 'product': {
           const r = one('products', mapProduct(node, opts.classifier));
           if (r) push('products', r);
+          // Prices and stock belong to offers: on a product they are not read, and said so.
+          for (const c of node.children) {
+            if (!PRODUCT_UNREAD.has(c.name)) continue;
+            const where = `…/Товары/Товар/${c.name}`;
+            h.unread.set(where, (h.unread.get(where) ?? 0) + 1);
+          }
           break;
         }
         case 'offer': {

@@ -123,7 +123,8 @@ describe('CommerceML parser: the layouts real nodes send', () => {
             offer('c', '<Остатки><Остаток><Резерв>1</Резерв></Остаток></Остатки>'),
             offer('d', '<Остаток>2</Остаток>'),
           ].join(''),
-        )}<Каталог><Товар><Ид>x1</Ид><Наименование>потерянный</Наименование></Товар><Товар><Ид>x2</Ид></Товар></Каталог>`,
+        )}<Каталог><Товар><Ид>x1</Ид><Наименование>потерянный</Наименование></Товар><Товар><Ид>x2</Ид></Товар>
+          <Товары><Товар><Ид>t1</Ид><Наименование>с ценой</Наименование><Цены><Цена><ИдТипаЦены>pt</ИдТипаЦены><ЦенаЗаЕдиницу>5</ЦенаЗаЕдиницу></Цена></Цены></Товар></Товары></Каталог>`,
       ),
     );
     expect(p.rec.stock.map((s) => s.offerExternalId)).to.deep.equal(['d']);
@@ -133,11 +134,15 @@ describe('CommerceML parser: the layouts real nodes send', () => {
       'Остатки/Остаток/Склад without a warehouse id': 1,
       'Остатки/Остаток with neither Склад nor Количество (has Резерв)': 1,
     });
-    expect(p.unread).to.deep.equal([{ path: 'КоммерческаяИнформация/Каталог/Товар', count: 2 }]);
+    expect(p.unread).to.deep.equal([
+      { path: 'КоммерческаяИнформация/Каталог/Товар', count: 2 },
+      { path: '…/Товары/Товар/Цены', count: 1 },
+    ]);
     expect(p.notes).to.deep.equal([
       '2 <Товар> element(s) at КоммерческаяИнформация/Каталог/Товар not read: no reader looks there, their data was not taken',
+      '1 <Цены> element(s) at …/Товары/Товар/Цены not read: no reader looks there, their data was not taken',
     ]);
-    expect(p.counts.products).to.equal(undefined);
+    expect(p.counts.products).to.equal(1);
   });
 
   it('every sample: all data elements found where a reader looks, nothing skipped, counts of SOURCES.md', async () => {
