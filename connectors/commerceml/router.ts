@@ -57,7 +57,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
   const uploadDir = opts.uploadDir ?? path.join(rt.config.dataDir, 'exchange');
   const router = Router();
 
-  async function sessionFor(req: Request, type: ExchangeType): Promise<{ session: ExchangeSession; settings: CommerceMLSettings }> {
+  async function sessionFor(req: Request): Promise<{ session: ExchangeSession; settings: CommerceMLSettings }> {
     const q = params(req);
     let session = await findSession(rt.db, cookieToken(req));
     if (!session && q.sessid) {
@@ -65,7 +65,8 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       session = await findSession(rt.db, row?.token);
     }
     if (!session) throw new Refused('no exchange session: call mode=checkauth first (the session cookie is missing, unknown or expired)');
-    if (session.type !== type) throw new Refused(`this session was opened for type=${session.type}, not type=${type}`);
+    // The type given at checkauth does not bind the session: Bitrix serves catalog and sale calls
+    // in one session, and node emulators open a catalog exchange with checkauth&type=sale.
     const src = await rt.db('sources').where({ id: session.source_id }).first('settings', 'name');
     const settings = parseSettings(src?.settings);
     if (typeof settings === 'string') throw new Refused(`source "${src?.name}" is misconfigured (${settings})`);
@@ -79,7 +80,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     try {
       if (type !== 'catalog' && type !== 'sale') throw new Refused(`unknown type "${q.type ?? ''}": expected catalog or sale`);
       if (mode === 'checkauth') return await checkauth(req, res, type);
-      const { session, settings } = await sessionFor(req, type);
+      const { session, settings } = await sessionFor(req);
       const dir = sessionDir(uploadDir, session.id);
       switch (mode) {
         case 'init': {
@@ -90,7 +91,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
           return;
         }
         case 'file':
-          return await file(req, res, session, settings, dir, q.filename);
+          return await file(req, res, type, session, settings, dir, q.filename);
         case 'import':
           return type === 'catalog' ? await catalogImport(res, session, dir, q.filename) : await saleImport(res, session, dir, q.filename);
         case 'deactivate': {
@@ -151,7 +152,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     return answer(res, 'success', COOKIE_NAME, s.token, `sessid=${s.sessid}`, `timestamp=${Math.floor(s.created_at.getTime() / 1000)}`);
   }
 
-  async function file(req: Request, res: Response, session: ExchangeSession, settings: CommerceMLSettings, dir: string, filename?: string) {
+  async function file(req: Request, res: Response, type: ExchangeType, session: ExchangeSession, settings: CommerceMLSettings, dir: string, filename?: string) {
     const rel = safeRelativeName(filename);
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
     const target = resolveInside(dir, rel);
@@ -160,7 +161,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     await rt.db('commerceml_sessions').where({ id: session.id }).increment('bytes_received', n);
     // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
     // a complete orders file is applied right away (a later `import` of it changes nothing more).
-    if (session.type === 'sale' && rel.toLowerCase().endsWith('.xml') && (await endsWithRoot(target))) {
+    if (type === 'sale' && rel.toLowerCase().endsWith('.xml') && (await endsWithRoot(target))) {
       return await applySaleFile(res, session, target, rel, `${n} bytes received; `);
     }
     return answer(res, 'success', `${rel}: ${n} bytes received`);
@@ -197,7 +198,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
     }
     if (row.state === 'done') return answer(res, 'success', ...String(row.message).split('\n'));
-    if (row.state === 'failed') return answer(res, 'failure', row.message);
+    if (row.state === 'failed') return answer(res, 'failure', ...String(row.message).split('\n'));
     if (row.state === 'queued' && Date.now() - new Date(row.created_at).getTime() > QUEUED_TOO_LONG_MS) {
       return answer(res, 'failure', `${rel}: no worker has picked up the import for ${QUEUED_TOO_LONG_MS / 60_000} minutes (is the worker process running?)`);
     }

@@ -4,6 +4,8 @@
 //   passwordHash     an argon2 hash of the password (for deployments that keep no plain secret)
 //   ordersEncoding   encoding of the `sale&mode=query` answer: 'utf-8-bom' (default) or 'windows-1251'
 //   zip              answer zip=yes at init (default true)
+//   droppedData      'failure' (default) or 'warning': how an import answers when a file held
+//                    products/offers/prices/stock and none of it was applied
 //   limits           bytes: fileLimit (chunk size 1C may send), maxFileBytes, maxSessionBytes,
 //                    maxUnzippedBytes; maxZipEntries
 import { z } from 'zod';
@@ -25,6 +27,7 @@ export const settingsSchema = z
     passwordHash: z.string().startsWith('$argon2').optional(),
     ordersEncoding: z.enum(['utf-8-bom', 'windows-1251']).default('utf-8-bom'),
     zip: z.boolean().default(true),
+    droppedData: z.enum(['failure', 'warning']).default('failure'),
     limits: limitsSchema.default(limitsSchema.parse({})),
   })
   .refine((s) => s.passwordEnv || s.passwordHash, 'needs passwordEnv or passwordHash');

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { log } from '../../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
-import { openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
+import { type EntityCounts, openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
 import { mapDocument, type OrderDocument } from '../parse/documents.ts';
 import { CommerceMLError } from '../parse/errors.ts';
 import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
@@ -14,6 +14,7 @@ import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
 import { applyOrderDocuments, type StatusImportResult } from '../sale/status-import.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
+import { parseSettings } from '../settings.ts';
 import { recordSeen } from './seen.ts';
 
 export interface ImportDeps {
@@ -26,8 +27,14 @@ export interface FileImportResult {
   parse: Omit<ParseResult, 'header'>;
   sync?: SyncResult;
   orders?: StatusImportResult;
-  /** Lines for 1C's log after `success`. */
+  /** Lines for 1C's log after `success` (or after `failure` when `dropped`). */
   summary: string[];
+  /**
+   * The file held products/offers/prices/stock and none of it was applied: what was dropped.
+   * The import then answers `failure` unless the source's `droppedData` setting is 'warning'.
+   */
+  dropped?: string;
+  failed: boolean;
 }
 
 const MAX_DOCUMENTS = 10_000;
@@ -161,18 +168,84 @@ export async function importCatalogFile(
     );
   }
   const { header: _h, ...rest } = parsed;
-  return { parse: rest, sync, orders, summary: summarize(s.filename, parsed, sync, orders) };
+  const entities = entityReport(parsed, sync);
+  const dropped = droppedData(parsed, entities);
+  const src = await deps.db('sources').where({ id: s.sourceId }).first('settings');
+  const settings = parseSettings(src?.settings);
+  const failed = dropped !== undefined && (typeof settings === 'string' || settings.droppedData === 'failure');
+  const summary = summarize(s.filename, parsed, entities, sync, orders);
+  if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
+  return { parse: rest, sync, orders, summary, dropped, failed };
 }
 
-function summarize(filename: string, p: ParseResult, sync?: SyncResult, orders?: StatusImportResult): string[] {
+/** Read / applied / skipped per entity, with the reason of each skip. */
+export interface EntityReport {
+  entity: EntityName;
+  read: number;
+  applied: number;
+  counts?: EntityCounts;
+  skipped: { reason: string; count: number; sample?: string[] }[];
+}
+
+const DATA_ENTITIES: EntityName[] = ['products', 'offers', 'prices', 'stock'];
+/** Unread elements that would have been catalog data (not classifier noise). */
+const DATA_ELEMENTS = new Set(['Товар', 'Предложение', 'Цены', 'Цена', 'Остатки', 'Остаток', 'Склад']);
+
+function entityReport(p: ParseResult, sync?: SyncResult): EntityReport[] {
+  const out: EntityReport[] = [];
+  for (const e of ENTITY_ORDER) {
+    const c = sync?.counts[e];
+    const read = Math.max(p.read[e] ?? 0, c?.received ?? 0);
+    if (!read) continue;
+    const skipped: EntityReport['skipped'] = Object.entries(p.skipped[e] ?? {}).map(([reason, count]) => ({ reason, count }));
+    let applied = 0;
+    if (c) {
+      applied = Math.min(c.received, c.inserted + c.updated + c.unchanged + c.deleted);
+      let known = 0;
+      for (const w of sync!.warnings) {
+        if (w.entity !== e || !/skipped/.test(w.message)) continue;
+        known += w.count;
+        skipped.push({ reason: w.message.replace(/^\d+ \S+ record\(s\) skipped: /, ''), count: w.count, sample: w.sample });
+      }
+      const rest = c.received - applied - known;
+      if (rest > 0) skipped.push({ reason: 'the same Ид repeated in the file (the last one kept), or a deletion mark for a row the mirror does not have', count: rest });
+    }
+    out.push({ entity: e, read, applied, ...(c ? { counts: c } : {}), skipped });
+  }
+  return out;
+}
+
+function droppedData(p: ParseResult, report: EntityReport[]): string | undefined {
+  const data = report.filter((r) => DATA_ENTITIES.includes(r.entity));
+  const unread = p.unread.filter((u) => DATA_ELEMENTS.has(u.path.split('/').pop()!));
+  if (data.some((r) => r.applied > 0)) return undefined;
+  // Deletion marks for rows the mirror never had change nothing, and rightly so: not a drop.
+  if (!unread.length && data.every((r) => r.read <= (p.marks[r.entity] ?? 0))) return undefined;
+  const parts = data.map((r) => `${r.entity} ${r.read} dropped (${r.skipped.map((s) => s.reason).join('; ') || 'not applied'})`);
+  for (const u of unread) parts.push(`${u.count} <${u.path.split('/').pop()}> at ${u.path} not read`);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+function summarize(filename: string, p: ParseResult, report: EntityReport[], sync?: SyncResult, orders?: StatusImportResult): string[] {
   const lines: string[] = [];
-  const parts = Object.entries(sync?.counts ?? {}).map(
-    ([e, c]) => `${e} ${c!.received} (new ${c!.inserted}, changed ${c!.updated}, deleted ${c!.deleted}, unchanged ${c!.unchanged})`,
-  );
+  const parts = report.map((r) => {
+    const c = r.counts;
+    const detail = c ? ` (new ${c.inserted}, changed ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged})` : '';
+    const skipped = r.read - r.applied;
+    return `${r.entity} ${r.read} read, ${r.applied} applied${detail}${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+  });
   lines.push(`${filename} (CommerceML ${p.version ?? '?'}): ${parts.join('; ') || 'no catalog records'}`);
-  if (p.properties) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
+  if (p.properties || p.units) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
   if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`);
-  for (const w of sync?.warnings ?? []) lines.push(`warning: ${w.message} (e.g. ${w.sample.slice(0, 3).join(', ')})`);
+  for (const r of report) {
+    for (const s of r.skipped) {
+      lines.push(`warning: ${s.count} ${r.entity} record(s) skipped: ${s.reason}${s.sample?.length ? ` (e.g. ${s.sample.slice(0, 3).join(', ')})` : ''}`);
+    }
+  }
+  // Warnings the core raised that did not skip anything (e.g. a reference left empty).
+  for (const w of sync?.warnings ?? []) {
+    if (!/skipped/.test(w.message)) lines.push(`warning: ${w.message} (e.g. ${w.sample.slice(0, 3).join(', ')})`);
+  }
   for (const n of p.notes) lines.push(`warning: ${n}`);
   return lines;
 }

@@ -62,9 +62,11 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
     const file = resolveInside(dir, data.filename);
     if (!fs.existsSync(file)) throw new UploadError(`file ${data.filename} was not uploaded in this session (nor found in its archive)`);
     const res = await importCatalogFile(rt, { sessionId: session.id, sourceId: session.source_id, file, filename: data.filename }, onProgress);
+    // A file whose catalog data was all dropped fails (its other records are kept): 1C stops and
+    // shows why, instead of reporting a successful exchange that changed nothing.
     await row().update({
-      state: 'done',
-      progress: 'done',
+      state: res.failed ? 'failed' : 'done',
+      progress: res.failed ? 'failed' : 'done',
       message: res.summary.join('\n'),
       result: JSON.stringify({ counts: res.sync?.counts ?? {}, warnings: res.sync?.warnings ?? [], parse: res.parse, orders: res.orders }),
       sync_run_id: res.sync?.runId ?? null,

@@ -18,6 +18,11 @@ export interface FileHeader {
   generatedAt?: string;
   /** Sections present in the file with their `СодержитТолькоИзменения` flag (undefined = absent). */
   sections: Map<SectionName, { onlyChanges?: boolean }>;
+  /**
+   * Elements that carry catalog data but sit where no reader looks (e.g. a `Товар` outside any
+   * `Товары`), by path: counted so the import answer names them instead of dropping them silently.
+   */
+  unread: Map<string, number>;
 }
 
 const ROOT = 'КоммерческаяИнформация';
@@ -30,7 +35,26 @@ const SECTIONS: Record<string, SectionName> = {
   Документ: 'Документ',
   Контейнер: 'Документ',
 };
-const OFFER_SECTIONS = new Set(['ПакетПредложений', 'ИзмененияПакетаПредложений']);
+
+// Items are recognised by what they are — the element and its list — not by depth: 1C nodes and
+// Bitrix emulators nest `Каталог` in `Классификатор`, put `ПакетПредложений` in an import file
+// (UT 10.1) or send `ИзмененияПакетаПредложений`; a list is read wherever it sits outside an item.
+const ITEMS: Record<string, Record<string, ItemKind>> = {
+  Группы: { Группа: 'group' },
+  Свойства: { Свойство: 'property', СвойствоНоменклатуры: 'property' },
+  ЕдиницыИзмерения: { ЕдиницаИзмерения: 'unit' },
+  ТипыЦен: { ТипЦены: 'priceType' },
+  Склады: { Склад: 'warehouse' },
+  Товары: { Товар: 'product' },
+  Предложения: { Предложение: 'offer' },
+  Контрагенты: { Контрагент: 'counterparty' },
+};
+const DOCUMENT_PARENTS = new Set([ROOT, 'Контейнер', 'Документы']);
+/** Element names that carry data: met outside the places above, they are reported as unread. */
+const DATA_ELEMENTS = new Set([
+  'Группа', 'Свойство', 'СвойствоНоменклатуры', 'ЕдиницаИзмерения', 'ТипЦены', 'Склад', 'Товар', 'Предложение',
+  'Контрагент', 'Документ', 'Цены', 'Цена', 'Остатки', 'Остаток',
+]);
 
 function local(name: string): string {
   const i = name.indexOf(':');
@@ -38,26 +62,10 @@ function local(name: string): string {
 }
 
 function kindFor(stack: string[]): ItemKind | undefined {
-  const n = stack.length;
-  const last = stack[n - 1];
-  const p1 = stack[n - 2];
-  const p2 = stack[n - 3];
-  if (n === 4) {
-    if (p2 === 'Классификатор') {
-      if (p1 === 'Группы' && last === 'Группа') return 'group';
-      if (p1 === 'Свойства' && (last === 'Свойство' || last === 'СвойствоНоменклатуры')) return 'property';
-      if (p1 === 'ЕдиницыИзмерения' && last === 'ЕдиницаИзмерения') return 'unit';
-    }
-    if (p2 === 'Классификатор' || OFFER_SECTIONS.has(p2!)) {
-      if (p1 === 'ТипыЦен' && last === 'ТипЦены') return 'priceType';
-      if (p1 === 'Склады' && last === 'Склад') return 'warehouse';
-    }
-    if (p2 === 'Каталог' && p1 === 'Товары' && last === 'Товар') return 'product';
-    if (OFFER_SECTIONS.has(p2!) && p1 === 'Предложения' && last === 'Предложение') return 'offer';
-  }
-  if (n === 3 && p1 === 'Контрагенты' && last === 'Контрагент') return 'counterparty';
-  if ((n === 2 && last === 'Документ') || (n === 3 && p1 === 'Контейнер' && last === 'Документ')) return 'document';
-  return undefined;
+  const last = stack[stack.length - 1]!;
+  const parent = stack[stack.length - 2]!;
+  if (last === 'Документ') return DOCUMENT_PARENTS.has(parent) ? 'document' : undefined;
+  return ITEMS[parent]?.[last];
 }
 
 export interface ReadOptions {
@@ -67,14 +75,17 @@ export interface ReadOptions {
 }
 
 export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOptions): Promise<FileHeader> {
-  const header: FileHeader = { sections: new Map() };
+  const header: FileHeader = { sections: new Map(), unread: new Map() };
   const parser = new SaxesParser({ xmlns: false, position: true });
   const stack: string[] = [];
   // The item being captured: its root and the open path inside it.
   let captureKind: ItemKind | undefined;
   let captureStack: XNode[] = [];
   let flagSection: SectionName | undefined;
+  let flagDepth = 0;
   let flagText = '';
+  // Depth of an unread data element being skipped (its subtree is not looked at).
+  let skipDepth = 0;
   let sawRoot = false;
 
   const fail = (msg: string): never => {
@@ -98,20 +109,24 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       captureStack.push(node);
       return;
     }
-    if (stack.length === 2) {
-      const section = SECTIONS[name];
-      if (section && !header.sections.has(section)) {
-        const flag = attr(tag.attributes, 'СодержитТолькоИзменения');
-        header.sections.set(section, { onlyChanges: flag === undefined ? undefined : flag.trim() === 'true' });
-      }
-    } else if (stack.length === 3 && name === 'СодержитТолькоИзменения') {
-      flagSection = SECTIONS[stack[1]!];
+    if (skipDepth) return;
+    const section = SECTIONS[name];
+    if (section && !header.sections.has(section)) {
+      const flag = attr(tag.attributes, 'СодержитТолькоИзменения');
+      header.sections.set(section, { onlyChanges: flag === undefined ? undefined : flag.trim() === 'true' });
+    } else if (name === 'СодержитТолькоИзменения' && SECTIONS[stack[stack.length - 2]!]) {
+      flagSection = SECTIONS[stack[stack.length - 2]!];
+      flagDepth = stack.length;
       flagText = '';
     }
     const kind = kindFor(stack);
     if (kind) {
       captureKind = kind;
       captureStack = [{ name, attrs: attrs(tag.attributes), children: [], text: '' }];
+    } else if (DATA_ELEMENTS.has(name)) {
+      const where = stack.join('/');
+      header.unread.set(where, (header.unread.get(where) ?? 0) + 1);
+      skipDepth = stack.length;
     }
   });
   const onText = (t: string) => {
@@ -121,15 +136,18 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('closetag', () => {
+    const depth = stack.length;
     stack.pop();
-    if (captureKind) {
+    if (skipDepth) {
+      if (depth === skipDepth) skipDepth = 0;
+    } else if (captureKind) {
       const node = captureStack.pop()!;
       if (!captureStack.length) {
         const kind = captureKind;
         captureKind = undefined;
         opts.onItem(kind, node, header);
       }
-    } else if (flagSection && stack.length === 2) {
+    } else if (flagSection && depth === flagDepth) {
       const s = header.sections.get(flagSection);
       if (s && s.onlyChanges === undefined) s.onlyChanges = flagText.trim() === 'true';
       flagSection = undefined;

@@ -145,19 +145,88 @@ export function mapProduct(n: XNode, dict: ClassifierDict): ProductRecord | unde
   };
 }
 
+/** Why records of one item were not taken, with how many: reason → count. */
+export type Skips = Record<string, number>;
+
+const skip = (s: Skips, reason: string) => {
+  s[reason] = (s[reason] ?? 0) + 1;
+};
+
 export interface MappedOffer {
   offer?: OfferRecord;
   prices: PriceRecord[];
   stock: StockRecord[];
-  /** Prices whose value was not a number (skipped). */
-  badPrices: number;
+  /** `Цена` elements found, taken or not. */
+  pricesRead: number;
+  /** Stock elements found (a warehouse row or a total), taken or not. */
+  stockRead: number;
+  skippedPrices: Skips;
+  skippedStock: Skips;
   usesTotalWarehouse: boolean;
+}
+
+export const PRICE_NOT_A_NUMBER = 'ЦенаЗаЕдиницу is not a non-negative number';
+export const PRICE_NO_TYPE = 'Цена without ИдТипаЦены';
+
+/**
+ * Stock of one offer in every form 1C nodes send:
+ *   <Склад ИдСклада="…" КоличествоНаСкладе="…"/> on the offer (2.07/2.08),
+ *   Остатки/Остаток/Склад{Ид,Количество} (2.09+), Остаток/Склад… without Остатки,
+ *   Остатки/Остаток/Количество or Остаток/Количество (a total),
+ *   a bare <Остаток>40</Остаток> (Bitrix emulators), or Количество on the offer (a total).
+ * Per-warehouse rows win over totals; the first total found is used when there are no rows.
+ */
+function readStock(n: XNode, id: string, out: MappedOffer): void {
+  const row = (wh: string | undefined, raw: string | undefined, where: string) => {
+    out.stockRead++;
+    const q = qty(raw);
+    if (!wh) skip(out.skippedStock, `${where} without a warehouse id`);
+    else if (q === null) skip(out.skippedStock, `${where}: quantity ${raw === undefined ? 'missing' : `"${raw.trim()}"`} is not a number`);
+    else out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
+  };
+  const warehouseOf = (s: XNode) => s.attrs['ИдСклада'] ?? textAt(s, 'Ид') ?? textAt(s, 'ИдСклада');
+  const quantityOf = (s: XNode) => s.attrs['КоличествоНаСкладе'] ?? textAt(s, 'Количество') ?? textAt(s, 'КоличествоНаСкладе');
+  for (const s of childrenOf(n, 'Склад')) row(warehouseOf(s), quantityOf(s), 'Предложение/Склад');
+
+  const totals: { raw: string | undefined; where: string }[] = [];
+  const rests: [XNode, string][] = [
+    ...all(n, 'Остатки/Остаток').map((r) => [r, 'Остатки/Остаток'] as [XNode, string]),
+    ...childrenOf(n, 'Остаток').map((r) => [r, 'Остаток'] as [XNode, string]),
+  ];
+  for (const s of all(n, 'Остатки/Склад')) row(warehouseOf(s), quantityOf(s), 'Остатки/Склад');
+  for (const [r, where] of rests) {
+    const whs = childrenOf(r, 'Склад');
+    for (const s of whs) row(warehouseOf(s), quantityOf(s), `${where}/Склад`);
+    if (whs.length) continue;
+    const q = child(r, 'Количество');
+    if (q) totals.push({ raw: q.text, where: `${where}/Количество` });
+    else if (!r.children.length) totals.push({ raw: r.text, where });
+    else {
+      out.stockRead++;
+      skip(out.skippedStock, `${where} with neither Склад nor Количество (has ${r.children.map((c) => c.name).join(', ')})`);
+    }
+  }
+  const own = child(n, 'Количество');
+  if (own) totals.push({ raw: own.text, where: 'Предложение/Количество' });
+  if (!totals.length) return;
+  if (out.stock.length) return; // per-warehouse rows are the stock; the total only repeats their sum
+  const t = totals[0]!;
+  out.stockRead++;
+  const q = qty(t.raw);
+  if (q === null) {
+    skip(out.skippedStock, `${t.where}: quantity "${(t.raw ?? '').trim()}" is not a number`);
+    return;
+  }
+  out.stock.push({ offerExternalId: id, warehouseExternalId: TOTAL_WAREHOUSE.externalId, quantity: q });
+  out.usesTotalWarehouse = true;
 }
 
 export function mapOffer(n: XNode, dict: ClassifierDict): MappedOffer | undefined {
   const id = textAt(n, 'Ид');
   if (!id) return undefined;
-  const out: MappedOffer = { prices: [], stock: [], badPrices: 0, usesTotalWarehouse: false };
+  const out: MappedOffer = {
+    prices: [], stock: [], pricesRead: 0, stockRead: 0, skippedPrices: {}, skippedStock: {}, usesTotalWarehouse: false,
+  };
   const isDeleted = deleted(n);
   const name = textAt(n, 'Наименование');
   const chars = characteristics(n);
@@ -175,38 +244,21 @@ export function mapOffer(n: XNode, dict: ClassifierDict): MappedOffer | undefine
     };
   }
   for (const p of all(n, 'Цены/Цена')) {
+    out.pricesRead++;
     const pt = textAt(p, 'ИдТипаЦены');
     const raw = decimal(textAt(p, 'ЦенаЗаЕдиницу'));
-    if (!pt) continue;
+    if (!pt) {
+      skip(out.skippedPrices, PRICE_NO_TYPE);
+      continue;
+    }
     const value = raw === null ? null : roundDecimal(raw, 4);
     if (value === null || value.startsWith('-') || value.split('.')[0]!.length > 14) {
-      out.badPrices++;
+      skip(out.skippedPrices, PRICE_NOT_A_NUMBER);
       continue;
     }
     out.prices.push({ offerExternalId: id, priceTypeExternalId: pt, value, currency: currency(textAt(p, 'Валюта')) ?? null });
   }
-  // Three stock shapes: <Склад ИдСклада КоличествоНаСкладе/> (2.07/2.08),
-  // Остатки/Остаток/Склад{Ид,Количество} (2.09+), or one total Количество.
-  for (const s of childrenOf(n, 'Склад')) {
-    const wh = s.attrs['ИдСклада'];
-    const q = qty(s.attrs['КоличествоНаСкладе']);
-    if (wh && q !== null) out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
-  }
-  let total: string | null = null;
-  for (const r of all(n, 'Остатки/Остаток')) {
-    const whs = childrenOf(r, 'Склад');
-    for (const s of whs) {
-      const wh = textAt(s, 'Ид');
-      const q = qty(textAt(s, 'Количество'));
-      if (wh && q !== null) out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
-    }
-    if (!whs.length) total = qty(textAt(r, 'Количество'));
-  }
-  total ??= qty(textAt(n, 'Количество'));
-  if (!out.stock.length && total !== null) {
-    out.stock.push({ offerExternalId: id, warehouseExternalId: TOTAL_WAREHOUSE.externalId, quantity: total });
-    out.usesTotalWarehouse = true;
-  }
+  readStock(n, id, out);
   return out;
 }
 

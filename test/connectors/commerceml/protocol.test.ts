@@ -107,20 +107,50 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(await ex.count('stock')).to.equal(978);
   });
 
-  it('#8–#11 without the products: offers of products not sent are reported, not fatal', async () => {
+  it('#8–#11 without the products: the offers file applied nothing → failure naming what was dropped; the exchange stops', async () => {
     const r = await ex.client().pushCatalog([file(SAMPLE.gbImport), file(SAMPLE.gbOffers), file(SAMPLE.gbPrices), file(SAMPLE.gbRests)]);
+    const offers = file(SAMPLE.gbOffers).name;
+    expect(r.failed).to.equal(r.answers[offers]);
+    expect(r.failed!.status).to.equal('failure');
+    expect(r.failed!.lines[0]).to.equal(
+      `${offers}: nothing of its catalog data was applied — offers 978 dropped (they refer to products the mirror does not have)`,
+    );
+    expect(r.failed!.lines).to.include(`${offers} (CommerceML 2.09): offers 978 read, 0 applied (new 0, changed 0, deleted 0, unchanged 0), 978 skipped`);
+    expect(r.failed!.lines.join('\n')).to.match(/warning: 978 offers record\(s\) skipped: they refer to products the mirror does not have \(e\.g\. 26b0dc1e-/);
+    // the classifier file before it did apply, and the failed file blocks deactivation
+    expect(await ex.count('product_groups')).to.equal(97);
+    expect(await ex.count('offers')).to.equal(0);
+    expect(r.answers[file(SAMPLE.gbPrices).name]).to.equal(undefined);
+  });
+
+  it('droppedData=warning (per source): the same file answers success with the drop as its first warning', async () => {
+    await ex.setSettings({ droppedData: 'warning' });
+    const r = await ex.client().pushCatalog([file(SAMPLE.gbImport), file(SAMPLE.gbOffers)]);
     expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
-    expect(r.answers[file(SAMPLE.gbOffers).name]!.lines.join('\n')).to.match(/warning: 978 offers record\(s\) skipped/);
+    const a = r.answers[file(SAMPLE.gbOffers).name]!;
+    expect(a.lines[0]).to.match(/^warning: offers___7f30.*: nothing of its catalog data was applied — offers 978 dropped/);
     expect(await ex.count('offers')).to.equal(0);
   });
 
   it('#5 + #6 (3.1): 8 price types, 12 warehouses; rests name the classifier warehouses', async () => {
-    const r = await ex.client({ version: '3.1' }).pushCatalog([file(SAMPLE.bitrix6Import), file(SAMPLE.bitrix6Rests)]);
+    // The goods/offers files of that exchange are not in the samples: derive the offers from the rests' ids.
+    const ids = [...fs.readFileSync(samplePath(SAMPLE.bitrix6Rests), 'utf8').matchAll(/<Предложение>\s*<Ид>([^<]+)<\/Ид>/g)].map((m) => m[1]!);
+    expect(ids).to.have.length(86);
+    const products = [...new Set(ids.map((id) => id.split('#')[0]!))];
+    const goods = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="3.1"><Каталог><Товары>${products.map((id) => `<Товар><Ид>${id}</Ид><Наименование>т</Наименование></Товар>`).join('')}</Товары></Каталог></КоммерческаяИнформация>`;
+    const offers = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="3.1"><ПакетПредложений><Предложения>${ids.map((id) => `<Предложение><Ид>${id}</Ид><Наименование>в</Наименование></Предложение>`).join('')}</Предложения></ПакетПредложений></КоммерческаяИнформация>`;
+    const r = await ex.client({ version: '3.1' }).pushCatalog([
+      file(SAMPLE.bitrix6Import),
+      { name: 'import___goods.xml', data: Buffer.from(goods) },
+      { name: 'offers___goods.xml', data: Buffer.from(offers) },
+      file(SAMPLE.bitrix6Rests),
+    ]);
     expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
     expect(await ex.count('price_types')).to.equal(8);
     expect(await ex.count('warehouses')).to.equal(12);
     const rests = r.answers['rests.xml']!.lines.join('\n');
-    expect(rests).to.match(/stock 1032/);
+    expect(rests).to.match(/stock 1032 read, 1032 applied \(new 1032/);
+    expect(await ex.count('stock')).to.equal(1032);
     expect(rests).not.to.match(/warehouses the mirror does not have/);
   });
 
@@ -132,8 +162,9 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(await ex.count('price_types')).to.equal(2);
     expect(await ex.count('warehouses')).to.equal(6);
     expect(await ex.count('counterparties')).to.equal(4);
+    // #7's products are not in the samples: its offers and prices are dropped (named), its price types kept
     const umi = await ex.client().pushCatalog([file(SAMPLE.umiOffers)]);
-    expect(umi.failed).to.equal(undefined);
+    expect(umi.failed?.lines[0], umi.failed?.lines.join("\n")).to.match(/^offers\.xml: nothing of its catalog data was applied — offers 14 dropped \(they refer to products the mirror does not have\); prices 70 dropped \(they refer to offers the mirror does not have\); stock 14 dropped \(they refer to offers the mirror does not have\)$/);
     expect(await ex.count('price_types')).to.equal(2 + 5);
     // #4: products first (derived from the offer ids), then the offers with 6 deletion marks
     const ids = [...fs.readFileSync(samplePath(SAMPLE.ut101Offers), 'utf8').matchAll(/<Предложение>\s*<Ид>([^<]+)<\/Ид>/g)].map((m) => m[1]!.split('#')[0]!);
