@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { OrderForExport, StatusRecord } from '../../connectors/soap/index.ts';
 import type { Db } from '../infra/db/knex.ts';
+import { loadOrdersForExport } from '../mirror/order-export.ts';
 
 export interface OutboxRow {
   id: number;
@@ -29,31 +30,25 @@ export async function lockOutboxRow(trx: Knex.Transaction, id: number): Promise<
   return trx('outbox').where({ id, state: 'pending' }).forUpdate().skipLocked().first('id', 'source_id', 'kind', 'idempotency_key', 'payload', 'attempts');
 }
 
-/** The order id an outbox payload points at (the storefront writes { orderId } or { order_id }). */
+/**
+ * The order an `order.create` outbox row delivers. Its payload has one shape, `{ orderId }`
+ * (a positive integer); anything else is undefined, which the export job records as a failure
+ * of that row rather than guessing at another field.
+ */
 export function orderIdOf(payload: Record<string, unknown>): number | undefined {
-  const v = payload.orderId ?? payload.order_id ?? (payload.order as { id?: unknown } | undefined)?.id;
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  const v = payload.orderId;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
 }
 
+/** The SOAP connector's view of one order (src/mirror/order-export.ts is the read model). */
 export async function orderForExport(db: Db | Knex.Transaction, orderId: number, idempotencyKey: string): Promise<OrderForExport | undefined> {
-  const o = await db('orders as o')
-    .join('counterparties as cp', 'cp.id', 'o.counterparty_id')
-    .leftJoin('contracts as c', 'c.id', 'o.contract_id')
-    .where('o.id', orderId)
-    .first('o.id', 'o.number', 'o.comment', 'o.total', 'o.currency', 'o.created_at', { cp: 'cp.external_id' }, { contract: 'c.external_id' });
+  const [o] = await loadOrdersForExport(db, [orderId]);
   if (!o) return undefined;
-  const lines = await db('order_lines as l')
-    .join('offers as f', 'f.id', 'l.offer_id')
-    .leftJoin('warehouses as w', 'w.id', 'l.warehouse_id')
-    .where('l.order_id', orderId)
-    .orderBy('l.line_no')
-    .select('l.line_no', { offer: 'f.external_id' }, { warehouse: 'w.external_id' }, 'l.sku', 'l.name', 'l.unit', 'l.quantity', 'l.price', 'l.amount');
   return {
-    idempotencyKey, orderId: o.id, number: o.number, counterpartyExternalId: o.cp, contractExternalId: o.contract ?? null, comment: o.comment,
-    total: o.total, currency: o.currency, createdAt: new Date(o.created_at).toISOString(),
-    lines: lines.map((l: Record<string, never>) => ({
-      lineNo: l.line_no, offerExternalId: l.offer, warehouseExternalId: l.warehouse ?? null, sku: l.sku ?? null, name: l.name, unit: l.unit ?? null,
+    idempotencyKey, orderId: o.orderId, number: o.number, counterpartyExternalId: o.counterparty.externalId, contractExternalId: o.contractExternalId,
+    comment: o.comment, total: o.total, currency: o.currency, createdAt: o.createdAt.toISOString(),
+    lines: o.lines.map((l) => ({
+      lineNo: l.lineNo, offerExternalId: l.offerExternalId, warehouseExternalId: l.warehouseExternalId, sku: l.sku, name: l.name, unit: l.unit,
       quantity: l.quantity, price: l.price, amount: l.amount,
     })),
   };
