@@ -5,7 +5,7 @@ import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
 import { ordersExport } from './orders-export.ts';
-import { ordersStatus } from './orders-status.ts';
+import { ordersStatus, ordersStatusMail } from './orders-status.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
 import { reservationsSweepJob } from './reservations-sweep.ts';
@@ -25,6 +25,7 @@ export const JOBS: JobDefinition<never>[] = [
   syncChanges,
   ordersExport,
   ordersStatus,
+  ordersStatusMail,
   commercemlImportJob,
 ] as JobDefinition<never>[];
 

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { OrderForExport, StatusRecord } from '../../connectors/soap/index.ts';
 import type { Db } from '../infra/db/knex.ts';
 import { loadOrdersForExport } from '../mirror/order-export.ts';
+import { applyAccountingStatuses, type StatusApplyResult } from '../mirror/order-status.ts';
 
 export interface OutboxRow {
   id: number;
@@ -77,29 +78,17 @@ export async function statusCursor(db: Db, sourceId: number): Promise<string | n
   return row ? String(row.value) : null;
 }
 
-/** Applies pulled statuses and moves the cursor in one transaction; returns [applied, unknown orders]. */
-export async function applyStatuses(db: Db, sourceId: number, statuses: StatusRecord[], next: string): Promise<[number, string[]]> {
+/** Applies pulled statuses (src/mirror/order-status.ts) and moves the cursor in one transaction. */
+export async function applyStatuses(db: Db, sourceId: number, statuses: StatusRecord[], next: string): Promise<StatusApplyResult> {
   return db.transaction(async (trx) => {
-    let applied = 0;
-    const unknown: string[] = [];
-    for (const s of statuses) {
-      const order = await trx('orders').where({ number: s.orderNumber, source_id: sourceId }).first('id');
-      if (!order) {
-        unknown.push(s.orderNumber);
-        continue;
-      }
-      const at = s.at ?? new Date().toISOString();
-      const dup = await trx('order_status_history').where({ order_id: order.id, status: s.status, at, origin: 'accounting' }).first('id');
-      if (!dup) {
-        await trx('order_status_history').insert({ order_id: order.id, status: s.status, note: s.note ?? '', origin: 'accounting', at });
-        applied++;
-      }
-      await trx('orders').where({ id: order.id }).update({
-        status: s.status, external_number: trx.raw('coalesce(?, external_number)', [s.externalNumber]),
-        external_id: trx.raw('coalesce(external_id, ?)', [s.externalId]), updated_at: trx.fn.now(),
-      });
-    }
+    const result = await applyAccountingStatuses(
+      trx,
+      sourceId,
+      statuses.map((s) => ({
+        keys: [s.orderNumber], code: s.code, text: s.status, note: s.note, at: s.at ?? new Date().toISOString(), externalId: s.externalId, externalNumber: s.externalNumber,
+      })),
+    );
     await trx('settings').insert({ key: cursorKey(sourceId), value: JSON.stringify(next), updated_at: trx.fn.now() }).onConflict('key').merge();
-    return [applied, unknown];
+    return result;
   });
 }

@@ -11,7 +11,7 @@ import { CommerceMLError } from '../parse/errors.ts';
 import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
 import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
-import { applyOrderDocuments, type StatusImportResult } from '../sale/status-import.ts';
+import { applyOrderDocuments, type StatusImportResult, unmappedLines } from '../sale/status-import.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { recordSeen } from './seen.ts';
 
@@ -159,7 +159,7 @@ function summarize(filename: string, p: ParseResult, sync?: SyncResult, orders?:
   );
   lines.push(`${filename} (CommerceML ${p.version ?? '?'}): ${parts.join('; ') || 'no catalog records'}`);
   if (p.properties) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
-  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`);
+  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`, ...unmappedLines(orders.unmapped));
   for (const w of sync?.warnings ?? []) lines.push(`warning: ${w.message} (e.g. ${w.sample.slice(0, 3).join(', ')})`);
   for (const n of p.notes) lines.push(`warning: ${n}`);
   return lines;

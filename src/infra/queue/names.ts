@@ -12,6 +12,7 @@ export const QUEUES = {
   syncChanges: 'sync.changes',
   ordersExport: 'orders.export',
   ordersStatus: 'orders.status',
+  ordersStatusMail: 'orders.status-mail',
   commercemlImport: 'commerceml.import',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */

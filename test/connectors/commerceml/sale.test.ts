@@ -117,8 +117,8 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect((await order('20')).status).to.equal('completed');
     const h20 = await history('20');
     expect(h20).to.have.length(1);
-    expect(h20[0].origin).to.equal('accounting');
-    expect(h20[0].note).to.include('[F] Доставлен');
+    expect(h20[0]).to.include({ origin: 'accounting', status: 'completed', status_text: '[F] Доставлен' });
+    expect(await order('20')).to.include({ status: 'completed', status_text: '[F] Доставлен' });
     expect((await history('142'))[0].note).to.include('ТДЦУ-000001');
 
     // the same file again changes nothing and adds no history
@@ -139,6 +139,25 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect(last.status).to.equal('success');
     expect(last.lines[0]).to.match(/1 document\(s\), 1 matched an order, 1 updated/);
     expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('completed');
+  });
+
+  it('a status text with no flag or letter is kept as the text, reported, and confirms a new order', async () => {
+    const ids = await seedOrders(ex);
+    await ex.rt.db('orders').where({ id: ids['36'] }).update({ status: 'shipped' });
+    const c = await saleSession(ex);
+    const doc = (n: string) =>
+      `<Документ><Ид>${n}</Ид><Номер>${n}</Номер><ХозОперация>Заказ товара</ХозОперация><ЗначенияРеквизитов>` +
+      `<ЗначениеРеквизита><Наименование>Статус заказа</Наименование><Значение>Ждёт звонка</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Документ>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.05">${doc('92')}${doc('36')}</КоммерческаяИнформация>`;
+    const a = await c.upload('sale', { name: 'documents___words.xml', data: Buffer.from(xml) });
+    expect(a.status, a.lines.join('\n')).to.equal('success');
+    expect(a.lines[0]).to.match(/2 document\(s\), 2 matched an order, 2 updated/);
+    expect(a.lines).to.include('warning: 2 order(s) got a status text with no status flag or letter, kept as the text: "Ждёт звонка"');
+    expect(await ex.rt.db('orders').where({ id: ids['92'] }).first()).to.include({ status: 'confirmed', status_text: 'Ждёт звонка' });
+    // an order already further on keeps its code: words the store cannot read never move it back
+    expect(await ex.rt.db('orders').where({ id: ids['36'] }).first()).to.include({ status: 'shipped', status_text: 'Ждёт звонка' });
+    const h = await ex.rt.db('order_status_history').where({ order_id: ids['92'] }).select('status', 'status_text', 'origin');
+    expect(h).to.deep.equal([{ status: 'confirmed', status_text: 'Ждёт звонка', origin: 'accounting' }]);
   });
 
   it('3.x payment documents (not «Заказ товара») do not touch the order with the same number', async () => {
