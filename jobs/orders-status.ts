@@ -12,6 +12,7 @@ import type { Runtime } from '../src/infra/runtime.ts';
 import { enqueueMail, publicBaseUrl } from '../src/mail/index.ts';
 import { applyStatuses, statusCursor } from '../src/sources/order-rows.ts';
 import { backendOf, classify, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
+import { publishStoreEvents } from '../src/store/shared/events.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_CALLS = 20;
@@ -29,6 +30,7 @@ export async function pullOrderStatuses(rt: Runtime, source: string): Promise<St
   const row = await soapSourceRow(rt, source);
   const backend = await backendOf(row);
   const out: StatusPullResult = { applied: 0, unknown: [], unmapped: [] };
+  const released = new Set<number>();
   if (!backend.mapping.orders?.statuses) return out;
   for (let i = 0; i < MAX_CALLS; i++) {
     const since = await statusCursor(rt.db, row.id);
@@ -38,8 +40,11 @@ export async function pullOrderStatuses(rt: Runtime, source: string): Promise<St
     out.applied += r.applied;
     out.unknown.push(...r.unknownOrders);
     out.unmapped.push(...r.unmapped.map((u) => `${u.order}: ${u.text}`));
+    for (const o of r.releasedOffers) released.add(o);
     if (!statuses.length) break;
   }
+  // Ended order holds give stock back: open pages refresh their availability.
+  if (released.size) await publishStoreEvents(rt, [{ type: 'availability', offerIds: [...released] }]);
   if (out.unknown.length) log.warn({ source, orders: out.unknown.slice(0, 20) }, 'statuses for orders the store does not know');
   if (out.unmapped.length) {
     log.warn({ source, statuses: out.unmapped.slice(0, 20) }, 'status texts without a code in the mapping (orders.statuses.codes): stored with their text');

@@ -2,7 +2,7 @@
 // AccountingStatus records; this stores them the same way for all: orders.status and
 // order_status_history.status hold a canonical code, status_text the system's own words, so a
 // view shows the code's label (src/web/format.ts) with the text as detail and a new connector
-// needs no web change.
+// needs no web change. It also ends the order's stock hold once the system has the order.
 import type { Knex } from 'knex';
 
 export const ORDER_STATUS_CODES = ['new', 'confirmed', 'paid', 'shipped', 'completed', 'cancelled'] as const;
@@ -48,6 +48,8 @@ export interface StatusApplyResult {
   unknownOrders: string[];
   /** Source texts stored without a mapping. */
   unmapped: { order: string; text: string }[];
+  /** Offers whose order holds ended here (their availability changed). */
+  releasedOffers: number[];
 }
 
 interface OrderRow {
@@ -60,9 +62,23 @@ interface OrderRow {
   user_id: number | null;
 }
 
+/**
+ * Ends the stock hold of this order: the accounting system has the order, so its own stock
+ * (and the next stock sync) accounts for the goods — the store must not subtract them again.
+ * A cancelled order's hold ends as cancelled (the goods are free again).
+ */
+export async function endOrderHolds(trx: Knex.Transaction, orderId: number, code: OrderStatusCode): Promise<number[]> {
+  const { rows } = await trx.raw<{ rows: { offer_id: number }[] }>(
+    `UPDATE reservations SET state = ?, ended_at = now() WHERE order_id = ? AND state = 'active' RETURNING offer_id`,
+    [code === 'cancelled' ? 'cancelled' : 'ordered', orderId],
+  );
+  return rows.map((r) => Number(r.offer_id));
+}
+
 /** Applies a source's status reports inside the caller's transaction (one transaction per file / pull). */
 export async function applyAccountingStatuses(trx: Knex.Transaction, sourceId: number, reports: AccountingStatus[]): Promise<StatusApplyResult> {
-  const result: StatusApplyResult = { matched: 0, applied: 0, updated: 0, unknownOrders: [], unmapped: [] };
+  const result: StatusApplyResult = { matched: 0, applied: 0, updated: 0, unknownOrders: [], unmapped: [], releasedOffers: [] };
+  const released = new Set<number>();
   for (const r of reports) {
     const keys = r.keys.filter((k) => Boolean(k));
     if (!keys.length) continue;
@@ -114,6 +130,32 @@ export async function applyAccountingStatuses(trx: Knex.Transaction, sourceId: n
       updated_at: trx.fn.now(),
     });
     result.updated++;
+    // Confirmed (or later), or the system named its own id/number for the order: it has the order.
+    if (code !== 'new' || r.externalNumber || r.externalId) for (const o of await endOrderHolds(trx, order.id, code)) released.add(o);
   }
+  result.releasedOffers = [...released];
   return result;
+}
+
+/** The part of a pg connection endHoldsAfterStockSync needs (the sync run's own connection). */
+export interface SqlConnection {
+  query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * At the commit of a stock sync: the holds of this source's orders exported before the run
+ * started end, since the stock the run brings already reflects them (no double subtraction).
+ * Runs inside the sync's transaction, so the new stock and the ended holds appear together.
+ * Returns the offers whose availability changed.
+ */
+export async function endHoldsAfterStockSync(conn: SqlConnection, sourceId: number, runId: number): Promise<number[]> {
+  const { rows } = await conn.query(
+    `UPDATE reservations r SET state = 'ordered', ended_at = now()
+       FROM orders o
+      WHERE r.order_id = o.id AND r.state = 'active' AND o.source_id = $1 AND o.export_state = 'exported'
+        AND o.exported_at < (SELECT started_at FROM sync_runs WHERE id = $2)
+      RETURNING r.offer_id`,
+    [sourceId, runId],
+  );
+  return [...new Set((rows as { offer_id: string | number }[]).map((r) => Number(r.offer_id)))];
 }

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../infra/db/knex.ts';
+import { endHoldsAfterStockSync } from '../mirror/order-status.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
@@ -281,6 +282,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         }
         // the merge can take a while: a lock lost meanwhile must not commit
         opts.signal?.throwIfAborted();
+        // Orders exported before this run are in the stock it brings: their holds end with it.
+        if (counts.stock) event.stockChangedOffers.push(...(await endHoldsAfterStockSync(conn, opts.sourceId, runId)).slice(0, EVENT_CAP));
         const asOf = opts.asOf ?? startedAt;
         await conn.query(
           `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now() WHERE id = $1`,

@@ -47,7 +47,13 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
       { order_id: orderId, line_no: 2, offer_id: offers[1].id, warehouse_id: null, name: offers[1].name, quantity: '1.5', price: '100.00', amount: '150.00' },
     ]);
     await rt.db('outbox').insert({ source_id: sourceId, kind: 'order.create', idempotency_key: `order:${orderId}`, payload: { orderId } });
+    // the stock hold checkout writes with an order
+    await rt.db('reservations').insert({
+      client_id: client.id, counterparty_id: cp.id, user_id: user.id, offer_id: offers[0].id, warehouse_id: wh.id, quantity: '2', state: 'active',
+      expires_at: rt.db.raw(`now() + interval '2 hours'`), order_id: orderId,
+    });
   });
+  const hold = () => rt.db('reservations').where({ order_id: orderId }).first('state').then((r) => r.state as string);
   after(async () => {
     for (const w of workers) await w.close();
     await smtp.stop();
@@ -86,6 +92,8 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     expect(o.lines.map((l) => [l.quantity, l.warehouseId])).to.deep.equal([['2.000', 'WH01'], ['1.500', null]]);
     const order = await rt.db('orders').where({ id: orderId }).first();
     expect(order).to.include({ export_state: 'exported', external_id: o.id, external_number: o.number });
+    // Delivered is not yet confirmed: the hold counts until a status or the next stock sync.
+    expect(await hold()).to.equal('active');
     expect(await outbox()).to.include({ state: 'sent', attempts: 6, last_error: null });
     await makeDue();
     expect(await exportDueOrders(rt)).to.deep.equal({ sent: 0, failed: 0, retrying: 0 });
@@ -112,6 +120,8 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
       { status: 'shipped', status_text: 'Отгружен', note: '', origin: 'accounting' },
     ]);
     expect(await rt.db('orders').where({ id: orderId }).first()).to.include({ status: 'shipped', status_text: 'Отгружен', external_number: sim.state.orders()[0]!.number });
+    // The system confirmed the order: its stock accounts for it, the store's hold ended.
+    expect(await hold()).to.equal('ordered');
     expect(await pullOrderStatuses(rt, 'sim')).to.deep.equal({ applied: 0, unknown: [], unmapped: [] });
     // A crash after the pull but before the cursor moved repeats it: still no duplicates.
     await rt.db('settings').where('key', 'like', 'orders.status.cursor:%').del();
