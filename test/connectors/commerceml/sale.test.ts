@@ -160,6 +160,35 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect(h).to.deep.equal([{ status: 'confirmed', status_text: 'Ждёт звонка', origin: 'accounting' }]);
   });
 
+  it('an order’s stock hold ends with the first stock import after 1C took the order (success), not before', async () => {
+    const ids = await seedOrders(ex);
+    const db = ex.rt.db;
+    const offer = await db('offers').where({ source_id: ex.sourceId, external_id: 'prod-1' }).first('id');
+    const wh = await db('warehouses').where({ source_id: ex.sourceId, external_id: 'wh-1' }).first('id');
+    const o = await db('orders').where({ id: ids['20'] }).first('client_id', 'counterparty_id');
+    await db('reservations').insert({
+      client_id: o.client_id, counterparty_id: o.counterparty_id, offer_id: offer.id, warehouse_id: wh.id, quantity: '2', state: 'active',
+      expires_at: db.raw(`now() + interval '2 hours'`), order_id: ids['20'],
+    });
+    const hold = () => db('reservations').where({ order_id: ids['20'] }).first('state').then((r) => r.state as string);
+    const pushRests = async (q: string) => {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений СодержитТолькоИзменения="true">` +
+        `<Ид>pkg</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога><Предложения><Предложение><Ид>prod-1</Ид><Наименование>Стол обеденный</Наименование>` +
+        `<Склад ИдСклада="wh-1" КоличествоНаСкладе="${q}"/></Предложение></Предложения></ПакетПредложений></КоммерческаяИнформация>`;
+      const r = await ex.client().pushCatalog([{ name: 'offers.xml', data: Buffer.from(xml) }]);
+      expect(r.failed?.lines.join('\n')).to.equal(undefined);
+    };
+    await pushRests('10'); // 1C has not taken the order: its stock cannot reflect it
+    expect(await hold()).to.equal('active');
+    const c = await saleSession(ex);
+    await c.call('sale', 'query');
+    expect((await c.call('sale', 'success')).status).to.equal('success');
+    expect(await hold()).to.equal('active');
+    await pushRests('8');
+    expect(await hold()).to.equal('ordered');
+    expect(await db('stock').where({ offer_id: offer.id, warehouse_id: wh.id }).first('quantity')).to.deep.equal({ quantity: '8.000' });
+  });
+
   it('3.x payment documents (not «Заказ товара») do not touch the order with the same number', async () => {
     const ids = await seedOrders(ex);
     const c = await saleSession(ex, '3.1');
