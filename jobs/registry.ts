@@ -6,7 +6,7 @@ import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
 import { outboxPurge } from './outbox-purge.ts';
 import { ordersExport } from './orders-export.ts';
-import { ordersStatus } from './orders-status.ts';
+import { ordersStatus, ordersStatusMail } from './orders-status.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
 import { reservationsExport } from './reservations-export.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
@@ -29,6 +29,7 @@ export const JOBS: JobDefinition<never>[] = [
   syncChanges,
   ordersExport,
   ordersStatus,
+  ordersStatusMail,
   commercemlImportJob,
   outboxPurge,
   syncRunsSweep,

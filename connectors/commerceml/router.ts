@@ -19,7 +19,7 @@ import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
 import { encodeCp1251 } from './sale/cp1251.ts';
 import { buildOrdersQuery, confirmQueried } from './sale/order-export.ts';
-import { applyOrderDocuments } from './sale/status-import.ts';
+import { applyOrderDocuments, unmappedLines } from './sale/status-import.ts';
 import { type CommerceMLSettings, parseSettings } from './settings.ts';
 
 export interface CommerceMLRouterOptions {
@@ -231,6 +231,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       res, 'success',
       `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
       ...(r.unknown.length ? [`warning: no order for document(s) ${r.unknown.slice(0, 10).join(', ')}`] : []),
+      ...unmappedLines(r.unmapped),
     );
   }
 

@@ -77,6 +77,6 @@ export async function pullStatuses(adapter: SoapAdapter, mapping: Mapping, since
   const next = valueAt(answer, s.nextCursor);
   if (next === undefined || typeof next === 'object') throw new MappingDataError(`orders.statuses.nextCursor: the answer has no value at "${s.nextCursor}"`);
   const items = itemsAt(answer, s.result);
-  const mapper: EntityMapperLike = { fields: s.fields, path: 'orders.statuses' };
+  const mapper: EntityMapperLike = { fields: s.fields, path: 'orders.statuses', codes: s.codes };
   return { statuses: items.map((it, i) => mapStatus(mapper, it, i, `${s.operation} from cursor "${since ?? ''}"`)), next: String(next) };
 }

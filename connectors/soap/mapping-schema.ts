@@ -1,5 +1,6 @@
 // The mapping file's schema (documented for engineers in connectors/mappings/README.md).
 import { z } from 'zod';
+import { ORDER_STATUS_CODES } from '../../src/mirror/order-status.ts';
 import { modifierSchema } from './modifiers.ts';
 
 // Steps are XML names (1C publishes Russian ones: `return.Номенклатура.Ид`): letters of any
@@ -106,6 +107,8 @@ export const mappingSchema = z.strictObject({
       nextCursor: path,
       result: path,
       fields: z.record(z.string(), fieldSchema),
+      /** The system's status text (after the field's modifiers) → the store's status code. */
+      codes: z.record(z.string().min(1), z.enum(ORDER_STATUS_CODES, { message: `must be one of ${ORDER_STATUS_CODES.join(', ')}` })).default({}),
     }).optional(),
   }).optional(),
   /** Reservations held in the system too: all three operations, or the section is left out. */

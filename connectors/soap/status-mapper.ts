@@ -1,17 +1,23 @@
 // Maps one order-status item with the mapping's `orders.statuses.fields` (same paths and
-// modifiers as entity fields; every value is text).
+// modifiers as entity fields; every value is text), and its status text to the store's code
+// with `orders.statuses.codes` (exact text after the modifiers; no entry → code null, the text
+// is kept and reported by the applier, never dropped).
 import { MappingDataError } from './errors.ts';
 import { valueAt } from './mapper.ts';
 import type { FieldSpec } from './mapping-schema.ts';
 import { applyModifier, ModifierError, type Value } from './modifiers.ts';
 import type { XmlValue } from './xml-tree.ts';
+import type { OrderStatusCode } from '../../src/mirror/order-status.ts';
 
 export interface StatusRecord {
   /** The store's order number, as the system echoes it back. */
   orderNumber: string;
   externalId: string | null;
   externalNumber: string | null;
+  /** The system's own status text. */
   status: string;
+  /** The store's code for it; null when `codes` has no entry for the text. */
+  code: OrderStatusCode | null;
   note: string;
   at: string | null;
 }
@@ -19,6 +25,8 @@ export interface StatusRecord {
 export interface EntityMapperLike {
   fields: Record<string, FieldSpec>;
   path: string;
+  /** Status text → code (`orders.statuses.codes`). */
+  codes?: Record<string, OrderStatusCode>;
 }
 
 export function mapStatus(m: EntityMapperLike, item: XmlValue, index: number, where: string): StatusRecord {
@@ -37,5 +45,9 @@ export function mapStatus(m: EntityMapperLike, item: XmlValue, index: number, wh
   for (const need of ['orderNumber', 'status'] as const) {
     if (!out[need]) throw new MappingDataError(`${m.path}.fields.${need}: is required but the answer has no value (item ${index + 1} of ${where})`);
   }
-  return out as unknown as StatusRecord;
+  const status = out.status!;
+  return {
+    orderNumber: out.orderNumber!, externalId: out.externalId ?? null, externalNumber: out.externalNumber ?? null,
+    status, code: Object.hasOwn(m.codes ?? {}, status) ? m.codes![status]! : null, note: out.note ?? '', at: out.at ?? null,
+  };
 }

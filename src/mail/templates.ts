@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
+import { orderStatusLabel } from '../web/format.ts';
 
 const dir = fromRoot('views/mail');
 
@@ -24,6 +25,8 @@ const hbs = Handlebars.create();
 const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
 hbs.registerHelper('datetime', (v: unknown) => (v ? moscow.format(new Date(String(v))) : '—'));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+// The pages' labels, in the e-mails' language.
+hbs.registerHelper('statusLabel', (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), 'ru'));
 
 const cache = new Map<string, Compiled>();
 

@@ -2,34 +2,30 @@
 import type { Knex } from 'knex';
 import type { OrderForExport, StatusRecord } from '../../connectors/soap/index.ts';
 import type { Db } from '../infra/db/knex.ts';
+import { loadOrdersForExport } from '../mirror/order-export.ts';
+import { applyAccountingStatuses, type StatusApplyResult } from '../mirror/order-status.ts';
 
 // Claiming, retrying and marking the outbox rows themselves: src/sources/outbox.ts.
 
-/** The order id an outbox payload points at (the storefront writes { orderId } or { order_id }). */
+/**
+ * The order an `order.create` outbox row delivers. Its payload has one shape, `{ orderId }`
+ * (a positive integer); anything else is undefined, which the export job records as a failure
+ * of that row rather than guessing at another field.
+ */
 export function orderIdOf(payload: Record<string, unknown>): number | undefined {
-  const v = payload.orderId ?? payload.order_id ?? (payload.order as { id?: unknown } | undefined)?.id;
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  const v = payload.orderId;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
 }
 
+/** The SOAP connector's view of one order (src/mirror/order-export.ts is the read model). */
 export async function orderForExport(db: Db | Knex.Transaction, orderId: number, idempotencyKey: string): Promise<OrderForExport | undefined> {
-  const o = await db('orders as o')
-    .join('counterparties as cp', 'cp.id', 'o.counterparty_id')
-    .leftJoin('contracts as c', 'c.id', 'o.contract_id')
-    .where('o.id', orderId)
-    .first('o.id', 'o.number', 'o.comment', 'o.total', 'o.currency', 'o.created_at', { cp: 'cp.external_id' }, { contract: 'c.external_id' });
+  const [o] = await loadOrdersForExport(db, [orderId]);
   if (!o) return undefined;
-  const lines = await db('order_lines as l')
-    .join('offers as f', 'f.id', 'l.offer_id')
-    .leftJoin('warehouses as w', 'w.id', 'l.warehouse_id')
-    .where('l.order_id', orderId)
-    .orderBy('l.line_no')
-    .select('l.line_no', { offer: 'f.external_id' }, { warehouse: 'w.external_id' }, 'l.sku', 'l.name', 'l.unit', 'l.quantity', 'l.price', 'l.amount');
   return {
-    idempotencyKey, orderId: o.id, number: o.number, counterpartyExternalId: o.cp, contractExternalId: o.contract ?? null, comment: o.comment,
-    total: o.total, currency: o.currency, createdAt: new Date(o.created_at).toISOString(),
-    lines: lines.map((l: Record<string, never>) => ({
-      lineNo: l.line_no, offerExternalId: l.offer, warehouseExternalId: l.warehouse ?? null, sku: l.sku ?? null, name: l.name, unit: l.unit ?? null,
+    idempotencyKey, orderId: o.orderId, number: o.number, counterpartyExternalId: o.counterparty.externalId, contractExternalId: o.contractExternalId,
+    comment: o.comment, total: o.total, currency: o.currency, createdAt: o.createdAt.toISOString(),
+    lines: o.lines.map((l) => ({
+      lineNo: l.lineNo, offerExternalId: l.offerExternalId, warehouseExternalId: l.warehouseExternalId, sku: l.sku, name: l.name, unit: l.unit,
       quantity: l.quantity, price: l.price, amount: l.amount,
     })),
   };
@@ -50,29 +46,17 @@ export async function statusCursor(db: Db, sourceId: number): Promise<string | n
   return row ? String(row.value) : null;
 }
 
-/** Applies pulled statuses and moves the cursor in one transaction; returns [applied, unknown orders]. */
-export async function applyStatuses(db: Db, sourceId: number, statuses: StatusRecord[], next: string): Promise<[number, string[]]> {
+/** Applies pulled statuses (src/mirror/order-status.ts) and moves the cursor in one transaction. */
+export async function applyStatuses(db: Db, sourceId: number, statuses: StatusRecord[], next: string): Promise<StatusApplyResult> {
   return db.transaction(async (trx) => {
-    let applied = 0;
-    const unknown: string[] = [];
-    for (const s of statuses) {
-      const order = await trx('orders').where({ number: s.orderNumber, source_id: sourceId }).first('id');
-      if (!order) {
-        unknown.push(s.orderNumber);
-        continue;
-      }
-      const at = s.at ?? new Date().toISOString();
-      const dup = await trx('order_status_history').where({ order_id: order.id, status: s.status, at, origin: 'accounting' }).first('id');
-      if (!dup) {
-        await trx('order_status_history').insert({ order_id: order.id, status: s.status, note: s.note ?? '', origin: 'accounting', at });
-        applied++;
-      }
-      await trx('orders').where({ id: order.id }).update({
-        status: s.status, external_number: trx.raw('coalesce(?, external_number)', [s.externalNumber]),
-        external_id: trx.raw('coalesce(external_id, ?)', [s.externalId]), updated_at: trx.fn.now(),
-      });
-    }
+    const result = await applyAccountingStatuses(
+      trx,
+      sourceId,
+      statuses.map((s) => ({
+        keys: [s.orderNumber], code: s.code, text: s.status, note: s.note, at: s.at ?? new Date().toISOString(), externalId: s.externalId, externalNumber: s.externalNumber,
+      })),
+    );
     await trx('settings').insert({ key: cursorKey(sourceId), value: JSON.stringify(next), updated_at: trx.fn.now() }).onConflict('key').merge();
-    return [applied, unknown];
+    return result;
   });
 }

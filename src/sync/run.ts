@@ -8,6 +8,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../infra/db/knex.ts';
 import { log } from '../infra/log.ts';
+import { endHoldsAfterStockSync } from '../mirror/order-status.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
@@ -288,6 +289,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         }
         // the merge can take a while: a lock lost meanwhile must not commit
         opts.signal?.throwIfAborted();
+        // Orders exported before this run are in the stock it brings: their holds end with it.
+        if (counts.stock) event.stockChangedOffers.push(...(await endHoldsAfterStockSync(conn, opts.sourceId, runId)).slice(0, EVENT_CAP));
         const asOf = opts.asOf ?? startedAt;
         const fenced = opts.expectCursor !== undefined;
         const moved = await conn.query(

@@ -1,5 +1,5 @@
 // Handlebars helpers shared by every template. All return escaped text.
-import { money, qty } from './format.ts';
+import { money, orderStatusLabel, qty } from './format.ts';
 
 const dateTime = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Moscow' });
 
@@ -13,4 +13,6 @@ export const helpers = {
   kb: (v: unknown) => (Number(v) >= 1048576 ? `${(Number(v) / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(Number(v) / 1024))} KB`),
   money: (v: unknown) => money(v === null || v === undefined ? null : String(v)),
   qty: (v: unknown) => qty(v === null || v === undefined ? null : String(v)),
+  /** An order status code → its label. */
+  statusLabel: (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v)),
 };

@@ -2,6 +2,7 @@
 // move pending → querying here and → exported only at `success`, so a query 1C did not
 // confirm is sent again next time.
 import type { Db } from '../../../src/infra/db/knex.ts';
+import { type ExportOrder, loadOrdersForExport } from '../../../src/mirror/order-export.ts';
 import { encodeCp1251 } from './cp1251.ts';
 
 /** Most orders in one answer; the rest follow in the next exchange. */
@@ -15,55 +16,28 @@ const esc = (s: unknown) =>
 const el = (name: string, value: unknown) => (value === null || value === undefined || value === '' ? `<${name}/>` : `<${name}>${esc(value)}</${name}>`);
 const req = (name: string, value: unknown) => `<ЗначениеРеквизита>${el('Наименование', name)}${el('Значение', value)}</ЗначениеРеквизита>`;
 
-interface OrderRow {
-  id: number;
-  number: string;
-  status: string;
-  currency: string;
-  total: string;
-  comment: string;
-  created_at: Date;
-  updated_at: Date;
-  cp_external_id: string;
-  cp_name: string;
-  cp_full_name: string | null;
-  cp_inn: string | null;
-  cp_kpp: string | null;
-}
-interface LineRow {
-  order_id: number;
-  line_no: number;
-  offer_external_id: string;
-  warehouse_external_id: string | null;
-  sku: string | null;
-  name: string;
-  unit: string | null;
-  quantity: string;
-  price: string;
-  amount: string;
-}
-
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const isoTime = (d: Date) => d.toISOString().slice(11, 19);
 
-function documentXml(o: OrderRow, lines: LineRow[]): string {
-  const goods = lines
+function documentXml(o: ExportOrder): string {
+  const goods = o.lines
     .map(
       (l) =>
-        `<Товар>${el('Ид', l.offer_external_id)}${el('Артикул', l.sku)}${el('Наименование', l.name)}` +
+        `<Товар>${el('Ид', l.offerExternalId)}${el('Артикул', l.sku)}${el('Наименование', l.name)}` +
         `<БазоваяЕдиница Код="796" НаименованиеПолное="Штука" МеждународноеСокращение="PCE">${esc(l.unit ?? 'шт')}</БазоваяЕдиница>` +
         `${el('ЦенаЗаЕдиницу', l.price)}${el('Количество', l.quantity)}${el('Сумма', l.amount)}` +
-        (l.warehouse_external_id ? `<Склады><Склад>${el('Ид', l.warehouse_external_id)}</Склад></Склады>` : '') +
+        (l.warehouseExternalId ? `<Склады><Склад>${el('Ид', l.warehouseExternalId)}</Склад></Склады>` : '') +
         `<ЗначенияРеквизитов>${req('ВидНоменклатуры', 'Товар')}${req('ТипНоменклатуры', 'Товар')}</ЗначенияРеквизитов></Товар>`,
     )
     .join('');
+  const cp = o.counterparty;
   return (
-    `<Документ>${el('Ид', o.number)}${el('Номер', o.number)}${el('Дата', isoDate(o.created_at))}${el('Время', isoTime(o.created_at))}` +
+    `<Документ>${el('Ид', o.number)}${el('Номер', o.number)}${el('Дата', isoDate(o.createdAt))}${el('Время', isoTime(o.createdAt))}` +
     `${el('ХозОперация', 'Заказ товара')}${el('Роль', 'Продавец')}${el('Валюта', o.currency)}${el('Курс', '1')}${el('Сумма', o.total)}` +
-    `<Контрагенты><Контрагент>${el('Ид', o.cp_external_id)}${el('Наименование', o.cp_name)}${el('ПолноеНаименование', o.cp_full_name ?? o.cp_name)}` +
-    `${el('ИНН', o.cp_inn)}${el('КПП', o.cp_kpp)}${el('Роль', 'Покупатель')}</Контрагент></Контрагенты>` +
+    `<Контрагенты><Контрагент>${el('Ид', cp.externalId)}${el('Наименование', cp.name)}${el('ПолноеНаименование', cp.fullName ?? cp.name)}` +
+    `${el('ИНН', cp.inn)}${el('КПП', cp.kpp)}${el('Роль', 'Покупатель')}</Контрагент></Контрагенты>` +
     `${el('Комментарий', o.comment)}<Товары>${goods}</Товары>` +
-    `<ЗначенияРеквизитов>${req('Статус заказа', o.status)}${req('Дата изменения статуса', `${isoDate(o.updated_at)} ${isoTime(o.updated_at)}`)}` +
+    `<ЗначенияРеквизитов>${req('Статус заказа', o.status)}${req('Дата изменения статуса', `${isoDate(o.updatedAt)} ${isoTime(o.updatedAt)}`)}` +
     `${req('Отменен', o.status === 'cancelled' ? 'true' : 'false')}${req('Заказ оплачен', 'false')}</ЗначенияРеквизитов></Документ>`
   );
 }
@@ -79,32 +53,19 @@ export async function buildOrdersQuery(
   sourceId: number,
   opts: { encoding: 'utf-8-bom' | 'windows-1251'; version?: string | null; now?: Date },
 ): Promise<QueryAnswer> {
-  const orders: OrderRow[] = await db('orders as o')
-    .join('counterparties as c', 'c.id', 'o.counterparty_id')
-    .where('o.source_id', sourceId)
-    .whereIn('o.export_state', ['pending', 'querying'])
-    .orderBy('o.id')
+  const pending: { id: number }[] = await db('orders')
+    .where({ source_id: sourceId })
+    .whereIn('export_state', ['pending', 'querying'])
+    .orderBy('id')
     .limit(QUERY_BATCH)
-    .select(
-      'o.id', 'o.number', 'o.status', 'o.currency', 'o.total', 'o.comment', 'o.created_at', 'o.updated_at',
-      'c.external_id as cp_external_id', 'c.name as cp_name', 'c.full_name as cp_full_name', 'c.inn as cp_inn', 'c.kpp as cp_kpp',
-    );
-  const ids = orders.map((o) => o.id);
-  const lines: LineRow[] = ids.length
-    ? await db('order_lines as l')
-        .join('offers as f', 'f.id', 'l.offer_id')
-        .leftJoin('warehouses as w', 'w.id', 'l.warehouse_id')
-        .whereIn('l.order_id', ids)
-        .orderBy(['l.order_id', 'l.line_no'])
-        .select('l.order_id', 'l.line_no', 'f.external_id as offer_external_id', 'w.external_id as warehouse_external_id', 'l.sku', 'l.name', 'l.unit', 'l.quantity', 'l.price', 'l.amount')
-    : [];
-  const byOrder = new Map<number, LineRow[]>();
-  for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l]);
+    .select('id');
+  const orders = await loadOrdersForExport(db, pending.map((o) => Number(o.id)));
+  const ids = orders.map((o) => o.orderId);
   if (ids.length) await db('orders').whereIn('id', ids).whereIn('export_state', ['pending', 'querying']).update({ export_state: 'querying' });
 
   const v3 = (opts.version ?? '').startsWith('3');
   const now = opts.now ?? new Date();
-  const docs = orders.map((o) => documentXml(o, byOrder.get(o.id) ?? [])).map((d) => (v3 ? `<Контейнер>${d}</Контейнер>` : d));
+  const docs = orders.map((o) => documentXml(o)).map((d) => (v3 ? `<Контейнер>${d}</Контейнер>` : d));
   const cp1251 = opts.encoding === 'windows-1251';
   const xml =
     `<?xml version="1.0" encoding="${cp1251 ? 'windows-1251' : 'UTF-8'}"?>\n` +

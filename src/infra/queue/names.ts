@@ -13,6 +13,7 @@ export const QUEUES = {
   syncChanges: 'sync.changes',
   ordersExport: 'orders.export',
   ordersStatus: 'orders.status',
+  ordersStatusMail: 'orders.status-mail',
   commercemlImport: 'commerceml.import',
   outboxPurge: 'outbox.purge',
   syncRunsSweep: 'sync-runs.sweep',

@@ -7,7 +7,7 @@ export interface ClientOverview {
   manager_name: string | null;
   manager_assigned: boolean;
   counterparties: { id: number; name: string; inn: string | null; debt: string; credit_limit: string | null }[];
-  orders: { id: number; number: string; status: string; total: string; currency: string; created_at: Date; counterparty: string }[];
+  orders: { id: number; number: string; status: string; status_text: string; total: string; currency: string; created_at: Date; counterparty: string }[];
   reservations: { id: number; product: string; sku: string | null; warehouse: string; quantity: string; state: string; expires_at: Date }[];
 }
 
@@ -28,7 +28,7 @@ export async function clientOverview(db: Db, clientId: number, limit = 10): Prom
       .where('o.client_id', clientId)
       .orderBy('o.created_at', 'desc')
       .limit(limit)
-      .select('o.id', 'o.number', 'o.status', 'o.total', 'o.currency', 'o.created_at', 'cp.name as counterparty'),
+      .select('o.id', 'o.number', 'o.status', 'o.status_text', 'o.total', 'o.currency', 'o.created_at', 'cp.name as counterparty'),
     db('reservations as r')
       .join('offers as of', 'of.id', 'r.offer_id')
       .join('products as p', 'p.id', 'of.product_id')

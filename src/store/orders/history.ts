@@ -7,7 +7,10 @@ export interface OrderSummary {
   id: number;
   number: string;
   externalNumber: string | null;
+  /** The canonical code (src/mirror/order-status.ts); pages show its label. */
   status: string;
+  /** The accounting system's own words for it ('' when the store set it). */
+  statusText: string;
   total: string;
   currency: string;
   createdAt: string;
@@ -18,7 +21,7 @@ export interface OrderSummary {
 export async function listOrders(db: Db, counterpartyIds: number[], counterpartyId: number | null, page = 1, perPage = 50): Promise<OrderSummary[]> {
   const ids = counterpartyId !== null && counterpartyIds.includes(counterpartyId) ? [counterpartyId] : counterpartyIds;
   const { rows } = await db.raw(
-    `SELECT o.id, o.number, o.external_number, o.status, o.total::text AS total, o.currency, o.created_at, c.name AS counterparty_name,
+    `SELECT o.id, o.number, o.external_number, o.status, o.status_text, o.total::text AS total, o.currency, o.created_at, c.name AS counterparty_name,
             (SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id) AS line_count
        FROM orders o JOIN counterparties c ON c.id = o.counterparty_id
       WHERE o.counterparty_id = ANY(?::bigint[])
@@ -30,6 +33,7 @@ export async function listOrders(db: Db, counterpartyIds: number[], counterparty
     number: r.number,
     externalNumber: r.external_number,
     status: r.status,
+    statusText: r.status_text,
     total: r.total,
     currency: r.currency,
     createdAt: new Date(r.created_at as string).toISOString(),
@@ -43,13 +47,13 @@ export interface OrderDetail extends OrderSummary {
   comment: string;
   exportState: string;
   lines: { lineNo: number; offerId: number; sku: string | null; name: string; unit: string | null; quantity: string; price: string; amount: string; warehouse: string | null }[];
-  history: { status: string; note: string; origin: string; at: string }[];
+  history: { status: string; statusText: string; note: string; origin: string; at: string }[];
 }
 
 /** The order if it belongs to one of the counterparties; null otherwise (→ 404). */
 export async function orderDetail(db: Db, counterpartyIds: number[], orderId: number): Promise<OrderDetail | null> {
   const [list] = await db.raw(
-    `SELECT o.id, o.number, o.external_number, o.status, o.total::text AS total, o.currency, o.created_at, o.comment, o.export_state,
+    `SELECT o.id, o.number, o.external_number, o.status, o.status_text, o.total::text AS total, o.currency, o.created_at, o.comment, o.export_state,
             o.counterparty_id, c.name AS counterparty_name
        FROM orders o JOIN counterparties c ON c.id = o.counterparty_id
       WHERE o.id = ? AND o.counterparty_id = ANY(?::bigint[])`,
@@ -62,13 +66,14 @@ export async function orderDetail(db: Db, counterpartyIds: number[], orderId: nu
          FROM order_lines l LEFT JOIN warehouses w ON w.id = l.warehouse_id WHERE l.order_id = ? ORDER BY l.line_no`,
       [orderId],
     ),
-    db('order_status_history').where({ order_id: orderId }).orderBy(['at', 'id']).select('status', 'note', 'origin', 'at'),
+    db('order_status_history').where({ order_id: orderId }).orderBy(['at', 'id']).select('status', 'status_text', 'note', 'origin', 'at'),
   ]);
   return {
     id: list.id,
     number: list.number,
     externalNumber: list.external_number,
     status: list.status,
+    statusText: list.status_text,
     total: list.total,
     currency: list.currency,
     createdAt: new Date(list.created_at).toISOString(),
@@ -88,7 +93,7 @@ export async function orderDetail(db: Db, counterpartyIds: number[], orderId: nu
       amount: l.amount,
       warehouse: l.warehouse,
     })),
-    history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+    history: history.map((h) => ({ status: h.status, statusText: h.status_text, note: h.note, origin: h.origin, at: new Date(h.at).toISOString() })),
   } as OrderDetail;
 }
 

@@ -1,6 +1,9 @@
 // What happens to reservations over time and when stock changes:
 // - expiry: due reservations end as "expired" (goods return to availability), released in the
-//   accounting system through the outbox, and the buyer gets an e-mail;
+//   accounting system through the outbox, and the buyer gets an e-mail. An order's stock hold
+//   (order_id set) has no deadline: it ends when the accounting system has the order or at the
+//   first stock sync after its export (src/mirror/order-status.ts), so it is neither expired
+//   nor warned about here;
 // - warning: an e-mail `warning_lead_minutes` before the deadline (claimed via warned_at);
 // - stock-drop policy: when stock falls below what is reserved at a warehouse, reservations are
 //   covered oldest first; the newest ones that no longer fit are marked short (buyer e-mailed
@@ -17,7 +20,7 @@ export async function expireDue(rt: Runtime, ids?: number[]): Promise<number[]> 
   const expired = await rt.db.transaction(async (trx) => {
     const { rows } = await trx.raw<{ rows: { id: number }[] }>(
       `UPDATE reservations SET state = 'expired', ended_at = now()
-        WHERE id IN (SELECT id FROM reservations WHERE state = 'active' AND expires_at <= now()
+        WHERE id IN (SELECT id FROM reservations WHERE state = 'active' AND expires_at <= now() AND order_id IS NULL
                        ${ids ? 'AND id = ANY(?::bigint[])' : ''} ORDER BY id LIMIT 5000 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
       ids ? [ids] : [],
@@ -40,7 +43,7 @@ export async function warnDue(rt: Runtime): Promise<number[]> {
     `WITH lead AS (SELECT coalesce((SELECT (value #>> '{}')::numeric FROM settings WHERE key = 'reservations.warning_lead_minutes'), 120) AS minutes)
      UPDATE reservations r SET warned_at = now()
        FROM clients c, lead
-      WHERE c.id = r.client_id AND r.state = 'active' AND r.warned_at IS NULL AND r.expires_at > now()
+      WHERE c.id = r.client_id AND r.state = 'active' AND r.order_id IS NULL AND r.warned_at IS NULL AND r.expires_at > now()
         AND r.expires_at - make_interval(mins => coalesce((c.settings #>> '{reservations,warningLeadMinutes}')::numeric, lead.minutes)::int) <= now()
       RETURNING r.id`,
   );

@@ -117,8 +117,8 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect((await order('20')).status).to.equal('completed');
     const h20 = await history('20');
     expect(h20).to.have.length(1);
-    expect(h20[0].origin).to.equal('accounting');
-    expect(h20[0].note).to.include('[F] Доставлен');
+    expect(h20[0]).to.include({ origin: 'accounting', status: 'completed', status_text: '[F] Доставлен' });
+    expect(await order('20')).to.include({ status: 'completed', status_text: '[F] Доставлен' });
     expect((await history('142'))[0].note).to.include('ТДЦУ-000001');
 
     // the same file again changes nothing and adds no history
@@ -139,6 +139,54 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect(last.status).to.equal('success');
     expect(last.lines[0]).to.match(/1 document\(s\), 1 matched an order, 1 updated/);
     expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('completed');
+  });
+
+  it('a status text with no flag or letter is kept as the text, reported, and confirms a new order', async () => {
+    const ids = await seedOrders(ex);
+    await ex.rt.db('orders').where({ id: ids['36'] }).update({ status: 'shipped' });
+    const c = await saleSession(ex);
+    const doc = (n: string) =>
+      `<Документ><Ид>${n}</Ид><Номер>${n}</Номер><ХозОперация>Заказ товара</ХозОперация><ЗначенияРеквизитов>` +
+      `<ЗначениеРеквизита><Наименование>Статус заказа</Наименование><Значение>Ждёт звонка</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Документ>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.05">${doc('92')}${doc('36')}</КоммерческаяИнформация>`;
+    const a = await c.upload('sale', { name: 'documents___words.xml', data: Buffer.from(xml) });
+    expect(a.status, a.lines.join('\n')).to.equal('success');
+    expect(a.lines[0]).to.match(/2 document\(s\), 2 matched an order, 2 updated/);
+    expect(a.lines).to.include('warning: 2 order(s) got a status text with no status flag or letter, kept as the text: "Ждёт звонка"');
+    expect(await ex.rt.db('orders').where({ id: ids['92'] }).first()).to.include({ status: 'confirmed', status_text: 'Ждёт звонка' });
+    // an order already further on keeps its code: words the store cannot read never move it back
+    expect(await ex.rt.db('orders').where({ id: ids['36'] }).first()).to.include({ status: 'shipped', status_text: 'Ждёт звонка' });
+    const h = await ex.rt.db('order_status_history').where({ order_id: ids['92'] }).select('status', 'status_text', 'origin');
+    expect(h).to.deep.equal([{ status: 'confirmed', status_text: 'Ждёт звонка', origin: 'accounting' }]);
+  });
+
+  it('an order’s stock hold ends with the first stock import after 1C took the order (success), not before', async () => {
+    const ids = await seedOrders(ex);
+    const db = ex.rt.db;
+    const offer = await db('offers').where({ source_id: ex.sourceId, external_id: 'prod-1' }).first('id');
+    const wh = await db('warehouses').where({ source_id: ex.sourceId, external_id: 'wh-1' }).first('id');
+    const o = await db('orders').where({ id: ids['20'] }).first('client_id', 'counterparty_id');
+    await db('reservations').insert({
+      client_id: o.client_id, counterparty_id: o.counterparty_id, offer_id: offer.id, warehouse_id: wh.id, quantity: '2', state: 'active',
+      expires_at: db.raw(`now() + interval '2 hours'`), order_id: ids['20'],
+    });
+    const hold = () => db('reservations').where({ order_id: ids['20'] }).first('state').then((r) => r.state as string);
+    const pushRests = async (q: string) => {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений СодержитТолькоИзменения="true">` +
+        `<Ид>pkg</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога><Предложения><Предложение><Ид>prod-1</Ид><Наименование>Стол обеденный</Наименование>` +
+        `<Склад ИдСклада="wh-1" КоличествоНаСкладе="${q}"/></Предложение></Предложения></ПакетПредложений></КоммерческаяИнформация>`;
+      const r = await ex.client().pushCatalog([{ name: 'offers.xml', data: Buffer.from(xml) }]);
+      expect(r.failed?.lines.join('\n')).to.equal(undefined);
+    };
+    await pushRests('10'); // 1C has not taken the order: its stock cannot reflect it
+    expect(await hold()).to.equal('active');
+    const c = await saleSession(ex);
+    await c.call('sale', 'query');
+    expect((await c.call('sale', 'success')).status).to.equal('success');
+    expect(await hold()).to.equal('active');
+    await pushRests('8');
+    expect(await hold()).to.equal('ordered');
+    expect(await db('stock').where({ offer_id: offer.id, warehouse_id: wh.id }).first('quantity')).to.deep.equal({ quantity: '8.000' });
   });
 
   it('3.x payment documents (not «Заказ товара») do not touch the order with the same number', async () => {

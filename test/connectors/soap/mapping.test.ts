@@ -37,6 +37,28 @@ describe('connectors/soap: mapping files', () => {
     expect(mapping.service.auth).to.deep.equal({ type: 'basic', usernameEnv: 'SIM_SOAP_USER', passwordEnv: 'SIM_SOAP_PASSWORD' });
   });
 
+  it('maps the system’s status texts to the store’s codes, and refuses a code the store does not have', () => {
+    const { mapping } = parseMapping(SIM, fs.readFileSync(SIM, 'utf8'));
+    expect(mapping.orders?.statuses?.codes).to.include({ Принят: 'confirmed', Отгружен: 'shipped', Отменен: 'cancelled' });
+    const orders = (codes: string) => `${base}orders:
+  create:
+    operation: CreateOrder
+    root: Order
+    fields: { StoreOrderId: idempotencyKey, StoreNumber: number }
+    lines: { path: Lines.Line, fields: { OfferId: offerExternalId } }
+    result: { externalId: OrderId }
+  statuses:
+    operation: GetOrderStatuses
+    cursorArg: Since
+    nextCursor: Next
+    result: Statuses.Status
+    fields: { orderNumber: StoreNumber, status: Status }
+${codes}`;
+    expect(parseMapping('ok.yaml', orders('')).mapping.orders?.statuses?.codes).to.deep.equal({});
+    const p = problems(orders('    codes: { Принят: confirmed, Отгружен: sent }\n'));
+    expect(p.some((l) => /^bad\.yaml:\d+: orders\.statuses\.codes\.Отгружен: must be one of new, confirmed, paid, shipped, completed, cancelled/.test(l)), p.join('\n')).to.equal(true);
+  });
+
   it('reads credentials only from the environment variables it names, and says which is missing', () => {
     const loaded = parseMapping(SIM, fs.readFileSync(SIM, 'utf8'));
     expect(() => adapterFor(loaded, (n) => (n === 'SIM_SOAP_USER' ? 'u' : undefined))).to.throw(MappingError,
