@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
-import { orderStatusLabel } from '../web/format.ts';
+import { orderStatusLabel } from '../mirror/order-status-labels.ts';
 
 const dir = fromRoot('views/mail');
 

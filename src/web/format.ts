@@ -1,5 +1,4 @@
 // Display formats for decimal strings (never through floats for money) and status labels.
-import { isOrderStatusCode, type OrderStatusCode } from '../mirror/order-status.ts';
 
 /** "1234567.5" → "1 234 567,50" (2 decimals, grouped, Russian style). */
 export function money(v: string | null | undefined): string {
@@ -21,15 +20,5 @@ export function qty(v: string | null | undefined): string {
 }
 
 
-// What a page or an e-mail calls each canonical order status (src/mirror/order-status.ts). Pages
-// are English for now; the e-mails are Russian.
-const ORDER_STATUS_LABELS: Record<'en' | 'ru', Record<OrderStatusCode, string>> = {
-  en: { new: 'New', confirmed: 'Confirmed', paid: 'Paid', shipped: 'Shipped', completed: 'Completed', cancelled: 'Cancelled' },
-  ru: { new: 'Новый', confirmed: 'Подтверждён', paid: 'Оплачен', shipped: 'Отгружен', completed: 'Выполнен', cancelled: 'Отменён' },
-};
-
-/** "shipped" → "Shipped"; an unknown value is shown as it is. */
-export function orderStatusLabel(code: string | null | undefined, lang: 'en' | 'ru' = 'en'): string {
-  if (!code) return '—';
-  return isOrderStatusCode(code) ? ORDER_STATUS_LABELS[lang][code] : code;
-}
+// The labels live beside the codes: the web and the e-mails (which may not import the web) share them.
+export { orderStatusLabel } from '../mirror/order-status-labels.ts';
