@@ -4,13 +4,16 @@ import { commercemlImportJob } from './commerceml-import.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
+import { outboxPurge } from './outbox-purge.ts';
 import { ordersExport } from './orders-export.ts';
 import { ordersStatus } from './orders-status.ts';
 import { reservationsExpireJob } from './reservations-expire.ts';
+import { reservationsExport } from './reservations-export.ts';
 import { reservationsStockChangedJob } from './reservations-stock-changed.ts';
 import { reservationsSweepJob } from './reservations-sweep.ts';
 import { syncChanges } from './sync-changes.ts';
 import { syncFull } from './sync-full.ts';
+import { syncRunsSweep } from './sync-runs-sweep.ts';
 import type { JobDefinition } from './types.ts';
 import { waitlistNotifyJob } from './waitlist-notify.ts';
 
@@ -20,12 +23,15 @@ export const JOBS: JobDefinition<never>[] = [
   reservationsExpireJob,
   reservationsSweepJob,
   reservationsStockChangedJob,
+  reservationsExport,
   waitlistNotifyJob,
   syncFull,
   syncChanges,
   ordersExport,
   ordersStatus,
   commercemlImportJob,
+  outboxPurge,
+  syncRunsSweep,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

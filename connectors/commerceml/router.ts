@@ -10,7 +10,7 @@ import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticate, parseBasic } from './exchange/auth.ts';
-import { appendUpload, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
+import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen } from './import/deactivate.ts';
 import { COMMERCEML_IMPORT_JOB, ensureUnpacked, type ImportJobData, isFinal } from './import/run-import.ts';
@@ -185,7 +185,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     const row = await rt.db('commerceml_imports').where({ session_id: session.id, filename: rel }).first();
     if (!row) {
       const present = fs.existsSync(resolveInside(dir, rel));
-      const zips = (await fs.promises.readdir(dir).catch(() => [] as string[])).some((f) => f.toLowerCase().endsWith('.zip'));
+      const zips = (await listUploads(dir)).some((f) => f.toLowerCase().endsWith('.zip'));
       if (!present && !zips) throw new Refused(`file ${rel} was not uploaded in this session`);
       const inserted = await rt.db('commerceml_imports').insert({ session_id: session.id, filename: rel }).onConflict(['session_id', 'filename']).ignore().returning('state');
       if (inserted.length) {

@@ -54,7 +54,8 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
         body,
         headers: {
           'content-type': 'text/xml; charset=utf-8',
-          soapaction: `"${o.soapActionPrefix ?? ''}${operation}"`,
+          // A header is bytes: a Russian operation name goes as its UTF-8 bytes (as 1C's own client sends it).
+          soapaction: Buffer.from(`"${o.soapActionPrefix ?? ''}${operation}"`, 'utf8').toString('latin1'),
           ...(auth ? { authorization: auth } : {}),
         },
         signal: AbortSignal.timeout(o.timeoutMs),

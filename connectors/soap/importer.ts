@@ -2,13 +2,15 @@
 // every mapped entity (calls shared by several entities are made once), stream records into one
 // sync run, commit. Changes: read the change feed from the source's cursor, apply as a delta.
 // Any failure aborts the run: the mirror is untouched and the run row says why.
+import { log } from '../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../../src/mirror/records.ts';
 import type { SyncResult } from '../../src/sync/types.ts';
 import type { SoapAdapter, SoapArgs } from './adapter.ts';
+import { decodeAnswer } from './decode.ts';
 import { MappingDataError } from './errors.ts';
 import { EntityMapper, itemsAt, valueAt } from './mapper.ts';
 import type { EntityMapping, Mapping } from './mapping-schema.ts';
-import type { LookupFn } from './modifiers.ts';
+import { type LookupFn, ModifierError, toDateTime } from './modifiers.ts';
 import type { XmlObject, XmlValue } from './xml-tree.ts';
 
 /** The slice of a sync run the importer uses (src/sync's SyncRun fits). */
@@ -47,12 +49,19 @@ const CHUNK = 20_000;
 /** Pages requested ahead during a full sync. */
 const PREFETCH = 3;
 
-function parseTime(v: XmlValue | undefined, what: string): Date | null {
+function parseTime(v: XmlValue | undefined, what: string, timeZone?: string): Date | null {
   if (v === undefined || v === '') return null;
-  const t = Date.parse(String(v));
-  if (Number.isNaN(t)) throw new MappingDataError(`${what}: "${String(v)}" is not a date and time`);
-  return new Date(t);
+  if (typeof v === 'object') throw new MappingDataError(`${what}: expected a date and time, got a structure`);
+  try {
+    const iso = toDateTime(v, timeZone);
+    return iso ? new Date(iso) : null;
+  } catch (err) {
+    if (err instanceof ModifierError) throw new MappingDataError(`${what}: ${err.message}`);
+    throw err;
+  }
 }
+
+const lookupFields = (by: string | string[]) => (Array.isArray(by) ? by : [by]);
 
 /** Lookup tables for `lookup` modifiers, filled from records read earlier in the run. */
 class Lookups {
@@ -61,7 +70,9 @@ class Lookups {
     for (const spec of Object.values(mapping.entities)) {
       for (const f of Object.values(spec.fields)) {
         if (typeof f === 'string') continue;
-        for (const m of f.modifiers ?? []) if (typeof m === 'object' && 'lookup' in m) this.tables.set(`${m.lookup.entity}|${m.lookup.by}`, new Map());
+        for (const m of f.modifiers ?? []) {
+          if (typeof m === 'object' && 'lookup' in m) for (const by of lookupFields(m.lookup.by)) this.tables.set(`${m.lookup.entity}|${by}`, new Map());
+        }
       }
     }
   }
@@ -89,6 +100,7 @@ interface CallGroup {
   operation: string;
   args: SoapArgs;
   paging?: EntityMapping['paging'];
+  decode?: EntityMapping['decode'];
   entities: EntityName[];
 }
 
@@ -97,8 +109,8 @@ function callGroups(mapping: Mapping, only?: EntityName[]): CallGroup[] {
   for (const entity of ENTITY_ORDER) {
     const spec = mapping.entities[entity];
     if (!spec || (only && !only.includes(entity))) continue;
-    const key = JSON.stringify([spec.operation, spec.args ?? {}, spec.paging ?? null]);
-    const g = groups.get(key) ?? { operation: spec.operation, args: { ...(spec.args ?? {}) }, paging: spec.paging, entities: [] };
+    const key = JSON.stringify([spec.operation, spec.args ?? {}, spec.paging ?? null, spec.decode ?? null]);
+    const g = groups.get(key) ?? { operation: spec.operation, args: { ...(spec.args ?? {}) }, paging: spec.paging, decode: spec.decode, entities: [] };
     g.entities.push(entity);
     groups.set(key, g);
   }
@@ -118,8 +130,8 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
   let cursor: string | null = null;
   try {
     if (mapping.info) {
-      const info = await adapter.call(mapping.info.operation);
-      asOf = parseTime(valueAt(info, mapping.info.asOf), 'info.asOf');
+      const info = decodeAnswer(await adapter.call(mapping.info.operation), mapping.info.decode, mapping.info.operation);
+      asOf = parseTime(valueAt(info, mapping.info.asOf), 'info.asOf', mapping.service.timeZone);
       cursor = mapping.info.cursor ? String(valueAt(info, mapping.info.cursor) ?? '') || null : null;
     }
   } catch (err) {
@@ -136,38 +148,67 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
     let done = 0;
     let total = 0;
     for (const g of groups) {
-      const mappers = g.entities.map((e) => new EntityMapper(e, mapping.entities[e]!, lookups.fn));
+      const mappers = g.entities.map((e) => new EntityMapper(e, mapping.entities[e]!, lookups.fn, undefined, mapping.service.timeZone));
       const pageArgs = (n: number): SoapArgs => (g.paging ? { ...g.args, [g.paging.pageArg]: n, [g.paging.sizeArg]: g.paging.pageSize } : g.args);
-      const fetchPage = (n: number) => adapter.call(g.operation, pageArgs(n));
+      const fetchPage = async (n: number) => decodeAnswer(await adapter.call(g.operation, pageArgs(n)), g.decode, `${g.operation}${g.paging ? ` page ${n}` : ''}`);
       // Pages in flight: the system prepares the next ones while this one is mapped and staged.
       const depth = g.paging && deps.limit === undefined ? PREFETCH : 1;
       const first = mapping.entities[g.entities[0]!]!;
       const firstPage = g.paging?.firstPage ?? 1;
       let nextPage = firstPage;
-      const inflight: { page: number; answer: Promise<XmlObject> }[] = [];
+      // A page's failure is held as a value until the page is awaited, so one fetched ahead that
+      // fails meanwhile is no unhandled rejection; pages fetched ahead and not used are dropped.
+      const inflight: { page: number; answer: Promise<{ ok: XmlObject } | { failed: unknown }> }[] = [];
       const launch = () => {
-        const answer = fetchPage(nextPage);
-        answer.catch(() => {});
+        const answer = fetchPage(nextPage).then(
+          (ok) => ({ ok }),
+          (failed: unknown) => ({ failed }),
+        );
         inflight.push({ page: nextPage++, answer });
+      };
+      const drop = () => {
+        for (const p of inflight.splice(0)) {
+          void p.answer.then((r) => {
+            if ('failed' in r) log.debug({ operation: g.operation, page: p.page, err: (r.failed as Error)?.message }, 'soap import: a page fetched ahead and not used failed');
+          });
+        }
       };
       launch();
       let seen = 0;
       let groupTotal: number | undefined;
+      /** With `totalPages`, the last page to read (the answer's count, not the page's size, ends the paging). */
+      let lastPage: number | undefined;
       while (inflight.length) {
         const { page: thisPage, answer: pending } = inflight.shift()!;
-        const answer = await pending;
+        const outcome = await pending;
+        if ('failed' in outcome) {
+          drop();
+          throw outcome.failed;
+        }
+        const answer = outcome.ok;
         const items = itemsAt(answer, first.result);
         if (g.paging?.total && groupTotal === undefined) {
           groupTotal = Number(valueAt(answer, g.paging.total) ?? Number.NaN);
           if (Number.isFinite(groupTotal)) total += groupTotal;
           else groupTotal = Number.POSITIVE_INFINITY;
         }
+        if (g.paging?.totalPages && lastPage === undefined) {
+          const pages = valueAt(answer, g.paging.totalPages);
+          if (typeof pages !== 'string' || !/^\d+$/.test(pages)) {
+            throw new MappingDataError(`entities.${g.entities[0]}.paging.totalPages: "${g.paging.totalPages}" in the answer of ${g.operation} is ${pages === undefined ? 'missing' : `not a page count (${JSON.stringify(pages).slice(0, 40)})`}`);
+          }
+          lastPage = firstPage + Number(pages) - 1;
+        }
         seen += items.length;
-        const more = g.paging && items.length >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY) && (deps.limit === undefined || seen < deps.limit);
-        if (!more) inflight.length = 0;
+        const limitLeft = deps.limit === undefined || seen < deps.limit;
+        const more = g.paging && limitLeft && (lastPage !== undefined
+          ? thisPage < lastPage
+          : items.length >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY));
+        if (!more) drop();
         else {
           const size = g.paging!.pageSize;
-          while (inflight.length < depth && (nextPage - firstPage) * size < (groupTotal ?? Number.POSITIVE_INFINITY)) launch();
+          const beyond = (p: number) => (lastPage !== undefined ? p > lastPage : (p - firstPage) * size >= (groupTotal ?? Number.POSITIVE_INFINITY));
+          while (inflight.length < depth && !beyond(nextPage)) launch();
           if (!inflight.length) launch();
         }
         const limited = deps.limit !== undefined ? items.slice(0, Math.max(0, deps.limit - (seen - items.length))) : items;
@@ -181,7 +222,8 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
           records += recs.length;
         }
         done += limited.length;
-        await run.progress({ done, total: total || undefined, message: `${g.operation}: ${g.entities.join(', ')}` });
+        const pageNote = lastPage !== undefined ? ` (page ${thisPage - firstPage + 1} of ${lastPage - firstPage + 1})` : '';
+        await run.progress({ done, total: total || undefined, message: `${g.operation}: ${g.entities.join(', ')}${pageNote}` });
       }
     }
     const result = await run.commit({ dryRun: deps.dryRun });
@@ -205,21 +247,21 @@ export async function importChanges(deps: ImportDeps & { since: string | null; m
   try {
     for (const [e, by] of lookups.keys()) if (deps.loadLookup) lookups.fill(e, by, await deps.loadLookup(e, by));
     for (let call = 0; call < (deps.maxCalls ?? 20); call++) {
-      const answer = await adapter.call(ch.operation, { ...(ch.args ?? {}), [ch.cursorArg]: cursor });
+      const answer = decodeAnswer(await adapter.call(ch.operation, { ...(ch.args ?? {}), [ch.cursorArg]: cursor }), ch.decode, ch.operation);
       const where = `${ch.operation} from cursor "${cursor}"`;
       for (const entity of ENTITY_ORDER) {
         const path = ch.results[entity];
         if (!path) continue;
         const list = itemsAt(answer, path);
         items += list.length;
-        const recs = new EntityMapper(entity, mapping.entities[entity]!, lookups.fn).map(list, { where });
+        const recs = new EntityMapper(entity, mapping.entities[entity]!, lookups.fn, undefined, mapping.service.timeZone).map(list, { where });
         lookups.remember(entity, recs);
         if (recs.length) batch.set(entity, [...(batch.get(entity) ?? []), ...recs]);
       }
       const next = valueAt(answer, ch.nextCursor);
       if (next === undefined || typeof next === 'object') throw new MappingDataError(`changes.nextCursor: the answer has no value at "${ch.nextCursor}"`);
       cursor = String(next);
-      if (ch.asOf) asOf = parseTime(valueAt(answer, ch.asOf), 'changes.asOf') ?? asOf;
+      if (ch.asOf) asOf = parseTime(valueAt(answer, ch.asOf), 'changes.asOf', mapping.service.timeZone) ?? asOf;
       const hasMore = ch.hasMore ? String(valueAt(answer, ch.hasMore)) === 'true' : false;
       if (!hasMore) break;
     }

@@ -105,6 +105,8 @@ export class EntityMapper<E extends EntityName> {
     readonly spec: EntityMapping,
     private readonly lookup?: LookupFn,
     readonly mappingPath = `entities.${entity}`,
+    /** The mapping's service.timeZone: how `datetime` reads values without an offset. */
+    private readonly timeZone?: string,
   ) {
     const target = TARGETS[entity];
     this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required'));
@@ -128,7 +130,7 @@ export class EntityMapper<E extends EntityName> {
       let v: Value;
       try {
         v = f.read(item, parent);
-        for (const m of f.modifiers) v = applyModifier(m, v, this.lookup);
+        for (const m of f.modifiers) v = applyModifier(m, v, this.lookup, this.timeZone);
         rec[f.name] = coerce(f, v);
       } catch (err) {
         if (!(err instanceof ModifierError || err instanceof FieldError)) throw err;

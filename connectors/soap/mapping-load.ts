@@ -78,8 +78,10 @@ function semantic(m: Mapping): Problem[] {
           if (typeof mod === 'object' && 'lookup' in mod) {
             const le = mod.lookup.entity;
             if (!isEntity(le)) out.push({ path: [...base, 'fields', field, 'modifiers', i, 'lookup', 'entity'], message: `"${le}" is not a mirror entity` });
-            else if (!TARGETS[le][mod.lookup.by]) out.push({ path: [...base, 'fields', field, 'modifiers', i, 'lookup', 'by'], message: `"${mod.lookup.by}" is not a field of ${le}` });
-            else if (ENTITY_ORDER.indexOf(le) >= ENTITY_ORDER.indexOf(entity)) out.push({ path: [...base, 'fields', field, 'modifiers', i, 'lookup', 'entity'], message: `${entity} can only look up entities read before it (${ENTITY_ORDER.slice(0, ENTITY_ORDER.indexOf(entity)).join(', ')})` });
+            else if ((Array.isArray(mod.lookup.by) ? mod.lookup.by : [mod.lookup.by]).some((b) => !TARGETS[le][b])) {
+              const bad = (Array.isArray(mod.lookup.by) ? mod.lookup.by : [mod.lookup.by]).filter((b) => !TARGETS[le][b]);
+              out.push({ path: [...base, 'fields', field, 'modifiers', i, 'lookup', 'by'], message: `${bad.map((b) => `"${b}"`).join(', ')} ${bad.length > 1 ? 'are not fields' : 'is not a field'} of ${le}` });
+            } else if (ENTITY_ORDER.indexOf(le) >= ENTITY_ORDER.indexOf(entity)) out.push({ path: [...base, 'fields', field, 'modifiers', i, 'lookup', 'entity'], message: `${entity} can only look up entities read before it (${ENTITY_ORDER.slice(0, ENTITY_ORDER.indexOf(entity)).join(', ')})` });
           }
         });
       }

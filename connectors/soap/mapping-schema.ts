@@ -2,8 +2,22 @@
 import { z } from 'zod';
 import { modifierSchema } from './modifiers.ts';
 
-const path = z.string().regex(/^\^?[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'must be a dotted element path like "Offers.Offer" (a leading ^ reads the parent item)');
-const opName = z.string().regex(/^[A-Za-z_][\w]*$/, 'must be an operation name from the WSDL');
+// Steps are XML names (1C publishes Russian ones: `return.Номенклатура.Ид`): letters of any
+// script, digits, _ and -; namespace prefixes are dropped by the reader, so they are not written.
+const step = '[\\p{L}_][\\p{L}\\p{N}_-]*';
+const path = z.string().regex(new RegExp(`^\\^?${step}(\\.${step})*$`, 'u'), 'must be a dotted element path like "Offers.Offer" or "return.Номенклатура" (a leading ^ reads the parent item)');
+const opName = z.string().regex(/^[\p{L}_][\p{L}\p{N}_]*$/u, 'must be an operation name from the WSDL');
+/** The answer carries JSON inside one element (1C's ЗаписатьJSON): the operation's other paths read inside it. */
+const decode = z.strictObject({ from: path, as: z.literal('json') });
+export type DecodeSpec = z.infer<typeof decode>;
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone name like "Europe/Moscow"');
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const args = z.record(z.string(), scalar);
@@ -25,12 +39,15 @@ const paging = z.strictObject({
   firstPage: z.number().int().min(0).default(1),
   /** Path of the total item count in the answer (optional: paging also stops at a short page). */
   total: path.optional(),
-});
+  /** Path of the number of pages in the answer (1C services often answer pages, not items): exactly that many are read. */
+  totalPages: path.optional(),
+}).refine((p) => !(p.total && p.totalPages), 'give "total" (items) or "totalPages", not both');
 
 export const entitySchema = z.strictObject({
   operation: opName,
   args: args.optional(),
   paging: paging.optional(),
+  decode: decode.optional(),
   /** Path of the item list in the answer. */
   result: path,
   /** One record per nested item (e.g. each Prices.Price of an Offer); "^Field" reads the parent. */
@@ -44,6 +61,8 @@ const reservationOperation = z.strictObject({
   operation: opName,
   root: z.string().min(1).optional(),
   fields: z.record(path, z.string()),
+  /** Where the answer names the system's own id of the reservation (kept as reservations.external_id). */
+  result: z.strictObject({ externalId: path }).optional(),
 });
 export type ReservationOperationMapping = z.infer<typeof reservationOperation>;
 
@@ -56,13 +75,16 @@ export const mappingSchema = z.strictObject({
     soapActionPrefix: z.string().default(''),
     timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     auth: z.strictObject({ type: z.literal('basic'), usernameEnv: envName, passwordEnv: envName }).optional(),
+    /** How date-times without an offset are read (1C answers local time). Default UTC. */
+    timeZone: timeZone.optional(),
   }),
-  info: z.strictObject({ operation: opName, asOf: path, cursor: path.optional() }).optional(),
+  info: z.strictObject({ operation: opName, decode: decode.optional(), asOf: path, cursor: path.optional() }).optional(),
   entities: z.record(z.string(), entitySchema),
   changes: z.strictObject({
     operation: opName,
     cursorArg: z.string().min(1),
     args: args.optional(),
+    decode: decode.optional(),
     nextCursor: path,
     hasMore: path.optional(),
     asOf: path.optional(),

@@ -1,5 +1,6 @@
 // The closed library of named modifiers a mapping may apply to a value, in order. Custom logic
 // is added here as a named, tested function — never as code inside a mapping file.
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 
 export type Value = string | number | boolean | null | undefined | Record<string, string> | string[] | unknown[] | Record<string, unknown>;
@@ -15,7 +16,8 @@ const empty = (v: Value) => v === null || v === undefined || (typeof v === 'stri
 /** "1 234,50" / "1234.50" / "−5" → "1234.50"; anything else is an error naming the value. */
 export function toDecimal(v: Value): string | null {
   if (empty(v)) return null;
-  const s = str(v).replace(/[\s\u00a0\u202f]/g, '').replace('−', '-').replace(',', '.');
+  // 1C prints "1 234,50" (NBSP as the thousands separator) and rates as "20%".
+  const s = str(v).replace(/[\s\u00a0\u202f]/g, '').replace('−', '-').replace(',', '.').replace(/%$/, '');
   if (!/^-?\d+(\.\d+)?$/.test(s)) throw new ModifierError(`"${str(v)}" is not a number`);
   return s.replace(/^(-?)0+(?=\d)/, '$1');
 }
@@ -42,6 +44,22 @@ export function toDate(v: Value): string | null {
   return iso;
 }
 
+const EMPTY_1C_DATE = /^(0001-01-01|01\.01\.0001)([T ]00:00(:00)?)?$/;
+
+/** ISO or 1C's `DD.MM.YYYY HH:MM:SS` → ISO UTC; no offset means the system's zone; 1C's empty date → none. */
+export function toDateTime(v: Value, timeZone = 'UTC'): string | null {
+  if (empty(v)) return null;
+  const s = str(v).trim();
+  if (EMPTY_1C_DATE.test(s)) return null;
+  let dt = DateTime.fromISO(s, { zone: timeZone });
+  for (const f of ['dd.MM.yyyy H:mm:ss', 'dd.MM.yyyy H:mm', 'dd.MM.yyyy']) {
+    if (dt.isValid) break;
+    dt = DateTime.fromFormat(s, f, { zone: timeZone });
+  }
+  if (!dt.isValid) throw new ModifierError(`"${s}" is not a date and time (ISO, or DD.MM.YYYY HH:MM:SS)`);
+  return dt.toUTC().toISO();
+}
+
 const names = ['trim', 'upper', 'lower', 'nullIfEmpty', 'decimal', 'integer', 'boolean', 'date', 'datetime', 'list'] as const;
 export const MODIFIER_NAMES = [...names, 'default', 'map', 'prefix', 'pairs', 'lookup'] as const;
 
@@ -51,14 +69,15 @@ export const modifierSchema = z.union([
   z.strictObject({ map: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) }),
   z.strictObject({ prefix: z.string() }),
   z.strictObject({ pairs: z.strictObject({ key: z.string().min(1), value: z.string().min(1) }) }),
-  z.strictObject({ lookup: z.strictObject({ entity: z.string().min(1), by: z.string().min(1) }) }),
+  // `by` may list fields tried in order (a warehouse given by id in some rows, by name in others).
+  z.strictObject({ lookup: z.strictObject({ entity: z.string().min(1), by: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }) }),
 ]);
 export type Modifier = z.infer<typeof modifierSchema>;
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
 
-/** Applies one modifier. `lookup` needs the resolver of the run. */
-export function applyModifier(m: Modifier, v: Value, lookup?: LookupFn): Value {
+/** Applies one modifier. `lookup` needs the resolver of the run, `datetime` its time zone. */
+export function applyModifier(m: Modifier, v: Value, lookup?: LookupFn, timeZone?: string): Value {
   if (typeof m === 'string') {
     switch (m) {
       case 'trim': return typeof v === 'string' ? v.trim() : v;
@@ -74,12 +93,7 @@ export function applyModifier(m: Modifier, v: Value, lookup?: LookupFn): Value {
       }
       case 'boolean': return toBoolean(v);
       case 'date': return toDate(v);
-      case 'datetime': {
-        if (empty(v)) return null;
-        const t = Date.parse(str(v));
-        if (Number.isNaN(t)) throw new ModifierError(`"${str(v)}" is not a date and time`);
-        return new Date(t).toISOString();
-      }
+      case 'datetime': return toDateTime(v, timeZone);
       case 'list': return asList(v).map((x) => str(x as Value));
     }
   }
@@ -103,9 +117,12 @@ export function applyModifier(m: Modifier, v: Value, lookup?: LookupFn): Value {
   }
   if ('lookup' in m) {
     if (empty(v)) return null;
-    const id = lookup?.(m.lookup.entity, m.lookup.by, str(v));
-    if (id === undefined) throw new ModifierError(`no ${m.lookup.entity} with ${m.lookup.by} "${str(v)}"`);
-    return id;
+    const by = Array.isArray(m.lookup.by) ? m.lookup.by : [m.lookup.by];
+    for (const field of by) {
+      const id = lookup?.(m.lookup.entity, field, str(v));
+      if (id !== undefined) return id;
+    }
+    throw new ModifierError(`no ${m.lookup.entity} with ${by.join(' or ')} "${str(v)}"`);
   }
   throw new ModifierError(`unknown modifier ${JSON.stringify(m)}`);
 }

@@ -5,6 +5,7 @@
 import type { SoapAdapter, SoapArgs } from './adapter.ts';
 import { MappingDataError } from './errors.ts';
 import { setPath } from './exporter.ts';
+import { valueAt } from './mapper.ts';
 import type { Mapping } from './mapping-schema.ts';
 
 export type ReservationOperation = 'place' | 'extend' | 'release';
@@ -31,7 +32,15 @@ export function reservationArgs(mapping: Mapping, op: ReservationOperation, r: R
   return spec.root ? { [spec.root]: body } : body;
 }
 
-export async function exportReservation(adapter: SoapAdapter, mapping: Mapping, op: ReservationOperation, r: ReservationForExport): Promise<void> {
+/** Sends one operation; the system's id of the reservation when the mapping says where its answer has it. */
+export async function exportReservation(adapter: SoapAdapter, mapping: Mapping, op: ReservationOperation, r: ReservationForExport): Promise<{ externalId: string | null }> {
   const args = reservationArgs(mapping, op, r);
-  await adapter.call(mapping.reservations![op].operation, args);
+  const spec = mapping.reservations![op];
+  const answer = await adapter.call(spec.operation, args);
+  if (!spec.result) return { externalId: null };
+  const id = valueAt(answer, spec.result.externalId);
+  if (typeof id !== 'string' || !id) {
+    throw new MappingDataError(`reservations.${op}.result.externalId: the answer to ${spec.operation} has no value at "${spec.result.externalId}"`);
+  }
+  return { externalId: id };
 }

@@ -3,7 +3,7 @@
 // Demo-only: the passwords are printed on the start page.
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
-import { createUser } from '../store/accounts/users.ts';
+import { createUser, hashPassword } from '../store/accounts/users.ts';
 
 export interface DemoAccount {
   role: 'admin' | 'manager' | 'buyer';
@@ -26,10 +26,15 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: `manager of ${client.name}` });
   }
   for (const a of accounts) {
-    const existing = await rt.db('users').whereRaw('lower(email) = ?', [a.email]).first('id');
+    const existing = await rt.db('users').whereRaw('lower(email) = ?', [a.email]).first('id', 'demo', 'disabled_at');
+    if (existing && !existing.demo) throw new Error(`the user ${a.email} exists and is not the demo's: the demo does not take it over`);
+    if (existing?.disabled_at) {
+      // A start without --demo retired it (src/app/roles/production.ts); the demo brings it back.
+      await rt.db('users').where({ id: existing.id }).update({ disabled_at: null, password_hash: await hashPassword(a.password), failed_logins: 0, locked_until: null });
+    }
     if (existing) continue;
     const id = await createUser(rt.db, { email: a.email, role: a.role, clientId: a.role === 'buyer' ? client!.id : null, password: a.password, name: `Demo ${a.role}` });
-    if (a.role === 'manager') await rt.db('users').where({ id }).update({ manager_id: client!.manager_id });
+    await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null });
   }
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
   return accounts;

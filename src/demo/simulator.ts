@@ -30,7 +30,7 @@ export async function startDemoSimulator(rt: Runtime): Promise<Simulator> {
   const settings = { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url, pollIntervalMs: 5000, webhookSecretEnv: 'DEMO_WEBHOOK_SECRET' };
   const id = await ensureSource(rt.db, { name: DEMO_SOURCE, kind: 'soap', title: 'Accounting simulator (demo)', settings });
   // The simulator gets a new port on every start: keep the row pointing at it.
-  await rt.db('sources').where({ id }).update({ settings: JSON.stringify(settings) });
+  await rt.db('sources').where({ id }).update({ settings: JSON.stringify(settings), demo: true, disabled_at: null });
 
   const lock = await lockSource(rt, DEMO_SOURCE, 30_000);
   try {

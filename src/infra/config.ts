@@ -1,5 +1,6 @@
 // The one place that reads process.env. Validated at boot: a bad value stops the process
 // with one line naming the variable.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -11,6 +12,25 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+// Who may set X-Forwarded-For/-Proto (client IP for rate limits, HTTPS for Secure cookies):
+// express's `trust proxy` — a hop count, or addresses/subnets/names; 'false' trusts nobody.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxy = z
+  .string()
+  .transform((v, ctx): number | string[] | false => {
+    const t = v.trim();
+    if (t === 'false' || t === '0' || t === '') return false;
+    if (/^\d+$/.test(t)) return Number(t);
+    const parts = t.split(',').map((p) => p.trim());
+    const bad = parts.filter((p) => !PROXY_NAMES.has(p) && !isIP(p.replace(/\/\d{1,3}$/, '')));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `must be false, a hop count, or addresses/subnets/loopback/linklocal/uniquelocal separated by commas; not ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return parts;
+  })
+  .default(['loopback']);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -24,10 +44,13 @@ const schema = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().default('Counterpart <store@counterpart.local>'),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  PUBLIC_URL: z.string().optional(),
+  PUBLIC_URL: url(['https:', 'http:']).optional(),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SOURCE_STALE_AFTER_S: z.coerce.number().int().positive().default(900),
   WEBHOOK_SECRET: z.string().optional(),
+  // Delivered outbox rows are kept this long (for support questions), then purged daily.
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1, 'must be at least 1 day').max(3650).default(30),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
 });
@@ -37,7 +60,8 @@ export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: 
 export class ConfigError extends Error {}
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const res = schema.safeParse(env);
+  // `VAR=` in a shell or an env file means "not set", as the defaults' documentation reads.
+  const res = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!res.success) {
     const issue = res.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');

@@ -3,31 +3,7 @@ import type { Knex } from 'knex';
 import type { OrderForExport, StatusRecord } from '../../connectors/soap/index.ts';
 import type { Db } from '../infra/db/knex.ts';
 
-export interface OutboxRow {
-  id: number;
-  source_id: number;
-  kind: string;
-  idempotency_key: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
-/** Due outbox ids of order deliveries to SOAP sources. */
-export async function dueOrderIds(db: Db, limit: number): Promise<number[]> {
-  const rows = await db('outbox as o')
-    .join('sources as s', 's.id', 'o.source_id')
-    .where({ 'o.state': 'pending', 'o.kind': 'order.create', 's.kind': 'soap' })
-    .andWhere('o.next_attempt_at', '<=', db.fn.now())
-    .orderBy('o.id')
-    .limit(limit)
-    .select('o.id');
-  return rows.map((r: { id: number }) => r.id);
-}
-
-/** Locks one still-pending outbox row for this transaction (skipped if another worker has it). */
-export async function lockOutboxRow(trx: Knex.Transaction, id: number): Promise<OutboxRow | undefined> {
-  return trx('outbox').where({ id, state: 'pending' }).forUpdate().skipLocked().first('id', 'source_id', 'kind', 'idempotency_key', 'payload', 'attempts');
-}
+// Claiming, retrying and marking the outbox rows themselves: src/sources/outbox.ts.
 
 /** The order id an outbox payload points at (the storefront writes { orderId } or { order_id }). */
 export function orderIdOf(payload: Record<string, unknown>): number | undefined {
@@ -59,19 +35,11 @@ export async function orderForExport(db: Db | Knex.Transaction, orderId: number,
   };
 }
 
-export async function markSent(trx: Knex.Transaction, row: OutboxRow, orderId: number, ext: { externalId: string; externalNumber: string | null }): Promise<void> {
-  await trx('outbox').where({ id: row.id }).update({ state: 'sent', sent_at: trx.fn.now(), attempts: row.attempts + 1, last_error: null });
+/** The order as the system registered it (the outbox row is marked delivered with it). */
+export async function recordOrderExported(trx: Knex.Transaction, orderId: number, ext: { externalId: string; externalNumber: string | null }): Promise<void> {
   await trx('orders').where({ id: orderId }).update({
     external_id: ext.externalId, external_number: trx.raw('coalesce(?, external_number)', [ext.externalNumber]), exported_at: trx.fn.now(),
     export_state: 'exported', updated_at: trx.fn.now(),
-  });
-}
-
-/** A failed attempt: retried later (exponential backoff), or given up when retrying cannot help. */
-export async function markAttemptFailed(trx: Knex.Transaction, row: OutboxRow, error: string, retryInS: number | null): Promise<void> {
-  await trx('outbox').where({ id: row.id }).update({
-    attempts: row.attempts + 1, last_error: error.slice(0, 2000),
-    ...(retryInS === null ? { state: 'failed' } : { next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [retryInS]) }),
   });
 }
 

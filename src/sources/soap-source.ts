@@ -31,7 +31,7 @@ export async function soapSourceRow(rt: Runtime, name: string): Promise<SoapSour
 }
 
 export async function soapSources(rt: Runtime): Promise<SoapSourceRow[]> {
-  return rt.db('sources').where({ kind: 'soap' }).orderBy('id').select('id', 'name', 'kind', 'settings', 'cursor');
+  return rt.db('sources').where({ kind: 'soap' }).whereNull('disabled_at').orderBy('id').select('id', 'name', 'kind', 'settings', 'cursor');
 }
 
 export async function backendOf(row: SoapSourceRow): Promise<SoapBackend> {
@@ -64,11 +64,12 @@ const TABLES: Partial<Record<EntityName, string>> = {
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string, signal?: AbortSignal): ImportDeps {
+/** `expectCursor`: the source's cursor before this run read anything; its commit is fenced on it. */
+function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string, signal: AbortSignal | undefined, expectCursor: string | null): ImportDeps {
   return {
     adapter: backend.adapter,
     mapping: backend.mapping,
-    openRun: (o) => openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor, signal }),
+    openRun: (o) => openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor, signal, expectCursor }),
     loadLookup: async (entity, by) => {
       const table = TABLES[entity];
       if (!table) return new Map();
@@ -91,7 +92,8 @@ export interface SourceRunOptions {
 
 export async function runFullSync(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await syncBackend(rt, row);
-  const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal));
+  const before = await rt.db('sources').where({ id: row.id }).first('cursor');
+  const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal, before?.cursor ?? null));
   await seedClientsAfter(rt, out);
   return out;
 }
@@ -99,7 +101,7 @@ export async function runFullSync(rt: Runtime, row: SoapSourceRow, opts: SourceR
 export async function runChanges(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await syncBackend(rt, row);
   const fresh = await rt.db('sources').where({ id: row.id }).first('cursor');
-  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal), since: fresh?.cursor ?? null });
+  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal, fresh?.cursor ?? null), since: fresh?.cursor ?? null });
   await seedClientsAfter(rt, out);
   if (!out.result) {
     // Nothing changed: the mirror is as fresh as the system's clock says, without a run row.

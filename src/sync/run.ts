@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { connectionSettings, type Db } from '../infra/db/knex.ts';
+import { log } from '../infra/log.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 import { copyValue } from './copy-text.ts';
 import { type EntitySpec, SPECS } from './entities.ts';
@@ -77,8 +78,11 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   try {
     await conn.connect();
     await conn.query("SET temp_buffers = '256MB'; BEGIN; SET LOCAL work_mem = '64MB'");
+    // Which backend runs it: a run whose backend is gone (the process was killed) is swept as failed.
+    const { rows: [backend] } = await conn.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await deps.db('sync_runs').where({ id: runId }).update({ backend_pid: backend!.pid });
   } catch (err) {
-    await conn.end().catch(() => {});
+    await conn.end().catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: closing the connection that did not open failed'));
     await markRunFailed(deps.db, runId, `could not open a database transaction: ${(err as Error).message}`);
     throw err;
   }
@@ -92,13 +96,16 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
 
   const release = async () => {
     state = 'closed';
-    await conn.end().catch(() => {});
+    await conn.end().catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: closing its connection failed'));
   };
   const rollback = async (reason: string) => {
     if (state === 'closed') return;
-    await conn.query('ROLLBACK').catch(() => {});
+    // closing the connection next rolls back too: a failed ROLLBACK loses nothing
+    await conn.query('ROLLBACK').catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: ROLLBACK failed'));
     await release();
-    await markRunFailed(deps.db, runId, reason, counts).catch(() => {});
+    await markRunFailed(deps.db, runId, reason, counts).catch((e: Error) =>
+      log.error({ runId, reason, err: e.message }, 'sync run: recording the failure failed'),
+    );
   };
   const ensureOpen = () => {
     if (state !== 'open') throw new SyncError(`sync run ${runId} is already finished`, runId);
@@ -279,21 +286,30 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         // the merge can take a while: a lock lost meanwhile must not commit
         opts.signal?.throwIfAborted();
         const asOf = opts.asOf ?? startedAt;
-        await conn.query(
-          `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now() WHERE id = $1`,
-          [opts.sourceId, asOf, opts.cursor ?? null],
+        const fenced = opts.expectCursor !== undefined;
+        const moved = await conn.query(
+          `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now()
+            WHERE id = $1 ${fenced ? 'AND cursor IS NOT DISTINCT FROM $4' : ''}`,
+          fenced ? [opts.sourceId, asOf, opts.cursor ?? null, opts.expectCursor] : [opts.sourceId, asOf, opts.cursor ?? null],
         );
+        if (fenced && moved.rowCount === 0) {
+          const now = await conn.query<{ cursor: string | null }>('SELECT cursor FROM sources WHERE id = $1', [opts.sourceId]);
+          throw new SyncError(
+            `overtaken: another sync of this source committed while this one was reading (cursor ${JSON.stringify(now.rows[0]?.cursor ?? null)}, this run began at ${JSON.stringify(opts.expectCursor)}); nothing of this run was applied`,
+            runId,
+          );
+        }
+        // clock_timestamp(), not now(): now() is the transaction's start, which would make a 12 s run look like 8 ms.
         await conn.query(
-          `UPDATE sync_runs SET state = 'succeeded', counts = $2, warnings = $3, as_of = $4, finished_at = now(),
+          `UPDATE sync_runs SET state = 'succeeded', counts = $2, warnings = $3, as_of = $4, finished_at = clock_timestamp(),
                   progress = jsonb_set(progress, '{message}', '"done"') WHERE id = $1`,
           [runId, JSON.stringify(counts), JSON.stringify(warnings), asOf],
         );
         await conn.query('COMMIT');
         await release();
         if (deps.redis && (event.stockChangedOffers.length || event.priceChangedOffers.length || event.truncated)) {
-          await publishChange(deps.redis, deps.prefix ?? 'cp', event).catch(() => {
-            // The mirror is committed; consumers also sweep periodically, so a lost event is late, not lost.
-          });
+          // The mirror is committed; consumers also sweep periodically, so a lost event is late, not lost.
+          await publishChange(deps.redis, deps.prefix ?? 'cp', event).catch((e: Error) => log.warn({ runId, err: e.message }, 'sync run: change event not published'));
         }
         return result;
       } catch (err) {

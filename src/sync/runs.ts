@@ -17,6 +17,23 @@ export async function updateRunProgress(db: Db, id: number, p: RunProgress): Pro
   await db('sync_runs').where({ id, state: 'running' }).update({ progress: JSON.stringify(p) });
 }
 
+/**
+ * Runs left `running` by a process that stopped (SIGKILL, OOM, a lost machine): their database
+ * backend is gone, so they can never finish. Marked failed with the reason; returns their ids.
+ * A run without a recorded backend (it died before connecting) is swept after 10 minutes.
+ */
+export async function sweepAbandonedRuns(db: Db): Promise<number[]> {
+  const { rows } = await db.raw<{ rows: { id: number }[] }>(
+    `UPDATE sync_runs r SET state = 'failed', finished_at = clock_timestamp(),
+            error = 'abandoned: the process running it stopped before it finished (nothing of it was applied)'
+      WHERE r.state = 'running'
+        AND CASE WHEN r.backend_pid IS NULL THEN r.started_at < now() - interval '10 minutes'
+                 ELSE r.started_at < now() - interval '5 seconds' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid) END
+      RETURNING r.id`,
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function markRunFailed(db: Db, id: number, error: string, counts?: object): Promise<void> {
   await db('sync_runs')
     .where({ id })

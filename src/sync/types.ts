@@ -16,6 +16,13 @@ export interface SyncOptions {
   /** Stored on the source in the same transaction (e.g. the change feed's next cursor). */
   cursor?: string | null;
   /**
+   * The source's cursor when this run began reading: the commit goes through only if it is
+   * still that (compare-and-set under the row lock of `sources`), so a run overtaken by another
+   * run of the same source — say a full sync whose Redis lock vanished — never writes its older
+   * snapshot over newer data nor moves the cursor back. Undefined: no check.
+   */
+  expectCursor?: string | null;
+  /**
    * Stops the run when aborted (e.g. its source lock was lost): checked before each batch and
    * before the commit; the run then rolls back and fails with the signal's reason.
    */

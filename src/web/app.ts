@@ -14,7 +14,7 @@ import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -55,7 +55,7 @@ export interface Mount {
 export interface AppOptions {
   /** E-mail (reset, invite, order confirmation); queued for the mail.send job unless given. */
   mail?: MailSender;
-  /** Console features backed by connectors (mapping validate / dry-run), wired by src/app/roles. */
+  /** Console features backed by connectors and the queue (mapping checks, exchanges, queue board), wired by src/app/roles. */
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
   demoAccounts?: { role: string; email: string; password: string; note: string }[];
@@ -72,7 +72,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   const mail = opts.mail ?? queuedMail(rt);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', rt.config.TRUST_PROXY);
   app.engine(
     'hbs',
     engine({
@@ -107,12 +107,13 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // The session's one query also reads the viewer and the buyer's header badges.
   app.use(sessionMiddleware(sessionStore<SessionData>(rt.db, { preload: withBadges(VIEWER_PRELOAD) }), sessionSecret(rt)));
   // bull-board's JSON API has no CSRF token: it has its own admin + same-origin guard
-  app.use(QUEUES_PATH, consoleQueuesRouter(rt));
+  app.use(QUEUES_PATH, consoleQueuesRouter(rt, opts.console?.queueBoard));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
   app.use(badgesMiddleware(rt));
+  app.use(healthDetailRoutes(rt));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));

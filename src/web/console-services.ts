@@ -1,5 +1,8 @@
-// What the console needs from parts the web may not import (connectors): passed into createApp
-// by the process (src/app/roles), so the web calls an interface and never a connector.
+// What the console needs from parts the web may not import (connectors, the queue): passed into
+// createApp by the process (src/app/roles), so the web calls an interface and never a connector
+// or BullMQ.
+import type { RequestHandler } from 'express';
+
 export interface MappingReport {
   ok: boolean;
   /** The same lines the CLI prints (`counterpart mapping validate|dry-run`). */
@@ -25,4 +28,10 @@ export interface ConsoleServices {
   checkMapping?(sourceId: number, opts: { dryRun: boolean }): Promise<MappingReport>;
   /** A CommerceML source's recent exchanges with 1C. Absent when this process has no connectors. */
   exchanges?(sourceId: number): Promise<ExchangeSummary[]>;
+  /**
+   * The queue board (bull-board over every BullMQ queue), serving QUEUES_PATH
+   * (src/web/routes/console/queues.ts). The web puts its admin guard in front. Absent when this
+   * process shows no queues.
+   */
+  queueBoard?: RequestHandler;
 }

@@ -177,8 +177,8 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
 
   it('the order reaches the simulator exactly once and its status comes back to the page', async () => {
     const order = await rt.db('orders').first('id', 'number');
-    expect((await exportDueOrders(rt)).sent).to.equal(1);
-    expect((await exportDueOrders(rt)).sent).to.equal(0); // nothing pending: exactly once
+    expect((await exportDueOrders(rt)).delivered).to.equal(1);
+    expect((await exportDueOrders(rt)).delivered).to.equal(0); // nothing pending: exactly once
     const inSim = sim.state.orders().filter((o) => o.storeNumber === order.number);
     expect(inSim).to.have.length(1);
     sim.postOrderStatus(order.number, 'Отгружен', 'Shipped from the main warehouse');

@@ -13,5 +13,15 @@ describe('config', () => {
     expect(() => parseConfig({ PORT: 'eighty' })).to.throw(ConfigError, /^Configuration error: PORT .*"eighty"/);
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).to.throw(ConfigError, /DATABASE_URL must be a URL starting with postgres:/);
     expect(() => parseConfig({ SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET must be at least 16/);
+    expect(() => parseConfig({ PUBLIC_URL: 'store.example' })).to.throw(ConfigError, /PUBLIC_URL must be a URL starting with https: or http:/);
+  });
+
+  it('reads TRUST_PROXY as express does: hops, addresses and subnets, or nobody', () => {
+    expect(parseConfig({}).TRUST_PROXY).to.deep.equal(['loopback']);
+    expect(parseConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).to.equal(2);
+    expect(parseConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).to.equal(false);
+    expect(parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).TRUST_PROXY).to.deep.equal(['loopback', '10.0.0.0/8', 'fd00::1']);
+    expect(() => parseConfig({ TRUST_PROXY: 'true' })).to.throw(ConfigError, /TRUST_PROXY must be false, a hop count, .* not true/);
+    expect(() => parseConfig({ TRUST_PROXY: '10.0.0.0/8, proxy.local' })).to.throw(ConfigError, /not proxy\.local/);
   });
 });

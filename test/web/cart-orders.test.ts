@@ -98,8 +98,11 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(list.text).to.contain(order.number).and.contain('confirmed');
     // Submitting the same form again does not create a second order.
     const again = await a.post('/checkout', form);
-    expect(again.status).to.be.oneOf([303, 422]);
+    expect(again.status, again.text.slice(again.text.indexOf("<main>"), again.text.indexOf("<main>") + 600)).to.equal(303);
+    expect(again.location).to.equal(`/orders/${order.id}`);
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 1 });
+    expect(sent).to.have.length(1); // no second confirmation
+    expect(await rt.db('cart_lines').count('* as n').first()).to.deep.equal({ n: 0 }); // the form's lines are the order's
   });
 
   it('refuses checkout with a clear message when stock went away meanwhile, and places nothing', async () => {
@@ -109,6 +112,34 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     const r = await a.post('/checkout', form);
     expect(r.status).to.equal(409);
     expect(r.text).to.contain('Not enough SKU-001 at Main: 0 available now, 1 in the cart.');
+    expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
+  });
+
+  it('a refused checkout names every problem line, as a page (no JS) and inside the boosted page (htmx)', async () => {
+    await a.post('/cart/add', { offerId: String(fx.offers[0]), qty: '1' });
+    await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '2' });
+    const form = await checkoutForm(a);
+    await rt.db('stock').whereIn('offer_id', [fx.offers[0]!, fx.offers[2]!]).where({ warehouse_id: fx.warehouses.main }).update({ quantity: '1.5' });
+    const lines = ['Not enough SKU-001 at Main: 1,5 available now, 1 in the cart.', 'Not enough SKU-003 at Main: 1,5 available now, 2 in the cart.'];
+    const plain = await a.post('/checkout', form);
+    expect(plain.status).to.equal(409);
+    expect(plain.text).to.contain(lines[1]);
+    expect(plain.text).not.to.contain(lines[0]); // 1.5 ≥ 1: only the short line is named
+    await rt.db('stock').where({ offer_id: fx.offers[0]!, warehouse_id: fx.warehouses.main }).update({ quantity: '0.5' });
+    const boosted = await a.post('/checkout', form, { headers: { 'hx-request': 'true', 'hx-boosted': 'true' } });
+    expect(boosted.status).to.equal(200); // htmx swaps only 2xx
+    expect(boosted.res.headers.get('x-status')).to.equal('409');
+    expect(boosted.text).to.contain('<h1>Cart').and.contain('Not enough SKU-001 at Main: 0,5 available now, 1 in the cart.').and.contain(lines[1]);
+    expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
+  });
+
+  it('refuses an order in two currencies (422), naming the line to order separately', async () => {
+    await rt.db('contract_prices').where({ contract_id: fx.contracts.aMain, offer_id: fx.offers[1]! }).update({ currency: 'USD' });
+    await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '1' });
+    await a.post('/cart/add', { offerId: String(fx.offers[1]), qty: '1' });
+    const r = await a.post('/checkout', await checkoutForm(a));
+    expect(r.status).to.equal(422);
+    expect(r.text).to.contain('SKU-002 is priced in USD, the rest of the order in RUB; one order is in one currency, order it separately.');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 

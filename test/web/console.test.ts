@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { DEFAULT_RESERVATION_PERIOD_HOURS, reservationSettings } from '../../src/store/reservations/settings.ts';
 import { getSetting } from '../../src/store/settings/settings.ts';
 import { createApp } from '../../src/web/app.ts';
 import { recentExchanges } from '../../connectors/commerceml/index.ts';
+import { queueBoard } from '../../src/app/roles/console-services.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
@@ -30,6 +32,7 @@ describe('web/console: staff console', () => {
     const services = {
       checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }),
       exchanges: (id: number) => recentExchanges(rt.db, id),
+      queueBoard: queueBoard(rt),
     };
     srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
     savedSettings = await rt.db('settings').select('key', 'value');
@@ -74,6 +77,18 @@ describe('web/console: staff console', () => {
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
     const api = await admin.get('/console/queues/api/queues');
     expect(JSON.parse(api.text).queues.map((q: { name: string }) => q.name)).to.include.members(['sync.full', 'sync.changes', 'mail.send']);
+  });
+
+  it('answers 404 for the queue board in a process that wires none (the web builds no BullMQ board itself)', async () => {
+    const bare = await listen(createApp(rt));
+    try {
+      const admin = new WebClient(bare.base);
+      await admin.login(fx.emails.admin, PASSWORD);
+      expect((await admin.get('/console/queues')).status).to.equal(404);
+      expect((await admin.get('/console/queues/api/queues')).status).to.equal(404);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('lists sources with the progress of a running sync, and queues "run full / changes now"', async () => {
@@ -173,11 +188,12 @@ describe('web/console: staff console', () => {
     expect(sent[0]!.to).to.equal('new@beta.test');
     expect((await new WebClient(srv.base).get(link[0])).status).to.equal(200);
 
+    await admin.post(`/console/clients/${fx.clients.a}/unlink`, { counterparty_id: String(fx.cp.aChild) });
     await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '7701000002' }); // Alpha North by INN
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.include({ origin: 'admin' });
     const bad = await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '0000' });
-    expect(bad.status).to.equal(400);
-    expect(bad.text).to.contain('No counterparty with id, INN or external id &quot;0000&quot;');
+    expect(bad.status).to.equal(303);
+    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.contain('No counterparty with external id or id &quot;0000&quot;.');
     await admin.post(`/console/clients/${fx.clients.b}/unlink`, { counterparty_id: String(fx.cp.aChild) });
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.equal(undefined);
 
@@ -207,5 +223,41 @@ describe('web/console: staff console', () => {
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('News audiences');
     expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
+  });
+
+  it('both reservation-period screens refuse the same bad values with the same message and accept the same good ones', async () => {
+    const admin = await as(fx.emails.admin);
+    await admin.get('/console/settings');
+    const screens = [
+      { name: 'console', send: (period: string) => admin.post('/console/settings', { period }) },
+      { name: 'admin', send: (period: string) => admin.post('/admin/settings/reservations', { periodHours: period, extensionAllowed: 'on', maxExtensions: '1', warningLeadMinutes: '120' }) },
+    ];
+    const bad: [string, string][] = [
+      ['0', 'Reservation period must be at least 1 hour.'],
+      ['-3', 'Reservation period must be a whole number of hours.'],
+      ['1.5', 'Reservation period must be a whole number of hours.'],
+      ['abc', 'Reservation period must be a whole number of hours.'],
+      ['', 'Reservation period must be a whole number of hours.'],
+      ['1441', 'Reservation period must be at most 60 days (1440 hours).'],
+    ];
+    for (const screen of screens) {
+      await rt.db('settings').insert({ key: 'reservations.period_hours', value: JSON.stringify(7) }).onConflict('key').merge();
+      for (const [value, message] of bad) {
+        const res = await screen.send(value);
+        expect(res.status, `${screen.name} ${value}`).to.equal(422);
+        expect(res.text, `${screen.name} ${value}`).to.contain(message);
+        expect(await getSetting(rt.db, 'reservations.period_hours'), `${screen.name} ${value}`).to.equal(7);
+      }
+      for (const value of ['1', ' 48 ', '1440']) {
+        const res = await screen.send(value);
+        expect(res.status, `${screen.name} ${value}`).to.equal(303);
+        expect(await getSetting(rt.db, 'reservations.period_hours'), `${screen.name} ${value}`).to.equal(Number(value));
+        expect(await reservationSettings(rt.db)).to.include({ periodHours: Number(value) });
+      }
+    }
+    // nobody set a period: both screens show the one default
+    await rt.db('settings').where({ key: 'reservations.period_hours' }).delete();
+    expect((await admin.get('/console/settings')).text).to.contain(`name="period" value="${DEFAULT_RESERVATION_PERIOD_HOURS}"`);
+    expect((await admin.get('/admin/settings/reservations')).text).to.contain(`name="periodHours" value="${DEFAULT_RESERVATION_PERIOD_HOURS}"`);
   });
 });

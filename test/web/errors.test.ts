@@ -96,7 +96,6 @@ describe('web: refusals and unknown errors', () => {
     { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${fx.clients.b}/messages`, h) },
     { what: 'an attachment that is not there', status: 404, message: 'Attachment not found.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
     { what: 'a manager for an unknown client', status: 404, message: 'Client 999999 not found.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
-    { what: 'an unknown counterparty to link', status: 400, message: 'No counterparty with id, INN or external id &quot;nope&quot;.', who: () => admin, send: (c, h) => c.post(`/console/clients/${fx.clients.a}/link`, { counterparty: 'nope' }, { headers: h }) },
   ];
   for (const r of pageRefusals) {
     it(`${r.what}: ${r.status} with its message, page and htmx`, async () => {

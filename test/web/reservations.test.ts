@@ -78,6 +78,30 @@ describe('web: reservations and waiting list pages', () => {
     expect(await rt.db('reservations').orderBy('id').pluck('state')).to.deep.equal(['ordered', 'cancelled']);
   });
 
+  it('ordering reservations in two currencies is refused in the list (htmx) and as a flash, nothing is ordered', async () => {
+    await rt.db('contract_prices').where({ contract_id: fx.contracts.aMain, offer_id: fx.offers[1]! }).update({ currency: 'USD' });
+    await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
+    await a.post('/reservations', { offerId: String(fx.offers[2]), warehouseId: String(fx.warehouses.main), quantity: '1' });
+    const ids = (await rt.db('reservations').orderBy('id').pluck('id')).map(String);
+    await a.get('/reservations');
+    const text = 'One order is in one currency (USD): order SKU-003 (RUB) separately.';
+    // Several ids are repeated fields (the list's checkboxes), which WebClient.post cannot send.
+    const order = (headers: Record<string, string> = {}) =>
+      fetch(`${server.base}/reservations/order`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams([...ids.map((id) => ['ids', id]), ['_csrf', a.csrf]]),
+      });
+    const frag = await order({ 'hx-request': 'true' });
+    expect(await frag.text()).to.contain(text);
+    const plain = await order();
+    expect(plain.status).to.equal(303);
+    expect((await a.get('/reservations')).text).to.contain(text);
+    expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
+    expect(await rt.db('reservations').orderBy('id').pluck('state')).to.deep.equal(['active', 'active']);
+  });
+
   it('nobody touches another client\'s reservations or waiting list: 404, nothing changes', async () => {
     await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
     const rid = (await rt.db('reservations').first('id')).id;
@@ -141,7 +165,7 @@ describe('web: reservations and waiting list pages', () => {
     expect(page.text).to.contain('value="24"');
     const bad = await admin.post('/admin/settings/reservations', { periodHours: '0', maxExtensions: '1', warningLeadMinutes: '60' });
     expect(bad.status).to.equal(422);
-    expect(bad.text).to.contain('Reservation period must be more than 0.');
+    expect(bad.text).to.contain('Reservation period must be at least 1 hour.');
     const ok = await admin.post('/admin/settings/reservations', { periodHours: '48', extensionAllowed: 'on', maxExtensions: '2', warningLeadMinutes: '30' });
     expect(ok.status).to.equal(303);
     try {

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { verify } from '@node-rs/argon2';
 import { secretFromEnv } from '../../../src/infra/config.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
+import { log } from '../../../src/infra/log.ts';
 import { type CommerceMLSettings, parseSettings } from '../settings.ts';
 
 export interface AuthedSource {
@@ -28,7 +29,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /** The source for these credentials, or a reason to refuse (shown to 1C after `failure`). */
 export async function authenticate(db: Db, login: string, password: string, only?: string): Promise<AuthedSource | string> {
-  const q = db('sources').where({ kind: 'commerceml' }).whereRaw("settings->>'login' = ?", [login]).select('id', 'name', 'settings');
+  const q = db('sources').where({ kind: 'commerceml' }).whereNull('disabled_at').whereRaw("settings->>'login' = ?", [login]).select('id', 'name', 'settings');
   if (only) q.andWhere({ name: only });
   const rows = await q;
   const wrong = 'wrong login or password';
@@ -40,8 +41,13 @@ export async function authenticate(db: Db, login: string, password: string, only
     const expected = secretFromEnv(settings.passwordEnv);
     if (!expected) return `source "${row.name}": environment variable ${settings.passwordEnv} (its password) is not set`;
     if (!sameSecret(expected, password)) return wrong;
-  } else if (!(await verify(settings.passwordHash!, password).catch(() => false))) {
-    return wrong;
+  } else {
+    // an unreadable hash in the source's settings refuses like a wrong password, and is logged
+    const good = await verify(settings.passwordHash!, password).catch((err: Error) => {
+      log.warn({ source: row.name, err: err.message }, 'commerceml: the source password hash is unreadable');
+      return false;
+    });
+    if (!good) return wrong;
   }
   return { id: row.id, name: row.name, settings };
 }

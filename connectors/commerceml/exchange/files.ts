@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { log } from '../../../src/infra/log.ts';
 
 export class UploadError extends Error {}
 
@@ -55,10 +56,20 @@ export async function appendUpload(
     await pipeline(body, counter, fs.createWriteStream(target, { flags: 'a' }));
   } catch (err) {
     // A refused chunk must not leave half of itself behind.
-    await fs.promises.truncate(target, existing).catch(() => {});
+    await fs.promises.truncate(target, existing).catch((e: Error) => log.warn({ file: target, keep: existing, err: e.message }, 'commerceml upload: a refused chunk could not be cut off'));
     throw err;
   }
   return n;
+}
+
+/** The names in a session's upload folder; none when the folder is not there (nothing uploaded yet). */
+export async function listUploads(dir: string): Promise<string[]> {
+  try {
+    return await fs.promises.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 export async function wipeDir(dir: string): Promise<void> {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../../src/infra/db/knex.ts';
+import { log } from '../../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
 import { addFromBatch, openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
 import { mapDocument, type OrderDocument } from '../parse/documents.ts';
@@ -108,7 +109,14 @@ export async function importCatalogFile(
     }
     await report();
   };
-  let inflight: Promise<void> = Promise.resolve();
+  // The batch in flight keeps its failure as a value (not an unhandled rejection while the
+  // parser reads on); settle() throws it where it is awaited: at the next batch or after the parse.
+  let inflight: Promise<{ failed: unknown } | null> = Promise.resolve(null);
+  const settle = async () => {
+    const outcome = await inflight;
+    inflight = Promise.resolve(null);
+    if (outcome) throw outcome.failed;
+  };
   let parsed: ParseResult;
   try {
     parsed = await parseCommerceML(input, {
@@ -119,14 +127,18 @@ export async function importCatalogFile(
         docs.push(mapDocument(d));
       },
       onBatch: async (batch) => {
-        await inflight;
-        inflight = apply(batch);
-        inflight.catch(() => {}); // awaited on the next batch or after the parse
+        await settle();
+        inflight = apply(batch).then(
+          () => null,
+          (failed: unknown) => ({ failed }),
+        );
       },
     });
-    await inflight;
+    await settle();
   } catch (err) {
-    await inflight.catch(() => {});
+    // The parse failed while a batch was in flight: the file's error is thrown, the batch's logged.
+    const outcome = await inflight;
+    if (outcome) log.warn({ file: s.filename, err: (outcome.failed as Error)?.message }, 'commerceml import: a batch failed too while the file failed');
     await run?.abort(err as Error);
     throw err;
   }

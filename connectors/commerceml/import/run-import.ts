@@ -6,7 +6,7 @@ import path from 'node:path';
 import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
-import { resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
+import { listUploads, resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
 import { getSession } from '../exchange/sessions.ts';
 import { unzipInto } from '../exchange/unzip.ts';
 import { CommerceMLError } from '../parse/errors.ts';
@@ -32,7 +32,7 @@ export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number,
   const src = await rt.db('sources').where({ id: session.source_id }).first('settings');
   const settings = parseSettings(src?.settings);
   const limits = typeof settings === 'string' ? limitsSchema.parse({}) : settings.limits;
-  const zips = (await fs.promises.readdir(dir).catch(() => [] as string[])).filter((f) => f.toLowerCase().endsWith('.zip') && !session.unpacked.includes(f));
+  const zips = (await listUploads(dir)).filter((f) => f.toLowerCase().endsWith('.zip') && !session.unpacked.includes(f));
   for (const z of zips) {
     await onProgress(`Распаковка архива ${z}`);
     await unzipInto(path.join(dir, z), dir, limits);

@@ -118,8 +118,26 @@ export async function buildOrdersQuery(
   };
 }
 
-/** `success` after a query: only now are the queried orders exported. */
+/**
+ * `success` after a query: only now are the queried orders exported, and their 'order.create'
+ * outbox rows delivered, in one transaction. The row is kept rather than not written for a
+ * CommerceML source: the outbox stays the one record of what reached each accounting system
+ * (and when), whichever connector delivered it, and the purge treats both kinds alike.
+ */
 export async function confirmQueried(db: Db, orderIds: number[]): Promise<number> {
   if (!orderIds.length) return 0;
-  return db('orders').whereIn('id', orderIds).where({ export_state: 'querying' }).update({ export_state: 'exported', exported_at: db.fn.now() });
+  return db.transaction(async (trx) => {
+    const confirmed: { id: number }[] = await trx('orders')
+      .whereIn('id', orderIds)
+      .where({ export_state: 'querying' })
+      .update({ export_state: 'exported', exported_at: trx.fn.now() })
+      .returning('id');
+    if (confirmed.length) {
+      await trx('outbox')
+        .where({ kind: 'order.create', state: 'pending' })
+        .whereRaw("payload->>'orderId' = ANY(?::text[])", [confirmed.map((o) => String(o.id))])
+        .update({ state: 'delivered', delivered_at: trx.fn.now(), attempts: trx.raw('attempts + 1'), last_error: null });
+    }
+    return confirmed.length;
+  });
 }

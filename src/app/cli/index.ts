@@ -7,6 +7,7 @@ import { log } from '../../infra/log.ts';
 import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../../infra/runtime.ts';
 import { registerMapping } from './mapping.ts';
+import { registerSource } from './source.ts';
 import { collectStats, formatStats } from './stats.ts';
 import { registerSync } from './sync.ts';
 import { addUserCommands } from './users.ts';
@@ -60,6 +61,7 @@ export function buildCli(): Command {
   addUserCommands(program, withRuntime);
   registerSync(program, withRuntime);
   registerMapping(program, withRuntime);
+  registerSource(program, withRuntime);
 
   for (const role of ['web', 'worker', 'scheduler'] as const) {
     program.command(role).description(`run the ${role} role`).action(async () => {

@@ -73,13 +73,14 @@ export function registerMapping(program: Command, withRuntime: <T>(fn: (rt: Runt
     .option('--source <name>', 'compare with this source’s mirror (default: the source using this mapping, else an empty mirror)')
     .option('--endpoint <url>', 'service URL (default: the source’s, else the mapping’s)')
     .option('--full', 'read the whole entity, so deletions are counted too')
-    .action((file: string, o: { entity: string; limit: number; source?: string; endpoint?: string; full?: boolean }) =>
-      withRuntime(async (rt) => {
-        const entity = o.entity as EntityName;
-        const loaded = await loadMapping(path.resolve(file));
-        if (!ENTITY_ORDER.includes(entity)) throw new Error(`--entity: "${o.entity}" is not an entity (one of: ${ENTITY_ORDER.join(', ')})`);
-        if (!loaded.mapping.entities[entity]) throw new Error(`${file}: entities.${entity}: the mapping does not map ${entity}`);
-        if (!Number.isInteger(o.limit) || o.limit < 1) throw new Error('--limit must be a whole number ≥ 1');
+    .action(async (file: string, o: { entity: string; limit: number; source?: string; endpoint?: string; full?: boolean }) => {
+      // The file and options are checked before a database is opened: a bad mapping exits non-zero at once.
+      const entity = o.entity as EntityName;
+      const loaded = await loadMapping(path.resolve(file));
+      if (!ENTITY_ORDER.includes(entity)) throw new Error(`--entity: "${o.entity}" is not an entity (one of: ${ENTITY_ORDER.join(', ')})`);
+      if (!loaded.mapping.entities[entity]) throw new Error(`${file}: entities.${entity}: the mapping does not map ${entity}`);
+      if (!Number.isInteger(o.limit) || o.limit < 1) throw new Error('--limit must be a whole number ≥ 1');
+      await withRuntime(async (rt) => {
         const sources = await rt.db('sources').where({ kind: 'soap' }).select('id', 'name', 'settings');
         const src = o.source
           ? sources.find((s) => s.name === o.source)
@@ -111,6 +112,6 @@ export function registerMapping(program: Command, withRuntime: <T>(fn: (rt: Runt
         } finally {
           if (!src) await rt.db('sources').where({ id: sourceId }).del();
         }
-      }),
-    );
+      });
+    });
 }

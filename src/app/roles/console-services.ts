@@ -1,21 +1,41 @@
 // The console's connector-backed features, wired here because the web may not import
 // connectors: mapping validate and dry-run for SOAP sources, reporting what the CLI reports
 // (`counterpart mapping validate|dry-run`): the same loader, importer and result format; and
-// the exchange sessions of CommerceML sources.
+// the exchange sessions of CommerceML sources; and the queue board (the web does not touch BullMQ).
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { RequestHandler } from 'express';
 import { recentExchanges } from '../../../connectors/commerceml/index.ts';
 import { adapterFor, importFull, loadMapping, mappingFile, parseSoapSettings } from '../../../connectors/soap/index.ts';
 import { secretFromEnv } from '../../infra/config.ts';
+import { getQueue } from '../../infra/queue/connection.ts';
+import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { formatDryRun } from '../../sources/sync-report.ts';
 import { openSyncRun } from '../../sync/index.ts';
 import type { ConsoleServices, MappingReport } from '../../web/console-services.ts';
+import { QUEUES_PATH } from '../../web/routes/console/queues.ts';
 
 /** Items read per call group in a browser dry run: enough to exercise the mapping, quick to answer. */
 const DRY_RUN_LIMIT = 20;
 const SAMPLES = 2;
 
+/** bull-board over every BullMQ queue, served at QUEUES_PATH behind the web's admin guard. */
+export function queueBoard(rt: Runtime): RequestHandler {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUES_PATH);
+  createBullBoard({
+    queues: Object.values(QUEUES).map((q) => new BullMQAdapter(getQueue(rt, q))),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Counterpart queues' } },
+  });
+  return serverAdapter.getRouter();
+}
+
 export function consoleServices(rt: Runtime): ConsoleServices {
   return {
+    queueBoard: queueBoard(rt),
     exchanges: (sourceId) => recentExchanges(rt.db, sourceId),
     async checkMapping(sourceId, { dryRun }): Promise<MappingReport> {
       const src = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind', 'settings');

@@ -1,7 +1,9 @@
 // Starts long-running roles in this process and stops them cleanly on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
 import { commercemlRouter } from '../../../connectors/commerceml/index.ts';
+import { config } from '../../infra/config.ts';
 import { log } from '../../infra/log.ts';
+import { assertSafeStart, retireDemo } from './production.ts';
 import { createRuntime, type Runtime } from '../../infra/runtime.ts';
 import { createApp } from '../../web/app.ts';
 import { consoleServices } from './console-services.ts';
@@ -14,7 +16,9 @@ import { startStreamConsumers, startWorkers } from './worker.ts';
 export type Role = 'web' | 'worker' | 'scheduler';
 
 export async function startRoles(roles: Role[], opts: { demo: boolean }): Promise<Runtime> {
+  assertSafeStart(config(), opts);
   const rt = await createRuntime({ migrate: true, startLocalServices: opts.demo });
+  if (!opts.demo) await retireDemo(rt);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

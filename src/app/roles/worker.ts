@@ -6,6 +6,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { JOBS, STREAM_CONSUMERS } from '../../../jobs/registry.ts';
 import type { JobDefinition } from '../../../jobs/types.ts';
 import { log } from '../../infra/log.ts';
+import { sweepAbandonedRuns } from '../../sync/runs.ts';
 import { bullOptions, getQueue, quitConnection } from '../../infra/queue/connection.ts';
 import { type RunningConsumer, type StreamConsumerDefinition, startStreamConsumer } from '../../infra/queue/stream-consumer.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -35,6 +36,9 @@ export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = J
       await quitConnection(opts.connection, `worker ${kind}`);
     });
   }
+  // Runs a killed process left `running` are failed at once, not at the sweep's next minute.
+  const abandoned = await sweepAbandonedRuns(rt.db);
+  if (abandoned.length) log.warn({ runs: abandoned }, 'sync runs abandoned by a stopped process marked failed');
   log.info({ jobs: jobs.map((d) => d.name) }, 'workers started');
   return workers;
 }

@@ -7,12 +7,15 @@ export const QUEUES = {
   reservationsExpire: 'reservations.expire',
   reservationsSweep: 'reservations.sweep',
   reservationsStockChanged: 'reservations.stock-changed',
+  reservationsExport: 'reservations.export',
   waitlistNotify: 'waitlist.notify',
   syncFull: 'sync.full',
   syncChanges: 'sync.changes',
   ordersExport: 'orders.export',
   ordersStatus: 'orders.status',
   commercemlImport: 'commerceml.import',
+  outboxPurge: 'outbox.purge',
+  syncRunsSweep: 'sync-runs.sweep',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,5 +1,6 @@
-// Asking for a sync without knowing how it is done: the web (webhooks) and the CLI enqueue
-// through here; the jobs in jobs/ do the work. Also the Redis keys both sides agree on.
+// Asking for a sync without knowing how it is done: the CLI and the store (for the console and
+// webhooks, src/store/console/sync-requests.ts) enqueue through here; the jobs in jobs/ do the
+// work. Also the Redis keys both sides agree on.
 import type { Runtime } from '../runtime.ts';
 import { getQueue } from './connection.ts';
 import { QUEUES } from './names.ts';

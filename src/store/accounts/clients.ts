@@ -1,8 +1,10 @@
 // Clients (cabinets) seeded from the accounting system's head-counterparty links: every head
 // counterparty (a counterparty without a head, or the head others point to) gets one client;
 // the head and the counterparties pointing to it are linked with origin 'sync'. Links an admin
-// made (origin 'admin') are never touched. Idempotent: run it after every sync.
+// made (origin 'admin') are never touched, and a counterparty an admin linked to one client is
+// not sync-linked to another. Idempotent: run it after every sync.
 import type { Db } from '../../infra/db/knex.ts';
+import { DomainError } from '../../infra/domain-error.ts';
 
 export interface SeedResult {
   clientsCreated: number;
@@ -35,6 +37,8 @@ export async function seedClients(db: Db): Promise<SeedResult> {
       `INSERT INTO client_counterparties (client_id, counterparty_id, origin)
        SELECT cl.id, h.cp_id, 'sync' FROM (${HEADS}) h JOIN clients cl ON cl.head_counterparty_id = h.head_id
         WHERE NOT coalesce(cl.settings->'excludedCounterparties', '[]'::jsonb) @> to_jsonb(h.cp_id)
+          -- a counterparty an admin linked to another client stays with that client only
+          AND NOT EXISTS (SELECT 1 FROM client_counterparties o WHERE o.counterparty_id = h.cp_id AND o.origin = 'admin' AND o.client_id <> cl.id)
        ON CONFLICT (client_id, counterparty_id) DO NOTHING`,
     );
     const removed = await trx.raw(
@@ -60,20 +64,103 @@ export async function findClient(db: Db, idOrName: string): Promise<{ id: number
   return rows.length === 1 ? rows[0] : null;
 }
 
-/** Admin edit: link a counterparty to a client by hand (kept across seeds). */
-export async function linkCounterparty(db: Db, clientId: number, counterpartyId: number): Promise<void> {
-  await db.transaction(async (trx) => {
+/**
+ * Which counterparty an admin means: the store's id, the accounting system's external id, or
+ * the INN — with the KPP when several legal entities (branches) share that INN.
+ */
+export type CounterpartyRef = { id: number } | { externalId: string } | { inn: string; kpp?: string };
+
+export interface LinkCandidate {
+  id: number;
+  externalId: string;
+  name: string;
+  inn: string | null;
+  kpp: string | null;
+}
+
+const INN = /^\d{10}(\d{2})?$/;
+// KPP: 4 digits (tax office), 2 digits or capital letters (reason), 3 digits.
+const KPP = /^\d{4}[\dA-Z]{2}\d{3}$/;
+
+const linkRefused = (type: 'invalid' | 'not_found' | 'conflict', code: string, message: string, details?: unknown) =>
+  new DomainError(type, message, { code: `link.${code}`, details });
+
+/**
+ * The admin forms' input as a reference: an INN (with an optional KPP), else an external id
+ * (which also matches the store's own id when it is a number).
+ */
+export function parseCounterpartyRef(text: unknown, kpp?: unknown): CounterpartyRef {
+  const t = typeof text === 'string' ? text.trim() : '';
+  const k = typeof kpp === 'string' ? kpp.trim().toUpperCase() : '';
+  if (!t) throw linkRefused('invalid', 'no_ref', "Give the counterparty's INN, external id or id.");
+  if (k && !KPP.test(k)) throw linkRefused('invalid', 'bad_kpp', `"${k}" is not a KPP (9 characters, like 770101001).`);
+  if (INN.test(t)) return k ? { inn: t, kpp: k } : { inn: t };
+  if (k) throw linkRefused('invalid', 'kpp_without_inn', 'A KPP goes with an INN: give the INN of the counterparty.');
+  return { externalId: t.slice(0, 200) };
+}
+
+const describe = (ref: CounterpartyRef) =>
+  'id' in ref ? `id ${ref.id}` : 'externalId' in ref ? `external id or id "${ref.externalId}"` : ref.kpp ? `INN ${ref.inn} and KPP ${ref.kpp}` : `INN ${ref.inn}`;
+
+/**
+ * Admin edit: link a counterparty to a client by hand (kept across seeds). Refuses, as a
+ * DomainError with a `link.*` code: no such counterparty; one marked deleted; an INN several
+ * legal entities share without the KPP that picks one ('link.ambiguous_inn', the candidates in
+ * `details`); a counterparty already linked to another client (unlink it there first).
+ */
+export async function linkCounterparty(db: Db, clientId: number, ref: CounterpartyRef): Promise<{ id: number; name: string }> {
+  return db.transaction(async (trx) => {
+    // The seed's lock: a seed running meanwhile cannot link the same counterparty elsewhere.
+    await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('counterpart:seed-clients'))`);
+    const client = await trx('clients').where({ id: clientId }).first('id');
+    if (!client) throw linkRefused('not_found', 'no_client', 'Client not found.');
+
+    const q = trx('counterparties').select('id', 'external_id', 'name', 'inn', 'kpp', 'deleted').orderBy(['kpp', 'name', 'id']).limit(50);
+    if ('id' in ref) q.where({ id: ref.id });
+    else if ('inn' in ref) {
+      q.where({ inn: ref.inn });
+      if (ref.kpp) q.where({ kpp: ref.kpp });
+    } else q.where((w) => (/^\d{1,15}$/.test(ref.externalId) ? w.where({ external_id: ref.externalId }).orWhere({ id: Number(ref.externalId) }) : w.where({ external_id: ref.externalId })));
+    const rows: { id: number; external_id: string; name: string; inn: string | null; kpp: string | null; deleted: boolean }[] = await q;
+
+    const live = rows.filter((r) => !r.deleted);
+    if (!rows.length) throw linkRefused('not_found', 'not_found', `No counterparty with ${describe(ref)}.`);
+    if (!live.length) {
+      throw linkRefused('conflict', 'deleted', `${rows[0]!.name} is marked deleted in the accounting system and cannot be linked.`);
+    }
+    if (live.length > 1) {
+      const candidates: LinkCandidate[] = live.map((r) => ({ id: r.id, externalId: r.external_id, name: r.name, inn: r.inn, kpp: r.kpp }));
+      if ('inn' in ref && !ref.kpp) {
+        const list = candidates.map((c) => `${c.name} (${c.kpp ? `KPP ${c.kpp}` : 'no KPP'})`).join(', ');
+        throw linkRefused('conflict', 'ambiguous_inn', `INN ${ref.inn} belongs to ${live.length} legal entities: ${list}. Give the KPP of the one to link.`, { inn: ref.inn, candidates });
+      }
+      // the same key in two sources (or an external id that is also another row's id)
+      const list = candidates.map((c) => `${c.name} (external id ${c.externalId})`).join(', ');
+      throw linkRefused('conflict', 'ambiguous', `${describe(ref)} matches ${live.length} counterparties: ${list}. Give the external id of the one to link.`, { candidates });
+    }
+    const cp = live[0]!;
+
+    const other = await trx('client_counterparties as cc')
+      .join('clients as cl', 'cl.id', 'cc.client_id')
+      .where('cc.counterparty_id', cp.id)
+      .whereNot('cc.client_id', clientId)
+      .first('cl.id', 'cl.name');
+    if (other) {
+      throw linkRefused('conflict', 'other_client', `${cp.name} is already linked to the client ${other.name}; unlink it there first.`, { clientId: other.id, clientName: other.name });
+    }
+
     await trx.raw(
       `INSERT INTO client_counterparties (client_id, counterparty_id, origin) VALUES (?, ?, 'admin')
        ON CONFLICT (client_id, counterparty_id) DO UPDATE SET origin = 'admin'`,
-      [clientId, counterpartyId],
+      [clientId, cp.id],
     );
     await trx.raw(
       `UPDATE clients SET settings = jsonb_set(settings, '{excludedCounterparties}',
          coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(settings->'excludedCounterparties') e WHERE e <> to_jsonb(?::bigint)), '[]'))
         WHERE id = ? AND settings->'excludedCounterparties' IS NOT NULL`,
-      [counterpartyId, clientId],
+      [cp.id, clientId],
     );
+    return { id: cp.id, name: cp.name };
   });
 }
 
@@ -118,15 +205,4 @@ export async function clientSummary(db: Db, id: number): Promise<ClientSummary |
     .select('cp.id', 'cp.name', 'cp.inn', 'cc.origin');
   const users = await db('users').where({ client_id: id }).orderBy('email').select('id', 'email', 'role');
   return { ...c, counterparties, users };
-}
-
-/** A counterparty by INN or internal id (for the admin form). */
-export async function findCounterparty(db: Db, ref: string): Promise<{ id: number; name: string } | null> {
-  const t = ref.trim();
-  const q = db('counterparties').where({ deleted: false }).select('id', 'name').limit(2);
-  if (/^\d{10}(\d{2})?$/.test(t)) q.where({ inn: t });
-  else if (/^\d{1,9}$/.test(t)) q.where({ id: Number(t) });
-  else q.where({ external_id: t });
-  const rows = await q;
-  return rows.length === 1 ? rows[0] : null;
 }

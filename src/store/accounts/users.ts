@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { log } from '../../infra/log.ts';
 import type { Role } from './viewer.ts';
 
 /** Failed passwords in a row before the account locks, and for how long. */
@@ -24,11 +25,16 @@ export async function checkLogin(db: Db, email: string, password: string): Promi
     .whereRaw('lower(email) = lower(?)', [email.trim()])
     .first('id', 'role', 'password_hash', 'locked_until', 'disabled_at');
   if (!user?.password_hash) {
-    await verify(DUMMY_HASH, password).catch(() => false);
+    // same time as a real check, so the answer does not tell which e-mails exist
+    await verify(DUMMY_HASH, password).catch((err: Error) => log.error({ err: err.message }, 'login: the dummy password hash is unreadable'));
     return { ok: false, reason: 'invalid' };
   }
   if (user.locked_until && new Date(user.locked_until) > new Date()) return { ok: false, reason: 'locked', until: new Date(user.locked_until) };
-  const good = await verify(user.password_hash, password).catch(() => false);
+  // an unreadable stored hash refuses the login like a wrong password, and is logged
+  const good = await verify(user.password_hash, password).catch((err: Error) => {
+    log.warn({ userId: user.id, err: err.message }, 'login: the stored password hash is unreadable');
+    return false;
+  });
   if (!good) {
     const [row] = await db('users')
       .where({ id: user.id })

@@ -92,3 +92,8 @@ export async function listStaff(db: Db): Promise<{ id: number; email: string; na
     .orderBy('u.email')
     .select('u.id', 'u.email', 'u.name', 'u.role', 'u.manager_id', 'm.name as manager_name', 'u.disabled_at');
 }
+
+/** The live price types, by name: the audiences a news item can be addressed to. */
+export async function livePriceTypes(db: Db): Promise<{ id: number; name: string }[]> {
+  return db('price_types').where({ deleted: false }).orderBy('name').select('id', 'name');
+}

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../infra/db/knex.ts';
 import { removeAttachment, type StoredAttachment, storeAttachment, type UploadedFile } from './attachments.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { log } from '../../infra/log.ts';
 
 export type Side = 'client' | 'manager';
 
@@ -68,7 +69,10 @@ export interface ThreadEvent {
 
 async function publish(deps: ThreadDeps, ev: ThreadEvent): Promise<void> {
   if (!deps.redis || !deps.prefix) return;
-  await deps.redis.publish(threadChannel(deps.prefix, ev.clientId), JSON.stringify(ev)).catch(() => {});
+  // best effort: the message is stored; an open thread shows it on its next load
+  await deps.redis
+    .publish(threadChannel(deps.prefix, ev.clientId), JSON.stringify(ev))
+    .catch((err: Error) => log.warn({ err: err.message, clientId: ev.clientId, messageId: ev.messageId, type: ev.type }, 'thread event not published'));
 }
 
 /** Writes a message (text and/or one attachment); all or nothing. */

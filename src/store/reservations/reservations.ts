@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { offerPrices } from '../pricing/offer-prices.ts';
+import { createOrder } from '../orders/create.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
 import { reservationSettings } from './settings.ts';
@@ -23,18 +23,16 @@ export interface Actor {
 }
 
 /** The cases a reservation is refused for (DomainError codes `reservation.<case>`). */
-export type ReservationRefusal = 'quantity' | 'none' | 'mixed_sources' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short' | 'no_price';
+export type ReservationRefusal = 'quantity' | 'none' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short';
 
 const TYPE_OF: Record<ReservationRefusal, DomainErrorType> = {
   quantity: 'invalid',
   none: 'invalid',
-  mixed_sources: 'invalid',
   not_found: 'not_found',
   not_enough_stock: 'conflict',
   not_active: 'conflict',
   not_extendable: 'conflict',
   short: 'conflict',
-  no_price: 'conflict',
 };
 
 /** A refusal with a message fit for the buyer; `available` (what could be reserved) in details. */
@@ -52,8 +50,6 @@ const MSG = {
   noExtension: 'Extending reservations is not allowed.',
   extensionsUsed: (n: number) => `This reservation was already extended ${n} time(s), the maximum allowed.`,
   short: (id: number) => `Reservation #${id} is no longer covered by stock; reserve again or ask your manager.`,
-  noPrice: (name: string) => `There is no price for "${name}"; ask your manager.`,
-  mixedSources: 'These reservations come from different accounting systems; order them separately.',
   none: 'Choose at least one reservation.',
 };
 
@@ -222,9 +218,14 @@ export interface ConvertedOrder {
   orderId: number;
   number: string;
   total: string;
+  currency: string;
 }
 
-/** Turns active reservations of the current counterparty into one order; they end as "ordered". */
+/**
+ * Turns active reservations of the current counterparty into one order (createOrder, the same
+ * as a checkout: one number format, money in SQL, one source and currency per order); they end
+ * as "ordered". Refusals of the order itself are createOrder's (codes order.*).
+ */
 export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], comment = ''): Promise<ConvertedOrder> {
   const unique = [...new Set(ids)];
   if (!unique.length) throw refused('none', MSG.none);
@@ -235,75 +236,24 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       if (r.short) throw refused('short', MSG.short(r.id));
     }
     const details = await reservationDetails(trx, unique);
-    const prices = await offerPrices(
-      trx,
-      details.map((d) => ({ counterpartyId: d.counterpartyId, contractId: actor.contractId ?? null, offerId: d.offerId, warehouseId: d.warehouseId })),
-    );
-    const missing = details.find((_, i) => prices[i]!.value === null);
-    if (missing) throw refused('no_price', MSG.noPrice(missing.itemName));
-    const sources = await trx('offers').whereIn('id', details.map((d) => d.offerId)).distinct('source_id');
-    if (sources.length !== 1) throw refused('mixed_sources', MSG.mixedSources);
-    // The contract the prices were taken under (the buyer's current one, else the default).
-    const contractId = prices[0]!.contractId ?? null;
-    const {
-      rows: [seq],
-    } = await trx.raw<{ rows: { id: number }[] }>("SELECT nextval('orders_id_seq')::bigint AS id");
-    const orderId = seq!.id;
-    const number = `CP-${String(orderId).padStart(6, '0')}`;
-    const lines = details.map((d, i) => ({ d, price: prices[i]!.value! }));
-    // Line amounts and the total are computed by Postgres numeric, never JS floats.
-    const {
-      rows: [tot],
-    } = await trx.raw<{ rows: { total: string }[] }>(
-      'SELECT coalesce(sum(round(q * p, 2)), 0)::text AS total FROM unnest(?::numeric[], ?::numeric[]) AS t(q, p)',
-      [lines.map((l) => l.d.quantity), lines.map((l) => l.price)],
-    );
-    await trx('orders').insert({
-      id: orderId,
-      number,
-      source_id: sources[0]!.source_id,
-      client_id: actor.clientId,
-      user_id: actor.userId,
-      counterparty_id: actor.counterpartyId,
-      contract_id: contractId,
-      currency: prices[0]!.currency,
-      total: tot!.total,
+    const created = await createOrder(trx, {
+      origin: { kind: 'reservations', reservationIds: unique },
+      userId: actor.userId,
+      clientId: actor.clientId,
+      counterpartyId: actor.counterpartyId,
+      // The buyer's current contract, else the counterparty's default (as their prices show).
+      contractId: actor.contractId ?? 'default',
+      lines: details.map((d) => ({ offerId: d.offerId, warehouseId: d.warehouseId, quantity: trimQuantity(d.quantity) })),
       comment,
     });
-    await trx.raw(
-      `INSERT INTO order_lines (order_id, line_no, offer_id, warehouse_id, sku, name, unit, quantity, price, amount)
-       SELECT ?, t.n, t.offer_id, t.warehouse_id, t.sku, t.name, t.unit, t.q, t.p, round(t.q * t.p, 2)
-         FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[])
-              AS t(n, offer_id, warehouse_id, sku, name, unit, q, p)`,
-      [
-        orderId,
-        lines.map((_, i) => i + 1),
-        lines.map((l) => l.d.offerId),
-        lines.map((l) => l.d.warehouseId),
-        lines.map((l) => l.d.sku),
-        lines.map((l) => l.d.itemName),
-        lines.map((l) => l.d.unit),
-        lines.map((l) => l.d.quantity),
-        lines.map((l) => l.price),
-      ] as never,
-    );
-    await trx('order_status_history').insert({
-      order_id: orderId,
-      status: 'new',
-      note: `From reservations ${unique.map((i) => `#${i}`).join(', ')}`,
-    });
-    await trx('outbox').insert({
-      source_id: sources[0]!.source_id,
-      kind: 'order.create',
-      idempotency_key: `order.create:${orderId}`,
-      payload: JSON.stringify({ orderId, number }),
-    });
-    await trx('reservations').whereIn('id', unique).update({ state: 'ordered', order_id: orderId, ended_at: trx.fn.now() });
-    await releaseInOutbox(trx, unique, 'ordered');
-    return { orderId, number, total: tot!.total, details };
+    if (!created.repeated) {
+      await trx('reservations').whereIn('id', unique).update({ state: 'ordered', order_id: created.orderId, ended_at: trx.fn.now() });
+      await releaseInOutbox(trx, unique, 'ordered');
+    }
+    return { ...created, details };
   });
   await publishStoreEvents(rt, order.details.map((d) => event(d, 'ordered')));
-  return { orderId: order.orderId, number: order.number, total: order.total };
+  return { orderId: order.orderId, number: order.number, total: order.total, currency: order.currency };
 }
 
 export { releaseInOutbox };

@@ -2,6 +2,7 @@
 // overridable per client in clients.settings.reservations { periodHours, extensionAllowed,
 // maxExtensions, warningLeadMinutes }.
 import type { Db } from '../../infra/db/knex.ts';
+import { DomainError } from '../../infra/domain-error.ts';
 
 export interface ReservationSettings {
   periodHours: number;
@@ -17,8 +18,39 @@ export const SETTING_KEYS: Record<keyof ReservationSettings, string> = {
   warningLeadMinutes: 'reservations.warning_lead_minutes',
 };
 
-const FALLBACK: ReservationSettings = { periodHours: 24, extensionAllowed: true, maxExtensions: 1, warningLeadMinutes: 120 };
+/**
+ * How long a reservation holds goods when nobody set a period, in hours: the only copy of this
+ * default (the settings row seeded by migration 20261127000040 aside; cp_reserve() takes the
+ * period from its caller).
+ */
+export const DEFAULT_RESERVATION_PERIOD_HOURS = 24;
+const MAX_PERIOD_DAYS = 60;
+const MAX_PERIOD_HOURS = MAX_PERIOD_DAYS * 24;
 
+/** What is wrong with a reservation period an admin entered, or its hours. */
+export function checkReservationPeriod(value: unknown): { hours: number } | { problem: string } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!/^\d{1,9}$/.test(text)) return { problem: 'must be a whole number of hours' };
+  const hours = Number(text);
+  if (hours < 1) return { problem: 'must be at least 1 hour' };
+  if (hours > MAX_PERIOD_HOURS) return { problem: `must be at most ${MAX_PERIOD_DAYS} days (${MAX_PERIOD_HOURS} hours)` };
+  return { hours };
+}
+
+/**
+ * The one validator of a reservation period an admin sets (both settings screens, the
+ * `reservations.period_hours` setting, setReservationSetting): whole hours, 1 hour to 60 days.
+ */
+export function validateReservationPeriod(value: unknown): number {
+  const c = checkReservationPeriod(value);
+  if ('problem' in c) throw new DomainError('invalid', `Reservation period ${c.problem}.`, { code: 'reservations.period', details: { value } });
+  return c.hours;
+}
+
+const FALLBACK: ReservationSettings = { periodHours: DEFAULT_RESERVATION_PERIOD_HOURS, extensionAllowed: true, maxExtensions: 1, warningLeadMinutes: 120 };
+
+// Reading is lenient: any positive period stored (a client's override may be a fraction of an
+// hour) is used as it is; what an admin enters goes through validateReservationPeriod().
 function coerce(key: keyof ReservationSettings, v: unknown): number | boolean | undefined {
   if (key === 'extensionAllowed') return typeof v === 'boolean' ? v : undefined;
   const n = Number(v);
@@ -42,7 +74,10 @@ export async function reservationSettings(db: Db, clientId?: number | null): Pro
 
 /** Admin: change one global setting (validated). */
 export async function setReservationSetting<K extends keyof ReservationSettings>(db: Db, key: K, value: ReservationSettings[K]): Promise<void> {
-  if (coerce(key, value) === undefined) throw new Error(`invalid value for ${SETTING_KEYS[key]}: ${JSON.stringify(value)}`);
+  if (key === 'periodHours') validateReservationPeriod(value);
+  else if (coerce(key, value) === undefined) {
+    throw new DomainError('invalid', `Invalid value for ${SETTING_KEYS[key]}: ${JSON.stringify(value)}.`, { code: 'reservations.setting' });
+  }
   await db.raw(
     `INSERT INTO settings (key, value, updated_at) VALUES (?, ?::jsonb, now())
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()`,

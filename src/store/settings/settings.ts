@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { audienceSchema } from '../news/news.ts';
+import { checkReservationPeriod, DEFAULT_RESERVATION_PERIOD_HOURS } from '../reservations/settings.ts';
 
 const pct = z
   .string()
@@ -12,7 +13,12 @@ const pct = z
 
 export const SETTINGS = {
   /** How long a reservation holds goods, in hours. */
-  'reservations.period_hours': z.coerce.number().int('whole hours').min(1, 'at least 1 hour').max(24 * 60, 'at most 60 days'),
+  'reservations.period_hours': z.unknown().transform((v, ctx) => {
+    const c = checkReservationPeriod(v); // the one rule, src/store/reservations/settings.ts
+    if ('hours' in c) return c.hours;
+    ctx.addIssue({ code: 'custom', message: c.problem });
+    return z.NEVER;
+  }),
   /** Partner-warehouse commission overrides: warehouse id → percent (decimal string). */
   'warehouses.commission_overrides': z.record(z.string().regex(/^\d+$/, 'warehouse id'), pct),
   /** Named audiences staff pick when writing news. */
@@ -25,7 +31,7 @@ export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
 
 export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
-  'reservations.period_hours': 24, // as src/store/reservations/settings.ts
+  'reservations.period_hours': DEFAULT_RESERVATION_PERIOD_HOURS,
   'warehouses.commission_overrides': {},
   'news.audiences': [],
 };

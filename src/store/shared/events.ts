@@ -1,6 +1,7 @@
 // Live-update events of the store (reservation placed/ended, availability changed), published
 // on a Redis channel so every web process can push them to open pages over SSE.
 import type { Runtime } from '../../infra/runtime.ts';
+import { log } from '../../infra/log.ts';
 
 export type StoreEvent = ReservationEvent | AvailabilityEvent;
 
@@ -27,5 +28,5 @@ export async function publishStoreEvents(rt: Pick<Runtime, 'redis' | 'prefix'>, 
   if (!events.length) return;
   const multi = rt.redis.multi();
   for (const e of events) multi.publish(storeEventsChannel(rt.prefix), JSON.stringify(e));
-  await multi.exec().catch(() => undefined);
+  await multi.exec().catch((err: Error) => log.warn({ err: err.message, events: events.length }, 'store events not published; open pages refresh on their next action'));
 }

@@ -1,11 +1,32 @@
 // Admins edit which legal entities a client (cabinet) may act for. Links made here are kept
 // across syncs; a sync link removed here stays removed until an admin links it again.
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
-import { clientSummary, findCounterparty, linkCounterparty, listClients, unlinkCounterparty } from '../../store/accounts/clients.ts';
+import { clientSummary, linkCounterparty, listClients, parseCounterpartyRef, unlinkCounterparty } from '../../store/accounts/clients.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
+import { refusal } from '../domain-errors.ts';
 import { idParam, notFound } from '../errors.ts';
+
+/**
+ * POST …/clients/:id/link, for this page and the console's: one store function, one answer.
+ * A refusal (unknown, deleted, another client's, an INN several branches share without the
+ * KPP) is a flash on the client's page, so a boosted (htmx) form and a plain one show the same.
+ */
+export function linkCounterpartyHandler(rt: Runtime, clientPage: (clientId: number) => string): RequestHandler {
+  return async (req, res) => {
+    const clientId = idParam(req.params.id, 'Client');
+    try {
+      const cp = await linkCounterparty(rt.db, clientId, parseCounterpartyRef(req.body?.counterparty, req.body?.kpp));
+      flash(req, 'ok', `${cp.name} is linked to the client.`);
+    } catch (err) {
+      const refused = refusal(err, 'invalid', 'not_found', 'conflict');
+      if (refused.code === 'link.no_client') throw notFound('Client');
+      flash(req, 'error', refused.userMessage);
+    }
+    res.redirect(303, clientPage(clientId));
+  };
+}
 
 export function adminClientRoutes(rt: Runtime): Router {
   const r = Router();
@@ -22,18 +43,7 @@ export function adminClientRoutes(rt: Runtime): Router {
     res.render('admin-client', { title: client.name, client });
   });
 
-  r.post('/admin/clients/:id/link', ...admin, async (req, res) => {
-    const id = idParam(req.params.id, 'Client');
-    if (!(await clientSummary(rt.db, id))) throw notFound('Client');
-    const ref = String(req.body?.counterparty ?? '');
-    const cp = await findCounterparty(rt.db, ref);
-    if (!cp) flash(req, 'error', `No single counterparty matches "${ref}" (give its INN, id or external id).`);
-    else {
-      await linkCounterparty(rt.db, id, cp.id);
-      flash(req, 'ok', `${cp.name} is linked.`);
-    }
-    res.redirect(303, `/admin/clients/${id}`);
-  });
+  r.post('/admin/clients/:id/link', ...admin, linkCounterpartyHandler(rt, (id) => `/admin/clients/${id}`));
 
   r.post('/admin/clients/:id/unlink', ...admin, async (req, res) => {
     const id = idParam(req.params.id, 'Client');

@@ -4,13 +4,14 @@ import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
-import { CheckoutError, type CheckoutProblem, placeOrder } from '../../store/orders/checkout.ts';
+import { placeOrder } from '../../store/orders/checkout.ts';
+import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { refusal } from '../domain-errors.ts';
+import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam } from '../errors.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { safeNext } from './auth.ts';
@@ -20,8 +21,10 @@ function owner(res: Response): CartOwner & { clientId: number; email: string } {
   return { userId: viewer.userId, counterpartyId, contractId, clientId: viewer.clientId!, email: viewer.email };
 }
 
-function problemText(p: CheckoutProblem): string {
+function problemText(p: OrderProblem, orderCurrency?: string): string {
   const what = p.sku ?? p.name;
+  if (p.reason === 'source') return `${what} comes from another accounting system (${p.source}) than this legal entity; order it separately.`;
+  if (p.reason === 'currency') return `${what} is priced in ${p.currency}, the rest of the order in ${orderCurrency}; one order is in one currency, order it separately.`;
   if (p.reason === 'gone') return `${what} is no longer available at ${p.warehouse}; remove it or choose another warehouse.`;
   if (p.reason === 'price') return `${what} has no price for your contract; your manager can help.`;
   return `Not enough ${what} at ${p.warehouse}: ${fmtQty(p.available)} available now, ${fmtQty(p.requested)} in the cart. Lower the quantity or pick another warehouse.`;
@@ -57,7 +60,9 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const o = owner(res);
     const cart = await cartView(rt.db, o);
-    res.status(status).render('cart', {
+    // htmx (the boosted form) swaps only 2xx answers: the refused cart comes as 200, its status in a header.
+    if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
+    res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('cart', {
       title: 'Cart',
       cart,
       checkoutKey: randomBytes(12).toString('base64url'),
@@ -113,7 +118,6 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const errors = await applyCartForm(rt, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     const cart = await cartView(rt.db, o);
-    if (!cart.lines.length) return renderCart(req, res, 422, { errors: ['The cart is empty.'] });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);
@@ -127,7 +131,6 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         comment,
         checkoutKey: String(req.body?.checkoutKey ?? ''),
       });
-      if (!result.ok) return renderCart(req, res, 409, { errors: result.problems.map(problemText) });
       if (!result.repeated) {
         // The order's stock hold changes availability for everyone's open pages.
         await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
@@ -144,8 +147,11 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       flash(req, 'ok', `Order ${result.number} is placed. A confirmation is on its way to ${o.email}.`);
       res.redirect(303, `/orders/${result.orderId}`);
     } catch (err) {
-      if (err instanceof CheckoutError) return renderCart(req, res, 422, { errors: [err.message] });
-      throw err;
+      // A refused order (empty, stale form or contract, another system or currency, stock,
+      // price): the cart again, one message per line it names; anything else is the handler's.
+      const refused = refusal(err, 'invalid', 'conflict');
+      const { problems, currency } = orderProblems(refused);
+      return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(p, currency)) : [refused.userMessage] });
     }
   });
 

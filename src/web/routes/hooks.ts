@@ -8,7 +8,7 @@ import express, { Router } from 'express';
 import { secretFromEnv } from '../../infra/config.ts';
 import { log } from '../../infra/log.ts';
 import { sourceByName } from '../../mirror/sources.ts';
-import { requestChanges } from '../../infra/queue/sync-requests.ts';
+import { announceChanges } from '../../store/console/sync-requests.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
 const MAX_SKEW_S = 300;
@@ -41,7 +41,7 @@ export function hookRoutes(rt: Runtime): Router {
       log.warn({ source: name, ip: req.ip }, 'webhook with a bad signature');
       return void res.status(401).json({ error: MESSAGES.badSignature });
     }
-    const queued = await requestChanges(rt, source.name);
+    const queued = await announceChanges(rt, source.name);
     res.status(202).json({ accepted: true, queued });
   });
   return r;

@@ -3,6 +3,7 @@
 // swaps elements with sse-swap="p<offer>", "s<offer>-<warehouse>", "t<offer>").
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
+import { log } from '../../infra/log.ts';
 import { listWarehouses } from '../../store/catalog/availability.ts';
 import { offerRows } from '../../store/catalog/catalog.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
@@ -39,7 +40,7 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
           out += sseMessage(`t${row.offerId}`, v.inStock ? qty(v.totalQty) : 'out of stock');
         }
         if (out && !res.writableEnded) res.write(out);
-      }).catch(() => {});
+      }).catch((err: Error) => log.warn({ err: err.message, offers: offerIds.length }, 'live offers: cells not re-rendered; the page shows them on its next load'));
     };
     const unsubscribe = await feed.subscribe((touched) => {
       const hit = touched === null ? [...ids] : [...ids].filter((id) => touched.has(id));

@@ -50,6 +50,45 @@ describe('cli: counterpart mapping validate | dry-run', () => {
     }
   });
 
+  it('dry-run: a bad mapping exits 1 before any database is opened (no DATABASE_URL needed)', async () => {
+    const file = path.join(os.tmpdir(), `cp-bad-dry-${process.pid}.yaml`);
+    fs.writeFileSync(file, fs.readFileSync('connectors/mappings/simulator.yaml', 'utf8').replace('result: Groups.Group', 'result: Groups Group'));
+    try {
+      const env = { ...process.env };
+      delete env.DATABASE_URL;
+      const r = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'mapping', 'dry-run', file, '--entity', 'groups'], { env, timeout: 60_000 }).then(
+        (x) => ({ code: 0, err: x.stderr }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, err: e.stderr }),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.match(/entities\.groups\.result: must be a dotted element path/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('source add: checks the mapping first, registers the source, refuses a second one of the name; source list shows it', async function () {
+    this.timeout(180_000); // seven CLI processes, each starting TypeScript
+    const bad = await cli(['source', 'add', 'ut11', '--kind', 'soap', '--mapping', 'no/such.yaml']);
+    expect(bad.code).to.equal(1);
+    expect(await rt.db('sources').where({ name: 'ut11' }).first('id')).to.equal(undefined);
+    const ok = await cli(['source', 'add', 'ut11', '--kind', 'soap', '--mapping', 'test/connectors/soap/fixtures/ut-site.yaml', '--endpoint', 'http://127.0.0.1:9/ut/ws/site', '--title', 'УТ 11']);
+    expect(ok.code, ok.err).to.equal(0);
+    expect(ok.out).to.match(/source "ut11" \(soap\) registered with id \d+/);
+    expect(ok.out).to.contain('warning: the environment variable UT_SITE_USER is not set here');
+    const row = await rt.db('sources').where({ name: 'ut11' }).first('kind', 'title', 'settings');
+    expect(row).to.deep.include({ kind: 'soap', title: 'УТ 11' });
+    expect(row?.settings).to.deep.equal({ mapping: 'test/connectors/soap/fixtures/ut-site.yaml', endpoint: 'http://127.0.0.1:9/ut/ws/site' });
+    const again = await cli(['source', 'add', 'ut11', '--kind', 'soap', '--mapping', 'test/connectors/soap/fixtures/ut-site.yaml']);
+    expect(again.code).to.equal(1);
+    expect(again.err).to.contain('a source named "ut11" exists already');
+    expect((await cli(['source', 'add', 'Bad Name', '--kind', 'soap'])).err).to.contain('must be lower-case letters');
+    expect((await cli(['source', 'add', 'x1', '--kind', 'ftp'])).err).to.contain('--kind must be soap or commerceml');
+    const list = await cli(['source', 'list']);
+    expect(list.code, list.err).to.equal(0);
+    expect(list.out).to.match(/\tut11\tsoap\tУТ 11\tas of never synced/);
+  });
+
   it('dry-run: prints mapped records and what would change, writes nothing', async () => {
     const r = await cli(['mapping', 'dry-run', 'connectors/mappings/simulator.yaml', '--entity', 'products', '--limit', '3', '--endpoint', sim.url], {
       SIM_SOAP_USER: 'u', SIM_SOAP_PASSWORD: 'p',

@@ -31,7 +31,7 @@ describe('process roles', function () {
   it('`counterpart all` serves /healthz and shuts down cleanly on SIGTERM', async () => {
     await testRuntime(); // the run's database is migrated
     const port = await freePort();
-    const p = run(['all'], { PORT: String(port), LOG_LEVEL: 'info' });
+    const p = run(['all'], { PORT: String(port), LOG_LEVEL: 'info', PUBLIC_URL: 'https://store.example' });
     let res: Response | undefined;
     for (let i = 0; i < 100 && !res; i++) {
       res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
@@ -41,6 +41,18 @@ describe('process roles', function () {
     p.child.kill('SIGTERM');
     expect(await p.exit).to.equal(0);
     expect(p.out()).to.match(/"signal":"SIGTERM".*shutting down/);
+  });
+
+  it('a start without --demo and without PUBLIC_URL or SESSION_SECRET is refused, naming both', async () => {
+    const p = run(['web'], { PUBLIC_URL: '', SESSION_SECRET: '' });
+    expect(await p.exit).to.equal(1);
+    expect(p.out()).to.match(/counterpart: A start without --demo needs PUBLIC_URL .* and SESSION_SECRET/);
+  });
+
+  it('the demo refuses NODE_ENV=production', async () => {
+    const p = run(['all', '--demo'], { NODE_ENV: 'production' });
+    expect(await p.exit).to.equal(1);
+    expect(p.out()).to.contain('The demo does not run with NODE_ENV=production');
   });
 
   it('`counterpart stats --json` prints every table’s count', async () => {

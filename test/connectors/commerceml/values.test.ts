@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { safeRelativeName } from '../../../connectors/commerceml/exchange/files.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listUploads, safeRelativeName } from '../../../connectors/commerceml/exchange/files.ts';
 import { currency, decimal, inn, lenientDate, productIdOf, roundDecimal } from '../../../connectors/commerceml/parse/values.ts';
 
 describe('CommerceML value readers and file names', () => {
@@ -36,5 +39,18 @@ describe('CommerceML value readers and file names', () => {
     expect(safeRelativeName('C:\\v8_8789_c.xml')).to.equal('v8_8789_c.xml');
     expect(safeRelativeName('import___7f30.xml')).to.equal('import___7f30.xml');
     for (const bad of ['../x.xml', 'a/../../x', '/etc/passwd', 'a//b', './x', 'x\u0000y', '', undefined]) expect(safeRelativeName(bad), String(bad)).to.equal(undefined);
+  });
+
+  it('lists an upload folder: none when it is not there, any other failure thrown', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cml-uploads-'));
+    try {
+      await fs.promises.writeFile(path.join(dir, 'a.zip'), '');
+      expect(await listUploads(dir)).to.deep.equal(['a.zip']);
+      expect(await listUploads(path.join(dir, 'missing'))).to.deep.equal([]);
+      const err = await listUploads(path.join(dir, 'a.zip')).then(() => null, (e: NodeJS.ErrnoException) => e);
+      expect(err?.code).to.equal('ENOTDIR');
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -147,6 +147,26 @@ describe('connectors/soap: modifiers and mapper', () => {
     expect(toDecimal('0007,5')).to.equal('7.5');
     expect(toDecimal('-12')).to.equal('-12');
     expect(() => toDecimal('12,3,4')).to.throw('"12,3,4" is not a number');
+    expect(toDecimal('20%')).to.equal('20');
+    expect(toDecimal('5,5 %')).to.equal('5.5');
+    expect(() => toDecimal('%')).to.throw('"%" is not a number');
+  });
+
+  it('reads date-times without an offset in the mapping’s time zone, 1C’s empty date as none', () => {
+    expect(applyModifier('datetime', '2024-05-01T12:00:00', undefined, 'Europe/Moscow')).to.equal('2024-05-01T09:00:00.000Z');
+    expect(applyModifier('datetime', '01.05.2024 12:00:00', undefined, 'Europe/Moscow')).to.equal('2024-05-01T09:00:00.000Z');
+    expect(applyModifier('datetime', '2024-05-01T12:00:00+05:00', undefined, 'Europe/Moscow')).to.equal('2024-05-01T07:00:00.000Z');
+    expect(applyModifier('datetime', '2024-05-01T12:00:00')).to.equal('2024-05-01T12:00:00.000Z'); // no zone given: UTC
+    expect(applyModifier('datetime', '0001-01-01T00:00:00', undefined, 'Europe/Moscow')).to.equal(null);
+    expect(applyModifier('date', '0001-01-01T00:00:00')).to.equal(null);
+    expect(() => applyModifier('datetime', 'вчера')).to.throw('"вчера" is not a date and time');
+  });
+
+  it('accepts Russian element and operation names as paths; refuses a path with a space or an unknown time zone', () => {
+    const ru = base.replace('operation: GetPriceTypes', 'operation: ПолучитьВидыЦен').replace('result: PriceTypes.PriceType', 'result: return.ВидЦены').replace('externalId: Id', 'externalId: Ид').replace('name: Name', 'name: Наименование');
+    expect(parseMapping('ru.yaml', ru).mapping.entities.priceTypes?.result).to.equal('return.ВидЦены');
+    expect(problems(base.replace('result: PriceTypes.PriceType', 'result: Виды цен'))).to.satisfy((p: string[]) => p.some((l) => /entities\.priceTypes\.result: must be a dotted element path/.test(l)));
+    expect(problems(base.replace('namespace: urn:x', 'namespace: urn:x\n  timeZone: Europe/Moskva')).join('\n')).to.match(/service\.timeZone: must be an IANA time zone name/);
   });
 
   it('applies the closed library', () => {
@@ -158,6 +178,9 @@ describe('connectors/soap: modifiers and mapper', () => {
     expect(applyModifier({ pairs: { key: 'Name', value: 'Value' } }, [{ Name: 'Цвет', Value: 'Синий' }, { Name: 'Размер', Value: 'L' }])).to.deep.equal({ Цвет: 'Синий', Размер: 'L' });
     expect(applyModifier({ lookup: { entity: 'warehouses', by: 'name' } }, 'Основной', (_e, _b, v) => (v === 'Основной' ? 'WH01' : undefined))).to.equal('WH01');
     expect(() => applyModifier({ lookup: { entity: 'warehouses', by: 'name' } }, 'Нет такого', () => undefined)).to.throw('no warehouses with name "Нет такого"');
+    const byIdOrName = (_e: string, by: string, v: string) => (by === 'externalId' && v === 'С-1' ? 'С-1' : by === 'name' && v === 'Дальний' ? 'С-9' : undefined);
+    expect(applyModifier({ lookup: { entity: 'warehouses', by: ['externalId', 'name'] } }, 'С-1', byIdOrName)).to.equal('С-1');
+    expect(applyModifier({ lookup: { entity: 'warehouses', by: ['externalId', 'name'] } }, 'Дальний', byIdOrName)).to.equal('С-9');
   });
 
   it('maps nested items with "each" and "^", and names the path, value and item of a bad value', () => {

@@ -1,9 +1,22 @@
 import { expect } from 'chai';
+import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { addToCart } from '../../../src/store/cart/cart.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
+import { createOrder } from '../../../src/store/orders/create.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
+import { until } from '../../support/wait.ts';
+
+async function refusal(p: Promise<unknown>): Promise<DomainError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+  throw new Error('expected a DomainError');
+}
 
 describe('store/checkout: one transaction, no overselling', () => {
   let rt: Runtime;
@@ -25,50 +38,109 @@ describe('store/checkout: one transaction, no overselling', () => {
     comment: '',
     checkoutKey: key,
   });
+  const count = async (table: string) => Number((await rt.db(table).count('* as n').first())!.n);
 
   it('writes order, lines, status history, stock hold and the outbox row together', async () => {
     await addToCart(rt.db, { userId: fx.users.a, counterpartyId: fx.cp.aHead, contractId: fx.contracts.aMain }, fx.offers[0]!, '1');
     const r = await placeOrder(rt.db, input('a', 'key-aaaa-1'));
-    expect(r.ok).to.equal(true);
-    if (!r.ok) return;
-    expect(r.number).to.match(/^CP-\d{6}$/);
-    expect(r.total).to.equal('85.50');
+    expect(r.repeated).to.equal(false);
+    expect(r.number).to.equal(`CP-${String(r.orderId).padStart(6, '0')}`);
+    expect(r).to.include({ total: '85.50', currency: 'RUB' });
     const order = await rt.db('orders').where({ id: r.orderId }).first();
-    expect(order).to.include({ status: 'new', export_state: 'pending', total: '85.50', counterparty_id: fx.cp.aHead, client_id: fx.clients.a });
-    expect(await rt.db('order_lines').where({ order_id: r.orderId }).select('quantity', 'price', 'amount')).to.deep.equal([{ quantity: '1.000', price: '85.50', amount: '85.50' }]);
-    expect(await rt.db('order_status_history').where({ order_id: r.orderId }).select('status', 'origin')).to.deep.equal([{ status: 'new', origin: 'store' }]);
+    expect(order).to.include({ status: 'new', export_state: 'pending', total: '85.50', counterparty_id: fx.cp.aHead, client_id: fx.clients.a, contract_id: fx.contracts.aMain });
+    expect(order.creation_key).to.equal('checkout:key-aaaa-1');
+    expect(await rt.db('order_lines').where({ order_id: r.orderId }).select('quantity', 'price', 'amount', 'name', 'sku')).to.deep.equal([
+      { quantity: '1.000', price: '85.50', amount: '85.50', name: 'Drill Bosch GSB 13', sku: 'SKU-001' },
+    ]);
+    expect(await rt.db('order_status_history').where({ order_id: r.orderId }).select('status', 'origin', 'note')).to.deep.equal([
+      { status: 'new', origin: 'store', note: 'Placed in the store' },
+    ]);
     const out = await rt.db('outbox').first();
     expect(out).to.include({ kind: 'order.create', idempotency_key: 'order.create:key-aaaa-1', state: 'pending', source_id: fx.sourceId });
-    expect(out.payload).to.deep.include({ orderId: r.orderId, number: r.number, counterpartyExternalId: 'cp-a', contractExternalId: 'k-a1', total: '85.50' });
-    expect(out.payload.lines).to.deep.equal([
-      { lineNo: 1, offerExternalId: 'p1', warehouseExternalId: 'w-main', sku: 'SKU-001', name: 'Drill Bosch GSB 13', quantity: '1', price: '85.50', amount: '85.50' },
-    ]);
-    expect(await rt.db('reservations').where({ order_id: r.orderId }).first('state', 'quantity')).to.deep.equal({ state: 'active', quantity: '1.000' });
-    expect(await rt.db('cart_lines').count('* as n').first()).to.deep.equal({ n: 0 });
+    expect(out.payload).to.deep.equal({ orderId: r.orderId, number: r.number });
+    const hold = await rt.db('reservations').where({ order_id: r.orderId }).first('state', 'quantity', rt.db.raw(`round(extract(epoch from expires_at - now()) / 3600) AS hours`));
+    expect(hold).to.deep.equal({ state: 'active', quantity: '1.000', hours: '2' });
+    expect(await count('cart_lines')).to.equal(0);
   });
 
-  it('the same checkout key twice gives the same order and one outbox row', async () => {
+  it('the same checkout key twice gives the same order (repeated), one outbox row and one hold', async () => {
     const a = await placeOrder(rt.db, input('a', 'key-twice-1'));
     const b = await placeOrder(rt.db, input('a', 'key-twice-1'));
-    expect(a.ok && b.ok).to.equal(true);
-    if (a.ok && b.ok) {
-      expect(b.orderId).to.equal(a.orderId);
-      expect(b.repeated).to.equal(true);
-    }
-    expect(await rt.db('outbox').count('* as n').first()).to.deep.equal({ n: 1 });
+    expect(b).to.deep.equal({ ...a, repeated: true });
+    expect(a.repeated).to.equal(false);
+    expect(await count('orders')).to.equal(1);
+    expect(await count('outbox')).to.equal(1);
+    expect(await count('reservations')).to.equal(1);
   });
 
-  it('two buyers racing for the last unit: exactly one order, the other gets a clear problem', async () => {
-    // Main has 1 unit of SKU-001.
-    const results = await Promise.all([placeOrder(rt.db, input('a', 'race-a-0001')), placeOrder(rt.db, input('b', 'race-b-0001'))]);
-    const ok = results.filter((r) => r.ok);
-    const refused = results.filter((r) => !r.ok);
-    expect(ok).to.have.length(1);
+  it('two concurrent submits of the same checkout key both get the one order, no error', async () => {
+    // Main has 1 unit of SKU-001: the second submit must find the first order, not a shortage.
+    const results = await Promise.all([placeOrder(rt.db, input('a', 'key-parallel-1')), placeOrder(rt.db, input('a', 'key-parallel-1'))]);
+    expect(results[0]!.orderId).to.equal(results[1]!.orderId);
+    expect(results.map((r) => r.repeated).sort()).to.deep.equal([false, true]);
+    expect(await count('orders')).to.equal(1);
+    expect(await count('outbox')).to.equal(1);
+    expect(await count('reservations')).to.equal(1);
+  });
+
+  it('a submit that waits on the same key in the unique index gets the committed order (ON CONFLICT)', async () => {
+    // The first submit has inserted its order but not committed; the second (other stock rows,
+    // so no row lock orders them) must wait on the key, then answer with the first order.
+    const first = await rt.db.transaction();
+    const mine = await createOrder(first, {
+      origin: { kind: 'checkout', checkoutKey: 'key-conflict-1' },
+      userId: fx.users.a,
+      clientId: fx.clients.a,
+      counterpartyId: fx.cp.aHead,
+      contractId: fx.contracts.aMain,
+      lines: [{ offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' }],
+      comment: '',
+    });
+    const second = placeOrder(rt.db, { ...input('a', 'key-conflict-1'), lines: [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' }] });
+    await until(
+      async () =>
+        (
+          await rt.db.raw(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO orders%'`,
+          )
+        ).rows.length > 0,
+      'the second submit to wait on the order key',
+    );
+    await first.commit();
+    const theirs = await second;
+    expect(theirs).to.deep.equal({ orderId: mine.orderId, number: mine.number, total: mine.total, currency: mine.currency, repeated: true });
+    expect(await count('orders')).to.equal(1);
+    expect(await rt.db('order_lines').pluck('offer_id')).to.deep.equal([fx.offers[1]]);
+    expect(await count('reservations')).to.equal(0); // the waiting submit holds nothing of its own
+  });
+
+  it("another client's checkout key gives them nothing of the first order", async () => {
+    const mine = await placeOrder(rt.db, input('a', 'key-shared-1'));
+    const err = await refusal(placeOrder(rt.db, { ...input('b', 'key-shared-1'), lines: [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' }] }));
+    expect(err).to.include({ type: 'conflict', code: 'order.key' });
+    expect(JSON.stringify(err.details ?? null)).not.to.contain(String(mine.number));
+    expect(await refusal(placeOrder(rt.db, { ...input('b', 'key-shared-1'), lines: [] }))).to.include({ code: 'order.empty' });
+    expect(await rt.db('orders').pluck('client_id')).to.deep.equal([fx.clients.a]);
+  });
+
+  it('a resubmitted form whose order emptied the cart gets that order back', async () => {
+    const first = await placeOrder(rt.db, input('a', 'key-again-1'));
+    expect(await placeOrder(rt.db, { ...input('a', 'key-again-1'), lines: [] })).to.deep.equal({ ...first, repeated: true });
+  });
+
+  it('two buyers racing for the last unit: exactly one order, the other gets the line problem', async () => {
+    const results = await Promise.allSettled([placeOrder(rt.db, input('a', 'race-a-0001')), placeOrder(rt.db, input('b', 'race-b-0001'))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
     expect(refused).to.have.length(1);
-    const p = refused[0]!;
-    if (!p.ok) expect(p.problems).to.deep.equal([{ offerId: fx.offers[0]!, sku: 'SKU-001', name: 'Drill Bosch GSB 13', warehouse: 'Main', requested: '1', available: '0', reason: 'stock' }]);
-    expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 1 });
-    expect(await rt.db('outbox').count('* as n').first()).to.deep.equal({ n: 1 });
+    const err = refused[0] as DomainError;
+    expect(err).to.be.instanceOf(DomainError);
+    expect(err).to.include({ type: 'conflict', code: 'order.stock', userMessage: 'Not enough stock: SKU-001.' });
+    expect(err.details).to.deep.equal({
+      problems: [{ offerId: fx.offers[0]!, sku: 'SKU-001', name: 'Drill Bosch GSB 13', warehouse: 'Main', requested: '1', available: '0', reason: 'stock' }],
+    });
+    expect(await count('orders')).to.equal(1);
+    expect(await count('outbox')).to.equal(1);
   });
 
   it('many concurrent checkouts never sell more than the stock', async () => {
@@ -76,35 +148,69 @@ describe('store/checkout: one transaction, no overselling', () => {
     const tries = Array.from({ length: 8 }, (_, i) =>
       placeOrder(rt.db, { ...input(i % 2 ? 'a' : 'b', `many-${i}-xxxx`, '2'), lines: [{ offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '2' }] }),
     );
-    const results = await Promise.all(tries);
-    expect(results.filter((r) => r.ok)).to.have.length(2); // 2 + 2 of 5; a third would need 6
+    const results = await Promise.allSettled(tries);
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(2); // 2 + 2 of 5; a third would need 6
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as DomainError).code).to.equal('order.stock');
     const sold = await rt.db('order_lines').sum('quantity as q').first();
-    expect(Number(sold!.q)).to.equal(4);
+    expect(sold!.q).to.equal('4.000');
   });
 
-  it('no order at all when one line is short, even if others are fine', async () => {
-    const r = await placeOrder(rt.db, {
-      ...input('a', 'partial-0001'),
-      lines: [
-        { offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' },
-        { offerId: fx.offers[0]!, warehouseId: fx.warehouses.north, quantity: '1' },
-      ],
-    });
-    expect(r.ok).to.equal(false);
-    expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
-    expect(await rt.db('reservations').count('* as n').first()).to.deep.equal({ n: 0 });
+  it('no order at all when one line is short, even if others are fine; every problem line is named', async () => {
+    const err = await refusal(
+      placeOrder(rt.db, {
+        ...input('a', 'partial-0001'),
+        lines: [
+          { offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' },
+          { offerId: fx.offers[0]!, warehouseId: fx.warehouses.north, quantity: '1.5' },
+          { offerId: fx.offers[4]!, warehouseId: fx.warehouses.north, quantity: '7' },
+        ],
+      }),
+    );
+    expect(err.code).to.equal('order.stock');
+    expect((err.details as { problems: { sku: string; requested: string; available: string }[] }).problems.map((p) => [p.sku, p.requested, p.available])).to.deep.equal([
+      ['SKU-001', '1.5', '0'],
+      ['SKU-005', '7', '0'],
+    ]);
+    expect(await count('orders')).to.equal(0);
+    expect(await count('reservations')).to.equal(0);
+    expect(await count('outbox')).to.equal(0);
   });
 
   it('prices partner-warehouse lines with the commission', async () => {
     const r = await placeOrder(rt.db, { ...input('a', 'partner-0001'), lines: [{ offerId: fx.offers[0]!, warehouseId: fx.warehouses.partner, quantity: '2' }] });
-    expect(r.ok && r.total).to.equal('188.10'); // 94.05 × 2
+    expect(r.total).to.equal('188.10'); // 94.05 × 2
   });
 
-  it('refuses a counterparty of another client', async () => {
-    const err = await placeOrder(rt.db, { ...input('a', 'foreign-0001'), counterpartyId: fx.cp.bHead, contractId: null }).then(
-      () => null,
-      (e: Error) => e.message,
-    );
-    expect(err).to.equal('This legal entity is not linked to your account.');
+  it('scopes to the buyer: a foreign counterparty, a foreign contract, unknown offers and warehouses are refusals', async () => {
+    const foreignCp = await refusal(placeOrder(rt.db, { ...input('a', 'foreign-0001'), counterpartyId: fx.cp.bHead, contractId: null }));
+    expect(foreignCp).to.include({ type: 'not_found', code: 'order.counterparty', userMessage: 'This legal entity is not linked to your account.' });
+    const foreignContract = await refusal(placeOrder(rt.db, { ...input('a', 'foreign-0002'), contractId: fx.contracts.bMain }));
+    expect(foreignContract).to.include({ type: 'invalid', code: 'order.contract' });
+    const unknownOffer = await refusal(placeOrder(rt.db, { ...input('a', 'unknown-0001'), lines: [{ offerId: 987654, warehouseId: fx.warehouses.main, quantity: '1' }] }));
+    expect(unknownOffer).to.include({ type: 'conflict', code: 'order.gone' });
+    expect(unknownOffer.details).to.deep.equal({
+      problems: [{ offerId: 987654, sku: null, name: 'item 987654', warehouse: 'Main', requested: '1', available: '0', reason: 'gone' }],
+    });
+    const unknownWarehouse = await refusal(placeOrder(rt.db, { ...input('a', 'unknown-0002'), lines: [{ offerId: fx.offers[1]!, warehouseId: 987654, quantity: '1' }] }));
+    expect(unknownWarehouse).to.include({ type: 'conflict', code: 'order.gone' });
+    await rt.db('offers').where({ id: fx.offers[1]! }).update({ deleted: true });
+    const deleted = await refusal(placeOrder(rt.db, { ...input('a', 'deleted-0001'), lines: [{ offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' }] }));
+    expect(deleted).to.include({ code: 'order.gone', userMessage: 'No longer available: SKU-002.' });
+    expect(await count('orders')).to.equal(0);
+  });
+
+  it('refuses an empty cart, a malformed form key and bad quantities as invalid', async () => {
+    expect(await refusal(placeOrder(rt.db, { ...input('a', 'empty-0001'), lines: [] }))).to.include({ type: 'invalid', code: 'order.empty' });
+    expect(await refusal(placeOrder(rt.db, input('a', 'short')))).to.include({ type: 'invalid', code: 'order.key' });
+    for (const q of ['0', '0.000', '-1', '1.2345', '1e3', ''])
+      expect(await refusal(placeOrder(rt.db, input('a', 'quantity-0001', q))), q).to.include({ type: 'invalid', code: 'order.quantity' });
+    expect(await count('orders')).to.equal(0);
+  });
+
+  it('a line without a price is refused with its problem', async () => {
+    await rt.db('prices').where({ offer_id: fx.offers[3]! }).delete();
+    const err = await refusal(placeOrder(rt.db, { ...input('b', 'noprice-0001'), lines: [{ offerId: fx.offers[3]!, warehouseId: fx.warehouses.main, quantity: '1' }] }));
+    expect(err).to.include({ type: 'conflict', code: 'order.price' });
+    expect((err.details as { problems: { reason: string }[] }).problems.map((p) => p.reason)).to.deep.equal(['price']);
   });
 });

@@ -167,6 +167,17 @@ describe('store: reservations', () => {
     expect((await refusal(convertToOrder(rt, a, [r1.id]))).message).to.equal(`Reservation #${r1.id} is already ordered.`);
   });
 
+  it('convert twice at once: one order, the other attempt is told the reservations are ordered', async () => {
+    const r1 = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
+    const r2 = await reserve(rt, a, { offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' });
+    const results = await Promise.allSettled([convertToOrder(rt, a, [r1.id, r2.id]), convertToOrder(rt, a, [r2.id, r1.id])]);
+    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+    const err = results.find((r) => r.status === 'rejected')!.reason;
+    expect(err).to.be.instanceOf(DomainError);
+    expect((err as DomainError).code).to.equal('reservation.not_active');
+    expect(await rt.db('orders').pluck('creation_key')).to.deep.equal([`reservations:${r1.id},${r2.id}`]);
+  });
+
   it('convert is all or nothing: one foreign id and no order is created', async () => {
     const mine = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     const theirs = await reserve(rt, b, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });

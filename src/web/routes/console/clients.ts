@@ -3,7 +3,7 @@
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../../infra/log.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
-import { linkCounterparty, unlinkCounterparty } from '../../../store/accounts/clients.ts';
+import { unlinkCounterparty } from '../../../store/accounts/clients.ts';
 import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
 import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { assignManager, listManagers } from '../../../store/accounts/managers.ts';
@@ -12,6 +12,7 @@ import { refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { badRequest, notFound } from '../../errors.ts';
+import { linkCounterpartyHandler } from '../admin-clients.ts';
 
 const INVITE_HOURS = 24 * 7;
 
@@ -48,18 +49,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     back(req, res, clientId);
   });
 
-  r.post('/console/clients/:id/link', ...admin, async (req, res) => {
-    const clientId = num(req.params.id, 'client');
-    const raw = String(req.body?.counterparty ?? '').trim();
-    const cp = await rt.db('counterparties')
-      .where({ deleted: false })
-      .andWhere((q) => (/^\d{1,15}$/.test(raw) ? q.where({ id: Number(raw) }).orWhere({ inn: raw }) : q.where({ inn: raw }).orWhere({ external_id: raw })))
-      .first('id', 'name');
-    if (!cp) throw badRequest(`No counterparty with id, INN or external id "${raw}".`);
-    await linkCounterparty(rt.db, clientId, cp.id);
-    flash(req, 'ok', `"${cp.name}" is linked to the client.`);
-    back(req, res, clientId);
-  });
+  r.post('/console/clients/:id/link', ...admin, linkCounterpartyHandler(rt, (id) => `/console/clients/${id}`));
 
   r.post('/console/clients/:id/unlink', ...admin, async (req, res) => {
     const clientId = num(req.params.id, 'client');

@@ -4,6 +4,7 @@ import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
 import { httpStatus, refusal } from '../../domain-errors.ts';
 import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news/news.ts';
+import { livePriceTypes } from '../../../store/console/console-data.ts';
 import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
@@ -56,7 +57,7 @@ export function consoleNewsRoutes(rt: Runtime): Router {
     section: 'news',
     kinds: NEWS_KINDS,
     presets: await getSetting(rt.db, 'news.audiences'),
-    priceTypes: await rt.db('price_types').where({ deleted: false }).orderBy('name').select('id', 'name'),
+    priceTypes: await livePriceTypes(rt.db),
     values,
     ...extra,
   });

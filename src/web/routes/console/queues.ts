@@ -1,16 +1,13 @@
-// Console › Queues: bull-board over every BullMQ queue, admin only. Its UI calls a JSON API
-// with fetch (no CSRF token), so it is mounted before the CSRF check and guarded here instead:
-// admin session required, and any change must come from this site (Origin/Referer = Host).
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+// Console › Queues: the queue board (bull-board, built by src/app/roles because the web does not
+// touch BullMQ), admin only. Its UI calls a JSON API with fetch (no CSRF token), so it is mounted
+// before the CSRF check and guarded here instead: admin session required, and any change must
+// come from this site (Origin/Referer = Host).
 import { type RequestHandler, Router } from 'express';
-import { getQueue } from '../../../infra/queue/connection.ts';
-import { QUEUES } from '../../../infra/queue/names.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { loadViewer } from '../../../store/accounts/viewer.ts';
-import { forbidden } from '../../errors.ts';
+import { forbidden, notFound } from '../../errors.ts';
 
+/** Where the board is mounted; the board's builder sets it as its base path. */
 export const QUEUES_PATH = '/console/queues';
 
 function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
@@ -22,14 +19,7 @@ function sameOrigin(origin: string | undefined, host: string | undefined): boole
   }
 }
 
-export function consoleQueuesRouter(rt: Runtime): Router {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath(QUEUES_PATH);
-  createBullBoard({
-    queues: Object.values(QUEUES).map((q) => new BullMQAdapter(getQueue(rt, q))),
-    serverAdapter,
-    options: { uiConfig: { boardTitle: 'Counterpart queues' } },
-  });
+export function consoleQueuesRouter(rt: Runtime, board: RequestHandler | undefined): Router {
   const guard: RequestHandler = async (req, res, next) => {
     const userId = req.session?.data?.userId;
     const viewer = userId ? await loadViewer(rt.db, userId) : null;
@@ -41,6 +31,6 @@ export function consoleQueuesRouter(rt: Runtime): Router {
     next();
   };
   const r = Router();
-  r.use(guard, serverAdapter.getRouter());
+  r.use(guard, board ?? ((_req, _res, next) => next(notFound('Queue board'))));
   return r;
 }

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import YAML from 'yaml';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
+import { validateReservationPeriod } from '../../../store/reservations/settings.ts';
 import { getSetting, setSetting } from '../../../store/settings/settings.ts';
 import { requireRole } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
@@ -44,7 +45,8 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
     try {
       await rt.db.transaction(async (trx) => {
         const checks: [string, () => Promise<unknown>][] = [
-          ['period', () => setSetting(trx, 'reservations.period_hours', b.period)],
+          // the store's one period validator, so its message is the admin screen's
+          ['period', async () => setSetting(trx, 'reservations.period_hours', validateReservationPeriod(b.period))],
           ['commission', () => setSetting(trx, 'warehouses.commission_overrides', overrides)],
           ['audiences', () => setSetting(trx, 'news.audiences', audiences)],
         ];

@@ -3,10 +3,10 @@
 // / changes now", mapping validate and dry-run; for CommerceML (1C starts every exchange) its
 // recent exchanges and no buttons. An action posted for a kind it does not apply to is refused.
 import { Router } from 'express';
-import { requestChanges, requestFullSync } from '../../../infra/queue/sync-requests.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { assertSourceAction, sourceActions } from '../../../mirror/source-actions.ts';
 import { countsSummary, progressPct, sourcesWithRuns } from '../../../store/console/console-data.ts';
+import { consoleSource, requestSourceSync } from '../../../store/console/sync-requests.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
 import { flash } from '../../auth/session.ts';
@@ -56,20 +56,16 @@ export function consoleSourcesRoutes(rt: Runtime, services: ConsoleServices): Ro
   r.post('/console/sources/:id/run', ...admin, async (req, res) => {
     const sourceId = idOf(req.params.id);
     const mode = req.body?.mode === 'full' ? 'full' : req.body?.mode === 'changes' ? 'changes' : null;
-    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind');
-    if (!source || !mode) throw notFound('Source');
-    assertSourceAction(source, mode);
+    if (!mode) throw notFound('Source');
     // the same requests the CLI and webhooks make: deduplicated while one waits
-    if (mode === 'full') await requestFullSync(rt, source.name);
-    else await requestChanges(rt, source.name);
+    const source = await requestSourceSync(rt, sourceId, mode);
     flash(req, 'ok', `A ${mode === 'full' ? 'full' : 'changes'} sync of "${source.name}" was queued.`);
     res.redirect(303, `/console/sources?watch=${Date.now()}`);
   });
 
   r.post('/console/sources/:id/mapping', ...admin, async (req, res) => {
     const sourceId = idOf(req.params.id);
-    const source = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind');
-    if (!source) throw notFound('Source');
+    const source = await consoleSource(rt.db, sourceId);
     assertSourceAction(source, 'mapping');
     const dryRun = req.body?.action === 'dry-run';
     let report: { ok: boolean; lines: string[] };
