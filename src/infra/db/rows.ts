@@ -230,6 +230,7 @@ export interface OrdersRow {
   export_state: 'pending' | 'querying' | 'exported';
   created_at: Date;
   updated_at: Date;
+  creation_key: string | null;
 }
 
 export interface OutboxRow {
@@ -238,12 +239,12 @@ export interface OutboxRow {
   kind: string;
   idempotency_key: string;
   payload: Json;
-  state: 'pending' | 'sent' | 'failed';
+  state: 'pending' | 'delivered' | 'failed';
   attempts: number;
   last_error: string | null;
   next_attempt_at: Date;
   created_at: Date;
-  sent_at: Date | null;
+  delivered_at: Date | null;
   ordering_key: string | null;
 }
 
@@ -316,6 +317,7 @@ export interface ReservationsRow {
   extensions: number;
   short_since: Date | null;
   held_by_source: boolean;
+  external_id: string | null;
 }
 
 export interface SessionsRow {
@@ -341,6 +343,8 @@ export interface SourcesRow {
   last_success_at: Date | null;
   created_at: Date;
   outbound: string[];
+  demo: boolean;
+  disabled_at: Date | null;
 }
 
 export interface StockRow {
@@ -365,6 +369,7 @@ export interface SyncRunsRow {
   as_of: Date | null;
   started_at: Date;
   finished_at: Date | null;
+  backend_pid: number | null;
 }
 
 export interface UserTokensRow {
@@ -393,6 +398,7 @@ export interface UsersRow {
   disabled_at: Date | null;
   last_login_at: Date | null;
   created_at: Date;
+  demo: boolean;
 }
 
 export interface WaitlistRow {
@@ -445,20 +451,20 @@ declare module 'knex/types/tables.js' {
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
     order_lines: Knex.CompositeTableType<OrderLinesRow, Insertable<OrderLinesRow, 'id' | 'warehouse_id' | 'sku' | 'unit'>, Updatable<OrderLinesRow>>;
     order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at'>, Updatable<OrderStatusHistoryRow>>;
-    orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at'>, Updatable<OrdersRow>>;
-    outbox: Knex.CompositeTableType<OutboxRow, Insertable<OutboxRow, 'id' | 'state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'created_at' | 'sent_at' | 'ordering_key'>, Updatable<OutboxRow>>;
+    orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at' | 'creation_key'>, Updatable<OrdersRow>>;
+    outbox: Knex.CompositeTableType<OutboxRow, Insertable<OutboxRow, 'id' | 'state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'created_at' | 'delivered_at' | 'ordering_key'>, Updatable<OutboxRow>>;
     price_types: Knex.CompositeTableType<PriceTypesRow, Insertable<PriceTypesRow, 'id' | 'currency' | 'vat_included' | 'is_base' | 'deleted' | 'updated_at'>, Updatable<PriceTypesRow>>;
     prices: Knex.CompositeTableType<PricesRow, Insertable<PricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<PricesRow>>;
     product_groups: Knex.CompositeTableType<ProductGroupsRow, Insertable<ProductGroupsRow, 'id' | 'parent_external_id' | 'sort' | 'deleted' | 'updated_at'>, Updatable<ProductGroupsRow>>;
     products: Knex.CompositeTableType<ProductsRow, Insertable<ProductsRow, 'id' | 'group_external_id' | 'sku' | 'barcode' | 'description' | 'unit' | 'vat_rate' | 'properties' | 'images' | 'deleted' | 'updated_at' | 'search'>, Updatable<ProductsRow>>;
-    reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source'>, Updatable<ReservationsRow>>;
+    reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id'>, Updatable<ReservationsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
-    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound'>, Updatable<SourcesRow>>;
+    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
-    sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at'>, Updatable<SyncRunsRow>>;
+    sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
-    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at'>, Updatable<UsersRow>>;
+    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo'>, Updatable<UsersRow>>;
     waitlist: Knex.CompositeTableType<WaitlistRow, Insertable<WaitlistRow, 'id' | 'warehouse_id' | 'created_at' | 'notified_at'>, Updatable<WaitlistRow>>;
     warehouses: Knex.CompositeTableType<WarehousesRow, Insertable<WarehousesRow, 'id' | 'kind' | 'commission_pct' | 'delivery_days' | 'address' | 'sort' | 'deleted' | 'updated_at'>, Updatable<WarehousesRow>>;
   }
