@@ -152,7 +152,7 @@ const bench: Benchmark = {
 
       t = Date.now();
       await addContracts(rt.db, sourceId, 10_000, 20);
-      const cp = await rt.db('contract_prices').count('* as n').first();
+      const cp = (await rt.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM contract_prices')).rows[0];
       ctx.log(`contracts: 10,000 (${cp?.n} individual prices) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
       await load(`${base}/catalog`, cookie, 2, false);
       const big = await sideBySide('10,000 contracts');

@@ -64,7 +64,7 @@ const bench: Benchmark = {
     const buyers: { userId: number; clientId: number; counterpartyId: number }[] = (
       await db('users as u').join('clients as c', 'c.id', 'u.client_id').where('u.role', 'buyer').select('u.id', 'c.id as client_id', 'c.head_counterparty_id')
     ).map((r: { id: number; client_id: number; head_counterparty_id: number }) => ({ userId: r.id, clientId: r.client_id, counterpartyId: r.head_counterparty_id }));
-    const readRows = Number((await db('news_reads').count('* as n').first())!.n);
+    const readRows = (await db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM news_reads')).rows[0]?.n ?? 0;
     log(`news_reads: ${readRows} rows`);
 
     const N = Math.max(50, Math.round(500 * scale));
@@ -100,6 +100,7 @@ const bench: Benchmark = {
     figures.push({ label: 'messages posted (insert + publish), 20 concurrent', value: Math.round(rate), unit: 'msg/s' });
 
     const staff = await db('users').where({ role: 'manager' }).first('id', 'manager_id');
+    if (!staff) throw new Error('the bench world has no manager');
     const desk = await timed(Math.max(20, Math.round(100 * scale)), () => managedClients(db, { userId: staff.id, role: 'manager', clientId: null, managerId: staff.manager_id }));
     figures.push({ label: `manager desk (${Math.round(CLIENTS / MANAGERS)} clients, unread counts) p50`, value: +pct(desk, 50).toFixed(2), unit: 'ms' });
 

@@ -44,7 +44,8 @@ const bench: Benchmark = {
       counterparties: Array.from({ length: CLIENTS }, (_, i) => ({ externalId: `cp${i}`, name: `Покупатель ${i}` })),
     });
     const offerIds: number[] = (await rt.db('offers').orderBy('id').pluck('id')) as number[];
-    const warehouseId: number = (await rt.db('warehouses').first('id')).id;
+    const warehouseId = (await rt.db('warehouses').first('id'))?.id;
+    if (!warehouseId) throw new Error('the bench world has no warehouse');
     const cps: number[] = (await rt.db('counterparties').orderBy('id').pluck('id')) as number[];
     const clients = await rt.db('clients').insert(cps.map((c, i) => ({ name: `Client ${i}`, head_counterparty_id: c }))).returning('id');
     await rt.db('client_counterparties').insert(cps.map((c, i) => ({ client_id: clients[i].id, counterparty_id: c })));

@@ -47,12 +47,14 @@ export async function simArrivalLags(rt: Runtime, smtp: SmtpCapture, trials: num
     const picked = sim.state.data.offers.filter((o) => !o.deleted && !o.partnerOnly).slice(0, trials);
     for (const o of picked) sim.state.setStock(o.id, wh.id, '0');
     await runChanges(rt, await soapSourceRow(rt, 'sim'));
-    const whId: number = (await rt.db('warehouses').where({ external_id: wh.id }).first('id')).id;
+    const whId = (await rt.db('warehouses').where({ external_id: wh.id }).first('id'))?.id;
+  if (!whId) throw new Error(`warehouse ${wh.id} was not synced`);
     const cps = await rt.db('client_counterparties as cc').join('clients as c', 'c.id', 'cc.client_id').select('cc.client_id', 'cc.counterparty_id').limit(8);
     const users = await rt.db('users').insert(cps.map((c, i) => ({ email: `sim-buyer${i}@bench.test`, role: 'buyer', client_id: c.client_id }))).returning('id');
     const keys: string[] = [];
     for (const [i, o] of picked.entries()) {
       const offer = await rt.db('offers').where({ external_id: o.id }).first('id');
+    if (!offer) throw new Error(`offer ${o.id} was not synced`);
       const cp = cps[i % cps.length]!;
       const e = await subscribe(rt, { userId: users[i % users.length].id, counterpartyId: cp.counterparty_id }, { offerId: offer.id, warehouseId: whId });
       keys.push(`waitlist-${e.id}`);

@@ -104,7 +104,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
           if (type !== 'catalog') break;
           let note = 'exchange complete';
           const fresh = await rt.db('commerceml_sessions').where({ id: session.id }).first('deactivated_at', 'full_entities');
-          if (!fresh.deactivated_at && fresh.full_entities.length) {
+          if (fresh && !fresh.deactivated_at && fresh.full_entities?.length) {
             const r = await deactivateUnseen(rt, session);
             if (!r.skipped) note += `; ${Object.values(r.sync?.counts ?? {}).reduce((a, c) => a + (c?.deleted ?? 0), 0)} item(s) not in the full package marked deleted`;
           }

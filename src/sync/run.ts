@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Db } from '../infra/db/knex.ts';
+import { connectionSettings, type Db } from '../infra/db/knex.ts';
 import { log } from '../infra/log.ts';
 import { endHoldsAfterStockSync } from '../mirror/order-status.ts';
 import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../mirror/records.ts';
@@ -41,9 +41,6 @@ const PROGRESS_EVERY_MS = 250;
 
 type PgConn = pg.Client;
 const PgClient = pg.Client;
-interface KnexClient {
-  connectionSettings: pg.ClientConfig;
-}
 
 export interface SyncRun {
   readonly id: number;
@@ -78,7 +75,7 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   const startedAt = new Date();
   // A connection of its own, not the pool's: temp_buffers can only be raised before a session
   // first touches a temp table, and staging millions of rows in 8 MB of buffers spills to disk.
-  const conn: PgConn = new PgClient((deps.db.client as unknown as KnexClient).connectionSettings);
+  const conn: PgConn = new PgClient(connectionSettings(deps.db));
   try {
     await conn.connect();
     await conn.query("SET temp_buffers = '256MB'; BEGIN; SET LOCAL work_mem = '64MB'");
@@ -331,12 +328,19 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   };
 }
 
+export type RecordBatch = { [E in EntityName]?: MirrorRecords[E][] };
+
+/** Adds one entity's records of a batch; generic so the entity and its records stay paired. Returns how many. */
+export async function addFromBatch<E extends EntityName>(run: SyncRun, batch: RecordBatch, entity: E): Promise<number> {
+  const records: MirrorRecords[E][] | undefined = batch[entity];
+  if (!records?.length) return 0;
+  await run.add(entity, records);
+  return records.length;
+}
+
 /** Applies a whole batch held in memory (small syncs, tests, webhooks). */
-export async function applyBatch(deps: SyncDeps, opts: SyncOptions, batch: { [E in EntityName]?: MirrorRecords[E][] }): Promise<SyncResult> {
+export async function applyBatch(deps: SyncDeps, opts: SyncOptions, batch: RecordBatch): Promise<SyncResult> {
   const run = await openSyncRun(deps, opts);
-  for (const entity of ENTITY_ORDER) {
-    const records = batch[entity];
-    if (records) await run.add(entity, records as never);
-  }
+  for (const entity of ENTITY_ORDER) await addFromBatch(run, batch, entity);
   return run.commit();
 }

@@ -8,7 +8,7 @@ export interface RunProgress {
   message?: string;
 }
 
-export async function insertRun(db: Db, r: { sourceId: number; kind: string; mode: string }): Promise<number> {
+export async function insertRun(db: Db, r: { sourceId: number; kind: string; mode: 'full' | 'delta' }): Promise<number> {
   const [row] = await db('sync_runs').insert({ source_id: r.sourceId, kind: r.kind, mode: r.mode, state: 'running' }).returning('id');
   return row.id;
 }

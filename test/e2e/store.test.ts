@@ -75,7 +75,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await page.fill('input[name=password]', PASSWORD);
     await Promise.all([page.waitForURL((u) => u.pathname === '/catalog'), page.click('form[action="/login"] button[type=submit]')]);
     await page.locator('table.catalog-table tbody tr').first().waitFor();
-    expect(await page.locator('table.catalog-table th.wh').count()).to.equal(await rt.db('warehouses').where({ deleted: false }).count('* as n').first().then((r) => Number(r!.n)));
+    expect(await page.locator('table.catalog-table th.wh').count()).to.equal((await rt.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM warehouses WHERE NOT deleted')).rows[0]!.n);
     expect(await page.locator('.as-of').textContent()).to.match(/Prices and stock as of \d\d\.\d\d\.\d{4}/);
     await shot('table');
   });
@@ -96,8 +96,8 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     if (offer === undefined) {
       // Same terms in the simulator's data: give the second entity another price type.
       const other = await rt.db('price_types').whereNot({ is_base: true }).first('id');
-      await rt.db('counterparties').where({ id: b!.id }).update({ price_type_id: other.id });
-      await rt.db('contracts').where({ counterparty_id: b!.id }).update({ price_type_id: null, discount_pct: 0 });
+      await rt.db('counterparties').where({ id: b!.id }).update({ price_type_id: other!.id });
+      await rt.db('contracts').where({ counterparty_id: b!.id }).update({ price_type_id: null, discount_pct: '0' });
       pb = await pricesFor(rt.db, { counterpartyId: b!.id, contractId: await contractOf(b!.id) }, ids);
       offer = ids.find((id) => pa.get(id)?.price !== pb.get(id)?.price);
     }
@@ -145,10 +145,10 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     const offer = await rt.db('offers').where({ id: offerId }).first('external_id');
     await page.waitForTimeout(500); // the SSE stream is open
     const src = await rt.db('sources').where({ name: 'sim' }).first('id');
-    await applyBatch({ db: rt.db, redis: rt.redis, prefix: rt.prefix }, { sourceId: src.id, kind: 'e2e', mode: 'delta' }, {
-      stock: [{ offerExternalId: offer.external_id, warehouseExternalId: wh.external_id, quantity: '4321' }],
+    await applyBatch({ db: rt.db, redis: rt.redis, prefix: rt.prefix }, { sourceId: src!.id, kind: 'e2e', mode: 'delta' }, {
+      stock: [{ offerExternalId: offer!.external_id, warehouseExternalId: wh!.external_id, quantity: '4321' }],
     });
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('4321'), `td[sse-swap="s${offerId}-${wh.id}"]`, { timeout: 10_000 });
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('4321'), `td[sse-swap="s${offerId}-${wh!.id}"]`, { timeout: 10_000 });
     await shot('live-update');
   });
 
@@ -171,7 +171,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Order CP-\d{6} is placed/);
-    expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number')).number} received`]);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number'))!.number} received`]);
     await shot('order');
   });
 
@@ -179,9 +179,9 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     const order = await rt.db('orders').first('id', 'number');
     expect((await exportDueOrders(rt)).delivered).to.equal(1);
     expect((await exportDueOrders(rt)).delivered).to.equal(0); // nothing pending: exactly once
-    const inSim = sim.state.orders().filter((o) => o.storeNumber === order.number);
+    const inSim = sim.state.orders().filter((o) => o.storeNumber === order!.number);
     expect(inSim).to.have.length(1);
-    sim.postOrderStatus(order.number, 'Отгружен', 'Shipped from the main warehouse');
+    sim.postOrderStatus(order!.number, 'Отгружен', 'Shipped from the main warehouse');
     await pullOrderStatuses(rt, 'sim');
     // The order page polls its status block (htmx) until the accounting system confirmed it.
     await page.waitForFunction(() => document.querySelector('#order-status')?.textContent?.includes('Отгружен'), undefined, { timeout: 10_000 });

@@ -34,7 +34,7 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     ({ sim, sourceId } = await simSource(rt, 'sim'));
     await runFullSync(rt, await soapSourceRow(rt, 'sim'));
     const cp = await rt.db('counterparties').where({ source_id: sourceId }).orderBy('id').first('id', 'external_id');
-    const contract = await rt.db('contracts').where({ counterparty_id: cp.id }).first('id');
+    const contract = await rt.db('contracts').where({ counterparty_id: cp!.id }).first('id');
     const offers = await rt.db('offers').where({ source_id: sourceId }).orderBy('id').limit(2).select('id', 'name', 'external_id');
     const wh = await rt.db('warehouses').where({ source_id: sourceId, external_id: 'WH01' }).first('id');
     const [client] = await rt.db('clients').insert({ name: 'Клиент' }).returning('id');
@@ -43,8 +43,8 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
       .insert({ number: 'CP-1001', source_id: sourceId, client_id: client.id, user_id: user.id, counterparty_id: cp.id, contract_id: contract?.id ?? null, total: '350.00', comment: 'к 10:00' })
       .returning('id');
     await rt.db('order_lines').insert([
-      { order_id: orderId, line_no: 1, offer_id: offers[0].id, warehouse_id: wh.id, name: offers[0].name, quantity: '2', price: '100.00', amount: '200.00' },
-      { order_id: orderId, line_no: 2, offer_id: offers[1].id, warehouse_id: null, name: offers[1].name, quantity: '1.5', price: '100.00', amount: '150.00' },
+      { order_id: orderId, line_no: 1, offer_id: offers[0].id, warehouse_id: wh!.id, name: offers[0].name ?? '', quantity: '2', price: '100.00', amount: '200.00' },
+      { order_id: orderId, line_no: 2, offer_id: offers[1].id, warehouse_id: null, name: offers[1].name ?? '', quantity: '1.5', price: '100.00', amount: '150.00' },
     ]);
     await rt.db('outbox').insert({ source_id: sourceId, kind: 'order.create', idempotency_key: `order:${orderId}`, payload: { orderId } });
     // the stock hold checkout writes with an order
@@ -68,8 +68,8 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
       expect(await exportDueOrders(rt)).to.deep.equal({ delivered: 0, failed: 0, retrying: 1 });
       const row = await outbox();
       expect(row).to.include({ state: 'pending', attempts: i });
-      expect(row.last_error).to.match(/unreachable/);
-      expect(new Date(row.next_attempt_at).getTime()).to.be.greaterThan(Date.now());
+      expect(row!.last_error).to.match(/unreachable/);
+      expect(new Date(row!.next_attempt_at).getTime()).to.be.greaterThan(Date.now());
     }
     // Not due yet: nothing is attempted.
     expect(await exportDueOrders(rt)).to.deep.equal({ delivered: 0, failed: 0, retrying: 0 });
@@ -102,8 +102,8 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     await rt.db('outbox').insert({ source_id: sourceId, kind: 'order.create', idempotency_key: 'order:999999', payload: { orderId: 999999 } });
     expect(await exportDueOrders(rt)).to.deep.equal({ delivered: 0, failed: 1, retrying: 0 });
     const row = await rt.db('outbox').where({ idempotency_key: 'order:999999' }).first();
-    expect(row.state).to.equal('failed');
-    expect(row.last_error).to.equal(`outbox row ${row.id}: order 999999 does not exist`);
+    expect(row!.state).to.equal('failed');
+    expect(row!.last_error).to.equal(`outbox row ${row!.id}: order 999999 does not exist`);
   });
 
   it('pulls order statuses into the history and the order, once, as the mapping’s code plus the system’s text', async () => {

@@ -32,13 +32,13 @@ describe('jobs: reservations.export against the simulator', () => {
     ({ sim, sourceId } = await simSource(rt, 'sim-rsv'));
     await runFullSync(rt, await soapSourceRow(rt, 'sim-rsv'));
     // The simulator's mapping has a reservations section: the sync recorded that the source takes them.
-    expect((await rt.db('sources').where({ id: sourceId }).first('outbound')).outbound).to.include.members([...RESERVATION_KINDS]);
+    expect((await rt.db('sources').where({ id: sourceId }).first('outbound'))!.outbound).to.include.members([...RESERVATION_KINDS]);
     const cp = await rt.db('counterparties').where({ source_id: sourceId, deleted: false }).orderBy('id').first('id');
     // The sync made a client for each head counterparty.
-    const client = await rt.db('clients').where({ head_counterparty_id: cp.id }).first('id');
-    await rt.db('client_counterparties').insert({ client_id: client.id, counterparty_id: cp.id }).onConflict().ignore();
-    const [user] = await rt.db('users').insert({ email: 'buyer@rsv.test', name: 'Buyer', role: 'buyer', client_id: client.id }).returning('id');
-    actor = { userId: user.id, clientId: client.id, counterpartyId: cp.id };
+    const client = await rt.db('clients').where({ head_counterparty_id: cp!.id }).first('id');
+    await rt.db('client_counterparties').insert({ client_id: client!.id, counterparty_id: cp!.id }).onConflict().ignore();
+    const [user] = await rt.db('users').insert({ email: 'buyer@rsv.test', name: 'Buyer', role: 'buyer', client_id: client!.id }).returning('id');
+    actor = { userId: user.id, clientId: client!.id, counterpartyId: cp!.id };
     stock = await rt.db('stock').where({ source_id: sourceId, deleted: false }).andWhere('quantity', '>=', 10).orderBy(['offer_id', 'warehouse_id']).first('offer_id', 'warehouse_id');
   });
   after(async () => {
@@ -84,7 +84,7 @@ describe('jobs: reservations.export against the simulator', () => {
       storeReservationId: `reservation:${r.id}`, quantity: '2', state: 'released', releaseReason: 'cancelled',
     });
     // The system keeps the deadline to the second.
-    expect(held[0]!.expiresAt.slice(0, 19)).to.equal(new Date(ours.expires_at).toISOString().slice(0, 19));
+    expect(held[0]!.expiresAt.slice(0, 19)).to.equal(new Date(ours!.expires_at).toISOString().slice(0, 19));
     // The repeated extension was recognised by its key: applied once.
     expect(held[0]!.operations).to.deep.equal([extendKey]);
     expect(ours).to.include({ external_id: held[0]!.id, state: 'cancelled' });
@@ -112,8 +112,8 @@ describe('jobs: reservations.export against the simulator', () => {
     await makeDue();
     expect(await exportDueReservations(rt)).to.deep.equal({ delivered: 1, failed: 1, retrying: 0 });
     const refused = await rt.db('outbox').where({ idempotency_key: 'reservation.release:999999' }).first('state', 'last_error');
-    expect(refused.state).to.equal('failed');
-    expect(refused.last_error).to.match(/ReleaseReservation: SOAP fault .*Client.*no reservation reservation:999999/);
+    expect(refused!.state).to.equal('failed');
+    expect(refused!.last_error).to.match(/ReleaseReservation: SOAP fault .*Client.*no reservation reservation:999999/);
     expect(sim.state.reservations().filter((x) => x.storeReservationId === `reservation:${r.id}`)).to.have.length(1);
   });
 

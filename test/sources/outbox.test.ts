@@ -67,7 +67,7 @@ describe('sources: the outbox delivery loop', () => {
     expect(delivered.slice(3)).to.deep.equal(['a.place', 'a.extend', 'a.release']);
     const a = await row('a.place');
     expect(a).to.include({ state: 'delivered', attempts: 2, last_error: null });
-    expect(a.delivered_at).to.be.an.instanceOf(Date);
+    expect(a!.delivered_at).to.be.an.instanceOf(Date);
   });
 
   it('marks a row failed with the reason when retrying cannot help, and holds its ordering key back', async () => {
@@ -92,7 +92,7 @@ describe('sources: the outbox delivery loop', () => {
       expect(await deliverDue(rt.db, d)).to.deep.equal({ delivered: 0, failed: 0, retrying: 1 });
       const r = await row('a.place');
       expect(r).to.include({ state: 'pending', attempts: i, last_error: 'HTTP 500' });
-      waits.push((new Date(r.next_attempt_at).getTime() - before) / 1000);
+      waits.push((new Date(r!.next_attempt_at).getTime() - before) / 1000);
     }
     // 2^n seconds ±20 % (rounded), measured against the database clock within a second.
     for (const [i, w] of waits.entries()) expect(w, `wait after failure ${i + 1}`).to.be.within(2 ** (i + 1) * 0.8 - 1.5, 2 ** (i + 1) * 1.2 + 1.5);
@@ -111,7 +111,7 @@ describe('sources: the outbox delivery loop', () => {
     });
     expect(await deliverDue(rt.db, d)).to.deep.equal({ delivered: 0, failed: 0, retrying: 1 });
     expect(await rt.db('settings').where('key', 'like', 'outbox-test:%').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
-    expect((await row('a.place')).last_error).to.match(/division by zero/);
+    expect((await row('a.place'))!.last_error).to.match(/division by zero/);
   });
 
   it('commits a delivery’s writes with the delivered mark', async () => {

@@ -88,8 +88,8 @@ describe('sources: the sync lock', () => {
     expect(stopped).to.be.instanceOf(SyncError);
     expect((stopped as Error).message).to.match(/stopped: the sync lock of source "erp" was lost/);
     const row = await rt.db('sync_runs').where({ id: run.id }).first('state', 'error');
-    expect(row.state).to.equal('failed');
-    expect(row.error).to.match(/^stopped: the sync lock/);
+    expect(row!.state).to.equal('failed');
+    expect(row!.error).to.match(/^stopped: the sync lock/);
     expect(await rt.db('product_groups').count('* as n').first()).to.deep.equal({ n: 0 });
     await first.release();
 
@@ -113,7 +113,7 @@ describe('sources: the sync lock', () => {
     let err: unknown;
     await run.commit().catch((e) => (err = e));
     expect(err).to.be.instanceOf(SyncError);
-    expect((await rt.db('sync_runs').where({ id: run.id }).first('state')).state).to.equal('failed');
+    expect((await rt.db('sync_runs').where({ id: run.id }).first('state'))!.state).to.equal('failed');
     expect(await rt.db('product_groups').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 });

@@ -73,8 +73,8 @@ export async function storeFixture(db: Db, opts: { products?: number } = {}): Pr
   const bMain = await ins(db, 'contracts', { ...s, external_id: 'k-b1', counterparty_id: bHead, name: 'Beta main', number: 'B-1', is_default: true });
   await db('contract_prices').insert({ ...s, contract_id: aMain, offer_id: offers[1]!, value: '150.00' });
   await seedClients(db);
-  const clientA = (await db('clients').where({ head_counterparty_id: aHead }).first('id')).id;
-  const clientB = (await db('clients').where({ head_counterparty_id: bHead }).first('id')).id;
+  const clientA = (await db('clients').where({ head_counterparty_id: aHead }).first('id'))!.id;
+  const clientB = (await db('clients').where({ head_counterparty_id: bHead }).first('id'))!.id;
   const emails = { a: 'buyer@alpha.test', b: 'buyer@beta.test', admin: 'admin@counterpart.test' };
   const users = {
     a: await createUser(db, { email: emails.a, role: 'buyer', clientId: clientA, password: PASSWORD }),

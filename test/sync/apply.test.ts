@@ -119,8 +119,8 @@ describe('sync core: applying batches to the mirror', () => {
     expect(byEntity.counterparties!.message).to.match(/left empty/);
     expect(await rt.db('counterparties').where({ external_id: 'c1' }).first()).to.include({ price_type_id: null });
     const run = await rt.db('sync_runs').where({ id: res.runId }).first();
-    expect(run.state).to.equal('succeeded');
-    expect(run.warnings).to.have.length(3);
+    expect(run!.state).to.equal('succeeded');
+    expect(run!.warnings).to.have.length(3);
   });
 
   it('a run that fails midway leaves the mirror exactly as it was and records why', async () => {
@@ -143,8 +143,8 @@ describe('sync core: applying batches to the mirror', () => {
     expect(await snapshot()).to.deep.equal(before);
     expect(await rt.db('sources').where({ id: sourceId }).first()).to.deep.equal(sourceBefore);
     const row = await rt.db('sync_runs').where({ id: run.id }).first();
-    expect(row.state).to.equal('failed');
-    expect(row.error).to.match(/test_small/);
+    expect(row!.state).to.equal('failed');
+    expect(row!.error).to.match(/test_small/);
   });
 
   it('a bad record fails the run with a message naming entity, record and field', async () => {
@@ -157,7 +157,7 @@ describe('sync core: applying batches to the mirror', () => {
     expect(err).to.be.instanceOf(SyncInputError);
     expect(err.message).to.equal('prices[1].value: must be a non-negative decimal string like "1234.50", got "12,50"');
     expect(await rt.db('products').count('* as n').first()).to.deep.equal({ n: 0 });
-    expect((await rt.db('sync_runs').where({ id: run.id }).first()).error).to.match(/^bad record: prices\[1\]\.value/);
+    expect((await rt.db('sync_runs').where({ id: run.id }).first())!.error).to.match(/^bad record: prices\[1\]\.value/);
     const again = await run.commit().then(() => null, (e) => e);
     expect(again.message).to.match(/already finished/);
   });
@@ -179,13 +179,13 @@ describe('sync core: applying batches to the mirror', () => {
     const asOf = new Date('2026-11-27T09:00:00Z');
     await applyBatch(rt, opts('delta', { asOf, cursor: 'feed-42' }), { products: [{ externalId: 'p1', name: 'a' }] });
     let src = await rt.db('sources').where({ id: sourceId }).first();
-    expect(src.cursor).to.equal('feed-42');
-    expect(src.as_of.toISOString()).to.equal(asOf.toISOString());
+    expect(src!.cursor).to.equal('feed-42');
+    expect(src!.as_of!.toISOString()).to.equal(asOf.toISOString());
     // An older snapshot arriving late does not move as_of backwards.
     await applyBatch(rt, opts('delta', { asOf: new Date('2026-11-27T08:00:00Z') }), { products: [{ externalId: 'p1', name: 'b' }] });
     src = await rt.db('sources').where({ id: sourceId }).first();
-    expect(src.as_of.toISOString()).to.equal(asOf.toISOString());
-    expect(src.cursor).to.equal('feed-42');
+    expect(src!.as_of!.toISOString()).to.equal(asOf.toISOString());
+    expect(src!.cursor).to.equal('feed-42');
   });
 
   it('publishes stock crossing zero and changed prices after commit', async () => {
@@ -233,9 +233,9 @@ describe('sync core: applying batches to the mirror', () => {
     await run.progress({ done: 10, total: 10, message: 'products' });
     const row = await rt.db('sync_runs').where({ id: run.id }).first();
     expect(row).to.include({ state: 'running' });
-    expect(row.progress).to.deep.equal({ done: 10, total: 10, message: 'products' });
+    expect(row!.progress).to.deep.equal({ done: 10, total: 10, message: 'products' });
     await run.abort('stopped by test');
-    expect((await rt.db('sync_runs').where({ id: run.id }).first()).error).to.equal('stopped by test');
+    expect((await rt.db('sync_runs').where({ id: run.id }).first())!.error).to.equal('stopped by test');
   });
 
   it('a first load with the same key twice keeps the last record and says consumers must re-scan', async () => {

@@ -78,15 +78,15 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     const r = await a.post('/checkout', form);
     expect(r.status, r.text.slice(0, 500)).to.equal(303);
     const order = await rt.db('orders').first();
-    expect(r.location).to.equal(`/orders/${order.id}`);
+    expect(r.location).to.equal(`/orders/${order!.id}`);
     expect(order).to.include({ total: '627.00', comment: 'Deliver after 10:00', counterparty_id: fx.cp.aHead }); // 2 × 142.50 + 342.00
     expect(await rt.db('outbox').where({ kind: 'order.create' }).count('* as n').first()).to.deep.equal({ n: 1 });
     expect(sent).to.have.length(1);
     expect(sent[0]!.to).to.equal(fx.emails.a);
-    expect(sent[0]!.subject).to.equal(`Order ${order.number} received`);
+    expect(sent[0]!.subject).to.equal(`Order ${order!.number} received`);
     expect(sent[0]!.text).to.contain('Total: 627,00 RUB');
-    const page = await a.get(`/orders/${order.id}`);
-    expect(page.text).to.contain(`Order ${order.number} is placed.`);
+    const page = await a.get(`/orders/${order!.id}`);
+    expect(page.text).to.contain(`Order ${order!.number} is placed.`);
     expect(page.text).to.contain('waiting for the accounting system');
     // The accounting system answers: number + status history (written by the connector's job).
     await rt.db('orders').where({ id: order.id }).update({ status: 'confirmed', status_text: 'Принят', external_number: 'УТ-00042', export_state: 'exported' });
@@ -101,7 +101,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     // Submitting the same form again does not create a second order.
     const again = await a.post('/checkout', form);
     expect(again.status, again.text.slice(again.text.indexOf("<main>"), again.text.indexOf("<main>") + 600)).to.equal(303);
-    expect(again.location).to.equal(`/orders/${order.id}`);
+    expect(again.location).to.equal(`/orders/${order!.id}`);
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 1 });
     expect(sent).to.have.length(1); // no second confirmation
     expect(await rt.db('cart_lines').count('* as n').first()).to.deep.equal({ n: 0 }); // the form's lines are the order's
@@ -158,7 +158,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '2' });
     await a.post('/checkout', await checkoutForm(a));
     const order = await rt.db('orders').first('id');
-    const r = await a.post(`/orders/${order.id}/reorder`, {});
+    const r = await a.post(`/orders/${order!.id}/reorder`, {});
     expect(r.location).to.equal('/cart');
     expect(await rt.db('cart_lines').select('offer_id', 'quantity')).to.deep.equal([{ offer_id: fx.offers[2], quantity: '2.000' }]);
   });
@@ -167,14 +167,14 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await b.post('/cart/add', { offerId: String(fx.offers[2]), qty: '1' });
     expect((await b.post('/checkout', await checkoutForm(b))).status).to.equal(303);
     const order = await rt.db('orders').first('id', 'number');
-    const view = await a.get(`/orders/${order.id}`);
+    const view = await a.get(`/orders/${order!.id}`);
     expect(view.status).to.equal(404);
-    expect(view.text).not.to.contain(order.number);
-    expect((await a.get(`/orders/${order.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' })).status).to.equal(404);
-    expect((await a.post(`/orders/${order.id}/reorder`, {})).status).to.equal(404);
-    expect(await rt.db('cart_lines').join('carts', 'carts.id', 'cart_lines.cart_id').where({ 'carts.user_id': fx.users.a }).count('* as n').first()).to.deep.equal({ n: 0 });
+    expect(view.text).not.to.contain(order!.number);
+    expect((await a.get(`/orders/${order!.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' })).status).to.equal(404);
+    expect((await a.post(`/orders/${order!.id}/reorder`, {})).status).to.equal(404);
+    expect((await rt.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM cart_lines l JOIN carts c ON c.id = l.cart_id WHERE c.user_id = ?', [fx.users.a])).rows[0]).to.deep.equal({ n: 0 });
     const list = await a.get('/orders');
-    expect(list.text).not.to.contain(order.number);
+    expect(list.text).not.to.contain(order!.number);
     expect((await a.get('/orders/abc')).status).to.equal(404);
   });
 

@@ -200,7 +200,7 @@ describe('web/console: staff console', () => {
     const buyerB = await as(fx.emails.b);
     await admin.post(`/console/users/${fx.users.b}/disable`, { disabled: 'true', client_id: String(fx.clients.b) });
     expect((await buyerB.get('/messages')).status).to.equal(303); // signed out
-    expect((await rt.db('users').where({ id: fx.users.b }).first()).disabled_at).to.not.equal(null);
+    expect((await rt.db('users').where({ id: fx.users.b }).first())!.disabled_at).to.not.equal(null);
 
     await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: String(fx.managers.ivanov) });
     expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.ivanov, manager_assigned: true });

@@ -106,17 +106,17 @@ describe('web/messages: buyer ↔ manager threads', () => {
     const res = await fetch(`${srv.base}/messages`, { method: 'POST', body: form, headers: { cookie }, redirect: 'manual' });
     expect(res.status).to.equal(303);
     const msg = await rt.db('messages').first('id', 'attachment');
-    expect(msg.attachment.name).to.equal('invoice.pdf');
-    const dl = await fetch(`${srv.base}/messages/attachments/${msg.id}`, { headers: { cookie } });
+    expect(msg!.attachment.name).to.equal('invoice.pdf');
+    const dl = await fetch(`${srv.base}/messages/attachments/${msg!.id}`, { headers: { cookie } });
     expect(dl.status).to.equal(200);
     expect(dl.headers.get('content-disposition')).to.match(/^attachment; filename="?invoice\.pdf"?$/);
     expect(dl.headers.get('x-content-type-options')).to.equal('nosniff');
     expect(Buffer.from(await dl.arrayBuffer()).equals(PDF)).to.equal(true);
     const b = await as(fx.emails.b);
-    expect((await b.get(`/messages/attachments/${msg.id}`)).status).to.equal(404);
+    expect((await b.get(`/messages/attachments/${msg!.id}`)).status).to.equal(404);
     const ivanov = await as(fx.staffEmails.ivanov);
-    expect((await ivanov.get(`/manager/clients/${fx.clients.a}/messages/attachments/${msg.id}`)).status).to.equal(200);
-    expect((await ivanov.get(`/manager/clients/${fx.clients.b}/messages/attachments/${msg.id}`)).status).to.equal(404);
+    expect((await ivanov.get(`/manager/clients/${fx.clients.a}/messages/attachments/${msg!.id}`)).status).to.equal(200);
+    expect((await ivanov.get(`/manager/clients/${fx.clients.b}/messages/attachments/${msg!.id}`)).status).to.equal(404);
 
     const bad = new FormData();
     bad.set('body', 'virus');

@@ -104,9 +104,9 @@ describe('web: reservations and waiting list pages', () => {
 
   it('nobody touches another client\'s reservations or waiting list: 404, nothing changes', async () => {
     await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
-    const rid = (await rt.db('reservations').first('id')).id;
+    const rid = (await rt.db('reservations').first('id'))!.id;
     await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.north) });
-    const wid = (await rt.db('waitlist').first('id')).id;
+    const wid = (await rt.db('waitlist').first('id'))!.id;
     await b.get('/reservations');
     for (const path of [`/reservations/${rid}/cancel`, `/reservations/${rid}/extend`, `/waitlist/${wid}/delete`]) {
       const r = await b.post(path, {});
@@ -116,7 +116,7 @@ describe('web: reservations and waiting list pages', () => {
     expect((await b.post('/reservations/order', { ids: String(rid) })).status).to.equal(404);
     expect((await b.get('/reservations')).text).not.to.contain('Drill Makita HP1630');
     expect((await b.get('/waitlist')).text).not.to.contain('Drill Bosch GSB 13');
-    expect((await rt.db('reservations').first()).state).to.equal('active');
+    expect((await rt.db('reservations').first())!.state).to.equal('active');
     expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 1 });
     // Anonymous visitors are sent to sign in.
     const anon = await fetch(`${server.base}/reservations`, { redirect: 'manual' });
@@ -130,14 +130,14 @@ describe('web: reservations and waiting list pages', () => {
     expect(refused.text).to.contain('This item is available now');
     const page = await a.get('/waitlist');
     expect(page.text).to.contain('Drill Bosch GSB 13');
-    const wid = (await rt.db('waitlist').first('id')).id;
+    const wid = (await rt.db('waitlist').first('id'))!.id;
     expect((await a.post(`/waitlist/${wid}/delete`, {})).status).to.equal(303);
     expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
   it('live update: an expiring reservation is pushed to its client\'s open pages over SSE', async () => {
     await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '2' });
-    const rid = (await rt.db('reservations').first('id')).id;
+    const rid = (await rt.db('reservations').first('id'))!.id;
     const ctrl = new AbortController();
     const cookie = [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(`${server.base}/reservations/events`, { headers: { cookie }, signal: ctrl.signal });
@@ -171,7 +171,7 @@ describe('web: reservations and waiting list pages', () => {
     try {
       await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '1' });
       const r = await rt.db('reservations').first();
-      expect(new Date(r.expires_at).getTime() - new Date(r.created_at).getTime()).to.be.closeTo(48 * 3600_000, 5000);
+      expect(new Date(r!.expires_at).getTime() - new Date(r!.created_at).getTime()).to.be.closeTo(48 * 3600_000, 5000);
     } finally {
       await admin.post('/admin/settings/reservations', { periodHours: '24', extensionAllowed: 'on', maxExtensions: '1', warningLeadMinutes: '120' });
     }
@@ -180,7 +180,7 @@ describe('web: reservations and waiting list pages', () => {
   it('open catalog pages of other buyers see goods come back when a reservation expires (SSE)', async () => {
     const offer = fx.offers[2]!; // main: 30
     await a.post('/reservations', { offerId: String(offer), warehouseId: String(fx.warehouses.main), quantity: '30' });
-    const rid = (await rt.db('reservations').first('id')).id;
+    const rid = (await rt.db('reservations').first('id'))!.id;
     const ctrl = new AbortController();
     const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(`${server.base}/live/offers?ids=${offer}`, { headers: { cookie }, signal: ctrl.signal });

@@ -47,7 +47,9 @@ export async function findSession(db: Db, token: string | undefined): Promise<Ex
 }
 
 export async function getSession(db: Db, id: number): Promise<ExchangeSession> {
-  return db('commerceml_sessions').where({ id }).first();
+  const row = await db('commerceml_sessions').where({ id }).first();
+  if (!row) throw new Error(`exchange session ${id} does not exist`);
+  return row;
 }
 
 /** The classifier a split package refers to: this session's, else the source's latest. */

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { log } from '../../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
-import { type EntityCounts, openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
+import { addFromBatch, type EntityCounts, openSyncRun, type SyncResult, type SyncRun } from '../../../src/sync/index.ts';
 import { mapDocument, type OrderDocument } from '../parse/documents.ts';
 import { CommerceMLError } from '../parse/errors.ts';
 import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
@@ -111,10 +111,8 @@ export async function importCatalogFile(
     await recordSeen(deps.db, s.sessionId, batch);
     await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
     for (const e of ENTITY_ORDER) {
-      const list = batch[e];
-      if (!list?.length) continue;
-      await run.add(e, list as never);
-      received[e] = (received[e] ?? 0) + list.length;
+      const n = await addFromBatch(run, batch, e);
+      if (n) received[e] = (received[e] ?? 0) + n;
     }
     await report();
   };

@@ -1,5 +1,7 @@
 // The `counterpart` command line. Each process role and admin task is a subcommand.
+import fs from 'node:fs';
 import { Command } from 'commander';
+import { ROWS_FILE, rowTypesSource } from '../../infra/db/row-types.ts';
 import { migrateLatest, migrateRollbackAll } from '../../infra/db/migrate.ts';
 import { log } from '../../infra/log.ts';
 import { startRoles } from '../roles/start.ts';
@@ -31,6 +33,17 @@ export function buildCli(): Command {
       withRuntime(async (rt) => {
         const names = o.down ? await migrateRollbackAll(rt.db) : await migrateLatest(rt.db);
         console.log(names.length ? `${o.down ? 'rolled back' : 'applied'}: ${names.join(', ')}` : 'nothing to do');
+      }, false),
+    );
+
+  program
+    .command('db-types')
+    .description('migrate, then regenerate src/infra/db/rows.ts (the row types of every table) from the schema')
+    .action(() =>
+      withRuntime(async (rt) => {
+        await migrateLatest(rt.db);
+        fs.writeFileSync(ROWS_FILE, await rowTypesSource(rt.db));
+        console.log(`written: ${ROWS_FILE}`);
       }, false),
     );
 

@@ -7,6 +7,7 @@
 // LIMIT, a search term). Needs session-level connections (no PgBouncer in transaction mode).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Knex } from 'knex';
 import type { Db } from './knex.ts';
 
 export interface PreparedStatement {
@@ -27,8 +28,8 @@ export function prepare(label: string, sql: string): PreparedStatement {
 }
 
 /** Runs a prepared statement on a pooled connection (through knex when `db` is a transaction). */
-export async function runPrepared<Row>(db: Db, st: PreparedStatement, values: unknown[]): Promise<Row[]> {
-  if (db.isTransaction) return (await db.raw(st.sql, values as never)).rows;
+export async function runPrepared<Row>(db: Db, st: PreparedStatement, values: readonly Knex.RawBinding[]): Promise<Row[]> {
+  if (db.isTransaction) return (await db.raw(st.sql, values)).rows;
   const client = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void>; emit(e: string, o: object): void };
   const conn = await client.acquireConnection();
   try {

@@ -48,7 +48,7 @@ export async function assignManager(db: Db, clientId: number, managerId: number 
     if (!client) throw new DomainError('not_found', `Client ${clientId} not found.`);
     if (managerId === null) {
       await trx('clients').where({ id: clientId }).update({ manager_assigned: false });
-      await refreshClientManagers(trx as unknown as Db, clientId);
+      await refreshClientManagers(trx, clientId);
       return;
     }
     const m = await trx('managers').where({ id: managerId, deleted: false }).first('id');

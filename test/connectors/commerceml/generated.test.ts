@@ -30,10 +30,10 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
       expect(await ex.count('prices')).to.equal(pkg.counts.prices);
       expect(await ex.count('stock')).to.equal(pkg.counts.stock);
       const p = await ex.rt.db('products').where({ source_id: ex.sourceId }).orderBy('external_id').first();
-      expect(p.name).to.equal('Товар 1 «Ёлка» №0');
-      expect(p.properties['Свойство 1']).to.equal('Значение 1');
+      expect(p!.name).to.equal('Товар 1 «Ёлка» №0');
+      expect(p!.properties['Свойство 1']).to.equal('Значение 1');
       const ch = await ex.rt.db('offers').where({ source_id: ex.sourceId }).whereLike('external_id', '%#%').first();
-      expect(ch.characteristics).to.have.property('Размер');
+      expect(ch!.characteristics).to.have.property('Размер');
     });
   }
 
@@ -99,8 +99,8 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     expect(await ex.count('offers', { deleted: false })).to.equal(16);
     // part 2 had no classifier: its property names come from part 1's
     const last = await ex.rt.db('products').where({ source_id: ex.sourceId }).orderBy('external_id', 'desc').first();
-    expect(last.name).to.equal('Товар 16 «Ёлка» №15');
-    expect(last.properties['Свойство 2']).to.be.a('string');
+    expect(last!.name).to.equal('Товар 16 «Ёлка» №15');
+    expect(last!.properties['Свойство 2']).to.be.a('string');
   });
 
   it('a failed file in a full session blocks deactivation (no mass deletion on partial data)', async () => {

@@ -59,7 +59,7 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(offersAnswer.status).to.equal('success');
     expect(offersAnswer.lines.join('\n')).to.match(/warning: 9 offers record\(s\) skipped: they refer to products/);
     const p = await ex.rt.db('products').where({ source_id: ex.sourceId, deleted: false }).whereNotNull('barcode').first();
-    expect(Object.keys(p.properties).length).to.be.greaterThan(0);
+    expect(Object.keys(p!.properties).length).to.be.greaterThan(0);
     expect(c.polls).to.be.greaterThan(1);
   });
 
@@ -84,7 +84,7 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     expect(new Set(offers.map((o) => o.product_id)).size).to.equal(1);
     // "as of" is the files' ДатаФормирования (1C local time), not the moment of the import
     const src = await ex.rt.db('sources').where({ id: ex.sourceId }).first('as_of');
-    expect(src.as_of.getFullYear()).to.be.lessThan(new Date().getFullYear());
+    expect(src!.as_of!.getFullYear()).to.be.lessThan(new Date().getFullYear());
   });
 
   it('#8–#11 (2.09 split into import/offers/prices/rests) with products from a companion file: 978 offers, prices, stock', async () => {

@@ -109,12 +109,12 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     }
     const order = (n: string) => ex.rt.db('orders').where({ id: ids[n] }).first();
     const history = (n: string) => ex.rt.db('order_status_history').where({ order_id: ids[n] }).orderBy('id');
-    expect((await order('92')).external_number).to.equal('MM92');
-    expect((await order('92')).status).to.equal('confirmed');
-    expect((await order('142')).external_number).to.equal('ТДЦУ-000001');
-    expect((await order('142')).status).to.equal('shipped');
-    expect((await order('235')).status).to.equal('paid');
-    expect((await order('20')).status).to.equal('completed');
+    expect((await order('92'))!.external_number).to.equal('MM92');
+    expect((await order('92'))!.status).to.equal('confirmed');
+    expect((await order('142'))!.external_number).to.equal('ТДЦУ-000001');
+    expect((await order('142'))!.status).to.equal('shipped');
+    expect((await order('235'))!.status).to.equal('paid');
+    expect((await order('20'))!.status).to.equal('completed');
     const h20 = await history('20');
     expect(h20).to.have.length(1);
     expect(h20[0]).to.include({ origin: 'accounting', status: 'completed', status_text: '[F] Доставлен' });
@@ -134,11 +134,11 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     const bytes = fs.readFileSync(samplePath(SAMPLE.caronoTo));
     const first = await c.call('sale', 'file', { filename: 'C:\\v8_8789_c.xml' }, bytes.subarray(0, 1000));
     expect(first.lines[0]).to.equal('v8_8789_c.xml: 1000 bytes received');
-    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('new');
+    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first())!.status).to.equal('new');
     const last = await c.call('sale', 'file', { filename: 'C:\\v8_8789_c.xml' }, bytes.subarray(1000));
     expect(last.status).to.equal('success');
     expect(last.lines[0]).to.match(/1 document\(s\), 1 matched an order, 1 updated/);
-    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first()).status).to.equal('completed');
+    expect((await ex.rt.db('orders').where({ id: ids['20'] }).first())!.status).to.equal('completed');
   });
 
   it('a status text with no flag or letter is kept as the text, reported, and confirms a new order', async () => {
@@ -196,7 +196,7 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
       <ХозОперация>Выплата безналичных денег</ХозОперация><ПометкаУдаления>true</ПометкаУдаления></Документ></Контейнер></КоммерческаяИнформация>`;
     const a = await c.upload('sale', { name: 'documents___pay.xml', data: Buffer.from(xml) });
     expect(a.lines[0]).to.match(/1 document\(s\), 0 matched an order, 0 updated/);
-    expect((await ex.rt.db('orders').where({ id: ids['92'] }).first()).status).to.equal('new');
+    expect((await ex.rt.db('orders').where({ id: ids['92'] }).first())!.status).to.equal('new');
   });
 
   it('deletion mark from 1C cancels the order; unknown documents are reported; a broken file changes no order', async () => {
@@ -208,7 +208,7 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     const a = await c.call('sale', 'import', { filename: 'orders-1.xml' });
     expect(a.status).to.equal('success');
     expect(a.lines.join('\n')).to.include('no order for document(s) 9999');
-    expect((await ex.rt.db('orders').where({ id: ids['93'] }).first()).status).to.equal('cancelled');
+    expect((await ex.rt.db('orders').where({ id: ids['93'] }).first())!.status).to.equal('cancelled');
 
     const before = await ex.rt.db('order_status_history').count({ n: '*' });
     await c.upload('sale', { name: 'orders-2.xml', data: Buffer.from(text.slice(0, text.length - 200)) });

@@ -48,8 +48,8 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     // The service writes "336867,00": the decimal modifier makes it exact.
     const indebted = d.counterparties.find((c) => c.debt !== '0.00')!;
     const cp2 = await rt.db('counterparties').where({ source_id: sourceId, external_id: indebted.id }).first();
-    expect(cp2.debt).to.equal(indebted.debt);
-    expect(cp2.credit_limit).to.equal(indebted.creditLimit);
+    expect(cp2!.debt).to.equal(indebted.debt);
+    expect(cp2!.credit_limit).to.equal(indebted.creditLimit);
 
     const contract = d.contracts.find((c) => c.prices.size > 0)!;
     const ct = await rt.db('contracts as c').join('price_types as t', 't.id', 'c.price_type_id').where('c.external_id', contract.id)
@@ -62,9 +62,9 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
 
     const partner = d.warehouses.find((w) => w.kind === 'partner')!;
     const wh = await rt.db('warehouses').where({ source_id: sourceId, external_id: partner.id }).first();
-    expect(wh.kind).to.equal('partner');
-    expect(Number(wh.commission_pct)).to.equal(Number(partner.commissionPct));
-    expect(wh.delivery_days).to.equal(partner.deliveryDays);
+    expect(wh!.kind).to.equal('partner');
+    expect(Number(wh!.commission_pct)).to.equal(Number(partner.commissionPct));
+    expect(wh!.delivery_days).to.equal(partner.deliveryDays);
 
     const m = await rt.db('managers').where({ source_id: sourceId, external_id: d.managers[0]!.id }).first();
     expect(m).to.include({ email: d.managers[0]!.email, phone: d.managers[0]!.phone, name: d.managers[0]!.name });
@@ -72,11 +72,11 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
 
   it('records the run and takes as_of from the system’s clock and the cursor from its feed', async () => {
     const src = await rt.db('sources').where({ id: sourceId }).first();
-    expect(src.cursor).to.equal(sim.state.cursor());
-    expect(Date.now() - new Date(src.as_of).getTime()).to.be.lessThan(60_000);
+    expect(src!.cursor).to.equal(sim.state.cursor());
+    expect(Date.now() - src!.as_of!.getTime()).to.be.lessThan(60_000);
     const run = await rt.db('sync_runs').where({ source_id: sourceId, kind: 'full' }).orderBy('id', 'desc').first();
-    expect(run.state).to.equal('succeeded');
-    expect(run.counts.prices.received).to.equal(sim.state.counts().prices);
+    expect(run!.state).to.equal('succeeded');
+    expect(run!.counts.prices.received).to.equal(sim.state.counts().prices);
   });
 
   it('a second full sync with nothing changed changes nothing', async () => {
@@ -101,21 +101,21 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     const pr = await rt.db('prices as x').join('offers as o', 'o.id', 'x.offer_id').join('price_types as t', 't.id', 'x.price_type_id')
       .where({ 'o.external_id': offer.id, 't.external_id': 'PT002' }).first('x.value');
     expect(pr.value).to.equal('4321.5000');
-    expect((await rt.db('counterparties').where({ external_id: other!.id }).first()).head_external_id).to.equal(head!.id);
-    expect((await rt.db('products').where({ external_id: d.products[5]!.id }).first()).deleted).to.equal(true);
+    expect((await rt.db('counterparties').where({ external_id: other!.id }).first())!.head_external_id).to.equal(head!.id);
+    expect((await rt.db('products').where({ external_id: d.products[5]!.id }).first())!.deleted).to.equal(true);
     expect(await rt.db('products').where({ external_id: 'NEW-42', deleted: false }).first()).to.not.equal(undefined);
-    expect((await rt.db('sources').where({ id: sourceId }).first()).cursor).to.equal(sim.state.cursor());
+    expect((await rt.db('sources').where({ id: sourceId }).first())!.cursor).to.equal(sim.state.cursor());
     expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
   });
 
   it('an empty feed opens no run but moves as_of', async () => {
     const before = await rt.db('sync_runs').count({ n: '*' });
-    const asOfBefore = (await rt.db('sources').where({ id: sourceId }).first()).as_of;
+    const asOfBefore = (await rt.db('sources').where({ id: sourceId }).first())!.as_of;
     await new Promise((r) => setTimeout(r, 20));
     const out = await runChanges(rt, await row());
     expect(out.result).to.equal(null);
     expect(await rt.db('sync_runs').count({ n: '*' })).to.deep.equal(before);
-    expect(new Date((await rt.db('sources').where({ id: sourceId }).first()).as_of).getTime()).to.be.greaterThan(new Date(asOfBefore).getTime());
+    expect((await rt.db('sources').where({ id: sourceId }).first())!.as_of!.getTime()).to.be.greaterThan(asOfBefore!.getTime());
   });
 
   describe('faults leave the mirror untouched and say why', () => {
@@ -137,8 +137,8 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
         expect(err?.message).to.match(reason);
         expect(await mirrorFingerprint(rt, sourceId)).to.equal(fp);
         const run = await rt.db('sync_runs').where({ source_id: sourceId }).orderBy('id', 'desc').first();
-        expect(run.state).to.equal('failed');
-        expect(run.error).to.match(reason);
+        expect(run!.state).to.equal('failed');
+        expect(run!.error).to.match(reason);
       });
     }
 

@@ -13,7 +13,7 @@ describe('store: personal manager', () => {
   beforeEach(async () => {
     w = await makeWorld(rt);
   });
-  const managerOf = async (clientId: number) => (await rt.db('clients').where({ id: clientId }).first('manager_id')).manager_id;
+  const managerOf = async (clientId: number) => (await rt.db('clients').where({ id: clientId }).first('manager_id'))!.manager_id;
 
   it("follows the head counterparty's main manager from the accounting system", async () => {
     await rt.db('clients').update({ manager_id: null });

@@ -79,7 +79,7 @@ describe('store: message threads', () => {
       ]);
       expect(await unreadForClient(rt.db, w.clients.alpha)).to.equal(0);
       // the buyer's own question stays unread until the manager reads it
-      expect((await rt.db('messages').where({ id: q.id }).first()).read_at).to.equal(null);
+      expect((await rt.db('messages').where({ id: q.id }).first())!.read_at).to.equal(null);
       for (let i = 0; i < 50 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
       expect(got).to.deep.equal([
         { clientId: w.clients.alpha, messageId: q.id, side: 'client', type: 'message' },

@@ -84,7 +84,7 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
       { quantity: '0.333', price: '0.10', amount: '0.03' }, // 0.0333
     ]);
     expect(r.total).to.equal('1234722211.32');
-    expect((await rt.db('orders').where({ id: r.orderId }).first('total')).total).to.equal('1234722211.32');
+    expect((await rt.db('orders').where({ id: r.orderId }).first('total'))!.total).to.equal('1234722211.32');
   });
 
   it('one currency per order: lines priced in another currency are refused, each named', async () => {
@@ -154,7 +154,7 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
     expect(await linesOf(fromReservations.orderId)).to.deep.equal(await linesOf(fromCart.orderId));
     const o = await rt.db('orders').where({ id: fromReservations.orderId }).first();
     expect(o).to.include({ creation_key: `reservations:${r1.id},${r2.id}`, contract_id: fx.contracts.aMain, currency: 'RUB', source_id: fx.sourceId, comment: 'asap' });
-    expect(await rt.db('order_status_history').where({ order_id: o.id }).first('status', 'note')).to.deep.equal({ status: 'new', note: `From reservations #${r2.id}, #${r1.id}` });
+    expect(await rt.db('order_status_history').where({ order_id: o!.id }).first('status', 'note')).to.deep.equal({ status: 'new', note: `From reservations #${r2.id}, #${r1.id}` });
     const out = await rt.db('outbox').where({ kind: 'order.create' }).orderBy('id').select('idempotency_key', 'payload');
     expect(out).to.deep.equal([
       { idempotency_key: `order.create:${fromReservations.orderId}`, payload: { orderId: fromReservations.orderId, number: fromReservations.number } },
@@ -166,7 +166,7 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
     const r = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     const order = await convertToOrder(rt, { ...a, contractId: undefined }, [r.id]);
     expect(order.total).to.equal('142.50'); // A-1's individual price 150 − 5 %
-    expect((await rt.db('orders').where({ id: order.orderId }).first('contract_id')).contract_id).to.equal(fx.contracts.aMain);
+    expect((await rt.db('orders').where({ id: order.orderId }).first('contract_id'))!.contract_id).to.equal(fx.contracts.aMain);
     const r2 = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     expect(await refusal(convertToOrder(rt, { ...a, contractId: fx.contracts.bMain }, [r2.id]))).to.include({ type: 'invalid', code: 'order.contract' });
   });

@@ -31,6 +31,6 @@ describe('store: partner-warehouse commission override (console setting)', () =>
     expect(Number(after.partner[partner])).to.equal(Math.round(Number(before.price) * 125) / 100);
     const [asked] = await offerPrices(rt.db, [{ counterpartyId: fx.cp.bHead, offerId: offer, warehouseId: fx.warehouses.partner }]);
     expect(asked!.value).to.equal(after.partner[partner]);
-    expect((await rt.db('warehouses').where({ id: fx.warehouses.partner }).first()).commission_pct).to.equal('10.000'); // mirror untouched
+    expect((await rt.db('warehouses').where({ id: fx.warehouses.partner }).first())!.commission_pct).to.equal('10.000'); // mirror untouched
   });
 });

@@ -84,7 +84,7 @@ describe('store: reservations', () => {
       expect(r.reason.type).to.equal('conflict');
       expect(r.reason.message).to.match(/^Not enough stock: 0 pcs available, you asked for 1\.$/);
     }
-    const [{ sum }] = await rt.db('reservations').where({ offer_id: offer, state: 'active' }).sum('quantity as sum');
+    const { rows: [{ sum }] } = await rt.db.raw<{ rows: { sum: string }[] }>(`SELECT sum(quantity)::text AS sum FROM reservations WHERE offer_id = ? AND state = 'active'`, [offer]);
     expect(Number(sum)).to.equal(10);
     expect(await rt.db('outbox').where({ kind: 'reservation.place' }).count('* as n').first()).to.deep.equal({ n: 10 });
     expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('0');
@@ -108,7 +108,7 @@ describe('store: reservations', () => {
     const x = await extendReservation(rt, a, r.id);
     expect(x.extensions).to.equal(1);
     expect(x.expiresAt.getTime() - Date.now()).to.be.closeTo(24 * 3600_000, 5000);
-    expect((await rt.db('reservations').where({ id: r.id }).first()).warned_at).to.equal(null);
+    expect((await rt.db('reservations').where({ id: r.id }).first())!.warned_at).to.equal(null);
     expect(await rt.db('outbox').where({ kind: 'reservation.extend' }).count('* as n').first()).to.deep.equal({ n: 1 });
     expect((await refusal(extendReservation(rt, a, r.id))).message).to.match(/already extended 1 time/);
     await setReservationSetting(rt.db, 'maxExtensions', 5);
@@ -141,7 +141,7 @@ describe('store: reservations', () => {
       expect(e.message).to.equal('Reservation not found.');
     }
     expect(await listReservations(rt, b)).to.have.length(0);
-    expect((await rt.db('reservations').where({ id: r.id }).first()).state).to.equal('active');
+    expect((await rt.db('reservations').where({ id: r.id }).first())!.state).to.equal('active');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
@@ -183,7 +183,7 @@ describe('store: reservations', () => {
     const theirs = await reserve(rt, b, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     expect((await refusal(convertToOrder(rt, a, [mine.id, theirs.id]))).code).to.equal('reservation.not_found');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
-    expect((await rt.db('reservations').where({ id: mine.id }).first()).state).to.equal('active');
+    expect((await rt.db('reservations').where({ id: mine.id }).first())!.state).to.equal('active');
   });
 
   it('expiry returns stock within seconds (real BullMQ worker), e-mails the buyer, and wakes the waiting list', async () => {
@@ -193,7 +193,7 @@ describe('store: reservations', () => {
     await setStock(offer, fx.warehouses.main, '5');
     const r = await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '5' });
     await subscribe(rt, { userId: fx.users.b, counterpartyId: fx.cp.bHead }, { offerId: offer, warehouseId: fx.warehouses.main });
-    await until(async () => (await rt.db('reservations').where({ id: r.id }).first()).state === 'expired', 'the reservation to expire', 5000);
+    await until(async () => (await rt.db('reservations').where({ id: r.id }).first())!.state === 'expired', 'the reservation to expire', 5000);
     const lateMs = Date.now() - r.expiresAt.getTime();
     expect(lateMs).to.be.below(2000);
     expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('5');
@@ -219,7 +219,7 @@ describe('store: reservations', () => {
     const mails = await smtp.waitFor(2);
     expect(mails.map((m) => m.subject).sort()).to.deep.equal([
       `Резерв №${r1.id} истёк: Drill Makita HP1630`,
-      `Резерв №${r2.id} истекает ${new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' }).format((await rt.db('reservations').where({ id: r2.id }).first()).expires_at)}: Hammer 500g`,
+      `Резерв №${r2.id} истекает ${new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' }).format((await rt.db('reservations').where({ id: r2.id }).first())!.expires_at)}: Hammer 500g`,
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.messages()).to.have.length(2);
@@ -243,7 +243,7 @@ describe('store: reservations', () => {
     expect(await rt.db('outbox').count('* as n').first()).to.deep.equal({ n: 0 });
     const after = await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1' });
     expect(await rt.db('outbox').pluck('kind')).to.deep.equal(['reservation.place']);
-    expect((await rt.db('reservations').where({ id: after.id }).first()).held_by_source).to.equal(true);
+    expect((await rt.db('reservations').where({ id: after.id }).first())!.held_by_source).to.equal(true);
   });
 
   it('takes the period from the settings it is given; the database function has no default of its own', async () => {
