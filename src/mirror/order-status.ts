@@ -105,7 +105,7 @@ export async function applyAccountingStatuses(trx: Knex.Transaction, sourceId: n
     }
     const note = r.note ?? '';
     const dup = r.at
-      ? await trx('order_status_history').where({ order_id: order.id, origin: 'accounting', status: code, status_text: text, at: r.at }).first('id')
+      ? await trx('order_status_history').where({ order_id: order.id, origin: 'accounting', status: code, status_text: text, at: new Date(r.at) }).first('id')
       : await trx('order_status_history')
           .where({ order_id: order.id, origin: 'accounting' })
           .orderBy('id', 'desc')

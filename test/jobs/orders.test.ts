@@ -40,7 +40,7 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     const [client] = await rt.db('clients').insert({ name: 'Клиент' }).returning('id');
     const [user] = await rt.db('users').insert({ email: 'buyer@client.test', name: 'Анна', role: 'buyer', client_id: client.id }).returning('id');
     [{ id: orderId }] = await rt.db('orders')
-      .insert({ number: 'CP-1001', source_id: sourceId, client_id: client.id, user_id: user.id, counterparty_id: cp.id, contract_id: contract?.id ?? null, total: '350.00', comment: 'к 10:00' })
+      .insert({ number: 'CP-1001', source_id: sourceId, client_id: client.id, user_id: user.id, counterparty_id: cp!.id, contract_id: contract?.id ?? null, total: '350.00', comment: 'к 10:00' })
       .returning('id');
     await rt.db('order_lines').insert([
       { order_id: orderId, line_no: 1, offer_id: offers[0].id, warehouse_id: wh!.id, name: offers[0].name ?? '', quantity: '2', price: '100.00', amount: '200.00' },
@@ -49,11 +49,11 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     await rt.db('outbox').insert({ source_id: sourceId, kind: 'order.create', idempotency_key: `order:${orderId}`, payload: { orderId } });
     // the stock hold checkout writes with an order
     await rt.db('reservations').insert({
-      client_id: client.id, counterparty_id: cp.id, user_id: user.id, offer_id: offers[0].id, warehouse_id: wh.id, quantity: '2', state: 'active',
+      client_id: client.id, counterparty_id: cp!.id, user_id: user.id, offer_id: offers[0].id, warehouse_id: wh!.id, quantity: '2', state: 'active',
       expires_at: rt.db.raw(`now() + interval '2 hours'`), order_id: orderId,
     });
   });
-  const hold = () => rt.db('reservations').where({ order_id: orderId }).first('state').then((r) => r.state as string);
+  const hold = () => rt.db('reservations').where({ order_id: orderId }).first('state').then((r) => r!.state as string);
   after(async () => {
     for (const w of workers) await w.close();
     await smtp.stop();

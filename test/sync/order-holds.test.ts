@@ -29,7 +29,7 @@ describe('sync: an order’s stock hold ends with the first stock sync after its
     return o.id;
   }
   const exported = (id: number) => rt.db('orders').where({ id }).update({ export_state: 'exported', exported_at: rt.db.fn.now() });
-  const holdOf = (id: number) => rt.db('reservations').where({ order_id: id }).first('state', 'ended_at').then((r) => r.state as string);
+  const holdOf = (id: number) => rt.db('reservations').where({ order_id: id }).first('state', 'ended_at').then((r) => r!.state as string);
   const availableAtMain = async () => (await offerReservable(rt.db, offer, f.users.b))!.warehouses.find((w) => w.warehouseId === f.warehouses.main)!.available;
   const stockSync = (quantity: string) =>
     applyBatch({ db: rt.db }, { sourceId: f.sourceId, kind: 'changes', mode: 'delta' }, { stock: [{ offerExternalId: 'p3', warehouseExternalId: 'w-main', quantity }] });

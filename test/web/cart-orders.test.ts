@@ -89,15 +89,15 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(page.text).to.contain(`Order ${order!.number} is placed.`);
     expect(page.text).to.contain('waiting for the accounting system');
     // The accounting system answers: number + status history (written by the connector's job).
-    await rt.db('orders').where({ id: order.id }).update({ status: 'confirmed', status_text: 'Принят', external_number: 'УТ-00042', export_state: 'exported' });
-    await rt.db('order_status_history').insert({ order_id: order.id, status: 'confirmed', status_text: 'Принят', origin: 'accounting', note: 'Accepted' });
-    const status = await a.get(`/orders/${order.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' });
+    await rt.db('orders').where({ id: order!.id }).update({ status: 'confirmed', status_text: 'Принят', external_number: 'УТ-00042', export_state: 'exported' });
+    await rt.db('order_status_history').insert({ order_id: order!.id, status: 'confirmed', status_text: 'Принят', origin: 'accounting', note: 'Accepted' });
+    const status = await a.get(`/orders/${order!.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' });
     expect(status.text).to.match(/^<div id="order-status"/);
     // the code's label, with the accounting system's own words as detail
     expect(status.text).to.contain('УТ-00042').and.contain('<strong class="status">Confirmed</strong> <small class="muted">(Принят)</small>');
     expect(status.text).to.contain('<span class="status">New</span>').and.contain('<span class="status">Confirmed</span> <small class="muted">(Принят)</small>');
     const list = await a.get('/orders');
-    expect(list.text).to.contain(order.number).and.contain('<td class="status">Confirmed <small class="muted">(Принят)</small></td>');
+    expect(list.text).to.contain(order!.number).and.contain('<td class="status">Confirmed <small class="muted">(Принят)</small></td>');
     // Submitting the same form again does not create a second order.
     const again = await a.post('/checkout', form);
     expect(again.status, again.text.slice(again.text.indexOf("<main>"), again.text.indexOf("<main>") + 600)).to.equal(303);

@@ -206,10 +206,12 @@ export interface OrderLinesRow {
 export interface OrderStatusHistoryRow {
   id: number;
   order_id: number;
-  status: string;
+  status: 'new' | 'confirmed' | 'paid' | 'shipped' | 'completed' | 'cancelled';
   note: string;
   origin: 'store' | 'accounting';
   at: Date;
+  status_text: string;
+  mail_pending: boolean;
 }
 
 export interface OrdersRow {
@@ -220,7 +222,7 @@ export interface OrdersRow {
   user_id: number | null;
   counterparty_id: number;
   contract_id: number | null;
-  status: string;
+  status: 'new' | 'confirmed' | 'paid' | 'shipped' | 'completed' | 'cancelled';
   currency: string;
   total: string;
   comment: string;
@@ -231,6 +233,7 @@ export interface OrdersRow {
   created_at: Date;
   updated_at: Date;
   creation_key: string | null;
+  status_text: string;
 }
 
 export interface OutboxRow {
@@ -450,8 +453,8 @@ declare module 'knex/types/tables.js' {
     news_reads: Knex.CompositeTableType<NewsReadsRow, Insertable<NewsReadsRow, 'read_at'>, Updatable<NewsReadsRow>>;
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
     order_lines: Knex.CompositeTableType<OrderLinesRow, Insertable<OrderLinesRow, 'id' | 'warehouse_id' | 'sku' | 'unit'>, Updatable<OrderLinesRow>>;
-    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at'>, Updatable<OrderStatusHistoryRow>>;
-    orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at' | 'creation_key'>, Updatable<OrdersRow>>;
+    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at' | 'status_text' | 'mail_pending'>, Updatable<OrderStatusHistoryRow>>;
+    orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at' | 'creation_key' | 'status_text'>, Updatable<OrdersRow>>;
     outbox: Knex.CompositeTableType<OutboxRow, Insertable<OutboxRow, 'id' | 'state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'created_at' | 'delivered_at' | 'ordering_key'>, Updatable<OutboxRow>>;
     price_types: Knex.CompositeTableType<PriceTypesRow, Insertable<PriceTypesRow, 'id' | 'currency' | 'vat_included' | 'is_base' | 'deleted' | 'updated_at'>, Updatable<PriceTypesRow>>;
     prices: Knex.CompositeTableType<PricesRow, Insertable<PricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<PricesRow>>;

@@ -60,7 +60,7 @@ describe('CommerceML exchange: what Bitrix node emulators send', () => {
     expect(await ex.count('prices')).to.equal(N);
     expect(await ex.count('stock')).to.equal(N);
     const p = await ex.rt.db('products').where({ source_id: ex.sourceId, sku: 'А-7' }).first('name');
-    expect(p.name).to.equal('Товар №7 «Ёлочный» — ’тест’');
+    expect(p!.name).to.equal('Товар №7 «Ёлочный» — ’тест’');
     const first = await ex.rt.db('stock as s').join('offers as o', 'o.id', 's.offer_id').where({ 'o.external_id': ids[0] }).first('s.quantity');
     expect(first.quantity).to.equal('40.000');
     const price = await ex.rt.db('prices as p').join('offers as o', 'o.id', 'p.offer_id').where({ 'o.external_id': ids[5] }).first('p.value');

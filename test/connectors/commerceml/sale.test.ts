@@ -167,10 +167,10 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     const wh = await db('warehouses').where({ source_id: ex.sourceId, external_id: 'wh-1' }).first('id');
     const o = await db('orders').where({ id: ids['20'] }).first('client_id', 'counterparty_id');
     await db('reservations').insert({
-      client_id: o.client_id, counterparty_id: o.counterparty_id, offer_id: offer.id, warehouse_id: wh.id, quantity: '2', state: 'active',
+      client_id: o!.client_id, counterparty_id: o!.counterparty_id, offer_id: offer!.id, warehouse_id: wh!.id, quantity: '2', state: 'active',
       expires_at: db.raw(`now() + interval '2 hours'`), order_id: ids['20'],
     });
-    const hold = () => db('reservations').where({ order_id: ids['20'] }).first('state').then((r) => r.state as string);
+    const hold = () => db('reservations').where({ order_id: ids['20'] }).first('state').then((r) => r!.state as string);
     const pushRests = async (q: string) => {
       const xml = `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений СодержитТолькоИзменения="true">` +
         `<Ид>pkg</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога><Предложения><Предложение><Ид>prod-1</Ид><Наименование>Стол обеденный</Наименование>` +
@@ -186,7 +186,7 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     expect(await hold()).to.equal('active');
     await pushRests('8');
     expect(await hold()).to.equal('ordered');
-    expect(await db('stock').where({ offer_id: offer.id, warehouse_id: wh.id }).first('quantity')).to.deep.equal({ quantity: '8.000' });
+    expect(await db('stock').where({ offer_id: offer!.id, warehouse_id: wh!.id }).first('quantity')).to.deep.equal({ quantity: '8.000' });
   });
 
   it('3.x payment documents (not «Заказ товара») do not touch the order with the same number', async () => {
