@@ -18,7 +18,7 @@ export async function deactivateUnseen(deps: ImportDeps, session: { id: number; 
   if (!claimed.length) return { skipped: 'already done in this session' };
   const failed = await db('commerceml_imports').where({ session_id: session.id }).whereNot({ state: 'done' }).count<{ n: string }[]>({ n: '*' });
   if (Number(failed[0]!.n)) return { skipped: 'a file of this session did not import: nothing deactivated' };
-  const entities = (claimed[0].full_entities as string[]).filter((e) => isKeyed(e as never)) as (keyof typeof TABLE_OF)[];
+  const entities = claimed[0]!.full_entities.filter(isKeyed);
   if (!entities.length) return { skipped: 'no full package in this session' };
 
   // The deletions belong to the data the session's files brought: keep the source's "as of".

@@ -28,6 +28,7 @@ export async function recordSeen(db: Db, sessionId: number, batch: RecordBatch):
   }
 }
 
-export function isKeyed(e: EntityName): e is KeyedEntity {
+/** Also the guard for entity names read back from the database (commerceml_sessions.full_entities). */
+export function isKeyed(e: string): e is KeyedEntity {
   return (KEYED_ENTITIES as readonly string[]).includes(e);
 }
