@@ -9,7 +9,10 @@ import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { type CreatedOrder, createOrder, existingOrder, type OrderLineInput } from './create.ts';
 
-/** How long an order holds its stock until the accounting system's own stock reflects it. */
+/**
+ * A safety limit on an order's stock hold. The hold normally ends far sooner: when the accounting
+ * system confirms the order, or at the first stock sync after export (src/mirror/order-status.ts).
+ */
 export const ORDER_HOLD_HOURS = 2;
 
 export interface CheckoutInput {
@@ -60,7 +63,7 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
 
 const result = (o: CreatedOrder): CheckoutResult => ({ orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated });
 
-/** The ordered stock stays held (stock rows still locked by createOrder) for ORDER_HOLD_HOURS. */
+/** The ordered stock stays held (stock rows still locked by createOrder) until the system has the order. */
 async function holdOrderedStock(trx: Knex.Transaction, input: CheckoutInput, orderId: number): Promise<void> {
   await trx('reservations').insert(
     input.lines.map((l) => ({
@@ -73,6 +76,7 @@ async function holdOrderedStock(trx: Knex.Transaction, input: CheckoutInput, ord
       state: 'active',
       expires_at: trx.raw(`now() + make_interval(hours => ?)`, [ORDER_HOLD_HOURS]),
       order_id: orderId,
+      order_hold: true,
     })),
   );
 }

@@ -20,6 +20,8 @@ export interface ReservationView {
   extensions: number;
   orderId: number | null;
   orderNumber: string | null;
+  /** The stock hold of a checkout's order, not a reservation the buyer made. */
+  orderHold: boolean;
   itemName: string;
   sku: string | null;
   unit: string | null;
@@ -33,7 +35,7 @@ export const DETAILS_SQL = `
   SELECT r.id, r.client_id AS "clientId", r.counterparty_id AS "counterpartyId", r.user_id AS "userId",
          r.offer_id AS "offerId", r.warehouse_id AS "warehouseId", trim_scale(r.quantity)::text AS quantity, r.state, r.short,
          r.expires_at AS "expiresAt", r.created_at AS "createdAt", r.ended_at AS "endedAt", r.extensions,
-         r.order_id AS "orderId", ord.number AS "orderNumber",
+         r.order_id AS "orderId", ord.number AS "orderNumber", r.order_hold AS "orderHold",
          p.name || CASE WHEN o.name IS NOT NULL AND o.name <> p.name THEN ' — ' || o.name ELSE '' END AS "itemName",
          coalesce(o.sku, p.sku) AS sku, p.unit, w.name AS "warehouseName", trim_scale(s.quantity)::text AS stock,
          u.email AS "userEmail", u.name AS "userName"

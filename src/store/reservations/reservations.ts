@@ -118,6 +118,7 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
     createdAt: row.createdAt!,
     endedAt: null,
     extensions: 0,
+    orderHold: false,
     orderId: null,
     orderNumber: null,
     itemName: row.itemName,
@@ -135,7 +136,7 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
 /** The actor's client's reservations, newest first (active ones first). */
 export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId'>, opts: { activeOnly?: boolean; limit?: number } = {}): Promise<ReservationView[]> {
   const { rows } = await rt.db.raw<{ rows: ReservationView[] }>(
-    `${DETAILS_SQL} WHERE r.client_id = ? ${opts.activeOnly ? "AND r.state = 'active'" : ''}
+    `${DETAILS_SQL} WHERE r.client_id = ? AND NOT r.order_hold ${opts.activeOnly ? "AND r.state = 'active'" : ''}
       ORDER BY (r.state = 'active') DESC, r.expires_at, r.id DESC LIMIT ?`,
     [actor.clientId, opts.limit ?? 200],
   );
@@ -144,14 +145,14 @@ export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId
 
 export async function getReservation(rt: Runtime, actor: Pick<Actor, 'clientId'>, id: number): Promise<ReservationView> {
   const [r] = await reservationDetails(rt.db, [id]);
-  if (!r || r.clientId !== actor.clientId) throw refused('not_found', MSG.notFound);
+  if (!r || r.clientId !== actor.clientId || r.orderHold) throw refused('not_found', MSG.notFound);
   return r;
 }
 
 /** Locks the actor's reservations (404 for anything not theirs) and checks they are active. */
 async function lockOwn(trx: Knex.Transaction, actor: Actor, ids: number[]) {
   const { rows } = await trx.raw<{ rows: { id: number; state: string; short: boolean; extensions: number; expires_at: Date; counterparty_id: number }[] }>(
-    'SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations WHERE id = ANY(?::bigint[]) AND client_id = ? ORDER BY id FOR UPDATE',
+    'SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations WHERE id = ANY(?::bigint[]) AND client_id = ? AND NOT order_hold ORDER BY id FOR UPDATE',
     [ids, actor.clientId],
   );
   if (rows.length !== new Set(ids).size) throw refused('not_found', MSG.notFound);

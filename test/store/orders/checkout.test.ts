@@ -4,6 +4,7 @@ import type { Runtime } from '../../../src/infra/runtime.ts';
 import { addToCart } from '../../../src/store/cart/cart.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
 import { createOrder } from '../../../src/store/orders/create.ts';
+import { cancelReservation, extendReservation, getReservation, listReservations } from '../../../src/store/reservations/reservations.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { until } from '../../support/wait.ts';
@@ -61,6 +62,18 @@ describe('store/checkout: one transaction, no overselling', () => {
     const hold = await rt.db('reservations').where({ order_id: r.orderId }).first('state', 'quantity', rt.db.raw(`round(extract(epoch from expires_at - now()) / 3600) AS hours`));
     expect(hold).to.deep.equal({ state: 'active', quantity: '1.000', hours: '2' });
     expect(await count('cart_lines')).to.equal(0);
+  });
+
+  it('the order’s stock hold is not one of the buyer’s reservations: not listed, not cancellable, not extendable', async () => {
+    const r = await placeOrder(rt.db, input('a', 'key-hold-1'));
+    const hold = await rt.db('reservations').where({ order_id: r.orderId }).first('id', 'order_hold');
+    expect(hold!.order_hold).to.equal(true);
+    const actor = { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead };
+    expect((await listReservations(rt, actor)).map((v) => v.id)).not.to.include(hold!.id);
+    expect((await refusal(cancelReservation(rt, actor, hold!.id))).type).to.equal('not_found');
+    expect((await refusal(extendReservation(rt, actor, hold!.id))).type).to.equal('not_found');
+    expect((await refusal(getReservation(rt, actor, hold!.id))).type).to.equal('not_found');
+    expect((await rt.db('reservations').where({ id: hold!.id }).first('state'))!.state).to.equal('active');
   });
 
   it('the same checkout key twice gives the same order (repeated), one outbox row and one hold', async () => {
