@@ -15,6 +15,7 @@ import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { noStore, securityHeaders } from './security-headers.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -92,6 +93,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.set('view cache', rt.config.NODE_ENV !== 'development' || process.argv.includes('--demo'));
   if (rt.config.LOG_LEVEL !== 'silent') app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
+  app.use(securityHeaders([QUEUES_PATH]));
   app.use('/static/htmx', express.static(path.join(root, 'node_modules/htmx.org/dist'), { maxAge: '7d' }));
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
@@ -103,6 +105,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
+  app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   // The session's one query also reads the viewer and the buyer's header badges.
   app.use(sessionMiddleware(sessionStore<SessionData>(rt.db, { preload: withBadges(VIEWER_PRELOAD) }), sessionSecret(rt)));
