@@ -4,6 +4,8 @@ import crypto from 'node:crypto';
 import { verify } from '@node-rs/argon2';
 import { secretFromEnv } from '../../../src/infra/config.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
+import { attemptLimits, type LimitRule } from '../../../src/infra/rate-limit.ts';
+import type { Runtime } from '../../../src/infra/runtime.ts';
 import { type CommerceMLSettings, parseSettings } from '../settings.ts';
 
 export interface AuthedSource {
@@ -44,4 +46,28 @@ export async function authenticate(db: Db, login: string, password: string, only
     return wrong;
   }
   return { id: row.id, name: row.name, settings };
+}
+
+/** Failed exchange logins per login name and per client address (a success is given back). */
+export const EXCHANGE_LOGIN_LIMITS = {
+  login: { name: 'exchange-login:login', points: 10, windowS: 900 },
+  ip: { name: 'exchange-login:ip', points: 30, windowS: 900 },
+} satisfies Record<string, LimitRule>;
+
+/**
+ * authenticate behind the brute-force limit: the attempt is counted before the password check
+ * (atomically, so parallel guesses cannot pass the limit) and given back when it succeeds. Over
+ * the limit even the right password is refused, with the same text for any login.
+ */
+export async function authenticateLimited(rt: Pick<Runtime, 'db' | 'redis' | 'prefix'>, login: string, password: string, ip: string | undefined): Promise<AuthedSource | string> {
+  const limits = attemptLimits(rt.redis, rt.prefix);
+  const keys = [
+    { rule: EXCHANGE_LOGIN_LIMITS.login, key: login },
+    { rule: EXCHANGE_LOGIN_LIMITS.ip, key: ip ?? 'unknown' },
+  ];
+  const wait = await limits.take(keys);
+  if (wait > 0) return `too many failed logins: wait ${Math.ceil(wait / 60)} min and try again`;
+  const result = await authenticate(rt.db, login, password);
+  if (typeof result !== 'string') await limits.refund(keys);
+  return result;
 }

@@ -27,8 +27,9 @@ export async function checkLogin(db: Db, email: string, password: string): Promi
     await verify(DUMMY_HASH, password).catch(() => false);
     return { ok: false, reason: 'invalid' };
   }
-  if (user.locked_until && new Date(user.locked_until) > new Date()) return { ok: false, reason: 'locked', until: new Date(user.locked_until) };
+  // The hash is checked even while locked: a locked account answers as slowly as an unknown one.
   const good = await verify(user.password_hash, password).catch(() => false);
+  if (user.locked_until && new Date(user.locked_until) > new Date()) return { ok: false, reason: 'locked', until: new Date(user.locked_until) };
   if (!good) {
     const [row] = await db('users')
       .where({ id: user.id })
