@@ -24,7 +24,10 @@ const limiters = new WeakMap<Redis, Map<string, RateLimiterRedis>>();
 
 function limiterFor(redis: Redis, prefix: string, rule: LimitRule): RateLimiterRedis {
   let byRule = limiters.get(redis);
-  if (!byRule) limiters.set(redis, (byRule = new Map()));
+  if (!byRule) {
+    byRule = new Map();
+    limiters.set(redis, byRule);
+  }
   const id = `${prefix}:${rule.name}:${rule.points}:${rule.windowS}`;
   let l = byRule.get(id);
   if (!l) {

@@ -128,8 +128,10 @@ export async function redeemToken(db: Db, token: string, password: string): Prom
       .returning('user_id');
     if (!t) return null;
     await trx('users').where({ id: t.user_id }).update({ password_hash: passwordHash, failed_logins: 0, locked_until: null });
-    // Other open links of this user stop working once a password is set.
+    // Other open links of this user stop working once a password is set, and so do the user's
+    // sessions (someone who knew the old password is signed out everywhere).
     await trx('user_tokens').where({ user_id: t.user_id }).whereNull('used_at').update({ used_at: trx.fn.now() });
+    await trx('sessions').whereRaw(`sess->>'userId' = ?`, [String(t.user_id)]).delete();
     return t.user_id as number;
   });
 }
