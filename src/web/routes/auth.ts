@@ -2,6 +2,7 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { log } from '../../infra/log.ts';
+import { publicBaseUrl } from '../../mail/links.ts';
 import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
@@ -31,10 +32,6 @@ export function safeNext(v: unknown): string | null {
 }
 
 const homeFor = (role: string) => (role === 'buyer' ? '/catalog' : '/');
-
-export function baseUrl(rt: Runtime, req: Request): string {
-  return rt.config.PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host')}`;
-}
 
 /** Sign-in: failed attempts per client address and per e-mail (a success is given back). */
 export const LOGIN_LIMITS = {
@@ -97,7 +94,7 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
     const userId = email ? await findUserIdByEmail(rt.db, email) : null;
     if (userId) {
       const token = await issueToken(rt.db, userId, 'reset', 2);
-      const link = `${baseUrl(rt, req)}/password/set/${token}`;
+      const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
       await mail
         .send({
           to: email,

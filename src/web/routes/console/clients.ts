@@ -2,6 +2,7 @@
 // counterparties, disable users, set a client's manager.
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../../infra/log.ts';
+import { publicBaseUrl } from '../../../mail/links.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { linkCounterparty, unlinkCounterparty } from '../../../store/accounts/clients.ts';
 import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
@@ -19,10 +20,6 @@ const num = (v: unknown, what: string) => {
   if (!/^\d{1,15}$/.test(String(v ?? ''))) throw badRequest(`Choose a ${what}.`);
   return Number(v);
 };
-
-function baseUrl(rt: Runtime, req: Request): string {
-  return (rt.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
-}
 
 export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
@@ -79,7 +76,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
       return back(req, res, clientId);
     }
     const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
-    const link = `${baseUrl(rt, req)}/password/set/${token}`;
+    const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
     const inviter = viewerOf(res);
     await mail
       .send({
