@@ -12,6 +12,7 @@ import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
 import { notFound } from '../errors.ts';
+import { safeLocalPath } from '../safe-path.ts';
 
 // An unknown e-mail, a wrong password and a locked account get the same status and text (and,
 // with argon2 run in every case, about the same time): the answer never tells whether an
@@ -26,10 +27,8 @@ const MESSAGES = {
   mismatch: 'The two passwords differ.',
 };
 
-/** Only local paths: never redirect a user off-site after sign-in. */
-export function safeNext(v: unknown): string | null {
-  return typeof v === 'string' && /^\/(?![/\\])/.test(v) ? v : null;
-}
+/** Only local paths: never redirect a user off-site after sign-in (see safe-path.ts). */
+export const safeNext = safeLocalPath;
 
 const homeFor = (role: string) => (role === 'buyer' ? '/catalog' : '/');
 

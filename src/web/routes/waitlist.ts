@@ -8,6 +8,7 @@ import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
 import { invalidForm, notFound } from '../errors.ts';
+import { safeLocalPath } from '../safe-path.ts';
 
 const id = z.coerce.number().int().positive();
 const subscribeForm = z.object({
@@ -16,7 +17,7 @@ const subscribeForm = z.object({
   back: z.string().optional(),
 });
 const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
-const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(?!\/)[^\s]*$/.test(v) ? v : fallback);
+const safeBack = (v: unknown, fallback: string) => safeLocalPath(v) ?? fallback;
 
 function actorOf(res: Response): WaitlistActor {
   const { viewer, counterpartyId } = buyerScope(res);
