@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { engine } from 'express-handlebars';
 import { pinoHttp } from 'pino-http';
-import { log } from '../infra/log.ts';
+import { type Logger, log, redactUrl } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { randomBytes } from 'node:crypto';
 import type { MailSender } from '../store/shared/mail-port.ts';
@@ -60,6 +60,8 @@ export interface AppOptions {
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
   demoAccounts?: { role: string; email: string; password: string; note: string }[];
+  /** The request log (default: the process log unless LOG_LEVEL is silent); tests pass their own. */
+  requestLog?: Logger;
 }
 
 function sessionSecret(rt: Runtime): string {
@@ -91,7 +93,17 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.set('views', path.join(root, 'views/pages'));
   // The view cache is what makes Handlebars fast (≈4.5× here); on unless developing templates.
   app.set('view cache', rt.config.NODE_ENV !== 'development' || process.argv.includes('--demo'));
-  if (rt.config.LOG_LEVEL !== 'silent') app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  const requestLog = opts.requestLog ?? (rt.config.LOG_LEVEL !== 'silent' ? log : undefined);
+  if (requestLog) {
+    app.use(
+      pinoHttp({
+        logger: requestLog,
+        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        // Headers and fields are redacted by the logger (REDACT_PATHS); the URL's secrets here.
+        serializers: { req: (req: { url?: string }) => Object.assign(req, { url: redactUrl(req.url) }) },
+      }),
+    );
+  }
 
   app.use(securityHeaders([QUEUES_PATH]));
   app.use('/static/htmx', express.static(path.join(root, 'node_modules/htmx.org/dist'), { maxAge: '7d' }));
@@ -141,7 +153,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
     const domain = error instanceof DomainError;
     const own = (error as { status?: unknown } | null)?.status;
     const status = domain ? httpStatus(error) : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
-    if (status >= 500) log.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (status >= 500) log.error({ err: error, url: redactUrl(req.originalUrl) }, 'request failed');
     const message = domain ? error.userMessage : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side. Please try again.';
     if (res.headersSent) return;
     res.status(status);
