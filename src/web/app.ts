@@ -14,6 +14,7 @@ import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
+import { refuseControlCharacters } from './input-guard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { noStore, securityHeaders } from './security-headers.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
@@ -125,6 +126,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(QUEUES_PATH, consoleQueuesRouter(rt));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
+  app.use(refuseControlCharacters);
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
   app.use(badgesMiddleware(rt));
@@ -149,12 +151,22 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // The one place an error becomes an answer: a DomainError its status and message; another
   // error with a 4xx status (a body parser's) a generic line; anything else a logged 500 that
   // shows no detail.
+  // A form naming a row that does not exist (a dangling warehouse or manager id) ends in a
+  // foreign-key violation: the request's fault, so 422 with a plain line, logged as a warning.
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     const domain = error instanceof DomainError;
     const own = (error as { status?: unknown } | null)?.status;
-    const status = domain ? httpStatus(error) : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
+    const dangling = !domain && (error as { code?: unknown } | null)?.code === '23503';
+    const status = domain ? httpStatus(error) : dangling ? 422 : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
     if (status >= 500) log.error({ err: error, url: redactUrl(req.originalUrl) }, 'request failed');
-    const message = domain ? error.userMessage : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side. Please try again.';
+    if (dangling) log.warn({ err: error, url: redactUrl(req.originalUrl) }, 'request refers to a missing row');
+    const message = domain
+      ? error.userMessage
+      : dangling
+        ? 'Something this form refers to does not exist (any more). Reload the page and try again.'
+        : status < 500
+          ? 'The request could not be understood.'
+          : 'Something went wrong on our side. Please try again.';
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: message });

@@ -11,7 +11,7 @@ import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
-import { idParam } from '../errors.ts';
+import { idParam, parseId } from '../errors.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { safeNext } from './auth.ts';
 
@@ -30,7 +30,7 @@ function problemText(p: CheckoutProblem): string {
 /** Applies qty_<offer>, wh_<offer> and remove from the cart form. */
 async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unknown>): Promise<string[]> {
   const errors: string[] = [];
-  if (typeof body.remove === 'string' && /^\d+$/.test(body.remove)) await setLine(rt.db, o, Number(body.remove), null);
+  if (parseId(body.remove) !== null) await setLine(rt.db, o, parseId(body.remove)!, null);
   for (const [k, v] of Object.entries(body)) {
     const m = k.match(/^qty_(\d{1,15})$/);
     if (!m || typeof v !== 'string') continue;

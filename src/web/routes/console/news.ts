@@ -7,7 +7,7 @@ import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS
 import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { notFound } from '../../errors.ts';
+import { idParam, notFound } from '../../errors.ts';
 
 const idList = (v: unknown) =>
   String(v ?? '')
@@ -75,7 +75,7 @@ export function consoleNewsRoutes(rt: Runtime): Router {
   });
 
   r.get('/console/news/:id/edit', ...staff, async (req, res) => {
-    const n = await getNews(rt.db, Number(req.params.id) || 0);
+    const n = await getNews(rt.db, idParam(req.params.id, 'News item'));
     if (!n) throw notFound('News item');
     const a = n.audience as Record<string, number[] | boolean>;
     res.render(
@@ -108,9 +108,9 @@ export function consoleNewsRoutes(rt: Runtime): Router {
     res.redirect(303, '/console/news');
   };
   r.post('/console/news', ...staff, save(null));
-  r.post('/console/news/:id', ...staff, (req, res) => save(Number(req.params.id) || 0)(req, res));
+  r.post('/console/news/:id', ...staff, (req, res) => save(idParam(req.params.id, 'News item'))(req, res));
   r.post('/console/news/:id/delete', ...staff, async (req, res) => {
-    await deleteNews(rt.db, Number(req.params.id) || 0);
+    await deleteNews(rt.db, idParam(req.params.id, 'News item'));
     flash(req, 'ok', 'The news item was deleted.');
     res.redirect(303, '/console/news');
   });
