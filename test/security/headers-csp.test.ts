@@ -9,6 +9,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { repoRoot } from '../../src/infra/paths.ts';
 import { invalidateWarehouses } from '../../src/store/catalog/availability.ts';
 import { invalidateGroups } from '../../src/store/catalog/catalog.ts';
+import { createNews, NEWS_KINDS } from '../../src/store/news/news.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
@@ -117,6 +118,42 @@ describe('security: headers and a strict CSP', function () {
       await page.click('.message-form button[type=submit]');
       await page.locator('#thread', { hasText: 'Hello from the CSP test' }).waitFor();
       await page.waitForFunction(() => (document.querySelector('#message-body') as HTMLTextAreaElement).value === '');
+      expect(violations).to.deep.equal([]);
+    });
+
+    it('asks before deleting a news item in the console (data-confirm): "no" keeps it, "yes" deletes it', async () => {
+      const id = await createNews(rt.db, { kind: NEWS_KINDS[0], title: 'CSP probe item' });
+      const ctx = await browser.newContext();
+      const admin = await ctx.newPage();
+      admin.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(`console: ${m.text()}`);
+      });
+      await admin.goto(`${srv.base}/login`);
+      await admin.fill('input[name=email]', fx.emails.admin);
+      await admin.fill('input[name=password]', PASSWORD);
+      await Promise.all([admin.waitForURL((u) => u.pathname !== '/login'), admin.click('form[action="/login"] button[type=submit]')]);
+      await admin.goto(`${srv.base}/console/news`);
+      const del = admin.locator(`form[action="/console/news/${id}/delete"] button`);
+      const posts: string[] = [];
+      admin.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith(`/console/news/${id}/delete`)) posts.push(r.url());
+      });
+      const questions: string[] = [];
+      admin.once('dialog', (d) => {
+        questions.push(d.message());
+        void d.dismiss();
+      });
+      await del.click();
+      await until(() => questions.length === 1, 'the confirm dialog');
+      expect(questions[0]).to.equal('Delete this item?');
+      // A request after the click has gone through the browser: a delete post would be seen by now.
+      expect(await admin.evaluate(() => fetch('/console/news').then((r) => r.status))).to.equal(200);
+      expect(posts).to.deep.equal([]);
+      expect(await rt.db('news').where({ id }).first('id')).to.not.equal(undefined);
+      admin.once('dialog', (d) => void d.accept());
+      await del.click();
+      await until(async () => !(await rt.db('news').where({ id }).first('id')), 'the item deleted');
+      await ctx.close();
       expect(violations).to.deep.equal([]);
     });
 

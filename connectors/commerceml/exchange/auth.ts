@@ -1,7 +1,7 @@
 // Basic auth at `checkauth`, against the commerceml source whose settings carry that login.
 // The password lives in an environment variable named by the source (or as an argon2 hash).
 import crypto from 'node:crypto';
-import { verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 import { secretFromEnv } from '../../../src/infra/config.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { attemptLimits, type LimitRule } from '../../../src/infra/rate-limit.ts';
@@ -22,6 +22,9 @@ export function parseBasic(header: string | undefined): { login: string; passwor
   return i < 0 ? undefined : { login: text.slice(0, i), password: text.slice(i + 1) };
 }
 
+// Checked against when the login is unknown, so a miss costs what a wrong hashed password does.
+const DUMMY_HASH = await hash('counterpart-exchange-dummy');
+
 function sameSecret(a: string, b: string): boolean {
   const ha = crypto.createHash('sha256').update(a).digest();
   const hb = crypto.createHash('sha256').update(b).digest();
@@ -34,7 +37,10 @@ export async function authenticate(db: Db, login: string, password: string, only
   if (only) q.andWhere({ name: only });
   const rows = await q;
   const wrong = 'wrong login or password';
-  if (rows.length !== 1) return wrong;
+  if (rows.length !== 1) {
+    await verify(DUMMY_HASH, password).catch(() => false);
+    return wrong;
+  }
   const row = rows[0] as { id: number; name: string; settings: unknown };
   const settings = parseSettings(row.settings);
   if (typeof settings === 'string') return `source "${row.name}" is misconfigured (${settings})`;
