@@ -106,7 +106,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
     );
   }
 
-  app.use(securityHeaders([QUEUES_PATH]));
+  // The queue board and the demo tools (the mail inbox shows e-mails with inline styles) relax styles only.
+  app.use(securityHeaders([QUEUES_PATH, ...mounts.filter((m) => m.link).map((m) => m.path)]));
   app.use('/static/htmx', express.static(path.join(root, 'node_modules/htmx.org/dist'), { maxAge: '7d' }));
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));

@@ -10,7 +10,8 @@ const strict = {
   scriptSrc: ["'self'"],
   scriptSrcAttr: ["'none'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
+  // News images may be any http(s) URL the staff gave (images cannot run script).
+  imgSrc: ["'self'", 'data:', 'https:', 'http:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],
@@ -33,8 +34,8 @@ const headers = (directives: Record<string, string[] | null>) =>
 
 /**
  * The strict policy everywhere; the admin-only queue board (bull-board, a prebuilt React app)
- * injects inline styles and Google fonts, so under its path styles and fonts are relaxed —
- * scripts stay 'self' only.
+ * injects inline styles and Google fonts, and the demo's mail inbox shows e-mails with inline
+ * styles, so under those paths styles and fonts are relaxed — scripts stay 'self' only.
  */
 export function securityHeaders(relaxedStylePaths: string[]): RequestHandler {
   const main = headers(strict);

@@ -153,6 +153,9 @@ describe('security: headers and a strict CSP', function () {
       admin.once('dialog', (d) => void d.accept());
       await del.click();
       await until(async () => !(await rt.db('news').where({ id }).first('id')), 'the item deleted');
+      // The queue board (bull-board's prebuilt UI) runs under the same script policy.
+      await admin.goto(`${srv.base}/console/queues`);
+      await admin.getByText('Counterpart queues').first().waitFor();
       await ctx.close();
       expect(violations).to.deep.equal([]);
     });
