@@ -11,7 +11,7 @@ import { setCurrent } from '../../store/accounts/viewer.ts';
 import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
-import { notFound } from '../errors.ts';
+import { notFound, zId } from '../errors.ts';
 import { safeLocalPath } from '../safe-path.ts';
 
 // An unknown e-mail, a wrong password and a locked account get the same status and text (and,
@@ -129,8 +129,8 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
   });
 
   const switchBody = z.object({
-    counterpartyId: z.string().regex(/^\d{1,15}$/),
-    contractId: z.string().regex(/^\d{1,15}$/).optional().or(z.literal('')),
+    counterpartyId: zId,
+    contractId: zId.optional().or(z.literal('')),
     back: z.string().optional(),
   });
   r.post('/account/switch', requireUser, async (req, res) => {

@@ -32,11 +32,10 @@ async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unk
   const errors: string[] = [];
   if (parseId(body.remove) !== null) await setLine(rt.db, o, parseId(body.remove)!, null);
   for (const [k, v] of Object.entries(body)) {
-    const m = k.match(/^qty_(\d{1,15})$/);
-    if (!m || typeof v !== 'string') continue;
-    const offerId = Number(m[1]);
+    const offerId = parseId(k.match(/^qty_(\d+)$/)?.[1]);
+    if (offerId === null || typeof v !== 'string') continue;
     const whRaw = body[`wh_${offerId}`];
-    const wh = typeof whRaw === 'string' && /^\d{1,15}$/.test(whRaw) ? Number(whRaw) : undefined;
+    const wh = parseId(whRaw) ?? undefined;
     if (v.trim() === '' || v.trim() === '0') {
       await setLine(rt.db, o, offerId, null);
       continue;

@@ -12,13 +12,14 @@ import { createUser, issueToken } from '../../../store/accounts/users.ts';
 import { refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { badRequest, notFound } from '../../errors.ts';
+import { badRequest, notFound, parseId } from '../../errors.ts';
 
 const INVITE_HOURS = 24 * 7;
 
 const num = (v: unknown, what: string) => {
-  if (!/^\d{1,15}$/.test(String(v ?? ''))) throw badRequest(`Choose a ${what}.`);
-  return Number(v);
+  const n = parseId(v);
+  if (n === null) throw badRequest(`Choose a ${what}.`);
+  return n;
 };
 
 export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
@@ -50,7 +51,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     const raw = String(req.body?.counterparty ?? '').trim();
     const cp = await rt.db('counterparties')
       .where({ deleted: false })
-      .andWhere((q) => (/^\d{1,15}$/.test(raw) ? q.where({ id: Number(raw) }).orWhere({ inn: raw }) : q.where({ inn: raw }).orWhere({ external_id: raw })))
+      .andWhere((q) => (parseId(raw) !== null ? q.where({ id: Number(raw) }).orWhere({ inn: raw }) : q.where({ inn: raw }).orWhere({ external_id: raw })))
       .first('id', 'name');
     if (!cp) throw badRequest(`No counterparty with id, INN or external id "${raw}".`);
     await linkCounterparty(rt.db, clientId, cp.id);

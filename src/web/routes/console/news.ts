@@ -7,15 +7,16 @@ import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS
 import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { idParam, notFound } from '../../errors.ts';
+import { idParam, notFound, parseId } from '../../errors.ts';
 
 const idList = (v: unknown) =>
   String(v ?? '')
     .split(/[\s,;]+/)
     .filter(Boolean)
     .map((x) => {
-      if (!/^\d{1,15}$/.test(x)) throw new DomainError('invalid', `"${x}" is not an id (use numbers separated by commas).`);
-      return Number(x);
+      const n = parseId(x);
+      if (n === null) throw new DomainError('invalid', `"${x}" is not an id (use numbers separated by commas).`);
+      return n;
     });
 
 const localInput = (d: Date | null | undefined) => (d ? new Date(new Date(d).getTime() + 3 * 3600_000).toISOString().slice(0, 16) : '');
