@@ -9,7 +9,7 @@ import { type Request, type Response, Router } from 'express';
 import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
-import { authenticate, parseBasic } from './exchange/auth.ts';
+import { authenticateLimited, parseBasic } from './exchange/auth.ts';
 import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen } from './import/deactivate.ts';
@@ -138,7 +138,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
   async function checkauth(req: Request, res: Response, type: ExchangeType) {
     const creds = parseBasic(req.headers.authorization);
     if (!creds) throw new Refused('no credentials: send HTTP Basic authorization (login and password of the exchange node)');
-    const src = await authenticate(rt.db, creds.login, creds.password);
+    const src = await authenticateLimited(rt, creds.login, creds.password, req.ip);
     if (typeof src === 'string') throw new Refused(src);
     const s = await createSession(rt.db, src.id, type);
     // Housekeeping: sessions 1C abandoned a week ago go, with their uploads.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { engine } from 'express-handlebars';
 import { pinoHttp } from 'pino-http';
-import { log } from '../infra/log.ts';
+import { type Logger, log, redactUrl } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { randomBytes } from 'node:crypto';
 import type { MailSender } from '../store/shared/mail-port.ts';
@@ -14,7 +14,9 @@ import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import { notFound } from './errors.ts';
 import { DomainError } from '../infra/domain-error.ts';
 import { helpers } from './helpers.ts';
+import { refuseControlCharacters } from './input-guard.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
+import { noStore, securityHeaders } from './security-headers.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -59,6 +61,8 @@ export interface AppOptions {
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
   demoAccounts?: { role: string; email: string; password: string; note: string }[];
+  /** The request log (default: the process log unless LOG_LEVEL is silent); tests pass their own. */
+  requestLog?: Logger;
 }
 
 function sessionSecret(rt: Runtime): string {
@@ -90,8 +94,20 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.set('views', path.join(root, 'views/pages'));
   // The view cache is what makes Handlebars fast (≈4.5× here); on unless developing templates.
   app.set('view cache', rt.config.NODE_ENV !== 'development' || process.argv.includes('--demo'));
-  if (rt.config.LOG_LEVEL !== 'silent') app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  const requestLog = opts.requestLog ?? (rt.config.LOG_LEVEL !== 'silent' ? log : undefined);
+  if (requestLog) {
+    app.use(
+      pinoHttp({
+        logger: requestLog,
+        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        // Headers and fields are redacted by the logger (REDACT_PATHS); the URL's secrets here.
+        serializers: { req: (req: { url?: string }) => Object.assign(req, { url: redactUrl(req.url) }) },
+      }),
+    );
+  }
 
+  // The queue board and the demo tools (the mail inbox shows e-mails with inline styles) relax styles only.
+  app.use(securityHeaders([QUEUES_PATH, ...mounts.filter((m) => m.link).map((m) => m.path)]));
   app.use('/static/htmx', express.static(path.join(root, 'node_modules/htmx.org/dist'), { maxAge: '7d' }));
   app.use('/static/htmx-ext-sse', express.static(path.join(root, 'node_modules/htmx-ext-sse/dist'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h' }));
@@ -103,6 +119,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.
+  app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   // The session's one query also reads the viewer and the buyer's header badges.
   app.use(sessionMiddleware(sessionStore<SessionData>(rt.db, { preload: withBadges(VIEWER_PRELOAD) }), sessionSecret(rt)));
@@ -110,6 +127,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(QUEUES_PATH, consoleQueuesRouter(rt, opts.console?.queueBoard));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
+  app.use(refuseControlCharacters);
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
   app.use(badgesMiddleware(rt));
@@ -135,12 +153,22 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   // The one place an error becomes an answer: a DomainError its status and message; another
   // error with a 4xx status (a body parser's) a generic line; anything else a logged 500 that
   // shows no detail.
+  // A form naming a row that does not exist (a dangling warehouse or manager id) ends in a
+  // foreign-key violation: the request's fault, so 422 with a plain line, logged as a warning.
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     const domain = error instanceof DomainError;
     const own = (error as { status?: unknown } | null)?.status;
-    const status = domain ? httpStatus(error) : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
-    if (status >= 500) log.error({ err: error, url: req.originalUrl }, 'request failed');
-    const message = domain ? error.userMessage : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side. Please try again.';
+    const dangling = !domain && (error as { code?: unknown } | null)?.code === '23503';
+    const status = domain ? httpStatus(error) : dangling ? 422 : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
+    if (status >= 500) log.error({ err: error, url: redactUrl(req.originalUrl) }, 'request failed');
+    if (dangling) log.warn({ err: error, url: redactUrl(req.originalUrl) }, 'request refers to a missing row');
+    const message = domain
+      ? error.userMessage
+      : dangling
+        ? 'Something this form refers to does not exist (any more). Reload the page and try again.'
+        : status < 500
+          ? 'The request could not be understood.'
+          : 'Something went wrong on our side. Please try again.';
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: message });

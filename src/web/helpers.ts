@@ -12,6 +12,8 @@ export const helpers = {
   /** File sizes: "12 KB", "1.4 MB". */
   kb: (v: unknown) => (Number(v) >= 1048576 ? `${(Number(v) / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(Number(v) / 1024))} KB`),
   money: (v: unknown) => money(v === null || v === undefined ? null : String(v)),
+  /** A value inside a URL's query string (`?back={{uri back}}`): percent-encoded, then HTML-escaped. */
+  uri: (v: unknown) => encodeURIComponent(v === null || v === undefined ? '' : String(v)),
   qty: (v: unknown) => qty(v === null || v === undefined ? null : String(v)),
   /** An order status code → its label. */
   statusLabel: (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v)),

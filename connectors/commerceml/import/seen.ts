@@ -1,7 +1,6 @@
 // External ids a session has delivered, per entity: what `deactivate` compares the mirror to
 // after a full package that may have been split over several files.
 import type { Db } from '../../../src/infra/db/knex.ts';
-import type { EntityName } from '../../../src/mirror/records.ts';
 import type { RecordBatch } from '../parse/parse-file.ts';
 
 export const KEYED_ENTITIES = ['groups', 'priceTypes', 'warehouses', 'products', 'offers', 'counterparties'] as const;

@@ -1,6 +1,6 @@
 // `counterpart user add` and `counterpart clients seed`: admin tasks without a UI.
 import type { Command } from 'commander';
-import { enqueueMail } from '../../mail/index.ts';
+import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { findClient, seedClients } from '../../store/accounts/clients.ts';
 import { createUser, issueToken } from '../../store/accounts/users.ts';
@@ -32,8 +32,7 @@ export function addUserCommands(program: Command, withRuntime: WithRuntime): voi
         if (o.password) console.log(`user ${id} created: ${o.email} (${o.role})`);
         else {
           const token = await issueToken(rt.db, id, 'invite', 24 * 7);
-          const base = rt.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${rt.config.HOST}:${rt.config.PORT}`;
-          const link = `${base}/password/set/${token}`;
+          const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
           console.log(`user ${id} created: ${o.email} (${o.role}); invitation link:\n${link}`);
           if (o.send) {
             await enqueueMail(rt, {

@@ -29,12 +29,13 @@ export async function checkLogin(db: Db, email: string, password: string): Promi
     await verify(DUMMY_HASH, password).catch((err: Error) => log.error({ err: err.message }, 'login: the dummy password hash is unreadable'));
     return { ok: false, reason: 'invalid' };
   }
-  if (user.locked_until && new Date(user.locked_until) > new Date()) return { ok: false, reason: 'locked', until: new Date(user.locked_until) };
-  // an unreadable stored hash refuses the login like a wrong password, and is logged
+  // The hash is checked even while locked: a locked account answers as slowly as an unknown one.
+  // An unreadable stored hash refuses the login like a wrong password, and is logged.
   const good = await verify(user.password_hash, password).catch((err: Error) => {
     log.warn({ userId: user.id, err: err.message }, 'login: the stored password hash is unreadable');
     return false;
   });
+  if (user.locked_until && new Date(user.locked_until) > new Date()) return { ok: false, reason: 'locked', until: new Date(user.locked_until) };
   if (!good) {
     const [row] = await db('users')
       .where({ id: user.id })
@@ -133,8 +134,10 @@ export async function redeemToken(db: Db, token: string, password: string): Prom
       .returning('user_id');
     if (!t) return null;
     await trx('users').where({ id: t.user_id }).update({ password_hash: passwordHash, failed_logins: 0, locked_until: null });
-    // Other open links of this user stop working once a password is set.
+    // Other open links of this user stop working once a password is set, and so do the user's
+    // sessions (someone who knew the old password is signed out everywhere).
     await trx('user_tokens').where({ user_id: t.user_id }).whereNull('used_at').update({ used_at: trx.fn.now() });
+    await trx('sessions').whereRaw(`sess->>'userId' = ?`, [String(t.user_id)]).delete();
     return t.user_id as number;
   });
 }

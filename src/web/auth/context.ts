@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
-import { forbidden, notFound, unauthenticated } from '../errors.ts';
+import { forbidden, notFound, parseId, unauthenticated } from '../errors.ts';
 import { takeFlash } from './session.ts';
 
 export type { Role, Viewer };
@@ -82,7 +82,7 @@ export const requireBuyer: RequestHandler[] = [
  * confirm that someone else's id exists).
  */
 export function ownCounterparty(viewer: Viewer, id: unknown): number {
-  const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(String(id)) ? Number(id) : Number.NaN;
+  const n = parseId(id) ?? Number.NaN;
   if (!viewer.counterpartyIds.includes(n)) throw notFound();
   return n;
 }

@@ -46,7 +46,12 @@ function readCookie(req: Request, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // Our value is base64url and '.' only (nothing to percent-decode); anything else, e.g. a
+      // malformed `%E0%A4%A`, is no session — never a 500.
+      const v = part.slice(eq + 1).trim();
+      return /^[\w.~-]+$/.test(v) ? v : undefined;
+    }
   }
   return undefined;
 }

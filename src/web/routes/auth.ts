@@ -2,41 +2,50 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { log } from '../../infra/log.ts';
+import { publicBaseUrl } from '../../mail/links.ts';
+import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { checkLogin, findUserIdByEmail, issueToken, passwordProblem, peekToken, redeemToken } from '../../store/accounts/users.ts';
 import { setCurrent } from '../../store/accounts/viewer.ts';
 import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
-import { countFailure, hitLimits, limitWait } from '../auth/rate-limit.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
-import { notFound } from '../errors.ts';
+import { notFound, zId } from '../errors.ts';
+import { safeLocalPath } from '../safe-path.ts';
 
+// An unknown e-mail, a wrong password and a locked account get the same status and text (and,
+// with argon2 run in every case, about the same time): the answer never tells whether an
+// account exists.
 const MESSAGES = {
-  invalid: 'Wrong e-mail or password.',
+  invalid: 'Wrong e-mail or password. After 5 wrong passwords sign-in is paused for 15 minutes; you can also reset the password by e-mail.',
   disabled: 'This account is disabled. Ask your manager or an administrator.',
   tooMany: (s: number) => `Too many sign-in attempts. Wait ${Math.ceil(s / 60)} min and try again.`,
-  locked: (until: Date) =>
-    `This account is locked after too many wrong passwords, until ${until.toLocaleTimeString('ru-RU', { timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit' })} (Moscow time). Wait, or reset your password by e-mail.`,
   resetSent: 'If that e-mail belongs to an account, a link to set a new password is on its way.',
   badLink: 'This link has expired or was already used. Ask for a new one.',
   passwordSet: 'Your password is set. Welcome!',
   mismatch: 'The two passwords differ.',
 };
 
-/** Only local paths: never redirect a user off-site after sign-in. */
-export function safeNext(v: unknown): string | null {
-  return typeof v === 'string' && /^\/(?![/\\])/.test(v) ? v : null;
-}
+/** Only local paths: never redirect a user off-site after sign-in (see safe-path.ts). */
+export const safeNext = safeLocalPath;
 
 const homeFor = (role: string) => (role === 'buyer' ? '/catalog' : '/');
 
-export function baseUrl(rt: Runtime, req: Request): string {
-  return rt.config.PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host')}`;
-}
+/** Sign-in: failed attempts per client address and per e-mail (a success is given back). */
+export const LOGIN_LIMITS = {
+  ip: { name: 'login:ip', points: 30, windowS: 900 },
+  email: { name: 'login:email', points: 10, windowS: 900 },
+} satisfies Record<string, LimitRule>;
+/** Reset requests: every request counts. */
+export const RESET_LIMITS = {
+  ip: { name: 'reset:ip', points: 10, windowS: 900 },
+  email: { name: 'reset:email', points: 3, windowS: 900 },
+} satisfies Record<string, LimitRule>;
 
 export function authRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
+  const limits = attemptLimits(rt.redis, rt.prefix);
   const renderLogin = (req: Request, res: Response, status: number, error?: string) =>
     res.status(status).render('login', { title: 'Sign in', csrf: csrfToken(req), error, email: req.body?.email ?? '', next: safeNext(req.body?.next ?? req.query.next) });
 
@@ -48,18 +57,20 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
   r.post('/login', async (req, res) => {
     const email = String(req.body?.email ?? '').trim().toLowerCase().slice(0, 320);
     const password = String(req.body?.password ?? '');
-    const limits = [
-      { key: `${rt.prefix}:login:ip:${req.ip}`, max: 30, windowS: 900 },
-      { key: `${rt.prefix}:login:email:${email}`, max: 10, windowS: 900 },
+    // Counted before the password check (atomically), given back on success: parallel guesses
+    // cannot slip past the limit while argon2 runs.
+    const keys = [
+      { rule: LOGIN_LIMITS.ip, key: String(req.ip) },
+      { rule: LOGIN_LIMITS.email, key: email },
     ];
-    const wait = await limitWait(rt.redis, limits);
+    const wait = await limits.take(keys);
     if (wait > 0) return renderLogin(req, res, 429, MESSAGES.tooMany(wait));
     const result = await checkLogin(rt.db, email, password);
     if (!result.ok) {
-      await countFailure(rt.redis, limits);
-      const msg = result.reason === 'locked' ? MESSAGES.locked(result.until) : result.reason === 'disabled' ? MESSAGES.disabled : MESSAGES.invalid;
-      return renderLogin(req, res, result.reason === 'locked' ? 423 : 401, msg);
+      // 'disabled' comes only after the right password, so it tells nothing to a guesser.
+      return renderLogin(req, res, 401, result.reason === 'disabled' ? MESSAGES.disabled : MESSAGES.invalid);
     }
+    await limits.refund(keys);
     regenerateSession(req, { userId: result.userId });
     csrfToken(req);
     res.redirect(303, safeNext(req.body?.next) ?? homeFor(result.role));
@@ -74,15 +85,15 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
 
   r.post('/password/forgot', async (req, res) => {
     const email = String(req.body?.email ?? '').trim().slice(0, 320);
-    const wait = await hitLimits(rt.redis, [
-      { key: `${rt.prefix}:reset:ip:${req.ip}`, max: 10, windowS: 900 },
-      { key: `${rt.prefix}:reset:email:${email.toLowerCase()}`, max: 3, windowS: 900 },
+    const wait = await limits.take([
+      { rule: RESET_LIMITS.ip, key: String(req.ip) },
+      { rule: RESET_LIMITS.email, key: email.toLowerCase() },
     ]);
     if (wait > 0) return res.status(429).render('password-forgot', { title: 'Reset password', csrf: csrfToken(req), error: MESSAGES.tooMany(wait) });
     const userId = email ? await findUserIdByEmail(rt.db, email) : null;
     if (userId) {
       const token = await issueToken(rt.db, userId, 'reset', 2);
-      const link = `${baseUrl(rt, req)}/password/set/${token}`;
+      const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
       await mail
         .send({
           to: email,
@@ -118,8 +129,8 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
   });
 
   const switchBody = z.object({
-    counterpartyId: z.string().regex(/^\d{1,15}$/),
-    contractId: z.string().regex(/^\d{1,15}$/).optional().or(z.literal('')),
+    counterpartyId: zId,
+    contractId: zId.optional().or(z.literal('')),
     back: z.string().optional(),
   });
   r.post('/account/switch', requireUser, async (req, res) => {

@@ -12,7 +12,7 @@ import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
-import { idParam } from '../errors.ts';
+import { idParam, parseId } from '../errors.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { safeNext } from './auth.ts';
 
@@ -33,13 +33,12 @@ function problemText(p: OrderProblem, orderCurrency?: string): string {
 /** Applies qty_<offer>, wh_<offer> and remove from the cart form. */
 async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unknown>): Promise<string[]> {
   const errors: string[] = [];
-  if (typeof body.remove === 'string' && /^\d+$/.test(body.remove)) await setLine(rt.db, o, Number(body.remove), null);
+  if (parseId(body.remove) !== null) await setLine(rt.db, o, parseId(body.remove)!, null);
   for (const [k, v] of Object.entries(body)) {
-    const m = k.match(/^qty_(\d{1,15})$/);
-    if (!m || typeof v !== 'string') continue;
-    const offerId = Number(m[1]);
+    const offerId = parseId(k.match(/^qty_(\d+)$/)?.[1]);
+    if (offerId === null || typeof v !== 'string') continue;
     const whRaw = body[`wh_${offerId}`];
-    const wh = typeof whRaw === 'string' && /^\d{1,15}$/.test(whRaw) ? Number(whRaw) : undefined;
+    const wh = parseId(whRaw) ?? undefined;
     if (v.trim() === '' || v.trim() === '0') {
       await setLine(rt.db, o, offerId, null);
       continue;

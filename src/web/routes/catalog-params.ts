@@ -1,6 +1,7 @@
 // Catalog URL parameters: parsed leniently (a bad value falls back to the default, never a 500)
 // and written back in a stable order so every page is a shareable URL.
 import type { Sort } from '../../store/catalog/catalog.ts';
+import { parseId } from '../errors.ts';
 
 export const VIEWS = ['table', 'list', 'tiles'] as const;
 export type View = (typeof VIEWS)[number];
@@ -20,10 +21,7 @@ export interface CatalogParams {
 
 const one = (v: unknown): string | undefined => (Array.isArray(v) ? one(v[0]) : typeof v === 'string' ? v : undefined);
 const many = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : typeof v === 'string' ? [v] : []);
-const id = (v: unknown) => {
-  const s = one(v);
-  return s && /^\d{1,15}$/.test(s) ? Number(s) : null;
-};
+const id = (v: unknown) => parseId(one(v));
 const decimal = (v: unknown) => {
   const s = one(v)?.trim().replace(',', '.');
   return s && /^\d{1,12}(\.\d{1,2})?$/.test(s) ? s : null;

@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import { secretFromEnv } from '../../infra/config.ts';
 import { log } from '../../infra/log.ts';
+import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
 import { sourceByName } from '../../mirror/sources.ts';
 import { announceChanges } from '../../store/console/sync-requests.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -17,6 +18,7 @@ const MESSAGES = {
   notConfigured: (s: string) => `webhooks are not configured for source "${s}" (set WEBHOOK_SECRET or the source's webhookSecretEnv)`,
   badTimestamp: 'missing or stale X-Counterpart-Timestamp (must be Unix seconds within 5 minutes)',
   badSignature: 'bad or missing X-Counterpart-Signature',
+  tooMany: (s: number) => `too many refused calls from this address: retry in ${s} s`,
 };
 
 function validSignature(secret: string, timestamp: string, body: Buffer, header: string): boolean {
@@ -25,10 +27,17 @@ function validSignature(secret: string, timestamp: string, body: Buffer, header:
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Refused webhook calls per client address; accepted calls are given back, so a busy sender is never throttled. */
+export const WEBHOOK_LIMIT: LimitRule = { name: 'webhook:ip', points: 60, windowS: 900 };
+
 export function hookRoutes(rt: Runtime): Router {
   const r = Router();
+  const limits = attemptLimits(rt.redis, rt.prefix);
   r.post('/hooks/accounting/:source', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
     const name = String(req.params.source);
+    const keys = [{ rule: WEBHOOK_LIMIT, key: String(req.ip) }];
+    const wait = await limits.take(keys);
+    if (wait > 0) return void res.status(429).set('Retry-After', String(wait)).json({ error: MESSAGES.tooMany(wait) });
     const source = await sourceByName(rt.db, name);
     if (!source) return void res.status(404).json({ error: MESSAGES.unknownSource(name) });
     const envName = typeof source.settings?.webhookSecretEnv === 'string' ? source.settings.webhookSecretEnv : undefined;
@@ -41,6 +50,7 @@ export function hookRoutes(rt: Runtime): Router {
       log.warn({ source: name, ip: req.ip }, 'webhook with a bad signature');
       return void res.status(401).json({ error: MESSAGES.badSignature });
     }
+    await limits.refund(keys);
     const queued = await announceChanges(rt, source.name);
     res.status(202).json({ accepted: true, queued });
   });

@@ -11,6 +11,7 @@ import { ChangeFeed } from '../live/change-feed.ts';
 import { priceCell, sseMessage, stockCell } from '../live/fragments.ts';
 import { qty } from '../format.ts';
 import { rowView } from './catalog.ts';
+import { parseId } from '../errors.ts';
 
 export const MAX_LIVE_IDS = 200;
 
@@ -23,7 +24,7 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
     const ids = new Set(
       String(req.query.ids ?? '')
         .split(',')
-        .filter((s) => /^\d{1,15}$/.test(s))
+        .filter((s) => parseId(s) !== null)
         .slice(0, MAX_LIVE_IDS)
         .map(Number),
     );

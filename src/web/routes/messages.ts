@@ -8,7 +8,7 @@ import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
 import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
-import { notFound } from '../errors.ts';
+import { idParam, notFound } from '../errors.ts';
 import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
 import { clientOverview } from '../../store/accounts/client-overview.ts';
@@ -18,10 +18,6 @@ const actorOf = (res: Response): Actor => {
   return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId };
 };
 
-const idParam = (v: unknown): number => {
-  if (!/^\d{1,15}$/.test(String(v))) throw notFound();
-  return Number(v);
-};
 
 export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   const r = Router();

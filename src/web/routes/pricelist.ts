@@ -7,10 +7,20 @@ import { listWarehouses } from '../../store/catalog/availability.ts';
 import { priceListRows } from '../../store/catalog/pricelist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 
-const csvCell = (v: string | null | undefined) => {
+const quote = (s: string) => (/[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * A text cell (names, SKUs, units, header warehouse names). A leading = + - @ tab or CR makes
+ * Excel/LibreOffice read the cell as a formula (=HYPERLINK(…) from a synced product name), so
+ * such cells get a leading ' (the OWASP CSV-injection rule) and are shown as text.
+ */
+export const csvText = (v: string | null | undefined) => {
   const s = v ?? '';
-  return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return quote(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 };
+
+/** A number from a SQL numeric (price, quantity): written as is, so "-3" stays a number; anything else is text. */
+export const csvNumber = (v: string | null | undefined) => (v && /^-?\d+(\.\d+)?$/.test(v) ? v : csvText(v));
 
 export function pricelistRoutes(rt: Runtime): Router {
   const r = Router();
@@ -33,13 +43,13 @@ export function pricelistRoutes(rt: Runtime): Router {
     const { warehouses, cols } = await header();
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${fileName(res, 'csv')}"` });
     // BOM + semicolons: what Excel with a Russian locale opens without a wizard.
-    res.write(`\ufeff${cols.map(csvCell).join(';')}\r\n`);
+    res.write(`\ufeff${cols.map(csvText).join(';')}\r\n`);
     try {
       for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
-        const cells = [row.sku, row.name, row.unit, row.price, row.currency, row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
-        for (const w of warehouses) cells.push(row.stock[String(w.id)] ?? '0');
-        for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ?? '');
-        if (!res.write(`${cells.map(csvCell).join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
+        const cells = [csvText(row.sku), csvText(row.name), csvText(row.unit), csvNumber(row.price), csvText(row.currency), row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
+        for (const w of warehouses) cells.push(csvNumber(row.stock[String(w.id)] ?? '0'));
+        for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(csvNumber(row.partner[String(w.id)] ?? ''));
+        if (!res.write(`${cells.join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
       }
     } catch (err) {
       // Headers are out: the only honest signal left is a broken download.

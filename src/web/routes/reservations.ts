@@ -17,17 +17,18 @@ import {
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
-import { invalidForm, notFound } from '../errors.ts';
+import { invalidForm, notFound, zId } from '../errors.ts';
 import type { LiveEvents } from '../live/live-events.ts';
+import { safeLocalPath } from '../safe-path.ts';
 
-const id = z.coerce.number().int().positive();
+const id = zId;
 const reserveForm = z.object({ offerId: id, warehouseId: id, quantity: z.string().max(20), back: z.string().optional() });
 const idsForm = z.object({ ids: z.union([id, z.array(id)]).transform((v) => (Array.isArray(v) ? v : [v])), comment: z.string().max(1000).optional() });
 
 const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
 const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
 /** Only local paths: never an open redirect. */
-const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(?!\/)[^\s]*$/.test(v) ? v : fallback);
+const safeBack = (v: unknown, fallback: string) => safeLocalPath(v) ?? fallback;
 
 export function actorOf(res: Response): Actor {
   const { viewer, counterpartyId, contractId } = buyerScope(res);

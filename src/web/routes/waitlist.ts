@@ -7,16 +7,17 @@ import { listWaitlist, subscribe, unsubscribe, type WaitlistActor } from '../../
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
-import { invalidForm, notFound } from '../errors.ts';
+import { invalidForm, notFound, zId } from '../errors.ts';
+import { safeLocalPath } from '../safe-path.ts';
 
-const id = z.coerce.number().int().positive();
+const id = zId;
 const subscribeForm = z.object({
   offerId: id,
   warehouseId: z.union([z.literal(''), id]).optional().transform((v) => (v === '' || v === undefined ? null : v)),
   back: z.string().optional(),
 });
 const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
-const safeBack = (v: unknown, fallback: string) => (typeof v === 'string' && /^\/(?!\/)[^\s]*$/.test(v) ? v : fallback);
+const safeBack = (v: unknown, fallback: string) => safeLocalPath(v) ?? fallback;
 
 function actorOf(res: Response): WaitlistActor {
   const { viewer, counterpartyId } = buyerScope(res);

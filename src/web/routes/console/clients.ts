@@ -2,6 +2,7 @@
 // counterparties, disable users, set a client's manager.
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../../infra/log.ts';
+import { publicBaseUrl } from '../../../mail/links.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { unlinkCounterparty } from '../../../store/accounts/clients.ts';
 import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
@@ -11,19 +12,16 @@ import { createUser, issueToken } from '../../../store/accounts/users.ts';
 import { refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { badRequest, notFound } from '../../errors.ts';
+import { badRequest, notFound, parseId } from '../../errors.ts';
 import { linkCounterpartyHandler } from '../admin-clients.ts';
 
 const INVITE_HOURS = 24 * 7;
 
 const num = (v: unknown, what: string) => {
-  if (!/^\d{1,15}$/.test(String(v ?? ''))) throw badRequest(`Choose a ${what}.`);
-  return Number(v);
+  const n = parseId(v);
+  if (n === null) throw badRequest(`Choose a ${what}.`);
+  return n;
 };
-
-function baseUrl(rt: Runtime, req: Request): string {
-  return (rt.config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
-}
 
 export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
@@ -69,7 +67,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
       return back(req, res, clientId);
     }
     const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
-    const link = `${baseUrl(rt, req)}/password/set/${token}`;
+    const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
     const inviter = viewerOf(res);
     await mail
       .send({

@@ -8,15 +8,16 @@ import { livePriceTypes } from '../../../store/console/console-data.ts';
 import { getSetting } from '../../../store/settings/settings.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
-import { notFound } from '../../errors.ts';
+import { idParam, notFound, parseId } from '../../errors.ts';
 
 const idList = (v: unknown) =>
   String(v ?? '')
     .split(/[\s,;]+/)
     .filter(Boolean)
     .map((x) => {
-      if (!/^\d{1,15}$/.test(x)) throw new DomainError('invalid', `"${x}" is not an id (use numbers separated by commas).`);
-      return Number(x);
+      const n = parseId(x);
+      if (n === null) throw new DomainError('invalid', `"${x}" is not an id (use numbers separated by commas).`);
+      return n;
     });
 
 const localInput = (d: Date | null | undefined) => (d ? new Date(new Date(d).getTime() + 3 * 3600_000).toISOString().slice(0, 16) : '');
@@ -76,7 +77,7 @@ export function consoleNewsRoutes(rt: Runtime): Router {
   });
 
   r.get('/console/news/:id/edit', ...staff, async (req, res) => {
-    const n = await getNews(rt.db, Number(req.params.id) || 0);
+    const n = await getNews(rt.db, idParam(req.params.id, 'News item'));
     if (!n) throw notFound('News item');
     const a = n.audience as Record<string, number[] | boolean>;
     res.render(
@@ -109,9 +110,9 @@ export function consoleNewsRoutes(rt: Runtime): Router {
     res.redirect(303, '/console/news');
   };
   r.post('/console/news', ...staff, save(null));
-  r.post('/console/news/:id', ...staff, (req, res) => save(Number(req.params.id) || 0)(req, res));
+  r.post('/console/news/:id', ...staff, (req, res) => save(idParam(req.params.id, 'News item'))(req, res));
   r.post('/console/news/:id/delete', ...staff, async (req, res) => {
-    await deleteNews(rt.db, Number(req.params.id) || 0);
+    await deleteNews(rt.db, idParam(req.params.id, 'News item'));
     flash(req, 'ok', 'The news item was deleted.');
     res.redirect(303, '/console/news');
   });
