@@ -1,3 +1,4 @@
+// Issue 12 #13: the trusted proxy is configured (TRUST_PROXY), not hard-coded to loopback.
 import { expect } from 'chai';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
