@@ -39,7 +39,7 @@ export async function authenticate(db: Db, login: string, password: string, only
   const rows = await q;
   const wrong = 'wrong login or password';
   if (rows.length !== 1) {
-    await verify(DUMMY_HASH, password).catch(() => false);
+    await verify(DUMMY_HASH, password).catch((err: Error) => log.error({ err: err.message }, '1C exchange: the dummy password hash is unreadable'));
     return wrong;
   }
   const row = rows[0] as { id: number; name: string; settings: unknown };
