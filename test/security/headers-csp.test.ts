@@ -10,6 +10,7 @@ import { repoRoot } from '../../src/infra/paths.ts';
 import { invalidateWarehouses } from '../../src/store/catalog/availability.ts';
 import { invalidateGroups } from '../../src/store/catalog/catalog.ts';
 import { createNews, NEWS_KINDS } from '../../src/store/news/news.ts';
+import { queueBoard } from '../../src/app/roles/console-services.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
@@ -31,7 +32,7 @@ describe('security: headers and a strict CSP', function () {
 
   before(async () => {
     rt = await testRuntime();
-    srv = await listen(createApp(rt));
+    srv = await listen(createApp(rt, [], { console: { queueBoard: queueBoard(rt) } })); // the board as the roles wire it
     await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'messages');
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     invalidateWarehouses(rt.db);
