@@ -46,6 +46,7 @@ let failed = 0;
 let pending = 0;
 try {
   const { closeTestRuntime } = await import('./support/runtime.ts');
+  const { resetCaches } = await import('../src/infra/caches.ts');
   const mocha = new Mocha({
     timeout: 30_000,
     reporter: 'spec',
@@ -56,6 +57,16 @@ try {
   await mocha.loadFilesAsync();
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
+    // Each test file starts with empty per-process caches (src/infra/caches.ts): a file never
+    // sees warehouses, counts or parsed files an earlier file cached. The event comes before
+    // the suite's own hooks.
+    let file: string | undefined;
+    runner.on('suite', (suite) => {
+      if (suite.file && suite.file !== file) {
+        file = suite.file;
+        resetCaches();
+      }
+    });
     runner.on('pass', () => passed++);
     runner.on('fail', () => failed++);
     runner.on('pending', () => pending++);

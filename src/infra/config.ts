@@ -2,6 +2,7 @@
 // with one line naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
+import { registerCache } from './caches.ts';
 
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
@@ -57,6 +58,7 @@ export function config(): Config {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+registerCache('config', resetConfigForTests);
 
 const provided = new Map<string, string>();
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
+import { registerCache } from '../infra/caches.ts';
 
 const dir = fromRoot('views/mail');
 
@@ -25,7 +26,7 @@ const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle:
 hbs.registerHelper('datetime', (v: unknown) => (v ? moscow.format(new Date(String(v))) : '—'));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
-const cache = new Map<string, Compiled>();
+const cache = registerCache('mail.templates', new Map<string, Compiled>());
 
 export class UnknownTemplateError extends Error {}
 

@@ -9,6 +9,7 @@ import { resetQueues } from '../support/queues.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
 import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
+import { waitSettled } from '../support/wait.ts';
 
 describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
   let rt: Runtime;
@@ -53,7 +54,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     const mails = await smtp.waitFor(2);
     expect(mails[1]!.envelopeTo).to.deep.equal(['buyer@alpha.test']);
     expect(mails[1]!.subject).to.equal('Ответ от вашего менеджера Ivan Ivanov');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitSettled(rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(2);
   });
 });

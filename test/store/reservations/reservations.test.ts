@@ -23,7 +23,7 @@ import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.t
 import { resetQueues } from '../../support/queues.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
-import { until } from '../../support/wait.ts';
+import { until, waitSettled } from '../../support/wait.ts';
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   try {
@@ -210,7 +210,7 @@ describe('store: reservations', () => {
       `Резерв №${r1.id} истёк: Drill Makita HP1630`,
       `Резерв №${r2.id} истекает ${new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' }).format((await rt.db('reservations').where({ id: r2.id }).first()).expires_at)}: Hammer 500g`,
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitSettled(rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(2);
   });
 
