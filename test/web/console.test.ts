@@ -1,75 +1,66 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/infra/runtime.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { getSetting } from '../../src/store/settings/settings.ts';
 import { createApp } from '../../src/web/app.ts';
 import { recentExchanges } from '../../connectors/commerceml/index.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
-import { deleteKeys } from '../support/redis-cleanup.ts';
-import { testRuntime, truncate } from '../support/runtime.ts';
-import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
-import { listen, WebClient } from '../support/web-client.ts';
+import { truncate } from '../support/runtime.ts';
+import { useWorld } from '../support/world.ts';
 
 const PAGES = ['/console', '/console/sources', '/console/sources/runs', '/console/news', '/console/news/new', '/console/clients', '/console/settings', '/console/queues', '/console/queues/api/queues', '/console/anything'];
 const ADMIN_ONLY = ['/console/clients', '/console/settings', '/console/queues', '/console/queues/api/queues'];
 
 describe('web/console: staff console', () => {
-  let rt: Runtime;
-  let srv: Awaited<ReturnType<typeof listen>>;
-  let fx: StaffFixture;
   const sent: OutgoingMail[] = [];
   let savedSettings: { key: string; value: unknown }[] = [];
-  const as = async (email: string) => {
-    const c = new WebClient(srv.base);
-    await c.login(email, PASSWORD);
-    return c;
-  };
+  const w = useWorld({
+    staff: true,
+    tables: ['news'],
+    app: (rt) =>
+      createApp(rt, [], {
+        mail: { send: async (m) => void sent.push(m) },
+        console: {
+          checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }),
+          exchanges: (id: number) => recentExchanges(rt.db, id),
+        },
+      }),
+  });
 
   before(async () => {
-    rt = await testRuntime();
-    const services = {
-      checkMapping: async (id: number, o: { dryRun: boolean }) => ({ ok: !o.dryRun, lines: [`source ${id}: mapping <ok>`, o.dryRun ? 'prices: 3 unknown offers' : 'all entities mapped'] }),
-      exchanges: (id: number) => recentExchanges(rt.db, id),
-    };
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
-    savedSettings = await rt.db('settings').select('key', 'value');
+    savedSettings = await w.rt.db('settings').select('key', 'value');
   });
   after(async () => {
-    await srv.close();
     // other suites read settings (the reservation period): leave them as found
-    await truncate(rt, 'settings');
-    for (const r of savedSettings) await rt.db('settings').insert({ key: r.key, value: JSON.stringify(r.value) });
+    await truncate(w.rt, 'settings');
+    for (const r of savedSettings) await w.rt.db('settings').insert({ key: r.key, value: JSON.stringify(r.value) });
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'news');
-    await rt.db('settings').whereIn('key', ['reservations.period_hours', 'warehouses.commission_overrides', 'news.audiences']).delete();
-    await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
+    await w.rt.db('settings').whereIn('key', ['reservations.period_hours', 'warehouses.commission_overrides', 'news.audiences']).delete();
     sent.length = 0;
-    fx = await staffFixture(rt.db);
   });
 
   it('refuses every console page to buyers (403) and sends anonymous visitors to sign in', async () => {
-    const buyer = await as(fx.emails.a);
+    const buyer = await w.signIn('a');
     for (const p of PAGES) {
       const r = await buyer.get(p);
       expect(r.status, p).to.equal(403);
       expect(r.text, p).not.to.contain('Run full now');
     }
-    const post = await buyer.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' });
+    const post = await buyer.post(`/console/sources/${w.fx.sourceId}/run`, { mode: 'full' });
     expect(post.status).to.equal(403);
-    const anon = new WebClient(srv.base);
+    const anon = w.anon();
     for (const p of PAGES) expect((await anon.get(p)).status, p).to.equal(303);
   });
 
   it('shows managers their part and admins everything', async () => {
-    const manager = await as(fx.staffEmails.ivanov);
+    const manager = await w.signIn('ivanov');
     for (const p of PAGES) {
       const r = await manager.get(p);
       const expected = p === '/console' ? 303 : p === '/console/anything' ? 404 : ADMIN_ONLY.includes(p) ? 403 : 200;
       expect(r.status, p).to.equal(expected);
     }
     expect((await manager.get('/console/sources')).text).not.to.contain('Run full now');
-    const admin = await as(fx.emails.admin);
+    const admin = await w.signIn('admin');
     for (const p of ['/console/sources', '/console/news', '/console/clients', '/console/settings', '/console/queues']) expect((await admin.get(p)).status, p).to.equal(200);
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
     const api = await admin.get('/console/queues/api/queues');
@@ -77,20 +68,20 @@ describe('web/console: staff console', () => {
   });
 
   it('lists sources with the progress of a running sync, and queues "run full / changes now"', async () => {
-    const [run] = await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'full', mode: 'full', progress: { done: 30, total: 120, message: 'prices' } }).returning('id');
-    await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'changes', mode: 'delta', state: 'failed', error: 'SOAP fault: timeout', started_at: new Date(Date.now() - 60_000) });
-    const admin = await as(fx.emails.admin);
+    const [run] = await w.rt.db('sync_runs').insert({ source_id: w.fx.sourceId, kind: 'full', mode: 'full', progress: { done: 30, total: 120, message: 'prices' } }).returning('id');
+    await w.rt.db('sync_runs').insert({ source_id: w.fx.sourceId, kind: 'changes', mode: 'delta', state: 'failed', error: 'SOAP fault: timeout', started_at: new Date(Date.now() - 60_000) });
+    const admin = await w.signIn('admin');
     const page = await admin.get('/console/sources');
     expect(page.text).to.contain('data-pct="25"').and.contain('30 / 120 prices').and.contain('SOAP fault: timeout');
     expect(page.text).to.contain('hx-trigger="every 1s"');
-    await rt.db('sync_runs').where({ id: run.id }).update({ progress: { done: 90, total: 120 } });
+    await w.rt.db('sync_runs').where({ id: run.id }).update({ progress: { done: 90, total: 120 } });
     expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain('data-pct="75"');
 
-    const queues = [getQueue(rt, 'sync.full'), getQueue(rt, 'sync.changes')];
+    const queues = [getQueue(w.rt, 'sync.full'), getQueue(w.rt, 'sync.changes')];
     for (const q of queues) await q.obliterate({ force: true });
-    expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' })).status).to.equal(303);
-    await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' }); // deduplicated while waiting
-    await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' });
+    expect((await admin.post(`/console/sources/${w.fx.sourceId}/run`, { mode: 'full' })).status).to.equal(303);
+    await admin.post(`/console/sources/${w.fx.sourceId}/run`, { mode: 'full' }); // deduplicated while waiting
+    await admin.post(`/console/sources/${w.fx.sourceId}/run`, { mode: 'changes' });
     const jobs = (await Promise.all(queues.map((q) => q.getJobs(['waiting', 'delayed', 'prioritized'])))).flat();
     expect(jobs.map((j) => [j.name, j.data]).sort()).to.deep.equal([
       ['sync.changes', { source: 'main' }],
@@ -100,27 +91,27 @@ describe('web/console: staff console', () => {
   });
 
   it('validates and dry-runs a mapping through the wired service, escaping the report', async () => {
-    const admin = await as(fx.emails.admin);
+    const admin = await w.signIn('admin');
     await admin.get('/console/sources');
-    const v = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'validate' }, { headers: { 'hx-request': 'true' } });
-    expect(v.text).to.contain('Validation: OK').and.contain(`source ${fx.sourceId}: mapping &lt;ok&gt;`);
-    const d = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'dry-run' });
+    const v = await admin.post(`/console/sources/${w.fx.sourceId}/mapping`, { action: 'validate' }, { headers: { 'hx-request': 'true' } });
+    expect(v.text).to.contain('Validation: OK').and.contain(`source ${w.fx.sourceId}: mapping &lt;ok&gt;`);
+    const d = await admin.post(`/console/sources/${w.fx.sourceId}/mapping`, { action: 'dry-run' });
     expect(d.text).to.contain('Dry run: problems found').and.contain('prices: 3 unknown offers');
   });
 
   it('offers per source kind only what works: SOAP runs and mapping checks; CommerceML its exchanges, refusing posted actions', async () => {
-    const [cml] = await rt.db('sources').insert({ name: 'cml', kind: 'commerceml', title: '1C exchange' }).returning('id');
-    const [older, newer] = await rt.db('commerceml_sessions')
+    const [cml] = await w.rt.db('sources').insert({ name: 'cml', kind: 'commerceml', title: '1C exchange' }).returning('id');
+    const [older, newer] = await w.rt.db('commerceml_sessions')
       .insert([
         { source_id: cml.id, type: 'catalog', token: 'a'.repeat(48), sessid: 's1', state: 'completed', created_at: new Date(Date.now() - 3_600_000), completed_at: new Date() },
         { source_id: cml.id, type: 'sale', token: 'b'.repeat(48), sessid: 's2' },
       ])
       .returning('id');
-    await rt.db('commerceml_imports').insert([
+    await w.rt.db('commerceml_imports').insert([
       { session_id: older.id, filename: 'import.xml', state: 'done', message: '12 products' },
       { session_id: older.id, filename: 'offers.xml', state: 'failed', message: 'bad <price>' },
     ]);
-    const admin = await as(fx.emails.admin);
+    const admin = await w.signIn('admin');
     const page = await admin.get('/console/sources');
     const section = (name: string) => page.text.split(`data-source="${name}"`)[1]!.split('</section>')[0]!;
     expect(section('main')).to.contain('Run full now').and.contain('Run changes now').and.contain('Validate mapping').and.contain('Dry run');
@@ -132,7 +123,7 @@ describe('web/console: staff console', () => {
     expect(c).to.contain('import.xml').and.contain('12 products').and.contain('bad &lt;price&gt;').and.contain('no files');
     expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain(`data-exchange="${older.id}"`);
 
-    const queues = [getQueue(rt, 'sync.full'), getQueue(rt, 'sync.changes')];
+    const queues = [getQueue(w.rt, 'sync.full'), getQueue(w.rt, 'sync.changes')];
     for (const q of queues) await q.obliterate({ force: true });
     for (const mode of ['full', 'changes']) {
       const r = await admin.post(`/console/sources/${cml.id}/run`, { mode });
@@ -145,67 +136,67 @@ describe('web/console: staff console', () => {
       expect(r.text).to.contain('cannot check a mapping of it');
     }
     for (const q of queues) expect(await q.getJobCounts('waiting', 'delayed', 'prioritized'), q.name).to.deep.equal({ waiting: 0, delayed: 0, prioritized: 0 });
-    expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' })).status).to.equal(303);
+    expect((await admin.post(`/console/sources/${w.fx.sourceId}/run`, { mode: 'changes' })).status).to.equal(303);
     for (const q of queues) await q.obliterate({ force: true });
   });
 
   it('writes news for an audience and refuses bad input with 422, saving nothing', async () => {
-    const manager = await as(fx.staffEmails.ivanov);
+    const manager = await w.signIn('ivanov');
     await manager.get('/console/news/new');
     const bad = await manager.post('/console/news', { kind: 'news', title: 'x', audience_mode: 'some', price_type_ids: 'abc' });
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('&quot;abc&quot; is not an id');
-    const ok = await manager.post('/console/news', { kind: 'sale', title: 'Dealer sale', body_md: '**-20%**', audience_mode: 'some', price_type_ids: String(fx.priceTypes.dealer), publish_at: '2026-01-01T10:00' });
+    const ok = await manager.post('/console/news', { kind: 'sale', title: 'Dealer sale', body_md: '**-20%**', audience_mode: 'some', price_type_ids: String(w.fx.priceTypes.dealer), publish_at: '2026-01-01T10:00' });
     expect(ok.status).to.equal(303);
-    const [n] = await rt.db('news').select('*');
-    expect(n).to.include({ kind: 'sale', title: 'Dealer sale', author_user_id: fx.staff.ivanov });
-    expect(n.audience).to.deep.equal({ priceTypeIds: [fx.priceTypes.dealer], counterpartyIds: [], clientIds: [] });
+    const [n] = await w.rt.db('news').select('*');
+    expect(n).to.include({ kind: 'sale', title: 'Dealer sale', author_user_id: w.fx.staff.ivanov });
+    expect(n.audience).to.deep.equal({ priceTypeIds: [w.fx.priceTypes.dealer], counterpartyIds: [], clientIds: [] });
     expect(new Date(n.publish_at).toISOString()).to.equal('2026-01-01T07:00:00.000Z');
   });
 
   it('invites a user by an e-mailed one-time link, links counterparties, disables users, sets the manager', async () => {
-    const admin = await as(fx.emails.admin);
-    await admin.get(`/console/clients/${fx.clients.b}`);
-    const inv = await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'new@beta.test', name: 'Nina' });
+    const admin = await w.signIn('admin');
+    await admin.get(`/console/clients/${w.fx.clients.b}`);
+    const inv = await admin.post(`/console/clients/${w.fx.clients.b}/invite`, { email: 'new@beta.test', name: 'Nina' });
     expect(inv.status).to.equal(303);
     expect(sent).to.have.length(1);
     const link = /\/password\/set\/(\S+)/.exec(sent[0]!.text)!;
     expect(sent[0]!.to).to.equal('new@beta.test');
-    expect((await new WebClient(srv.base).get(link[0])).status).to.equal(200);
+    expect((await w.anon().get(link[0])).status).to.equal(200);
 
-    await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '7701000002' }); // Alpha North by INN
-    expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.include({ origin: 'admin' });
-    const bad = await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '0000' });
+    await admin.post(`/console/clients/${w.fx.clients.b}/link`, { counterparty: '7701000002' }); // Alpha North by INN
+    expect(await w.rt.db('client_counterparties').where({ client_id: w.fx.clients.b, counterparty_id: w.fx.cp.aChild }).first()).to.include({ origin: 'admin' });
+    const bad = await admin.post(`/console/clients/${w.fx.clients.b}/link`, { counterparty: '0000' });
     expect(bad.status).to.equal(400);
     expect(bad.text).to.contain('No counterparty with id, INN or external id &quot;0000&quot;');
-    await admin.post(`/console/clients/${fx.clients.b}/unlink`, { counterparty_id: String(fx.cp.aChild) });
-    expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.equal(undefined);
+    await admin.post(`/console/clients/${w.fx.clients.b}/unlink`, { counterparty_id: String(w.fx.cp.aChild) });
+    expect(await w.rt.db('client_counterparties').where({ client_id: w.fx.clients.b, counterparty_id: w.fx.cp.aChild }).first()).to.equal(undefined);
 
-    const buyerB = await as(fx.emails.b);
-    await admin.post(`/console/users/${fx.users.b}/disable`, { disabled: 'true', client_id: String(fx.clients.b) });
+    const buyerB = await w.signIn('b');
+    await admin.post(`/console/users/${w.fx.users.b}/disable`, { disabled: 'true', client_id: String(w.fx.clients.b) });
     expect((await buyerB.get('/messages')).status).to.equal(303); // signed out
-    expect((await rt.db('users').where({ id: fx.users.b }).first()).disabled_at).to.not.equal(null);
+    expect((await w.rt.db('users').where({ id: w.fx.users.b }).first()).disabled_at).to.not.equal(null);
 
-    await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: String(fx.managers.ivanov) });
-    expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.ivanov, manager_assigned: true });
-    await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: 'auto' });
-    expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.petrova, manager_assigned: false });
+    await admin.post(`/console/clients/${w.fx.clients.b}/manager`, { manager_id: String(w.fx.managers.ivanov) });
+    expect(await w.rt.db('clients').where({ id: w.fx.clients.b }).first()).to.include({ manager_id: w.fx.managers.ivanov, manager_assigned: true });
+    await admin.post(`/console/clients/${w.fx.clients.b}/manager`, { manager_id: 'auto' });
+    expect(await w.rt.db('clients').where({ id: w.fx.clients.b }).first()).to.include({ manager_id: w.fx.managers.petrova, manager_assigned: false });
   });
 
   it('saves settings, and a bad value saves nothing', async () => {
-    const admin = await as(fx.emails.admin);
+    const admin = await w.signIn('admin');
     await admin.get('/console/settings');
     const good = await admin.post('/console/settings', {
       period: '48',
-      [`commission_${fx.warehouses.partner}`]: '12,5',
-      audiences: `- name: Dealers\n  audience: { priceTypeIds: [${fx.priceTypes.dealer}] }\n`,
+      [`commission_${w.fx.warehouses.partner}`]: '12,5',
+      audiences: `- name: Dealers\n  audience: { priceTypeIds: [${w.fx.priceTypes.dealer}] }\n`,
     });
     expect(good.status).to.equal(303);
-    expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
-    expect(await getSetting(rt.db, 'warehouses.commission_overrides')).to.deep.equal({ [String(fx.warehouses.partner)]: '12.5' });
+    expect(await getSetting(w.rt.db, 'reservations.period_hours')).to.equal(48);
+    expect(await getSetting(w.rt.db, 'warehouses.commission_overrides')).to.deep.equal({ [String(w.fx.warehouses.partner)]: '12.5' });
     const bad = await admin.post('/console/settings', { period: '24', audiences: '- name: X\n  audience: { priceTypeIds: [] }' });
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('News audiences');
-    expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
+    expect(await getSetting(w.rt.db, 'reservations.period_hours')).to.equal(48);
   });
 });
