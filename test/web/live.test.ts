@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { publishStoreEvents } from '../../src/store/shared/events.ts';
 import { applyBatch } from '../../src/sync/index.ts';
-import { SseStream } from '../support/sse.ts';
+import { type SseMessage, SseStream } from '../support/sse.ts';
 import type { WebClient } from '../support/web-client.ts';
 import { useWorld } from '../support/world.ts';
 
@@ -13,18 +13,25 @@ describe('web/live: stock and price cells over SSE from sync change events', () 
   });
 
   // The route subscribes before it sends the headers: once open() resolves, no event is missed.
-  // A push of an offer's cells is one write ending with `t<offer>`; the socket may hand it over
-  // in pieces, so the tests wait for that last event.
+  // A push of an offer's cells is one write ending with `t<offer>`, but the socket may hand it
+  // over in pieces, and an earlier push (any event naming the offer) may carry the old values:
+  // the tests wait for the new value and the end of its push, not for the first message.
   const open = (ids: number[]) => SseStream.open(a, `/live/offers?ids=${ids.join(',')}`);
+  /** True once `cell` got `value` and the push carrying it ended (its offer's `t` event came after it). */
+  const pushed = (cell: string, value: string, offer: number) => (m: SseMessage[]) => {
+    const at = m.findLastIndex((e) => e.event === cell && e.data === value);
+    return at >= 0 && m.slice(at).some((e) => e.event === `t${offer}`);
+  };
 
   it('sends the new stock cell and price cell, rendered for this buyer, after applyBatch', async () => {
     const live = await open([w.fx.offers[0]!, w.fx.offers[1]!]);
     expect(live.res.headers.get('content-type')).to.contain('text/event-stream');
-    await applyBatch({ db: w.rt.db, redis: w.rt.redis, prefix: w.rt.prefix }, { sourceId: w.fx.sourceId, kind: 'test', mode: 'delta' }, {
+    await applyBatch(w.rt, { sourceId: w.fx.sourceId, kind: 'test', mode: 'delta' }, {
       stock: [{ offerExternalId: 'p1', warehouseExternalId: 'w-main', quantity: '7' }],
       prices: [{ offerExternalId: 'p1', priceTypeExternalId: 'pt-whs', value: '200.00' }],
     });
-    await live.waitFor((m) => m.some((e) => e.event === `t${w.fx.offers[0]}`), `the cells of offer ${w.fx.offers[0]}`);
+    const [o1, main] = [w.fx.offers[0]!, w.fx.warehouses.main];
+    await live.waitFor(pushed(`s${o1}-${main}`, '7', o1), `the cells of offer ${o1} with stock 7 at Main`);
     await live.close();
     const events = live.last();
     expect(events.get(`s${w.fx.offers[0]}-${w.fx.warehouses.main}`)).to.equal('7');
@@ -38,9 +45,10 @@ describe('web/live: stock and price cells over SSE from sync change events', () 
     const live = await open([w.fx.offers[2]!]);
     await w.rt.db('reservations').insert({ client_id: w.fx.clients.b, counterparty_id: w.fx.cp.bHead, offer_id: w.fx.offers[2]!, warehouse_id: w.fx.warehouses.main, quantity: '10', expires_at: new Date(Date.now() + 3600_000) });
     await publishStoreEvents(w.rt, [{ type: 'availability', offerIds: [w.fx.offers[2]!] }]);
-    await live.waitFor((m) => m.some((e) => e.event === `t${w.fx.offers[2]}`), `the cells of offer ${w.fx.offers[2]}`);
+    // 30 at Main − 10 reserved by Beta
+    const [o3, main] = [w.fx.offers[2]!, w.fx.warehouses.main];
+    await live.waitFor(pushed(`s${o3}-${main}`, '20', o3), `offer ${o3} with 20 available at Main`);
     await live.close();
-    expect(live.last().get(`s${w.fx.offers[2]}-${w.fx.warehouses.main}`)).to.equal('20');
   });
 
   it('refuses anonymous visitors', async () => {
