@@ -12,11 +12,12 @@ import type { Runtime } from '../../../src/infra/runtime.ts';
 import { type Actor, convertToOrder, reserve } from '../../../src/store/reservations/reservations.ts';
 import { listWaitlist, notifyAvailable, subscribe, unsubscribe, type WaitlistActor } from '../../../src/store/waitlist/waitlist.ts';
 import { applyBatch, changesStreamKey } from '../../../src/sync/index.ts';
-import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
+import type { StoreFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
-import { testRuntime, truncate } from '../../support/runtime.ts';
+import { testRuntime } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
 import { until, waitSettled } from '../../support/wait.ts';
+import { seedWorld } from '../../support/world.ts';
 
 describe('store: waiting list and the stock-drop policy (real sync, change stream, workers, SMTP)', () => {
   let rt: Runtime;
@@ -43,10 +44,9 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
   });
   after(() => smtp.stop());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'clients', 'users');
     await resetQueues(rt);
     await rt.redis.del(changesStreamKey(rt.prefix));
-    fx = await storeFixture(rt.db);
+    fx = await seedWorld(rt);
     wa = { userId: fx.users.a, counterpartyId: fx.cp.aHead };
     wb = { userId: fx.users.b, counterpartyId: fx.cp.bHead };
     smtp.clear();
