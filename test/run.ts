@@ -25,6 +25,7 @@ function findTests(p: string): string[] {
 }
 
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const startedAt = Date.now();
 const runId = `${Date.now().toString(36)}_${process.pid}`;
 const dbName = `cp_test_${runId}`;
 const admin = new pg.Client({ connectionString: adminUrl });
@@ -77,8 +78,11 @@ try {
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.error(`could not drop ${dbName}: ${e.message}`));
   await admin.end();
-  await (await import('./support/redis-cleanup.ts')).deleteKeys('redis://127.0.0.1:6379', `cptest_${runId}`).catch(() => {});
+  await (await import('./support/redis-cleanup.ts'))
+    .deleteKeys(process.env.REDIS_URL!, `cptest_${runId}`)
+    .catch((e) => console.error(`could not delete the Redis keys cptest_${runId}*: ${e.message}`));
   fs.rmSync(process.env.DATA_DIR!, { recursive: true, force: true });
 }
-console.log(`\n${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+console.log(`\nwall time ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
 process.exit(failed ? 1 : 0);
