@@ -7,7 +7,7 @@ import { type Simulator, startSimulator } from '../../sim/index.ts';
 import { provideSecret } from '../../src/infra/config.ts';
 import { startWorkers } from '../../src/app/roles/worker.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, signInPage, streamsOpen } from '../support/browser.ts';
+import { launchBrowser, pageReady, signInPage } from '../support/browser.ts';
 import { waitFor } from '../support/wait.ts';
 import { PASSWORD, useWorld } from '../support/world.ts';
 
@@ -38,8 +38,8 @@ describe('e2e: live messages and sync progress in Chromium', function () {
     const buyer = await signIn(w.fx.emails.a, '/messages');
     const manager = await signIn(w.fx.staffEmails.ivanov, `/manager/clients/${w.fx.clients.a}/messages`);
     // both pages hold an open SSE stream before anyone writes
-    await streamsOpen(buyer);
-    await streamsOpen(manager);
+    await pageReady(buyer);
+    await pageReady(manager);
 
     await buyer.fill('#message-body', 'Do you have 40 drills in stock?');
     await buyer.click('.message-form button[type=submit]');
@@ -59,8 +59,8 @@ describe('e2e: live messages and sync progress in Chromium', function () {
   it('the manager’s desk shows new unread messages live', async () => {
     const desk = await signIn(w.fx.staffEmails.ivanov, '/manager');
     const buyer = await signIn(w.fx.emails.a, '/messages');
-    await streamsOpen(desk);
-    await streamsOpen(buyer);
+    await pageReady(desk);
+    await pageReady(buyer);
     for (const [i, text] of ['First question', 'Second question'].entries()) {
       await buyer.fill('#message-body', text);
       await buyer.click('.message-form button[type=submit]');

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expireDue } from '../../src/store/reservations/lifecycle.ts';
 import { reserve } from '../../src/store/reservations/reservations.ts';
-import { launchBrowser, signInPage } from '../support/browser.ts';
+import { launchBrowser, pageReady, signInPage } from '../support/browser.ts';
 import { resetQueues } from '../support/queues.ts';
 import { PASSWORD, useWorld } from '../support/world.ts';
 
@@ -46,6 +46,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await page.goto(`${w.base}/catalog`);
     await page.locator(`a.reserve-link[href="/product/${w.fx.offers[1]}#reserve"]`).first().click();
     await page.waitForURL((u) => u.pathname === `/product/${w.fx.offers[1]}`);
+    await pageReady(page);
     const box = page.locator(`#reserve-box-${w.fx.offers[1]}`);
     await box.waitFor();
     const mainRow = box.locator('tr', { hasText: 'Main' });
@@ -62,6 +63,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     const { fx, rt } = w;
     await reserve(rt, { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead }, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '2' });
     await page.goto(`${w.base}/reservations`);
+    await pageReady(page); // the Extend button posts over htmx, the expiry comes over SSE
     const time = page.locator('time[data-expires]').first();
     const t1 = await time.textContent();
     expect(t1).to.match(/^\d+ min \d+ s$|^\d+ min$/);
@@ -79,6 +81,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
 
   it('"Notify me" for an item out of stock at a warehouse, then "My waiting list"', async () => {
     await page.goto(`${w.base}/product/${w.fx.offers[0]}`); // North: 0
+    await pageReady(page);
     const north = page.locator(`#reserve-box-${w.fx.offers[0]} tr`, { hasText: 'North' });
     await north.locator('button', { hasText: 'Notify me' }).click();
     await page.locator(`#reserve-box-${w.fx.offers[0]} .alert.ok`).waitFor();

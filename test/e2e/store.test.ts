@@ -19,7 +19,7 @@ import { pricesFor } from '../../src/store/pricing/pricing.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { applyBatch } from '../../src/sync/index.ts';
 import { createApp } from '../../src/web/app.ts';
-import { launchBrowser, signInPage, streamsOpen } from '../support/browser.ts';
+import { launchBrowser, pageReady, signInPage } from '../support/browser.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { simSource } from '../support/sim-source.ts';
@@ -143,6 +143,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(42); // same document
     await page.goto(`${srv.base}/catalog`);
     await page.locator('.catalog-list').waitFor(); // remembered per user
+    await pageReady(page);
     await page.click('.views a[data-view="table"]');
     await page.locator('table.catalog-table').waitFor();
   });
@@ -158,7 +159,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     const offerId = Number((await row.getAttribute('id'))!.slice(1));
     const wh = await rt.db('warehouses').where({ deleted: false }).orderByRaw(`kind = 'partner', sort, name, id`).first('id', 'external_id');
     const offer = await rt.db('offers').where({ id: offerId }).first('external_id');
-    await streamsOpen(page);
+    await pageReady(page);
     const src = await rt.db('sources').where({ name: 'sim' }).first('id');
     await applyBatch({ db: rt.db, redis: rt.redis, prefix: rt.prefix }, { sourceId: src.id, kind: 'e2e', mode: 'delta' }, {
       stock: [{ offerExternalId: offer.external_id, warehouseExternalId: wh.external_id, quantity: '4321' }],
@@ -177,12 +178,14 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     );
     const sku = rows[0].sku as string;
     await page.goto(`${srv.base}/cart/quick`);
+    await pageReady(page);
     await page.fill('textarea[name=lines]', `${sku}\t2\nNO-SUCH-SKU\t1`);
     await page.click('form[action="/cart/quick"] button[type=submit]');
     await page.locator('.alert.ok').waitFor();
     expect(await page.locator('.alert.error').textContent()).to.contain('Line 2: unknown SKU "NO-SUCH-SKU".');
     await shot('quick-order');
     await page.goto(`${srv.base}/cart`);
+    await pageReady(page);
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Order CP-\d{6} is placed/);
