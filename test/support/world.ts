@@ -62,8 +62,6 @@ export interface WorldOptions<S extends boolean> extends SeedOptions {
   staff?: S;
   /** The app under test (default createApp(rt)); e.g. with captured mail or extra routes. */
   app?: (rt: Runtime) => Express;
-  /** Seed once for the whole file (before) instead of before every test. */
-  once?: boolean;
 }
 
 export interface World<F extends StoreFixture> {
@@ -77,7 +75,7 @@ export interface World<F extends StoreFixture> {
   signIn(who: Who): Promise<WebClient>;
 }
 
-/** Registers the hooks (before: runtime and app; beforeEach or before: seed; after: close) and returns the world they fill. */
+/** Registers the hooks (before: runtime and app; beforeEach: seed; after: close) and returns the world they fill. */
 export function useWorld(opts: WorldOptions<true>): World<StaffFixture>;
 export function useWorld(opts?: WorldOptions<false>): World<StoreFixture>;
 export function useWorld(opts: WorldOptions<boolean> = {}): World<StoreFixture> {
@@ -93,16 +91,14 @@ export function useWorld(opts: WorldOptions<boolean> = {}): World<StoreFixture> 
       return c;
     },
   };
-  const seed = async () => {
-    w.fx = await seedWorld(w.rt, opts);
-  };
   before(async () => {
     w.rt = await testRuntime();
     srv = await listen((opts.app ?? createApp)(w.rt));
     w.base = srv.base;
-    if (opts.once) await seed();
   });
-  if (!opts.once) beforeEach(seed);
+  beforeEach(async () => {
+    w.fx = await seedWorld(w.rt, opts);
+  });
   after(async () => {
     await srv?.close();
   });
