@@ -25,6 +25,7 @@ function findTests(p: string): string[] {
 }
 
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const startedAt = Date.now();
 const runId = `${Date.now().toString(36)}_${process.pid}`;
 const dbName = `cp_test_${runId}`;
 const admin = new pg.Client({ connectionString: adminUrl });
@@ -46,6 +47,7 @@ let failed = 0;
 let pending = 0;
 try {
   const { closeTestRuntime } = await import('./support/runtime.ts');
+  const { resetCaches } = await import('../src/infra/caches.ts');
   const mocha = new Mocha({
     timeout: 30_000,
     reporter: 'spec',
@@ -56,6 +58,16 @@ try {
   await mocha.loadFilesAsync();
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
+    // Each test file starts with empty per-process caches (src/infra/caches.ts): a file never
+    // sees warehouses, counts or parsed files an earlier file cached. The event comes before
+    // the suite's own hooks.
+    let file: string | undefined;
+    runner.on('suite', (suite) => {
+      if (suite.file && suite.file !== file) {
+        file = suite.file;
+        resetCaches();
+      }
+    });
     runner.on('pass', () => passed++);
     runner.on('fail', () => failed++);
     runner.on('pending', () => pending++);
@@ -66,8 +78,11 @@ try {
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.error(`could not drop ${dbName}: ${e.message}`));
   await admin.end();
-  await (await import('./support/redis-cleanup.ts')).deleteKeys('redis://127.0.0.1:6379', `cptest_${runId}`).catch(() => {});
+  await (await import('./support/redis-cleanup.ts'))
+    .deleteKeys(process.env.REDIS_URL!, `cptest_${runId}`)
+    .catch((e) => console.error(`could not delete the Redis keys cptest_${runId}*: ${e.message}`));
   fs.rmSync(process.env.DATA_DIR!, { recursive: true, force: true });
 }
-console.log(`\n${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+console.log(`\nwall time ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
 process.exit(failed ? 1 : 0);

@@ -10,6 +10,7 @@ import { type LoadedMapping, loadMapping } from './mapping-load.ts';
 import type { Mapping } from './mapping-schema.ts';
 import { repoRoot } from '../../src/infra/paths.ts';
 import { ORDER_CREATE, type OutboxKind, RESERVATION_KINDS } from '../../src/mirror/outbound.ts';
+import { registerCache } from '../../src/infra/caches.ts';
 
 export { createSoapAdapter, type SoapAdapter } from './adapter.ts';
 export { MappingDataError, MappingError, SoapCallError } from './errors.ts';
@@ -79,7 +80,7 @@ export function adapterFor(loaded: LoadedMapping, secret: (name: string) => stri
   return createSoapAdapter({ endpoint: endpoint ?? s.endpoint, namespace: s.namespace, soapActionPrefix: s.soapActionPrefix, username, password, timeoutMs: s.timeoutMs });
 }
 
-const cache = new Map<string, { mtimeMs: number; loaded: LoadedMapping }>();
+const cache = registerCache('soap.mappings', new Map<string, { mtimeMs: number; loaded: LoadedMapping }>());
 
 /** A mapping file, parsed once and again only when it changes on disk (sync.changes runs every few seconds). */
 async function cachedMapping(file: string): Promise<LoadedMapping> {

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { registerCache } from './caches.ts';
 
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
@@ -81,6 +82,7 @@ export function config(): Config {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+registerCache('config', resetConfigForTests);
 
 const provided = new Map<string, string>();
 

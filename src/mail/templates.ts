@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
+import { registerCache } from '../infra/caches.ts';
 import { orderStatusLabel } from '../mirror/order-status-labels.ts';
 
 const dir = fromRoot('views/mail');
@@ -28,7 +29,7 @@ hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 // The pages' labels, in the e-mails' language.
 hbs.registerHelper('statusLabel', (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), 'ru'));
 
-const cache = new Map<string, Compiled>();
+const cache = registerCache('mail.templates', new Map<string, Compiled>());
 
 export class UnknownTemplateError extends Error {}
 

@@ -1,6 +1,7 @@
 // How fresh each source's data is: the accounting system's own time of the data (as_of) and
 // the state of its last run.
 import type { Db } from '../infra/db/knex.ts';
+import { ClearableWeakMap, registerCache } from '../infra/caches.ts';
 
 export interface SourceFreshness {
   id: number;
@@ -25,7 +26,7 @@ export async function sourceFreshness(db: Db, staleAfterS: number): Promise<Sour
   return rows;
 }
 
-const asOfCache = new WeakMap<Db, { at: number; value: Promise<string | null> }>();
+const asOfCache = registerCache('mirror.as-of', new ClearableWeakMap<Db, { at: number; value: Promise<string | null> }>());
 
 /** The oldest source's as_of (what every price and stock figure is at least as fresh as); cached 2 s per process. */
 export function mirrorAsOf(db: Db): Promise<string | null> {

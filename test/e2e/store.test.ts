@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { exportDueOrders } from '../../jobs/orders-export.ts';
 import { pullOrderStatuses } from '../../jobs/orders-status.ts';
 import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
@@ -19,21 +19,24 @@ import { pricesFor } from '../../src/store/pricing/pricing.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { applyBatch } from '../../src/sync/index.ts';
 import { createApp } from '../../src/web/app.ts';
+import { launchBrowser, pageReady, signInPage } from '../support/browser.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { simSource } from '../support/sim-source.ts';
 import { listen } from '../support/web-client.ts';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-artifacts');
 const PASSWORD = 'e2e buyer password';
 
+// The mirror is synced once for the file; each test then works on its own signed-in page (the
+// buyer's view and counterparty are set where a test needs them), so any test runs alone.
 describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → store → order → simulator)', function () {
   this.timeout(90_000);
   let rt: Runtime;
   let srv: Awaited<ReturnType<typeof listen>>;
   let sim: Simulator;
   let browser: Browser;
+  let context: BrowserContext | undefined;
   let page: Page;
   let client: { id: number; cps: { id: number; name: string }[] };
   const mails: OutgoingMail[] = [];
@@ -59,8 +62,16 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     client = { id: rows[0].client_id, cps: rows[0].cps };
     await createUser(rt.db, { email: 'e2e@buyer.test', role: 'buyer', clientId: client.id, password: PASSWORD });
     srv = await listen(createApp(rt, [], { mail: { send: async (m) => void mails.push(m) } }));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    browser = await launchBrowser();
+  });
+  beforeEach(async () => {
+    // The buyer starts on the table view of the head counterparty.
+    await rt.db('users').where({ email: 'e2e@buyer.test' }).update({ preferences: {} });
+    ({ context, page } = await signInPage(browser, srv.base, 'e2e@buyer.test', PASSWORD, '/catalog', { width: 1400, height: 900 }));
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
   });
   after(async () => {
     await browser?.close();
@@ -69,6 +80,9 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
   });
 
   it('signs in and shows the dense table with prices and stock per warehouse', async () => {
+    await context?.close(); // this one signs in itself, from the redirect to /login
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
     await page.goto(`${srv.base}/catalog`);
     expect(new URL(page.url()).pathname).to.equal('/login');
     await page.fill('input[name=email]', 'e2e@buyer.test');
@@ -116,6 +130,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
   });
 
   it('switches the three views by htmx without a reload, and remembers the last one', async () => {
+    await page.locator('table.catalog-table').waitFor();
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 42;
     });
@@ -128,6 +143,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(42); // same document
     await page.goto(`${srv.base}/catalog`);
     await page.locator('.catalog-list').waitFor(); // remembered per user
+    await pageReady(page);
     await page.click('.views a[data-view="table"]');
     await page.locator('table.catalog-table').waitFor();
   });
@@ -143,7 +159,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     const offerId = Number((await row.getAttribute('id'))!.slice(1));
     const wh = await rt.db('warehouses').where({ deleted: false }).orderByRaw(`kind = 'partner', sort, name, id`).first('id', 'external_id');
     const offer = await rt.db('offers').where({ id: offerId }).first('external_id');
-    await page.waitForTimeout(500); // the SSE stream is open
+    await pageReady(page);
     const src = await rt.db('sources').where({ name: 'sim' }).first('id');
     await applyBatch({ db: rt.db, redis: rt.redis, prefix: rt.prefix }, { sourceId: src!.id, kind: 'e2e', mode: 'delta' }, {
       stock: [{ offerExternalId: offer!.external_id, warehouseExternalId: wh!.external_id, quantity: '4321' }],
@@ -152,7 +168,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await shot('live-update');
   });
 
-  it('quick order adds pasted lines and names the bad one; checkout places the order', async () => {
+  it('quick order adds pasted lines and names the bad one; checkout places the order, which reaches the simulator once and its status comes back', async () => {
     const { rows } = await rt.db.raw(
       `SELECT coalesce(o.sku, p.sku) AS sku FROM stock s JOIN offers o ON o.id = s.offer_id JOIN products p ON p.id = o.product_id
         JOIN warehouses w ON w.id = s.warehouse_id AND w.kind = 'own'
@@ -162,20 +178,21 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     );
     const sku = rows[0].sku as string;
     await page.goto(`${srv.base}/cart/quick`);
+    await pageReady(page);
     await page.fill('textarea[name=lines]', `${sku}\t2\nNO-SUCH-SKU\t1`);
     await page.click('form[action="/cart/quick"] button[type=submit]');
     await page.locator('.alert.ok').waitFor();
     expect(await page.locator('.alert.error').textContent()).to.contain('Line 2: unknown SKU "NO-SUCH-SKU".');
     await shot('quick-order');
     await page.goto(`${srv.base}/cart`);
+    await pageReady(page);
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Order CP-\d{6} is placed/);
     expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number'))!.number} received`]);
     await shot('order');
-  });
 
-  it('the order reaches the simulator exactly once and its status comes back to the page', async () => {
+    // The order reaches the simulator exactly once and its status comes back to the page.
     const order = await rt.db('orders').first('id', 'number');
     expect((await exportDueOrders(rt)).delivered).to.equal(1);
     expect((await exportDueOrders(rt)).delivered).to.equal(0); // nothing pending: exactly once

@@ -6,9 +6,11 @@ import { startWorkers } from '../../src/app/roles/worker.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { postMessage } from '../../src/store/messages/messages.ts';
 import { resetQueues } from '../support/queues.ts';
-import { testRuntime, truncate } from '../support/runtime.ts';
+import { testRuntime } from '../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
-import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
+import type { StaffFixture } from '../support/staff-fixtures.ts';
+import { waitSettled } from '../support/wait.ts';
+import { seedWorld } from '../support/world.ts';
 
 describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
   let rt: Runtime;
@@ -27,9 +29,8 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     await smtp.stop();
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'messages', 'message_threads');
     smtp.clear();
-    fx = await staffFixture(rt.db);
+    fx = await seedWorld(rt, { staff: true, tables: ['messages', 'message_threads'] });
   });
 
   it('e-mails the manager once for several messages, and the buyer once for the reply', async () => {
@@ -53,7 +54,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     const mails = await smtp.waitFor(2);
     expect(mails[1]!.envelopeTo).to.deep.equal(['buyer@alpha.test']);
     expect(mails[1]!.subject).to.equal('Ответ от вашего менеджера Ivan Ivanov');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitSettled(rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(2);
   });
 });

@@ -9,7 +9,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 import { resetQueues } from '../support/queues.ts';
 import { testRuntime } from '../support/runtime.ts';
-import { until } from '../support/wait.ts';
+import { until, waitSettled } from '../support/wait.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
 
 const waitlistData = {
@@ -72,7 +72,7 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
     // A retry of the same job after the send (e.g. the worker died before completing it).
     const again = await mailSendJob.process(rt, { data: mail } as never);
     expect(again).to.deep.equal({ skipped: 'already sent' });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitSettled(rt, { what: 'both enqueued copies to be processed' });
     const mine = smtp.messages().filter((m) => m.envelopeTo.includes('once@example.test'));
     expect(mine).to.have.length(1);
     expect(mine[0]!.headers['x-counterpart-key']).to.equal('test-once-1');

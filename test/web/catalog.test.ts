@@ -1,29 +1,14 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/infra/runtime.ts';
-import { invalidateWarehouses } from '../../src/store/catalog/availability.ts';
-import { invalidateGroups } from '../../src/store/catalog/catalog.ts';
-import { createApp } from '../../src/web/app.ts';
-import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
-import { testRuntime, truncate } from '../support/runtime.ts';
-import { listen, WebClient } from '../support/web-client.ts';
+import type { WebClient } from '../support/web-client.ts';
+import { useWorld } from '../support/world.ts';
 
 describe('web/catalog: views, filters, search, product page', () => {
-  let rt: Runtime;
-  let srv: Awaited<ReturnType<typeof listen>>;
-  let fx: StoreFixture;
+  // Seeded before every test (ids restart, caches are emptied): a test may add rows freely.
+  const w = useWorld();
   let a: WebClient;
-
-  before(async () => {
-    rt = await testRuntime();
-    srv = await listen(createApp(rt));
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions');
-    invalidateWarehouses(rt.db);
-    invalidateGroups(rt.db);
-    fx = await storeFixture(rt.db);
-    a = new WebClient(srv.base);
-    await a.login(fx.emails.a, PASSWORD);
+  beforeEach(async () => {
+    a = await w.signIn('a');
   });
-  after(() => srv.close());
 
   const cells = (html: string, offerId: number) => html.match(new RegExp(`<tr id="o${offerId}">([\\s\\S]*?)</tr>`))?.[1] ?? '';
 
@@ -33,7 +18,7 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(r.text).to.contain('Prices and stock as of 27.11.2026, 12:00:00');
     expect(r.text).to.match(/<th class="num wh">Main<\/th>/);
     expect(r.text).to.match(/Partner Far<br><small>partner · 3 d<\/small>/);
-    const row = cells(r.text, fx.offers[0]!);
+    const row = cells(r.text, w.fx.offers[0]!);
     expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('pcs');
     expect(row).to.match(/sse-swap="p\d+"><span class="price" title="contract_type">85,50<\/span>/);
     expect(row).to.contain('100 <small class="pp">94,05</small>'); // partner: qty + price with commission
@@ -45,24 +30,23 @@ describe('web/catalog: views, filters, search, product page', () => {
     await a.get('/catalog'); // the count, groups and warehouses are cached for a few seconds
     const sqls: string[] = [];
     const onQuery = (q: { sql: string }) => sqls.push(q.sql);
-    rt.db.on('query', onQuery);
+    w.rt.db.on('query', onQuery);
     try {
       const r = await a.get('/catalog');
       expect(r.text).to.match(/id="news-badge"|<nav class="store-nav">/);
     } finally {
-      rt.db.off('query', onQuery);
+      w.rt.db.off('query', onQuery);
     }
     expect(sqls, sqls.map((s) => s.slice(0, 60)).join('\n')).to.have.length(3);
     expect(sqls[0]).to.contain('FROM sessions s').and.contain("'news'");
   });
 
   it('follows the counterparty switch: other prices for Alpha North', async () => {
-    const c = new WebClient(srv.base);
-    await c.login(fx.emails.a, PASSWORD);
-    await c.post('/account/switch', { counterpartyId: String(fx.cp.aChild) });
+    const c = await w.signIn('a');
+    await c.post('/account/switch', { counterpartyId: String(w.fx.cp.aChild) });
     const r = await c.get('/catalog');
-    expect(cells(r.text, fx.offers[0]!)).to.contain('>100,00<'); // base price, no discount
-    await c.post('/account/switch', { counterpartyId: String(fx.cp.aHead) });
+    expect(cells(r.text, w.fx.offers[0]!)).to.contain('>100,00<'); // base price, no discount
+    await c.post('/account/switch', { counterpartyId: String(w.fx.cp.aHead) });
   });
 
   it('switches views with htmx (fragment only) and remembers the choice per user', async () => {
@@ -75,12 +59,12 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(again.text).to.contain('class="catalog-tiles"');
     const list = await a.get('/catalog?view=list');
     expect(list.text).to.contain('class="catalog-list"');
-    expect((await rt.db('users').where({ id: fx.users.a }).first('preferences'))!.preferences).to.deep.equal({ catalogView: 'list' });
+    expect((await w.rt.db('users').where({ id: w.fx.users.a }).first('preferences')).preferences).to.deep.equal({ catalogView: 'list' });
     await a.get('/catalog?view=table');
   });
 
   it('searches by name with a typo, by SKU and by barcode', async () => {
-    expect(cells((await a.get('/catalog?q=Makitta')).text, fx.offers[1]!)).to.contain('Drill Makita');
+    expect(cells((await a.get('/catalog?q=Makitta')).text, w.fx.offers[1]!)).to.contain('Drill Makita');
     const sku = await a.get('/catalog?q=sku-003');
     expect(sku.text).to.contain('Hammer 500g');
     expect(sku.text).to.contain('1 items');
@@ -89,11 +73,11 @@ describe('web/catalog: views, filters, search, product page', () => {
   });
 
   it('filters by group (with subgroups), stock at a warehouse, property and price; sorts by price', async () => {
-    const groups = await rt.db('product_groups').select('id', 'external_id');
+    const groups = await w.rt.db('product_groups').select('id', 'external_id');
     const tools = groups.find((g) => g.external_id === 'g-tools')!.id;
     const r = await a.get(`/catalog?group=${tools}`);
     expect(r.text).to.contain('4 items'); // Tools + Drills
-    const north = await a.get(`/catalog?wh=${fx.warehouses.north}`);
+    const north = await a.get(`/catalog?wh=${w.fx.warehouses.north}`);
     expect(north.text).to.contain('3 items'); // even SKUs have 5 at North
     const prop = await a.get('/catalog?prop=Brand:Makita');
     expect(prop.text).to.contain('3 items');
@@ -106,11 +90,11 @@ describe('web/catalog: views, filters, search, product page', () => {
   });
 
   it('keeps filters in pagination links (shareable URLs) and treats bad params as defaults', async () => {
-    await rt.db('products').insert(
-      Array.from({ length: 55 }, (_, i) => ({ source_id: fx.sourceId, external_id: `extra${i}`, name: `Zeta item ${String(i).padStart(2, '0')}`, sku: `Z-${i}` })),
+    await w.rt.db('products').insert(
+      Array.from({ length: 55 }, (_, i) => ({ source_id: w.fx.sourceId, external_id: `extra${i}`, name: `Zeta item ${String(i).padStart(2, '0')}`, sku: `Z-${i}` })),
     );
-    const ids = await rt.db('products').where('external_id', 'like', 'extra%').select('id', 'external_id');
-    await rt.db('offers').insert(ids.map((p) => ({ source_id: fx.sourceId, external_id: p.external_id, product_id: p.id })));
+    const ids = await w.rt.db('products').where('external_id', 'like', 'extra%').select('id', 'external_id');
+    await w.rt.db('offers').insert(ids.map((p) => ({ source_id: w.fx.sourceId, external_id: p.external_id, product_id: p.id })));
     try {
       const r = await a.get('/catalog?q=Zeta&sort=name');
       expect(r.text).to.contain('55 items');
@@ -120,8 +104,8 @@ describe('web/catalog: views, filters, search, product page', () => {
       const bad = await a.get('/catalog?page=-4&sort=evil&price_min=abc&wh=x');
       expect(bad.status).to.equal(200);
     } finally {
-      await rt.db('offers').whereIn('external_id', ids.map((x) => x.external_id)).delete();
-      await rt.db('products').where('external_id', 'like', 'extra%').delete();
+      await w.rt.db('offers').whereIn('external_id', ids.map((x) => x.external_id)).delete();
+      await w.rt.db('products').where('external_id', 'like', 'extra%').delete();
     }
   });
 
@@ -130,7 +114,7 @@ describe('web/catalog: views, filters, search, product page', () => {
   });
 
   it('shows the product page: properties, every warehouse with delivery days, price, add', async () => {
-    const r = await a.get(`/product/${fx.offers[0]}`);
+    const r = await a.get(`/product/${w.fx.offers[0]}`);
     expect(r.status).to.equal(200);
     expect(r.text).to.contain('Drill Bosch GSB 13').and.contain('Brand').and.contain('Bosch');
     expect(r.text).to.match(/Partner Far <small>\(partner\)<\/small><\/td>\s*<td class="num"[^>]*>100<\/td>\s*<td class="num">3 d<\/td>\s*<td class="num">94,05<\/td>/);
@@ -141,10 +125,10 @@ describe('web/catalog: views, filters, search, product page', () => {
   });
 
   it('subtracts active reservations from availability', async () => {
-    await rt.db('reservations').insert({ client_id: fx.clients.b, counterparty_id: fx.cp.bHead, offer_id: fx.offers[1]!, warehouse_id: fx.warehouses.main, quantity: '15', expires_at: new Date(Date.now() + 3600_000) });
-    const row = cells((await a.get('/catalog')).text, fx.offers[1]!);
-    expect(row).to.match(new RegExp(`sse-swap="s${fx.offers[1]}-${fx.warehouses.main}">5<`));
-    await rt.db('reservations').delete();
+    await w.rt.db('reservations').insert({ client_id: w.fx.clients.b, counterparty_id: w.fx.cp.bHead, offer_id: w.fx.offers[1]!, warehouse_id: w.fx.warehouses.main, quantity: '15', expires_at: new Date(Date.now() + 3600_000) });
+    const row = cells((await a.get('/catalog')).text, w.fx.offers[1]!);
+    expect(row).to.match(new RegExp(`sse-swap="s${w.fx.offers[1]}-${w.fx.warehouses.main}">5<`));
+    await w.rt.db('reservations').delete();
   });
 
   it('downloads the price list as CSV and XLSX for the current counterparty', async () => {
@@ -153,7 +137,7 @@ describe('web/catalog: views, filters, search, product page', () => {
     const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
     expect(lines[0]).to.equal('SKU;Name;Unit;Price;Currency;VAT included;Main;North;Partner Far (partner, 3 d);Price at Partner Far');
     expect(lines, lines.join('\n')).to.include('SKU-001;Drill Bosch GSB 13;pcs;85.50;RUB;yes;1;0;100;94.05');
-    const x = await fetch(`${srv.base}/pricelist.xlsx`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const x = await fetch(`${w.base}/pricelist.xlsx`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
     expect(x.status).to.equal(200);
     const buf = Buffer.from(await x.arrayBuffer());
     expect(buf.subarray(0, 2).toString()).to.equal('PK');

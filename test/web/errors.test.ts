@@ -4,46 +4,36 @@
 import { expect } from 'chai';
 import { Router } from 'express';
 import { log } from '../../src/infra/log.ts';
-import type { Runtime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 import { resetQueues } from '../support/queues.ts';
-import { testRuntime, truncate } from '../support/runtime.ts';
-import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
-import { listen, WebClient } from '../support/web-client.ts';
+import type { WebClient } from '../support/web-client.ts';
+import { useWorld } from '../support/world.ts';
 
 const HTMX = { 'hx-request': 'true' };
 /** The error page's message paragraph, as Handlebars escapes it. */
 const shown = (message: string) => `<p>${message.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</p>`;
 
 describe('web: refusals and unknown errors', () => {
-  let rt: Runtime;
-  let fx: StaffFixture;
-  let server: { base: string; close(): Promise<void> };
+  const w = useWorld({
+    staff: true,
+    tables: ['managers'],
+    app: (rt) => {
+      const boom = Router();
+      boom.get('/', () => {
+        throw new Error('secret detail from /srv/app/db.ts:42');
+      });
+      return createApp(rt, [{ path: '/test-boom', router: boom }]);
+    },
+  });
   let buyer: WebClient;
   let manager: WebClient;
   let admin: WebClient;
 
-  before(async () => {
-    rt = await testRuntime();
-    const boom = Router();
-    boom.get('/', () => {
-      throw new Error('secret detail from /srv/app/db.ts:42');
-    });
-    server = await listen(createApp(rt, [{ path: '/test-boom', router: boom }]));
-  });
-  after(() => server.close());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'clients', 'users', 'sessions', 'managers');
-    await resetQueues(rt);
-    const limits = await rt.redis.keys(`${rt.prefix}:login:*`);
-    if (limits.length) await rt.redis.del(...limits);
-    fx = await staffFixture(rt.db);
-    buyer = new WebClient(server.base);
-    manager = new WebClient(server.base);
-    admin = new WebClient(server.base);
-    await buyer.login(fx.emails.a, PASSWORD);
-    await manager.login(fx.staffEmails.ivanov, PASSWORD);
-    await admin.login(fx.emails.admin, PASSWORD);
+    await resetQueues(w.rt);
+    buyer = await w.signIn('a');
+    manager = await w.signIn('ivanov');
+    admin = await w.signIn('admin');
   });
 
   it('an unknown error is a 500 page without the error text or a stack, and it is logged', async () => {
@@ -93,7 +83,7 @@ describe('web: refusals and unknown errors', () => {
     { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
     { what: 'waiting for an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
     { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Waiting-list entry not found.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
-    { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${fx.clients.b}/messages`, h) },
+    { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${w.fx.clients.b}/messages`, h) },
     { what: 'an attachment that is not there', status: 404, message: 'Attachment not found.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
     { what: 'a manager for an unknown client', status: 404, message: 'Client 999999 not found.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
   ];
@@ -126,28 +116,28 @@ describe('web: refusals and unknown errors', () => {
 
   it('a refusal answered in place: the htmx fragment or a flash, with the same message', async () => {
     // reserve more than there is: the reserve box says why, X-Status carries the 409
-    const hx = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '5' }, { headers: HTMX });
+    const hx = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5' }, { headers: HTMX });
     expect(hx.status).to.equal(200);
     expect(hx.res.headers.get('x-status')).to.equal('409');
     expect(hx.text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
-    const bad = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: 'lots' }, { headers: HTMX });
+    const bad = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: 'lots' }, { headers: HTMX });
     expect(bad.res.headers.get('x-status')).to.equal('422');
     expect(bad.text).to.contain('Quantity must be a positive number with at most 3 decimals.');
-    const plain = await buyer.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '5', back: '/reservations' });
+    const plain = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5', back: '/reservations' });
     expect(plain.status).to.equal(303);
     expect((await buyer.get('/reservations')).text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
 
     // the cart's "add" answers with its small fragment, or a flash
-    const add = await buyer.post('/cart/add', { offerId: String(fx.offers[0]), qty: '1000' }, { headers: HTMX });
+    const add = await buyer.post('/cart/add', { offerId: String(w.fx.offers[0]), qty: '1000' }, { headers: HTMX });
     expect(add.status).to.equal(200);
     expect(add.text).to.contain('Not enough stock of SKU-001: 101 available, 1000 wanted.');
-    await rt.db('offers').where({ id: fx.offers[1] }).update({ deleted: true });
-    const gone = await buyer.post('/cart/add', { offerId: String(fx.offers[1]), qty: '1', back: '/cart' });
+    await w.rt.db('offers').where({ id: w.fx.offers[1] }).update({ deleted: true });
+    const gone = await buyer.post('/cart/add', { offerId: String(w.fx.offers[1]), qty: '1', back: '/cart' });
     expect(gone.status).to.equal(303);
     expect((await buyer.get('/cart')).text).to.contain('This product is no longer in the catalog.');
 
     // waiting for what is available now
-    const wl = await buyer.post('/waitlist', { offerId: String(fx.offers[2]) }, { headers: HTMX });
+    const wl = await buyer.post('/waitlist', { offerId: String(w.fx.offers[2]) }, { headers: HTMX });
     expect(wl.status).to.equal(200);
     expect(wl.text).to.contain('This item is available now: reserve or order it instead.');
 
@@ -161,8 +151,8 @@ describe('web: refusals and unknown errors', () => {
     expect(msg.text).to.contain(shown('Write a message or attach a file.'));
 
     // inviting an e-mail that is taken: a flash on the client page
-    const invite = await admin.post(`/console/clients/${fx.clients.a}/invite`, { email: fx.emails.b });
+    const invite = await admin.post(`/console/clients/${w.fx.clients.a}/invite`, { email: w.fx.emails.b });
     expect(invite.status).to.equal(303);
-    expect((await admin.get(`/console/clients/${fx.clients.a}`)).text).to.contain(`A user with e-mail ${fx.emails.b} already exists.`);
+    expect((await admin.get(`/console/clients/${w.fx.clients.a}`)).text).to.contain(`A user with e-mail ${w.fx.emails.b} already exists.`);
   });
 });

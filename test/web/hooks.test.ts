@@ -12,18 +12,9 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { createApp } from '../../src/web/app.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { simSource } from '../support/sim-source.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SECRET = 'hook-secret-for-tests';
-
-async function until<T>(fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('web: POST /hooks/accounting/:source → sync.changes → mirror', () => {
   let rt: Runtime;
@@ -85,11 +76,14 @@ describe('web: POST /hooks/accounting/:source → sync.changes → mirror', () =
     for (const qty of ['311', '0', '42']) {
       const t = Date.now();
       sim.state.setStock(offer.id, 'WH02', qty);
-      await until(async () => {
-        const row = await rt.db('stock as s').join('offers as o', 'o.id', 's.offer_id').join('warehouses as w', 'w.id', 's.warehouse_id')
-          .where({ 'o.external_id': offer.id, 'w.external_id': 'WH02' }).first('s.quantity');
-        return row && Number(row.quantity) === Number(qty) ? true : undefined;
-      });
+      await waitFor(
+        async () => {
+          const row = await rt.db('stock as s').join('offers as o', 'o.id', 's.offer_id').join('warehouses as w', 'w.id', 's.warehouse_id')
+            .where({ 'o.external_id': offer.id, 'w.external_id': 'WH02' }).first('s.quantity');
+          return row && Number(row.quantity) === Number(qty);
+        },
+        { what: `stock ${qty} of ${offer.id} at WH02 in the mirror`, timeout: 8000, every: 20 },
+      );
       lags.push(Date.now() - t);
     }
     expect(Math.max(...lags)).to.be.lessThan(3000);

@@ -2,6 +2,7 @@
 // with a sync: listed from a short-lived per-process cache.
 import type { Db } from '../../infra/db/knex.ts';
 import { effectiveCommission } from '../settings/settings.ts';
+import { ClearableWeakMap, registerCache } from '../../infra/caches.ts';
 
 export interface Warehouse {
   id: number;
@@ -28,7 +29,7 @@ export function availableCondition(atWarehouse: boolean): string {
 }
 
 const TTL_MS = 5000;
-const cache = new WeakMap<Db, { at: number; list: Promise<Warehouse[]> }>();
+const cache = registerCache('catalog.warehouses', new ClearableWeakMap<Db, { at: number; list: Promise<Warehouse[]> }>());
 
 /** Every live warehouse: own first, then partner, by sort and name. */
 export function listWarehouses(db: Db): Promise<Warehouse[]> {

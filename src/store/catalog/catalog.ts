@@ -7,6 +7,7 @@ import { prepare, runPrepared } from '../../infra/db/prepared.ts';
 import { availableCondition } from './availability.ts';
 import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE } from '../pricing/pricing.ts';
 import { effectiveCommission } from '../settings/settings.ts';
+import { ClearableWeakMap, registerCache } from '../../infra/caches.ts';
 
 export const SORTS = ['name', 'price', 'price_desc', 'stock', 'relevance'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -194,7 +195,7 @@ function orderBy(q: CatalogQuery, hasText: boolean): { sql: string; bindings: Kn
 
 /** Counts change only with a sync: cached per process for a few seconds, keyed by the query. */
 const COUNT_TTL_MS = 5000;
-const countCache = new Map<string, { at: number; value: Promise<{ n: number }> }>();
+const countCache = registerCache('catalog.counts', new Map<string, { at: number; value: Promise<{ n: number }> }>());
 
 function cachedCount(db: Db, sql: string, bindings: Knex.RawBinding[]): Promise<{ n: number }> {
   const key = `${sql}\u0000${JSON.stringify(bindings)}`;
@@ -253,7 +254,7 @@ export interface GroupNode {
   children: GroupNode[];
 }
 
-const groupCache = new WeakMap<Db, { at: number; tree: Promise<{ roots: GroupNode[]; byId: Map<number, GroupNode> }> }>();
+const groupCache = registerCache('catalog.groups', new ClearableWeakMap<Db, { at: number; tree: Promise<{ roots: GroupNode[]; byId: Map<number, GroupNode> }> }>());
 
 /** The group tree (cached 5 s per process: groups change only with a sync). */
 export function groupTree(db: Db): Promise<{ roots: GroupNode[]; byId: Map<number, GroupNode> }> {

@@ -2,7 +2,6 @@
 // events out to the connected browsers — reservation events only to the owning client's pages,
 // availability events to everyone.
 import type { Request, Response } from 'express';
-import type { Redis } from 'ioredis';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { type StoreEvent, storeEventsChannel } from '../../store/shared/events.ts';
@@ -14,14 +13,21 @@ interface Listener {
 
 export class LiveEvents {
   private listeners = new Set<Listener>();
-  private sub: Redis | undefined;
+  private subscribed: Promise<void> | undefined;
 
   constructor(private readonly rt: Runtime) {}
 
-  private async ensureSubscribed(): Promise<void> {
-    if (this.sub) return;
+  // Every caller waits for the one SUBSCRIBE (a second page opened meanwhile must not answer first).
+  private ensureSubscribed(): Promise<void> {
+    this.subscribed ??= this.subscribe().catch((err) => {
+      this.subscribed = undefined; // the next page tries again
+      throw err;
+    });
+    return this.subscribed;
+  }
+
+  private async subscribe(): Promise<void> {
     const sub = this.rt.redis.duplicate();
-    this.sub = sub;
     sub.on('error', (err) => log.warn({ err: err.message }, 'live events: redis error'));
     sub.on('message', (_channel, raw) => this.dispatch(raw));
     this.rt.onShutdown('live events', async () => {

@@ -14,6 +14,8 @@ export interface ThreadHub {
   listen(clientId: number, fn: (ev: ThreadEvent) => void): () => void;
   /** Calls fn for events of every thread (the manager's desk filters them). */
   listenAll(fn: (ev: ThreadEvent) => void): () => void;
+  /** Resolves once events published from now on reach the listeners (never rejects). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,11 +23,15 @@ export function createThreadHub(rt: Runtime): ThreadHub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   let sub: Redis | undefined;
+  let subscribed: Promise<void> = Promise.resolve();
   const ensure = () => {
     if (sub) return;
     sub = createRedis(rt.redisUrl);
     sub.on('error', (err) => log.warn({ err: err.message }, 'thread hub redis error'));
-    void sub.psubscribe(threadChannelPattern(rt.prefix));
+    subscribed = sub.psubscribe(threadChannelPattern(rt.prefix)).then(
+      () => undefined,
+      (err) => log.warn({ err: (err as Error).message }, 'thread hub: psubscribe failed; live thread updates are off'),
+    );
     sub.on('pmessage', (_pattern, _channel, raw) => {
       try {
         const ev = JSON.parse(raw) as ThreadEvent;
@@ -48,6 +54,10 @@ export function createThreadHub(rt: Runtime): ThreadHub {
       emitter.on('*', fn);
       return () => emitter.off('*', fn);
     },
+    ready() {
+      ensure();
+      return subscribed;
+    },
     async close() {
       sub?.disconnect();
       sub = undefined;
@@ -62,7 +72,7 @@ export function createThreadHub(rt: Runtime): ThreadHub {
  * (the payload carries no message text: the page fetches its own, access-checked fragment).
  */
 export function streamThread(hub: ThreadHub, clientId: number, req: Request, res: Response): void {
-  openStream(req, res, (send) => hub.listen(clientId, send));
+  openStream(hub, req, res, (send) => hub.listen(clientId, send));
 }
 
 /**
@@ -70,14 +80,23 @@ export function streamThread(hub: ThreadHub, clientId: number, req: Request, res
  * per event, so a reassignment takes effect at once).
  */
 export function streamDesk(hub: ThreadHub, wanted: (clientId: number) => Promise<boolean>, req: Request, res: Response): void {
-  openStream(req, res, (send) =>
+  openStream(hub, req, res, (send) =>
     hub.listenAll((ev) => {
       void wanted(ev.clientId).then((ok) => ok && send(ev), () => {});
     }),
   );
 }
 
-function openStream(req: Request, res: Response, subscribe: (send: (ev: ThreadEvent) => void) => () => void): void {
+function openStream(hub: ThreadHub, req: Request, res: Response, subscribe: (send: (ev: ThreadEvent) => void) => () => void): void {
+  // The stream answers only once the hub hears the channel: a page (or test) that acts as soon
+  // as its stream is open must not lose the first event.
+  void hub.ready().then(() => {
+    if (req.destroyed) return;
+    answer(req, res, subscribe);
+  });
+}
+
+function answer(req: Request, res: Response, subscribe: (send: (ev: ThreadEvent) => void) => () => void): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { expect } from 'chai';
 import { testRuntime } from '../../support/runtime.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -32,12 +33,10 @@ describe('process roles', function () {
     await testRuntime(); // the run's database is migrated
     const port = await freePort();
     const p = run(['all'], { PORT: String(port), LOG_LEVEL: 'info', PUBLIC_URL: 'https://store.example' });
-    let res: Response | undefined;
-    for (let i = 0; i < 100 && !res; i++) {
-      res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      if (!res) await new Promise((r) => setTimeout(r, 150));
-    }
-    expect(res?.status, p.out()).to.equal(200);
+    const res = await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`), { what: `/healthz on port ${port}`, timeout: 30_000, every: 100 }).catch((err) => {
+      throw new Error(`${(err as Error).message}; output: ${p.out()}`);
+    });
+    expect(res.status, p.out()).to.equal(200);
     p.child.kill('SIGTERM');
     expect(await p.exit).to.equal(0);
     expect(p.out()).to.match(/"signal":"SIGTERM".*shutting down/);

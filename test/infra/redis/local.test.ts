@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { redisAnswers } from '../../../src/infra/redis/redis.ts';
 import { ensureLocalRedis } from '../../../src/infra/redis/local.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -27,11 +28,6 @@ describe('local Redis for `npm start`', () => {
     const r = await ensureLocalRedis(path.join(os.tmpdir(), 'cp-redis-test'), port);
     expect(await redisAnswers(r.url)).to.equal(true);
     await r.stop();
-    let up = true;
-    for (let i = 0; i < 30 && up; i++) {
-      await new Promise((res) => setTimeout(res, 100));
-      up = await redisAnswers(r.url, 100);
-    }
-    expect(up).to.equal(false);
+    await waitFor(async () => !(await redisAnswers(r.url, 100)), { what: `the private redis-server on ${r.url} to stop answering`, timeout: 5000, every: 100 });
   });
 });

@@ -16,6 +16,7 @@ import {
   unreadForClient,
 } from '../../../src/store/messages/messages.ts';
 import { testRuntime } from '../../support/runtime.ts';
+import { waitFor } from '../../support/wait.ts';
 import { makeWorld, type World } from '../../support/store-fixtures.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n');
@@ -79,8 +80,8 @@ describe('store: message threads', () => {
       ]);
       expect(await unreadForClient(rt.db, w.clients.alpha)).to.equal(0);
       // the buyer's own question stays unread until the manager reads it
-      expect((await rt.db('messages').where({ id: q.id }).first())!.read_at).to.equal(null);
-      for (let i = 0; i < 50 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await rt.db('messages').where({ id: q.id }).first()).read_at).to.equal(null);
+      await waitFor(() => got.length >= 3, { what: 'three thread events on the channel' });
       expect(got).to.deep.equal([
         { clientId: w.clients.alpha, messageId: q.id, side: 'client', type: 'message' },
         { clientId: w.clients.alpha, messageId: a.id, side: 'manager', type: 'message' },

@@ -3,8 +3,9 @@ import type { Runtime } from '../../../src/infra/runtime.ts';
 import { offerPrices } from '../../../src/store/pricing/offer-prices.ts';
 import { pricesFor } from '../../../src/store/pricing/pricing.ts';
 import { setSetting } from '../../../src/store/settings/settings.ts';
-import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
-import { testRuntime, truncate } from '../../support/runtime.ts';
+import type { StoreFixture } from '../../support/mirror-fixtures.ts';
+import { testRuntime } from '../../support/runtime.ts';
+import { seedWorld } from '../../support/world.ts';
 
 describe('store: partner-warehouse commission override (console setting)', () => {
   let rt: Runtime;
@@ -13,8 +14,7 @@ describe('store: partner-warehouse commission override (console setting)', () =>
     rt = await testRuntime();
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients');
-    fx = await storeFixture(rt.db);
+    fx = await seedWorld(rt);
   });
   after(() => rt.db('settings').where({ key: 'warehouses.commission_overrides' }).delete());
 

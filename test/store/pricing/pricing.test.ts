@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { catalogPage } from '../../../src/store/catalog/catalog.ts';
 import { pricesFor } from '../../../src/store/pricing/pricing.ts';
-import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
-import { testRuntime, truncate } from '../../support/runtime.ts';
+import type { StoreFixture } from '../../support/mirror-fixtures.ts';
+import { testRuntime } from '../../support/runtime.ts';
+import { seedWorld } from '../../support/world.ts';
 
 describe('store/pricing: the price chain in SQL', () => {
   let rt: Runtime;
@@ -12,8 +13,7 @@ describe('store/pricing: the price chain in SQL', () => {
     rt = await testRuntime();
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients');
-    fx = await storeFixture(rt.db);
+    fx = await seedWorld(rt);
   });
 
   const one = async (counterpartyId: number, contractId: number | null, offer: number) =>

@@ -19,11 +19,12 @@ import {
 } from '../../../src/store/reservations/reservations.ts';
 import { RESERVATION_KINDS } from '../../../src/mirror/outbound.ts';
 import { availableQuantity, subscribe } from '../../../src/store/waitlist/waitlist.ts';
-import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
+import type { StoreFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
-import { testRuntime, truncate } from '../../support/runtime.ts';
+import { testRuntime } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
-import { until } from '../../support/wait.ts';
+import { until, waitSettled } from '../../support/wait.ts';
+import { seedWorld } from '../../support/world.ts';
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   try {
@@ -52,11 +53,10 @@ describe('store: reservations', () => {
   });
   after(() => smtp.stop());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'clients', 'users');
+    fx = await seedWorld(rt);
     await resetQueues(rt);
     await setReservationSetting(rt.db, 'extensionAllowed', true);
     await setReservationSetting(rt.db, 'maxExtensions', 1);
-    fx = await storeFixture(rt.db);
     // The fixture's source delivers reservations (as a SOAP source whose mapping has them does).
     await rt.db('sources').where({ id: fx.sourceId }).update({ outbound: ['order.create', ...RESERVATION_KINDS] });
     a = { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead };
@@ -221,7 +221,7 @@ describe('store: reservations', () => {
       `Резерв №${r1.id} истёк: Drill Makita HP1630`,
       `Резерв №${r2.id} истекает ${new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' }).format((await rt.db('reservations').where({ id: r2.id }).first())!.expires_at)}: Hammer 500g`,
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitSettled(rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(2);
   });
 

@@ -12,11 +12,12 @@ import type { Runtime } from '../../../src/infra/runtime.ts';
 import { type Actor, convertToOrder, reserve } from '../../../src/store/reservations/reservations.ts';
 import { listWaitlist, notifyAvailable, subscribe, unsubscribe, type WaitlistActor } from '../../../src/store/waitlist/waitlist.ts';
 import { applyBatch, changesStreamKey } from '../../../src/sync/index.ts';
-import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
+import type { StoreFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
-import { testRuntime, truncate } from '../../support/runtime.ts';
+import { testRuntime } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
-import { until } from '../../support/wait.ts';
+import { until, waitSettled } from '../../support/wait.ts';
+import { seedWorld } from '../../support/world.ts';
 
 describe('store: waiting list and the stock-drop policy (real sync, change stream, workers, SMTP)', () => {
   let rt: Runtime;
@@ -43,10 +44,9 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
   });
   after(() => smtp.stop());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'clients', 'users');
     await resetQueues(rt);
     await rt.redis.del(changesStreamKey(rt.prefix));
-    fx = await storeFixture(rt.db);
+    fx = await seedWorld(rt);
     wa = { userId: fx.users.a, counterpartyId: fx.cp.aHead };
     wb = { userId: fx.users.b, counterpartyId: fx.cp.bHead };
     smtp.clear();
@@ -100,7 +100,7 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
     await rt.redis.xadd(changesStreamKey(rt.prefix), '*', ...last!);
     await stockBatch('p4', 'w-main', '3');
     await Promise.all([notifyAvailable(rt, [offer]), notifyAvailable(rt, [offer]), notifyAvailable(rt), waitlistNotifyJob.process(rt, { data: {} } as never)]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitSettled(rt, { what: 'the change events, notify jobs and mails to be processed' });
     expect(smtp.messages()).to.have.length(2);
 
     const toA = mails.find((m) => m.envelopeTo[0] === fx.emails.a)!;
@@ -150,7 +150,7 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
     await convertToOrder(rt, a, [r1.id]); // the oldest is still covered
     await stockBatch('p3', 'w-main', '10');
     await until(async () => (await rt.db('reservations').where({ short: true })).length === 0, 'the short marks to lift', 8000);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitSettled(rt, { what: 'the change events, notify jobs and mails to be processed' });
     expect(smtp.messages()).to.have.length(2);
   });
 });
