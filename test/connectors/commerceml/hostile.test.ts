@@ -2,15 +2,19 @@
 // HTTP exchange, and each must end in a clear refusal — never a crash, a hang or a silent drop.
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
+import { isFinal } from '../../../connectors/commerceml/import/run-import.ts';
 import { LIMITS } from '../../../connectors/commerceml/parse/item-reader.ts';
 import { parseCommerceML } from '../../../connectors/commerceml/parse/parse-file.ts';
 import { emptyClassifier } from '../../../connectors/commerceml/parse/records-map.ts';
+import { zipFiles } from '../../../sim/commerceml/client.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
+import { SyncError, SyncInputError } from '../../../src/sync/index.ts';
 import { invalidateGroups } from '../../../src/store/catalog/catalog.ts';
 import { createApp } from '../../../src/web/app.ts';
 import { PASSWORD, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { listen, WebClient } from '../../support/web-client.ts';
+import { type Exchange, exchange } from './harness.ts';
 
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.10">';
 const TAIL = '</КоммерческаяИнформация>';
@@ -131,5 +135,112 @@ describe('CommerceML hostile input: a deep group tree in the mirror renders', ()
     expect(nav.match(/<li class="open">/g)?.length).to.equal(depth);
     // the top group's page covers all 5,000 levels below it
     expect((await a.get(`/catalog?group=${top!.id}`)).status).to.equal(200);
+  });
+});
+
+/** A catalog file: products (Ид → name), full (`СодержитТолькоИзменения=false`) or a delta. */
+function catalog(products: Record<string, string>, full: boolean): Buffer {
+  const items = Object.entries(products).map(([id, name]) => `<Товар><Ид>${id}</Ид><Наименование>${name}</Наименование></Товар>`).join('');
+  return Buffer.from(`${HEAD}<Каталог СодержитТолькоИзменения="${!full}"><Ид>cat</Ид><Наименование>c</Наименование><Товары>${items}</Товары></Каталог>${TAIL}`);
+}
+
+describe('CommerceML hostile input: through the HTTP exchange', () => {
+  let ex: Exchange;
+  before(async () => {
+    ex = await exchange();
+  });
+  beforeEach(() => ex.reset());
+
+  const session = async () => {
+    const c = ex.client();
+    await c.checkauth('catalog');
+    await c.init('catalog');
+    return c;
+  };
+  const liveProducts = async () =>
+    (await ex.rt.db('products').where({ source_id: ex.sourceId, deleted: false }).orderBy('external_id').pluck('external_id')) as string[];
+
+  it('an over-long name fails the file at once, naming entity, record, field and size; nothing lands, nothing is retried', async () => {
+    const r = await ex.client().pushCatalog([{ name: 'import.xml', data: catalog({ ok: 'fine', long: 'я'.repeat(1500) }, false) }]);
+    expect(r.failed?.status).to.equal('failure');
+    expect(r.failed?.lines[0]).to.equal('import.xml: products[1].name: is 3000 bytes, more than the limit of 2000 bytes (record "long")');
+    expect(await liveProducts()).to.deep.equal([]);
+    const row = await ex.rt.db('commerceml_imports').orderBy('created_at', 'desc').first('state', 'progress');
+    expect(row).to.deep.equal({ state: 'failed', progress: 'failed' });
+    // what Postgres itself refuses is classified as the data's fault too: failure, no retry
+    expect(isFinal(new SyncError('merge failed', 1, Object.assign(new Error('index row requires 600176 bytes'), { code: '54000' })))).to.equal(true);
+    expect(isFinal(Object.assign(new Error('string is too long for tsvector'), { code: '54000' }))).to.equal(true);
+    expect(isFinal(new SyncInputError('products', 0, 'name', 'x'))).to.equal(true);
+    expect(isFinal(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }))).to.equal(false);
+  });
+
+  it('a 20 MB value inside one Товар is refused by the parser, naming the item and its line', async () => {
+    await ex.setSettings({ zip: false });
+    const r = await ex.client().pushCatalog([{ name: 'import.xml', data: catalog({ huge: 'x'.repeat(20 * 1024 * 1024) }, false) }]);
+    expect(r.failed?.lines[0]).to.match(/^import\.xml: item <Товар Ид="huge"> starting at line 2 is larger than the limit of 16777216 characters \(line 2\)$/);
+  });
+
+  it('maxUnzippedBytes is a budget of the whole session: a second archive over what is left is refused', async () => {
+    await ex.setSettings({ limits: { maxUnzippedBytes: 1_000_000 } });
+    const c = await session();
+    await c.upload('catalog', { name: 'v8_1.zip', data: (await zipFiles([{ name: 'import.xml', data: catalog({ a: 'A' }, false) }, { name: 'pad1.txt', data: Buffer.alloc(600_000, 0x20) }])) as Buffer });
+    await c.upload('catalog', { name: 'v8_2.zip', data: (await zipFiles([{ name: 'pad2.txt', data: Buffer.alloc(600_000, 0x20) }])) as Buffer });
+    const a = await c.importFile('catalog', 'import.xml');
+    expect(a.status).to.equal('failure');
+    expect(a.lines[0]).to.match(/^import\.xml: archives of this session unpack to more than 1000000 bytes \(\d+ bytes unpacked before v8_2\.zip\)$/);
+    // each archive alone is within the limit
+    const c2 = await session();
+    await c2.upload('catalog', { name: 'v8_1.zip', data: (await zipFiles([{ name: 'import.xml', data: catalog({ a: 'A' }, false) }, { name: 'pad1.txt', data: Buffer.alloc(600_000, 0x20) }])) as Buffer });
+    expect((await c2.importFile('catalog', 'import.xml')).status).to.equal('success');
+  });
+
+  it('an archive inside the archive is refused, never unpacked', async () => {
+    const inner = (await zipFiles([{ name: 'import.xml', data: catalog({ a: 'A' }, false) }])) as Buffer;
+    const c = await session();
+    await c.upload('catalog', { name: 'v8_1.zip', data: (await zipFiles([{ name: 'inner.zip', data: inner }])) as Buffer });
+    const a = await c.importFile('catalog', 'import.xml');
+    expect([a.status, a.lines[0]]).to.deep.equal(['failure', 'import.xml: v8_1.zip contains an archive (inner.zip): archives inside archives are not unpacked, pack the files themselves']);
+    expect(await liveProducts()).to.deep.equal([]);
+  });
+
+  it('a chunk larger than the file_limit announced at init is refused; chunks within it are appended', async () => {
+    await ex.setSettings({ zip: false, limits: { fileLimit: 1000 } });
+    const c = await session();
+    expect(c.fileLimit).to.equal(1000);
+    const data = catalog({ a: 'A', b: 'B'.repeat(900) }, false);
+    const big = await c.call('catalog', 'file', { filename: 'import.xml' }, data);
+    expect([big.status, big.lines[0]]).to.deep.equal(['failure', `import.xml: chunk of ${data.length} bytes is larger than file_limit=1000 announced at init`]);
+    // the client cuts the file at file_limit, as 1C does
+    expect((await c.upload('catalog', { name: 'import.xml', data })).status).to.equal('success');
+    expect((await c.importFile('catalog', 'import.xml')).status).to.equal('success');
+    expect(await liveProducts()).to.deep.equal(['a', 'b']);
+  });
+
+  it('a completed session\'s cookie no longer accepts init, file or import; a repeated complete is answered', async () => {
+    const c = ex.client();
+    const r = await c.pushCatalog([{ name: 'import.xml', data: catalog({ a: 'A' }, false) }]);
+    expect(r.answers.complete!.status).to.equal('success');
+    for (const [mode, extra, body] of [['init', {}, undefined], ['file', { filename: 'x.xml' }, Buffer.from('<x/>')], ['import', { filename: 'import.xml' }, undefined], ['deactivate', {}, undefined]] as const) {
+      const a = await c.call('catalog', mode, extra, body);
+      expect([a.status, a.lines[0]], mode).to.deep.equal(['failure', `this exchange session is already complete: start a new one with mode=checkauth (mode=${mode} refused)`]);
+    }
+    // by sessid= alone (a proxy dropped the cookie) it is not found at all
+    const bySessid = Object.assign(ex.client(), { sessid: c.sessid });
+    expect((await bySessid.call('catalog', 'init')).status).to.equal('failure');
+    expect((await c.call('catalog', 'complete')).lines[0]).to.equal('exchange already complete');
+  });
+
+  it('a full session and a concurrent delta session: the full one’s deactivate keeps what the delta sent', async () => {
+    // before either: old-1 (the full package no longer has it) and old-2 (the delta resends it unchanged)
+    expect((await ex.client().pushCatalog([{ name: 'import.xml', data: catalog({ 'old-1': 'Old 1', 'old-2': 'Old 2', keep: 'Keep' }, true) }])).failed).to.equal(undefined);
+    const full = await session();
+    await full.upload('catalog', { name: 'import.xml', data: catalog({ keep: 'Keep' }, true) });
+    expect((await full.importFile('catalog', 'import.xml')).status).to.equal('success');
+    // the delta runs while the full session is still open
+    const delta = await ex.client().pushCatalog([{ name: 'import.xml', data: catalog({ 'new-1': 'New 1', 'new-2': 'New 2', 'old-2': 'Old 2' }, false) }]);
+    expect(delta.failed).to.equal(undefined);
+    const d = await full.call('catalog', 'deactivate');
+    expect([d.status, d.lines[0]]).to.deep.equal(['success', '1 item(s) not in the full package marked deleted']);
+    expect(await liveProducts()).to.deep.equal(['keep', 'new-1', 'new-2', 'old-2']);
   });
 });
