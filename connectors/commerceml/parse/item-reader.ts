@@ -150,7 +150,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       }
       const maxElements = captureKind === 'group' ? LIMITS.maxGroupTreeElements : LIMITS.maxItemElements;
       if (++captureElements > maxElements) fail(`item ${itemName()} has more than ${maxElements} elements`);
-      if (captureStack.length - 2 * (captureGroups - 1) > LIMITS.maxItemDepth) fail(`item ${itemName()} nests elements deeper than ${LIMITS.maxItemDepth} levels`);
+      if (captureStack.length - 2 * Math.max(0, captureGroups - 1) > LIMITS.maxItemDepth) fail(`item ${itemName()} nests elements deeper than ${LIMITS.maxItemDepth} levels`);
       checkItemSize();
       return;
     }

@@ -1,6 +1,8 @@
 // Hostile input (the fault probe of issue 11): each case replayed through the parser or the real
 // HTTP exchange, and each must end in a clear refusal — never a crash, a hang or a silent drop.
+import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { isFinal } from '../../../connectors/commerceml/import/run-import.ts';
 import { LIMITS } from '../../../connectors/commerceml/parse/item-reader.ts';
@@ -62,6 +64,13 @@ describe('CommerceML hostile input: parser limits', () => {
   it('elements nested without end outside any item: refused at the document depth limit', async () => {
     const err = await parseError(Buffer.from(`${HEAD}${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}${TAIL}`));
     expect(err.message).to.match(/^elements nested deeper than 400 levels \(<x> at depth 401\)/);
+  });
+
+  it('an item nesting its own elements deeper than 32 levels is refused; 32 are read', async () => {
+    const item = (levels: number) =>
+      Buffer.from(`${HEAD}<Каталог><Товары>\n<Товар><Ид>d</Ид><Наименование>x</Наименование>${'<a>'.repeat(levels - 1)}${'</a>'.repeat(levels - 1)}</Товар></Товары></Каталог>${TAIL}`);
+    await parseCommerceML(Readable.from([item(32)]), { classifier: emptyClassifier(), onBatch: async () => {} });
+    expect((await parseError(item(33))).message).to.equal('item <Товар Ид="d"> starting at line 3 nests elements deeper than 32 levels (line 3)');
   });
 
   it('one Товар with millions of child elements is refused naming the item and its line, long before it is read', async () => {
@@ -242,5 +251,22 @@ describe('CommerceML hostile input: through the HTTP exchange', () => {
     const d = await full.call('catalog', 'deactivate');
     expect([d.status, d.lines[0]]).to.deep.equal(['success', '1 item(s) not in the full package marked deleted']);
     expect(await liveProducts()).to.deep.equal(['keep', 'new-1', 'new-2', 'old-2']);
+  });
+});
+
+describe('sim:1c options', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'sim/commerceml/push.ts', ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('--help prints the usage and exits 0; an unknown option names itself with the usage, exit 2, no stack trace', async () => {
+    const help = await run('--help');
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/^Plays 1C against a running Counterpart/).and.contain('--products N');
+    const bad = await run('--bogus');
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/^Unknown option '--bogus'/).and.contain('usage: npm run sim:1c').and.not.contain('    at ');
   });
 });
