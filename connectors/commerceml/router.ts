@@ -81,12 +81,18 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       if (type !== 'catalog' && type !== 'sale') throw new Refused(`unknown type "${q.type ?? ''}": expected catalog or sale`);
       if (mode === 'checkauth') return await checkauth(req, res, type);
       const { session, settings } = await sessionFor(req);
+      // A completed exchange is over: its cookie must not start another one (1C opens a new
+      // session with checkauth). A repeated `complete` (1C retrying after a timeout) is answered.
+      if (session.state !== 'open') {
+        if (mode === 'complete') return answer(res, 'success', 'exchange already complete');
+        throw new Refused(`this exchange session is already complete: start a new one with mode=checkauth (mode=${mode} refused)`);
+      }
       const dir = sessionDir(uploadDir, session.id);
       switch (mode) {
         case 'init': {
           await wipeDir(dir);
           const zip = settings.zip;
-          await rt.db('commerceml_sessions').where({ id: session.id }).update({ version: q.version ?? null, zip, bytes_received: 0, unpacked: [] });
+          await rt.db('commerceml_sessions').where({ id: session.id }).update({ version: q.version ?? null, zip, bytes_received: 0, unpacked: [], unzipped_bytes: 0 });
           res.status(200).type('text/plain; charset=utf-8').send(`zip=${zip ? 'yes' : 'no'}\nfile_limit=${settings.limits.fileLimit}`);
           return;
         }
@@ -129,7 +135,11 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       }
       throw new Refused(`unknown mode "${mode}" for type=${type}`);
     } catch (err) {
-      if (err instanceof Refused || isFinal(err)) return answer(res, 'failure', (err as Error).message);
+      if (err instanceof Refused || isFinal(err)) {
+        // an unread request body would keep the connection busy: let the client finish sending
+        req.resume();
+        return answer(res, 'failure', (err as Error).message);
+      }
       log.error({ err, type, mode }, 'commerceml exchange request failed');
       return answer(res, 'failure', `internal error while handling mode=${mode}; the exchange can be repeated`);
     }
@@ -157,7 +167,12 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
     const target = resolveInside(dir, rel);
     const left = settings.limits.maxSessionBytes - Number(session.bytes_received);
-    const n = await appendUpload(req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left });
+    // init announced file_limit: a bigger request is not what a 1C node sends, and is refused
+    // before its body is written (by Content-Length when given, else while it streams).
+    const fileLimit = settings.limits.fileLimit;
+    const declared = Number(req.headers['content-length']);
+    if (declared > fileLimit) throw new UploadError(`${rel}: chunk of ${declared} bytes is larger than file_limit=${fileLimit} announced at init`);
+    const n = await appendUpload(req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left, maxChunkBytes: fileLimit, name: rel });
     await rt.db('commerceml_sessions').where({ id: session.id }).increment('bytes_received', n);
     // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
     // a complete orders file is applied right away (a later `import` of it changes nothing more).

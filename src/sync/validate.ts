@@ -29,6 +29,12 @@ const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   kind: { test: (v) => v === 'own' || v === 'partner', says: 'must be "own" or "partner"' },
 };
 
+/** A value as shown in an error: JSON, cut to 100 characters (a hostile value may be megabytes). */
+function shown(v: unknown): string {
+  const j = JSON.stringify(v) ?? String(v);
+  return j.length <= 100 ? j : `${j.slice(0, 100)}… (${j.length} characters)`;
+}
+
 type FieldRules<R> = { keys: [keyof R & string, Rule][]; values: [keyof R & string, Rule, 'required' | 'optional'][] };
 type AllRules = { [E in EntityName]: FieldRules<MirrorRecords[E]> };
 
@@ -61,6 +67,54 @@ const RULES_BY_ENTITY: AllRules = {
   contractPrices: { keys: [['contractExternalId', 'id'], ['offerExternalId', 'id']], values: [['value', 'money', 'required']] },
 };
 
+/**
+ * Field sizes, in UTF-8 bytes, checked before anything is staged: Postgres refuses an over-long
+ * value only deep inside the merge ("index row requires … bytes" for the name index, "string is
+ * too long for tsvector" for the search column), after the whole file was read. Any string field
+ * not named here is short text.
+ */
+export const FIELD_BYTES = {
+  /** Names, SKUs, barcodes, units … (the btree index on products.name holds ≈ 2,700 bytes). */
+  text: 2000,
+  /** Long text fields. */
+  long: { description: 256 * 1024, address: 8 * 1024, workingHours: 8 * 1024 } as Record<string, number>,
+  /** One key or value in a map field (properties, characteristics, messengers). */
+  mapValue: 16 * 1024,
+  /** A whole map field as JSON. */
+  map: 256 * 1024,
+  /** Entries of a list field (images). */
+  listItems: 1000,
+};
+
+function sizeProblem(field: string, v: unknown): string | undefined {
+  const over = (n: number, max: number, what = '') => (n > max ? `${what}is ${n} bytes, more than the limit of ${max} bytes` : undefined);
+  if (typeof v === 'string') {
+    const max = FIELD_BYTES.long[field] ?? FIELD_BYTES.text;
+    // length ≤ bytes ≤ 3 × length: measure only what could be over
+    return v.length * 3 <= max ? undefined : over(Buffer.byteLength(v), max);
+  }
+  if (Array.isArray(v)) {
+    if (v.length > FIELD_BYTES.listItems) return `has ${v.length} entries, more than the limit of ${FIELD_BYTES.listItems}`;
+    for (const [i, x] of v.entries()) {
+      const p = typeof x === 'string' ? over(Buffer.byteLength(x), FIELD_BYTES.text, `entry ${i} `) : undefined;
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (v && typeof v === 'object') {
+    let total = 2;
+    for (const [k, x] of Object.entries(v)) {
+      const kb = Buffer.byteLength(k);
+      const xb = typeof x === 'string' ? Buffer.byteLength(x) : 0;
+      const p = over(kb, FIELD_BYTES.text, `key "${k.slice(0, 40)}…" `) ?? over(xb, FIELD_BYTES.mapValue, `value of "${k.slice(0, 100)}" `);
+      if (p) return p;
+      total += kb + xb + 6;
+    }
+    return over(total, FIELD_BYTES.map, 'as a whole ');
+  }
+  return undefined;
+}
+
 /** Throws SyncInputError for the first bad field; `offset` numbers records across chunks. */
 export function validateRecords<E extends EntityName>(entity: E, records: MirrorRecords[E][], offset = 0): void {
   const rules = RULES_BY_ENTITY[entity] as FieldRules<MirrorRecords[E]>;
@@ -68,13 +122,20 @@ export function validateRecords<E extends EntityName>(entity: E, records: Mirror
     const r = records[i]!;
     if (typeof r !== 'object' || r === null) throw new SyncInputError(entity, offset + i, '(record)', 'must be an object');
     for (const [field, rule] of rules.keys) {
-      if (!RULES[rule].test(r[field])) throw new SyncInputError(entity, offset + i, field, `${RULES[rule].says}, got ${JSON.stringify(r[field])}`);
+      if (!RULES[rule].test(r[field])) throw new SyncInputError(entity, offset + i, field, `${RULES[rule].says}, got ${shown(r[field])}`);
+    }
+    for (const [field, v] of Object.entries(r)) {
+      const problem = sizeProblem(field, v);
+      if (problem) {
+        const key = rules.keys.map(([k]) => String(r[k]).slice(0, 100)).join(' / ');
+        throw new SyncInputError(entity, offset + i, field, `${problem} (record "${key}")`);
+      }
     }
     if (r.deleted) continue; // a deletion mark needs only its key
     for (const [field, rule, need] of rules.values) {
       const v = r[field];
       if ((v === undefined || v === null) && need === 'optional') continue;
-      if (!RULES[rule].test(v)) throw new SyncInputError(entity, offset + i, field, `${RULES[rule].says}, got ${JSON.stringify(v)}`);
+      if (!RULES[rule].test(v)) throw new SyncInputError(entity, offset + i, field, `${RULES[rule].says}, got ${shown(v)}`);
     }
   }
 }

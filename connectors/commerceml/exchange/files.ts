@@ -39,7 +39,7 @@ export function resolveInside(dir: string, rel: string): string {
 export async function appendUpload(
   body: NodeJS.ReadableStream,
   target: string,
-  limits: { maxFileBytes: number; sessionBytesLeft: number },
+  limits: { maxFileBytes: number; sessionBytesLeft: number; maxChunkBytes?: number; name?: string },
 ): Promise<number> {
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   const existing = await fs.promises.stat(target).then((s) => s.size, () => 0);
@@ -47,6 +47,7 @@ export async function appendUpload(
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       n += chunk.length;
+      if (limits.maxChunkBytes && n > limits.maxChunkBytes) return cb(new UploadError(`${limits.name ?? 'file'}: chunk is larger than file_limit=${limits.maxChunkBytes} announced at init`));
       if (existing + n > limits.maxFileBytes) return cb(new UploadError(`file is larger than the limit of ${limits.maxFileBytes} bytes`));
       if (n > limits.sessionBytesLeft) return cb(new UploadError('the exchange session passed its total size limit'));
       cb(null, chunk);

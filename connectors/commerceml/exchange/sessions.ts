@@ -21,6 +21,8 @@ export interface ExchangeSession {
   classifier: ClassifierDict | null;
   full_entities: string[];
   unpacked: string[];
+  /** Bytes unpacked from this session's archives so far (maxUnzippedBytes is per session). */
+  unzipped_bytes: string | number;
   deactivated_at: Date | null;
   queried_order_ids: (string | number)[];
   created_at: Date;

@@ -2,6 +2,13 @@
 // are marked deleted (soft; a later package brings them back). Only entities the session
 // declared complete (СодержитТолькоИзменения=false) are touched, and only when every file of
 // the session imported successfully — a failed file must not turn into mass deletion.
+//
+// Concurrent sessions of one source (a full package still running while a delta arrives): the
+// delta's rows are not in the full session's seen ids, yet they are current. Rather than lock a
+// source to one catalog session (1C retries, and a stuck session would block every exchange
+// until it expires), only rows last changed BEFORE the full session began, and not carried by
+// another session of the source active since then, are deactivated: whatever a concurrent
+// exchange wrote or sent stays.
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { openSyncRun, type SyncResult } from '../../../src/sync/index.ts';
 import type { ImportDeps } from './catalog-import.ts';
@@ -12,7 +19,7 @@ export interface DeactivateResult {
   sync?: SyncResult;
 }
 
-export async function deactivateUnseen(deps: ImportDeps, session: { id: number; source_id: number }): Promise<DeactivateResult> {
+export async function deactivateUnseen(deps: ImportDeps, session: { id: number; source_id: number; created_at: Date }): Promise<DeactivateResult> {
   const db: Db = deps.db;
   const claimed = await db('commerceml_sessions').where({ id: session.id }).whereNull('deactivated_at').update({ deactivated_at: db.fn.now() }).returning('full_entities');
   if (!claimed.length) return { skipped: 'already done in this session' };
@@ -28,9 +35,11 @@ export async function deactivateUnseen(deps: ImportDeps, session: { id: number; 
     for (const e of entities) {
       const { rows } = await db.raw(
         `SELECT t.external_id FROM ${TABLE_OF[e]} t
-          WHERE t.source_id = ? AND NOT t.deleted
-            AND NOT EXISTS (SELECT 1 FROM commerceml_seen s WHERE s.session_id = ? AND s.entity = ? AND s.external_id = t.external_id)`,
-        [session.source_id, session.id, e],
+          WHERE t.source_id = ? AND NOT t.deleted AND t.updated_at < ?
+            AND NOT EXISTS (SELECT 1 FROM commerceml_seen s WHERE s.session_id = ? AND s.entity = ? AND s.external_id = t.external_id)
+            AND NOT EXISTS (SELECT 1 FROM commerceml_seen s JOIN commerceml_sessions o ON o.id = s.session_id
+                             WHERE o.source_id = ? AND o.id <> ? AND o.last_seen_at >= ? AND s.entity = ? AND s.external_id = t.external_id)`,
+        [session.source_id, session.created_at, session.id, e, session.source_id, session.id, session.created_at, e],
       );
       // A deletion mark needs only its key; the other fields are placeholders the core ignores.
       const marks = (rows as { external_id: string }[]).map((r) => ({

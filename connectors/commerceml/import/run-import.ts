@@ -21,23 +21,44 @@ export interface ImportJobData {
   uploadDir: string;
 }
 
-/** Errors that say the data is wrong: retrying cannot help, 1C gets `failure` at once. */
+/**
+ * Errors that say the data is wrong: retrying cannot help, 1C gets `failure` at once. Postgres
+ * data exceptions (class 22: a value out of range, a tsvector too long) and program limits
+ * (class 54: "index row requires … bytes") are the data's fault too, however the sync core wraps them.
+ */
 export function isFinal(err: unknown): boolean {
-  return err instanceof CommerceMLError || err instanceof UploadError || err instanceof SyncInputError;
+  if (err instanceof CommerceMLError || err instanceof UploadError || err instanceof SyncInputError) return true;
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (typeof e.code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(e.code)) return true;
+  }
+  return false;
 }
 
-/** Unpacks archives of the session not unpacked yet (once per archive, whoever comes first). */
+/**
+ * Unpacks archives of the session not unpacked yet, once each. The session row is locked while
+ * unpacking, so two import jobs of one session neither unpack the same archive twice nor both
+ * spend the session's unpack budget (maxUnzippedBytes counts every archive of the session).
+ * Only archives 1C uploaded are unpacked — never one that came out of an archive.
+ */
 export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number, dir: string, onProgress: (t: string) => Promise<void>): Promise<void> {
-  const session = await getSession(rt.db, sessionId);
-  const src = await rt.db('sources').where({ id: session.source_id }).first('settings');
+  const first = await getSession(rt.db, sessionId);
+  const uploaded = (await listUploads(dir)).filter((f) => f.toLowerCase().endsWith('.zip') && !first.unpacked.includes(f));
+  if (!uploaded.length) return;
+  const src = await rt.db('sources').where({ id: first.source_id }).first('settings');
   const settings = parseSettings(src?.settings);
   const limits = typeof settings === 'string' ? limitsSchema.parse({}) : settings.limits;
-  const zips = (await listUploads(dir)).filter((f) => f.toLowerCase().endsWith('.zip') && !session.unpacked.includes(f));
-  for (const z of zips) {
-    await onProgress(`Распаковка архива ${z}`);
-    await unzipInto(path.join(dir, z), dir, limits);
-    await rt.db.raw('UPDATE commerceml_sessions SET unpacked = array_append(unpacked, ?) WHERE id = ?', [z, sessionId]);
-  }
+  await rt.db.transaction(async (trx) => {
+    const session = await trx('commerceml_sessions').where({ id: sessionId }).forUpdate().first('unpacked', 'unzipped_bytes');
+    if (!session) throw new Error(`exchange session ${sessionId} does not exist`);
+    let used = Number(session.unzipped_bytes);
+    for (const z of uploaded) {
+      if (session.unpacked.includes(z)) continue;
+      await onProgress(`Распаковка архива ${z}`);
+      const r = await unzipInto(path.join(dir, z), dir, { ...limits, alreadyUnzipped: used });
+      used += r.bytes;
+      await trx.raw('UPDATE commerceml_sessions SET unpacked = array_append(unpacked, ?), unzipped_bytes = ? WHERE id = ?', [z, used, sessionId]);
+    }
+  });
 }
 
 export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { made: number; max: number }): Promise<void> {

@@ -22,7 +22,9 @@ export function sniffEncoding(head: Uint8Array): { encoding: XmlEncoding; bom: b
 export async function* decodeStream(input: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
   let pending: Uint8Array = new Uint8Array(0);
+  let bytes = 0;
   for await (const raw of input) {
+    bytes += raw.length;
     let chunk: Uint8Array = raw;
     if (!decoder) {
       // Wait for enough bytes to see the declaration.
@@ -38,12 +40,17 @@ export async function* decodeStream(input: AsyncIterable<Uint8Array>): AsyncGene
   if (!decoder) {
     if (!pending.length) return;
     decoder = makeDecoder(pending);
-    const text = decode(decoder, stripBom(pending), false);
+    const text = decode(decoder, stripBom(pending), true);
     if (text) yield text;
-    return;
   }
-  const tail = decode(decoder, new Uint8Array(0), false);
-  if (tail) yield tail;
+  // Bytes still held here are the start of a character whose rest never came: the file is cut
+  // off (an interrupted upload), which "check the encoding" would misdiagnose.
+  try {
+    const tail = decoder.decode(new Uint8Array(0), { stream: false });
+    if (tail) yield tail;
+  } catch {
+    throw new CommerceMLError(`the file is cut off: it ends inside a multi-byte ${decoder.encoding.toUpperCase()} character (after ${bytes} bytes); the upload is incomplete, send the file again`);
+  }
 }
 
 function makeDecoder(head: Uint8Array): TextDecoder {

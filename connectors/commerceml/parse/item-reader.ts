@@ -56,6 +56,26 @@ const DATA_ELEMENTS = new Set([
   'Контрагент', 'Документ', 'Цены', 'Цена', 'Остатки', 'Остаток',
 ]);
 
+/**
+ * Limits against hostile files (documented in the connector README). A group tree deeper than
+ * MAX_GROUP_DEPTH is refused: the catalog and everything after it must not recurse without
+ * bound. One captured item is held in memory until it closes, so its size is bounded too.
+ */
+export const LIMITS = {
+  /** Levels of `Группа` inside `Группа` (1C trees are a handful of levels deep). */
+  maxGroupDepth: 100,
+  /** Element nesting inside one item other than the group nesting itself. */
+  maxItemDepth: 32,
+  /** Elements in one product/offer/… item. */
+  maxItemElements: 100_000,
+  /** Elements in one top-level group with all its subgroups. */
+  maxGroupTreeElements: 500_000,
+  /** Characters of XML in one item (a group tree: four times this). */
+  maxItemChars: 16 * 1024 * 1024,
+  /** Element nesting of the whole document. */
+  maxXmlDepth: 400,
+};
+
 function local(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? name : name.slice(i + 1);
@@ -87,6 +107,22 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
   // Depth of an unread data element being skipped (its subtree is not looked at).
   let skipDepth = 0;
   let sawRoot = false;
+  // Bounds of the item being captured (see LIMITS).
+  let captureLine = 0;
+  let captureStart = 0;
+  let captureElements = 0;
+  let captureGroups = 0;
+
+  const itemName = () => {
+    const root = captureStack[0];
+    const id = root?.children.find((c) => c.name === 'Ид')?.text.trim();
+    return `<${root?.name}${id ? ` Ид="${id.slice(0, 100)}"` : ''}> starting at line ${captureLine}`;
+  };
+  const checkItemSize = () => {
+    if (!captureKind) return;
+    const max = captureKind === 'group' ? LIMITS.maxItemChars * 4 : LIMITS.maxItemChars;
+    if (parser.position - captureStart > max) fail(`item ${itemName()} is larger than the limit of ${max} characters`);
+  };
 
   const fail = (msg: string): never => {
     throw new CommerceMLError(`${msg} (line ${parser.line})`);
@@ -96,6 +132,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
   parser.on('opentag', (tag) => {
     const name = local(tag.name);
     stack.push(name);
+    if (stack.length > LIMITS.maxXmlDepth) fail(`elements nested deeper than ${LIMITS.maxXmlDepth} levels (<${name}> at depth ${stack.length})`);
     if (stack.length === 1) {
       if (name !== ROOT) fail(`not a CommerceML file: the root element is <${name}>, expected <${ROOT}>`);
       sawRoot = true;
@@ -107,6 +144,14 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       const node: XNode = { name, attrs: attrs(tag.attributes), children: [], text: '' };
       captureStack[captureStack.length - 1]!.children.push(node);
       captureStack.push(node);
+      if (captureKind === 'group' && name === 'Группа') {
+        captureGroups++;
+        if (captureGroups > LIMITS.maxGroupDepth) fail(`groups nested deeper than ${LIMITS.maxGroupDepth} levels (<Группа> at depth ${captureGroups})`);
+      }
+      const maxElements = captureKind === 'group' ? LIMITS.maxGroupTreeElements : LIMITS.maxItemElements;
+      if (++captureElements > maxElements) fail(`item ${itemName()} has more than ${maxElements} elements`);
+      if (captureStack.length - 2 * Math.max(0, captureGroups - 1) > LIMITS.maxItemDepth) fail(`item ${itemName()} nests elements deeper than ${LIMITS.maxItemDepth} levels`);
+      checkItemSize();
       return;
     }
     if (skipDepth) return;
@@ -123,6 +168,10 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
     if (kind) {
       captureKind = kind;
       captureStack = [{ name, attrs: attrs(tag.attributes), children: [], text: '' }];
+      captureLine = parser.line;
+      captureStart = parser.position;
+      captureElements = 1;
+      captureGroups = kind === 'group' ? 1 : 0;
     } else if (DATA_ELEMENTS.has(name)) {
       const where = stack.join('/');
       header.unread.set(where, (header.unread.get(where) ?? 0) + 1);
@@ -130,6 +179,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
     }
   });
   const onText = (t: string) => {
+    checkItemSize();
     if (captureKind) captureStack[captureStack.length - 1]!.text += t;
     else if (flagSection) flagText += t;
   };
@@ -142,6 +192,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       if (depth === skipDepth) skipDepth = 0;
     } else if (captureKind) {
       const node = captureStack.pop()!;
+      if (captureKind === 'group' && node.name === 'Группа') captureGroups--;
       if (!captureStack.length) {
         const kind = captureKind;
         captureKind = undefined;
@@ -156,6 +207,8 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
 
   for await (const text of decodeStream(input)) {
     parser.write(text);
+    // saxes holds a text node until it ends: an endless value inside an item stops here.
+    checkItemSize();
     if (opts.drain) await opts.drain();
   }
   parser.close();

@@ -290,14 +290,18 @@ export function invalidateGroups(db: Db): void {
   groupCache.delete(db);
 }
 
-/** External ids of a group and every group below it. */
+/** External ids of a group and every group below it (an explicit stack: trees of any depth). */
 export function descendantIds(node: GroupNode): string[] {
   const out: string[] = [];
-  const walk = (n: GroupNode, depth: number) => {
+  const seen = new Set<GroupNode>();
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
     out.push(n.externalId);
-    if (depth < 50) for (const c of n.children) walk(c, depth + 1);
-  };
-  walk(node, 0);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
   return out;
 }
 

@@ -30,21 +30,56 @@ export function rowView(row: CatalogRow, warehouses: Warehouse[]) {
   return { ...row, cells, inStock: positive(row.totalQty) };
 }
 
-interface GroupView {
-  id: number;
-  name: string;
-  active: boolean;
-  /** The active group and its ancestors show their children; the rest stay folded. */
-  open: boolean;
-  children: GroupView[];
+/**
+ * The group tree as a flat run of open/close marks for views/partials/group-tree.hbs: 1C sends
+ * trees of any depth, and a recursive partial (or walk) overflows the stack on deep ones, so
+ * neither this nor the template recurses. Only the active group's ancestors are unfolded.
+ */
+export interface GroupMark {
+  ul?: true;
+  li?: { id: number; name: string; active: boolean; open: boolean };
+  endLi?: true;
+  endUl?: true;
 }
 
-function markActive(nodes: GroupNode[], active: number | null): GroupView[] {
-  return nodes.map((n) => {
-    const children = markActive(n.children, active);
-    const isActive = n.id === active;
-    return { id: n.id, name: n.name, active: isActive, open: isActive || children.some((c) => c.open), children };
-  });
+export function groupMarks(roots: GroupNode[], byId: Map<number, GroupNode>, active: number | null): GroupMark[] {
+  const open = new Set<number>();
+  const target = active === null ? undefined : byId.get(active);
+  if (target) {
+    // The ancestors of the active group: one walk with an explicit stack of paths' parents.
+    const parent = new Map<number, number>();
+    const stack = [...roots];
+    while (stack.length && !parent.has(target.id)) {
+      const n = stack.pop()!;
+      for (const c of n.children) {
+        if (parent.has(c.id)) continue;
+        parent.set(c.id, n.id);
+        stack.push(c);
+      }
+    }
+    for (let id: number | undefined = target.id; id !== undefined && !open.has(id); id = parent.get(id)) open.add(id);
+  }
+  const out: GroupMark[] = [{ ul: true }];
+  const frames: { nodes: GroupNode[]; i: number }[] = [{ nodes: roots, i: 0 }];
+  while (frames.length) {
+    const f = frames[frames.length - 1]!;
+    if (f.i >= f.nodes.length) {
+      frames.pop();
+      out.push({ endUl: true });
+      if (frames.length) out.push({ endLi: true });
+      continue;
+    }
+    const n = f.nodes[f.i++]!;
+    const isOpen = open.has(n.id);
+    out.push({ li: { id: n.id, name: n.name, active: n.id === active, open: isOpen } });
+    if (isOpen && n.children.length) {
+      out.push({ ul: true });
+      frames.push({ nodes: n.children, i: 0 });
+    } else {
+      out.push({ endLi: true });
+    }
+  }
+  return out;
 }
 
 const SORT_LABELS: [Sort, string][] = [
@@ -103,7 +138,7 @@ export function catalogRoutes(rt: Runtime): Router {
       asOf: page.asOf,
       total: page.total,
       totalCapped: page.totalCapped,
-      groups: markActive(tree.roots, params.group),
+      groups: groupMarks(tree.roots, tree.byId, params.group),
       facets: facets.map((f) => ({
         name: f.name,
         values: f.values.map((v) => ({ ...v, checked: params.props.some(([k, x]) => k === f.name && x === v.value) })),
