@@ -72,7 +72,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await page.locator('button', { hasText: 'Extend' }).click();
     await page.locator('#reservations .alert.ok', { hasText: 'extended' }).waitFor();
     await shot('list');
-    const id = (await w.rt.db('reservations').first('id')).id;
+    const id = (await w.rt.db('reservations').first('id'))!.id;
     await w.rt.db('reservations').where({ id }).update({ expires_at: rt.db.raw("now() - interval '1 second'") });
     await expireDue(w.rt);
     await page.locator(`tr[data-reservation="${id}"][data-state="expired"]`).waitFor({ timeout: 5000 });

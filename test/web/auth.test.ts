@@ -77,7 +77,7 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     expect(right.status).to.equal(401);
     await w.rt.db('users').where({ id: w.fx.users.a }).update({ locked_until: new Date(Date.now() - 1000) });
     expect((await c.post('/login', { email: w.fx.emails.a, password: PASSWORD })).status).to.equal(303);
-    expect((await w.rt.db('users').where({ id: w.fx.users.a }).first()).failed_logins).to.equal(0);
+    expect((await w.rt.db('users').where({ id: w.fx.users.a }).first())!.failed_logins).to.equal(0);
   });
 
   it('rate-limits attempts per e-mail with a clear wait message', async () => {

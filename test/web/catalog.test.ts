@@ -59,7 +59,7 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(again.text).to.contain('class="catalog-tiles"');
     const list = await a.get('/catalog?view=list');
     expect(list.text).to.contain('class="catalog-list"');
-    expect((await w.rt.db('users').where({ id: w.fx.users.a }).first('preferences')).preferences).to.deep.equal({ catalogView: 'list' });
+    expect((await w.rt.db('users').where({ id: w.fx.users.a }).first('preferences'))!.preferences).to.deep.equal({ catalogView: 'list' });
     await a.get('/catalog?view=table');
   });
 

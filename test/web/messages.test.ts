@@ -72,17 +72,17 @@ describe('web/messages: buyer ↔ manager threads', () => {
     const res = await fetch(`${w.base}/messages`, { method: 'POST', body: form, headers: { cookie }, redirect: 'manual' });
     expect(res.status).to.equal(303);
     const msg = await w.rt.db('messages').first('id', 'attachment');
-    expect(msg.attachment.name).to.equal('invoice.pdf');
-    const dl = await fetch(`${w.base}/messages/attachments/${msg.id}`, { headers: { cookie } });
+    expect(msg!.attachment.name).to.equal('invoice.pdf');
+    const dl = await fetch(`${w.base}/messages/attachments/${msg!.id}`, { headers: { cookie } });
     expect(dl.status).to.equal(200);
     expect(dl.headers.get('content-disposition')).to.match(/^attachment; filename="?invoice\.pdf"?$/);
     expect(dl.headers.get('x-content-type-options')).to.equal('nosniff');
     expect(Buffer.from(await dl.arrayBuffer()).equals(PDF)).to.equal(true);
     const b = await w.signIn('b');
-    expect((await b.get(`/messages/attachments/${msg.id}`)).status).to.equal(404);
+    expect((await b.get(`/messages/attachments/${msg!.id}`)).status).to.equal(404);
     const ivanov = await w.signIn('ivanov');
-    expect((await ivanov.get(`/manager/clients/${w.fx.clients.a}/messages/attachments/${msg.id}`)).status).to.equal(200);
-    expect((await ivanov.get(`/manager/clients/${w.fx.clients.b}/messages/attachments/${msg.id}`)).status).to.equal(404);
+    expect((await ivanov.get(`/manager/clients/${w.fx.clients.a}/messages/attachments/${msg!.id}`)).status).to.equal(200);
+    expect((await ivanov.get(`/manager/clients/${w.fx.clients.b}/messages/attachments/${msg!.id}`)).status).to.equal(404);
 
     const bad = new FormData();
     bad.set('body', 'virus');
@@ -122,7 +122,7 @@ describe('web/messages: buyer ↔ manager threads', () => {
     try {
       await a.post('/messages', { body: 'still for Ivanov' });
       await b.post('/messages', { body: 'for Petrova' });
-      const forBeta = (await w.rt.db('messages').where({ client_id: w.fx.clients.b }).first('id')).id;
+      const forBeta = (await w.rt.db('messages').where({ client_id: w.fx.clients.b }).first('id'))!.id;
       const got = await petrovaDesk.waitFor((m) => m.some((e) => JSON.parse(e.data).id === forBeta), "Beta's message on Petrova's desk");
       expect(got.map((e) => JSON.parse(e.data).id)).to.deep.equal([forBeta]);
     } finally {

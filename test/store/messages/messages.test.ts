@@ -80,7 +80,7 @@ describe('store: message threads', () => {
       ]);
       expect(await unreadForClient(rt.db, w.clients.alpha)).to.equal(0);
       // the buyer's own question stays unread until the manager reads it
-      expect((await rt.db('messages').where({ id: q.id }).first()).read_at).to.equal(null);
+      expect((await rt.db('messages').where({ id: q.id }).first())!.read_at).to.equal(null);
       await waitFor(() => got.length >= 3, { what: 'three thread events on the channel' });
       expect(got).to.deep.equal([
         { clientId: w.clients.alpha, messageId: q.id, side: 'client', type: 'message' },
