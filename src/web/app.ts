@@ -43,6 +43,9 @@ import { messageRoutes } from './routes/messages.ts';
 import { newsRoutes } from './routes/news.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { repoRoot } from '../infra/paths.ts';
+import { webMetrics } from './routes/metrics.ts';
+import { readyRoutes } from './routes/readyz.ts';
+import { requestId } from './request-id.ts';
 
 const root = repoRoot;
 
@@ -94,12 +97,16 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.set('views', path.join(root, 'views/pages'));
   // The view cache is what makes Handlebars fast (≈4.5× here); on unless developing templates.
   app.set('view cache', rt.config.NODE_ENV !== 'development' || process.argv.includes('--demo'));
+  const metrics = webMetrics(rt, opts.console);
+  app.use(metrics.observe);
+  // Before the request log: pino-http logs req.id as the request's id.
+  app.use(requestId);
   const requestLog = opts.requestLog ?? (rt.config.LOG_LEVEL !== 'silent' ? log : undefined);
   if (requestLog) {
     app.use(
       pinoHttp({
         logger: requestLog,
-        autoLogging: { ignore: (req) => req.url === '/healthz' },
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
         // Headers and fields are redacted by the logger (REDACT_PATHS); the URL's secrets here.
         serializers: { req: (req: { url?: string }) => Object.assign(req, { url: redactUrl(req.url) }) },
       }),
@@ -115,6 +122,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.locals.demoAccounts = opts.demoAccounts ?? [];
   app.locals.demoLinks = mounts.filter((m) => m.link).map((m) => ({ href: m.path, text: m.link }));
   app.use(healthRoutes(rt));
+  app.use(readyRoutes(rt));
+  app.use(metrics.router);
   app.use(hookRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 

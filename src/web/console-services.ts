@@ -34,4 +34,14 @@ export interface ConsoleServices {
    * process shows no queues.
    */
   queueBoard?: RequestHandler;
+  /** Job counts per BullMQ queue (one per job kind), for /metrics. Absent when this process shows no queues. */
+  queueCounts?(): Promise<QueueCounts[]>;
+  /** Open CommerceML exchange sessions per source name, for /metrics. Absent when this process has no connectors. */
+  openExchanges?(): Promise<{ source: string; open: number }[]>;
+}
+
+/** One queue's jobs by state (BullMQ's getJobCounts). */
+export interface QueueCounts {
+  queue: string;
+  counts: Record<string, number>;
 }

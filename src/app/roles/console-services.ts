@@ -14,8 +14,9 @@ import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { formatDryRun } from '../../sources/sync-report.ts';
 import { openSyncRun } from '../../sync/index.ts';
-import type { ConsoleServices, MappingReport } from '../../web/console-services.ts';
+import type { ConsoleServices, MappingReport, QueueCounts } from '../../web/console-services.ts';
 import { QUEUES_PATH } from '../../web/routes/console/queues.ts';
+import { SESSION_TTL_MS } from '../../../connectors/commerceml/exchange/sessions.ts';
 
 /** Items read per call group in a browser dry run: enough to exercise the mapping, quick to answer. */
 const DRY_RUN_LIMIT = 20;
@@ -33,9 +34,34 @@ export function queueBoard(rt: Runtime): RequestHandler {
   return serverAdapter.getRouter();
 }
 
+/** Job counts of every job kind's queue, for /metrics. */
+export function queueCounts(rt: Runtime): Promise<QueueCounts[]> {
+  return Promise.all(
+    Object.values(QUEUES).map(async (queue) => ({
+      queue,
+      counts: await getQueue(rt, queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+    })),
+  );
+}
+
+/** CommerceML exchange sessions 1C may still continue (open, seen within the session TTL), per source. */
+export async function openExchanges(rt: Runtime): Promise<{ source: string; open: number }[]> {
+  const { rows } = await rt.db.raw(
+    `SELECT s.name AS source, count(x.id)::int AS open
+       FROM sources s LEFT JOIN commerceml_sessions x
+         ON x.source_id = s.id AND x.state = 'open' AND x.last_seen_at > now() - make_interval(secs => ?)
+      WHERE s.kind = 'commerceml'
+      GROUP BY s.name`,
+    [SESSION_TTL_MS / 1000],
+  );
+  return rows;
+}
+
 export function consoleServices(rt: Runtime): ConsoleServices {
   return {
     queueBoard: queueBoard(rt),
+    queueCounts: () => queueCounts(rt),
+    openExchanges: () => openExchanges(rt),
     exchanges: (sourceId) => recentExchanges(rt.db, sourceId),
     async checkMapping(sourceId, { dryRun }): Promise<MappingReport> {
       const src = await rt.db('sources').where({ id: sourceId }).first('id', 'name', 'kind', 'settings');

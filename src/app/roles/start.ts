@@ -7,8 +7,6 @@ import { assertSafeStart, retireDemo } from './production.ts';
 import { createRuntime, type Runtime } from '../../infra/runtime.ts';
 import { createApp } from '../../web/app.ts';
 import { consoleServices } from './console-services.ts';
-import { startDemo } from '../../demo/index.ts';
-import { ensureDemoAccounts } from '../../demo/accounts.ts';
 import { moveLegacyJobs } from './legacy-queues.ts';
 import { startScheduler } from './scheduler.ts';
 import { startStreamConsumers, startWorkers } from './worker.ts';
@@ -34,7 +32,9 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
 
   try {
     const mounts = [
-      ...(opts.demo ? await startDemo(rt) : []),
+      // The demo is loaded only with --demo: its packages (simulator, SMTP capture) are development
+      // dependencies, absent from a production install.
+      ...(opts.demo ? await (await import('../../demo/index.ts')).startDemo(rt) : []),
       // The 1C exchange endpoint: a connector router the web app mounts (the web never imports connectors).
       { path: rt.config.COMMERCEML_PATH, router: commercemlRouter(rt) },
     ];
@@ -45,7 +45,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
     }
     if (roles.includes('scheduler')) await startScheduler(rt);
     if (roles.includes('web')) {
-      const demoAccounts = opts.demo ? await ensureDemoAccounts(rt) : [];
+      const demoAccounts = opts.demo ? await (await import('../../demo/accounts.ts')).ensureDemoAccounts(rt) : [];
       const app = createApp(rt, mounts, { console: consoleServices(rt), demoAccounts });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
