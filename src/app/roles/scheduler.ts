@@ -5,7 +5,7 @@
 // removals are idempotent, so several scheduler processes do not double the work.
 // A Redis restarted without persistence (or a failover) has lost every scheduler: the role
 // reconciles at once when its connection comes back, and the periodic pass re-adds whatever is
-// missing in any case; after the reconnect it also asks for a reconcile.work pass (outbox rows and
+// missing in any case; after the reconnect it also asks for a work.reconcile pass (outbox rows and
 // CommerceML imports whose jobs were lost with the old Redis).
 import type { JobsOptions } from 'bullmq';
 import { JOBS } from '../../../jobs/registry.ts';
@@ -125,7 +125,7 @@ export async function startScheduler(
     }
     // The server may be a new, empty one: schedulers and queued jobs may all be gone.
     void safely('redis reconnected').then(() =>
-      requestWorkReconcile(rt).catch((err: Error) => log.warn({ err: err.message }, 'could not ask for a reconcile.work pass after the reconnect')),
+      requestWorkReconcile(rt).catch((err: Error) => log.warn({ err: err.message }, 'could not ask for a work.reconcile pass after the reconnect')),
     );
   });
   await sub.subscribe(sourcesChangedChannel(rt.prefix));
