@@ -16,6 +16,7 @@ import { syncFull } from './sync-full.ts';
 import { syncRunsSweep } from './sync-runs-sweep.ts';
 import type { JobDefinition } from './types.ts';
 import { waitlistNotifyJob } from './waitlist-notify.ts';
+import { workReconcile } from './work-reconcile.ts';
 
 export const JOBS: JobDefinition<never>[] = [
   mailSendJob,
@@ -33,6 +34,7 @@ export const JOBS: JobDefinition<never>[] = [
   commercemlImportJob,
   outboxPurge,
   syncRunsSweep,
+  workReconcile,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

@@ -2,9 +2,7 @@
 // ?type=catalog|sale&mode=…. Answers are plain text whose first line is exactly `success`,
 // `progress` or `failure` (1C matches it literally) — always HTTP 200, never an HTML page.
 // The web app mounts this router (src/app/roles/start.ts passes it to createApp as a mount).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
@@ -13,7 +11,7 @@ import { authenticateLimited, parseBasic } from './exchange/auth.ts';
 import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen } from './import/deactivate.ts';
-import { COMMERCEML_IMPORT_JOB, ensureUnpacked, type ImportJobData, isFinal } from './import/run-import.ts';
+import { COMMERCEML_IMPORT_JOB, defaultUploadDir, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
@@ -54,7 +52,7 @@ function cookieToken(req: Request): string | undefined {
 }
 
 export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}): Router {
-  const uploadDir = opts.uploadDir ?? path.join(rt.config.dataDir, 'exchange');
+  const uploadDir = opts.uploadDir ?? defaultUploadDir(rt);
   const router = Router();
 
   async function sessionFor(req: Request): Promise<{ session: ExchangeSession; settings: CommerceMLSettings }> {
@@ -205,10 +203,8 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       if (!present && !zips) throw new Refused(`file ${rel} was not uploaded in this session`);
       const inserted = await rt.db('commerceml_imports').insert({ session_id: session.id, filename: rel }).onConflict(['session_id', 'filename']).ignore().returning('state');
       if (inserted.length) {
-        const data: ImportJobData = { sessionId: session.id, filename: rel, uploadDir };
-        // The session token keeps job ids unique even if session ids are ever reused (restored database).
-        const jobId = `cml-${session.token.slice(0, 16)}-${crypto.createHash('sha1').update(rel).digest('hex').slice(0, 16)}`;
-        await getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, data, { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+        const job = importJob(session, rel, uploadDir);
+        await getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, job.data, job.opts);
       }
       return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
     }

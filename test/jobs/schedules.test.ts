@@ -94,6 +94,16 @@ describe('jobs: schedules of the SOAP jobs', () => {
       await until(async () => !(await scheduler(rt, 'sync.changes', 'sync.changes:unannounced')), 'the periodic pass to remove it');
     });
 
+    it('re-adds every scheduler when Redis lost them all (restarted empty), at its periodic pass', async () => {
+      running = await startScheduler(rt, { intervalMs: 50 });
+      expect(await scheduler(rt, 'orders.export', 'orders.export')).to.not.equal(undefined);
+      // What a Redis restarted without persistence looks like to this deployment: no BullMQ keys at all.
+      await rt.redis.del(...(await rt.redis.keys(`${rt.prefix}:bull:*`)));
+      await until(() => scheduler(rt, 'orders.export', 'orders.export'), 'the periodic pass to re-add the outbox sweep');
+      await until(() => scheduler(rt, 'sync.full', 'sync.full:erp'), 'the periodic pass to re-add the nightly sync');
+      expect(await scheduler(rt, 'sync.changes', 'sync.changes:erp')).to.not.equal(undefined);
+    });
+
     it('removes the schedulers left on the old shared queues', async () => {
       const legacy = new Queue('sync', bullOptions(rt));
       try {

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
+import { until } from '../support/wait.ts';
 import { listen, WebClient } from '../support/web-client.ts';
 
 describe('web/cart and orders: quick order, checkout, history, reorder, authorization', () => {
@@ -105,6 +107,20 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 1 });
     expect(sent).to.have.length(1); // no second confirmation
     expect(await rt.db('cart_lines').count('* as n').first()).to.deep.equal({ n: 0 }); // the form's lines are the order's
+  });
+
+  it('a placed order asks for its own export at once (an orders.export job), not only at the periodic run', async () => {
+    const queue = getQueue(rt, 'orders.export');
+    await queue.obliterate({ force: true });
+    await a.post('/cart/add', { offerId: String(fx.offers[1]), qty: '1' });
+    const r = await a.post('/checkout', await checkoutForm(a));
+    expect(r.status).to.equal(303);
+    const jobs = await until(async () => {
+      const j = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
+      return j.length ? j : undefined;
+    }, 'the orders.export job the checkout asked for');
+    expect(jobs!.map((j) => j.name)).to.deep.equal(['orders.export']);
+    await queue.obliterate({ force: true });
   });
 
   it('refuses checkout with a clear message when stock went away meanwhile, and places nothing', async () => {

@@ -1,8 +1,10 @@
 // What the BullMQ job does for one `mode=import` file: unpack the session's archive once,
 // import the file, and record the outcome where the exchange endpoint reads it (the
 // commerceml_imports row), so 1C's repeated `import` calls see progress, then success/failure.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { JobsOptions } from 'bullmq';
 import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
@@ -19,6 +21,19 @@ export interface ImportJobData {
   sessionId: number;
   filename: string;
   uploadDir: string;
+}
+
+/** Where the exchange endpoint keeps uploads unless told otherwise. */
+export const defaultUploadDir = (rt: Pick<Runtime, 'config'>) => path.join(rt.config.dataDir, 'exchange');
+
+/**
+ * The import job of one file of a session: one job id per (session, file), so whoever enqueues
+ * it again (the endpoint, or the reconciler after Redis lost it) adds nothing while it exists.
+ * The session token keeps job ids unique even if session ids are ever reused (restored database).
+ */
+export function importJob(session: { id: number; token: string }, filename: string, uploadDir: string): { data: ImportJobData; opts: JobsOptions } {
+  const jobId = `cml-${session.token.slice(0, 16)}-${crypto.createHash('sha1').update(filename).digest('hex').slice(0, 16)}`;
+  return { data: { sessionId: session.id, filename, uploadDir }, opts: { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } };
 }
 
 /**

@@ -3,6 +3,10 @@
 // them every `intervalMs` and when a source change is announced (schedules-signal.ts) — missing
 // schedulers are added, changed ones updated, ones no kind asks for any more removed. Upserts and
 // removals are idempotent, so several scheduler processes do not double the work.
+// A Redis restarted without persistence (or a failover) has lost every scheduler: the role
+// reconciles at once when its connection comes back, and the periodic pass re-adds whatever is
+// missing in any case; after the reconnect it also asks for a work.reconcile pass (outbox rows and
+// CommerceML imports whose jobs were lost with the old Redis).
 import type { JobsOptions } from 'bullmq';
 import { JOBS } from '../../../jobs/registry.ts';
 import type { JobDefinition } from '../../../jobs/types.ts';
@@ -10,6 +14,7 @@ import { log } from '../../infra/log.ts';
 import { getQueue } from '../../infra/queue/connection.ts';
 import type { QueueName } from '../../infra/queue/names.ts';
 import { sourcesChangedChannel } from '../../infra/queue/schedules-signal.ts';
+import { requestWorkReconcile } from '../../infra/queue/sync-requests.ts';
 import { createRedis } from '../../infra/redis/redis.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { removeLegacySchedulers } from './legacy-queues.ts';
@@ -112,6 +117,17 @@ export async function startScheduler(
   const sub = createRedis(rt.redisUrl);
   sub.on('error', (err) => log.warn({ err: err.message }, 'scheduler signal connection error'));
   sub.on('message', () => void safely('sources changed'));
+  let connectedOnce = false;
+  sub.on('ready', () => {
+    if (!connectedOnce) {
+      connectedOnce = true;
+      return;
+    }
+    // The server may be a new, empty one: schedulers and queued jobs may all be gone.
+    void safely('redis reconnected').then(() =>
+      requestWorkReconcile(rt).catch((err: Error) => log.warn({ err: err.message }, 'could not ask for a work.reconcile pass after the reconnect')),
+    );
+  });
   await sub.subscribe(sourcesChangedChannel(rt.prefix));
 
   let stopped = false;

@@ -36,6 +36,20 @@ export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = J
       await quitConnection(opts.connection, `worker ${kind}`);
     });
   }
+  // A Redis restarted empty lost the queues' global concurrency: set it again on every reconnect.
+  let connectedOnce = rt.redis.status === 'ready';
+  const reapply = () => {
+    if (!connectedOnce) {
+      connectedOnce = true;
+      return;
+    }
+    for (const def of jobs)
+      getQueue(rt, def.name)
+        .setGlobalConcurrency(def.concurrency ?? DEFAULT_CONCURRENCY)
+        .catch((err: Error) => log.warn({ job: def.name, err: err.message }, 'could not set the queue’s concurrency again after a reconnect'));
+  };
+  rt.redis.on('ready', reapply);
+  rt.onShutdown('worker reconnect hook', async () => void rt.redis.off('ready', reapply));
   // Runs a killed process left `running` are failed at once, not at the sweep's next minute.
   const abandoned = await sweepAbandonedRuns(rt.db);
   if (abandoned.length) log.warn({ runs: abandoned }, 'sync runs abandoned by a stopped process marked failed');

@@ -17,6 +17,7 @@ export const QUEUES = {
   commercemlImport: 'commerceml.import',
   outboxPurge: 'outbox.purge',
   syncRunsSweep: 'sync-runs.sweep',
+  workReconcile: 'work.reconcile',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

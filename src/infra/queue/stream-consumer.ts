@@ -1,6 +1,9 @@
 // Reads a Redis stream with a consumer group: each entry goes to one consumer of the group,
 // is acknowledged after its handler succeeded, and entries left pending by a crashed consumer
 // are claimed again after `claimIdleMs`. Handlers must be idempotent (they may see an entry twice).
+// A Redis restarted without persistence (or a failover) has no group: the consumer re-creates it
+// at the first NOGROUP and after every reconnect, reading from the stream's start (everything in
+// it arrived after the restart), instead of logging NOGROUP every second until a manual restart.
 import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
 import { createRedis } from '../redis/redis.ts';
@@ -22,9 +25,10 @@ const toFields = (flat: string[]) => {
   return out;
 };
 
-export async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
+/** Creates the group unless it exists; `from` '$' skips what the stream holds, '0' reads it all. */
+export async function ensureGroup(redis: Redis, stream: string, group: string, from: '$' | '0' = '$'): Promise<void> {
   try {
-    await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
+    await redis.xgroup('CREATE', stream, group, from, 'MKSTREAM');
   } catch (err) {
     if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
   }
@@ -37,11 +41,22 @@ export interface RunningConsumer {
 export async function startStreamConsumer(rt: Runtime, def: StreamConsumerDefinition, consumer: string): Promise<RunningConsumer> {
   const stream = def.stream(rt);
   const conn = createRedis(rt.redisUrl, { forBullmq: true });
-  conn.on('error', () => {});
+  conn.on('error', (err) => log.debug({ consumer: def.name, err: err.message }, 'stream connection error'));
   await ensureGroup(rt.redis, stream, def.group);
   const claimIdleMs = def.claimIdleMs ?? 30_000;
   let running = true;
   let lastClaim = 0;
+  // Set on every reconnect after the first connection: the server may be a new, empty one.
+  let regroup = false;
+  let connectedOnce = false;
+  conn.on('ready', () => {
+    if (connectedOnce) regroup = true;
+    connectedOnce = true;
+  });
+  const recreateGroup = async (why: string) => {
+    await ensureGroup(conn, stream, def.group, '0');
+    log.info({ consumer: def.name, stream, group: def.group, why }, 'stream consumer group ensured');
+  };
 
   const process = async (entries: Entry[]) => {
     for (const [id, flat] of entries) {
@@ -59,6 +74,11 @@ export async function startStreamConsumer(rt: Runtime, def: StreamConsumerDefini
     let pendingFirst = true;
     while (running) {
       try {
+        if (regroup) {
+          regroup = false;
+          await recreateGroup('reconnected');
+          pendingFirst = true;
+        }
         if (Date.now() - lastClaim > claimIdleMs) {
           lastClaim = Date.now();
           const res = (await conn.xautoclaim(stream, def.group, consumer, claimIdleMs, '0-0', 'COUNT', 100)) as [string, Entry[]];
@@ -72,7 +92,16 @@ export async function startStreamConsumer(rt: Runtime, def: StreamConsumerDefini
         await process(entries.filter((e) => e[1]));
       } catch (err) {
         if (!running) break;
-        log.warn({ consumer: def.name, err: (err as Error).message }, 'stream read failed; retrying');
+        if (String((err as Error).message).includes('NOGROUP')) {
+          // The group (or the whole stream) is gone: re-create it and read again at once.
+          try {
+            await recreateGroup('NOGROUP');
+            pendingFirst = true;
+            continue;
+          } catch (again) {
+            log.warn({ consumer: def.name, err: (again as Error).message }, 'stream consumer group could not be re-created; retrying');
+          }
+        } else log.warn({ consumer: def.name, err: (err as Error).message }, 'stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

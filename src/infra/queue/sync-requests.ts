@@ -46,3 +46,8 @@ export async function requestFullSync(rt: Runtime, source: string): Promise<stri
 export async function requestOrdersExport(rt: Runtime): Promise<void> {
   await getQueue(rt, JOB_ORDERS_EXPORT).add(JOB_ORDERS_EXPORT, {}, { deduplication: { id: 'orders.export' } });
 }
+
+/** Asks for a work.reconcile pass now (the scheduler, after Redis came back possibly empty). */
+export async function requestWorkReconcile(rt: Runtime): Promise<void> {
+  await getQueue(rt, QUEUES.workReconcile).add(QUEUES.workReconcile, {}, { deduplication: { id: QUEUES.workReconcile }, attempts: 1 });
+}

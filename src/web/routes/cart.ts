@@ -5,6 +5,7 @@ import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
 import { placeOrder } from '../../store/orders/checkout.ts';
+import { requestOrderDelivery } from '../../store/orders/export-request.ts';
 import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
@@ -131,6 +132,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         checkoutKey: String(req.body?.checkoutKey ?? ''),
       });
       if (!result.repeated) {
+        void requestOrderDelivery(rt, result.number);
         // The order's stock hold changes availability for everyone's open pages.
         await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
         const lines = cart.lines.map((l) => `  ${l.sku ?? ''}  ${l.name}  × ${fmtQty(l.quantity)}  = ${money(l.amount)}`).join('\n');

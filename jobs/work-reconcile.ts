@@ -1,0 +1,91 @@
+// work.reconcile: finds work the database holds but no BullMQ job will do any more — lost with a
+// Redis restarted empty (no persistence, a failover, an eviction) — and enqueues it again:
+// - outbox rows pending past their next attempt while their delivery job (orders.export,
+//   reservations.export) has neither a scheduler nor a job waiting, delayed or running: one run
+//   of that job (the delivery loop is exactly-once, so an extra run costs nothing);
+// - CommerceML imports `queued` or `running` whose job no longer exists (or ended without
+//   deciding the row, e.g. failed as stalled after a kill): the same job again, under its id.
+// The scheduler role also asks for a pass at once after a Redis reconnect.
+import type { Queue } from 'bullmq';
+import { COMMERCEML_IMPORT_JOB, defaultUploadDir, importJob } from '../connectors/commerceml/index.ts';
+import { log } from '../src/infra/log.ts';
+import { getQueue } from '../src/infra/queue/connection.ts';
+import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { ORDER_CREATE, RESERVATION_KINDS } from '../src/mirror/outbound.ts';
+import type { JobDefinition } from './types.ts';
+
+/** A row this long past due (or an import this old) is not just waiting for the next 5-second run. */
+export const OUTBOX_GRACE_S = 30;
+export const IMPORT_GRACE_S = 60;
+
+const DELIVERIES: { queue: QueueName; kinds: readonly string[] }[] = [
+  { queue: QUEUES.ordersExport, kinds: [ORDER_CREATE] },
+  { queue: QUEUES.reservationsExport, kinds: RESERVATION_KINDS },
+];
+
+export interface WorkReconciled {
+  /** Delivery jobs enqueued because overdue rows had no job. */
+  deliveries: string[];
+  /** Import job ids enqueued (or retried) again. */
+  imports: string[];
+}
+
+/** True when the queue will run a job of its kind by itself: a scheduler, or a job not yet finished. */
+async function hasLiveWork(queue: Queue): Promise<boolean> {
+  if ((await queue.getJobSchedulersCount()) > 0) return true;
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(counts).some((n) => n > 0);
+}
+
+export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; importGraceS?: number } = {}): Promise<WorkReconciled> {
+  const done: WorkReconciled = { deliveries: [], imports: [] };
+  for (const d of DELIVERIES) {
+    const overdue = await rt.db('outbox as o')
+      .join('sources as s', 's.id', 'o.source_id')
+      .where({ 'o.state': 'pending', 's.kind': 'soap' })
+      .whereIn('o.kind', [...d.kinds])
+      .andWhere('o.next_attempt_at', '<', rt.db.raw('now() - make_interval(secs => ?)', [opts.outboxGraceS ?? OUTBOX_GRACE_S]))
+      .first('o.id');
+    if (!overdue) continue;
+    const queue = getQueue(rt, d.queue);
+    if (await hasLiveWork(queue)) continue;
+    await queue.add(d.queue, {}, { deduplication: { id: d.queue }, attempts: 1 });
+    done.deliveries.push(d.queue);
+  }
+
+  const imports: { session_id: number; filename: string; token: string }[] = await rt
+    .db('commerceml_imports as i')
+    .join('commerceml_sessions as s', 's.id', 'i.session_id')
+    .whereIn('i.state', ['queued', 'running'])
+    .andWhere('i.created_at', '<', rt.db.raw('now() - make_interval(secs => ?)', [opts.importGraceS ?? IMPORT_GRACE_S]))
+    .select('i.session_id', 'i.filename', 's.token');
+  if (imports.length) {
+    const queue = getQueue(rt, COMMERCEML_IMPORT_JOB);
+    for (const row of imports) {
+      // A lost job's data went with it; uploads live in the endpoint's default directory.
+      const job = importJob({ id: Number(row.session_id), token: row.token }, row.filename, defaultUploadDir(rt));
+      const jobId = job.opts.jobId!;
+      const existing = await queue.getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'failed' && state !== 'completed') continue;
+        await existing.retry(state);
+      } else {
+        await queue.add(COMMERCEML_IMPORT_JOB, job.data, job.opts);
+      }
+      done.imports.push(jobId);
+    }
+  }
+  if (done.deliveries.length || done.imports.length) log.warn(done, 'work without a job found and enqueued again');
+  return done;
+}
+
+export const workReconcile: JobDefinition<Record<string, never>> = {
+  name: QUEUES.workReconcile,
+  concurrency: 1,
+  process: (rt) => reconcileWork(rt),
+  async schedules() {
+    return [{ id: QUEUES.workReconcile, everyMs: 60_000, data: {}, opts: { attempts: 1 } }];
+  },
+};
