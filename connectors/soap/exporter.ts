@@ -6,20 +6,12 @@ import { MappingDataError } from './errors.ts';
 import { type EntityMapperLike, mapStatus, type StatusRecord } from './status-mapper.ts';
 import { itemsAt, valueAt } from './mapper.ts';
 import type { Mapping } from './mapping-schema.ts';
+import type { ExportOrderLine } from '../../src/mirror/order-export.ts';
 
 export type { StatusRecord } from './status-mapper.ts';
 
-export interface OrderLineForExport {
-  lineNo: number;
-  offerExternalId: string;
-  warehouseExternalId: string | null;
-  sku: string | null;
-  name: string;
-  unit: string | null;
-  quantity: string;
-  price: string;
-  amount: string;
-}
+/** A line as the one read model gives it (src/mirror/order-export.ts); SOAP sends no product id. */
+export type OrderLineForExport = Omit<ExportOrderLine, 'productExternalId'>;
 
 export interface OrderForExport {
   idempotencyKey: string;

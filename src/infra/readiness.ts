@@ -3,22 +3,11 @@
 // left over from the release before, is not ready). Liveness (/healthz) is separate.
 import { pendingMigrations } from './db/migrate.ts';
 import type { Runtime } from './runtime.ts';
+import { within } from './within.ts';
 
 export interface Readiness {
   ready: boolean;
   checks: { database: string; redis: string; migrations: string };
-}
-
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const down = (e: unknown) => `down: ${(e as Error)?.message ?? String(e)}`;

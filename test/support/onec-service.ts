@@ -19,14 +19,8 @@ function xml(v: Node | Node[], name?: string): string {
   return name ? `<m:${name}>${inner}</m:${name}>` : inner;
 }
 
-interface Good {
-  Ид: string;
-  Наименование: string;
-  Артикул: string;
-  СтавкаНДС: string;
-  Цены: { СтрокаЦены: { ВидЦены: string; Цена: string }[] };
-  Остатки: { Остаток: { Склад: string; Количество: string }[] };
-}
+/** A `Номенклатура` item: a tree of element names, as the XML writer takes it. */
+type Good = { [element: string]: Node };
 
 export interface OnecService {
   url: string;
@@ -70,7 +64,7 @@ function answer(operation: string, args: Record<string, string>, broken: string 
     case 'GetPriceTypes': return { ВидЦены: [{ Ид: 'ОПТ', Наименование: 'Оптовая', Валюта: 'RUB' }] };
     case 'GetGoods': {
       const page = Number(args.НомерСтраницы ?? '1');
-      return { ВсегоСтраниц: String(PAGES.length), Номенклатура: (PAGES[page - 1] ?? []) as unknown as Node[] };
+      return { ВсегоСтраниц: String(PAGES.length), Номенклатура: PAGES[page - 1] ?? [] };
     }
     case 'GetCounterparties': return { Контрагент: [
       { Ид: 'К-1', Наименование: 'ООО «Ромашка»', ИНН: '7701234567', КПП: '770101001', Договоры: { Договор: [

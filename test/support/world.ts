@@ -80,9 +80,18 @@ export function useWorld(opts: WorldOptions<true>): World<StaffFixture>;
 export function useWorld(opts?: WorldOptions<false>): World<StoreFixture>;
 export function useWorld(opts: WorldOptions<boolean> = {}): World<StoreFixture> {
   let srv: Awaited<ReturnType<typeof listen>> | undefined;
+  let rt: Runtime | undefined;
+  let fx: StoreFixture | undefined;
+  // Filled by the hooks below: a test that reads them outside a hook's lifetime gets told so.
   const w = {
-    rt: undefined as unknown as Runtime,
-    fx: undefined as unknown as StoreFixture,
+    get rt(): Runtime {
+      if (!rt) throw new Error('the test world has no runtime yet: use it inside a test or hook');
+      return rt;
+    },
+    get fx(): StoreFixture {
+      if (!fx) throw new Error('the test world is not seeded yet: use it inside a test or hook');
+      return fx;
+    },
     base: '',
     anon: () => new WebClient(w.base),
     async signIn(who: Who) {
@@ -92,12 +101,12 @@ export function useWorld(opts: WorldOptions<boolean> = {}): World<StoreFixture> 
     },
   };
   before(async () => {
-    w.rt = await testRuntime();
+    rt = await testRuntime();
     srv = await listen((opts.app ?? createApp)(w.rt));
     w.base = srv.base;
   });
   beforeEach(async () => {
-    w.fx = await seedWorld(w.rt, opts);
+    fx = await seedWorld(w.rt, opts);
   });
   after(async () => {
     await srv?.close();

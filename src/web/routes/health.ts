@@ -2,19 +2,8 @@ import { Router } from 'express';
 import { sourceFreshness } from '../../mirror/freshness.ts';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { within } from '../../infra/within.ts';
 import { requireRole } from '../auth/context.ts';
-
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 interface Health {
   ok: boolean;
