@@ -176,6 +176,7 @@ export class SimState {
       counterparties: this.data.counterparties.filter((c) => !c.deleted).length,
       contracts: contracts.length,
       contractPrices: contracts.reduce((s, c) => s + c.prices.size, 0),
+      documents: this.data.documents.filter((d) => !d.deleted).length,
     };
   }
 

@@ -3,9 +3,9 @@
 // the value and the item it came from.
 import type { EntityName, MirrorRecords } from '../../src/mirror/records.ts';
 import { MappingDataError } from './errors.ts';
-import type { EntityMapping, FieldSpec } from './mapping-schema.ts';
+import type { EntityMapping, FieldSpec, LeafFieldSpec } from './mapping-schema.ts';
 import { applyModifier, type LookupFn, type Modifier, ModifierError, toBoolean, type Value } from './modifiers.ts';
-import { type FieldKind, TARGETS } from './targets.ts';
+import { type FieldKind, ROW_TARGETS, TARGETS } from './targets.ts';
 import type { XmlObject, XmlValue } from './xml-tree.ts';
 
 const asList = (v: XmlValue | undefined): XmlValue[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -37,9 +37,11 @@ interface CompiledField {
   required: boolean;
   read: (item: XmlValue, parent: XmlValue | undefined) => Value;
   modifiers: Modifier[];
+  /** A `rows` field: the fields of each row, read inside the row's item. */
+  rows?: CompiledField[];
 }
 
-function compileField(name: string, spec: FieldSpec, kind: FieldKind, required: boolean): CompiledField {
+function compileField(name: string, spec: FieldSpec | LeafFieldSpec, kind: FieldKind, required: boolean, rowTargets?: Record<string, Record<string, [FieldKind, string]>>): CompiledField {
   const from = typeof spec === 'string' ? spec : spec.from;
   const constant = typeof spec === 'string' ? undefined : spec.value;
   let read: CompiledField['read'];
@@ -50,7 +52,16 @@ function compileField(name: string, spec: FieldSpec, kind: FieldKind, required: 
   } else if (!from.includes('.')) {
     read = (item) => (item && typeof item === 'object' && !Array.isArray(item) ? (item as XmlObject)[from] : undefined) as Value;
   } else read = (item) => valueAt(item, from) as Value;
-  return { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []) };
+  const f: CompiledField = { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []) };
+  if (kind === 'rows' && typeof spec === 'object' && 'rows' in spec && spec.rows && from) {
+    const target = rowTargets?.[name] ?? {};
+    const rows = Object.entries(spec.rows).map(([rn, rs]) => compileField(rn, rs, target[rn]![0], target[rn]![1] === 'required'));
+    const rowsFrom = from.replace(/^\^/, '');
+    const atParent = from.startsWith('^');
+    f.rows = rows;
+    f.read = (item, parent) => itemsAt(atParent ? parent : item, rowsFrom) as Value;
+  }
+  return f;
 }
 
 class FieldError extends Error {}
@@ -88,6 +99,21 @@ function coerce(f: CompiledField, v: Value): unknown {
     case 'date':
       if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
       throw new FieldError(`"${String(v)}" is not a date YYYY-MM-DD (add the "date" modifier)`);
+    case 'rows':
+      return (v as XmlValue[]).map((row, i) => {
+        const out: Record<string, unknown> = {};
+        for (const rf of f.rows ?? []) {
+          try {
+            let x = rf.read(row, undefined);
+            for (const m of rf.modifiers) x = applyModifier(m, x, undefined, undefined);
+            out[rf.name] = coerce(rf, x);
+          } catch (err) {
+            if (!(err instanceof ModifierError || err instanceof FieldError)) throw err;
+            throw new FieldError(`row ${i + 1}, ${rf.name}: ${err.message}`);
+          }
+        }
+        return out;
+      });
   }
 }
 
@@ -109,7 +135,7 @@ export class EntityMapper<E extends EntityName> {
     private readonly timeZone?: string,
   ) {
     const target = TARGETS[entity];
-    this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required'));
+    this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required', ROW_TARGETS[entity]));
   }
 
   /** Records from a list of items (the entity's `result` items; `each` expands nested ones). */

@@ -6,9 +6,9 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ENTITY_ORDER, type EntityName } from '../../src/mirror/records.ts';
 import { MappingError } from './errors.ts';
-import { type FieldSpec, type Mapping, mappingSchema } from './mapping-schema.ts';
+import { type FieldSpec, type LeafFieldSpec, type Mapping, mappingSchema } from './mapping-schema.ts';
 import { MODIFIER_NAMES } from './modifiers.ts';
-import { ORDER_FIELDS, ORDER_LINE_FIELDS, RESERVATION_FIELDS, RESERVATION_REQUIRED, STATUS_FIELDS, TARGETS } from './targets.ts';
+import { ORDER_FIELDS, ORDER_LINE_FIELDS, RESERVATION_FIELDS, RESERVATION_REQUIRED, ROW_TARGETS, STATUS_FIELDS, TARGETS } from './targets.ts';
 
 type Problem = { path: (string | number)[]; message: string };
 
@@ -51,8 +51,25 @@ function flatten(issues: z.core.$ZodIssue[], prefix: (string | number)[], raw: u
   return out;
 }
 
-function fieldPaths(f: FieldSpec): string[] {
+function fieldPaths(f: FieldSpec | LeafFieldSpec): string[] {
   return typeof f === 'string' ? [f] : f.from ? [f.from] : [];
+}
+
+/** A `rows` field: only where the target takes rows, with that row's fields, its required ones mapped. */
+function rowProblems(entity: EntityName, field: string, f: FieldSpec, kind: string, at: (string | number)[]): Problem[] {
+  const rows = typeof f === 'object' ? f.rows : undefined;
+  if (kind !== 'rows') return rows ? [{ path: [...at, 'rows'], message: `${entity}.${field} is not a list of rows` }] : [];
+  if (!rows) return [{ path: at, message: `${entity}.${field} is a list of rows: give { from: <path of the row items>, rows: { <field>: <path>, … } }` }];
+  const target = ROW_TARGETS[entity]?.[field] ?? {};
+  const out: Problem[] = [];
+  for (const [rf, spec] of Object.entries(rows)) {
+    if (!target[rf]) out.push({ path: [...at, 'rows', rf], message: `"${rf}" is not a field of ${entity}.${field} (fields: ${Object.keys(target).join(', ')})` });
+    else if (fieldPaths(spec).some((p) => p.startsWith('^'))) out.push({ path: [...at, 'rows', rf], message: 'a row field reads inside its row item; "^" is not available here' });
+  }
+  for (const [rf, [, need]] of Object.entries(target)) {
+    if (need === 'required' && !(rf in rows)) out.push({ path: [...at, 'rows'], message: `required field "${rf}" of ${entity}.${field} is not mapped` });
+  }
+  return out;
 }
 
 /** Checks that need the whole mapping: entity and field names, required fields, references. */
@@ -73,6 +90,7 @@ function semantic(m: Mapping): Problem[] {
       if (!spec.each && fieldPaths(f).some((p) => p.startsWith('^'))) {
         out.push({ path: [...base, 'fields', field], message: '"^" reads the parent item, which exists only with "each"' });
       }
+      out.push(...rowProblems(entity, field, f, target[field]![0], [...base, 'fields', field]));
       if (typeof f === 'object') {
         f.modifiers?.forEach((mod, i) => {
           if (typeof mod === 'object' && 'lookup' in mod) {

@@ -23,13 +23,27 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment v
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const args = z.record(z.string(), scalar);
 
-export const fieldSchema = z.union([
+const leafFieldSchema = z.union([
   path,
   z.strictObject({
     from: path.optional(),
     value: scalar.optional(),
     modifiers: z.array(modifierSchema).optional(),
   }).refine((f) => f.from !== undefined || f.value !== undefined, 'needs "from" (a path in the answer) or "value" (a constant)'),
+]);
+export type LeafFieldSpec = z.infer<typeof leafFieldSchema>;
+
+export const fieldSchema = z.union([
+  path,
+  z.strictObject({
+    from: path.optional(),
+    value: scalar.optional(),
+    modifiers: z.array(modifierSchema).optional(),
+    /** Nested rows (a document's lines): one row per item at `from`, each field read inside its item. */
+    rows: z.record(z.string(), leafFieldSchema).optional(),
+  })
+    .refine((f) => f.from !== undefined || f.value !== undefined, 'needs "from" (a path in the answer) or "value" (a constant)')
+    .refine((f) => !f.rows || (f.from !== undefined && !f.modifiers?.length), '"rows" needs "from" (the path of the row items) and takes no modifiers'),
 ]);
 export type FieldSpec = z.infer<typeof fieldSchema>;
 

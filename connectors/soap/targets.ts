@@ -2,7 +2,7 @@
 // Kept beside the mapping schema so `mapping validate` can name a wrong field precisely.
 import type { EntityName } from '../../src/mirror/records.ts';
 
-export type FieldKind = 'id' | 'text' | 'decimal' | 'int' | 'boolean' | 'kind' | 'record' | 'list' | 'date';
+export type FieldKind = 'id' | 'text' | 'decimal' | 'int' | 'boolean' | 'kind' | 'record' | 'list' | 'date' | 'rows';
 
 type Spec = Record<string, [FieldKind, 'required' | 'optional']>;
 const R = 'required' as const;
@@ -30,7 +30,7 @@ export const TARGETS: Record<EntityName, Spec> = {
   counterparties: {
     externalId: ['id', R], name: ['text', R], fullName: ['text', O], inn: ['text', O], kpp: ['text', O], email: ['text', O], phone: ['text', O],
     headExternalId: ['id', O], managerExternalId: ['id', O], priceTypeExternalId: ['id', O], debt: ['decimal', O], creditLimit: ['decimal', O],
-    deleted: ['boolean', O],
+    legalAddress: ['text', O], bankName: ['text', O], bankBic: ['text', O], bankAccount: ['text', O], bankCorrAccount: ['text', O], deleted: ['boolean', O],
   },
   contracts: {
     externalId: ['id', R], counterpartyExternalId: ['id', R], name: ['text', R], number: ['text', O], priceTypeExternalId: ['id', O],
@@ -39,6 +39,21 @@ export const TARGETS: Record<EntityName, Spec> = {
   prices: { offerExternalId: ['id', R], priceTypeExternalId: ['id', R], value: ['decimal', R], currency: ['text', O], deleted: ['boolean', O] },
   stock: { offerExternalId: ['id', R], warehouseExternalId: ['id', R], quantity: ['decimal', R], deleted: ['boolean', O] },
   contractPrices: { contractExternalId: ['id', R], offerExternalId: ['id', R], value: ['decimal', R], currency: ['text', O], deleted: ['boolean', O] },
+  documents: {
+    externalId: ['id', R], counterpartyExternalId: ['id', R], kind: ['text', R], number: ['text', R], date: ['date', R], amount: ['decimal', R],
+    vatAmount: ['decimal', O], currency: ['text', O], status: ['text', O], periodFrom: ['date', O], periodTo: ['date', O], lines: ['rows', O],
+    fileName: ['text', O], fileBase64: ['text', O], deleted: ['boolean', O],
+  },
+};
+
+/** Fields of the nested rows a `rows` field produces (`{ from: Lines.Line, rows: { … } }`), by entity and field. */
+export const ROW_TARGETS: Partial<Record<EntityName, Record<string, Spec>>> = {
+  documents: {
+    lines: {
+      lineNo: ['int', O], name: ['text', R], sku: ['text', O], unit: ['text', O], quantity: ['decimal', O], price: ['decimal', O],
+      amount: ['decimal', R], vatRate: ['decimal', O], vatAmount: ['decimal', O],
+    },
+  },
 };
 
 /** Fields of an order the exporter can send (see exporter.ts). */

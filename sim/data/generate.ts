@@ -1,4 +1,5 @@
 // The deterministic data generator: any scale, same seed → same data.
+import { addRequisites, generateDocuments } from './documents.ts';
 import { isValidInn, makeInn, makeKpp } from './inn.ts';
 import { int, money, pick, rng } from './random.ts';
 import type {
@@ -160,6 +161,7 @@ function counterparties(o: DatasetOptions, r: () => number, mgrs: SimManager[], 
       priceTypeId: pick(r, usablePts).id,
       debt: money(r() < 0.6 ? 0 : int(r, 1000, 5_000_000) * 10),
       creditLimit: money(int(r, 10, 200) * 10_000_00),
+      legalAddress: '', bankName: '', bic: '', account: '', corrAccount: '', // addRequisites fills them
       deleted: false,
     };
     list.push(cp);
@@ -211,8 +213,10 @@ export function generateDataset(partial: Partial<DatasetOptions> = {}): SimDatas
   const { products, offers } = catalog(options, r, g.leaves);
   const mgrs = managers(options, r);
   const cps = counterparties(options, r, mgrs, pts);
+  const ctrs = contracts(options, r, cps, pts, offers);
+  addRequisites(options.seed, cps);
   return {
-    options, priceTypes: pts, warehouses: whs, groups: g.all, products, offers, managers: mgrs, counterparties: cps,
-    contracts: contracts(options, r, cps, pts, offers),
+    options, priceTypes: pts, warehouses: whs, groups: g.all, products, offers, managers: mgrs, counterparties: cps, contracts: ctrs,
+    documents: generateDocuments(options.seed, cps, offers),
   };
 }

@@ -72,6 +72,12 @@ export interface SimCounterparty {
   priceTypeId: string;
   debt: string;
   creditLimit: string;
+  /** Requisites for invoices: legal address, bank, BIC, settlement and correspondent accounts. */
+  legalAddress: string;
+  bankName: string;
+  bic: string;
+  account: string;
+  corrAccount: string;
   deleted: boolean;
 }
 
@@ -101,6 +107,27 @@ export interface SimDataset {
   managers: SimManager[];
   counterparties: SimCounterparty[];
   contracts: SimContract[];
+  documents: SimDocument[];
+}
+
+export interface SimDocumentLine { name: string; sku: string; unit: string; quantity: string; price: string; amount: string; vatRate: string; vatAmount: string }
+
+/** A document the system issued to a counterparty: invoice (счёт), shipment (УПД / ТОРГ-12) or reconciliation (акт сверки). */
+export interface SimDocument {
+  id: string;
+  counterpartyId: string;
+  kind: 'Счет на оплату' | 'УПД' | 'ТОРГ-12' | 'Акт сверки';
+  number: string;
+  date: string;
+  amount: string;
+  vatAmount: string;
+  status: string;
+  periodFrom: string | null;
+  periodTo: string | null;
+  lines: SimDocumentLine[];
+  /** Whether the system has a printed form of it (a small PDF) to send. */
+  hasFile: boolean;
+  deleted: boolean;
 }
 
 export interface SimOrderLine { offerId: string; warehouseId: string | null; quantity: string; price: string; amount: string }

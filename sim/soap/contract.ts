@@ -28,6 +28,7 @@ export const TYPES: Record<string, Fields> = {
   Counterparty: {
     Id: 'string', Name: 'string', FullName: 'string', INN: 'string', KPP: 'string', Email: 'string', Phone: 'string',
     HeadId: 'string', ManagerId: 'string', PriceTypeId: 'string', Debt: 'string', CreditLimit: 'string', DeletionMark: 'boolean',
+    LegalAddress: 'string', BankName: 'string', BIC: 'string', Account: 'string', CorrAccount: 'string',
   },
   ContractPrice: { OfferId: 'string', Value: 'string' },
   ContractPriceList: { Price: 'ContractPrice[]' },
@@ -49,6 +50,18 @@ export const TYPES: Record<string, Fields> = {
   Order: { StoreOrderId: 'string', StoreNumber: 'string', CounterpartyId: 'string', ContractId: 'string', Comment: 'string', Lines: 'OrderLineList' },
   OrderStatus: { OrderId: 'string', Number: 'string', StoreOrderId: 'string', StoreNumber: 'string', Status: 'string', Note: 'string', At: 'dateTime' },
   OrderStatusList: { Status: 'OrderStatus[]' },
+  // Documents are published the way 1C names them: Russian elements, dates DD.MM.YYYY, sums with a comma.
+  СтрокаДокумента: {
+    НомерСтроки: 'int', Наименование: 'string', Артикул: 'string', ЕдиницаИзмерения: 'string', Количество: 'string', Цена: 'string',
+    Сумма: 'string', СтавкаНДС: 'string', СуммаНДС: 'string',
+  },
+  СтрокиДокумента: { Строка: 'СтрокаДокумента[]' },
+  Документ: {
+    Ид: 'string', Контрагент: 'string', Вид: 'string', Номер: 'string', Дата: 'string', Сумма: 'string', СуммаНДС: 'string', Валюта: 'string',
+    Статус: 'string', ПериодС: 'string', ПериодПо: 'string', Строки: 'СтрокиДокумента', ИмяФайла: 'string', Файл: 'base64Binary',
+    ПометкаУдаления: 'boolean',
+  },
+  СписокДокументов: { Документ: 'Документ[]' },
   Reservation: { StoreReservationId: 'string', CounterpartyId: 'string', OfferId: 'string', WarehouseId: 'string', Quantity: 'string', ExpiresAt: 'dateTime' },
 };
 
@@ -66,6 +79,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   GetManagers: { input: {}, output: { Managers: 'ManagerList' } },
   GetCounterparties: { input: paged, output: list('Counterparties', 'CounterpartyList') },
   GetContracts: { input: paged, output: list('Contracts', 'ContractList') },
+  GetDocuments: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Документы: 'СписокДокументов', Всего: 'int' } },
   GetChanges: {
     input: { SinceCursor: 'string', Limit: 'int' },
     output: {

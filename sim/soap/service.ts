@@ -1,6 +1,7 @@
 // The operations of the simulated accounting web service: state → SOAP response objects.
 // Like many 1C services it writes some decimals with a comma ("7,5") and Russian enum values.
-import type { SimContract, SimCounterparty, SimOffer, SimProduct } from '../data/types.ts';
+import { printedForm } from '../data/printed-form.ts';
+import type { SimContract, SimCounterparty, SimDocument, SimOffer, SimProduct } from '../data/types.ts';
 import { type FeedEntity, SimError, type SimState } from '../state.ts';
 import { rendered } from './xml.ts';
 
@@ -37,7 +38,27 @@ function counterparty(c: SimCounterparty): Obj {
   return {
     Id: c.id, Name: c.name, FullName: c.fullName, INN: c.inn, KPP: c.kpp || undefined, Email: c.email, Phone: c.phone,
     HeadId: c.headId ?? undefined, ManagerId: c.managerId, PriceTypeId: c.priceTypeId, Debt: comma(c.debt), CreditLimit: comma(c.creditLimit),
-    DeletionMark: c.deleted,
+    DeletionMark: c.deleted, LegalAddress: c.legalAddress || undefined, BankName: c.bankName || undefined, BIC: c.bic || undefined,
+    Account: c.account || undefined, CorrAccount: c.corrAccount || undefined,
+  };
+}
+
+const ruDate = (iso: string | null) => (iso ? `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}` : undefined);
+const orNone = (v: string) => (v === '' ? undefined : comma(v));
+
+function document(d: SimDocument): Obj {
+  return {
+    Ид: d.id, Контрагент: d.counterpartyId, Вид: d.kind, Номер: d.number, Дата: ruDate(d.date), Сумма: comma(d.amount), СуммаНДС: comma(d.vatAmount),
+    Валюта: 'руб.', Статус: d.status, ПериодС: ruDate(d.periodFrom), ПериодПо: ruDate(d.periodTo),
+    Строки: {
+      Строка: d.lines.map((l, i) => ({
+        НомерСтроки: i + 1, Наименование: l.name, Артикул: l.sku || undefined, ЕдиницаИзмерения: l.unit || undefined, Количество: orNone(l.quantity),
+        Цена: orNone(l.price), Сумма: comma(l.amount), СтавкаНДС: l.vatRate ? `${l.vatRate}%` : undefined, СуммаНДС: orNone(l.vatAmount),
+      })),
+    },
+    ИмяФайла: d.hasFile ? `${d.id}.pdf` : undefined,
+    Файл: d.hasFile ? printedForm([`Document ${d.id}`, `Amount ${d.amount} RUB`, `Date ${d.date}`]).toString('base64') : undefined,
+    ПометкаУдаления: d.deleted,
   };
 }
 
@@ -121,6 +142,10 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
     GetContracts: (a) => {
       const { from, to } = page(a, s.data.contracts.length);
       return { Contracts: rendered({ Contract: s.data.contracts.slice(from, to).map(contract) }), Total: s.data.contracts.length };
+    },
+    GetDocuments: (a) => {
+      const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.documents.length);
+      return { Документы: rendered({ Документ: s.data.documents.slice(from, to).map(document) }), Всего: s.data.documents.length };
     },
     GetChanges: (a) => changes(s, a),
     CreateOrder: (a) => {

@@ -93,6 +93,12 @@ export interface CounterpartyRecord {
   priceTypeExternalId?: string | null;
   debt?: string;
   creditLimit?: string | null;
+  /** Requisites the store's own invoice prints for the buyer. */
+  legalAddress?: string | null;
+  bankName?: string | null;
+  bankBic?: string | null;
+  bankAccount?: string | null;
+  bankCorrAccount?: string | null;
   deleted?: boolean;
 }
 
@@ -118,6 +124,43 @@ export interface ContractPriceRecord {
   deleted?: boolean;
 }
 
+export const DOCUMENT_KINDS = ['invoice', 'shipment', 'reconciliation'] as const;
+/** invoice: счёт на оплату; shipment: УПД / ТОРГ-12; reconciliation: акт сверки. */
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** One line of a document: a good (invoice, shipment) or an entry of a reconciliation statement. */
+export interface DocumentLine {
+  lineNo?: number | null;
+  name: string;
+  sku?: string | null;
+  unit?: string | null;
+  quantity?: string | null;
+  price?: string | null;
+  amount: string;
+  vatRate?: string | null;
+  vatAmount?: string | null;
+}
+
+/** A document of the accounting system, sent whole: its lines replace the previous ones. */
+export interface DocumentRecord {
+  externalId: string;
+  counterpartyExternalId: string;
+  kind: DocumentKind;
+  number: string;
+  date: string;
+  amount: string;
+  vatAmount?: string | null;
+  currency?: string | null;
+  status?: string | null;
+  periodFrom?: string | null;
+  periodTo?: string | null;
+  lines?: DocumentLine[];
+  /** The system's own printed form, when it sends one (base64; a PDF). */
+  fileName?: string | null;
+  fileBase64?: string | null;
+  deleted?: boolean;
+}
+
 /** Every entity kind the mirror holds, with its record type. */
 export interface MirrorRecords {
   groups: GroupRecord;
@@ -131,6 +174,7 @@ export interface MirrorRecords {
   prices: PriceRecord;
   stock: StockRecord;
   contractPrices: ContractPriceRecord;
+  documents: DocumentRecord;
 }
 
 export type EntityName = keyof MirrorRecords;
@@ -148,4 +192,5 @@ export const ENTITY_ORDER: readonly EntityName[] = [
   'prices',
   'stock',
   'contractPrices',
+  'documents',
 ];

@@ -4,13 +4,13 @@
 // which knows no connector — writes outbox rows only for what will be delivered.
 import { UnrecoverableError } from 'bullmq';
 import {
-  type ImportDeps, importChanges, type ImportOutcome, importFull, MappingDataError, MappingError, mappingOutbound, openBackend, type SoapBackend,
+  type ImportDeps, type ImportOutcome, importChanges, importFull, MappingDataError, MappingError, mappingOutbound, openBackend, type SoapBackend,
   SoapCallError,
 } from '../../connectors/soap/index.ts';
 import { secretFromEnv } from '../infra/config.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import type { EntityName } from '../mirror/records.ts';
 import { seedClients } from '../store/accounts/clients.ts';
-import type { Runtime } from '../infra/runtime.ts';
 import { openSyncRun } from '../sync/index.ts';
 
 export interface SoapSourceRow {
@@ -60,7 +60,7 @@ export function classify(err: unknown): Error {
 
 const TABLES: Partial<Record<EntityName, string>> = {
   groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products',
-  offers: 'offers', counterparties: 'counterparties', contracts: 'contracts',
+  offers: 'offers', counterparties: 'counterparties', contracts: 'contracts', documents: 'documents',
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

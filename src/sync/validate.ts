@@ -1,6 +1,6 @@
 // Checks records before they are staged. A record that would put a wrong number or a missing key
 // into the mirror fails the whole run with a message naming the entity, the record and the field.
-import type { EntityName, MirrorRecords } from '../mirror/records.ts';
+import { DOCUMENT_KINDS, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 
 export class SyncInputError extends Error {
   constructor(
@@ -13,7 +13,7 @@ export class SyncInputError extends Error {
   }
 }
 
-type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'pct' | 'discount' | 'date' | 'int' | 'kind';
+type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'pct' | 'discount' | 'date' | 'int' | 'kind' | 'docKind' | 'lines' | 'bic' | 'account';
 
 const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   id: { test: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500, says: 'must be a non-empty id (≤ 500 characters)' },
@@ -27,7 +27,20 @@ const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   date: { test: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), says: 'must be a date YYYY-MM-DD' },
   int: { test: (v) => Number.isInteger(v) && (v as number) >= 0, says: 'must be a whole number ≥ 0' },
   kind: { test: (v) => v === 'own' || v === 'partner', says: 'must be "own" or "partner"' },
+  docKind: { test: (v) => (DOCUMENT_KINDS as readonly unknown[]).includes(v), says: `must be one of ${DOCUMENT_KINDS.join(', ')}` },
+  lines: { test: (v) => Array.isArray(v) && v.every(lineOk), says: 'must be a list of lines, each with a name and an amount like "1234.50" (quantity, price: decimals)' },
+  bic: { test: (v) => typeof v === 'string' && /^\d{9}$/.test(v), says: 'must be a BIC of 9 digits' },
+  account: { test: (v) => typeof v === 'string' && /^\d{20}$/.test(v), says: 'must be a bank account of 20 digits' },
 };
+
+const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
+function lineOk(l: unknown): boolean {
+  if (!l || typeof l !== 'object') return false;
+  const o = l as Record<string, unknown>;
+  const dec = (x: unknown) => x === undefined || x === null || (typeof x === 'string' && DECIMAL.test(x));
+  return typeof o.name === 'string' && o.name.trim() !== '' && typeof o.amount === 'string' && DECIMAL.test(o.amount)
+    && dec(o.quantity) && dec(o.price) && dec(o.vatRate) && dec(o.vatAmount);
+}
 
 /** A value as shown in an error: JSON, cut to 100 characters (a hostile value may be megabytes). */
 function shown(v: unknown): string {
@@ -50,7 +63,10 @@ const RULES_BY_ENTITY: AllRules = {
   offers: { keys: [['externalId', 'id']], values: [['productExternalId', 'id', 'required']] },
   counterparties: {
     keys: [['externalId', 'id']],
-    values: [['name', 'text', 'required'], ['inn', 'inn', 'optional'], ['debt', 'signedMoney', 'optional'], ['creditLimit', 'signedMoney', 'optional']],
+    values: [
+      ['name', 'text', 'required'], ['inn', 'inn', 'optional'], ['debt', 'signedMoney', 'optional'], ['creditLimit', 'signedMoney', 'optional'],
+      ['bankBic', 'bic', 'optional'], ['bankAccount', 'account', 'optional'], ['bankCorrAccount', 'account', 'optional'],
+    ],
   },
   contracts: {
     keys: [['externalId', 'id']],
@@ -65,6 +81,14 @@ const RULES_BY_ENTITY: AllRules = {
   prices: { keys: [['offerExternalId', 'id'], ['priceTypeExternalId', 'id']], values: [['value', 'money', 'required']] },
   stock: { keys: [['offerExternalId', 'id'], ['warehouseExternalId', 'id']], values: [['quantity', 'qty', 'required']] },
   contractPrices: { keys: [['contractExternalId', 'id'], ['offerExternalId', 'id']], values: [['value', 'money', 'required']] },
+  documents: {
+    keys: [['externalId', 'id']],
+    values: [
+      ['counterpartyExternalId', 'id', 'required'], ['kind', 'docKind', 'required'], ['number', 'text', 'required'], ['date', 'date', 'required'],
+      ['amount', 'signedMoney', 'required'], ['vatAmount', 'signedMoney', 'optional'], ['periodFrom', 'date', 'optional'], ['periodTo', 'date', 'optional'],
+      ['lines', 'lines', 'optional'],
+    ],
+  },
 };
 
 /**
@@ -77,7 +101,7 @@ export const FIELD_BYTES = {
   /** Names, SKUs, barcodes, units … (the btree index on products.name holds ≈ 2,700 bytes). */
   text: 2000,
   /** Long text fields. */
-  long: { description: 256 * 1024, address: 8 * 1024, workingHours: 8 * 1024 } as Record<string, number>,
+  long: { description: 256 * 1024, address: 8 * 1024, legalAddress: 8 * 1024, workingHours: 8 * 1024, fileBase64: 14 * 1024 * 1024 } as Record<string, number>,
   /** One key or value in a map field (properties, characteristics, messengers). */
   mapValue: 16 * 1024,
   /** A whole map field as JSON. */

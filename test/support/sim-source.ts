@@ -1,8 +1,9 @@
 // A simulator on loopback registered as a SOAP source, for connector, job and web tests.
+
+import { type DatasetOptions, type Simulator, startSimulator } from '../../sim/index.ts';
 import { provideSecret } from '../../src/infra/config.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { ensureSource } from '../../src/sync/index.ts';
-import { type DatasetOptions, type Simulator, startSimulator } from '../../sim/index.ts';
 
 export const SIM_USER = 'exchange';
 export const SIM_PASSWORD = 'sim-test-password';
@@ -28,6 +29,7 @@ export async function mirrorCounts(rt: Runtime, sourceId: number): Promise<Recor
   const tables: Record<string, string> = {
     groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products', offers: 'offers',
     prices: 'prices', stock: 'stock', counterparties: 'counterparties', contracts: 'contracts', contractPrices: 'contract_prices',
+    documents: 'documents',
   };
   const out: Record<string, number> = {};
   for (const [k, t] of Object.entries(tables)) {

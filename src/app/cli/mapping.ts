@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { adapterFor, createSoapAdapter, importFull, loadMapping, mappingFile, mappingOperations, parseSoapSettings } from '../../../connectors/soap/index.ts';
 import { secretFromEnv } from '../../infra/config.ts';
-import { ENTITY_ORDER, type EntityName } from '../../mirror/records.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { openSyncRun } from '../../sync/index.ts';
+import { ENTITY_ORDER, type EntityName } from '../../mirror/records.ts';
 import { formatDryRun } from '../../sources/sync-report.ts';
+import { openSyncRun } from '../../sync/index.ts';
 
 const TABLES: Partial<Record<EntityName, string>> = {
   groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products',
-  offers: 'offers', counterparties: 'counterparties', contracts: 'contracts',
+  offers: 'offers', counterparties: 'counterparties', contracts: 'contracts', documents: 'documents',
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const sorted = (v: unknown): string => (v && typeof v === 'object' ? JSON.stringify(Object.fromEntries(Object.entries(v).sort())) : String(v ?? ''));

@@ -121,6 +121,32 @@ export interface CounterpartiesRow {
   credit_limit: string | null;
   deleted: boolean;
   updated_at: Date;
+  legal_address: string | null;
+  bank_name: string | null;
+  bank_bic: string | null;
+  bank_account: string | null;
+  bank_corr_account: string | null;
+}
+
+export interface DocumentsRow {
+  id: number;
+  source_id: number;
+  external_id: string;
+  counterparty_id: number;
+  kind: 'invoice' | 'shipment' | 'reconciliation';
+  number: string;
+  date: Date;
+  amount: string;
+  vat_amount: string | null;
+  currency: string;
+  status: string | null;
+  period_from: Date | null;
+  period_to: Date | null;
+  lines: Json;
+  file_name: string | null;
+  file_base64: string | null;
+  deleted: boolean;
+  updated_at: Date;
 }
 
 export interface ManagersRow {
@@ -447,7 +473,8 @@ declare module 'knex/types/tables.js' {
     commerceml_sessions: Knex.CompositeTableType<CommercemlSessionsRow, Insertable<CommercemlSessionsRow, 'id' | 'state' | 'version' | 'zip' | 'bytes_received' | 'classifier' | 'full_entities' | 'unpacked' | 'deactivated_at' | 'queried_order_ids' | 'created_at' | 'last_seen_at' | 'completed_at' | 'unzipped_bytes'>, Updatable<CommercemlSessionsRow>>;
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
-    counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at'>, Updatable<CounterpartiesRow>>;
+    counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
+    documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;

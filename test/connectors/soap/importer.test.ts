@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { backendOf, runChanges, runFullSync, soapSourceRow } from '../../../src/sources/soap-source.ts';
 import { createSoapAdapter, importChanges } from '../../../connectors/soap/index.ts';
-import { openSyncRun } from '../../../src/sync/index.ts';
 import type { Simulator } from '../../../sim/index.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
+import { backendOf, runChanges, runFullSync, soapSourceRow } from '../../../src/sources/soap-source.ts';
+import { openSyncRun } from '../../../src/sync/index.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { mirrorCounts, mirrorFingerprint, simSource } from '../../support/sim-source.ts';
 
@@ -68,6 +68,30 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
 
     const m = await rt.db('managers').where({ source_id: sourceId, external_id: d.managers[0]!.id }).first();
     expect(m).to.include({ email: d.managers[0]!.email, phone: d.managers[0]!.phone, name: d.managers[0]!.name });
+  });
+
+  it('full sync carries documents with their lines, the printed form and the counterparty’s bank requisites', async () => {
+    const d = sim.state.data;
+    for (const [kind, simKinds] of [['invoice', ['Счет на оплату']], ['shipment', ['УПД', 'ТОРГ-12']], ['reconciliation', ['Акт сверки']]] as const) {
+      const [{ n }] = await rt.db('documents').where({ source_id: sourceId, kind }).count({ n: '*' });
+      expect(Number(n), kind).to.equal(d.documents.filter((x) => (simKinds as readonly string[]).includes(x.kind)).length).and.to.be.greaterThan(0);
+    }
+    const inv = d.documents.find((x) => x.kind === 'Счет на оплату' && x.lines.length > 1)!;
+    const row = await rt.db('documents as x').join('counterparties as c', 'c.id', 'x.counterparty_id').where('x.external_id', inv.id)
+      .first('x.*', 'c.external_id as cp');
+    expect(row).to.deep.include({ cp: inv.counterpartyId, kind: 'invoice', number: inv.number, amount: inv.amount, vat_amount: inv.vatAmount, status: inv.status, currency: 'RUB', file_base64: null });
+    expect(row.date.toISOString?.() ?? row.date).to.satisfy((v: string) => String(v).length > 0);
+    expect(row.lines).to.deep.equal(inv.lines.map((l, i) => ({
+      lineNo: i + 1, name: l.name, sku: l.sku, unit: l.unit, quantity: l.quantity, price: l.price, amount: l.amount, vatRate: '20', vatAmount: l.vatAmount,
+    })));
+    const act = d.documents.find((x) => x.kind === 'Акт сверки')!;
+    const actRow = await rt.db('documents').where({ external_id: act.id }).first();
+    expect(actRow!.file_name).to.equal(`${act.id}.pdf`);
+    expect(Buffer.from(actRow!.file_base64!, 'base64').subarray(0, 5).toString()).to.equal('%PDF-');
+    expect(actRow!.period_from).to.not.equal(null);
+    const cp = d.counterparties[0]!;
+    const cpRow = await rt.db('counterparties').where({ source_id: sourceId, external_id: cp.id }).first();
+    expect(cpRow).to.include({ bank_name: cp.bankName, bank_bic: cp.bic, bank_account: cp.account, bank_corr_account: cp.corrAccount, legal_address: cp.legalAddress });
   });
 
   it('records the run and takes as_of from the system’s clock and the cursor from its feed', async () => {

@@ -82,7 +82,7 @@ ${codes}`;
     const p = problems(text);
     expect(p).to.include('bad.yaml:18: entities.products.fields.skuu: "skuu" is not a field of products (fields: externalId, groupExternalId, sku, barcode, name, description, unit, vatRate, properties, images, deleted)');
     expect(p).to.include('bad.yaml:17: entities.products.fields: required field "name" of products is not mapped');
-    expect(p).to.include('bad.yaml:21: entities.wares: "wares" is not a mirror entity (one of: groups, priceTypes, warehouses, managers, products, offers, counterparties, contracts, prices, stock, contractPrices)');
+    expect(p).to.include('bad.yaml:21: entities.wares: "wares" is not a mirror entity (one of: groups, priceTypes, warehouses, managers, products, offers, counterparties, contracts, prices, stock, contractPrices, documents)');
     expect(p).to.have.length(3);
   });
 
@@ -216,5 +216,50 @@ describe('connectors/soap: modifiers and mapper', () => {
     const bad = [{ Id: 'o7', Prices: { Price: { PriceTypeId: 'PT1', Value: '10,50' } } }];
     expect(() => m.map(bad, { where: 'GetOffers page 3' })).to.throw(MappingDataError,
       'entities.prices.fields.value: "10,50" is not a decimal number with a point (add the "decimal" modifier to read "1 234,50") (item 1 of GetOffers page 3, Id o7)');
+  });
+
+  it('maps nested rows ("rows": a document’s lines) with Russian names, and names the row of a bad value', () => {
+    const spec = {
+      operation: 'GetDocuments', result: 'Документы.Документ',
+      fields: {
+        externalId: 'Ид', counterpartyExternalId: 'Контрагент', kind: { from: 'Вид', modifiers: [{ map: { 'Счет на оплату': 'invoice' } }] },
+        number: 'Номер', date: { from: 'Дата', modifiers: ['date' as const] }, amount: { from: 'Сумма', modifiers: ['decimal' as const] },
+        lines: { from: 'Строки.Строка', rows: { name: 'Наименование', quantity: { from: 'Количество', modifiers: ['decimal' as const] }, amount: { from: 'Сумма', modifiers: ['decimal' as const] } } },
+      },
+    };
+    const m = new EntityMapper('documents', spec);
+    const doc = { Ид: 'D1', Контрагент: 'K1', Вид: 'Счет на оплату', Номер: 'СЧ-1', Дата: '05.03.2026', Сумма: '1 200,50' };
+    const two = { ...doc, Строки: { Строка: [{ Наименование: 'Болт', Количество: '2', Сумма: '200,50' }, { Наименование: 'Гайка', Количество: '10', Сумма: '1000' }] } };
+    expect(m.map([two], { where: 'GetDocuments page 1' })).to.deep.equal([{
+      externalId: 'D1', counterpartyExternalId: 'K1', kind: 'invoice', number: 'СЧ-1', date: '2026-03-05', amount: '1200.50',
+      lines: [{ name: 'Болт', quantity: '2', amount: '200.50' }, { name: 'Гайка', quantity: '10', amount: '1000' }],
+    }]);
+    // one line is one element, not a list; no lines at all is an empty list
+    expect(m.map([{ ...doc, Строки: { Строка: { Наименование: 'Болт', Сумма: '1' } } }], { where: 'x' })[0]!.lines).to.deep.equal([{ name: 'Болт', quantity: null, amount: '1' }]);
+    expect(m.map([doc], { where: 'x' })[0]!.lines).to.deep.equal([]);
+    const bad = { ...doc, Строки: { Строка: [{ Наименование: 'Болт', Сумма: '1' }, { Наименование: 'Гайка', Сумма: 'много' }] } };
+    expect(() => m.map([bad], { where: 'GetDocuments page 2' })).to.throw(MappingDataError, 'entities.documents.fields.lines: row 2, amount: "много" is not a number (item 1 of GetDocuments page 2)');
+  });
+
+  it('checks "rows" fields: only on a list-of-rows field, known row fields, required ones mapped', () => {
+    const docs = (lines: string, extra = '') => `${base}  documents:
+    operation: GetDocuments
+    result: Docs.Doc
+    fields:
+      externalId: Id
+      counterpartyExternalId: Cp
+      kind: Kind
+      number: Number
+      date: Date
+      amount: Sum${extra}
+      lines: ${lines}
+`;
+    expect(problems(docs('{ from: Lines.Line, rows: { name: Name, amont: Sum } }'))).to.deep.equal([
+      'bad.yaml:23: entities.documents.fields.lines.rows.amont: "amont" is not a field of documents.lines (fields: lineNo, name, sku, unit, quantity, price, amount, vatRate, vatAmount)',
+      'bad.yaml:23: entities.documents.fields.lines.rows: required field "amount" of documents.lines is not mapped',
+    ]);
+    expect(problems(docs('Lines.Line'))[0]).to.match(/entities\.documents\.fields\.lines: documents\.lines is a list of rows: give \{ from/);
+    expect(problems(docs('{ from: Lines.Line, rows: { name: Name, amount: Sum } }', '\n      status: { from: S, rows: { name: N } }'))[0]).to.match(/entities\.documents\.fields\.status\.rows: documents\.status is not a list of rows/);
+    expect(problems(docs('{ from: Lines.Line, modifiers: [trim], rows: { name: Name, amount: Sum } }'))[0]).to.match(/"rows" needs "from".*takes no modifiers/);
   });
 });
