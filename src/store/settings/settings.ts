@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { sellerSchema } from '../documents/seller.ts';
 import { audienceSchema } from '../news/news.ts';
 import { checkReservationPeriod, DEFAULT_RESERVATION_PERIOD_HOURS } from '../reservations/settings.ts';
 
@@ -26,6 +27,8 @@ export const SETTINGS = {
     .array(z.object({ name: z.string().trim().min(1, 'a name').max(100), audience: audienceSchema }))
     .max(100)
     .refine((a) => new Set(a.map((x) => x.name)).size === a.length, 'audience names must be unique'),
+  /** The store's own requisites, printed on its invoices (src/store/documents/seller.ts). */
+  'invoices.seller': sellerSchema,
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
@@ -34,12 +37,14 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   'reservations.period_hours': DEFAULT_RESERVATION_PERIOD_HOURS,
   'warehouses.commission_overrides': {},
   'news.audiences': [],
+  'invoices.seller': null,
 };
 
 export const SETTING_LABELS: Record<SettingKey, string> = {
   'reservations.period_hours': 'Reservation period',
   'warehouses.commission_overrides': 'Partner-warehouse commission',
   'news.audiences': 'News audiences',
+  'invoices.seller': 'Seller’s requisites on invoices',
 };
 
 export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {

@@ -1,0 +1,86 @@
+// Documents of the viewer's legal entities: the list with filters, one as PDF (the system's own
+// printed form when it sent one, else rendered), a selection as a streamed ZIP, and the store's
+// own invoice of an order. Scope: src/store/documents/access.ts; anything outside it is a 404.
+import { Router } from 'express';
+import yazl from 'yazl';
+import type { Runtime } from '../../infra/runtime.ts';
+import type { Viewer } from '../../store/accounts/viewer.ts';
+import { documentCounterparties } from '../../store/documents/access.ts';
+import {
+  DOCUMENT_KIND_LABELS, documentById, documentFile, documentFileName, documentsByIds, listDocuments, parseFilters,
+} from '../../store/documents/documents.ts';
+import { orderInvoice } from '../../store/documents/invoice.ts';
+import { renderDocumentPdf, renderInvoicePdf } from '../../store/documents/pdf.ts';
+import { requireBuyer, viewerOf } from '../auth/context.ts';
+import { badRequest, idParam, notFound, parseId } from '../errors.ts';
+
+/** At most this many documents in one ZIP. */
+export const ZIP_MAX = 200;
+
+const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+
+export function documentRoutes(rt: Runtime): Router {
+  const r = Router();
+  const scopeOf = (viewer: Viewer) => documentCounterparties(viewer);
+
+  r.get('/documents', ...requireBuyer, async (req, res) => {
+    const viewer = viewerOf(res);
+    const filters = parseFilters(req.query);
+    if (filters.counterpartyId !== undefined && !scopeOf(viewer).includes(filters.counterpartyId)) throw notFound('Юрлицо');
+    const documents = await listDocuments(rt.db, scopeOf(viewer), filters);
+    res.render('documents', {
+      title: 'Документы',
+      documents,
+      filters,
+      kinds: Object.entries(DOCUMENT_KIND_LABELS).map(([value, label]) => ({ value, label, selected: value === filters.kind })),
+      entities: viewer.counterparties.filter((c) => scopeOf(viewer).includes(c.id)).map((c) => ({ ...c, selected: c.id === filters.counterpartyId })),
+    });
+  });
+
+  r.get('/documents/:id.pdf', ...requireBuyer, async (req, res) => {
+    const scope = scopeOf(viewerOf(res));
+    const doc = await documentById(rt.db, scope, idParam(req.params.id, 'Документ'));
+    if (!doc) throw notFound('Документ');
+    const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc));
+    res.type('application/pdf').set('Content-Disposition', attachment(documentFileName(doc))).send(pdf);
+  });
+
+  // GET with the ids in the query string: the list's checkboxes submit it without JavaScript.
+  r.get('/documents.zip', ...requireBuyer, async (req, res) => {
+    const raw = ([] as unknown[]).concat(req.query.id ?? []);
+    if (!raw.length) throw badRequest('Отметьте документы, которые нужно скачать.');
+    if (raw.length > ZIP_MAX) throw badRequest(`Не больше ${ZIP_MAX} документов в одном архиве.`);
+    const ids = raw.map((v) => parseId(v));
+    if (ids.some((id) => id === null)) throw badRequest('Номер документа должен быть числом.');
+    const scope = scopeOf(viewerOf(res));
+    const docs = await documentsByIds(rt.db, scope, [...new Set(ids as number[])]);
+    if (docs.length !== new Set(ids).size) throw notFound('Документ');
+    const zip = new yazl.ZipFile();
+    res.type('application/zip').set('Content-Disposition', attachment('Документы.zip'));
+    zip.outputStream.pipe(res);
+    const names = new Set<string>();
+    try {
+      // One document at a time: the archive streams out while the next PDF is read or rendered.
+      for (const d of docs) {
+        let name = documentFileName(d);
+        if (names.has(name)) name = name.replace(/\.pdf$/, ` (${d.id}).pdf`);
+        names.add(name);
+        zip.addBuffer((await documentFile(rt.db, scope, d.id)) ?? (await renderDocumentPdf(d)), name);
+      }
+      zip.end();
+    } catch (err) {
+      // Headers are gone: cut the download (a truncated ZIP is refused by every unzipper) and log.
+      req.log.error({ err }, 'documents zip failed');
+      res.destroy(err as Error);
+    }
+  });
+
+  r.get('/orders/:id/invoice.pdf', ...requireBuyer, async (req, res) => {
+    const inv = await orderInvoice(rt.db, scopeOf(viewerOf(res)), idParam(req.params.id, 'Заказ'));
+    if (!inv) throw notFound('Заказ');
+    const pdf = await renderInvoicePdf(inv);
+    res.type('application/pdf').set('Content-Disposition', attachment(`Счёт ${inv.number}.pdf`)).send(pdf);
+  });
+
+  return r;
+}
