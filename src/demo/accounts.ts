@@ -4,6 +4,14 @@
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
+import { getSetting, setSetting } from '../store/settings/settings.ts';
+
+/** The demo store's own requisites for its invoices (made up, with valid-looking numbers); an admin's own stay. */
+const DEMO_SELLER = {
+  name: 'ООО «Торговый дом Контрагент»', inn: '7705000005', kpp: '770501001', address: '101000, г. Москва, ул. Складская, д. 1',
+  bankName: 'ПАО Сбербанк', bic: '044525225', account: '40702810400000000001', corrAccount: '30101810400000000225', vatRate: '20',
+  director: 'Иванов И. И.', accountant: 'Петрова А. А.',
+};
 
 export interface DemoAccount {
   role: 'admin' | 'manager' | 'buyer';
@@ -36,6 +44,7 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     const id = await createUser(rt.db, { email: a.email, role: a.role, clientId: a.role === 'buyer' ? client!.id : null, password: a.password, name: `Demo ${a.role}` });
     await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null });
   }
+  if (!(await getSetting(rt.db, 'invoices.seller'))) await setSetting(rt.db, 'invoices.seller', DEMO_SELLER);
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
   return accounts;
 }
