@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import type { Runtime } from '../../src/infra/runtime.ts';
 import { applyBatch, changesStreamKey, ensureSource, openSyncRun, SyncError, SyncInputError } from '../../src/sync/index.ts';
 import type { MirrorChangeEvent } from '../../src/sync/types.ts';
-import type { Runtime } from '../../src/infra/runtime.ts';
 import { smallCatalog } from '../support/mirror-batch.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 
@@ -160,6 +160,27 @@ describe('sync core: applying batches to the mirror', () => {
     expect((await rt.db('sync_runs').where({ id: run.id }).first())!.error).to.match(/^bad record: prices\[1\]\.value/);
     const again = await run.commit().then(() => null, (e) => e);
     expect(again.message).to.match(/already finished/);
+  });
+
+  it('documents: applied with their lines, lines replaced with the document, gone from a full run = deleted; a bad kind or line fails the run', async () => {
+    const cp = { externalId: 'cp1', name: 'Альфа', inn: '7701000001', bankBic: '044525225', bankAccount: '40702810400000000001' };
+    const line = (name: string, amount: string) => ({ lineNo: 1, name, quantity: '2', price: amount, amount });
+    const doc = { externalId: 'd1', counterpartyExternalId: 'cp1', kind: 'invoice' as const, number: 'СЧ-1', date: '2026-03-05', amount: '10.00', lines: [line('Болт', '4.00'), line('Гайка', '6.00')] };
+    const first = await applyBatch(rt, opts('full'), { counterparties: [cp], documents: [doc, { ...doc, externalId: 'd2', number: 'СЧ-2' }] });
+    expect(first.counts.documents).to.include({ received: 2, inserted: 2 });
+    const read = (id: string) => rt.db('documents').where({ source_id: sourceId, external_id: id }).first();
+    expect((await read('d1'))!.lines.map((l: { name: string }) => l.name)).to.deep.equal(['Болт', 'Гайка']);
+    expect(await rt.db('counterparties').where({ external_id: 'cp1' }).first()).to.include({ bank_bic: '044525225', bank_account: '40702810400000000001' });
+    const second = await applyBatch(rt, opts('full'), { counterparties: [cp], documents: [{ ...doc, lines: [line('Шайба', '10.00')] }] });
+    expect(second.counts.documents).to.include({ updated: 1, deleted: 1 });
+    expect((await read('d1'))!.lines.map((l: { name: string }) => l.name)).to.deep.equal(['Шайба']);
+    expect((await read('d2'))!.deleted).to.equal(true);
+    const bad = async (d: Record<string, unknown>) => applyBatch(rt, opts('delta'), { documents: [{ ...doc, ...d } as typeof doc] }).then(() => null, (e) => e as Error);
+    expect((await bad({ kind: 'receipt' }))!.message).to.contain('documents[0].kind: must be one of invoice, shipment, reconciliation, got "receipt"');
+    expect((await bad({ lines: [{ name: 'Болт', amount: '1,50' }] }))!.message).to.contain('documents[0].lines: must be a list of lines');
+    expect((await bad({ date: '05.03.2026' }))!.message).to.contain('documents[0].date: must be a date YYYY-MM-DD');
+    const badCp = await applyBatch(rt, opts('delta'), { counterparties: [{ ...cp, bankAccount: '4070' }] }).then(() => null, (e) => e as Error);
+    expect(badCp!.message).to.contain('counterparties[0].bankAccount: must be a bank account of 20 digits');
   });
 
   it('the same key twice in one run keeps the last record', async () => {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import type { Runtime } from '../../src/infra/runtime.ts';
-import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
-import { DEFAULT_RESERVATION_PERIOD_HOURS, reservationSettings } from '../../src/store/reservations/settings.ts';
-import { getSetting } from '../../src/store/settings/settings.ts';
-import { createApp } from '../../src/web/app.ts';
 import { recentExchanges } from '../../connectors/commerceml/index.ts';
 import { queueBoard } from '../../src/app/roles/console-services.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { DEFAULT_RESERVATION_PERIOD_HOURS, reservationSettings } from '../../src/store/reservations/settings.ts';
+import { getSetting } from '../../src/store/settings/settings.ts';
+import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { createApp } from '../../src/web/app.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { PASSWORD, type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
@@ -223,6 +223,26 @@ describe('web/console: staff console', () => {
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('News audiences');
     expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
+  });
+
+  it('saves the seller’s requisites for invoices (YAML); a bad one names the field and saves nothing; empty clears them', async () => {
+    const admin = await as(fx.emails.admin);
+    await admin.get('/console/settings');
+    const seller = "name: ООО «Ромашка»\ninn: '7701234567'\nkpp: '770101001'\naddress: г. Москва\nbankName: ПАО Сбербанк\nbic: '044525225'\naccount: '40702810000000000001'\ncorrAccount: '30101810400000000225'\n";
+    expect((await admin.post('/console/settings', { period: '24', seller })).status).to.equal(303);
+    expect(await getSetting(rt.db, 'invoices.seller')).to.include({ name: 'ООО «Ромашка»', inn: '7701234567', vatRate: '20' });
+    expect((await admin.get('/console/settings')).text).to.contain('ООО «Ромашка»');
+    const bad = await admin.post('/console/settings', { period: '36', seller: seller.replace("bic: '044525225'", "bic: '0445'") });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('Реквизиты продавца (bic): BIC: 9 digits.');
+    expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(24);
+    const notYaml = await admin.post('/console/settings', { period: '24', seller: 'name: [' });
+    expect(notYaml.status).to.equal(422);
+    expect(notYaml.text).to.contain('Реквизиты продавца: это не YAML');
+    expect((await admin.post('/console/settings', { period: '24' })).status).to.equal(303);
+    expect(await getSetting(rt.db, 'invoices.seller')).to.not.equal(null);
+    expect((await admin.post('/console/settings', { period: '24', seller: '' })).status).to.equal(303);
+    expect(await getSetting(rt.db, 'invoices.seller')).to.equal(null);
   });
 
   it('both reservation-period screens refuse the same bad values with the same message and accept the same good ones', async () => {

@@ -44,7 +44,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'reservations.period_hours': 'Reservation period',
   'warehouses.commission_overrides': 'Partner-warehouse commission',
   'news.audiences': 'News audiences',
-  'invoices.seller': 'Seller’s requisites on invoices',
+  'invoices.seller': 'Реквизиты продавца',
 };
 
 export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {

@@ -1,8 +1,9 @@
-// Console › Settings (admin): reservation period, partner-warehouse commission overrides, news audiences.
+// Console › Settings (admin): reservation period, partner-warehouse commission overrides, news audiences,
+// the seller's requisites on the store's invoices.
 import { Router } from 'express';
 import YAML from 'yaml';
-import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
+import type { Runtime } from '../../../infra/runtime.ts';
 import { validateReservationPeriod } from '../../../store/reservations/settings.ts';
 import { getSetting, setSetting } from '../../../store/settings/settings.ts';
 import { requireRole } from '../../auth/context.ts';
@@ -22,6 +23,7 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
       period: values.period ?? String(await getSetting(rt.db, 'reservations.period_hours')),
       partners: partners.map((w) => ({ ...w, override: values[`commission_${w.id}`] ?? overrides[String(w.id)] ?? '' })),
       audiences: values.audiences ?? YAML.stringify(await getSetting(rt.db, 'news.audiences')),
+      seller: values.seller ?? ((s) => (s ? YAML.stringify(s) : ''))(await getSetting(rt.db, 'invoices.seller')),
     };
   };
 
@@ -41,6 +43,15 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
     } catch (err) {
       errors.audiences = `News audiences: not valid YAML (${(err as Error).message.split('\n')[0]}).`;
     }
+    // The seller's requisites: YAML; empty clears them; a form without the field leaves them as they are.
+    let seller: unknown;
+    if (b.seller !== undefined) {
+      try {
+        seller = String(b.seller).trim() === '' ? null : YAML.parse(String(b.seller));
+      } catch (err) {
+        errors.seller = `Реквизиты продавца: это не YAML (${(err as Error).message.split('\n')[0]}).`;
+      }
+    }
     // one transaction: a bad value anywhere saves nothing
     try {
       await rt.db.transaction(async (trx) => {
@@ -49,6 +60,7 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
           ['period', async () => setSetting(trx, 'reservations.period_hours', validateReservationPeriod(b.period))],
           ['commission', () => setSetting(trx, 'warehouses.commission_overrides', overrides)],
           ['audiences', () => setSetting(trx, 'news.audiences', audiences)],
+          ...(b.seller === undefined ? [] : [['seller', () => setSetting(trx, 'invoices.seller', seller)] as [string, () => Promise<unknown>]]),
         ];
         for (const [field, run] of checks) {
           if (errors[field]) continue;
