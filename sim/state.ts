@@ -1,9 +1,9 @@
 // The simulator's live state: the dataset, the edits an accountant makes, the change feed and
 // the orders and reservations the store sent. Every edit appends to the feed and notifies listeners (webhooks).
 import { hash01, money } from './data/random.ts';
-import type { SimContract, SimCounterparty, SimDataset, SimOffer, SimOrder, SimProduct } from './data/types.ts';
+import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, SimOrder, SimProduct } from './data/types.ts';
 
-export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts';
+export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents';
 
 export interface FeedEntry { seq: number; at: string; entity: FeedEntity; id: string }
 export interface StatusEntry { seq: number; orderId: string; status: string; note: string; at: string }
@@ -253,6 +253,27 @@ export class SimState {
     else if (!DECIMAL.test(value)) throw new SimError('invalid', `price must be a non-negative decimal, got "${value}"`);
     else c.prices.set(offerId, value);
     this.record([{ entity: 'contracts', id: contractId }]);
+  }
+
+  document(id: string): SimDocument | undefined {
+    return this.data.documents.find((d) => d.id === id);
+  }
+
+  /** The accountant changes a document's status (an invoice paid, a statement signed). */
+  setDocumentStatus(id: string, status: string): void {
+    const d = this.document(id);
+    if (!d) throw new SimError('not_found', `no document with id ${id}`);
+    if (!status.trim()) throw new SimError('invalid', 'status must not be empty');
+    d.status = status;
+    this.record([{ entity: 'documents', id }]);
+  }
+
+  /** The accountant issues a new document to a counterparty (a copy of an existing one's lines). */
+  issueDocument(doc: SimDocument): void {
+    if (!this.cpById.has(doc.counterpartyId)) throw new SimError('not_found', `no counterparty with id ${doc.counterpartyId}`);
+    if (this.document(doc.id)) throw new SimError('invalid', `a document with id ${doc.id} exists`);
+    this.data.documents.push(doc);
+    this.record([{ entity: 'documents', id: doc.id }]);
   }
 
   private record(changes: { entity: FeedEntity; id: string }[]): void {

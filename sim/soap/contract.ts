@@ -85,7 +85,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
     output: {
       NextCursor: 'string', HasMore: 'boolean', ServerTime: 'dateTime', PriceTypes: 'PriceTypeList', Warehouses: 'WarehouseList',
       Groups: 'GroupList', Products: 'ProductList', Offers: 'OfferList', Managers: 'ManagerList',
-      Counterparties: 'CounterpartyList', Contracts: 'ContractList',
+      Counterparties: 'CounterpartyList', Contracts: 'ContractList', Документы: 'СписокДокументов',
     },
   },
   CreateOrder: { input: { Order: 'Order' }, output: { OrderId: 'string', Number: 'string', Created: 'boolean' } },

@@ -98,6 +98,7 @@ function changes(s: SimState, args: Obj): Obj {
   const productIds = ids('products');
   const cpIds = ids('counterparties');
   const contractIds = ids('contracts');
+  const documentIds = ids('documents');
   return {
     NextCursor: next,
     HasMore: hasMore,
@@ -106,6 +107,7 @@ function changes(s: SimState, args: Obj): Obj {
     Offers: rendered({ Offer: [...offerIds].map((id) => offer(s, s.offer(id))) }),
     Counterparties: rendered({ Counterparty: [...cpIds].map((id) => counterparty(s.counterparty(id)!)) }),
     Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
+    Документы: rendered({ Документ: [...documentIds].map((id) => document(s.document(id)!)) }),
   };
 }
 

@@ -132,6 +132,20 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
   });
 
+  it('a document paid or issued in the system reaches the mirror through the feed, lines and all', async () => {
+    const d = sim.state.data;
+    const unpaid = d.documents.find((x) => x.status === 'Не оплачен')!;
+    sim.state.setDocumentStatus(unpaid.id, 'Оплачен');
+    sim.state.issueDocument({ ...unpaid, id: 'DOC-NEW-1', number: 'СЧ-НОВЫЙ', date: '2026-11-30', status: 'Не оплачен', lines: unpaid.lines.slice(0, 1), amount: unpaid.lines[0]!.amount, vatAmount: unpaid.lines[0]!.vatAmount });
+    const out = await runChanges(rt, await row());
+    expect(out.result!.counts.documents).to.include({ received: 2, inserted: 1, updated: 1 });
+    expect((await rt.db('documents').where({ source_id: sourceId, external_id: unpaid.id }).first())!.status).to.equal('Оплачен');
+    const issued = await rt.db('documents').where({ source_id: sourceId, external_id: 'DOC-NEW-1' }).first();
+    expect(issued).to.include({ number: 'СЧ-НОВЫЙ', kind: 'invoice', amount: unpaid.lines[0]!.amount });
+    expect(issued!.lines).to.have.length(1);
+    expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
+  });
+
   it('an empty feed opens no run but moves as_of', async () => {
     const before = await rt.db('sync_runs').count({ n: '*' });
     const asOfBefore = (await rt.db('sources').where({ id: sourceId }).first())!.as_of;
