@@ -34,7 +34,9 @@ describe('web: reservations and waiting list pages', () => {
 
   it('reserves from the reserve box (htmx fragment) and lists it with a countdown', async () => {
     const product = await a.get(`/product/${fx.offers[1]}`);
-    expect(product.text).to.contain(`hx-get="/reservations/box/${fx.offers[1]}?back=/product/${fx.offers[1]}"`);
+    // the box is in the page (no JS needed); htmx re-fetches its live part on availability events
+    expect(product.text).to.contain(`id="reserve-box-${fx.offers[1]}"`).and.contain('data-available="20"').and.not.contain('Loading availability');
+    expect(product.text).to.contain(`hx-get="/reservations/box/${fx.offers[1]}?back=%2Fproduct%2F${fx.offers[1]}"`);
     expect(product.text).to.contain('sse-connect="/reservations/events"');
     const catalog = await a.get('/catalog');
     expect(catalog.text).to.contain(`href="/product/${fx.offers[1]}#reserve"`);
