@@ -376,6 +376,7 @@ export interface SourcesRow {
   outbound: string[];
   demo: boolean;
   disabled_at: Date | null;
+  sync_epoch: number;
 }
 
 export interface StockRow {
@@ -492,7 +493,7 @@ declare module 'knex/types/tables.js' {
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
-    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at'>, Updatable<SourcesRow>>;
+    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
