@@ -17,7 +17,7 @@ import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
 import { encodeCp1251 } from './sale/cp1251.ts';
 import { buildOrdersQuery, confirmQueried } from './sale/order-export.ts';
-import { applyOrderDocuments, unmappedLines } from './sale/status-import.ts';
+import { applyOrderDocuments, settlementLines, unmappedLines } from './sale/status-import.ts';
 import { type CommerceMLSettings, parseSettings } from './settings.ts';
 
 export interface CommerceMLRouterOptions {
@@ -232,9 +232,9 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     await parseCommerceML(fs.createReadStream(target), {
       classifier: emptyClassifier(),
       onBatch: async () => {},
-      onDocument: (d) => {
+      onDocument: (d, place) => {
         if (docs.length >= 10_000) throw new UploadError('more than 10000 documents in one file');
-        docs.push(mapDocument(d));
+        docs.push(mapDocument(d, place.container));
       },
     });
     const r = await applyOrderDocuments(rt.db, session.source_id, docs);
@@ -243,6 +243,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
       ...(r.unknown.length ? [`warning: no order for document(s) ${r.unknown.slice(0, 10).join(', ')}`] : []),
       ...unmappedLines(r.unmapped),
+      ...settlementLines(r),
     );
   }
 

@@ -12,7 +12,7 @@ import { CommerceMLError } from '../parse/errors.ts';
 import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
 import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
-import { applyOrderDocuments, type StatusImportResult, unmappedLines } from '../sale/status-import.ts';
+import { applyOrderDocuments, type StatusImportResult, settlementLines, unmappedLines } from '../sale/status-import.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { parseSettings } from '../settings.ts';
 import { recordSeen } from './seen.ts';
@@ -129,9 +129,9 @@ export async function importCatalogFile(
     parsed = await parseCommerceML(input, {
       classifier,
       batchSize: BATCH,
-      onDocument: (d) => {
+      onDocument: (d, place) => {
         if (docs.length >= MAX_DOCUMENTS) throw new CommerceMLError(`more than ${MAX_DOCUMENTS} documents in one file`);
-        docs.push(mapDocument(d));
+        docs.push(mapDocument(d, place.container));
       },
       onBatch: async (batch) => {
         await settle();
@@ -234,7 +234,7 @@ function summarize(filename: string, p: ParseResult, report: EntityReport[], syn
   });
   lines.push(`${filename} (CommerceML ${p.version ?? '?'}): ${parts.join('; ') || 'no catalog records'}`);
   if (p.properties || p.units) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
-  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`, ...unmappedLines(orders.unmapped));
+  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`, ...unmappedLines(orders.unmapped), ...settlementLines(orders));
   for (const r of report) {
     for (const s of r.skipped) {
       lines.push(`warning: ${s.count} ${r.entity} record(s) skipped: ${s.reason}${s.sample?.length ? ` (e.g. ${s.sample.slice(0, 3).join(', ')})` : ''}`);

@@ -230,6 +230,42 @@ export interface OrderLinesRow {
   amount: string;
 }
 
+export interface OrderPaymentsRow {
+  id: number;
+  order_id: number;
+  external_id: string;
+  kind: string;
+  number: string | null;
+  paid_at: Date | null;
+  amount: string;
+  state: 'paid' | 'pending' | 'cancelled';
+  from_requisites: boolean;
+  updated_at: Date;
+}
+
+export interface OrderShipmentLinesRow {
+  shipment_id: number;
+  line_no: number;
+  order_line_id: number | null;
+  offer_external_id: string | null;
+  name: string;
+  quantity: string;
+}
+
+export interface OrderShipmentsRow {
+  id: number;
+  order_id: number;
+  external_id: string;
+  number: string | null;
+  shipped_at: Date | null;
+  amount: string | null;
+  state: 'shipped' | 'pending' | 'cancelled';
+  tracking: string | null;
+  whole_order: boolean;
+  from_requisites: boolean;
+  updated_at: Date;
+}
+
 export interface OrderStatusHistoryRow {
   id: number;
   order_id: number;
@@ -239,6 +275,7 @@ export interface OrderStatusHistoryRow {
   at: Date;
   status_text: string;
   mail_pending: boolean;
+  kind: 'status' | 'payment' | 'shipment';
 }
 
 export interface OrdersRow {
@@ -482,7 +519,10 @@ declare module 'knex/types/tables.js' {
     news_reads: Knex.CompositeTableType<NewsReadsRow, Insertable<NewsReadsRow, 'read_at'>, Updatable<NewsReadsRow>>;
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
     order_lines: Knex.CompositeTableType<OrderLinesRow, Insertable<OrderLinesRow, 'id' | 'warehouse_id' | 'sku' | 'unit'>, Updatable<OrderLinesRow>>;
-    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at' | 'status_text' | 'mail_pending'>, Updatable<OrderStatusHistoryRow>>;
+    order_payments: Knex.CompositeTableType<OrderPaymentsRow, Insertable<OrderPaymentsRow, 'id' | 'kind' | 'number' | 'paid_at' | 'from_requisites' | 'updated_at'>, Updatable<OrderPaymentsRow>>;
+    order_shipment_lines: Knex.CompositeTableType<OrderShipmentLinesRow, Insertable<OrderShipmentLinesRow, 'order_line_id' | 'offer_external_id' | 'name'>, Updatable<OrderShipmentLinesRow>>;
+    order_shipments: Knex.CompositeTableType<OrderShipmentsRow, Insertable<OrderShipmentsRow, 'id' | 'number' | 'shipped_at' | 'amount' | 'tracking' | 'whole_order' | 'from_requisites' | 'updated_at'>, Updatable<OrderShipmentsRow>>;
+    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at' | 'status_text' | 'mail_pending' | 'kind'>, Updatable<OrderStatusHistoryRow>>;
     orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at' | 'creation_key' | 'status_text'>, Updatable<OrdersRow>>;
     outbox: Knex.CompositeTableType<OutboxRow, Insertable<OutboxRow, 'id' | 'state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'created_at' | 'delivered_at' | 'ordering_key'>, Updatable<OutboxRow>>;
     price_types: Knex.CompositeTableType<PriceTypesRow, Insertable<PriceTypesRow, 'id' | 'currency' | 'vat_included' | 'is_base' | 'deleted' | 'updated_at'>, Updatable<PriceTypesRow>>;
