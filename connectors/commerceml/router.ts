@@ -10,7 +10,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticateLimited, parseBasic } from './exchange/auth.ts';
 import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
-import { deactivateUnseen } from './import/deactivate.ts';
+import { deactivateUnseen, sessionDrops } from './import/deactivate.ts';
 import { COMMERCEML_IMPORT_JOB, defaultUploadDir, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
@@ -114,6 +114,13 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
           }
           await rt.db('commerceml_sessions').where({ id: session.id }).update({ state: 'completed', completed_at: rt.db.fn.now() });
           await fs.promises.rm(dir, { recursive: true, force: true });
+          // Never `success` for an exchange whose files' catalog data all went nowhere (node
+          // emulators carry on after a file's failure; each file in its own session ends here).
+          const drops = await sessionDrops(rt.db, session.id);
+          if (drops) {
+            const line = `this exchange applied none of the catalog data its files held — ${drops}`;
+            return settings.droppedData === 'failure' ? answer(res, 'failure', line, note) : answer(res, 'success', note, `warning: ${line}`);
+          }
           return answer(res, 'success', note);
         }
         case 'query': {

@@ -34,6 +34,8 @@ export interface FileImportResult {
    * The import then answers `failure` unless the source's `droppedData` setting is 'warning'.
    */
   dropped?: string;
+  /** Some of its products/offers/prices/stock reached the mirror. */
+  dataApplied: boolean;
   failed: boolean;
 }
 
@@ -173,7 +175,15 @@ export async function importCatalogFile(
   const failed = dropped !== undefined && (typeof settings === 'string' || settings.droppedData === 'failure');
   const summary = summarize(s.filename, parsed, entities, sync, orders);
   if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
-  return { parse: rest, sync, orders, summary, dropped, failed };
+  const dataApplied = entities.some((r) => DATA_ENTITIES.includes(r.entity) && r.applied > 0);
+  if (dropped && sync?.runId) {
+    // the run itself says so: the console marks it (src/store/console/console-data.ts)
+    await deps.db.raw(`UPDATE sync_runs SET warnings = coalesce(warnings, '[]'::jsonb) || ?::jsonb WHERE id = ?`, [
+      JSON.stringify([{ entity: 'catalog', message: `${s.filename}: nothing of its catalog data was applied — ${dropped}`, count: 1, sample: [], dropped: true }]),
+      sync.runId,
+    ]);
+  }
+  return { parse: rest, sync, orders, summary, dropped, dataApplied, failed };
 }
 
 /** Read / applied / skipped per entity, with the reason of each skip. */

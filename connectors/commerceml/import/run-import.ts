@@ -106,6 +106,8 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
       message: res.summary.join('\n'),
       result: JSON.stringify({ counts: res.sync?.counts ?? {}, warnings: res.sync?.warnings ?? [], parse: res.parse, orders: res.orders }),
       sync_run_id: res.sync?.runId ?? null,
+      dropped: res.dropped ?? null,
+      data_applied: res.dataApplied,
       finished_at: rt.db.fn.now(),
     });
   } catch (err) {
