@@ -30,7 +30,11 @@ export async function sessionDrops(db: Db, sessionId: number): Promise<string | 
   return dropped.length ? dropped.map((r) => `${r.filename}: ${r.dropped}`).join('; ') : undefined;
 }
 
-export async function deactivateUnseen(deps: ImportDeps, session: { id: number; source_id: number; created_at: Date }): Promise<DeactivateResult> {
+export async function deactivateUnseen(
+  deps: ImportDeps,
+  session: { id: number; source_id: number; created_at: Date },
+  kind = 'commerceml deactivate',
+): Promise<DeactivateResult> {
   const db: Db = deps.db;
   const claimed = await db('commerceml_sessions').where({ id: session.id }).whereNull('deactivated_at').update({ deactivated_at: db.fn.now() }).returning('full_entities');
   if (!claimed.length) return { skipped: 'already done in this session' };
@@ -44,7 +48,7 @@ export async function deactivateUnseen(deps: ImportDeps, session: { id: number; 
 
   // The deletions belong to the data the session's files brought: keep the source's "as of".
   const src = await db('sources').where({ id: session.source_id }).first('as_of');
-  const run = await openSyncRun(deps, { sourceId: session.source_id, kind: 'commerceml deactivate', mode: 'delta', asOf: src?.as_of ?? null });
+  const run = await openSyncRun(deps, { sourceId: session.source_id, kind, mode: 'delta', asOf: src?.as_of ?? null });
   try {
     for (const e of entities) {
       const { rows } = await db.raw(
