@@ -1,6 +1,7 @@
 // Every job kind of the system. Each lives in its own file next to this one.
 import type { StreamConsumerDefinition } from '../src/infra/queue/stream-consumer.ts';
 import { commercemlImportJob } from './commerceml-import.ts';
+import { commercemlQuietJob } from './commerceml-quiet.ts';
 import { mailSendJob } from './mail-send.ts';
 import { messagesNotifyJob } from './messages-notify.ts';
 import { mirrorChangesConsumer } from './mirror-changes.ts';
@@ -32,6 +33,7 @@ export const JOBS: JobDefinition<never>[] = [
   ordersStatus,
   ordersStatusMail,
   commercemlImportJob,
+  commercemlQuietJob,
   outboxPurge,
   syncRunsSweep,
   workReconcile,

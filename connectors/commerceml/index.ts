@@ -3,3 +3,4 @@ export { commercemlRouter, DEFAULT_EXCHANGE_PATH, type CommerceMLRouterOptions }
 export { COMMERCEML_IMPORT_JOB, defaultUploadDir, importJob, type ImportJobData, runImportJob } from './import/run-import.ts';
 export { parseSettings, type CommerceMLSettings } from './settings.ts';
 export { type ExchangeActivity, type ExchangeFile, recentExchanges } from './exchange/activity.ts';
+export { COMMERCEML_QUIET_JOB, type QuietJobData, runQuietCheck, scheduleQuietCheck } from './import/quiet.ts';

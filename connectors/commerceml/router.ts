@@ -10,14 +10,14 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticateLimited, parseBasic } from './exchange/auth.ts';
 import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
-import { deactivateUnseen } from './import/deactivate.ts';
+import { deactivateUnseen, sessionDrops } from './import/deactivate.ts';
 import { COMMERCEML_IMPORT_JOB, defaultUploadDir, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
 import { encodeCp1251 } from './sale/cp1251.ts';
 import { buildOrdersQuery, confirmQueried } from './sale/order-export.ts';
-import { applyOrderDocuments, unmappedLines } from './sale/status-import.ts';
+import { applyOrderDocuments, settlementLines, unmappedLines } from './sale/status-import.ts';
 import { type CommerceMLSettings, parseSettings } from './settings.ts';
 
 export interface CommerceMLRouterOptions {
@@ -114,6 +114,13 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
           }
           await rt.db('commerceml_sessions').where({ id: session.id }).update({ state: 'completed', completed_at: rt.db.fn.now() });
           await fs.promises.rm(dir, { recursive: true, force: true });
+          // Never `success` for an exchange whose files' catalog data all went nowhere (node
+          // emulators carry on after a file's failure; each file in its own session ends here).
+          const drops = await sessionDrops(rt.db, session.id);
+          if (drops) {
+            const line = `this exchange applied none of the catalog data its files held — ${drops}`;
+            return settings.droppedData === 'failure' ? answer(res, 'failure', line, note) : answer(res, 'success', note, `warning: ${line}`);
+          }
           return answer(res, 'success', note);
         }
         case 'query': {
@@ -232,9 +239,9 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     await parseCommerceML(fs.createReadStream(target), {
       classifier: emptyClassifier(),
       onBatch: async () => {},
-      onDocument: (d) => {
+      onDocument: (d, place) => {
         if (docs.length >= 10_000) throw new UploadError('more than 10000 documents in one file');
-        docs.push(mapDocument(d));
+        docs.push(mapDocument(d, place.container));
       },
     });
     const r = await applyOrderDocuments(rt.db, session.source_id, docs);
@@ -243,6 +250,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,
       ...(r.unknown.length ? [`warning: no order for document(s) ${r.unknown.slice(0, 10).join(', ')}`] : []),
       ...unmappedLines(r.unmapped),
+      ...settlementLines(r),
     );
   }
 

@@ -6,6 +6,8 @@
 //   zip              answer zip=yes at init (default true)
 //   droppedData      'failure' (default) or 'warning': how an import answers when a file held
 //                    products/offers/prices/stock and none of it was applied
+//   quietPeriodS     seconds after a catalog session's last call when a full package's deletions
+//                    happen without deactivate/complete (default COMMERCEML_QUIET_PERIOD_S; 0: never)
 //   limits           bytes: fileLimit (chunk size 1C may send), maxFileBytes, maxSessionBytes,
 //                    maxUnzippedBytes; maxZipEntries
 import { z } from 'zod';
@@ -28,6 +30,7 @@ export const settingsSchema = z
     ordersEncoding: z.enum(['utf-8-bom', 'windows-1251']).default('utf-8-bom'),
     zip: z.boolean().default(true),
     droppedData: z.enum(['failure', 'warning']).default('failure'),
+    quietPeriodS: z.number().int().min(0).max(7 * 24 * 3600).optional(),
     limits: limitsSchema.default(limitsSchema.parse({})),
   })
   .refine((s) => s.passwordEnv || s.passwordHash, 'needs passwordEnv or passwordHash');

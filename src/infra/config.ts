@@ -56,6 +56,9 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
+  // A catalog session that ends with neither deactivate nor complete (old 1C modules): this long
+  // after its last call, a full package's deletions happen anyway (0: never).
+  COMMERCEML_QUIET_PERIOD_S: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(900),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean };

@@ -19,6 +19,37 @@ export function codeForUnmapped(current: OrderStatusCode): OrderStatusCode {
   return current === 'new' ? 'confirmed' : current;
 }
 
+const RANK: Record<OrderStatusCode, number> = { new: 0, confirmed: 1, paid: 2, shipped: 3, completed: 4, cancelled: 5 };
+
+/** The code a report may set, given what the settlements establish (never below them, except to cancel). */
+export function raiseTo(code: OrderStatusCode, floor: OrderStatusCode): OrderStatusCode {
+  if (code === 'cancelled' || code === 'completed') return code;
+  return RANK[floor] > RANK[code] ? floor : code;
+}
+
+/** What the order's stored payments and shipments establish: 'new' when there are none. */
+export async function settlementFloor(trx: Knex.Transaction | Knex, orderId: number): Promise<OrderStatusCode> {
+  const { rows } = await trx.raw<{ rows: { any: boolean; paid_in_full: boolean; shipped_in_full: boolean }[] }>(
+    `SELECT EXISTS (SELECT 1 FROM order_payments WHERE order_id = o.id AND state <> 'cancelled')
+            OR EXISTS (SELECT 1 FROM order_shipments WHERE order_id = o.id AND state <> 'cancelled') AS any,
+            o.total > 0 AND coalesce((SELECT sum(amount) FROM order_payments WHERE order_id = o.id AND state = 'paid'), 0) >= o.total AS paid_in_full,
+            EXISTS (SELECT 1 FROM order_shipments WHERE order_id = o.id AND state = 'shipped' AND whole_order)
+            OR (EXISTS (SELECT 1 FROM order_lines WHERE order_id = o.id)
+                AND NOT EXISTS (
+                  SELECT 1 FROM order_lines l
+                   WHERE l.order_id = o.id
+                     AND l.quantity > coalesce((SELECT sum(sl.quantity) FROM order_shipment_lines sl JOIN order_shipments s ON s.id = sl.shipment_id
+                                                  WHERE sl.order_line_id = l.id AND s.state = 'shipped'), 0))) AS shipped_in_full
+       FROM orders o WHERE o.id = ?`,
+    [orderId],
+  );
+  const r = rows[0];
+  if (!r) return 'new';
+  if (r.shipped_in_full) return 'shipped';
+  if (r.paid_in_full) return 'paid';
+  return r.any ? 'confirmed' : 'new';
+}
+
 /** What a source reports about one of the store's orders. */
 export interface AccountingStatus {
   /** How this source names the order: the store's number and/or the system's id for it. */
@@ -100,14 +131,15 @@ export async function applyAccountingStatuses(trx: Knex.Transaction, sourceId: n
       text = r.text ?? '';
       if (text) result.unmapped.push({ order: order.number, text });
     } else if (r.code !== undefined) {
-      code = r.code;
+      // never below what the order's payments and shipments establish (src/mirror/order-settlements.ts)
+      code = raiseTo(r.code, await settlementFloor(trx, order.id));
       text = r.text ?? '';
     }
     const note = r.note ?? '';
     const dup = r.at
-      ? await trx('order_status_history').where({ order_id: order.id, origin: 'accounting', status: code, status_text: text, at: new Date(r.at) }).first('id')
+      ? await trx('order_status_history').where({ order_id: order.id, origin: 'accounting', kind: 'status', status: code, status_text: text, at: new Date(r.at) }).first('id')
       : await trx('order_status_history')
-          .where({ order_id: order.id, origin: 'accounting' })
+          .where({ order_id: order.id, origin: 'accounting', kind: 'status' })
           .orderBy('id', 'desc')
           .first('status', 'status_text', 'note')
           .then((last) => (last && last.status === code && last.status_text === text && last.note === note ? last : undefined));

@@ -123,6 +123,34 @@ describe('web/console: staff console', () => {
     expect(d.text).to.contain('Dry run: problems found').and.contain('prices: 3 unknown offers');
   });
 
+  it('marks an exchange, its file and its sync run whose catalog data was all dropped', async () => {
+    const [cml] = await rt.db('sources').insert({ name: 'cml', kind: 'commerceml', title: '1C exchange' }).returning('id');
+    const [bad, good] = await rt.db('commerceml_sessions')
+      .insert([
+        { source_id: cml.id, type: 'catalog', token: 'c'.repeat(48), sessid: 's3', state: 'completed', created_at: new Date(Date.now() - 3_600_000) },
+        { source_id: cml.id, type: 'catalog', token: 'd'.repeat(48), sessid: 's4' },
+      ])
+      .returning('id');
+    const [run] = await rt.db('sync_runs')
+      .insert({ source_id: cml.id, kind: 'commerceml', mode: 'delta', state: 'succeeded', finished_at: new Date(),
+        warnings: JSON.stringify([{ entity: 'catalog', message: 'offers.xml: nothing of its catalog data was applied — offers 14 dropped', count: 1, dropped: true }]) })
+      .returning('id');
+    const [fine] = await rt.db('sync_runs').insert({ source_id: cml.id, kind: 'commerceml', mode: 'delta', state: 'succeeded', finished_at: new Date() }).returning('id');
+    await rt.db('commerceml_imports').insert([
+      { session_id: bad.id, filename: 'offers.xml', state: 'done', message: 'warning: offers.xml: nothing…', dropped: 'offers 14 dropped (they refer to products the mirror does not have)', sync_run_id: run.id },
+      { session_id: good.id, filename: 'import.xml', state: 'done', message: '12 products', data_applied: true },
+    ]);
+    const admin = await as(fx.emails.admin);
+    const page = await admin.get('/console/sources');
+    const c = page.text.split('data-source="cml"')[1]!.split('</section>')[0]!;
+    const row = (attr: string) => c.split(attr)[1]!.split('</tr>')[0]!;
+    expect(row(`data-exchange="${bad.id}"`)).to.contain('⚠ данные не применены').and.contain('title="offers 14 dropped (they refer to products the mirror does not have)"');
+    expect(row(`data-exchange="${good.id}"`)).not.to.contain('данные не применены');
+    expect(c).to.match(new RegExp(`class="run state-succeeded dropped" data-run="${run.id}"`));
+    expect(row(`data-run="${run.id}"`)).to.contain('⚠ данные не применены');
+    expect(row(`data-run="${fine.id}"`)).not.to.contain('данные не применены');
+  });
+
   it('offers per source kind only what works: SOAP runs and mapping checks; CommerceML its exchanges, refusing posted actions', async () => {
     const [cml] = await rt.db('sources').insert({ name: 'cml', kind: 'commerceml', title: '1C exchange' }).returning('id');
     const [older, newer] = await rt.db('commerceml_sessions')

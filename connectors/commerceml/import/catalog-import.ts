@@ -12,7 +12,7 @@ import { CommerceMLError } from '../parse/errors.ts';
 import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/parse-file.ts';
 import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
-import { applyOrderDocuments, type StatusImportResult, unmappedLines } from '../sale/status-import.ts';
+import { applyOrderDocuments, type StatusImportResult, settlementLines, unmappedLines } from '../sale/status-import.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { parseSettings } from '../settings.ts';
 import { recordSeen } from './seen.ts';
@@ -34,6 +34,8 @@ export interface FileImportResult {
    * The import then answers `failure` unless the source's `droppedData` setting is 'warning'.
    */
   dropped?: string;
+  /** Some of its products/offers/prices/stock reached the mirror. */
+  dataApplied: boolean;
   failed: boolean;
 }
 
@@ -129,9 +131,9 @@ export async function importCatalogFile(
     parsed = await parseCommerceML(input, {
       classifier,
       batchSize: BATCH,
-      onDocument: (d) => {
+      onDocument: (d, place) => {
         if (docs.length >= MAX_DOCUMENTS) throw new CommerceMLError(`more than ${MAX_DOCUMENTS} documents in one file`);
-        docs.push(mapDocument(d));
+        docs.push(mapDocument(d, place.container));
       },
       onBatch: async (batch) => {
         await settle();
@@ -173,7 +175,15 @@ export async function importCatalogFile(
   const failed = dropped !== undefined && (typeof settings === 'string' || settings.droppedData === 'failure');
   const summary = summarize(s.filename, parsed, entities, sync, orders);
   if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
-  return { parse: rest, sync, orders, summary, dropped, failed };
+  const dataApplied = entities.some((r) => DATA_ENTITIES.includes(r.entity) && r.applied > 0);
+  if (dropped && sync?.runId) {
+    // the run itself says so: the console marks it (src/store/console/console-data.ts)
+    await deps.db.raw(`UPDATE sync_runs SET warnings = coalesce(warnings, '[]'::jsonb) || ?::jsonb WHERE id = ?`, [
+      JSON.stringify([{ entity: 'catalog', message: `${s.filename}: nothing of its catalog data was applied — ${dropped}`, count: 1, sample: [], dropped: true }]),
+      sync.runId,
+    ]);
+  }
+  return { parse: rest, sync, orders, summary, dropped, dataApplied, failed };
 }
 
 /** Read / applied / skipped per entity, with the reason of each skip. */
@@ -234,7 +244,7 @@ function summarize(filename: string, p: ParseResult, report: EntityReport[], syn
   });
   lines.push(`${filename} (CommerceML ${p.version ?? '?'}): ${parts.join('; ') || 'no catalog records'}`);
   if (p.properties || p.units) lines.push(`classifier: ${p.properties} properties, ${p.units} units`);
-  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`, ...unmappedLines(orders.unmapped));
+  if (orders) lines.push(`orders: ${orders.updated} updated, ${orders.unknown.length} unknown`, ...unmappedLines(orders.unmapped), ...settlementLines(orders));
   for (const r of report) {
     for (const s of r.skipped) {
       lines.push(`warning: ${s.count} ${r.entity} record(s) skipped: ${s.reason}${s.sample?.length ? ` (e.g. ${s.sample.slice(0, 3).join(', ')})` : ''}`);

@@ -19,18 +19,36 @@ export interface DeactivateResult {
   sync?: SyncResult;
 }
 
-export async function deactivateUnseen(deps: ImportDeps, session: { id: number; source_id: number; created_at: Date }): Promise<DeactivateResult> {
+/**
+ * What of the session's catalog data was dropped, when its files held products/offers/prices/stock
+ * and none of them was applied by any file ("file: what; file: what"); undefined otherwise.
+ */
+export async function sessionDrops(db: Db, sessionId: number): Promise<string | undefined> {
+  const rows = await db('commerceml_imports').where({ session_id: sessionId }).orderBy(['created_at', 'filename']).select('filename', 'dropped', 'data_applied');
+  if (rows.some((r) => r.data_applied)) return undefined;
+  const dropped = rows.filter((r) => r.dropped);
+  return dropped.length ? dropped.map((r) => `${r.filename}: ${r.dropped}`).join('; ') : undefined;
+}
+
+export async function deactivateUnseen(
+  deps: ImportDeps,
+  session: { id: number; source_id: number; created_at: Date },
+  kind = 'commerceml deactivate',
+): Promise<DeactivateResult> {
   const db: Db = deps.db;
   const claimed = await db('commerceml_sessions').where({ id: session.id }).whereNull('deactivated_at').update({ deactivated_at: db.fn.now() }).returning('full_entities');
   if (!claimed.length) return { skipped: 'already done in this session' };
   const failed = await db('commerceml_imports').where({ session_id: session.id }).whereNot({ state: 'done' }).count<{ n: string }[]>({ n: '*' });
   if (Number(failed[0]!.n)) return { skipped: 'a file of this session did not import: nothing deactivated' };
+  // droppedData=warning lets such a file answer success: its session still deletes nothing
+  const dropped = await db('commerceml_imports').where({ session_id: session.id }).whereNotNull('dropped').first('filename');
+  if (dropped) return { skipped: `${dropped.filename} applied none of its catalog data` };
   const entities = claimed[0]!.full_entities.filter(isKeyed);
   if (!entities.length) return { skipped: 'no full package in this session' };
 
   // The deletions belong to the data the session's files brought: keep the source's "as of".
   const src = await db('sources').where({ id: session.source_id }).first('as_of');
-  const run = await openSyncRun(deps, { sourceId: session.source_id, kind: 'commerceml deactivate', mode: 'delta', asOf: src?.as_of ?? null });
+  const run = await openSyncRun(deps, { sourceId: session.source_id, kind, mode: 'delta', asOf: src?.as_of ?? null });
   try {
     for (const e of entities) {
       const { rows } = await db.raw(

@@ -14,6 +14,7 @@ import { unzipInto } from '../exchange/unzip.ts';
 import { CommerceMLError } from '../parse/errors.ts';
 import { limitsSchema, parseSettings } from '../settings.ts';
 import { importCatalogFile } from './catalog-import.ts';
+import { scheduleQuietCheck } from './quiet.ts';
 
 export const COMMERCEML_IMPORT_JOB = QUEUES.commercemlImport;
 
@@ -106,8 +107,12 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
       message: res.summary.join('\n'),
       result: JSON.stringify({ counts: res.sync?.counts ?? {}, warnings: res.sync?.warnings ?? [], parse: res.parse, orders: res.orders }),
       sync_run_id: res.sync?.runId ?? null,
+      dropped: res.dropped ?? null,
+      data_applied: res.dataApplied,
       finished_at: rt.db.fn.now(),
     });
+    // a session that carries a full package but may never call deactivate/complete (old modules)
+    if (!res.failed) await scheduleQuietCheck(rt, session.id);
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     if (!isFinal(err) && attempt.made + 1 < attempt.max) {

@@ -88,8 +88,14 @@ function kindFor(stack: string[]): ItemKind | undefined {
   return ITEMS[parent]?.[last];
 }
 
+/** Where an item sat: for a document, the `Контейнер` (3.x) it shares with related documents. */
+export interface ItemPlace {
+  /** 1-based number of the root's `Контейнер` the item is in (undefined outside one). */
+  container?: number;
+}
+
 export interface ReadOptions {
-  onItem(kind: ItemKind, node: XNode, header: FileHeader): void;
+  onItem(kind: ItemKind, node: XNode, header: FileHeader, place: ItemPlace): void;
   /** Awaited after each chunk: the consumer flushes full batches here (backpressure). */
   drain?(): Promise<void>;
 }
@@ -107,6 +113,9 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
   // Depth of an unread data element being skipped (its subtree is not looked at).
   let skipDepth = 0;
   let sawRoot = false;
+  // 3.x wraps an order with its payments and shipments in one `Контейнер`.
+  let containers = 0;
+  let inContainer = 0;
   // Bounds of the item being captured (see LIMITS).
   let captureLine = 0;
   let captureStart = 0;
@@ -155,6 +164,10 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       return;
     }
     if (skipDepth) return;
+    if (name === 'Контейнер' && stack.length === 2) {
+      containers++;
+      inContainer = containers;
+    }
     const section = SECTIONS[name];
     if (section && !header.sections.has(section)) {
       const flag = attr(tag.attributes, 'СодержитТолькоИзменения');
@@ -187,6 +200,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
   parser.on('cdata', onText);
   parser.on('closetag', () => {
     const depth = stack.length;
+    if (depth === 2 && stack[1] === 'Контейнер') inContainer = 0;
     stack.pop();
     if (skipDepth) {
       if (depth === skipDepth) skipDepth = 0;
@@ -196,7 +210,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       if (!captureStack.length) {
         const kind = captureKind;
         captureKind = undefined;
-        opts.onItem(kind, node, header);
+        opts.onItem(kind, node, header, inContainer ? { container: inContainer } : {});
       }
     } else if (flagSection && depth === flagDepth) {
       const s = header.sections.get(flagSection);

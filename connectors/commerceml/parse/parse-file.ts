@@ -2,7 +2,7 @@
 // 2.03–3.1) and emits mirror records in bounded batches. The caller awaits each batch before
 // more of the file is read, so memory stays flat on files of hundreds of megabytes.
 import type { EntityName, MirrorRecords } from '../../../src/mirror/records.ts';
-import { type FileHeader, readItems, type SectionName } from './item-reader.ts';
+import { type FileHeader, type ItemPlace, readItems, type SectionName } from './item-reader.ts';
 import {
   addProperty, addUnit, type ClassifierDict, mapCounterparty, mapGroups, mapOffer, mapPriceType, mapProduct,
   mapWarehouse, type Skips, TOTAL_WAREHOUSE,
@@ -37,7 +37,7 @@ export interface ParseOptions {
   /** Updated in place when the file carries a classifier. */
   classifier: ClassifierDict;
   onBatch(batch: RecordBatch): Promise<void>;
-  onDocument?(doc: XNode): void;
+  onDocument?(doc: XNode, place: ItemPlace): void;
   /** Records held before a flush (all entities together). */
   batchSize?: number;
 }
@@ -109,7 +109,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
   };
 
   const header = await readItems(input, {
-    onItem(kind, node, h) {
+    onItem(kind, node, h, place) {
       switch (kind) {
         case 'group': {
           const groups: MirrorRecords['groups'][] = [];
@@ -180,7 +180,7 @@ export async function parseCommerceML(input: AsyncIterable<Uint8Array>, opts: Pa
         }
         case 'document':
           documents++;
-          opts.onDocument?.(node);
+          opts.onDocument?.(node, place);
           break;
       }
     },

@@ -15,6 +15,7 @@ export const QUEUES = {
   ordersStatus: 'orders.status',
   ordersStatusMail: 'orders.status-mail',
   commercemlImport: 'commerceml.import',
+  commercemlQuiet: 'commerceml.quiet',
   outboxPurge: 'outbox.purge',
   syncRunsSweep: 'sync-runs.sweep',
   workReconcile: 'work.reconcile',

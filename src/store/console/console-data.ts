@@ -8,7 +8,8 @@ export interface RunRow {
   mode: string;
   state: string;
   counts: Record<string, Record<string, number>>;
-  warnings: { entity: string; message: string; count: number }[];
+  /** `dropped`: the run held catalog data and applied none of it (the console marks the run). */
+  warnings: { entity: string; message: string; count: number; dropped?: boolean }[];
   progress: { done?: number; total?: number; message?: string };
   error: string | null;
   started_at: Date;

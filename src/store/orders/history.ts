@@ -42,12 +42,63 @@ export async function listOrders(db: Db, counterpartyIds: number[], counterparty
   })) as OrderSummary[];
 }
 
+/** Payments and shipments the accounting system reported (src/mirror/order-settlements.ts). */
+export interface OrderSettlement {
+  /** Paid so far (payments in state 'paid'), decimal string. */
+  paid: string;
+  payments: { number: string | null; kind: string; date: string; amount: string; state: string; stateLabel: string }[];
+  shipments: {
+    number: string | null; date: string; state: string; stateLabel: string; tracking: string | null; wholeOrder: boolean;
+    lines: { name: string; quantity: string; unit: string | null }[];
+  }[];
+}
+
 export interface OrderDetail extends OrderSummary {
   counterpartyId: number;
   comment: string;
   exportState: string;
-  lines: { lineNo: number; offerId: number; sku: string | null; name: string; unit: string | null; quantity: string; price: string; amount: string; warehouse: string | null }[];
-  history: { status: string; statusText: string; note: string; origin: string; at: string }[];
+  /** `shipped`: the quantity the accounting system reports as shipped ('0' when none). */
+  lines: { lineNo: number; offerId: number; sku: string | null; name: string; unit: string | null; quantity: string; price: string; amount: string; warehouse: string | null; shipped: string }[];
+  history: { status: string; statusText: string; note: string; origin: string; kind: string; at: string }[];
+  /** null when the system reported no payment or shipment. */
+  settlement: OrderSettlement | null;
+}
+
+const PAYMENT_STATE: Record<string, string> = { paid: 'оплачено', pending: 'ожидается', cancelled: 'отменена' };
+const SHIPMENT_STATE: Record<string, string> = { shipped: 'отгружено', pending: 'готовится', cancelled: 'отменена' };
+
+/** A date as the accounting system wrote it (its wall-clock time is kept as UTC): "04.08.2017". */
+function dayText(v: unknown): string {
+  if (!v) return '';
+  const d = new Date(v as string);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`;
+}
+
+async function settlementOf(db: Db, orderId: number): Promise<OrderSettlement | null> {
+  const [payments, shipments, lines, paid] = await Promise.all([
+    db.raw(`SELECT number, kind, paid_at, amount::text AS amount, state FROM order_payments WHERE order_id = ? ORDER BY paid_at NULLS LAST, id`, [orderId]),
+    db.raw(`SELECT id, number, shipped_at, state, tracking, whole_order FROM order_shipments WHERE order_id = ? ORDER BY shipped_at NULLS LAST, id`, [orderId]),
+    db.raw(
+      `SELECT sl.shipment_id, sl.name, sl.quantity::text AS quantity, l.unit
+         FROM order_shipment_lines sl JOIN order_shipments s ON s.id = sl.shipment_id LEFT JOIN order_lines l ON l.id = sl.order_line_id
+        WHERE s.order_id = ? ORDER BY sl.shipment_id, sl.line_no`,
+      [orderId],
+    ),
+    db.raw(`SELECT coalesce(sum(amount), 0)::numeric(18,2)::text AS paid FROM order_payments WHERE order_id = ? AND state = 'paid'`, [orderId]),
+  ]);
+  if (!payments.rows.length && !shipments.rows.length) return null;
+  return {
+    paid: paid.rows[0].paid,
+    payments: payments.rows.map((p: Record<string, unknown>) => ({
+      number: p.number, kind: p.kind, date: dayText(p.paid_at), amount: p.amount, state: p.state, stateLabel: PAYMENT_STATE[p.state as string] ?? p.state,
+    })),
+    shipments: shipments.rows.map((s: Record<string, unknown>) => ({
+      number: s.number, date: dayText(s.shipped_at), state: s.state, stateLabel: SHIPMENT_STATE[s.state as string] ?? s.state, tracking: s.tracking,
+      wholeOrder: s.whole_order,
+      lines: lines.rows.filter((l: Record<string, unknown>) => l.shipment_id === s.id).map((l: Record<string, unknown>) => ({ name: l.name, quantity: l.quantity, unit: l.unit })),
+    })),
+  } as OrderSettlement;
 }
 
 /** The order if it belongs to one of the counterparties; null otherwise (→ 404). */
@@ -60,13 +111,17 @@ export async function orderDetail(db: Db, counterpartyIds: number[], orderId: nu
     [orderId, counterpartyIds],
   ).then((r) => [r.rows[0]]);
   if (!list) return null;
-  const [lines, history] = await Promise.all([
+  const [lines, history, settlement] = await Promise.all([
     db.raw(
-      `SELECT l.line_no, l.offer_id, l.sku, l.name, l.unit, l.quantity::text AS quantity, l.price::text AS price, l.amount::text AS amount, w.name AS warehouse
+      `SELECT l.line_no, l.offer_id, l.sku, l.name, l.unit, l.quantity::text AS quantity, l.price::text AS price, l.amount::text AS amount, w.name AS warehouse,
+              (CASE WHEN EXISTS (SELECT 1 FROM order_shipments s WHERE s.order_id = l.order_id AND s.state = 'shipped' AND s.whole_order) THEN l.quantity
+                    ELSE coalesce((SELECT sum(sl.quantity) FROM order_shipment_lines sl JOIN order_shipments s ON s.id = sl.shipment_id
+                                    WHERE sl.order_line_id = l.id AND s.state = 'shipped'), 0) END)::numeric(18,3)::text AS shipped
          FROM order_lines l LEFT JOIN warehouses w ON w.id = l.warehouse_id WHERE l.order_id = ? ORDER BY l.line_no`,
       [orderId],
     ),
-    db('order_status_history').where({ order_id: orderId }).orderBy(['at', 'id']).select('status', 'status_text', 'note', 'origin', 'at'),
+    db('order_status_history').where({ order_id: orderId }).orderBy(['at', 'id']).select('status', 'status_text', 'note', 'origin', 'kind', 'at'),
+    settlementOf(db, orderId),
   ]);
   return {
     id: list.id,
@@ -92,8 +147,10 @@ export async function orderDetail(db: Db, counterpartyIds: number[], orderId: nu
       price: l.price,
       amount: l.amount,
       warehouse: l.warehouse,
+      shipped: l.shipped,
     })),
-    history: history.map((h) => ({ status: h.status, statusText: h.status_text, note: h.note, origin: h.origin, at: new Date(h.at).toISOString() })),
+    history: history.map((h) => ({ status: h.status, statusText: h.status_text, note: h.note, origin: h.origin, kind: h.kind, at: new Date(h.at).toISOString() })),
+    settlement,
   } as OrderDetail;
 }
 

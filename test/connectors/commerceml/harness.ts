@@ -1,11 +1,12 @@
 // A real exchange endpoint for the tests: the web app built the way src/app/roles/start.ts builds
-// it (the connector's router passed as a mount), a BullMQ worker for the 'exchange' queue, and a
+// it (the connector's router passed as a mount), BullMQ workers for its import and quiet-period jobs, and a
 // commerceml source whose password comes from an environment variable.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { commercemlRouter } from '../../../connectors/commerceml/index.ts';
 import { commercemlImportJob } from '../../../jobs/commerceml-import.ts';
+import { commercemlQuietJob } from '../../../jobs/commerceml-quiet.ts';
 import { OneCClient } from '../../../sim/commerceml/client.ts';
 import { startWorkers } from '../../../src/app/roles/worker.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
@@ -40,7 +41,7 @@ export function exchange(): Promise<Exchange> {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     rt.onShutdown('commerceml test server', () => new Promise((r) => server.close(() => r())));
-    await startWorkers(rt, [commercemlImportJob as never]);
+    await startWorkers(rt, [commercemlImportJob as never, commercemlQuietJob as never]);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/exchange/1c`;
     const ex: Exchange = {
       rt,

@@ -27,7 +27,7 @@ async function model(rt: Runtime, services: ConsoleServices, watchParam?: unknow
         pushed: s.kind === 'commerceml',
         exchangeLog: s.kind === 'commerceml' && Boolean(services.exchanges),
         exchanges: s.kind === 'commerceml' && services.exchanges ? await services.exchanges(s.id) : null,
-        runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running' })),
+        runs: s.runs.map((r) => ({ ...r, pct: progressPct(r.progress), summary: countsSummary(r.counts), running: r.state === 'running', dropped: (r.warnings ?? []).some((w) => w.dropped) })),
       };
     }),
   );
