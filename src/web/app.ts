@@ -18,6 +18,7 @@ import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import type { ConsoleServices } from './console-services.ts';
 import { httpStatus } from './domain-errors.ts';
 import { notFound } from './errors.ts';
+import { creditHeader } from './credit-view.ts';
 import { helpers } from './helpers.ts';
 import { refuseControlCharacters } from './input-guard.ts';
 import { badgesMiddleware } from './live/badges.ts';
@@ -142,6 +143,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
   app.use(badgesMiddleware(rt));
+  app.use(creditHeader(rt));
   app.use(healthDetailRoutes(rt));
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));

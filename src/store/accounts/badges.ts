@@ -2,6 +2,7 @@
 // page, so they ride along with the session's own query (withBadges), or take one prepared
 // statement (buyerBadges) when that could not serve.
 import type { Db } from '../../infra/db/knex.ts';
+import { type creditFromJson, creditJsonSql } from '../credit/credit.ts';
 import { prepare, runPrepared } from '../../infra/db/prepared.ts';
 import { unreadForClientSql } from '../messages/messages.ts';
 import { type FeedViewer, unreadNewsBinds, unreadNewsSql } from '../news/news.ts';
@@ -15,6 +16,8 @@ export interface Badges {
 export interface PreloadedBadges extends Badges {
   counterpartyId: number | null;
   contractId: number | null;
+  /** The current counterparty's debt and limit (creditJsonSql), for the cabinet header. */
+  credit?: Parameters<typeof creditFromJson>[0] | null;
 }
 
 /**
@@ -27,7 +30,7 @@ export function withBadges(viewerSelect: string): string {
     LEFT JOIN LATERAL (
       SELECT json_build_object('counterpartyId', cur.id, 'contractId', k.id,
                'news', ${unreadNewsSql({ client: 'v.client_id', counterparty: 'coalesce(cur.id, 0)', contract: 'coalesce(k.id, 0)', user: 'v.id' })},
-               'messages', ${unreadForClientSql('v.client_id')}) AS badges
+               'messages', ${unreadForClientSql('v.client_id')}, 'credit', ${creditJsonSql('cur.id')}) AS badges
         FROM (SELECT 1) one
         LEFT JOIN LATERAL (
           SELECT c.id FROM client_counterparties cc JOIN counterparties c ON c.id = cc.counterparty_id AND NOT c.deleted

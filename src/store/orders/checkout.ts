@@ -24,6 +24,8 @@ export interface CheckoutInput {
   comment: string;
   /** One per checkout form; a second submit returns the first order. */
   checkoutKey: string;
+  /** The buyer confirmed an order past the credit limit (policy 'warn'). */
+  creditConfirmed?: boolean;
 }
 
 export type CheckoutResult = Omit<CreatedOrder, 'sourceId'>;
@@ -45,6 +47,7 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
       contractId: input.contractId,
       lines: input.lines,
       comment: input.comment,
+      creditConfirmed: input.creditConfirmed,
     });
     if (!order.repeated) await holdOrderedStock(trx, input, order.orderId);
     // Also on a repeat: the resubmitted form put its (already ordered) lines back in the cart.

@@ -15,6 +15,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { checkCredit } from '../credit/check.ts';
 import { PRICE_LATERAL, TERMS_CTE, WAREHOUSE_PRICE } from '../pricing/pricing.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { NEXT_ORDER_ID_SQL, orderNumberSql } from './order-number.ts';
@@ -42,6 +43,8 @@ export interface CreateOrderInput {
   contractId: number | null | 'default';
   lines: OrderLineInput[];
   comment: string;
+  /** The buyer confirmed an order past the credit limit (the counterparty's policy is 'warn'). */
+  creditConfirmed?: boolean;
 }
 
 /** One line the order cannot take as it is (the cart shows each to the buyer). */
@@ -172,6 +175,8 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     else if (r.price === null) problems.push(problem(r, 'price'));
   }
   if (problems.length) throw lineRefusal(problems);
+  const priced = rows.map((r) => ({ quantity: lines[r.lineNo - 1]!.quantity, price: r.price! }));
+  await checkCredit(trx, { counterpartyId: input.counterpartyId, currency: currency!, lines: priced, confirmed: input.creditConfirmed === true });
 
   const created = await insertOrder(trx, {
     key,

@@ -15,6 +15,7 @@ import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
 import { money, qty as fmtQty } from '../format.ts';
+import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
 
 function owner(res: Response): CartOwner & { clientId: number; email: string } {
@@ -60,12 +61,14 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const o = owner(res);
     const cart = await cartView(rt.db, o);
+    const credit = await cartCredit(rt, o.counterpartyId, cart.lines.length ? cart.total : null, cart.currency);
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: 'Cart',
       cart,
       checkoutKey: randomBytes(12).toString('base64url'),
       comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
+      cartCredit: credit,
       ...extra,
     });
   };
@@ -129,6 +132,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         lines: cart.lines.map((l) => ({ offerId: l.offerId, warehouseId: l.warehouseId!, quantity: l.quantity })),
         comment,
         checkoutKey: String(req.body?.checkoutKey ?? ''),
+        creditConfirmed: req.body?.creditConfirmed === '1',
       });
       if (!result.repeated) {
         void requestOrderDelivery(rt, result.number);
@@ -151,6 +155,12 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       // price): the cart again, one message per line it names; anything else is the handler's.
       const refused = refusal(err, 'invalid', 'conflict');
       const { problems, currency } = orderProblems(refused);
+      // Past the credit limit: the refusal's own figures where the cart shows its forecast, with the confirm box for 'warn'.
+      if (refused.code === 'order.credit_refused' || refused.code === 'order.credit_warning') {
+        const { figures } = await cartCredit(rt, o.counterpartyId, null, null);
+        const forecast = { message: refused.userMessage, confirmable: refused.code === 'order.credit_warning' };
+        return renderCart(req, res, httpStatus(refused), { cartCredit: { figures, forecast } });
+      }
       return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(p, currency)) : [refused.userMessage] });
     }
   });

@@ -12,6 +12,7 @@ import { idParam, notFound } from '../errors.ts';
 import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
 import { clientOverview } from '../../store/accounts/client-overview.ts';
+import { withCredit } from '../credit-view.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);
@@ -56,9 +57,10 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
 
   r.get('/manager/clients/:clientId/messages', ...staff, async (req, res) => {
     const { actor, clientId, base } = await threadClient(req, res);
+    const overview = await clientOverview(rt.db, clientId);
     res.render('manager-client', {
       title: 'Client',
-      overview: await clientOverview(rt.db, clientId),
+      overview: overview && { ...overview, counterparties: await withCredit(rt, overview.counterparties) },
       thread: await threadModel(actor, clientId, base),
     });
   });

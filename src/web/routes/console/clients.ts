@@ -13,6 +13,7 @@ import { refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { badRequest, notFound, parseId } from '../../errors.ts';
+import { withCredit } from '../../credit-view.ts';
 import { linkCounterpartyHandler } from '../admin-clients.ts';
 
 const INVITE_HOURS = 24 * 7;
@@ -36,7 +37,8 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   r.get('/console/clients/:id', ...admin, async (req, res) => {
     const [client] = await listConsoleClients(rt.db, { id: num(req.params.id, 'client') });
     if (!client) throw notFound('Client');
-    res.render('console/client', { title: client.name, section: 'clients', client, managers: await listManagers(rt.db) });
+    const counterparties = await withCredit(rt, client.counterparties);
+    res.render('console/client', { title: client.name, section: 'clients', client: { ...client, counterparties }, managers: await listManagers(rt.db) });
   });
 
   r.post('/console/clients/:id/manager', ...admin, async (req, res) => {
