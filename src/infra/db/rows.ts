@@ -388,6 +388,12 @@ export interface StockRow {
   updated_at: Date;
 }
 
+export interface StoreIdentityRow {
+  one: boolean;
+  id: string;
+  created_at: Date;
+}
+
 export interface SyncRunsRow {
   id: number;
   source_id: number;
@@ -495,6 +501,7 @@ declare module 'knex/types/tables.js' {
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
     sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
+    store_identity: Knex.CompositeTableType<StoreIdentityRow, Insertable<StoreIdentityRow, 'one' | 'id' | 'created_at'>, Updatable<StoreIdentityRow>>;
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
     users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo'>, Updatable<UsersRow>>;
