@@ -3,11 +3,12 @@
 // - outbox rows pending past their next attempt while their delivery job (orders.export,
 //   reservations.export) has neither a scheduler nor a job waiting, delayed or running: one run
 //   of that job (the delivery loop is exactly-once, so an extra run costs nothing);
-// - CommerceML imports `queued` or `running` whose job no longer exists (or ended without
-//   deciding the row, e.g. failed as stalled after a kill): the same job again, under its id.
+// - CommerceML imports `queued` or `running` whose job no longer exists: the same job again,
+//   under its id (a few times at most); whose job ended without deciding the row (e.g. failed as
+//   stalled past BullMQ's limit): failed with that reason (connectors/commerceml/import/watch.ts).
 // The scheduler role also asks for a pass at once after a Redis reconnect.
 import type { Queue } from 'bullmq';
-import { COMMERCEML_IMPORT_JOB, defaultUploadDir, importJob } from '../connectors/commerceml/index.ts';
+import { defaultUploadDir, watchImport } from '../connectors/commerceml/index.ts';
 import { log } from '../src/infra/log.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
@@ -27,8 +28,10 @@ const DELIVERIES: { queue: QueueName; kinds: readonly string[] }[] = [
 export interface WorkReconciled {
   /** Delivery jobs enqueued because overdue rows had no job. */
   deliveries: string[];
-  /** Import job ids enqueued (or retried) again. */
+  /** Import job ids enqueued again (their job was gone). */
   imports: string[];
+  /** Import job ids whose job ended without deciding the import: the import is failed with the reason. */
+  failedImports: string[];
 }
 
 /** True when the queue will run a job of its kind by itself: a scheduler, or a job not yet finished. */
@@ -39,7 +42,7 @@ async function hasLiveWork(queue: Queue): Promise<boolean> {
 }
 
 export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; importGraceS?: number } = {}): Promise<WorkReconciled> {
-  const done: WorkReconciled = { deliveries: [], imports: [] };
+  const done: WorkReconciled = { deliveries: [], imports: [], failedImports: [] };
   for (const d of DELIVERIES) {
     const overdue = await rt.db('outbox as o')
       .join('sources as s', 's.id', 'o.source_id')
@@ -54,30 +57,20 @@ export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; 
     done.deliveries.push(d.queue);
   }
 
-  const imports: { session_id: number; filename: string; token: string }[] = await rt
+  const imports: { session_id: number; filename: string; token: string; requeues: number }[] = await rt
     .db('commerceml_imports as i')
     .join('commerceml_sessions as s', 's.id', 'i.session_id')
     .whereIn('i.state', ['queued', 'running'])
     .andWhere('i.created_at', '<', rt.db.raw('now() - make_interval(secs => ?)', [opts.importGraceS ?? IMPORT_GRACE_S]))
-    .select('i.session_id', 'i.filename', 's.token');
-  if (imports.length) {
-    const queue = getQueue(rt, COMMERCEML_IMPORT_JOB);
-    for (const row of imports) {
-      // A lost job's data went with it; uploads live in the endpoint's default directory.
-      const job = importJob({ id: Number(row.session_id), token: row.token }, row.filename, defaultUploadDir(rt));
-      const jobId = job.opts.jobId!;
-      const existing = await queue.getJob(jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state !== 'failed' && state !== 'completed') continue;
-        await existing.retry(state);
-      } else {
-        await queue.add(COMMERCEML_IMPORT_JOB, job.data, job.opts);
-      }
-      done.imports.push(jobId);
-    }
+    .select('i.session_id', 'i.filename', 's.token', 'i.requeues');
+  for (const row of imports) {
+    // A lost job's data went with it; uploads live in the endpoint's default directory.
+    const w = await watchImport(rt, row, defaultUploadDir(rt));
+    if (w.outcome === 'requeued') done.imports.push(w.jobId);
+    if (w.outcome === 'failed') done.failedImports.push(w.jobId);
   }
   if (done.deliveries.length || done.imports.length) log.warn(done, 'work without a job found and enqueued again');
+  if (done.failedImports.length) log.warn({ imports: done.failedImports }, 'CommerceML imports whose job ended without a result marked failed');
   return done;
 }
 

@@ -12,6 +12,7 @@ import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir,
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen, sessionDrops } from './import/deactivate.ts';
 import { COMMERCEML_IMPORT_JOB, defaultUploadDir, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
+import { watchImport } from './import/watch.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
 import { emptyClassifier } from './parse/records-map.ts';
@@ -31,6 +32,8 @@ class Refused extends Error {}
 
 /** An import still waiting for a worker after this long is reported to 1C instead of polled forever. */
 const QUEUED_TOO_LONG_MS = 10 * 60_000;
+/** An undecided import older than this has its job looked up at each poll (import/watch.ts). */
+const WATCH_AFTER_MS = 5000;
 
 function answer(res: Response, status: 'success' | 'progress' | 'failure', ...lines: string[]) {
   // One line per item: newlines inside a reason would be read as separate protocol lines.
@@ -217,8 +220,15 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     }
     if (row.state === 'done') return answer(res, 'success', ...String(row.message).split('\n'));
     if (row.state === 'failed') return answer(res, 'failure', ...String(row.message).split('\n'));
-    if (row.state === 'queued' && Date.now() - new Date(row.created_at).getTime() > QUEUED_TOO_LONG_MS) {
+    const age = Date.now() - new Date(row.created_at).getTime();
+    if (row.state === 'queued' && age > QUEUED_TOO_LONG_MS) {
       return answer(res, 'failure', `${rel}: no worker has picked up the import for ${QUEUED_TOO_LONG_MS / 60_000} minutes (is the worker process running?)`);
+    }
+    // Still undecided: is there a job that will decide it? (Its insert and enqueue are a moment apart.)
+    if (age > WATCH_AFTER_MS) {
+      const w = await watchImport(rt, { ...row, token: session.token }, uploadDir);
+      if (w.outcome === 'failed') return answer(res, 'failure', w.message);
+      if (w.outcome === 'requeued') return answer(res, 'progress', `${rel}: the import job was lost (Redis restarted?) and is queued again`);
     }
     return answer(res, 'progress', row.progress || `${rel}: ${row.state}`);
   }

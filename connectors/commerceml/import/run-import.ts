@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobsOptions } from 'bullmq';
+import { type JobsOptions, UnrecoverableError } from 'bullmq';
+import { log } from '../../../src/infra/log.ts';
 import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
@@ -80,7 +81,14 @@ export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number,
 export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { made: number; max: number }): Promise<void> {
   const row = () => rt.db('commerceml_imports').where({ session_id: data.sessionId, filename: data.filename });
   const state = await row().first('state');
-  if (!state || state.state === 'done' || state.state === 'failed') return; // already decided: a retry is a no-op
+  if (!state) {
+    // Loudly: a job nobody's exchange waits for is another store's (sharing this Redis prefix) or
+    // a session removed since; finishing it quietly would hide either.
+    const msg = `commerceml import job for file "${data.filename}" of exchange session ${data.sessionId}: no such import in this database (the session was removed, or the job belongs to another store sharing this Redis prefix)`;
+    log.error({ sessionId: data.sessionId, filename: data.filename }, msg);
+    throw new UnrecoverableError(msg);
+  }
+  if (state.state === 'done' || state.state === 'failed') return; // already decided: a retry is a no-op
   let last = 0;
   const onProgress = async (text: string) => {
     const now = Date.now();

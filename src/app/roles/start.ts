@@ -4,6 +4,7 @@ import { commercemlRouter } from '../../../connectors/commerceml/index.ts';
 import { config } from '../../infra/config.ts';
 import { log } from '../../infra/log.ts';
 import { assertSafeStart, retireDemo } from './production.ts';
+import { bindPrefix } from '../../infra/redis/prefix-owner.ts';
 import { createRuntime, type Runtime } from '../../infra/runtime.ts';
 import { createApp } from '../../web/app.ts';
 import { consoleServices } from './console-services.ts';
@@ -16,6 +17,11 @@ export type Role = 'web' | 'worker' | 'scheduler';
 export async function startRoles(roles: Role[], opts: { demo: boolean }): Promise<Runtime> {
   assertSafeStart(config(), opts);
   const rt = await createRuntime({ migrate: true, startLocalServices: opts.demo });
+  // Before any job is taken or enqueued: this Redis prefix must be this database's.
+  await bindPrefix(rt).catch(async (err) => {
+    await rt.shutdown();
+    throw err;
+  });
   if (!opts.demo) await retireDemo(rt);
   let stopping = false;
   const stop = async (signal: string) => {
