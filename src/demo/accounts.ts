@@ -1,9 +1,11 @@
-// Demo sign-ins for `npm start`: an admin, a manager and a buyer of the client with the most
-// legal entities, so a newcomer can try the cabinet, the manager's desk and the console at once.
+// Demo sign-ins for `npm start`: an admin, a manager and a buyer (the company's owner) of the
+// client with the most legal entities, and two employees of that company — an accountant and a
+// viewer — so a newcomer can try the cabinet, the roles, the manager's desk and the console at once.
 // Demo-only: the passwords are printed on the start page.
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
+import type { CompanyRole } from '../store/company/access.ts';
 import { getSetting, setSetting } from '../store/settings/settings.ts';
 
 /** The demo store's own requisites for its invoices (made up, with valid-looking numbers); an admin's own stay. */
@@ -15,6 +17,8 @@ const DEMO_SELLER = {
 
 export interface DemoAccount {
   role: 'admin' | 'manager' | 'buyer';
+  /** A buyer's role in the company (owner when not given). */
+  companyRole?: CompanyRole;
   email: string;
   password: string;
   note: string;
@@ -30,7 +34,9 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     .first('c.id', 'c.name', 'c.manager_id', rt.db.raw('count(*)::int AS n'));
   const accounts: DemoAccount[] = [{ role: 'admin', email: 'admin@demo.local', password: PASSWORD, note: 'staff console' }];
   if (client) {
-    accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: `${client.name}: ${client.n} legal entities` });
+    accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: `${client.name}: ${client.n} legal entities, владелец кабинета` });
+    accounts.push({ role: 'buyer', companyRole: 'accountant', email: 'accountant@demo.local', password: PASSWORD, note: `${client.name}: бухгалтер — документы, без заказов` });
+    accounts.push({ role: 'buyer', companyRole: 'viewer', email: 'viewer@demo.local', password: PASSWORD, note: `${client.name}: наблюдатель — только просмотр` });
     if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: `manager of ${client.name}` });
   }
   for (const a of accounts) {
@@ -40,9 +46,14 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
       // A start without --demo retired it (src/app/roles/production.ts); the demo brings it back.
       await rt.db('users').where({ id: existing.id }).update({ disabled_at: null, password_hash: await hashPassword(a.password), failed_logins: 0, locked_until: null });
     }
-    if (existing) continue;
-    const id = await createUser(rt.db, { email: a.email, role: a.role, clientId: a.role === 'buyer' ? client!.id : null, password: a.password, name: `Demo ${a.role}` });
-    await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null });
+    const companyRole = a.companyRole ?? 'owner';
+    if (existing) {
+      // The demo's users get their company roles back at every start (an owner may have changed them on /company).
+      if (a.role === 'buyer') await rt.db('users').where({ id: existing.id }).update({ company_role: companyRole });
+      continue;
+    }
+    const id = await createUser(rt.db, { email: a.email, role: a.role, clientId: a.role === 'buyer' ? client!.id : null, password: a.password, name: `Demo ${a.companyRole ?? a.role}` });
+    await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null, company_role: companyRole });
   }
   if (!(await getSetting(rt.db, 'invoices.seller'))) await setSetting(rt.db, 'invoices.seller', DEMO_SELLER);
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');

@@ -33,6 +33,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { consoleQueuesRouter, QUEUES_PATH } from './routes/console/queues.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { companyRoutes } from './routes/company.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
 import { hookRoutes } from './routes/hooks.ts';
@@ -150,6 +151,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(cartRoutes(rt, mail));
   app.use(orderRoutes(rt));
   app.use(documentRoutes(rt));
+  app.use(companyRoutes(rt, mail));
   app.use(pricelistRoutes(rt));
   app.use(adminClientRoutes(rt));
   app.use(liveRoutes(rt));

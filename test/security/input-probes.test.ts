@@ -13,8 +13,8 @@ import { listen, WebClient } from '../support/web-client.ts';
 
 const BAD_IDS = ['99999999999999999999', '1e300', '-1', '0', '1.5', '0x10', '999999'];
 const NUL = 'a\u0000b';
-const ID_FIELDS = ['offerId', 'warehouseId', 'counterpartyId', 'contractId', 'counterparty_id', 'manager_id', 'client_id', 'ids', 'id', 'client_ids', 'counterparty_ids', 'price_type_ids', 'product_ids', 'remove', 'wh', 'group', 'page'];
-const TEXT_FIELDS = ['q', 'email', 'password', 'password2', 'body', 'title', 'body_md', 'qty', 'quantity', 'lines', 'comment', 'name', 'next', 'kind', 'mode', 'checkoutKey', 'periodHours', 'maxExtensions', 'warningLeadMinutes', 'publish_at', 'expires_at', 'image_url', 'audience_mode', 'counterparty', 'watch', 'sort', 'view', 'prop'];
+const ID_FIELDS = ['offerId', 'warehouseId', 'counterpartyId', 'contractId', 'counterparty_id', 'manager_id', 'client_id', 'ids', 'id', 'client_ids', 'counterparty_ids', 'price_type_ids', 'product_ids', 'remove', 'wh', 'group', 'page', 'counterpartyIds'];
+const TEXT_FIELDS = ['q', 'email', 'password', 'password2', 'body', 'title', 'body_md', 'qty', 'quantity', 'lines', 'comment', 'name', 'next', 'kind', 'mode', 'checkoutKey', 'periodHours', 'maxExtensions', 'warningLeadMinutes', 'publish_at', 'expires_at', 'image_url', 'audience_mode', 'counterparty', 'watch', 'sort', 'view', 'prop', 'companyRole', 'scope', 'orderLimit', 'monthlyLimit'];
 
 const POSTS = [
   '/account/switch', '/admin/clients/:client/link', '/admin/clients/:client/unlink', '/admin/settings/reservations', '/cart/add', '/cart/quick', '/cart/update', '/checkout',
@@ -22,12 +22,15 @@ const POSTS = [
   '/console/news/:news/delete', '/console/settings', '/console/sources/:source/mapping', '/console/sources/:source/run', '/console/users/:user/disable', '/console/users/:user/manager',
   '/login', '/orders/:order/reorder', '/password/forgot', '/password/set/:token', '/reservations', '/reservations/order', '/waitlist', '/waitlist/:entry/delete', '/messages',
   '/manager/clients/:client/messages', '/reservations/:entry/extend', '/reservations/:entry/cancel',
+  '/company/invite', '/company/employees/:user', '/company/employees/:user/revoke', '/company/employees/:user/restore', '/company/employees/:user/reinvite',
+  '/manager/clients/:client/company/invite', '/manager/clients/:client/company/employees/:user', '/manager/clients/:client/company/employees/:user/revoke',
 ];
 const GETS = [
   '/', '/catalog', '/cart', '/cart/quick', '/orders', '/orders/:order', '/product/:offer', '/reservations', '/reservations/list', '/reservations/box/:offer', '/waitlist', '/news',
   '/messages', '/messages/thread', '/messages/attachments/:entry', '/pricelist.csv', '/login', '/password/forgot', '/password/set/:token', '/admin/clients', '/admin/clients/:client',
   '/admin/settings/reservations', '/console', '/console/clients', '/console/clients/:client', '/console/news', '/console/news/new', '/console/news/:news/edit', '/console/settings',
   '/console/sources', '/console/sources/runs', '/manager', '/manager/clients/:client/messages', '/manager/clients/:client/messages/thread', '/manager/clients/:client/messages/attachments/:entry',
+  '/company', '/manager/clients/:client/company',
 ];
 const STREAMS = ['/live/offers', '/reservations/events', '/manager/events', '/messages/events'];
 

@@ -31,7 +31,7 @@ describe('security: a production start retires the demo', () => {
   after(() => srv.close());
 
   it('the demo sign-ins with their published password are refused', async () => {
-    for (const email of ['admin@demo.local', 'buyer@demo.local', 'manager@demo.local']) {
+    for (const email of ['admin@demo.local', 'buyer@demo.local', 'manager@demo.local', 'accountant@demo.local', 'viewer@demo.local']) {
       const c = new WebClient(srv.base);
       await c.get('/login');
       const r = await c.post('/login', { email, password: 'demo-password' });

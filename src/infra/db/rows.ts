@@ -411,6 +411,12 @@ export interface SyncRunsRow {
   backend_pid: number | null;
 }
 
+export interface UserCounterpartiesRow {
+  user_id: number;
+  counterparty_id: number;
+  created_at: Date;
+}
+
 export interface UserTokensRow {
   id: number;
   user_id: number;
@@ -438,6 +444,11 @@ export interface UsersRow {
   last_login_at: Date | null;
   created_at: Date;
   demo: boolean;
+  company_role: 'owner' | 'buyer' | 'accountant' | 'viewer';
+  all_counterparties: boolean;
+  order_limit: string | null;
+  monthly_limit: string | null;
+  invited_by: number | null;
 }
 
 export interface WaitlistRow {
@@ -504,8 +515,9 @@ declare module 'knex/types/tables.js' {
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
     store_identity: Knex.CompositeTableType<StoreIdentityRow, Insertable<StoreIdentityRow, 'one' | 'id' | 'created_at'>, Updatable<StoreIdentityRow>>;
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
+    user_counterparties: Knex.CompositeTableType<UserCounterpartiesRow, Insertable<UserCounterpartiesRow, 'created_at'>, Updatable<UserCounterpartiesRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
-    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo'>, Updatable<UsersRow>>;
+    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by'>, Updatable<UsersRow>>;
     waitlist: Knex.CompositeTableType<WaitlistRow, Insertable<WaitlistRow, 'id' | 'warehouse_id' | 'created_at' | 'notified_at'>, Updatable<WaitlistRow>>;
     warehouses: Knex.CompositeTableType<WarehousesRow, Insertable<WarehousesRow, 'id' | 'kind' | 'commission_pct' | 'delivery_days' | 'address' | 'sort' | 'deleted' | 'updated_at'>, Updatable<WarehousesRow>>;
   }

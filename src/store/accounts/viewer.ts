@@ -2,6 +2,7 @@
 // act for, and the current counterparty + contract every price, cart and order follows.
 // One query per request.
 import type { Db } from '../../infra/db/knex.ts';
+import { type CompanyRole, grantedSql } from '../company/access.ts';
 
 export type Role = 'buyer' | 'manager' | 'admin';
 
@@ -26,6 +27,8 @@ export interface Viewer {
   email: string;
   name: string;
   role: Role;
+  /** The role in the client's company (src/store/company/access.ts); 'owner' for staff, unused. */
+  companyRole: CompanyRole;
   /** The cabinet (buyers only; null for staff). */
   clientId: number | null;
   clientName: string | null;
@@ -33,7 +36,10 @@ export interface Viewer {
   counterpartyId: number | null;
   /** Current contract of the current counterparty, or null when it has none. */
   contractId: number | null;
-  /** Every counterparty this user may see or act for. Scope every query to these. */
+  /**
+   * Every counterparty this user may see or act for: the client's legal entities the user is
+   * granted (an owner: all). Scope every query to these.
+   */
   counterpartyIds: number[];
   counterparties: ViewerCounterparty[];
   /** Contracts of the current counterparty (for the switcher). */
@@ -47,6 +53,7 @@ export interface ViewerRow {
   email: string;
   name: string;
   role: Role;
+  company_role: CompanyRole;
   client_id: number | null;
   client_name: string | null;
   manager_id: number | null;
@@ -59,16 +66,16 @@ export interface ViewerRow {
 
 /** The viewer row of the user whose id is the SQL expression `userId` (for a join, e.g. with the session). */
 export function viewerSql(userId: string): string {
-  return `SELECT u.id, u.email, u.name, u.role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences,
+  return `SELECT u.id, u.email, u.name, u.role, u.company_role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences,
             u.current_counterparty_id, u.current_contract_id,
             coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'inn', c.inn) ORDER BY c.name, c.id)
                         FROM client_counterparties cc JOIN counterparties c ON c.id = cc.counterparty_id AND NOT c.deleted
-                       WHERE cc.client_id = u.client_id), '[]') AS counterparties,
+                       WHERE cc.client_id = u.client_id AND ${grantedSql('u', 'cc.counterparty_id')}), '[]') AS counterparties,
             coalesce((SELECT json_agg(json_build_object('id', k.id, 'counterparty_id', k.counterparty_id, 'name', k.name,
                                       'number', k.number, 'currency', k.currency, 'discount_pct', k.discount_pct::text,
                                       'is_default', k.is_default) ORDER BY k.is_default DESC, k.name, k.id)
                         FROM client_counterparties cc JOIN contracts k ON k.counterparty_id = cc.counterparty_id AND NOT k.deleted
-                       WHERE cc.client_id = u.client_id
+                       WHERE cc.client_id = u.client_id AND ${grantedSql('u', 'cc.counterparty_id')}
                          AND (k.valid_to IS NULL OR k.valid_to >= current_date)
                          AND (k.valid_from IS NULL OR k.valid_from <= current_date)), '[]') AS contracts
        FROM users u LEFT JOIN clients cl ON cl.id = u.client_id
@@ -105,6 +112,7 @@ export function viewerFromRow(r: ViewerRow): Viewer {
     email: r.email,
     name: r.name,
     role: r.role,
+    companyRole: r.company_role,
     clientId: r.client_id,
     clientName: r.client_name,
     counterpartyId,

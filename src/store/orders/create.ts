@@ -1,6 +1,7 @@
 // createOrder: the one way an order comes into being, from a checkout (cart lines) or from the
 // buyer's reservations. Inside the caller's transaction it
-//   - scopes: the counterparty must be linked to the client, the contract must be the
+//   - scopes: the counterparty must be linked to the client and granted to the author, whose
+//     company role must allow ordering (src/store/company/access.ts); the contract must be the
 //     counterparty's; unknown or deleted offers and warehouses are refusals, never a 500;
 //   - for a checkout, locks the stock rows (in a fixed order, so two checkouts cannot deadlock)
 //     and checks stock − active holds; reservation lines already hold their stock;
@@ -15,6 +16,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { assertUserMayOrder } from '../company/access.ts';
 import { checkCredit } from '../credit/check.ts';
 import { PRICE_LATERAL, TERMS_CTE, WAREHOUSE_PRICE } from '../pricing/pricing.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -126,6 +128,8 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     .where({ 'cc.client_id': input.clientId, 'cc.counterparty_id': input.counterpartyId, 'c.deleted': false })
     .first<{ id: number; source_id: number } | undefined>('c.id', 'c.source_id');
   if (!cp) throw refuse('not_found', 'counterparty', 'This legal entity is not linked to your account.');
+  // The author's company role must allow ordering, and the author must act for this entity.
+  await assertUserMayOrder(trx, input.userId, input.counterpartyId);
   const contractId = await contractOf(trx, input);
 
   const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1 }));

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { assertUserMayOrder } from '../company/access.ts';
 import { createOrder } from '../orders/create.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
@@ -20,7 +21,15 @@ export interface Actor {
   clientId: number;
   counterpartyId: number;
   contractId?: number | null;
+  /**
+   * The legal entities the user acts for (Viewer.counterpartyIds): reservations of the client's
+   * other entities are not theirs (404). Omitted: the whole client's.
+   */
+  counterpartyIds?: number[];
 }
+
+const cpScope = (actor: Pick<Actor, 'counterpartyIds'>) => (actor.counterpartyIds ? 'AND r.counterparty_id = ANY(?::bigint[])' : '');
+const cpBinding = (actor: Pick<Actor, 'counterpartyIds'>) => (actor.counterpartyIds ? [actor.counterpartyIds] : []);
 
 /** The cases a reservation is refused for (DomainError codes `reservation.<case>`). */
 export type ReservationRefusal = 'quantity' | 'none' | 'not_found' | 'not_enough_stock' | 'not_active' | 'not_extendable' | 'short';
@@ -89,6 +98,8 @@ interface ReserveRow {
 
 export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
   const quantity = parseQuantity(input.quantity);
+  // The company role and the entity grant, as the database has them now.
+  await assertUserMayOrder(rt.db, actor.userId, actor.counterpartyId);
   const { periodHours } = await reservationSettings(rt.db, actor.clientId);
   // cp_reserve (migration 20261202110001) locks the stock row, checks stock − active
   // reservations and writes the reservation and its outbox row atomically, in one round trip.
@@ -134,26 +145,29 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
 }
 
 /** The actor's client's reservations, newest first (active ones first). */
-export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId'>, opts: { activeOnly?: boolean; limit?: number } = {}): Promise<ReservationView[]> {
+export async function listReservations(rt: Runtime, actor: Pick<Actor, 'clientId' | 'counterpartyIds'>, opts: { activeOnly?: boolean; limit?: number } = {}): Promise<ReservationView[]> {
   const { rows } = await rt.db.raw<{ rows: ReservationView[] }>(
-    `${DETAILS_SQL} WHERE r.client_id = ? AND NOT r.order_hold ${opts.activeOnly ? "AND r.state = 'active'" : ''}
+    `${DETAILS_SQL} WHERE r.client_id = ? ${cpScope(actor)} AND NOT r.order_hold ${opts.activeOnly ? "AND r.state = 'active'" : ''}
       ORDER BY (r.state = 'active') DESC, r.expires_at, r.id DESC LIMIT ?`,
-    [actor.clientId, opts.limit ?? 200],
+    [actor.clientId, ...cpBinding(actor), opts.limit ?? 200],
   );
   return rows;
 }
 
-export async function getReservation(rt: Runtime, actor: Pick<Actor, 'clientId'>, id: number): Promise<ReservationView> {
+export async function getReservation(rt: Runtime, actor: Pick<Actor, 'clientId' | 'counterpartyIds'>, id: number): Promise<ReservationView> {
   const [r] = await reservationDetails(rt.db, [id]);
   if (!r || r.clientId !== actor.clientId || r.orderHold) throw refused('not_found', MSG.notFound);
+  if (actor.counterpartyIds && !actor.counterpartyIds.includes(r.counterpartyId)) throw refused('not_found', MSG.notFound);
   return r;
 }
 
 /** Locks the actor's reservations (404 for anything not theirs) and checks they are active. */
 async function lockOwn(trx: Knex.Transaction, actor: Actor, ids: number[]) {
+  await assertUserMayOrder(trx, actor.userId, actor.counterpartyId);
   const { rows } = await trx.raw<{ rows: { id: number; state: string; short: boolean; extensions: number; expires_at: Date; counterparty_id: number }[] }>(
-    'SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations WHERE id = ANY(?::bigint[]) AND client_id = ? AND NOT order_hold ORDER BY id FOR UPDATE',
-    [ids, actor.clientId],
+    `SELECT id, state, short, extensions, expires_at, counterparty_id FROM reservations r
+      WHERE id = ANY(?::bigint[]) AND client_id = ? ${cpScope(actor)} AND NOT order_hold ORDER BY id FOR UPDATE`,
+    [ids, actor.clientId, ...cpBinding(actor)],
   );
   if (rows.length !== new Set(ids).size) throw refused('not_found', MSG.notFound);
   for (const r of rows) if (r.state !== 'active') throw refused('not_active', MSG.ended(r.id, r.state));

@@ -2,6 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
+import { assertMayOrder, COMPANY_ROLE_LABELS, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
 import { forbidden, notFound, parseId, unauthenticated } from '../errors.ts';
 import { takeFlash } from './session.ts';
@@ -23,6 +24,9 @@ export function viewerMiddleware(rt: Runtime): RequestHandler {
         res.locals.currentCounterparty = viewer.counterparties.find((c) => c.id === viewer.counterpartyId) ?? null;
         res.locals.currentContract = viewer.contracts.find((k) => k.id === viewer.contractId) ?? null;
         res.locals.isStaff = viewer.role !== 'buyer';
+        // What the company role allows, for templates to hide what it does not (the routes check).
+        res.locals.may = { order: mayOrder(viewer), documents: maySeeDocuments(viewer), invoices: maySeeOrderInvoices(viewer), company: mayManageCompany(viewer) };
+        res.locals.companyRoleLabel = COMPANY_ROLE_LABELS[viewer.companyRole];
         // Every buyer page carries the mirror's "as of" in the footer.
         if (viewer.role === 'buyer' && req.method === 'GET') res.locals.mirrorAsOf = await mirrorAsOf(db);
       } else {
@@ -73,6 +77,15 @@ export const requireBuyer: RequestHandler[] = [
     if (v.counterpartyId === null) {
       return next(forbidden('No legal entity is linked to your account yet. Ask your manager to link one.'));
     }
+    next();
+  },
+];
+
+/** A buyer whose company role may order, reserve and fill a cart (src/store/company/access.ts). */
+export const requireOrdering: RequestHandler[] = [
+  ...requireBuyer,
+  (_req, res, next) => {
+    assertMayOrder(viewerOf(res));
     next();
   },
 ];

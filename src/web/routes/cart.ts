@@ -1,4 +1,5 @@
-// Cart (per user × current counterparty), quick order, and checkout.
+// Cart (per user × current counterparty), quick order, and checkout: only for company roles that
+// may order (requireOrdering; createOrder checks again).
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
@@ -10,7 +11,7 @@ import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
-import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { buyerScope, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
@@ -73,9 +74,9 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     });
   };
 
-  r.get('/cart', ...requireBuyer, (req, res) => renderCart(req, res));
+  r.get('/cart', ...requireOrdering, (req, res) => renderCart(req, res));
 
-  r.post('/cart/add', ...requireBuyer, async (req, res) => {
+  r.post('/cart/add', ...requireOrdering, async (req, res) => {
     const o = owner(res);
     const offerId = idParam(req.body?.offerId, 'Product');
     const q = parseQuantity(String(req.body?.qty ?? ''));
@@ -100,22 +101,22 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     res.redirect(303, safeNext(back) ?? '/catalog');
   });
 
-  r.post('/cart/update', ...requireBuyer, async (req, res) => {
+  r.post('/cart/update', ...requireOrdering, async (req, res) => {
     const errors = await applyCartForm(rt, owner(res), req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     res.redirect(303, '/cart');
   });
 
-  r.get('/cart/quick', ...requireBuyer, (_req, res) => res.render('quick-order', { title: 'Quick order' }));
+  r.get('/cart/quick', ...requireOrdering, (_req, res) => res.render('quick-order', { title: 'Quick order' }));
 
-  r.post('/cart/quick', ...requireBuyer, async (req, res) => {
+  r.post('/cart/quick', ...requireOrdering, async (req, res) => {
     const text = String(req.body?.lines ?? '').slice(0, 100_000);
     const result = await quickOrder(rt.db, owner(res), text);
     const status = result.added.length === 0 && result.errors.length ? 422 : 200;
     res.status(status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
   });
 
-  r.post('/checkout', ...requireBuyer, async (req, res) => {
+  r.post('/checkout', ...requireOrdering, async (req, res) => {
     const o = owner(res);
     const errors = await applyCartForm(rt, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });

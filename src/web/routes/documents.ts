@@ -1,18 +1,19 @@
 // Documents of the viewer's legal entities: the list with filters, one as PDF (the system's own
 // printed form when it sent one, else rendered), a selection as a streamed ZIP, and the store's
 // own invoice of an order. Scope: src/store/documents/access.ts; anything outside it is a 404.
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import yazl from 'yazl';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Viewer } from '../../store/accounts/viewer.ts';
-import { documentCounterparties } from '../../store/documents/access.ts';
+import { COMPANY_ROLE_LABELS, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
+import { documentCounterparties, invoiceCounterparties } from '../../store/documents/access.ts';
 import {
   DOCUMENT_KIND_LABELS, documentById, documentFile, documentFileName, documentsByIds, listDocuments, parseFilters,
 } from '../../store/documents/documents.ts';
 import { orderInvoice } from '../../store/documents/invoice.ts';
 import { renderDocumentPdf, renderInvoicePdf } from '../../store/documents/pdf.ts';
 import { requireBuyer, viewerOf } from '../auth/context.ts';
-import { badRequest, idParam, notFound, parseId } from '../errors.ts';
+import { badRequest, forbidden, idParam, notFound, parseId } from '../errors.ts';
 
 /** At most this many documents in one ZIP. */
 export const ZIP_MAX = 200;
@@ -22,8 +23,15 @@ const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x
 export function documentRoutes(rt: Runtime): Router {
   const r = Router();
   const scopeOf = (viewer: Viewer) => documentCounterparties(viewer);
+  // A role that sees no documents is told so (the page exists for everyone: not a 404).
+  const roleGuard = (allowed: (v: Viewer) => boolean): RequestHandler => (_req, res, next) => {
+    const viewer = viewerOf(res);
+    if (allowed(viewer)) return next();
+    next(forbidden(`Ваша роль в компании (${COMPANY_ROLE_LABELS[viewer.companyRole]}) не даёт доступа к документам. Обратитесь к владельцу кабинета.`));
+  };
+  const documentsRole = roleGuard(maySeeDocuments);
 
-  r.get('/documents', ...requireBuyer, async (req, res) => {
+  r.get('/documents', ...requireBuyer, documentsRole, async (req, res) => {
     const viewer = viewerOf(res);
     const filters = parseFilters(req.query);
     if (filters.counterpartyId !== undefined && !scopeOf(viewer).includes(filters.counterpartyId)) throw notFound('Юрлицо');
@@ -37,7 +45,7 @@ export function documentRoutes(rt: Runtime): Router {
     });
   });
 
-  r.get('/documents/:id.pdf', ...requireBuyer, async (req, res) => {
+  r.get('/documents/:id.pdf', ...requireBuyer, documentsRole, async (req, res) => {
     const scope = scopeOf(viewerOf(res));
     const doc = await documentById(rt.db, scope, idParam(req.params.id, 'Документ'));
     if (!doc) throw notFound('Документ');
@@ -46,7 +54,7 @@ export function documentRoutes(rt: Runtime): Router {
   });
 
   // GET with the ids in the query string: the list's checkboxes submit it without JavaScript.
-  r.get('/documents.zip', ...requireBuyer, async (req, res) => {
+  r.get('/documents.zip', ...requireBuyer, documentsRole, async (req, res) => {
     const raw = ([] as unknown[]).concat(req.query.id ?? []);
     if (!raw.length) throw badRequest('Отметьте документы, которые нужно скачать.');
     if (raw.length > ZIP_MAX) throw badRequest(`Не больше ${ZIP_MAX} документов в одном архиве.`);
@@ -75,8 +83,8 @@ export function documentRoutes(rt: Runtime): Router {
     }
   });
 
-  r.get('/orders/:id/invoice.pdf', ...requireBuyer, async (req, res) => {
-    const inv = await orderInvoice(rt.db, scopeOf(viewerOf(res)), idParam(req.params.id, 'Заказ'));
+  r.get('/orders/:id/invoice.pdf', ...requireBuyer, roleGuard(maySeeOrderInvoices), async (req, res) => {
+    const inv = await orderInvoice(rt.db, invoiceCounterparties(viewerOf(res)), idParam(req.params.id, 'Заказ'));
     if (!inv) throw notFound('Заказ');
     const pdf = await renderInvoicePdf(inv);
     res.type('application/pdf').set('Content-Disposition', attachment(`Счёт ${inv.number}.pdf`)).send(pdf);

@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { listOrders, orderDetail, reorder } from '../../store/orders/history.ts';
-import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { idParam, notFound } from '../errors.ts';
 
@@ -26,7 +26,7 @@ export function orderRoutes(rt: Runtime): Router {
     res.render('order', { title: `Order ${order.number}`, order, selfUrl: `/orders/${order.id}` });
   });
 
-  r.post('/orders/:id/reorder', ...requireBuyer, async (req, res) => {
+  r.post('/orders/:id/reorder', ...requireOrdering, async (req, res) => {
     const { viewer, counterpartyId, contractId } = buyerScope(res);
     const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
     if (!order) throw notFound('Order');

@@ -14,7 +14,8 @@ import {
   listReservations,
   reserve,
 } from '../../store/reservations/reservations.ts';
-import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { mayOrder } from '../../store/company/access.ts';
+import { buyerScope, requireBuyer, requireOrdering, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
@@ -33,7 +34,7 @@ const safeBack = (v: unknown, fallback: string) => safeLocalPath(v) ?? fallback;
 export function actorOf(res: Response): Actor {
   const { viewer, counterpartyId, contractId } = buyerScope(res);
   if (viewer.clientId === null) throw notFound();
-  return { userId: viewer.userId, clientId: viewer.clientId, counterpartyId, contractId };
+  return { userId: viewer.userId, clientId: viewer.clientId, counterpartyId, contractId, counterpartyIds: viewer.counterpartyIds };
 }
 
 function parseId(v: unknown): number {
@@ -47,6 +48,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
 
   const renderList = async (res: Response, extra: Record<string, unknown> = {}) => {
     const actor = actorOf(res);
+    const ordering = mayOrder(viewerOf(res));
     const [reservations, settings] = await Promise.all([listReservations(rt, actor), reservationSettings(rt.db, actor.clientId)]);
     const now = Date.now();
     const rows = reservations.map((x) => ({
@@ -54,8 +56,8 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
       active: x.state === 'active',
       expiresIso: x.expiresAt.toISOString(),
       remaining: x.state === 'active' ? remainingText(x.expiresAt.getTime() - now) : '',
-      canExtend: x.state === 'active' && settings.extensionAllowed && x.extensions < settings.maxExtensions,
-      canOrder: x.state === 'active' && !x.short && x.counterpartyId === actor.counterpartyId,
+      canExtend: ordering && x.state === 'active' && settings.extensionAllowed && x.extensions < settings.maxExtensions,
+      canOrder: ordering && x.state === 'active' && !x.short && x.counterpartyId === actor.counterpartyId,
     }));
     return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, ...extra };
   };
@@ -79,7 +81,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     res.render('fragments/reserve-box', { layout: false, box, back: safeBack(req.query.back, `/product/${box.offerId}`) });
   });
 
-  r.post('/reservations', ...requireBuyer, async (req, res) => {
+  r.post('/reservations', ...requireOrdering, async (req, res) => {
     const form = reserveForm.safeParse(req.body);
     if (!form.success) throw invalidForm('Choose an item, a warehouse and a quantity.');
     const back = safeBack(form.data.back, '/reservations');
@@ -123,14 +125,14 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
   };
 
   const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (item: string) => string) =>
-    r.post(`/reservations/:id/${name}`, ...requireBuyer, async (req, res) => {
+    r.post(`/reservations/:id/${name}`, ...requireOrdering, async (req, res) => {
       const rid = parseId(req.params.id);
       await answerList(req, res, await attempt(async () => done((await run(actorOf(res), rid)).itemName)));
     });
   action('extend', (a, rid) => extendReservation(rt, a, rid), (item) => `Reservation of ${item} extended.`);
   action('cancel', (a, rid) => cancelReservation(rt, a, rid), (item) => `Reservation of ${item} cancelled.`);
 
-  r.post('/reservations/order', ...requireBuyer, async (req, res) => {
+  r.post('/reservations/order', ...requireOrdering, async (req, res) => {
     const form = idsForm.safeParse(req.body);
     const message: Message = !form.success
       ? { kind: 'error', text: 'Choose at least one reservation.' }

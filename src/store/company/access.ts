@@ -1,0 +1,106 @@
+// What an employee of a client's company may do: the one place that decides it. Every user of a
+// client has a company role (users.company_role) and the legal entities they may act for
+// (users.all_counterparties, else the rows of user_counterparties; an owner acts for all):
+//   owner       orders, reserves, sees documents, manages employees (/company)
+//   buyer       orders and reserves; sees the store's invoices of orders, not the mirrored documents
+//   accountant  sees documents (and orders); no orders, reservations or cart
+//   viewer      reads catalog, orders and reservations; changes nothing
+// Staff (managers, admins) are never refused here: their own guards decide what they reach.
+// The web hides what a role cannot use; these checks (in createOrder, reserve and the routes)
+// are the truth.
+import type { Knex } from 'knex';
+import type { Db } from '../../infra/db/knex.ts';
+import { DomainError } from '../../infra/domain-error.ts';
+
+export const COMPANY_ROLES = ['owner', 'buyer', 'accountant', 'viewer'] as const;
+export type CompanyRole = (typeof COMPANY_ROLES)[number];
+
+/** The roles as the UI names them (lower case, to sit inside a sentence). */
+export const COMPANY_ROLE_LABELS: Record<CompanyRole, string> = {
+  owner: 'владелец',
+  buyer: 'закупщик',
+  accountant: 'бухгалтер',
+  viewer: 'наблюдатель',
+};
+
+/** Who acts: a Viewer fits. */
+export interface CompanyActor {
+  role: 'buyer' | 'manager' | 'admin';
+  companyRole: CompanyRole;
+}
+
+const isStaff = (a: CompanyActor) => a.role === 'manager' || a.role === 'admin';
+
+export function isCompanyRole(v: unknown): v is CompanyRole {
+  return typeof v === 'string' && (COMPANY_ROLES as readonly string[]).includes(v);
+}
+
+/** Orders, reservations and the cart (which only leads to an order). */
+export function mayOrder(a: CompanyActor): boolean {
+  return isStaff(a) || a.companyRole === 'owner' || a.companyRole === 'buyer';
+}
+
+/** The mirrored documents (invoices, shipment documents, reconciliation statements). */
+export function maySeeDocuments(a: CompanyActor): boolean {
+  return isStaff(a) || a.companyRole === 'owner' || a.companyRole === 'accountant';
+}
+
+/** The store's own invoice of an order the actor can see. */
+export function maySeeOrderInvoices(a: CompanyActor): boolean {
+  return maySeeDocuments(a) || a.companyRole === 'buyer';
+}
+
+/** The company page: employees, roles, legal entities, limits, invitations. */
+export function mayManageCompany(a: CompanyActor): boolean {
+  return isStaff(a) || a.companyRole === 'owner';
+}
+
+export function roleCannotOrder(companyRole: CompanyRole): DomainError {
+  return new DomainError(
+    'forbidden',
+    `Ваша роль в компании (${COMPANY_ROLE_LABELS[companyRole]}) не позволяет оформлять заказы и резервы. Обратитесь к владельцу кабинета.`,
+    { code: 'company.role_cannot_order' },
+  );
+}
+
+export function assertMayOrder(a: CompanyActor): void {
+  if (!mayOrder(a)) throw roleCannotOrder(a.companyRole);
+}
+
+export function assertMayManageCompany(a: CompanyActor): void {
+  if (!mayManageCompany(a)) {
+    throw new DomainError('forbidden', 'Сотрудниками компании управляет владелец кабинета.', { code: 'company.not_owner' });
+  }
+}
+
+/**
+ * SQL: true when the user `u` may act for the counterparty whose id is the SQL expression
+ * `counterpartyId` (an owner or an employee with all entities, else a user_counterparties
+ * row). The counterparty must still be linked to the user's client; callers join that.
+ */
+export function grantedSql(u: string, counterpartyId: string): string {
+  return `(${u}.company_role = 'owner' OR ${u}.all_counterparties
+           OR EXISTS (SELECT 1 FROM user_counterparties ug WHERE ug.user_id = ${u}.id AND ug.counterparty_id = ${counterpartyId}))`;
+}
+
+/**
+ * The database's word on whether a user may order or reserve for a counterparty, read now (not
+ * from the session): a role that cannot order → 403 `company.role_cannot_order`; a counterparty
+ * the user may not act for, or a user gone or disabled → 404 (never confirms that it exists).
+ * Staff pass. `userId` null (the system itself) passes.
+ */
+export async function assertUserMayOrder(db: Db | Knex.Transaction, userId: number | null, counterpartyId: number): Promise<void> {
+  if (userId === null) return;
+  const { rows } = await db.raw<{ rows: { role: CompanyActor['role']; company_role: CompanyRole; granted: boolean }[] }>(
+    `SELECT u.role, u.company_role,
+            (EXISTS (SELECT 1 FROM client_counterparties cc WHERE cc.client_id = u.client_id AND cc.counterparty_id = ?) AND ${grantedSql('u', '?')}) AS granted
+       FROM users u WHERE u.id = ? AND u.disabled_at IS NULL`,
+    [counterpartyId, counterpartyId, userId],
+  );
+  const u = rows[0];
+  if (!u) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
+  const actor = { role: u.role, companyRole: u.company_role };
+  if (isStaff(actor)) return;
+  assertMayOrder(actor);
+  if (!u.granted) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
+}

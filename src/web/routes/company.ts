@@ -1,0 +1,177 @@
+// The company page: employees of a client with their role, legal entities and order limits;
+// invite by e-mail, change, revoke, give access back. The owner manages their own company at
+// /company; staff the same at /manager/clients/:clientId/company (an admin any client, a manager
+// their clients). Plain forms (work without JS), CSRF as everywhere; the rules are
+// src/store/company/employees.ts's.
+import { type Request, type Response, Router } from 'express';
+import { log } from '../../infra/log.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { publicBaseUrl } from '../../mail/links.ts';
+import { assertMayManageCompany, COMPANY_ROLE_LABELS, COMPANY_ROLES } from '../../store/company/access.ts';
+import {
+  assertStaffCompanyAccess, changeEmployee, companyEntities, type Employee, type EmployeeChange, INVITE_TTL_HOURS, inviteEmployee,
+  listEmployees, parseLimit, parseRole, reinvite, restoreEmployee, revokeEmployee,
+} from '../../store/company/employees.ts';
+import type { MailSender } from '../../store/shared/mail-port.ts';
+import { requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { httpStatus, refusal } from '../domain-errors.ts';
+import { idParam, parseId } from '../errors.ts';
+
+interface Company {
+  clientId: number;
+  clientName: string;
+  base: string;
+  /** The owner acting (their own role stays), null for staff. */
+  actorId: number | null;
+  inviter: string;
+}
+
+const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The change a form describes (role, "all" or the ticked entities, limits). */
+function changeFrom(body: Record<string, unknown>): EmployeeChange {
+  const ids = list(body.counterpartyIds).map((v) => parseId(v));
+  return {
+    companyRole: parseRole(body.companyRole),
+    allCounterparties: body.scope !== 'listed',
+    // A malformed id is no entity of the client: the store answers 404 for it.
+    counterpartyIds: ids.map((n) => n ?? 0),
+    orderLimit: parseLimit(body.orderLimit, 'Лимит на заказ'),
+    monthlyLimit: parseLimit(body.monthlyLimit, 'Лимит в месяц'),
+  };
+}
+
+export function companyRoutes(rt: Runtime, mail: MailSender): Router {
+  const r = Router();
+  const staff = requireRole('manager', 'admin');
+
+  const ownCompany = (res: Response): Company => {
+    const v = viewerOf(res);
+    assertMayManageCompany(v);
+    return { clientId: v.clientId!, clientName: v.clientName ?? '', base: '/company', actorId: v.userId, inviter: v.name || v.email };
+  };
+  const staffCompany = async (req: Request, res: Response): Promise<Company> => {
+    const v = viewerOf(res);
+    const c = await assertStaffCompanyAccess(rt.db, v, idParam(req.params.clientId, 'Клиент'));
+    return { clientId: c.id, clientName: c.name, base: `/manager/clients/${c.id}/company`, actorId: null, inviter: v.name || v.email };
+  };
+
+  const render = async (res: Response, c: Company, status = 200, extra: { error?: string; invite?: Record<string, unknown> } = {}) => {
+    const [employees, entities] = await Promise.all([listEmployees(rt.db, c.clientId), companyEntities(rt.db, c.clientId)]);
+    const roles = (selected: string) => COMPANY_ROLES.map((value) => ({ value, label: COMPANY_ROLE_LABELS[value], selected: value === selected }));
+    const entityNames = new Map(entities.map((e) => [e.id, e.name]));
+    const row = (e: Employee) => ({
+      ...e,
+      roleLabel: COMPANY_ROLE_LABELS[e.companyRole],
+      roles: roles(e.companyRole),
+      isSelf: e.id === c.actorId,
+      owner: e.companyRole === 'owner',
+      entityText: e.companyRole === 'owner' || e.allCounterparties ? 'все юрлица' : e.counterpartyIds.map((id) => entityNames.get(id) ?? '?').join(', '),
+      entities: entities.map((x) => ({ ...x, checked: e.counterpartyIds.includes(x.id) })),
+    });
+    const inv = extra.invite ?? {};
+    const ticked = list(inv.counterpartyIds).map(String);
+    res.status(status).render('company', {
+      title: `Сотрудники — ${c.clientName}`,
+      company: c,
+      staffView: c.actorId === null,
+      employees: employees.map(row),
+      invite: {
+        email: inv.email ?? '',
+        name: inv.name ?? '',
+        roles: roles(typeof inv.companyRole === 'string' ? inv.companyRole : 'buyer'),
+        listed: inv.scope === 'listed',
+        orderLimit: inv.orderLimit ?? '',
+        monthlyLimit: inv.monthlyLimit ?? '',
+        entities: entities.map((x) => ({ ...x, checked: ticked.includes(String(x.id)) })),
+        ttlDays: INVITE_TTL_HOURS / 24,
+      },
+      error: extra.error,
+    });
+  };
+
+  /** Runs a change; a refusal (invalid, conflict) is shown on the page, a foreign id stays a 404. */
+  const act = async (req: Request, res: Response, c: Company, work: () => Promise<string>, invite?: Record<string, unknown>) => {
+    try {
+      flash(req, 'ok', await work());
+      res.redirect(303, c.base);
+    } catch (err) {
+      const refused = refusal(err, 'invalid', 'conflict');
+      await render(res, c, httpStatus(refused), { error: refused.userMessage, invite });
+    }
+  };
+
+  const sendInvitation = async (c: Company, userId: number, email: string, token: string, role: string) => {
+    const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
+    await mail
+      .send({
+        to: email,
+        subject: `Приглашение в кабинет компании ${c.clientName}`,
+        key: `company-invite-${userId}-${token.slice(0, 12).replace(/[^\w-]/g, '_')}`,
+        text:
+          `${c.inviter} приглашает вас в кабинет компании ${c.clientName} (роль: ${role}).\n\n` +
+          `Задайте пароль в течение ${INVITE_TTL_HOURS / 24} дней по ссылке:\n${link}\n\n` +
+          'Если вы не ждали этого письма, просто удалите его.',
+      })
+      .catch((err) => log.warn({ err: (err as Error).message, userId }, 'company invitation not sent'));
+  };
+
+  const mount = (path: string, guard: import('express').RequestHandler[], companyOf: (req: Request, res: Response) => Company | Promise<Company>) => {
+    r.get(path, ...guard, async (req, res) => render(res, await companyOf(req, res)));
+
+    r.post(`${path}/invite`, ...guard, async (req, res) => {
+      const c = await companyOf(req, res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      await act(req, res, c, async () => {
+        const email = String(body.email ?? '').trim().slice(0, 320);
+        const change = changeFrom(body);
+        const { userId, token } = await inviteEmployee(rt.db, c.clientId, c.actorId, { ...change, email, name: String(body.name ?? '') });
+        await sendInvitation(c, userId, email, token, COMPANY_ROLE_LABELS[change.companyRole]);
+        return `Приглашение отправлено на ${email}.`;
+      }, body);
+    });
+
+    r.post(`${path}/employees/:userId`, ...guard, async (req, res) => {
+      const c = await companyOf(req, res);
+      const userId = idParam(req.params.userId, 'Сотрудник');
+      await act(req, res, c, async () => {
+        await changeEmployee(rt.db, c.clientId, c.actorId, userId, changeFrom(req.body ?? {}));
+        return 'Изменения сохранены.';
+      });
+    });
+
+    r.post(`${path}/employees/:userId/revoke`, ...guard, async (req, res) => {
+      const c = await companyOf(req, res);
+      const userId = idParam(req.params.userId, 'Сотрудник');
+      await act(req, res, c, async () => {
+        await revokeEmployee(rt.db, c.clientId, c.actorId, userId);
+        return 'Доступ отозван: сотрудник вышел из кабинета.';
+      });
+    });
+
+    r.post(`${path}/employees/:userId/restore`, ...guard, async (req, res) => {
+      const c = await companyOf(req, res);
+      const userId = idParam(req.params.userId, 'Сотрудник');
+      await act(req, res, c, async () => {
+        await restoreEmployee(rt.db, c.clientId, userId);
+        return 'Доступ восстановлен.';
+      });
+    });
+
+    r.post(`${path}/employees/:userId/reinvite`, ...guard, async (req, res) => {
+      const c = await companyOf(req, res);
+      const userId = idParam(req.params.userId, 'Сотрудник');
+      await act(req, res, c, async () => {
+        const { token, email } = await reinvite(rt.db, c.clientId, userId);
+        const e = (await listEmployees(rt.db, c.clientId)).find((x) => x.id === userId);
+        await sendInvitation(c, userId, email, token, COMPANY_ROLE_LABELS[e?.companyRole ?? 'buyer']);
+        return `Новое приглашение отправлено на ${email}.`;
+      });
+    });
+  };
+
+  mount('/company', requireBuyer, (_req, res) => ownCompany(res));
+  mount('/manager/clients/:clientId/company', staff, staffCompany);
+  return r;
+}
