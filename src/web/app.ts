@@ -44,6 +44,7 @@ import { newsRoutes } from './routes/news.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
 import { QUICK_FILE_PATH, quickFileRoutes, quickFileUpload } from './routes/quick-file.ts';
+import { savedCartRoutes } from './routes/saved-carts.ts';
 import { readyRoutes } from './routes/readyz.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { reservationRoutes } from './routes/reservations.ts';
@@ -149,6 +150,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));
   app.use(quickFileRoutes(rt));
+  app.use(savedCartRoutes(rt));
   app.use(orderRoutes(rt));
   app.use(documentRoutes(rt));
   app.use(pricelistRoutes(rt));
