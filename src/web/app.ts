@@ -45,6 +45,8 @@ import { webMetrics } from './routes/metrics.ts';
 import { newsRoutes } from './routes/news.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
+import { QUICK_FILE_PATH, quickFileRoutes, quickFileUpload } from './routes/quick-file.ts';
+import { savedCartRoutes } from './routes/saved-carts.ts';
 import { readyRoutes } from './routes/readyz.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { reservationRoutes } from './routes/reservations.ts';
@@ -140,6 +142,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(QUEUES_PATH, consoleQueuesRouter(rt, opts.console?.queueBoard));
   // message forms are multipart (optional file): parse them so the CSRF check sees _csrf
   app.post(MESSAGE_POST_PATHS, messageUpload);
+  app.post(QUICK_FILE_PATH, quickFileUpload);
   app.use(refuseControlCharacters);
   app.use(csrfProtection);
   app.use(viewerMiddleware(rt));
@@ -149,6 +152,8 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(authRoutes(rt, mail));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));
+  app.use(quickFileRoutes(rt));
+  app.use(savedCartRoutes(rt));
   app.use(orderRoutes(rt));
   app.use(documentRoutes(rt));
   app.use(companyRoutes(rt, mail));

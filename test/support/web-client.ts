@@ -62,6 +62,23 @@ export class WebClient {
     return { status: res.status, text, location: res.headers.get('location'), res };
   }
 
+  /** A multipart form (files as Blobs), with the page's CSRF token first like a browser sends it. */
+  async upload(path: string, fields: Record<string, string | { name: string; data: Buffer; type?: string }>, opts: { csrf?: string | null } = {}) {
+    const form = new FormData();
+    const token = opts.csrf === undefined ? this.csrf : opts.csrf;
+    if (token !== null) form.set('_csrf', token);
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === 'string') form.append(k, v);
+      else form.append(k, new Blob([new Uint8Array(v.data)], { type: v.type ?? 'application/octet-stream' }), v.name);
+    }
+    const res = await fetch(this.base + path, { method: 'POST', redirect: 'manual', headers: { cookie: this.cookieHeader() }, body: form });
+    this.store(res);
+    const text = await res.text();
+    const m = text.match(/name="_csrf" value="([^"]+)"/);
+    if (m) this.csrf = m[1]!;
+    return { status: res.status, text, location: res.headers.get('location'), res };
+  }
+
   async login(email: string, password: string) {
     await this.get('/login');
     const r = await this.post('/login', { email, password });

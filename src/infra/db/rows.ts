@@ -19,6 +19,7 @@ export interface CartsRow {
   counterparty_id: number;
   contract_id: number | null;
   updated_at: Date;
+  name: string | null;
 }
 
 export interface ClientCounterpartiesRow {
@@ -352,6 +353,27 @@ export interface ReservationsRow {
   order_hold: boolean;
 }
 
+export interface SavedCartLinesRow {
+  saved_cart_id: number;
+  line_no: number;
+  offer_id: number | null;
+  sku: string | null;
+  name: string;
+  warehouse_id: number | null;
+  quantity: string;
+}
+
+export interface SavedCartsRow {
+  id: number;
+  kind: 'template' | 'draft';
+  client_id: number;
+  user_id: number;
+  counterparty_id: number;
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface SessionsRow {
   sid: string;
   sess: Json;
@@ -484,7 +506,7 @@ type Updatable<R> = { [K in keyof R]?: In<R[K]> | Knex.Raw };
 declare module 'knex/types/tables.js' {
   interface Tables {
     cart_lines: Knex.CompositeTableType<CartLinesRow, Insertable<CartLinesRow, 'warehouse_id' | 'added_at'>, Updatable<CartLinesRow>>;
-    carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at'>, Updatable<CartsRow>>;
+    carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
     clients: Knex.CompositeTableType<ClientsRow, Insertable<ClientsRow, 'id' | 'manager_id' | 'manager_assigned' | 'head_counterparty_id' | 'settings' | 'created_at'>, Updatable<ClientsRow>>;
     commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'requeues'>, Updatable<CommercemlImportsRow>>;
@@ -509,6 +531,8 @@ declare module 'knex/types/tables.js' {
     product_groups: Knex.CompositeTableType<ProductGroupsRow, Insertable<ProductGroupsRow, 'id' | 'parent_external_id' | 'sort' | 'deleted' | 'updated_at'>, Updatable<ProductGroupsRow>>;
     products: Knex.CompositeTableType<ProductsRow, Insertable<ProductsRow, 'id' | 'group_external_id' | 'sku' | 'barcode' | 'description' | 'unit' | 'vat_rate' | 'properties' | 'images' | 'deleted' | 'updated_at' | 'search'>, Updatable<ProductsRow>>;
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
+    saved_cart_lines: Knex.CompositeTableType<SavedCartLinesRow, Insertable<SavedCartLinesRow, 'offer_id' | 'sku' | 'warehouse_id'>, Updatable<SavedCartLinesRow>>;
+    saved_carts: Knex.CompositeTableType<SavedCartsRow, Insertable<SavedCartsRow, 'id' | 'created_at' | 'updated_at'>, Updatable<SavedCartsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
     sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;

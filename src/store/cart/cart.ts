@@ -5,7 +5,7 @@ import { DomainError } from '../../infra/domain-error.ts';
 import { availableFor } from '../catalog/availability.ts';
 import { add, cmp, mul, trimZeros } from '../shared/decimal.ts';
 import { type OfferPrice, priceAt, pricesFor, type PriceScope } from '../pricing/pricing.ts';
-import { parseQuickOrder } from './quick-order.ts';
+import { parseQuickOrder, type QuickLine } from './quick-order.ts';
 
 export interface CartOwner {
   userId: number;
@@ -189,7 +189,11 @@ export interface QuickResult {
 
 /** Quick order: parse, resolve SKUs (offer or product SKU, or barcode), add what is valid. */
 export async function quickOrder(db: Db, o: CartOwner, text: string): Promise<QuickResult> {
-  const parsed = parseQuickOrder(text);
+  return addQuickLines(db, o, parseQuickOrder(text));
+}
+
+/** Resolves parsed lines (pasted or from a file) and adds what is valid, one message per refused line. */
+export async function addQuickLines(db: Db, o: CartOwner, parsed: QuickLine[]): Promise<QuickResult> {
   const errors: string[] = [];
   const added: QuickResult['added'] = [];
   const skus = [...new Set(parsed.flatMap((l) => ('sku' in l ? [l.sku.toLowerCase()] : [])))];

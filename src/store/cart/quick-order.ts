@@ -15,6 +15,17 @@ export function parseQuantity(s: string): string | null {
   return t.replace(/^0+(?=\d)/, '');
 }
 
+/** One line's SKU (or barcode) and quantity text → a parsed line or its message (the paste box and the file upload share it). */
+export function quickLine(lineNo: number, raw: string, sku: string, q: string): QuickLine {
+  const qty = parseQuantity(q);
+  if (qty === null) return { lineNo, raw, error: `Line ${lineNo}: "${q}" is not a quantity (a positive number, e.g. 5 or 2,5).` };
+  if (sku.length > 100) return { lineNo, raw, error: `Line ${lineNo}: the SKU is too long.` };
+  return { lineNo, raw, sku, qty };
+}
+
+/** The message for the line past the cap (the rest is not added). */
+export const tooManyLines = (lineNo: number, raw: string): QuickLine => ({ lineNo, raw, error: `Only ${MAX_QUICK_LINES} lines at a time; the rest was not added.` });
+
 export function parseQuickOrder(text: string): QuickLine[] {
   const out: QuickLine[] = [];
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -23,7 +34,7 @@ export function parseQuickOrder(text: string): QuickLine[] {
     if (!line) continue;
     const lineNo = i + 1;
     if (out.length >= MAX_QUICK_LINES) {
-      if (out.length === MAX_QUICK_LINES) out.push({ lineNo, raw: line, error: `Only ${MAX_QUICK_LINES} lines at a time; the rest was not added.` });
+      if (out.length === MAX_QUICK_LINES) out.push(tooManyLines(lineNo, line));
       continue;
     }
     let sku: string;
@@ -42,16 +53,7 @@ export function parseQuickOrder(text: string): QuickLine[] {
       sku = m[1]!;
       q = m[2]!;
     }
-    const qty = parseQuantity(q);
-    if (qty === null) {
-        out.push({ lineNo, raw: line, error: `Line ${lineNo}: "${q}" is not a quantity (a positive number, e.g. 5 or 2,5).` });
-        continue;
-      }
-    if (sku.length > 100) {
-        out.push({ lineNo, raw: line, error: `Line ${lineNo}: the SKU is too long.` });
-        continue;
-      }
-    out.push({ lineNo, raw: line, sku, qty });
+    out.push(quickLine(lineNo, line, sku, q));
   }
   return out;
 }

@@ -19,7 +19,7 @@ import { money, qty as fmtQty } from '../format.ts';
 import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
 
-function owner(res: Response): CartOwner & { clientId: number; email: string } {
+export function owner(res: Response): CartOwner & { clientId: number; email: string } {
   const { viewer, counterpartyId, contractId } = buyerScope(res);
   return { userId: viewer.userId, counterpartyId, contractId, clientId: viewer.clientId!, email: viewer.email };
 }

@@ -1,0 +1,119 @@
+// Order templates (/templates) and draft carts (/carts) of the buyer for the current legal
+// entity (src/store/cart/saved.ts). Plain forms, redirect after success; a refused form (an
+// empty cart, a taken or empty name, the limit) is the page again with its message and a 4xx
+// (200 + X-Status inside htmx, which swaps only 2xx); another buyer's id is a 404.
+import { type Request, type Response, Router } from 'express';
+import { DomainError } from '../../infra/domain-error.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { currentCart, deleteSaved, listSaved, orderFromTemplate, renameSaved, saveCart, savedDetail, switchToDraft } from '../../store/cart/saved.ts';
+import { requireBuyer } from '../auth/context.ts';
+import { flash } from '../auth/session.ts';
+import { httpStatus, refusal } from '../domain-errors.ts';
+import { parseId } from '../errors.ts';
+import { owner } from './cart.ts';
+
+/** An id from the URL; a malformed one is a page that does not exist, like another buyer's. */
+function idOf(v: unknown, kind: 'template' | 'draft'): number {
+  const id = parseId(v);
+  if (id === null) throw new DomainError('not_found', kind === 'template' ? 'Шаблон не найден.' : 'Черновик корзины не найден.', { code: 'saved.not_found' });
+  return id;
+}
+
+function render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+  const hx = Boolean(req.get('hx-request'));
+  if (status >= 400 && hx) res.set('X-Status', String(status));
+  res.status(status >= 400 && hx ? 200 : status).render(view, data);
+}
+
+export function savedCartRoutes(rt: Runtime): Router {
+  const r = Router();
+
+  const templatesPage = async (req: Request, res: Response, status = 200, errors: string[] = []) =>
+    render(req, res, 'templates', { title: 'Шаблоны заказов', templates: await listSaved(rt.db, owner(res), 'template'), cart: await currentCart(rt.db, owner(res)), errors, name: status >= 400 ? req.body?.name : '' }, status);
+
+  const templatePage = async (req: Request, res: Response, id: number, status = 200, errors: string[] = []) =>
+    render(req, res, 'template', { title: 'Шаблон заказа', template: await savedDetail(rt.db, owner(res), 'template', id), errors }, status);
+
+  const draftsPage = async (req: Request, res: Response, status = 200, errors: string[] = []) =>
+    render(req, res, 'drafts', { title: 'Мои корзины', drafts: await listSaved(rt.db, owner(res), 'draft'), cart: await currentCart(rt.db, owner(res)), errors }, status);
+
+  r.get('/templates', ...requireBuyer, (req, res) => templatesPage(req, res));
+
+  r.post('/templates', ...requireBuyer, async (req, res) => {
+    try {
+      const t = await saveCart(rt.db, owner(res), 'template', req.body?.name);
+      flash(req, 'ok', `Корзина сохранена как шаблон «${t.name}».`);
+      res.redirect(303, `/templates/${t.id}`);
+    } catch (err) {
+      const e = refusal(err, 'invalid', 'conflict');
+      await templatesPage(req, res, httpStatus(e), [e.userMessage]);
+    }
+  });
+
+  r.get('/templates/:id', ...requireBuyer, (req, res) => templatePage(req, res, idOf(req.params.id, 'template')));
+
+  r.post('/templates/:id/order', ...requireBuyer, async (req, res) => {
+    const result = await orderFromTemplate(rt.db, owner(res), idOf(req.params.id, 'template'));
+    if (result.added) flash(req, 'ok', `Из шаблона «${result.name}» в корзину добавлено строк: ${result.added}.`);
+    else flash(req, 'error', `Из шаблона «${result.name}» ничего не добавлено.`);
+    for (const e of result.errors) flash(req, 'error', e);
+    res.redirect(303, '/cart');
+  });
+
+  r.post('/templates/:id/rename', ...requireBuyer, async (req, res) => {
+    const id = idOf(req.params.id, 'template');
+    try {
+      const name = await renameSaved(rt.db, owner(res), 'template', id, req.body?.name);
+      flash(req, 'ok', `Шаблон переименован: «${name}».`);
+      res.redirect(303, `/templates/${id}`);
+    } catch (err) {
+      const e = refusal(err, 'invalid', 'conflict');
+      await templatePage(req, res, id, httpStatus(e), [e.userMessage]);
+    }
+  });
+
+  r.post('/templates/:id/delete', ...requireBuyer, async (req, res) => {
+    const name = await deleteSaved(rt.db, owner(res), 'template', idOf(req.params.id, 'template'));
+    flash(req, 'ok', `Шаблон «${name}» удалён.`);
+    res.redirect(303, '/templates');
+  });
+
+  r.get('/carts', ...requireBuyer, (req, res) => draftsPage(req, res));
+
+  r.post('/carts', ...requireBuyer, async (req, res) => {
+    try {
+      const d = await saveCart(rt.db, owner(res), 'draft', req.body?.name);
+      flash(req, 'ok', `Корзина отложена как «${d.name}»; текущая корзина пуста.`);
+      res.redirect(303, '/carts');
+    } catch (err) {
+      const e = refusal(err, 'invalid', 'conflict');
+      await draftsPage(req, res, httpStatus(e), [e.userMessage]);
+    }
+  });
+
+  r.post('/carts/:id/switch', ...requireBuyer, async (req, res) => {
+    const s = await switchToDraft(rt.db, owner(res), idOf(req.params.id, 'draft'));
+    flash(req, 'ok', `Открыта корзина «${s.name}»${s.parked ? `; прежняя отложена как «${s.parked}»` : ''}.`);
+    for (const e of s.errors) flash(req, 'error', e);
+    res.redirect(303, '/cart');
+  });
+
+  r.post('/carts/:id/rename', ...requireBuyer, async (req, res) => {
+    try {
+      const name = await renameSaved(rt.db, owner(res), 'draft', idOf(req.params.id, 'draft'), req.body?.name);
+      flash(req, 'ok', `Корзина переименована: «${name}».`);
+      res.redirect(303, '/carts');
+    } catch (err) {
+      const e = refusal(err, 'invalid', 'conflict');
+      await draftsPage(req, res, httpStatus(e), [e.userMessage]);
+    }
+  });
+
+  r.post('/carts/:id/delete', ...requireBuyer, async (req, res) => {
+    const name = await deleteSaved(rt.db, owner(res), 'draft', idOf(req.params.id, 'draft'));
+    flash(req, 'ok', `Корзина «${name}» удалена.`);
+    res.redirect(303, '/carts');
+  });
+
+  return r;
+}
