@@ -49,6 +49,8 @@ export interface CommercemlImportsRow {
   result: Json | null;
   created_at: Date;
   finished_at: Date | null;
+  dropped: string | null;
+  data_applied: boolean;
   requeues: number;
 }
 
@@ -128,6 +130,19 @@ export interface CounterpartiesRow {
   bank_bic: string | null;
   bank_account: string | null;
   bank_corr_account: string | null;
+}
+
+export interface CounterpartyCreditRow {
+  counterparty_id: number;
+  source_id: number;
+  debt: string;
+  overdue: string;
+  credit_limit: string | null;
+  policy: 'refuse' | 'warn';
+  currency: string;
+  as_of: Date;
+  deleted: boolean;
+  updated_at: Date;
 }
 
 export interface DocumentsRow {
@@ -232,6 +247,42 @@ export interface OrderLinesRow {
   amount: string;
 }
 
+export interface OrderPaymentsRow {
+  id: number;
+  order_id: number;
+  external_id: string;
+  kind: string;
+  number: string | null;
+  paid_at: Date | null;
+  amount: string;
+  state: 'paid' | 'pending' | 'cancelled';
+  from_requisites: boolean;
+  updated_at: Date;
+}
+
+export interface OrderShipmentLinesRow {
+  shipment_id: number;
+  line_no: number;
+  order_line_id: number | null;
+  offer_external_id: string | null;
+  name: string;
+  quantity: string;
+}
+
+export interface OrderShipmentsRow {
+  id: number;
+  order_id: number;
+  external_id: string;
+  number: string | null;
+  shipped_at: Date | null;
+  amount: string | null;
+  state: 'shipped' | 'pending' | 'cancelled';
+  tracking: string | null;
+  whole_order: boolean;
+  from_requisites: boolean;
+  updated_at: Date;
+}
+
 export interface OrderStatusHistoryRow {
   id: number;
   order_id: number;
@@ -241,6 +292,7 @@ export interface OrderStatusHistoryRow {
   at: Date;
   status_text: string;
   mail_pending: boolean;
+  kind: 'status' | 'payment' | 'shipment';
 }
 
 export interface OrdersRow {
@@ -509,12 +561,13 @@ declare module 'knex/types/tables.js' {
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
     clients: Knex.CompositeTableType<ClientsRow, Insertable<ClientsRow, 'id' | 'manager_id' | 'manager_assigned' | 'head_counterparty_id' | 'settings' | 'created_at'>, Updatable<ClientsRow>>;
-    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'requeues'>, Updatable<CommercemlImportsRow>>;
+    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues'>, Updatable<CommercemlImportsRow>>;
     commerceml_seen: Knex.CompositeTableType<CommercemlSeenRow, Insertable<CommercemlSeenRow, never>, Updatable<CommercemlSeenRow>>;
     commerceml_sessions: Knex.CompositeTableType<CommercemlSessionsRow, Insertable<CommercemlSessionsRow, 'id' | 'state' | 'version' | 'zip' | 'bytes_received' | 'classifier' | 'full_entities' | 'unpacked' | 'deactivated_at' | 'queried_order_ids' | 'created_at' | 'last_seen_at' | 'completed_at' | 'unzipped_bytes'>, Updatable<CommercemlSessionsRow>>;
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
+    counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
@@ -523,7 +576,10 @@ declare module 'knex/types/tables.js' {
     news_reads: Knex.CompositeTableType<NewsReadsRow, Insertable<NewsReadsRow, 'read_at'>, Updatable<NewsReadsRow>>;
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
     order_lines: Knex.CompositeTableType<OrderLinesRow, Insertable<OrderLinesRow, 'id' | 'warehouse_id' | 'sku' | 'unit'>, Updatable<OrderLinesRow>>;
-    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at' | 'status_text' | 'mail_pending'>, Updatable<OrderStatusHistoryRow>>;
+    order_payments: Knex.CompositeTableType<OrderPaymentsRow, Insertable<OrderPaymentsRow, 'id' | 'kind' | 'number' | 'paid_at' | 'from_requisites' | 'updated_at'>, Updatable<OrderPaymentsRow>>;
+    order_shipment_lines: Knex.CompositeTableType<OrderShipmentLinesRow, Insertable<OrderShipmentLinesRow, 'order_line_id' | 'offer_external_id' | 'name'>, Updatable<OrderShipmentLinesRow>>;
+    order_shipments: Knex.CompositeTableType<OrderShipmentsRow, Insertable<OrderShipmentsRow, 'id' | 'number' | 'shipped_at' | 'amount' | 'tracking' | 'whole_order' | 'from_requisites' | 'updated_at'>, Updatable<OrderShipmentsRow>>;
+    order_status_history: Knex.CompositeTableType<OrderStatusHistoryRow, Insertable<OrderStatusHistoryRow, 'id' | 'note' | 'origin' | 'at' | 'status_text' | 'mail_pending' | 'kind'>, Updatable<OrderStatusHistoryRow>>;
     orders: Knex.CompositeTableType<OrdersRow, Insertable<OrdersRow, 'id' | 'user_id' | 'contract_id' | 'status' | 'currency' | 'comment' | 'external_id' | 'external_number' | 'exported_at' | 'export_state' | 'created_at' | 'updated_at' | 'creation_key' | 'status_text'>, Updatable<OrdersRow>>;
     outbox: Knex.CompositeTableType<OutboxRow, Insertable<OutboxRow, 'id' | 'state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'created_at' | 'delivered_at' | 'ordering_key'>, Updatable<OutboxRow>>;
     price_types: Knex.CompositeTableType<PriceTypesRow, Insertable<PriceTypesRow, 'id' | 'currency' | 'vat_included' | 'is_base' | 'deleted' | 'updated_at'>, Updatable<PriceTypesRow>>;
