@@ -101,12 +101,14 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
         await c.post(`/reservations/${ids.aHeadReservation}/extend`, {}),
         await c.post('/reservations/order', { ids: String(ids.aHeadReservation) }),
         await c.post(`/orders/${ids.aHeadOrder}/reorder`, {}),
+        await c.post('/templates', { name: 'Шаблон' }),
+        await c.post('/carts', { name: 'Черновик' }),
       ];
       for (const r of attempts) {
         expect(r.status).to.equal(403);
         expect(r.text).to.contain(CANNOT(label));
       }
-      expect((await c.get('/cart')).status).to.equal(403);
+      for (const page of ['/cart', '/templates', '/carts']) expect((await c.get(page)).status, page).to.equal(403);
       expect({ orders: await count('orders'), reservations: await count('reservations'), lines: await count('cart_lines') }).to.deep.equal(before);
       expect(await rt.db('reservations').where({ id: ids.aHeadReservation }).first('state')).to.deep.equal({ state: 'active' });
     });

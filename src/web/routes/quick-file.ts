@@ -7,7 +7,7 @@ import multer from 'multer';
 import type { Runtime } from '../../infra/runtime.ts';
 import { addQuickLines } from '../../store/cart/cart.ts';
 import { MAX_QUICK_FILE_BYTES, parseQuickFile } from '../../store/cart/quick-file.ts';
-import { requireBuyer } from '../auth/context.ts';
+import { requireOrdering } from '../auth/context.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { owner } from './cart.ts';
 
@@ -33,7 +33,7 @@ export const quickFileUpload: RequestHandler = (req, res, next) => {
 
 export function quickFileRoutes(rt: Runtime): Router {
   const r = Router();
-  r.post(QUICK_FILE_PATH, ...requireBuyer, async (req, res) => {
+  r.post(QUICK_FILE_PATH, ...requireOrdering, async (req, res) => {
     const page = (status: number, extra: Record<string, unknown>) => res.status(status).render('quick-order', { title: 'Quick order', ...extra });
     if (res.locals.uploadError) return page(422, { fileError: res.locals.uploadError });
     const file = req.file;

@@ -6,7 +6,7 @@ import { type Request, type Response, Router } from 'express';
 import { DomainError } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { currentCart, deleteSaved, listSaved, orderFromTemplate, renameSaved, saveCart, savedDetail, switchToDraft } from '../../store/cart/saved.ts';
-import { requireBuyer } from '../auth/context.ts';
+import { requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { parseId } from '../errors.ts';
@@ -37,9 +37,9 @@ export function savedCartRoutes(rt: Runtime): Router {
   const draftsPage = async (req: Request, res: Response, status = 200, errors: string[] = []) =>
     render(req, res, 'drafts', { title: 'Мои корзины', drafts: await listSaved(rt.db, owner(res), 'draft'), cart: await currentCart(rt.db, owner(res)), errors }, status);
 
-  r.get('/templates', ...requireBuyer, (req, res) => templatesPage(req, res));
+  r.get('/templates', ...requireOrdering, (req, res) => templatesPage(req, res));
 
-  r.post('/templates', ...requireBuyer, async (req, res) => {
+  r.post('/templates', ...requireOrdering, async (req, res) => {
     try {
       const t = await saveCart(rt.db, owner(res), 'template', req.body?.name);
       flash(req, 'ok', `Корзина сохранена как шаблон «${t.name}».`);
@@ -50,9 +50,9 @@ export function savedCartRoutes(rt: Runtime): Router {
     }
   });
 
-  r.get('/templates/:id', ...requireBuyer, (req, res) => templatePage(req, res, idOf(req.params.id, 'template')));
+  r.get('/templates/:id', ...requireOrdering, (req, res) => templatePage(req, res, idOf(req.params.id, 'template')));
 
-  r.post('/templates/:id/order', ...requireBuyer, async (req, res) => {
+  r.post('/templates/:id/order', ...requireOrdering, async (req, res) => {
     const result = await orderFromTemplate(rt.db, owner(res), idOf(req.params.id, 'template'));
     if (result.added) flash(req, 'ok', `Из шаблона «${result.name}» в корзину добавлено строк: ${result.added}.`);
     else flash(req, 'error', `Из шаблона «${result.name}» ничего не добавлено.`);
@@ -60,7 +60,7 @@ export function savedCartRoutes(rt: Runtime): Router {
     res.redirect(303, '/cart');
   });
 
-  r.post('/templates/:id/rename', ...requireBuyer, async (req, res) => {
+  r.post('/templates/:id/rename', ...requireOrdering, async (req, res) => {
     const id = idOf(req.params.id, 'template');
     try {
       const name = await renameSaved(rt.db, owner(res), 'template', id, req.body?.name);
@@ -72,15 +72,15 @@ export function savedCartRoutes(rt: Runtime): Router {
     }
   });
 
-  r.post('/templates/:id/delete', ...requireBuyer, async (req, res) => {
+  r.post('/templates/:id/delete', ...requireOrdering, async (req, res) => {
     const name = await deleteSaved(rt.db, owner(res), 'template', idOf(req.params.id, 'template'));
     flash(req, 'ok', `Шаблон «${name}» удалён.`);
     res.redirect(303, '/templates');
   });
 
-  r.get('/carts', ...requireBuyer, (req, res) => draftsPage(req, res));
+  r.get('/carts', ...requireOrdering, (req, res) => draftsPage(req, res));
 
-  r.post('/carts', ...requireBuyer, async (req, res) => {
+  r.post('/carts', ...requireOrdering, async (req, res) => {
     try {
       const d = await saveCart(rt.db, owner(res), 'draft', req.body?.name);
       flash(req, 'ok', `Корзина отложена как «${d.name}»; текущая корзина пуста.`);
@@ -91,14 +91,14 @@ export function savedCartRoutes(rt: Runtime): Router {
     }
   });
 
-  r.post('/carts/:id/switch', ...requireBuyer, async (req, res) => {
+  r.post('/carts/:id/switch', ...requireOrdering, async (req, res) => {
     const s = await switchToDraft(rt.db, owner(res), idOf(req.params.id, 'draft'));
     flash(req, 'ok', `Открыта корзина «${s.name}»${s.parked ? `; прежняя отложена как «${s.parked}»` : ''}.`);
     for (const e of s.errors) flash(req, 'error', e);
     res.redirect(303, '/cart');
   });
 
-  r.post('/carts/:id/rename', ...requireBuyer, async (req, res) => {
+  r.post('/carts/:id/rename', ...requireOrdering, async (req, res) => {
     try {
       const name = await renameSaved(rt.db, owner(res), 'draft', idOf(req.params.id, 'draft'), req.body?.name);
       flash(req, 'ok', `Корзина переименована: «${name}».`);
@@ -109,7 +109,7 @@ export function savedCartRoutes(rt: Runtime): Router {
     }
   });
 
-  r.post('/carts/:id/delete', ...requireBuyer, async (req, res) => {
+  r.post('/carts/:id/delete', ...requireOrdering, async (req, res) => {
     const name = await deleteSaved(rt.db, owner(res), 'draft', idOf(req.params.id, 'draft'));
     flash(req, 'ok', `Корзина «${name}» удалена.`);
     res.redirect(303, '/carts');
