@@ -166,6 +166,20 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     expect(list.text).not.to.contain(`data-reservation="${ids.aHeadReservation}"`);
   });
 
+  it('checkout over the employee’s order limit: the cart again with the figures (409), no order', async () => {
+    await rt.db('users').where({ id: users.buyer }).update({ order_limit: '100.00' });
+    const c = await signIn('purchaser@alpha.test');
+    await c.post('/cart/add', { offerId: String(fx.offers[2]), qty: '3' });
+    const cart = await c.get('/cart');
+    const key = cart.text.match(/name="checkoutKey" value="([^"]+)"/)![1]!;
+    const before = await count('orders');
+    const r = await c.post('/checkout', { checkoutKey: key, [`qty_${fx.offers[2]}`]: '3' });
+    expect(r.status).to.equal(409);
+    expect(r.text).to.contain('больше вашего лимита на один заказ (100,00 RUB)');
+    expect(await count('orders')).to.equal(before);
+    expect(await rt.db('reservations').where({ user_id: users.buyer })).to.deep.equal([]);
+  });
+
   it('a buyer employee granted one entity cannot reserve or order for another: 404 from the store, even with a stale current entity', async () => {
     await rt.db('users').where({ id: users.buyer }).update({ all_counterparties: false, current_counterparty_id: fx.cp.aHead });
     await rt.db('user_counterparties').insert({ user_id: users.buyer, counterparty_id: fx.cp.aChild });

@@ -1,7 +1,8 @@
 // createOrder: the one way an order comes into being, from a checkout (cart lines) or from the
 // buyer's reservations. Inside the caller's transaction it
 //   - scopes: the counterparty must be linked to the client and granted to the author, whose
-//     company role must allow ordering (src/store/company/access.ts); the contract must be the
+//     company role must allow ordering (src/store/company/access.ts), within the author's
+//     order limits per order and per month (src/store/company/limits.ts); the contract must be the
 //     counterparty's; unknown or deleted offers and warehouses are refusals, never a 500;
 //   - for a checkout, locks the stock rows (in a fixed order, so two checkouts cannot deadlock)
 //     and checks stock − active holds; reservation lines already hold their stock;
@@ -17,7 +18,11 @@ import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { assertUserMayOrder } from '../company/access.ts';
+<<<<<<< HEAD
 import { checkCredit } from '../credit/check.ts';
+=======
+import { assertWithinLimits } from '../company/limits.ts';
+>>>>>>> roles2
 import { PRICE_LATERAL, TERMS_CTE, WAREHOUSE_PRICE } from '../pricing/pricing.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { NEXT_ORDER_ID_SQL, orderNumberSql } from './order-number.ts';
@@ -190,7 +195,11 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     currency: currency!,
     lines: rows.map((r) => ({ ...r, quantity: lines[r.lineNo - 1]!.quantity, price: r.price! })),
   });
-  if (created) return created;
+  if (created) {
+    // The employee's order limits, against the total SQL computed (a refusal rolls it all back).
+    await assertWithinLimits(trx, input.userId, created);
+    return created;
+  }
   // Nothing inserted: the same origin's order was committed meanwhile (we waited on its key).
   const first = await existingOrder(trx, input.origin, input.clientId);
   if (!first) throw refuse('conflict', 'key', 'This form was already used; reload the page.'); // another client's key
