@@ -18,11 +18,8 @@ import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { assertUserMayOrder } from '../company/access.ts';
-<<<<<<< HEAD
-import { checkCredit } from '../credit/check.ts';
-=======
 import { assertWithinLimits } from '../company/limits.ts';
->>>>>>> roles2
+import { checkCredit } from '../credit/check.ts';
 import { PRICE_LATERAL, TERMS_CTE, WAREHOUSE_PRICE } from '../pricing/pricing.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { NEXT_ORDER_ID_SQL, orderNumberSql } from './order-number.ts';
