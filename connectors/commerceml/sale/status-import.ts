@@ -93,7 +93,7 @@ export function settlementsFromDocuments(docs: OrderDocument[]): { payments: Pay
     if (d.kind !== 'payment' && d.kind !== 'shipment') continue;
     const id = d.externalId ?? d.number1c ?? d.number;
     const keys = orderKeys(d, containerOrders);
-    if (!id) {
+    if (!id || id.length > 500) {
       noId.push(d.operation ?? '?');
       continue;
     }
@@ -112,7 +112,7 @@ export function settlementsFromDocuments(docs: OrderDocument[]): { payments: Pay
         paidAt: iso(d.paymentDate ?? d.date1c ?? d.date), amount: d.sum, state: off ? 'cancelled' : d.paid === false || d.posted === false ? 'pending' : 'paid',
       });
     } else {
-      const lines = d.items.filter((i) => i.quantity !== null);
+      const lines = d.items.filter((i) => i.quantity !== null && !i.quantity.startsWith('-'));
       noQty += d.items.length - lines.length;
       shipments.push({
         orderKeys: keys, externalId: id, number: d.shipmentNumber ?? d.number1c ?? d.number ?? null, shippedAt: iso(d.shipmentDate ?? d.date1c ?? d.date),
@@ -123,10 +123,10 @@ export function settlementsFromDocuments(docs: OrderDocument[]): { payments: Pay
   }
   const warnings: string[] = [];
   const eg = (xs: string[]) => xs.slice(0, 5).join(', ');
-  if (noId.length) warnings.push(`warning: ${noId.length} payment/shipment document(s) skipped: no Ид, Номер1С or Номер (${eg(noId)})`);
+  if (noId.length) warnings.push(`warning: ${noId.length} payment/shipment document(s) skipped: no Ид, Номер1С or Номер (or one longer than 500 characters) (${eg(noId)})`);
   if (noOrder.length) warnings.push(`warning: ${noOrder.length} payment/shipment document(s) skipped: neither Основание nor an order in their Контейнер names the order (${eg(noOrder)})`);
   if (noSum.length) warnings.push(`warning: ${noSum.length} payment document(s) skipped: Сумма missing or not a number (${eg(noSum)})`);
-  if (noQty) warnings.push(`warning: ${noQty} shipment line(s) skipped: Количество missing or not a number`);
+  if (noQty) warnings.push(`warning: ${noQty} shipment line(s) skipped: Количество missing, not a number or negative`);
   return { payments, shipments, warnings };
 }
 

@@ -172,8 +172,9 @@ describe('CommerceML exchange: 3.x payments and shipments into the order history
     const a = await send(ex, 'bad.xml', cml3(
       [paymentDoc('pay-9', '999', '10', '2026-12-01')],
       [`<Документ><Ид>pay-x</Ид><Номер>pay-x</Номер><ХозОперация>Выплата наличных денег</ХозОперация><Основание>501</Основание></Документ>`],
-      [shipmentDoc('ship-7', '501', '2026-12-02', [['other-offer', 'Стул', '2']])],
+      [shipmentDoc('ship-7', '501', '2026-12-02', [['other-offer', 'Стул', '2'], ['prod-501', 'Стол обеденный', '-1']])],
     ));
+    expect(a.lines).to.include('warning: 1 shipment line(s) skipped: Количество missing, not a number or negative');
     expect(a.lines).to.include('warning: 1 payment document(s) skipped: Сумма missing or not a number (pay-x)');
     expect(a.lines).to.include('warning: 1 payment/shipment document(s) name an order this source does not have: 999');
     expect(a.lines.some((l) => l.startsWith('warning: 1 shipment line(s) name an offer that is on no line of the order') && l.includes('501: other-offer'))).to.equal(true);
