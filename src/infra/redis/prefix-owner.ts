@@ -81,7 +81,9 @@ export async function bindPrefix(rt: Runtime, ttlMs = OWNER_TTL_MS): Promise<voi
   let complained = false;
   const renew = () =>
     claimPrefix(rt, ours, ttlMs).then(
-      () => void (complained = false),
+      () => {
+        complained = false;
+      },
       (err: Error) => {
         if (!complained) log.error({ prefix: rt.prefix, err: err.message }, 'Redis prefix check failed');
         complained = true;
