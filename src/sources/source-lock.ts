@@ -60,7 +60,8 @@ async function lockInDatabase(rt: Runtime, source: string): Promise<pg.Client | 
     const { rows } = await conn.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ADVISORY}) AS ok`, [source]);
     if (rows[0]?.ok) return conn;
   } catch (err) {
-    await conn.end().catch(() => {});
+    // the query's error is the one to report; a failed close is only worth a line
+    await conn.end().catch((end: Error) => log.warn({ source, err: end.message }, 'sync lock: closing the lock connection failed'));
     throw err;
   }
   await conn.end();

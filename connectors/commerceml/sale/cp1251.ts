@@ -1,18 +1,27 @@
-// A windows-1251 encoder (Node's TextDecoder reads it; nothing built in writes it). Covers
-// ASCII, Cyrillic, Ё/ё, № and the common typographic signs; anything else becomes "?".
-const EXTRA: Record<string, number> = {
-  'Ё': 0xa8, 'ё': 0xb8, '№': 0xb9, '«': 0xab, '»': 0xbb, '—': 0x97, '–': 0x96, '\u00a0': 0xa0,
-  '“': 0x93, '”': 0x94, '„': 0x84, '…': 0x85, '°': 0xb0, '§': 0xa7, '©': 0xa9, '®': 0xae, '±': 0xb1, '€': 0x88,
-};
+// Orders go to 1C in windows-1251 when it asked for it. iconv-lite writes the codepage; a
+// character the codepage lacks (₽, emoji, CJK) is sent as an XML character reference, which
+// every XML reader turns back into the same character — so no character is lost or turned into "?".
+import iconv from 'iconv-lite';
 
+// The characters windows-1251 has above ASCII (0x98 is unassigned and decodes to U+FFFD).
+const UPPER = new Set(
+  [...iconv.decode(Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i)), 'win1251')].filter((c) => c !== '\ufffd'),
+);
+
+/** Encodes XML text as windows-1251; characters outside it become `&#N;`. Only for text and
+ *  attribute values of an XML document (a reference is not allowed inside a name or comment). */
 export function encodeCp1251(text: string): Buffer {
-  const out = Buffer.allocUnsafe(text.length);
+  let safe = '';
+  let from = 0;
   let i = 0;
   for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out[i++] = c;
-    else if (c >= 0x410 && c <= 0x44f) out[i++] = c - 0x410 + 0xc0;
-    else out[i++] = EXTRA[ch] ?? 0x3f;
+    const code = ch.codePointAt(0) as number;
+    if (code >= 0x80 && !UPPER.has(ch)) {
+      safe += `${text.slice(from, i)}&#${code};`;
+      from = i + ch.length;
+    }
+    i += ch.length;
   }
-  return out.subarray(0, i);
+  safe += text.slice(from);
+  return iconv.encode(safe, 'win1251');
 }

@@ -129,6 +129,19 @@ export interface CounterpartiesRow {
   bank_corr_account: string | null;
 }
 
+export interface CounterpartyCreditRow {
+  counterparty_id: number;
+  source_id: number;
+  debt: string;
+  overdue: string;
+  credit_limit: string | null;
+  policy: 'refuse' | 'warn';
+  currency: string;
+  as_of: Date;
+  deleted: boolean;
+  updated_at: Date;
+}
+
 export interface DocumentsRow {
   id: number;
   source_id: number;
@@ -482,6 +495,7 @@ declare module 'knex/types/tables.js' {
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
+    counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;

@@ -85,7 +85,9 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
   });
 
   it('windows-1251 per source setting; 3.x wraps each order in <Контейнер>', async () => {
-    await seedOrders(ex);
+    const ids = await seedOrders(ex);
+    // Characters the old hand-written encoder turned into "?", and one windows-1251 lacks (₽).
+    await ex.rt.db('orders').where({ id: ids['20'] }).update({ comment: 'Доставка ’до двери’ в Київ, І поверх, 100 ₽' });
     await ex.setSettings({ ordersEncoding: 'windows-1251' });
     const c = await saleSession(ex, '3.1');
     const q = await c.call('sale', 'query');
@@ -94,6 +96,7 @@ describe('CommerceML exchange: orders (type=sale) over HTTP', () => {
     const text = new TextDecoder('windows-1251').decode(q.raw);
     expect(text).to.include('encoding="windows-1251"').and.include('ООО «Ромашка»').and.include('<Контейнер><Документ>');
     expect(q.raw.includes(Buffer.from('Ромашка', 'utf8'))).to.equal(false);
+    expect(text).to.include('<Комментарий>Доставка ’до двери’ в Київ, І поверх, 100 &#8381;</Комментарий>');
     const docs = await docsOf(q.raw);
     expect(docs).to.have.length(6);
   });
