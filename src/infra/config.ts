@@ -54,6 +54,9 @@ const schema = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1, 'must be at least 1 day').max(3650).default(30),
   // Bearer token for GET /metrics from anywhere but loopback (unset: loopback only).
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // How long a BullMQ job's lock lives unrenewed (and how often workers look for stalled jobs):
+  // a killed worker's jobs are run again by another worker within about twice this.
+  JOB_LOCK_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(30_000),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
   // A catalog session that ends with neither deactivate nor complete (old 1C modules): this long

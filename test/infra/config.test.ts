@@ -7,12 +7,14 @@ describe('config', () => {
     expect(c.PORT).to.equal(3000);
     expect(c.DATA_DIR).to.equal('./.data');
     expect(c.redisUrlGiven).to.equal(false);
+    expect(c.JOB_LOCK_MS).to.equal(30_000);
   });
 
   it('names the variable that is wrong', () => {
     expect(() => parseConfig({ PORT: 'eighty' })).to.throw(ConfigError, /^Configuration error: PORT .*"eighty"/);
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).to.throw(ConfigError, /DATABASE_URL must be a URL starting with postgres:/);
     expect(() => parseConfig({ SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET must be at least 16/);
+    expect(() => parseConfig({ JOB_LOCK_MS: '500' })).to.throw(ConfigError, /JOB_LOCK_MS must be at least 1000 ms/);
     expect(() => parseConfig({ PUBLIC_URL: 'store.example' })).to.throw(ConfigError, /PUBLIC_URL must be a URL starting with https: or http:/);
   });
 

@@ -26,7 +26,8 @@ export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = J
         if (job.name !== kind) throw new UnrecoverableError(`job "${job.name}" does not belong on queue "${kind}"`);
         return def.process(rt, job as never);
       },
-      { ...opts, concurrency },
+      // A killed worker's jobs stall: another worker takes them over once their lock expired.
+      { ...opts, concurrency, lockDuration: rt.config.JOB_LOCK_MS, stalledInterval: rt.config.JOB_LOCK_MS },
     );
     worker.on('failed', (job, err) => log.warn({ job: kind, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.error({ job: kind, err: err.message }, 'worker error'));

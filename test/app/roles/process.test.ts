@@ -34,6 +34,8 @@ describe('process roles', function () {
     const port = await freePort();
     const p = run(['all'], { PORT: String(port), LOG_LEVEL: 'info', PUBLIC_URL: 'https://store.example' });
     const res = await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`), { what: `/healthz on port ${port}`, timeout: 30_000, every: 100 }).catch((err) => {
+      // Not left running: its workers would take the jobs of the test files after this one.
+      p.child.kill('SIGKILL');
       throw new Error(`${(err as Error).message}; output: ${p.out()}`);
     });
     expect(res.status, p.out()).to.equal(200);

@@ -30,22 +30,41 @@ describe('infra/redis: the prefix belongs to one database', function () {
     expect(id.system).to.match(/^[0-9]+$/);
     await claimPrefix(rt);
     await claimPrefix(rt);
-    expect(JSON.parse((await rt.redis.get(key()))!)).to.include(id);
+    expect(JSON.parse((await rt.redis.get(key()))!)).to.deep.equal(id);
+    expect(await rt.redis.pttl(key())).to.be.within(1, 60_000);
   });
 
   it("refuses a prefix another store's marker holds, naming both stores and the way out", async () => {
     const id = await storeIdentity(rt.db);
-    await rt.redis.set(key(), JSON.stringify({ ...id, database: 'shop_staging' }));
+    const theirs = JSON.stringify({ store: id.store, database: 'shop_staging', system: id.system });
+    await rt.redis.set(key(), theirs, 'PX', 10_000);
     let err: unknown;
     await claimPrefix(rt).catch((e) => (err = e));
     expect(err).to.be.instanceOf(PrefixTakenError);
     expect((err as Error).message).to.equal(
-      `Redis prefix "${rt.prefix}" belongs to another store: database "shop_staging" (store ${id.store}, PostgreSQL system ${id.system}); ` +
+      `Redis prefix "${rt.prefix}" belongs to another store that is running: database "shop_staging" (store ${id.store}, PostgreSQL system ${id.system}); ` +
         `this store is database "${id.database}" (store ${id.store}, PostgreSQL system ${id.system}). Two stores sharing one Redis and prefix ` +
-        `would take each other's jobs. Give this store its own REDIS_PREFIX (or Redis), or, if that store is gone for good, delete the key "${key()}" (redis-cli DEL ${key()}).`,
+        `would take each other's jobs. Give this store its own REDIS_PREFIX (or Redis); the key "${key()}" expires 60 s after that store stopped.`,
     );
     // the other store's marker is left as it was
-    expect(JSON.parse((await rt.redis.get(key()))!).database).to.equal('shop_staging');
+    expect(await rt.redis.get(key())).to.equal(theirs);
+  });
+
+  it('a running store renews its key; stopped, it frees the prefix (at once on shutdown, else when the key expires)', async () => {
+    const closers: (() => Promise<void>)[] = [];
+    const running: Runtime = { ...rt, onShutdown: (_n, fn) => void closers.push(fn) };
+    await bindPrefix(running, 300);
+    const other = { store: '00000000-0000-4000-8000-000000000000', database: 'other', system: '1' };
+    const start = Date.now();
+    await until(() => Date.now() - start > 900, 'three lifetimes of the key', 2000, 50);
+    await claimPrefix(rt, other, 300).then(
+      () => expect.fail('claimed a prefix another running store renews'),
+      (e) => expect(e).to.be.instanceOf(PrefixTakenError),
+    );
+    for (const c of closers) await c();
+    expect(await rt.redis.exists(key())).to.equal(0);
+    await claimPrefix(rt, other, 300); // the next store need not wait
+    await until(async () => (await rt.redis.exists(key())) === 0, 'an unrenewed key to expire', 2000, 20);
   });
 
   it('claims the prefix again after a reconnect to a Redis that lost it', async () => {
@@ -76,7 +95,7 @@ describe('infra/redis: the prefix belongs to one database', function () {
       await migrateLatest(db).finally(() => db.destroy());
       const role = startRole(['worker'], { DATABASE_URL: url.toString() });
       expect(await role.exit, role.out()).to.equal(1);
-      expect(role.out()).to.match(new RegExp(`counterpart: Redis prefix "${rt.prefix}" belongs to another store: database "${new URL(process.env.DATABASE_URL!).pathname.slice(1)}".*this store is database "${other}"`));
+      expect(role.out()).to.match(new RegExp(`counterpart: Redis prefix "${rt.prefix}" belongs to another store that is running: database "${new URL(process.env.DATABASE_URL!).pathname.slice(1)}".*this store is database "${other}"`));
       expect(role.out()).to.not.contain('workers started');
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${other} WITH (FORCE)`);
