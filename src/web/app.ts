@@ -45,6 +45,7 @@ import { newsRoutes } from './routes/news.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { pricelistRoutes } from './routes/pricelist.ts';
 import { readyRoutes } from './routes/readyz.ts';
+import { registerRoutes } from './routes/register.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
@@ -146,6 +147,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(creditHeader(rt));
   app.use(healthDetailRoutes(rt));
   app.use(authRoutes(rt, mail));
+  app.use(registerRoutes(rt));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));
   app.use(orderRoutes(rt));
