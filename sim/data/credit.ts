@@ -7,7 +7,7 @@ import type { SimCounterparty } from './types.ts';
 const kopecks = (v: string) => Math.round(Number(v) * 100);
 
 /**
- * Fills overdue and policy in place. One legal entity of each of the largest clients (a head with
+ * Fills overdue and policy in place (and keeps generated debts within half their limit). One legal entity of each of the largest clients (a head with
  * the most legal entities pointing to it — the demo buyer's company) owes nearly its whole limit:
  * 25 000,00 left, a part of it overdue, orders past the limit refused. Runs before documents, so
  * its reconciliation statement shows the same debt.
@@ -16,6 +16,9 @@ export function addSettlements(seed: number, cps: SimCounterparty[]): void {
   const r = rng(seed ^ 0x0c4e_d17);
   for (const cp of cps) {
     const debt = kopecks(cp.debt);
+    // A generated debt stays within half the limit (the limit is raised, the debt kept), so only
+    // the entities below are near it and orders elsewhere are not refused by chance.
+    if (debt * 2 > kopecks(cp.creditLimit)) cp.creditLimit = money(Math.ceil((debt * 2) / 10_000_00) * 10_000_00);
     cp.overdue = money(debt > 0 && r() < 0.35 ? Math.floor((debt * int(r, 5, 60)) / 100) : 0);
     cp.creditPolicy = r() < 0.7 ? 'Запрещать' : 'Предупреждать';
   }
