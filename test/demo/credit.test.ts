@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEMO_OPTIONS, type Simulator } from '../../sim/index.ts';
+import { DEMO_OPTIONS, nearLimitSettlements, type Simulator } from '../../sim/index.ts';
 import { ensureDemoAccounts } from '../../src/demo/accounts.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
@@ -18,6 +18,8 @@ describe('demo: the demo buyer’s debt near the limit, from the simulator', () 
     rt = await testRuntime();
     await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'settings', 'orders');
     ({ sim } = await simSource(rt, 'demo', DEMO_OPTIONS));
+    // what startDemoSimulator posts before its first sync
+    for (const s of nearLimitSettlements(sim.state.data.counterparties)) sim.state.setSettlement(s.counterpartyId, s);
     await runFullSync(rt, await soapSourceRow(rt, 'demo'));
     await seedClients(rt.db);
     srv = await listen(createApp(rt, [], { mail: { send: async () => undefined } }));
