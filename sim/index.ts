@@ -12,6 +12,7 @@ import { createSoapEndpoint } from './soap/server.ts';
 import { SimState } from './state.ts';
 import { type WebhookTarget, WebhookAnnouncer } from './webhook.ts';
 
+export { nearLimitSettlements } from './data/credit.ts';
 export { BENCH_OPTIONS, DEMO_OPTIONS, generateDataset } from './data/generate.ts';
 export type { DatasetOptions, SimDataset } from './data/types.ts';
 export type { Fault, FaultKind } from './faults.ts';

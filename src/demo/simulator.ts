@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { runFullSync, soapSourceRow } from '../sources/soap-source.ts';
 import { lockSource } from '../sources/source-lock.ts';
-import { DEMO_OPTIONS, type Simulator, startSimulator } from '../../sim/index.ts';
+import { DEMO_OPTIONS, nearLimitSettlements, type Simulator, startSimulator } from '../../sim/index.ts';
 import { provideSecret } from '../infra/config.ts';
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
@@ -27,6 +27,8 @@ export async function startDemoSimulator(rt: Runtime): Promise<Simulator> {
     webhook: { url: `http://${host}:${rt.config.PORT}/hooks/accounting/${DEMO_SOURCE}`, secret: hookSecret },
   });
   rt.onShutdown('simulator', () => sim.stop());
+  // The demo buyer's company has one legal entity near its credit limit (posted like an accountant would).
+  for (const s of nearLimitSettlements(sim.state.data.counterparties)) sim.state.setSettlement(s.counterpartyId, s);
   const settings = { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url, pollIntervalMs: 5000, webhookSecretEnv: 'DEMO_WEBHOOK_SECRET' };
   const id = await ensureSource(rt.db, { name: DEMO_SOURCE, kind: 'soap', title: 'Accounting simulator (demo)', settings });
   // The simulator gets a new port on every start: keep the row pointing at it.

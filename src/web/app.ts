@@ -48,6 +48,7 @@ import { pricelistRoutes } from './routes/pricelist.ts';
 import { QUICK_FILE_PATH, quickFileRoutes, quickFileUpload } from './routes/quick-file.ts';
 import { savedCartRoutes } from './routes/saved-carts.ts';
 import { readyRoutes } from './routes/readyz.ts';
+import { registerRoutes } from './routes/register.ts';
 import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
@@ -150,6 +151,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(creditHeader(rt));
   app.use(healthDetailRoutes(rt));
   app.use(authRoutes(rt, mail));
+  app.use(registerRoutes(rt));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt, mail));
   app.use(quickFileRoutes(rt));

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Runtime } from '../../src/infra/runtime.ts';
+import { reserve } from '../../src/store/reservations/reservations.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
@@ -111,5 +112,19 @@ describe('web/credit: debt and limit in the header, at checkout and for staff; r
     expect(main((await admin.get(`/console/clients/${fx.clients.a}`)).text)).to.contain(figures);
     expect((await b.get(`/manager/clients/${fx.clients.a}/messages`)).status).to.equal(403);
     expect((await b.get(`/console/clients/${fx.clients.a}`)).status).to.equal(403);
+  });
+
+  it('reservations → order: refused past the limit with the figures; policy warn offers the confirm box, ticked it orders', async () => {
+    const actor = { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead, contractId: fx.contracts.aMain };
+    const held = await reserve(rt, actor, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '2' });
+    await setCredit(fx.cp.aHead, { limit: '100.00', debt: '0.00', policy: 'refuse' });
+    expect((await a.get('/reservations')).text).to.not.contain('name="creditConfirmed"');
+    const refused = await a.post('/reservations/order', { ids: String(held.id) }, { headers: { 'hx-request': 'true' } });
+    expect(plain(refused.text)).to.contain('Заказ превышает лимит задолженности и не может быть оформлен: лимит задолженности 100,00 ₽, текущий долг 0,00 ₽, этот заказ 285,00 ₽, превышение 185,00 ₽.');
+    await setCredit(fx.cp.aHead, { limit: '100.00', debt: '0.00', policy: 'warn' });
+    expect((await a.get('/reservations')).text).to.contain('name="creditConfirmed" value="1"');
+    const ok = await a.post('/reservations/order', { ids: String(held.id), creditConfirmed: '1' });
+    expect(ok.status).to.equal(303);
+    expect(await rt.db('orders').first('total')).to.deep.equal({ total: '285.00' });
   });
 });

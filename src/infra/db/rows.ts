@@ -383,6 +383,23 @@ export interface ProductsRow {
   search: string | null;
 }
 
+export interface RegistrationRequestsRow {
+  id: number;
+  inn: string;
+  kpp: string | null;
+  contact_name: string;
+  email: string;
+  phone: string;
+  state: 'pending' | 'approved' | 'rejected';
+  counterparty_id: number | null;
+  client_id: number | null;
+  user_id: number | null;
+  decided_by: number | null;
+  decided_at: Date | null;
+  reply: string | null;
+  created_at: Date;
+}
+
 export interface ReservationsRow {
   id: number;
   client_id: number;
@@ -586,6 +603,7 @@ declare module 'knex/types/tables.js' {
     prices: Knex.CompositeTableType<PricesRow, Insertable<PricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<PricesRow>>;
     product_groups: Knex.CompositeTableType<ProductGroupsRow, Insertable<ProductGroupsRow, 'id' | 'parent_external_id' | 'sort' | 'deleted' | 'updated_at'>, Updatable<ProductGroupsRow>>;
     products: Knex.CompositeTableType<ProductsRow, Insertable<ProductsRow, 'id' | 'group_external_id' | 'sku' | 'barcode' | 'description' | 'unit' | 'vat_rate' | 'properties' | 'images' | 'deleted' | 'updated_at' | 'search'>, Updatable<ProductsRow>>;
+    registration_requests: Knex.CompositeTableType<RegistrationRequestsRow, Insertable<RegistrationRequestsRow, 'id' | 'kpp' | 'state' | 'counterparty_id' | 'client_id' | 'user_id' | 'decided_by' | 'decided_at' | 'reply' | 'created_at'>, Updatable<RegistrationRequestsRow>>;
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
     saved_cart_lines: Knex.CompositeTableType<SavedCartLinesRow, Insertable<SavedCartLinesRow, 'offer_id' | 'sku' | 'warehouse_id'>, Updatable<SavedCartLinesRow>>;
     saved_carts: Knex.CompositeTableType<SavedCartsRow, Insertable<SavedCartsRow, 'id' | 'created_at' | 'updated_at'>, Updatable<SavedCartsRow>>;

@@ -241,7 +241,7 @@ export interface ConvertedOrder {
  * as a checkout: one number format, money in SQL, one source and currency per order); they end
  * as "ordered". Refusals of the order itself are createOrder's (codes order.*).
  */
-export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], comment = ''): Promise<ConvertedOrder> {
+export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], comment = '', opts: { creditConfirmed?: boolean } = {}): Promise<ConvertedOrder> {
   const unique = [...new Set(ids)];
   if (!unique.length) throw refused('none', MSG.none);
   const order = await rt.db.transaction(async (trx) => {
@@ -260,6 +260,7 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       contractId: actor.contractId ?? 'default',
       lines: details.map((d) => ({ offerId: d.offerId, warehouseId: d.warehouseId, quantity: trimQuantity(d.quantity) })),
       comment,
+      creditConfirmed: opts.creditConfirmed,
     });
     if (!created.repeated) {
       await trx('reservations').whereIn('id', unique).update({ state: 'ordered', order_id: created.orderId, ended_at: trx.fn.now() });

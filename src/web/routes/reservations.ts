@@ -15,6 +15,7 @@ import {
   reserve,
 } from '../../store/reservations/reservations.ts';
 import { mayOrder } from '../../store/company/access.ts';
+import { creditOf } from '../../store/credit/credit.ts';
 import { buyerScope, requireBuyer, requireOrdering, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
@@ -59,7 +60,10 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
       canExtend: ordering && x.state === 'active' && settings.extensionAllowed && x.extensions < settings.maxExtensions,
       canOrder: ordering && x.state === 'active' && !x.short && x.counterpartyId === actor.counterpartyId,
     }));
-    return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, ...extra };
+    // policy 'warn': an order past the credit limit goes through when the buyer ticks the box
+    const credit = (await creditOf(rt.db, [actor.counterpartyId])).get(actor.counterpartyId);
+    const creditConfirmable = credit?.policy === 'warn' && credit.limit !== null;
+    return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, creditConfirmable, ...extra };
   };
 
   r.get('/reservations', ...requireBuyer, async (_req, res) => {
@@ -137,7 +141,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     const message: Message = !form.success
       ? { kind: 'error', text: 'Choose at least one reservation.' }
       : await attempt(async () => {
-          const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '');
+          const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '', { creditConfirmed: req.body?.creditConfirmed === '1' });
           return `Order ${order.number} created for ${order.total}.`;
         });
     await answerList(req, res, message);

@@ -4,6 +4,7 @@ import type { Runtime } from '../../../src/infra/runtime.ts';
 import { creditMessage, evaluateCredit, orderTotal, rub } from '../../../src/store/credit/check.ts';
 import { type CreditState, creditOf } from '../../../src/store/credit/credit.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
+import { convertToOrder, reserve } from '../../../src/store/reservations/reservations.ts';
 import { add } from '../../../src/store/shared/decimal.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
@@ -134,5 +135,15 @@ describe('store/credit: checkout refuses or warns past the limit (placeOrder)', 
     expect((await order({ who: 'b' })).repeated).to.equal(false); // no limit: anything goes
     expect((await refusal(order())).code).to.equal('order.credit_refused');
     expect([...(await creditOf(rt.db, [fx.cp.bHead])).keys()]).to.deep.equal([fx.cp.bHead]);
+  });
+
+  it('an order from reservations is checked too; with policy warn the buyer’s confirmation lets it through', async () => {
+    const actor = { userId: fx.users.a, clientId: fx.clients.a, counterpartyId: fx.cp.aHead, contractId: fx.contracts.aMain };
+    const held = await reserve(rt, actor, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '2' });
+    await setCredit(fx.cp.aHead, '10.00', '10.00', 'warn');
+    expect((await refusal(convertToOrder(rt, actor, [held.id]))).code).to.equal('order.credit_warning');
+    expect((await rt.db('reservations').where({ id: held.id }).first('state'))!.state).to.equal('active');
+    const o = await convertToOrder(rt, actor, [held.id], '', { creditConfirmed: true });
+    expect(o.total).to.equal(total);
   });
 });

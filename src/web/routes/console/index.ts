@@ -5,6 +5,7 @@ import type { Runtime } from '../../../infra/runtime.ts';
 import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
+import { registrationConsoleRoutes } from '../register.ts';
 import { consoleClientsRoutes } from './clients.ts';
 import { consoleNewsRoutes } from './news.ts';
 import { consoleSettingsRoutes } from './settings.ts';
@@ -22,5 +23,6 @@ export function consoleRoutes(rt: Runtime, services: ConsoleServices, mail: Mail
   r.use(consoleNewsRoutes(rt));
   r.use(consoleClientsRoutes(rt, mail));
   r.use(consoleSettingsRoutes(rt));
+  r.use(registrationConsoleRoutes(rt, mail));
   return r;
 }

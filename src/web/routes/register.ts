@@ -1,0 +1,134 @@
+// Registration by request: the public form (anonymous visitors see only this and the start page)
+// and the staff's decisions in the console (Console › Заявки). Approving invites the contact with
+// the same one-time link and password page as an admin's invitation; rejecting sends the reply.
+import { type Request, type Response, Router } from 'express';
+import { log } from '../../infra/log.ts';
+import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { publicBaseUrl } from '../../mail/links.ts';
+import {
+  approveRegistration, listRegistrations, parseRegistration, rejectRegistration, type StaffActor, submitRegistration,
+} from '../../store/registration/requests.ts';
+import type { MailSender } from '../../store/shared/mail-port.ts';
+import { requireRole, viewerOf } from '../auth/context.ts';
+import { csrfToken } from '../auth/csrf.ts';
+import { flash } from '../auth/session.ts';
+import { refusal } from '../domain-errors.ts';
+import { badRequest, parseId } from '../errors.ts';
+
+/** Every submitted application counts (like password resets): per client address and per e-mail. */
+export const REGISTER_LIMITS = {
+  ip: { name: 'register:ip', points: 5, windowS: 3600 },
+  email: { name: 'register:email', points: 3, windowS: 3600 },
+} satisfies Record<string, LimitRule>;
+
+const tooMany = (s: number) => `Слишком много заявок с этого адреса. Подождите ${Math.ceil(s / 60)} мин и попробуйте снова.`;
+
+export function registerRoutes(rt: Runtime): Router {
+  const r = Router();
+  const limits = attemptLimits(rt.redis, rt.prefix);
+  const page = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
+    res.status(status).render('register', { title: 'Регистрация компании', csrf: csrfToken(req), form: req.body ?? {}, ...extra });
+
+  r.get('/register', (req, res) => {
+    if (res.locals.viewer) return res.redirect(303, '/');
+    page(req, res, 200, { form: {} });
+  });
+
+  r.post('/register', async (req, res) => {
+    if (res.locals.viewer) return res.redirect(303, '/');
+    const email = String(req.body?.email ?? '').trim().toLowerCase().slice(0, 320);
+    const wait = await limits.take([
+      { rule: REGISTER_LIMITS.ip, key: String(req.ip) },
+      { rule: REGISTER_LIMITS.email, key: email },
+    ]);
+    if (wait > 0) return page(req, res, 429, { error: tooMany(wait) });
+    const { value, errors } = parseRegistration(req.body);
+    if (!value) return page(req, res, 422, { errors, error: 'Проверьте отмеченные поля.' });
+    try {
+      const id = await submitRegistration(rt.db, value);
+      log.info({ registration: id }, 'registration request');
+      page(req, res, 200, { done: id });
+    } catch (err) {
+      page(req, res, 409, { error: refusal(err, 'conflict').userMessage });
+    }
+  });
+  return r;
+}
+
+/** Console › Заявки (managers: their clients' requests; admins: all), mounted by the console router. */
+export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router {
+  const r = Router();
+  const staff = requireRole('manager', 'admin');
+  const actor = (res: Response): StaffActor => {
+    const v = viewerOf(res);
+    return { userId: v.userId, role: v.role as StaffActor['role'], managerId: v.managerId };
+  };
+  const id = (v: unknown) => {
+    const n = parseId(v);
+    if (n === null) throw badRequest('Нет такой заявки.');
+    return n;
+  };
+
+  r.get('/console/registrations', ...staff, async (_req, res) => {
+    const a = actor(res);
+    res.render('console/registrations', {
+      title: 'Заявки на регистрацию', section: 'registrations',
+      pending: await listRegistrations(rt.db, a, { state: 'pending' }), decided: await listRegistrations(rt.db, a, { state: 'decided', limit: 50 }),
+    });
+  });
+
+  r.post('/console/registrations/:id/approve', ...staff, async (req, res) => {
+    let done: Awaited<ReturnType<typeof approveRegistration>>;
+    try {
+      done = await approveRegistration(rt.db, actor(res), id(req.params.id));
+    } catch (err) {
+      // a foreign or unknown request stays the handler's 404; a refusal is shown on the list
+      flash(req, 'error', refusal(err, 'conflict', 'invalid').userMessage);
+      return res.redirect(303, '/console/registrations');
+    }
+    const link = `${publicBaseUrl(rt.config)}/password/set/${done.token}`;
+    await mail
+      .send({
+        to: done.email,
+        subject: 'Counterpart: заявка одобрена — приглашение в личный кабинет',
+        key: `registration-approved-${done.requestId}`,
+        text: `Здравствуйте, ${done.contactName}!\n\nВаша заявка на регистрацию одобрена: ${done.counterpartyName} (клиент ${done.clientName}).\n\nЗадайте пароль в течение 7 дней, чтобы войти:\n${link}\n`,
+      })
+      .then(
+        () => flash(req, 'ok', `Заявка № ${done.requestId} одобрена, приглашение отправлено на ${done.email}.`),
+        (err) => {
+          log.warn({ err: (err as Error).message }, 'registration invitation not sent');
+          flash(req, 'error', `Заявка одобрена, но письмо не ушло; ссылка для приглашения: ${link}`);
+        },
+      );
+    res.redirect(303, '/console/registrations');
+  });
+
+  r.post('/console/registrations/:id/reject', ...staff, async (req, res) => {
+    let done: Awaited<ReturnType<typeof rejectRegistration>>;
+    const requestId = id(req.params.id);
+    try {
+      done = await rejectRegistration(rt.db, actor(res), requestId, String(req.body?.reply ?? ''));
+    } catch (err) {
+      flash(req, 'error', refusal(err, 'conflict', 'invalid').userMessage);
+      return res.redirect(303, '/console/registrations');
+    }
+    await mail
+      .send({
+        to: done.email,
+        subject: 'Counterpart: ответ на заявку о регистрации',
+        key: `registration-rejected-${requestId}`,
+        text: `Здравствуйте, ${done.contactName}!\n\nК сожалению, заявку на регистрацию одобрить не удалось:\n\n${done.reply}\n\nЕсли это ошибка, ответьте на это письмо или подайте заявку снова.\n`,
+      })
+      .then(
+        () => flash(req, 'ok', `Заявка № ${requestId} отклонена, ответ отправлен на ${done.email}.`),
+        (err) => {
+          log.warn({ err: (err as Error).message }, 'registration reply not sent');
+          flash(req, 'error', 'Заявка отклонена, но письмо с ответом не ушло.');
+        },
+      );
+    res.redirect(303, '/console/registrations');
+  });
+  return r;
+}
