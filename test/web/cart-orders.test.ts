@@ -71,6 +71,11 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     ]);
     const none = await a.post('/cart/quick', { lines: 'X 0' });
     expect(none.status).to.equal(422);
+    // inside the boosted page (htmx swaps only 2xx) the refused report still shows: 200 + X-Status
+    const boosted = await a.post('/cart/quick', { lines: 'X 0' }, { headers: { 'hx-request': 'true', 'hx-boosted': 'true' } });
+    expect(boosted.status).to.equal(200);
+    expect(boosted.res.headers.get('x-status')).to.equal('422');
+    expect(boosted.text).to.contain('Line 1: &quot;0&quot; is not a quantity');
   });
 
   it('checks out: order + outbox, confirmation mail, then the order page with its status history', async () => {

@@ -113,7 +113,9 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const text = String(req.body?.lines ?? '').slice(0, 100_000);
     const result = await quickOrder(rt.db, owner(res), text);
     const status = result.added.length === 0 && result.errors.length ? 422 : 200;
-    res.status(status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
+    // Inside the boosted page htmx swaps only 2xx: the refused report comes as 200, its status in a header.
+    if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
+    res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
   });
 
   r.post('/checkout', ...requireOrdering, async (req, res) => {
