@@ -4,7 +4,6 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { trimQuantity } from '../../store/shared/quantity.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
 import { reservationSettings } from '../../store/reservations/settings.ts';
 import {
