@@ -33,6 +33,24 @@ const trustProxy = z
   })
   .default(['loopback']);
 
+// The store's locale, time zone and currency (src/infra/intl.ts formats with them).
+const locale = z.string().refine((v) => {
+  try {
+    return Intl.getCanonicalLocales(v).length === 1 && Intl.NumberFormat.supportedLocalesOf(v).length === 1;
+  } catch {
+    return false;
+  }
+}, 'must be a BCP 47 locale like "ru-RU"');
+const timeZone = z.string().refine((v) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone like "Europe/Moscow"');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "RUB"');
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
@@ -62,6 +80,9 @@ const schema = z.object({
   // A catalog session that ends with neither deactivate nor complete (old 1C modules): this long
   // after its last call, a full package's deletions happen anyway (0: never).
   COMMERCEML_QUIET_PERIOD_S: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(900),
+  STORE_LOCALE: locale.default('ru-RU'),
+  STORE_TIME_ZONE: timeZone.default('Europe/Moscow'),
+  STORE_CURRENCY: currency.default('RUB'),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
 import { registerCache } from '../infra/caches.ts';
+import { formats } from '../infra/intl.ts';
 import { orderStatusLabel } from '../mirror/order-status-labels.ts';
 
 const dir = fromRoot('views/mail');
@@ -23,8 +24,15 @@ interface Compiled {
 }
 
 const hbs = Handlebars.create();
-const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
-hbs.registerHelper('datetime', (v: unknown) => (v ? moscow.format(new Date(String(v))) : '—'));
+// Dates, quantities and money as the pages print them (src/infra/intl.ts), in the store's time zone.
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+hbs.registerHelper('datetime', (v: unknown) => formats().dateTimeShort(str(v)));
+/** The store's time zone's name at that instant ("GMT+3"). */
+hbs.registerHelper('zone', (v: unknown) => formats().zoneName(str(v) ?? undefined));
+hbs.registerHelper('qty', (v: unknown) => formats().qty(str(v)));
+hbs.registerHelper('unitLabel', (v: unknown) => formats().unit(str(v)));
+/** {{money amount}} → "1 234,50"; {{money amount currency}} → "1 234,50 ₽". */
+hbs.registerHelper('money', (v: unknown, ...rest: unknown[]) => formats().money(str(v), rest.length > 1 ? str(rest[0]) : null));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 // The pages' labels, in the e-mails' language.
 hbs.registerHelper('statusLabel', (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), 'ru'));

@@ -1,6 +1,7 @@
 // How each entity of src/mirror/records.ts maps onto its mirror table: staged columns, the key,
 // and references resolved from external ids to internal ids at merge time.
 import type { EntityName, MirrorRecords } from '../mirror/records.ts';
+import { storeCurrency } from '../infra/intl.ts';
 import type { PgType } from './copy-text.ts';
 
 export interface Column<R> {
@@ -56,7 +57,7 @@ export const SPECS: Specs = {
     columns: [
       ext(),
       { name: 'name', type: 'text', get: (r) => r.name },
-      { name: 'currency', type: 'text', get: (r) => r.currency ?? 'RUB' },
+      { name: 'currency', type: 'text', get: (r) => r.currency ?? storeCurrency() },
       { name: 'vat_included', type: 'boolean', get: (r) => r.vatIncluded ?? true },
       { name: 'is_base', type: 'boolean', get: (r) => r.isBase ?? false },
     ],
@@ -156,7 +157,7 @@ export const SPECS: Specs = {
       { name: 'name', type: 'text', get: (r) => r.name },
       { name: 'number', type: 'text', get: (r) => str(r.number) },
       { name: 'discount_pct', type: 'numeric', get: (r) => r.discountPct ?? '0' },
-      { name: 'currency', type: 'text', get: (r) => r.currency ?? 'RUB' },
+      { name: 'currency', type: 'text', get: (r) => r.currency ?? storeCurrency() },
       { name: 'valid_from', type: 'date', get: (r) => str(r.validFrom) },
       { name: 'valid_to', type: 'date', get: (r) => str(r.validTo) },
       { name: 'is_default', type: 'boolean', get: (r) => r.isDefault ?? false },
@@ -216,7 +217,7 @@ export const SPECS: Specs = {
       { name: 'date', type: 'date', get: (r) => r.date },
       { name: 'amount', type: 'numeric', get: (r) => r.amount },
       { name: 'vat_amount', type: 'numeric', get: (r) => str(r.vatAmount) },
-      { name: 'currency', type: 'text', get: (r) => r.currency ?? 'RUB' },
+      { name: 'currency', type: 'text', get: (r) => r.currency ?? storeCurrency() },
       { name: 'status', type: 'text', get: (r) => str(r.status) },
       { name: 'period_from', type: 'date', get: (r) => str(r.periodFrom) },
       { name: 'period_to', type: 'date', get: (r) => str(r.periodTo) },

@@ -1,24 +1,16 @@
-// Display formats for decimal strings (never through floats for money) and status labels.
+// Display formats for the views: decimal strings (never through floats for money) and status
+// labels. The formatting itself is src/infra/intl.ts (the store's locale, time zone, currency).
+import { formats } from '../infra/intl.ts';
 
-/** "1234567.5" → "1 234 567,50" (2 decimals, grouped, Russian style). */
-export function money(v: string | null | undefined): string {
-  if (v === null || v === undefined || v === '') return '—';
-  const neg = v.startsWith('-');
-  const [int, frac = ''] = (neg ? v.slice(1) : v).split('.');
-  const cents = (frac + '00').slice(0, 2);
-  const grouped = int!.length > 3 ? int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0') : int!;
-  return `${neg ? '−' : ''}${grouped},${cents}`;
+/** "1234567.5" → "1 234 567,50" (2 decimals, grouped, the store's locale); with a currency "… ₽". */
+export function money(v: string | null | undefined, currency?: string | null, locale?: string | null): string {
+  return formats(locale).money(v, currency);
 }
 
 /** "10.000" → "10", "2.500" → "2,5". */
-export function qty(v: string | null | undefined): string {
-  if (v === null || v === undefined || v === '') return '0';
-  if (!v.includes('.')) return v;
-  const [int, frac = ''] = v.split('.');
-  const f = frac.replace(/0+$/, '');
-  return f ? `${int},${f}` : int!;
+export function qty(v: string | null | undefined, locale?: string | null): string {
+  return formats(locale).qty(v);
 }
-
 
 // The labels live beside the codes: the web and the e-mails (which may not import the web) share them.
 export { orderStatusLabel } from '../mirror/order-status-labels.ts';

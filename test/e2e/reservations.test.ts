@@ -50,12 +50,12 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     const box = page.locator(`#reserve-box-${w.fx.offers[1]}`);
     await box.waitFor();
     const mainRow = box.locator('tr', { hasText: 'Main' });
-    expect((await mainRow.locator('td.num').textContent())?.trim()).to.equal('20 pcs');
+    expect((await mainRow.locator('td.num').textContent())?.trim()).to.equal('20 шт.');
     await mainRow.locator('input[name=quantity]').fill('2');
     await mainRow.locator('button', { hasText: 'Reserve' }).click();
     await box.locator('.alert.ok').waitFor();
-    expect(await box.locator('.alert.ok').textContent()).to.match(/Reserved 2 pcs of Drill Makita HP1630 at Main until/);
-    await page.waitForFunction((id) => document.querySelector(`#reserve-box-${id} tr td.num`)?.textContent?.trim() === '18 pcs', w.fx.offers[1]);
+    expect(await box.locator('.alert.ok').textContent()).to.match(/Reserved 2 шт\. of Drill Makita HP1630 at Main until/);
+    await page.waitForFunction((id) => document.querySelector(`#reserve-box-${id} tr td.num`)?.textContent?.trim() === '18 шт.', w.fx.offers[1]);
     await shot('product');
   });
 

@@ -39,8 +39,8 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
 
   it('renders subject, text and HTML; escapes HTML, not the text part', () => {
     const m = renderMail('waitlist-available', waitlistData);
-    expect(m.subject).to.equal('Поступление: Болт М8×40 «оцинк.» — 120 шт на складе «Склад Москва»');
-    expect(m.text).to.contain('Ваша цена: 12.50 RUB');
+    expect(m.subject).to.equal('Поступление: Болт М8×40 «оцинк.» — 120 шт. на складе «Склад Москва»');
+    expect(m.text).to.contain('Ваша цена: 12,50\u00a0₽'); // as the pages print money (src/infra/intl.ts)
     expect(m.text).to.contain('Здравствуйте, Анна <script>!');
     expect(m.html).to.contain('Анна &lt;script&gt;');
     expect(m.html).not.to.contain('<script>');
@@ -54,7 +54,7 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
     const sent = await sendMail(rt, { to: 'buyer@example.test', template: 'waitlist-available', data: waitlistData });
     expect(sent.accepted).to.deep.equal(['buyer@example.test']);
     const [m] = await smtp.waitFor(1);
-    expect(m!.subject).to.equal('Поступление: Болт М8×40 «оцинк.» — 120 шт на складе «Склад Москва»');
+    expect(m!.subject).to.equal('Поступление: Болт М8×40 «оцинк.» — 120 шт. на складе «Склад Москва»');
     expect(m!.envelopeTo).to.deep.equal(['buyer@example.test']);
     expect(m!.text).to.contain('Склад: Склад Москва');
     expect(m!.html).to.contain('<a href="http://127.0.0.1:3000/product/7">');

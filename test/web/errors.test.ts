@@ -118,13 +118,13 @@ describe('web: refusals and unknown errors', () => {
     // reserve more than there is: the reserve box says why, with the 409 (htmx swaps 4xx: see the layout)
     const hx = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5' }, { headers: HTMX });
     expect(hx.status).to.equal(409);
-    expect(hx.text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
+    expect(hx.text).to.contain('Not enough stock: 1 шт. available, you asked for 5.');
     const bad = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: 'lots' }, { headers: HTMX });
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('Quantity must be a positive number with at most 3 decimals.');
     const plain = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5', back: '/reservations' });
     expect(plain.status).to.equal(303);
-    expect((await buyer.get('/reservations')).text).to.contain('Not enough stock: 1 pcs available, you asked for 5.');
+    expect((await buyer.get('/reservations')).text).to.contain('Not enough stock: 1 шт. available, you asked for 5.');
 
     // the cart's "add" answers with its small fragment, or a flash
     const add = await buyer.post('/cart/add', { offerId: String(w.fx.offers[0]), qty: '1000' }, { headers: HTMX });

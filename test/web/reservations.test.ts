@@ -45,7 +45,7 @@ describe('web: reservations and waiting list pages', () => {
     expect(box.text).to.contain('data-available="20"');
     const r = await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '3' }, { headers: { 'hx-request': 'true' } });
     expect(r.status).to.equal(200);
-    expect(r.text).to.match(/Reserved 3 pcs of Drill Makita HP1630 at Main until/);
+    expect(r.text).to.match(/Reserved 3 шт\. of Drill Makita HP1630 at Main until/);
     expect(r.text).to.contain('data-available="17"');
     const page = await a.get('/reservations');
     expect(page.text).to.contain('Drill Makita HP1630');
@@ -56,7 +56,7 @@ describe('web: reservations and waiting list pages', () => {
   it('a refusal says why, in the fragment (htmx) or as a flash (plain form)', async () => {
     const r = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '2' }, { headers: { 'hx-request': 'true' } });
     expect(r.status).to.equal(409); // swapped by htmx: the layout's responseHandling
-    expect(r.text).to.contain('Not enough stock: 1 pcs available, you asked for 2.');
+    expect(r.text).to.contain('Not enough stock: 1 шт. available, you asked for 2.');
     const plain = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: 'lots', back: '/product/1' });
     expect(plain.status).to.equal(303);
     expect(plain.location).to.equal('/product/1');

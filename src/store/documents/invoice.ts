@@ -3,6 +3,7 @@
 // seller's from the 'invoices.seller' setting.
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { storeTimeZone } from '../../infra/intl.ts';
 import { getSetting } from '../settings/settings.ts';
 import type { InvoiceInput } from './pdf.ts';
 
@@ -10,12 +11,12 @@ import type { InvoiceInput } from './pdf.ts';
 export async function orderInvoice(db: Db, scope: number[], orderId: number): Promise<InvoiceInput | null> {
   if (!scope.length) return null;
   const { rows } = await db.raw(
-    `SELECT o.number, to_char(o.created_at AT TIME ZONE 'Europe/Moscow', 'YYYY-MM-DD') AS date, o.total::text AS total, o.currency,
+    `SELECT o.number, to_char(o.created_at AT TIME ZONE ?, 'YYYY-MM-DD') AS date, o.total::text AS total, o.currency,
             c.name, c.full_name, c.inn, c.kpp, c.legal_address, c.bank_name, c.bank_bic, c.bank_account, c.bank_corr_account,
             k.name AS contract_name, k.number AS contract_number
        FROM orders o JOIN counterparties c ON c.id = o.counterparty_id LEFT JOIN contracts k ON k.id = o.contract_id
       WHERE o.id = ? AND o.counterparty_id = ANY(?::bigint[])`,
-    [orderId, scope],
+    [storeTimeZone(), orderId, scope],
   );
   const o = rows[0];
   if (!o) return null;

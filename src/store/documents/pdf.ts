@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
+import { formats } from '../../infra/intl.ts';
 import type { DocumentLine } from '../../mirror/records.ts';
 import { roublesInWords } from './amount-in-words.ts';
 import type { DocumentDetail } from './documents.ts';
@@ -19,14 +20,9 @@ function fontsOrThrow(): void {
   }
 }
 
-/** "1234567.5" → "1 234 567,50" (as the pages print money). */
-function money(v: string | null | undefined): string {
-  if (v === null || v === undefined || v === '') return '';
-  const neg = v.startsWith('-');
-  const [int, frac = ''] = (neg ? v.slice(1) : v).split('.');
-  return `${neg ? '−' : ''}${int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0')},${`${frac}00`.slice(0, 2)}`;
-}
-const qty = (v: string | null | undefined) => (v ? v.replace(/\.?0+$/, '').replace('.', ',') : '');
+/** "1234567.5" → "1 234 567,50" (as the pages print money: src/infra/intl.ts); empty stays empty. */
+const money = (v: string | null | undefined) => (v ? formats().money(v) : '');
+const qty = (v: string | null | undefined) => (v ? formats().qty(v) : '');
 const ruDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {

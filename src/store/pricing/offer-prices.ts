@@ -3,6 +3,7 @@
 // one pricesFor() query per distinct (counterparty, contract). Without a contract, the
 // counterparty's default valid contract is used (same choice as the viewer's switcher).
 import type { Db } from '../../infra/db/knex.ts';
+import { storeCurrency } from '../../infra/intl.ts';
 import { pricesFor, priceAt } from './pricing.ts';
 
 export interface PriceAsk {
@@ -43,8 +44,8 @@ export async function offerPrices(db: Db, asks: PriceAsk[]): Promise<OfferPrice[
     const prices = await pricesFor(db, { counterpartyId, contractId }, [...new Set(list.map((a) => a.offerId))]);
     for (const a of list) {
       const p = prices.get(a.offerId);
-      found.set(`${a.counterpartyId}:${a.contractId ?? ''}:${a.offerId}:${a.warehouseId ?? ''}`, { value: priceAt(p, a.warehouseId), currency: p?.currency ?? 'RUB' });
+      found.set(`${a.counterpartyId}:${a.contractId ?? ''}:${a.offerId}:${a.warehouseId ?? ''}`, { value: priceAt(p, a.warehouseId), currency: p?.currency ?? storeCurrency() });
     }
   }
-  return scoped.map((a) => ({ ...a, ...(found.get(`${a.counterpartyId}:${a.contractId ?? ''}:${a.offerId}:${a.warehouseId ?? ''}`) ?? { value: null, currency: 'RUB' }) }));
+  return scoped.map((a) => ({ ...a, ...(found.get(`${a.counterpartyId}:${a.contractId ?? ''}:${a.offerId}:${a.warehouseId ?? ''}`) ?? { value: null, currency: storeCurrency() }) }));
 }

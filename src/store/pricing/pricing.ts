@@ -6,6 +6,7 @@
 // Callers put TERMS_CTE in their WITH and join PRICE_LATERAL per offer row (alias `o` for
 // offers, `t` for terms); bindings of TERMS_CTE: [contractId | null, counterpartyId].
 import type { Db } from '../../infra/db/knex.ts';
+import { storeCurrencySql } from '../../infra/intl.ts';
 import { effectiveCommission } from '../settings/settings.ts';
 
 export interface PriceScope {
@@ -23,7 +24,7 @@ export const TERMS_CTE = `
     SELECT cp.id AS counterparty_id, k.id AS contract_id,
            kpt.id AS contract_pt, kpt.currency AS contract_pt_currency, kpt.vat_included AS contract_pt_vat,
            cpt.id AS counterparty_pt, cpt.currency AS counterparty_pt_currency, cpt.vat_included AS counterparty_pt_vat,
-           coalesce(k.discount_pct, 0) AS discount_pct, coalesce(k.currency, 'RUB') AS contract_currency
+           coalesce(k.discount_pct, 0) AS discount_pct, coalesce(k.currency, ${storeCurrencySql()}) AS contract_currency
       FROM counterparties cp
       LEFT JOIN contracts k ON k.id = ?::bigint AND k.counterparty_id = cp.id AND NOT k.deleted
       LEFT JOIN price_types kpt ON kpt.id = k.price_type_id AND NOT kpt.deleted

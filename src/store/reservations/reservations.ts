@@ -6,6 +6,7 @@
 // row for the accounting system in the same transaction; otherwise the store keeps them to itself.
 import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
+import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { assertUserMayOrder } from '../company/access.ts';
 import { createOrder } from '../orders/create.ts';
@@ -54,7 +55,7 @@ const MSG = {
   notStocked: 'This item is not stocked at that warehouse.',
   notFound: 'Reservation not found.',
   notEnough: (available: string, asked: string, unit: string | null) =>
-    `Not enough stock: ${available} ${unit ?? ''} available, you asked for ${asked}.`.replace(/ {2}/g, ' '),
+    `Not enough stock: ${formats().qty(available)} ${formats().unit(unit)} available, you asked for ${formats().qty(asked)}.`,
   ended: (id: number, state: string) => `Reservation #${id} is already ${state}.`,
   noExtension: 'Extending reservations is not allowed.',
   extensionsUsed: (n: number) => `This reservation was already extended ${n} time(s), the maximum allowed.`,

@@ -2,8 +2,8 @@
 // reservations" (countdowns, extend, cancel, turn into an order), live updates over SSE.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { trimQuantity } from '../../store/shared/quantity.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
 import { reservationSettings } from '../../store/reservations/settings.ts';
 import {
@@ -27,7 +27,6 @@ const id = zId;
 const reserveForm = z.object({ offerId: id, warehouseId: id, quantity: z.string().max(20), back: z.string().optional() });
 const idsForm = z.object({ ids: z.union([id, z.array(id)]).transform((v) => (Array.isArray(v) ? v : [v])), comment: z.string().max(1000).optional() });
 
-const moscow = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' });
 const isHtmx = (req: Request) => Boolean(req.get('hx-request'));
 /** Only local paths: never an open redirect. */
 const safeBack = (v: unknown, fallback: string) => safeLocalPath(v) ?? fallback;
@@ -91,7 +90,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     const back = safeBack(form.data.back, '/reservations');
     try {
       const made = await reserve(rt, actorOf(res), form.data);
-      const text = `Reserved ${trimQuantity(made.quantity)} ${made.unit ?? ''} of ${made.itemName} at ${made.warehouseName} until ${moscow.format(made.expiresAt)}.`;
+      const text = `Reserved ${formats().qty(made.quantity)} ${formats().unit(made.unit)} of ${made.itemName} at ${made.warehouseName} until ${formats().dateTimeShort(made.expiresAt)}.`;
       if (isHtmx(req)) {
         const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
         res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'ok', text }, reservation: made });

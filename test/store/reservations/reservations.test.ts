@@ -82,7 +82,7 @@ describe('store: reservations', () => {
       expect(r.reason).to.be.instanceOf(DomainError);
       expect(r.reason.code).to.equal('reservation.not_enough_stock');
       expect(r.reason.type).to.equal('conflict');
-      expect(r.reason.message).to.match(/^Not enough stock: 0 pcs available, you asked for 1\.$/);
+      expect(r.reason.message).to.match(/^Not enough stock: 0 шт\. available, you asked for 1\.$/);
     }
     const { rows: [{ sum }] } = await rt.db.raw<{ rows: { sum: string }[] }>(`SELECT sum(quantity)::text AS sum FROM reservations WHERE offer_id = ? AND state = 'active'`, [offer]);
     expect(Number(sum)).to.equal(10);
@@ -97,7 +97,7 @@ describe('store: reservations', () => {
     expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: 999_999, quantity: '1' }))).message).to.equal('This item is not stocked at that warehouse.');
     await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '12,5' });
     const e = await refusal(reserve(rt, b, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '8' }));
-    expect(e.message).to.equal('Not enough stock: 7.5 pcs available, you asked for 8.');
+    expect(e.message).to.equal('Not enough stock: 7,5 шт. available, you asked for 8.');
     expect(e.details).to.deep.equal({ available: '7.5' });
   });
 
@@ -201,7 +201,7 @@ describe('store: reservations', () => {
     const expired = mails.find((m) => m.envelopeTo[0] === fx.emails.a)!;
     expect(expired.subject).to.equal(`Резерв №${r.id} истёк: Hammer 500g`);
     const wl = mails.find((m) => m.envelopeTo[0] === fx.emails.b)!;
-    expect(wl.subject).to.equal('Поступление: Hammer 500g — 5 pcs на складе «Main»');
+    expect(wl.subject).to.equal('Поступление: Hammer 500g — 5 шт. на складе «Main»');
     expect(await rt.db('outbox').where({ kind: 'reservation.release' }).pluck('payload')).to.deep.equal([{ reservationId: r.id, reason: 'expired' }]);
   });
 

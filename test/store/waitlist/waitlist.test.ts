@@ -105,13 +105,13 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
 
     const toA = mails.find((m) => m.envelopeTo[0] === fx.emails.a)!;
     const toB = mails.find((m) => m.envelopeTo[0] === fx.emails.b)!;
-    expect(toA.subject).to.equal('Поступление: Screwdriver set — 7 pcs на складе «North»');
+    expect(toA.subject).to.equal('Поступление: Screwdriver set — 7 шт. на складе «North»');
     // A: contract "Main" → wholesale 360 − 5 % = 342.00. B: no contract price type → dealer 320.
-    expect(toA.text).to.contain('Ваша цена: 342.00 RUB');
-    expect(toB.text).to.contain('Ваша цена: 320.00 RUB');
+    expect(toA.text).to.contain('Ваша цена: 342,00\u00a0₽');
+    expect(toB.text).to.contain('Ваша цена: 320,00\u00a0₽');
     expect(toA.text).to.match(/Открыть товар: http:\/\/127\.0\.0\.1:\d+\/product\/\d+/);
     expect(toA.html).to.contain('<td>North</td>');
-    expect(toB.text).to.contain('Количество: 7 pcs');
+    expect(toB.text).to.contain('Количество: 7 шт.');
     const rows = await rt.db('waitlist').orderBy('id');
     expect(rows.every((r) => r.notified_at !== null)).to.equal(true);
   });
@@ -133,7 +133,7 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
       `Резерв №${r2.id}: товара на складе стало меньше — Hammer 500g`,
       `Резерв №${r3.id}: товара на складе стало меньше — Hammer 500g`,
     ]);
-    expect(mails.find((m) => m.subject.includes(`№${r2.id}`))!.text).to.contain('Сейчас на складе: 6 pcs');
+    expect(mails.find((m) => m.subject.includes(`№${r2.id}`))!.text).to.contain('Сейчас на складе: 6 шт.');
     try {
       await convertToOrder(rt, a, [r3.id]);
       expect.fail('should refuse');

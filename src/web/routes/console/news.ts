@@ -1,5 +1,6 @@
 // Console › News: staff write, edit and delete news items for an audience.
 import { type Request, Router } from 'express';
+import { fromZoneInput, toZoneInput } from '../../../infra/intl.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
 import { httpStatus, refusal } from '../../domain-errors.ts';
@@ -20,9 +21,9 @@ const idList = (v: unknown) =>
       return n;
     });
 
-const localInput = (d: Date | null | undefined) => (d ? new Date(new Date(d).getTime() + 3 * 3600_000).toISOString().slice(0, 16) : '');
-// datetime-local inputs are Moscow time (the store's time zone, as every page shows)
-const fromLocal = (v: unknown) => (v ? `${String(v)}:00+03:00` : undefined);
+// datetime-local inputs are in the store's time zone (STORE_TIME_ZONE), as every page shows
+const localInput = toZoneInput;
+const fromLocal = fromZoneInput;
 
 /** The form as the store's input, audience from a named preset or the id lists. */
 async function formInput(rt: Runtime, req: Request) {

@@ -1,0 +1,135 @@
+// The one place that formats dates, numbers and money for people (pages, e-mails, PDFs), through
+// Intl with the store's locale, time zone and currency from the configuration (STORE_LOCALE,
+// STORE_TIME_ZONE, STORE_CURRENCY). Decimal strings go to Intl as strings, which formats them
+// exactly (never through a float). A page in another language passes its locale; the time zone
+// and currency stay the store's.
+import { DateTime } from 'luxon';
+import { registerCache } from './caches.ts';
+import { config } from './config.ts';
+
+export interface StoreIntl {
+  /** BCP 47, e.g. "ru-RU". */
+  locale: string;
+  /** IANA, e.g. "Europe/Moscow". */
+  timeZone: string;
+  /** ISO 4217, e.g. "RUB": amounts without a currency of their own are in it. */
+  currency: string;
+}
+
+/** The store's locale, time zone and currency (configuration). */
+export function storeIntl(): StoreIntl {
+  const c = config();
+  return { locale: c.STORE_LOCALE, timeZone: c.STORE_TIME_ZONE, currency: c.STORE_CURRENCY };
+}
+
+/** The store's currency: what an amount without one is in. */
+export const storeCurrency = (): string => config().STORE_CURRENCY;
+
+/**
+ * The store's currency as an SQL literal, for statement texts built once (prepared statements):
+ * the configuration allows only three capital letters, checked again here.
+ */
+export function storeCurrencySql(): string {
+  const c = storeCurrency();
+  if (!/^[A-Z]{3}$/.test(c)) throw new Error(`STORE_CURRENCY must be an ISO 4217 code, not ${JSON.stringify(c)}`);
+  return `'${c}'`;
+}
+
+/** The store's time zone (SQL `AT TIME ZONE ?`, date inputs). */
+export const storeTimeZone = (): string => config().STORE_TIME_ZONE;
+
+export interface Formats {
+  locale: string;
+  timeZone: string;
+  /** "1234567.5" → "1 234 567,50"; with a currency "1 234 567,50 ₽"; empty → "—". */
+  money(v: string | null | undefined, currency?: string | null): string;
+  /** A quantity: "10.000" → "10", "2.500" → "2,5", "4321" → "4321", "12345" → "12 345"; empty → "0". */
+  qty(v: string | null | undefined): string;
+  /** "03.12.2026, 09:13:05" (store time zone); empty → "—". */
+  dateTime(v: Date | string | null | undefined): string;
+  /** "03.12.2026, 09:13". */
+  dateTimeShort(v: Date | string | null | undefined): string;
+  /** "03.12.2026". */
+  date(v: Date | string | null | undefined): string;
+  /** The store's time zone's short name at that instant ("GMT+3"). */
+  zoneName(v?: Date | string): string;
+  /** A unit of measure as written in the locale: "pcs", "шт", none → «шт.» in Russian; others as given. */
+  unit(u: string | null | undefined): string;
+  /** The plural category of n ("one", "few", "many", "other" …) by the locale's rules. */
+  plural(n: number): Intl.LDMLPluralRule;
+}
+
+// "Pieces" arrives as a code or a word in either language (1C: "шт", OKEI 796; test data "pcs").
+const PIECES = new Set(['pcs', 'pc', 'pc.', 'piece', 'pieces', 'шт', 'шт.', '796']);
+const PIECES_IN: Record<string, string> = { ru: 'шт.', en: 'pcs' };
+const language = (locale: string) => locale.split('-')[0]!.toLowerCase();
+
+const MONEY_DIGITS = { minimumFractionDigits: 2, maximumFractionDigits: 2 } as const;
+
+function build(locale: string, timeZone: string): Formats {
+  const num = new Intl.NumberFormat(locale, MONEY_DIGITS);
+  const currencies = new Map<string, Intl.NumberFormat>();
+  // quantities: 4 digits stay together (stock cells are narrow), 5 and more are grouped
+  const q = new Intl.NumberFormat(locale, { maximumFractionDigits: 20, useGrouping: 'min2' });
+  const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone });
+  const dts = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone });
+  const d = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone });
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
+  const rules = new Intl.PluralRules(locale);
+  const when = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+  const decimal = (v: string) => v.trim() as Intl.StringNumericLiteral;
+  return {
+    locale,
+    timeZone,
+    money(v, currency) {
+      if (v === null || v === undefined || v === '') return '—';
+      if (!currency) return num.format(decimal(v));
+      let f = currencies.get(currency);
+      if (!f) {
+        f = new Intl.NumberFormat(locale, { style: 'currency', currency, ...MONEY_DIGITS });
+        currencies.set(currency, f);
+      }
+      return f.format(decimal(v));
+    },
+    qty: (v) => (v === null || v === undefined || v === '' ? '0' : q.format(decimal(v))),
+    dateTime: (v) => (v ? dt.format(when(v)) : '—'),
+    dateTimeShort: (v) => (v ? dts.format(when(v)) : '—'),
+    date: (v) => (v ? d.format(when(v)) : '—'),
+    zoneName: (v = new Date()) => zone.formatToParts(when(v)).find((p) => p.type === 'timeZoneName')?.value ?? timeZone,
+    unit: (u) => {
+      const key = (u ?? '').trim().toLowerCase();
+      return key === '' || PIECES.has(key) ? (PIECES_IN[language(locale)] ?? PIECES_IN.en!) : u!.trim();
+    },
+    plural: (n) => rules.select(n),
+  };
+}
+
+const cache = registerCache('intl.formats', new Map<string, Formats>());
+
+/** Formats for a locale (default: the store's), in the store's time zone. */
+export function formats(locale?: string | null): Formats {
+  const { locale: store, timeZone } = storeIntl();
+  const key = `${locale || store}|${timeZone}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = build(locale || store, timeZone);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+/** An instant as a `datetime-local` input's value in the store's time zone ("2026-12-03T09:13"). */
+export function toZoneInput(v: Date | string | null | undefined): string {
+  if (!v) return '';
+  return DateTime.fromJSDate(v instanceof Date ? v : new Date(v), { zone: storeTimeZone() }).toFormat("yyyy-MM-dd'T'HH:mm");
+}
+
+/**
+ * A `datetime-local` input's value, read in the store's time zone → ISO instant; empty →
+ * undefined; not a date → the text as given, for the caller's validation to refuse by name.
+ */
+export function fromZoneInput(v: unknown): string | undefined {
+  if (!v) return undefined;
+  const dt = DateTime.fromISO(String(v), { zone: storeTimeZone() });
+  return dt.isValid ? (dt.toISO() ?? String(v)) : String(v);
+}
