@@ -44,6 +44,10 @@ export const TARGETS: Record<EntityName, Spec> = {
     vatAmount: ['decimal', O], currency: ['text', O], status: ['text', O], periodFrom: ['date', O], periodTo: ['date', O], lines: ['rows', O],
     fileName: ['text', O], fileBase64: ['text', O], deleted: ['boolean', O],
   },
+  arrivals: {
+    externalId: ['id', R], offerExternalId: ['id', R], warehouseExternalId: ['id', R], quantity: ['decimal', R], expectedDate: ['date', R],
+    orderNumber: ['text', O], deleted: ['boolean', O],
+  },
 };
 
 /** Fields of the nested rows a `rows` field produces (`{ from: Lines.Line, rows: { … } }`), by entity and field. */

@@ -1,4 +1,5 @@
 // The deterministic data generator: any scale, same seed → same data.
+import { generateSupplierOrders } from './arrivals.ts';
 import { addRequisites, generateDocuments } from './documents.ts';
 import { isValidInn, makeInn, makeKpp } from './inn.ts';
 import { int, money, pick, rng } from './random.ts';
@@ -218,5 +219,6 @@ export function generateDataset(partial: Partial<DatasetOptions> = {}): SimDatas
   return {
     options, priceTypes: pts, warehouses: whs, groups: g.all, products, offers, managers: mgrs, counterparties: cps, contracts: ctrs,
     documents: generateDocuments(options.seed, cps, offers),
+    supplierOrders: generateSupplierOrders(options.seed, whs, offers),
   };
 }

@@ -62,6 +62,11 @@ export const TYPES: Record<string, Fields> = {
     ПометкаУдаления: 'boolean',
   },
   СписокДокументов: { Документ: 'Документ[]' },
+  // Supplier orders (заказы поставщикам): expected arrivals, each line with its own key and date.
+  СтрокаЗаказаПоставщику: { Ид: 'string', Номенклатура: 'string', Количество: 'string', ДатаПоступления: 'string' },
+  СтрокиЗаказаПоставщику: { Строка: 'СтрокаЗаказаПоставщику[]' },
+  ЗаказПоставщику: { Ид: 'string', Номер: 'string', Склад: 'string', Статус: 'string', Товары: 'СтрокиЗаказаПоставщику' },
+  СписокЗаказовПоставщикам: { ЗаказПоставщику: 'ЗаказПоставщику[]' },
   Reservation: { StoreReservationId: 'string', CounterpartyId: 'string', OfferId: 'string', WarehouseId: 'string', Quantity: 'string', ExpiresAt: 'dateTime' },
 };
 
@@ -80,12 +85,14 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   GetCounterparties: { input: paged, output: list('Counterparties', 'CounterpartyList') },
   GetContracts: { input: paged, output: list('Contracts', 'ContractList') },
   GetDocuments: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Документы: 'СписокДокументов', Всего: 'int' } },
+  GetSupplierOrders: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { ЗаказыПоставщикам: 'СписокЗаказовПоставщикам', Всего: 'int' } },
   GetChanges: {
     input: { SinceCursor: 'string', Limit: 'int' },
     output: {
       NextCursor: 'string', HasMore: 'boolean', ServerTime: 'dateTime', PriceTypes: 'PriceTypeList', Warehouses: 'WarehouseList',
       Groups: 'GroupList', Products: 'ProductList', Offers: 'OfferList', Managers: 'ManagerList',
       Counterparties: 'CounterpartyList', Contracts: 'ContractList', Документы: 'СписокДокументов',
+      ЗаказыПоставщикам: 'СписокЗаказовПоставщикам',
     },
   },
   CreateOrder: { input: { Order: 'Order' }, output: { OrderId: 'string', Number: 'string', Created: 'boolean' } },

@@ -1,7 +1,8 @@
 // The operations of the simulated accounting web service: state → SOAP response objects.
 // Like many 1C services it writes some decimals with a comma ("7,5") and Russian enum values.
+import { moscowDateIn } from '../data/arrivals.ts';
 import { printedForm } from '../data/printed-form.ts';
-import type { SimContract, SimCounterparty, SimDocument, SimOffer, SimProduct } from '../data/types.ts';
+import type { SimContract, SimCounterparty, SimDocument, SimOffer, SimProduct, SimSupplierOrder } from '../data/types.ts';
 import { type FeedEntity, SimError, type SimState } from '../state.ts';
 import { rendered } from './xml.ts';
 
@@ -62,6 +63,14 @@ function document(d: SimDocument): Obj {
   };
 }
 
+function supplierOrder(s: SimState, o: SimSupplierOrder): Obj {
+  const now = s.now();
+  return {
+    Ид: o.id, Номер: o.number, Склад: o.warehouseId, Статус: o.status,
+    Товары: { Строка: o.lines.map((l) => ({ Ид: l.id, Номенклатура: l.offerId, Количество: comma(l.quantity), ДатаПоступления: ruDate(moscowDateIn(now, l.inDays)) })) },
+  };
+}
+
 function contract(c: SimContract): Obj {
   return {
     Id: c.id, CounterpartyId: c.counterpartyId, Name: c.name, Number: c.number, PriceTypeId: c.priceTypeId, DiscountPct: comma(c.discountPct),
@@ -99,6 +108,7 @@ function changes(s: SimState, args: Obj): Obj {
   const cpIds = ids('counterparties');
   const contractIds = ids('contracts');
   const documentIds = ids('documents');
+  const supplierOrderIds = ids('supplierOrders');
   return {
     NextCursor: next,
     HasMore: hasMore,
@@ -108,6 +118,7 @@ function changes(s: SimState, args: Obj): Obj {
     Counterparties: rendered({ Counterparty: [...cpIds].map((id) => counterparty(s.counterparty(id)!)) }),
     Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
     Документы: rendered({ Документ: [...documentIds].map((id) => document(s.document(id)!)) }),
+    ЗаказыПоставщикам: rendered({ ЗаказПоставщику: [...supplierOrderIds].map((id) => supplierOrder(s, s.supplierOrder(id)!)) }),
   };
 }
 
@@ -148,6 +159,11 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
     GetDocuments: (a) => {
       const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.documents.length);
       return { Документы: rendered({ Документ: s.data.documents.slice(from, to).map(document) }), Всего: s.data.documents.length };
+    },
+    GetSupplierOrders: (a) => {
+      const list = s.data.supplierOrders;
+      const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, list.length);
+      return { ЗаказыПоставщикам: rendered({ ЗаказПоставщику: list.slice(from, to).map((o) => supplierOrder(s, o)) }), Всего: list.length };
     },
     GetChanges: (a) => changes(s, a),
     CreateOrder: (a) => {

@@ -161,6 +161,22 @@ export interface DocumentRecord {
   deleted?: boolean;
 }
 
+/**
+ * An expected arrival: one line of a supplier order of the accounting system — so much of an
+ * offer due at a warehouse on a date. A received or cancelled order's lines come deleted.
+ */
+export interface ArrivalRecord {
+  /** The line's own id (1C: the order's line key). */
+  externalId: string;
+  offerExternalId: string;
+  warehouseExternalId: string;
+  quantity: string;
+  expectedDate: string;
+  /** The supplier order's number, shown to managers. */
+  orderNumber?: string | null;
+  deleted?: boolean;
+}
+
 /** Every entity kind the mirror holds, with its record type. */
 export interface MirrorRecords {
   groups: GroupRecord;
@@ -175,6 +191,7 @@ export interface MirrorRecords {
   stock: StockRecord;
   contractPrices: ContractPriceRecord;
   documents: DocumentRecord;
+  arrivals: ArrivalRecord;
 }
 
 export type EntityName = keyof MirrorRecords;
@@ -193,4 +210,5 @@ export const ENTITY_ORDER: readonly EntityName[] = [
   'stock',
   'contractPrices',
   'documents',
+  'arrivals',
 ];

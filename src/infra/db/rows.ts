@@ -149,6 +149,19 @@ export interface DocumentsRow {
   updated_at: Date;
 }
 
+export interface ExpectedArrivalsRow {
+  id: number;
+  source_id: number;
+  external_id: string;
+  offer_id: number;
+  warehouse_id: number;
+  quantity: string;
+  expected_date: Date;
+  order_number: string | null;
+  deleted: boolean;
+  updated_at: Date;
+}
+
 export interface ManagersRow {
   id: number;
   source_id: number;
@@ -475,6 +488,7 @@ declare module 'knex/types/tables.js' {
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
+    expected_arrivals: Knex.CompositeTableType<ExpectedArrivalsRow, Insertable<ExpectedArrivalsRow, 'id' | 'order_number' | 'deleted' | 'updated_at'>, Updatable<ExpectedArrivalsRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;
