@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
 import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
 import { placeOrder } from '../../store/orders/checkout.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
@@ -14,6 +15,7 @@ import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
+import { compactOptions } from '../delivery-options.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { safeNext } from './auth.ts';
 
@@ -60,6 +62,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const o = owner(res);
     const cart = await cartView(rt.db, o);
+    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
+    const now = new Date();
+    const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     // htmx (the boosted form) swaps only 2xx answers: the refused cart comes as 200, its status in a header.
     if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
     res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('cart', {
@@ -118,6 +124,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const errors = await applyCartForm(rt, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     const cart = await cartView(rt.db, o);
+    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
+    const now = new Date();
+    const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);
