@@ -342,6 +342,35 @@ export interface ProductsRow {
   search: string | null;
 }
 
+export interface QuoteLinesRow {
+  quote_id: number;
+  line_no: number;
+  offer_id: number;
+  warehouse_id: number | null;
+  requested_quantity: string;
+  quantity: string;
+  price: string | null;
+}
+
+export interface QuotesRow {
+  id: number;
+  client_id: number;
+  counterparty_id: number;
+  contract_id: number | null;
+  user_id: number | null;
+  status: 'requested' | 'answered' | 'accepted' | 'declined';
+  desired_date: Date | null;
+  comment: string;
+  currency: string | null;
+  valid_until: Date | null;
+  answer: string;
+  answered_by: number | null;
+  answered_at: Date | null;
+  order_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface ReservationsRow {
   id: number;
   client_id: number;
@@ -503,6 +532,8 @@ declare module 'knex/types/tables.js' {
     prices: Knex.CompositeTableType<PricesRow, Insertable<PricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<PricesRow>>;
     product_groups: Knex.CompositeTableType<ProductGroupsRow, Insertable<ProductGroupsRow, 'id' | 'parent_external_id' | 'sort' | 'deleted' | 'updated_at'>, Updatable<ProductGroupsRow>>;
     products: Knex.CompositeTableType<ProductsRow, Insertable<ProductsRow, 'id' | 'group_external_id' | 'sku' | 'barcode' | 'description' | 'unit' | 'vat_rate' | 'properties' | 'images' | 'deleted' | 'updated_at' | 'search'>, Updatable<ProductsRow>>;
+    quote_lines: Knex.CompositeTableType<QuoteLinesRow, Insertable<QuoteLinesRow, 'warehouse_id' | 'price'>, Updatable<QuoteLinesRow>>;
+    quotes: Knex.CompositeTableType<QuotesRow, Insertable<QuotesRow, 'id' | 'contract_id' | 'user_id' | 'status' | 'desired_date' | 'comment' | 'currency' | 'valid_until' | 'answer' | 'answered_by' | 'answered_at' | 'order_id' | 'created_at' | 'updated_at'>, Updatable<QuotesRow>>;
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;

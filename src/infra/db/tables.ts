@@ -7,7 +7,7 @@ export const MIRROR_TABLES = [
 export const STORE_TABLES = [
   'clients', 'client_counterparties', 'users', 'user_tokens', 'sessions', 'carts', 'cart_lines',
   'orders', 'order_lines', 'order_status_history', 'outbox', 'reservations', 'waitlist', 'news',
-  'news_reads', 'messages', 'settings', 'message_threads',
+  'news_reads', 'messages', 'settings', 'message_threads', 'quotes', 'quote_lines',
 ] as const;
 
 /** Connector working state (exchange sessions and the like), neither mirror nor store. */
