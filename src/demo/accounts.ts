@@ -5,6 +5,7 @@ import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
 import { getSetting, setSetting } from '../store/settings/settings.ts';
+import { ensureDemoQuote } from './quotes.ts';
 
 /** The demo store's own requisites for its invoices (made up, with valid-looking numbers); an admin's own stay. */
 const DEMO_SELLER = {
@@ -45,6 +46,7 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null });
   }
   if (!(await getSetting(rt.db, 'invoices.seller'))) await setSetting(rt.db, 'invoices.seller', DEMO_SELLER);
+  await ensureDemoQuote(rt);
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
   return accounts;
 }

@@ -47,4 +47,16 @@ describe('demo: expected arrivals a newcomer sees', () => {
     expect(page.text).to.match(new RegExp(`${main.name}</td>\\s*<td>после поступления`));
     expect(page.text).to.contain(`<time datetime="${moscowDateIn(sim.state.now(), line.inDays)}">`);
   });
+
+  it('the demo buyer has an open quote to accept, made once', async () => {
+    await ensureDemoAccounts(rt);
+    await ensureDemoAccounts(rt);
+    const c = new WebClient(srv.base);
+    await c.login('buyer@demo.local', 'demo-password');
+    const list = await c.get('/quotes');
+    const ids = [...list.text.matchAll(/href="\/quotes\/(\d+)"/g)].map((m) => m[1]);
+    expect(ids).to.have.length(1);
+    const q = await c.get(`/quotes/${ids[0]}`);
+    expect(q.text).to.contain('есть предложение').and.contain('Принять и оформить заказ');
+  });
 });
