@@ -62,6 +62,11 @@ export const TYPES: Record<string, Fields> = {
     ПометкаУдаления: 'boolean',
   },
   СписокДокументов: { Документ: 'Документ[]' },
+  Взаиморасчет: {
+    Контрагент: 'string', Задолженность: 'string', Просрочено: 'string', Лимит: 'string', ПриПревышенииЛимита: 'string', Валюта: 'string',
+    НаДату: 'dateTime',
+  },
+  СписокВзаиморасчетов: { Взаиморасчет: 'Взаиморасчет[]' },
   // Supplier orders (заказы поставщикам): expected arrivals, each line with its own key and date.
   СтрокаЗаказаПоставщику: { Ид: 'string', Номенклатура: 'string', Количество: 'string', ДатаПоступления: 'string' },
   СтрокиЗаказаПоставщику: { Строка: 'СтрокаЗаказаПоставщику[]' },
@@ -85,6 +90,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   GetCounterparties: { input: paged, output: list('Counterparties', 'CounterpartyList') },
   GetContracts: { input: paged, output: list('Contracts', 'ContractList') },
   GetDocuments: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Документы: 'СписокДокументов', Всего: 'int' } },
+  GetSettlements: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Взаиморасчеты: 'СписокВзаиморасчетов', Всего: 'int' } },
   GetSupplierOrders: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { ЗаказыПоставщикам: 'СписокЗаказовПоставщикам', Всего: 'int' } },
   GetChanges: {
     input: { SinceCursor: 'string', Limit: 'int' },
@@ -92,6 +98,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
       NextCursor: 'string', HasMore: 'boolean', ServerTime: 'dateTime', PriceTypes: 'PriceTypeList', Warehouses: 'WarehouseList',
       Groups: 'GroupList', Products: 'ProductList', Offers: 'OfferList', Managers: 'ManagerList',
       Counterparties: 'CounterpartyList', Contracts: 'ContractList', Документы: 'СписокДокументов',
+      Взаиморасчеты: 'СписокВзаиморасчетов',
       ЗаказыПоставщикам: 'СписокЗаказовПоставщикам',
     },
   },

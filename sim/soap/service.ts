@@ -71,6 +71,14 @@ function supplierOrder(s: SimState, o: SimSupplierOrder): Obj {
   };
 }
 
+/** A counterparty's settlements the way 1C names them, as of their last movement. */
+function settlement(s: SimState, c: SimCounterparty): Obj {
+  return {
+    Контрагент: c.id, Задолженность: comma(c.debt), Просрочено: comma(c.overdue), Лимит: c.creditLimit ? comma(c.creditLimit) : undefined,
+    ПриПревышенииЛимита: c.creditPolicy, Валюта: 'руб.', НаДату: s.settlementAsOf(c.id),
+  };
+}
+
 function contract(c: SimContract): Obj {
   return {
     Id: c.id, CounterpartyId: c.counterpartyId, Name: c.name, Number: c.number, PriceTypeId: c.priceTypeId, DiscountPct: comma(c.discountPct),
@@ -109,6 +117,7 @@ function changes(s: SimState, args: Obj): Obj {
   const contractIds = ids('contracts');
   const documentIds = ids('documents');
   const supplierOrderIds = ids('supplierOrders');
+  const settlementIds = new Set([...ids('settlements'), ...cpIds]);
   return {
     NextCursor: next,
     HasMore: hasMore,
@@ -118,6 +127,7 @@ function changes(s: SimState, args: Obj): Obj {
     Counterparties: rendered({ Counterparty: [...cpIds].map((id) => counterparty(s.counterparty(id)!)) }),
     Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
     Документы: rendered({ Документ: [...documentIds].map((id) => document(s.document(id)!)) }),
+    Взаиморасчеты: rendered({ Взаиморасчет: [...settlementIds].map((id) => settlement(s, s.counterparty(id)!)) }),
     ЗаказыПоставщикам: rendered({ ЗаказПоставщику: [...supplierOrderIds].map((id) => supplierOrder(s, s.supplierOrder(id)!)) }),
   };
 }
@@ -164,6 +174,11 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
       const list = s.data.supplierOrders;
       const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, list.length);
       return { ЗаказыПоставщикам: rendered({ ЗаказПоставщику: list.slice(from, to).map((o) => supplierOrder(s, o)) }), Всего: list.length };
+    },
+    GetSettlements: (a) => {
+      const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.counterparties.length);
+      const items = s.data.counterparties.slice(from, to).filter((c) => !c.deleted).map((c) => settlement(s, c));
+      return { Взаиморасчеты: rendered({ Взаиморасчет: items }), Всего: s.data.counterparties.length };
     },
     GetChanges: (a) => changes(s, a),
     CreateOrder: (a) => {

@@ -66,9 +66,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
     for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
-    // htmx (the boosted form) swaps only 2xx answers: the refused cart comes as 200, its status in a header.
-    if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
-    res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('cart', {
+    // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
+    res.status(status).render('cart', {
       title: 'Cart',
       cart,
       checkoutKey: randomBytes(12).toString('base64url'),

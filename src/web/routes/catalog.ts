@@ -10,6 +10,7 @@ import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { optionsView } from '../delivery-options.ts';
 import { setPreference } from '../../store/accounts/viewer.ts';
+import { offerReservable } from '../../store/reservations/reservable.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
@@ -166,9 +167,14 @@ export function catalogRoutes(rt: Runtime): Router {
   });
 
   r.get('/product/:offerId', ...requireBuyer, async (req, res) => {
-    const { counterpartyId, contractId } = buyerScope(res);
+    const { counterpartyId, contractId, viewer } = buyerScope(res);
     const offerId = idParam(req.params.offerId, 'Product');
-    const [details, warehouses] = await Promise.all([productDetails(rt.db, { counterpartyId, contractId }, offerId), listWarehouses(rt.db)]);
+    // The reserve box is part of the page (works without JS); htmx only refreshes it live.
+    const [details, warehouses, reserveBox] = await Promise.all([
+      productDetails(rt.db, { counterpartyId, contractId }, offerId),
+      listWarehouses(rt.db),
+      offerReservable(rt.db, offerId, viewer.userId),
+    ]);
     if (!details) throw notFound('Product');
     // "When can I have it" for ?qty= (1 by default): a bad quantity is a 400 naming it, the rest of the page still shown.
     const asked = typeof req.query.qty === 'string' ? req.query.qty : '1';
@@ -187,9 +193,8 @@ export function catalogRoutes(rt: Runtime): Router {
     const status = quantity ? 200 : 400;
     res.set('Vary', 'HX-Request, HX-Target');
     if (req.get('hx-request') && req.get('hx-target') === 'delivery-options') {
-      // htmx swaps only 2xx answers: a refused quantity comes as 200, its status in a header.
-      if (status !== 200) res.set('X-Status', String(status));
-      return res.render('fragments/delivery-options', { layout: false, ...options });
+      // A refused quantity keeps its 400 with htmx too: the layout's responseHandling swaps 4xx answers.
+      return res.status(status).render('fragments/delivery-options', { layout: false, ...options });
     }
     const cells = warehouses.map((w) => {
       const q = details.row.stock[String(w.id)] ?? '0';
@@ -214,6 +219,8 @@ export function catalogRoutes(rt: Runtime): Router {
       siblings: details.siblings,
       asOf: details.asOf,
       liveIds: String(offerId),
+      reserveBox,
+      reserveBack: `/product/${offerId}`,
     });
   });
 
