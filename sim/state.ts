@@ -1,9 +1,9 @@
 // The simulator's live state: the dataset, the edits an accountant makes, the change feed and
 // the orders and reservations the store sent. Every edit appends to the feed and notifies listeners (webhooks).
 import { hash01, money } from './data/random.ts';
-import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, SimOrder, SimProduct } from './data/types.ts';
+import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, SimOrder, SimProduct, SimSupplierOrder } from './data/types.ts';
 
-export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents' | 'settlements';
+export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents' | 'settlements' | 'supplierOrders';
 
 export interface FeedEntry { seq: number; at: string; entity: FeedEntity; id: string }
 export interface StatusEntry { seq: number; orderId: string; status: string; note: string; at: string }
@@ -42,6 +42,17 @@ export interface SimReservation extends NewReservation {
 }
 
 const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** "12.5" + "100" → "112.5", exactly (thousandths, as the mirror keeps stock). */
+function addQuantities(a: string, b: string): string {
+  const units = (v: string) => {
+    const [i, f = ''] = v.split('.');
+    return BigInt(i!) * 1000n + BigInt((f + '000').slice(0, 3));
+  };
+  const t = units(a) + units(b);
+  const frac = String(t % 1000n).padStart(3, '0').replace(/0+$/, '');
+  return `${t / 1000n}${frac ? `.${frac}` : ''}`;
+}
 
 export class SimState {
   readonly feed: FeedEntry[] = [];
@@ -181,6 +192,7 @@ export class SimState {
       contractPrices: contracts.reduce((s, c) => s + c.prices.size, 0),
       documents: this.data.documents.filter((d) => !d.deleted).length,
       credit: this.data.counterparties.filter((c) => !c.deleted).length,
+      arrivals: this.data.supplierOrders.reduce((n, o) => n + (o.status === 'Подтвержден' ? o.lines.length : 0), 0),
     };
   }
 
@@ -278,6 +290,50 @@ export class SimState {
     if (this.document(doc.id)) throw new SimError('invalid', `a document with id ${doc.id} exists`);
     this.data.documents.push(doc);
     this.record([{ entity: 'documents', id: doc.id }]);
+  }
+
+  supplierOrder(id: string): SimSupplierOrder | undefined {
+    return this.data.supplierOrders.find((o) => o.id === id);
+  }
+
+  /** The buyer's department orders goods from a supplier: expected arrivals at one warehouse. */
+  placeSupplierOrder(o: SimSupplierOrder): void {
+    if (this.supplierOrder(o.id)) throw new SimError('invalid', `a supplier order with id ${o.id} exists`);
+    if (!this.whIndex.has(o.warehouseId)) throw new SimError('not_found', `no warehouse with id ${o.warehouseId}`);
+    if (!o.lines.length) throw new SimError('invalid', 'a supplier order needs at least one line');
+    for (const l of o.lines) {
+      this.offer(l.offerId);
+      if (!DECIMAL.test(l.quantity)) throw new SimError('invalid', `quantity must be a non-negative decimal, got "${l.quantity}"`);
+      if (!Number.isInteger(l.inDays)) throw new SimError('invalid', `inDays must be a whole number, got "${l.inDays}"`);
+    }
+    this.data.supplierOrders.push(o);
+    this.record([{ entity: 'supplierOrders', id: o.id }]);
+  }
+
+  /** The goods came: each line's quantity is added to the warehouse's stock and the order is closed. */
+  receiveSupplierOrder(id: string): void {
+    const o = this.openSupplierOrder(id);
+    const wi = this.whIndex.get(o.warehouseId)!;
+    for (const l of o.lines) {
+      const offer = this.offer(l.offerId);
+      const before = this.stock(offer, wi) ?? '0';
+      this.stocks.set(`${offer.index}:${wi}`, addQuantities(before, l.quantity));
+    }
+    o.status = 'Закрыт';
+    this.record([{ entity: 'supplierOrders', id }, ...[...new Set(o.lines.map((l) => l.offerId))].map((offerId) => ({ entity: 'offers' as const, id: offerId }))]);
+  }
+
+  /** The supplier calls it off: nothing arrives. */
+  cancelSupplierOrder(id: string): void {
+    this.openSupplierOrder(id).status = 'Отменен';
+    this.record([{ entity: 'supplierOrders', id }]);
+  }
+
+  private openSupplierOrder(id: string): SimSupplierOrder {
+    const o = this.supplierOrder(id);
+    if (!o) throw new SimError('not_found', `no supplier order with id ${id}`);
+    if (o.status !== 'Подтвержден') throw new SimError('invalid', `supplier order ${id} is ${o.status === 'Закрыт' ? 'received' : 'cancelled'}`);
+    return o;
   }
 
   /** The moment a counterparty's settlement figures are true for: its last movement. */

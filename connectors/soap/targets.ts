@@ -48,6 +48,10 @@ export const TARGETS: Record<EntityName, Spec> = {
     counterpartyExternalId: ['id', R], debt: ['decimal', R], overdue: ['decimal', O], creditLimit: ['decimal', O], policy: ['text', O],
     currency: ['text', O], asOf: ['datetime', R], deleted: ['boolean', O],
   },
+  arrivals: {
+    externalId: ['id', R], offerExternalId: ['id', R], warehouseExternalId: ['id', R], quantity: ['decimal', R], expectedDate: ['date', R],
+    orderNumber: ['text', O], deleted: ['boolean', O],
+  },
 };
 
 /** Fields of the nested rows a `rows` field produces (`{ from: Lines.Line, rows: { … } }`), by entity and field. */

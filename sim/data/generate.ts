@@ -1,4 +1,5 @@
 // The deterministic data generator: any scale, same seed → same data.
+import { generateSupplierOrders } from './arrivals.ts';
 import { addSettlements } from './credit.ts';
 import { addRequisites, generateDocuments } from './documents.ts';
 import { isValidInn, makeInn, makeKpp } from './inn.ts';
@@ -221,5 +222,6 @@ export function generateDataset(partial: Partial<DatasetOptions> = {}): SimDatas
   return {
     options, priceTypes: pts, warehouses: whs, groups: g.all, products, offers, managers: mgrs, counterparties: cps, contracts: ctrs,
     documents: generateDocuments(options.seed, cps, offers),
+    supplierOrders: generateSupplierOrders(options.seed, whs, offers),
   };
 }

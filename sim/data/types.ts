@@ -111,6 +111,20 @@ export interface SimDataset {
   counterparties: SimCounterparty[];
   contracts: SimContract[];
   documents: SimDocument[];
+  supplierOrders: SimSupplierOrder[];
+}
+
+/** One line of a supplier order: so much of an offer, due so many days from today. */
+export interface SimSupplierOrderLine { id: string; offerId: string; quantity: string; inDays: number }
+
+/** An order the system placed with a supplier, to be received at one warehouse. */
+export interface SimSupplierOrder {
+  id: string;
+  number: string;
+  warehouseId: string;
+  /** «Подтвержден» while expected; «Закрыт» once received, «Отменен» when called off. */
+  status: 'Подтвержден' | 'Закрыт' | 'Отменен';
+  lines: SimSupplierOrderLine[];
 }
 
 export interface SimDocumentLine { name: string; sku: string; unit: string; quantity: string; price: string; amount: string; vatRate: string; vatAmount: string }

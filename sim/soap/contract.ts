@@ -67,6 +67,11 @@ export const TYPES: Record<string, Fields> = {
     НаДату: 'dateTime',
   },
   СписокВзаиморасчетов: { Взаиморасчет: 'Взаиморасчет[]' },
+  // Supplier orders (заказы поставщикам): expected arrivals, each line with its own key and date.
+  СтрокаЗаказаПоставщику: { Ид: 'string', Номенклатура: 'string', Количество: 'string', ДатаПоступления: 'string' },
+  СтрокиЗаказаПоставщику: { Строка: 'СтрокаЗаказаПоставщику[]' },
+  ЗаказПоставщику: { Ид: 'string', Номер: 'string', Склад: 'string', Статус: 'string', Товары: 'СтрокиЗаказаПоставщику' },
+  СписокЗаказовПоставщикам: { ЗаказПоставщику: 'ЗаказПоставщику[]' },
   Reservation: { StoreReservationId: 'string', CounterpartyId: 'string', OfferId: 'string', WarehouseId: 'string', Quantity: 'string', ExpiresAt: 'dateTime' },
 };
 
@@ -86,6 +91,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   GetContracts: { input: paged, output: list('Contracts', 'ContractList') },
   GetDocuments: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Документы: 'СписокДокументов', Всего: 'int' } },
   GetSettlements: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Взаиморасчеты: 'СписокВзаиморасчетов', Всего: 'int' } },
+  GetSupplierOrders: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { ЗаказыПоставщикам: 'СписокЗаказовПоставщикам', Всего: 'int' } },
   GetChanges: {
     input: { SinceCursor: 'string', Limit: 'int' },
     output: {
@@ -93,6 +99,7 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
       Groups: 'GroupList', Products: 'ProductList', Offers: 'OfferList', Managers: 'ManagerList',
       Counterparties: 'CounterpartyList', Contracts: 'ContractList', Документы: 'СписокДокументов',
       Взаиморасчеты: 'СписокВзаиморасчетов',
+      ЗаказыПоставщикам: 'СписокЗаказовПоставщикам',
     },
   },
   CreateOrder: { input: { Order: 'Order' }, output: { OrderId: 'string', Number: 'string', Created: 'boolean' } },

@@ -1,7 +1,8 @@
 // The operations of the simulated accounting web service: state → SOAP response objects.
 // Like many 1C services it writes some decimals with a comma ("7,5") and Russian enum values.
+import { moscowDateIn } from '../data/arrivals.ts';
 import { printedForm } from '../data/printed-form.ts';
-import type { SimContract, SimCounterparty, SimDocument, SimOffer, SimProduct } from '../data/types.ts';
+import type { SimContract, SimCounterparty, SimDocument, SimOffer, SimProduct, SimSupplierOrder } from '../data/types.ts';
 import { type FeedEntity, SimError, type SimState } from '../state.ts';
 import { rendered } from './xml.ts';
 
@@ -62,6 +63,14 @@ function document(d: SimDocument): Obj {
   };
 }
 
+function supplierOrder(s: SimState, o: SimSupplierOrder): Obj {
+  const now = s.now();
+  return {
+    Ид: o.id, Номер: o.number, Склад: o.warehouseId, Статус: o.status,
+    Товары: { Строка: o.lines.map((l) => ({ Ид: l.id, Номенклатура: l.offerId, Количество: comma(l.quantity), ДатаПоступления: ruDate(moscowDateIn(now, l.inDays)) })) },
+  };
+}
+
 /** A counterparty's settlements the way 1C names them, as of their last movement. */
 function settlement(s: SimState, c: SimCounterparty): Obj {
   return {
@@ -107,6 +116,7 @@ function changes(s: SimState, args: Obj): Obj {
   const cpIds = ids('counterparties');
   const contractIds = ids('contracts');
   const documentIds = ids('documents');
+  const supplierOrderIds = ids('supplierOrders');
   const settlementIds = new Set([...ids('settlements'), ...cpIds]);
   return {
     NextCursor: next,
@@ -118,6 +128,7 @@ function changes(s: SimState, args: Obj): Obj {
     Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
     Документы: rendered({ Документ: [...documentIds].map((id) => document(s.document(id)!)) }),
     Взаиморасчеты: rendered({ Взаиморасчет: [...settlementIds].map((id) => settlement(s, s.counterparty(id)!)) }),
+    ЗаказыПоставщикам: rendered({ ЗаказПоставщику: [...supplierOrderIds].map((id) => supplierOrder(s, s.supplierOrder(id)!)) }),
   };
 }
 
@@ -158,6 +169,11 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
     GetDocuments: (a) => {
       const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.documents.length);
       return { Документы: rendered({ Документ: s.data.documents.slice(from, to).map(document) }), Всего: s.data.documents.length };
+    },
+    GetSupplierOrders: (a) => {
+      const list = s.data.supplierOrders;
+      const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, list.length);
+      return { ЗаказыПоставщикам: rendered({ ЗаказПоставщику: list.slice(from, to).map((o) => supplierOrder(s, o)) }), Всего: list.length };
     },
     GetSettlements: (a) => {
       const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.counterparties.length);

@@ -7,6 +7,7 @@ import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
 import type { CompanyRole } from '../store/company/access.ts';
 import { getSetting, setSetting } from '../store/settings/settings.ts';
+import { ensureDemoQuote } from './quotes.ts';
 
 /** The demo store's own requisites for its invoices (made up, with valid-looking numbers); an admin's own stay. */
 const DEMO_SELLER = {
@@ -56,6 +57,7 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     await rt.db('users').where({ id }).update({ demo: true, manager_id: a.role === 'manager' ? client!.manager_id : null, company_role: companyRole });
   }
   if (!(await getSetting(rt.db, 'invoices.seller'))) await setSetting(rt.db, 'invoices.seller', DEMO_SELLER);
+  await ensureDemoQuote(rt);
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
   return accounts;
 }

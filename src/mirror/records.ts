@@ -161,6 +161,22 @@ export interface DocumentRecord {
   deleted?: boolean;
 }
 
+/**
+ * An expected arrival: one line of a supplier order of the accounting system — so much of an
+ * offer due at a warehouse on a date. A received or cancelled order's lines come deleted.
+ */
+export interface ArrivalRecord {
+  /** The line's own id (1C: the order's line key). */
+  externalId: string;
+  offerExternalId: string;
+  warehouseExternalId: string;
+  quantity: string;
+  expectedDate: string;
+  /** The supplier order's number, shown to managers. */
+  orderNumber?: string | null;
+  deleted?: boolean;
+}
+
 export const CREDIT_POLICIES = ['refuse', 'warn'] as const;
 /** What the store does with an order that would pass the limit: refuse it, or warn and let the buyer confirm. */
 export type CreditPolicy = (typeof CREDIT_POLICIES)[number];
@@ -197,6 +213,7 @@ export interface MirrorRecords {
   contractPrices: ContractPriceRecord;
   documents: DocumentRecord;
   credit: CreditRecord;
+  arrivals: ArrivalRecord;
 }
 
 export type EntityName = keyof MirrorRecords;
@@ -216,4 +233,5 @@ export const ENTITY_ORDER: readonly EntityName[] = [
   'contractPrices',
   'documents',
   'credit',
+  'arrivals',
 ];

@@ -61,6 +61,7 @@ export function classify(err: unknown): Error {
 const TABLES: Partial<Record<EntityName, string>> = {
   groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products',
   offers: 'offers', counterparties: 'counterparties', contracts: 'contracts', documents: 'documents',
+  arrivals: 'expected_arrivals',
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

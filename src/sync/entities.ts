@@ -241,4 +241,19 @@ export const SPECS: Specs = {
     ],
     refs: [{ stage: 'counterparty_ext', get: (r) => r.counterpartyExternalId, table: 'counterparties', target: 'counterparty_id', required: true }],
   },
+  arrivals: {
+    entity: 'arrivals',
+    table: 'expected_arrivals',
+    keyedBy: 'external_id',
+    columns: [
+      ext(),
+      { name: 'quantity', type: 'numeric', get: (r) => r.quantity },
+      { name: 'expected_date', type: 'date', get: (r) => r.expectedDate },
+      { name: 'order_number', type: 'text', get: (r) => str(r.orderNumber) },
+    ],
+    refs: [
+      { stage: 'offer_ext', get: (r) => r.offerExternalId, table: 'offers', target: 'offer_id', required: true },
+      { stage: 'warehouse_ext', get: (r) => r.warehouseExternalId, table: 'warehouses', target: 'warehouse_id', required: true },
+    ],
+  },
 };

@@ -13,7 +13,7 @@ export class SyncInputError extends Error {
   }
 }
 
-type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'pct' | 'discount' | 'date' | 'int' | 'kind' | 'docKind' | 'lines' | 'bic' | 'account' | 'policy' | 'datetime';
+type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'unsignedQty' | 'pct' | 'discount' | 'date' | 'int' | 'kind' | 'docKind' | 'lines' | 'bic' | 'account' | 'policy' | 'datetime';
 
 const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   id: { test: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500, says: 'must be a non-empty id (≤ 500 characters)' },
@@ -22,6 +22,7 @@ const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   money: { test: (v) => typeof v === 'string' && /^\d{1,14}(\.\d{1,4})?$/.test(v), says: 'must be a non-negative decimal string like "1234.50"' },
   signedMoney: { test: (v) => typeof v === 'string' && /^-?\d{1,16}(\.\d{1,2})?$/.test(v), says: 'must be a decimal string like "-100.00"' },
   qty: { test: (v) => typeof v === 'string' && /^-?\d{1,15}(\.\d{1,3})?$/.test(v), says: 'must be a decimal string with at most 3 decimals' },
+  unsignedQty: { test: (v) => typeof v === 'string' && /^\d{1,15}(\.\d{1,3})?$/.test(v), says: 'must be a non-negative decimal string with at most 3 decimals' },
   pct: { test: (v) => typeof v === 'string' && /^\d{1,3}(\.\d{1,3})?$/.test(v), says: 'must be a percentage like "7.5"' },
   discount: { test: (v) => typeof v === 'string' && /^\d{1,2}(\.\d{1,3})?$/.test(v), says: 'must be a percentage below 100' },
   date: { test: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), says: 'must be a date YYYY-MM-DD' },
@@ -99,6 +100,13 @@ const RULES_BY_ENTITY: AllRules = {
     values: [
       ['debt', 'signedMoney', 'required'], ['overdue', 'money', 'optional'], ['creditLimit', 'money', 'optional'], ['policy', 'policy', 'optional'],
       ['asOf', 'datetime', 'required'],
+    ],
+  },
+  arrivals: {
+    keys: [['externalId', 'id']],
+    values: [
+      ['offerExternalId', 'id', 'required'], ['warehouseExternalId', 'id', 'required'], ['quantity', 'unsignedQty', 'required'],
+      ['expectedDate', 'date', 'required'],
     ],
   },
 };

@@ -183,6 +183,24 @@ describe('sync core: applying batches to the mirror', () => {
     expect(badCp!.message).to.contain('counterparties[0].bankAccount: must be a bank account of 20 digits');
   });
 
+  it('arrivals: offer and warehouse resolved, an unknown offer skipped and named, gone from a full run = deleted; a negative quantity or bad date fails the run', async () => {
+    const cat = smallCatalog();
+    const arrival = { externalId: 'ЗП-1/1', offerExternalId: 'p1', warehouseExternalId: 'w-msk', quantity: '40', expectedDate: '2026-12-10', orderNumber: 'ЗП-1' };
+    const first = await applyBatch(rt, opts('full'), { ...cat, arrivals: [arrival, { ...arrival, externalId: 'ЗП-1/2', offerExternalId: 'p2' }, { ...arrival, externalId: 'ЗП-1/3', offerExternalId: 'ghost' }] });
+    expect(first.counts.arrivals).to.include({ received: 3, inserted: 2, unknownRefs: 1 });
+    expect(first.warnings.find((x) => x.entity === 'arrivals')!.sample!.join()).to.contain('ghost');
+    const read = () => rt.db('expected_arrivals as a').join('offers as o', 'o.id', 'a.offer_id').join('warehouses as w', 'w.id', 'a.warehouse_id')
+      .where('a.source_id', sourceId).orderBy('a.external_id')
+      .select('a.external_id', 'o.external_id as offer', 'w.external_id as wh', 'a.quantity', 'a.deleted', rt.db.raw(`to_char(a.expected_date, 'YYYY-MM-DD') AS date`));
+    expect((await read())[0]).to.deep.equal({ external_id: 'ЗП-1/1', offer: 'p1', wh: 'w-msk', quantity: '40.000', deleted: false, date: '2026-12-10' });
+    const second = await applyBatch(rt, opts('full'), { ...cat, arrivals: [{ ...arrival, quantity: '35.5', expectedDate: '2026-12-12' }] });
+    expect(second.counts.arrivals).to.include({ updated: 1, deleted: 1 });
+    expect((await read()).map((r) => [r.external_id, r.quantity, r.date, r.deleted])).to.deep.equal([['ЗП-1/1', '35.500', '2026-12-12', false], ['ЗП-1/2', '40.000', '2026-12-10', true]]);
+    const bad = (d: Record<string, unknown>) => applyBatch(rt, opts('delta'), { arrivals: [{ ...arrival, ...d } as typeof arrival] }).then(() => null, (e) => e as Error);
+    expect((await bad({ quantity: '-5' }))!.message).to.contain('arrivals[0].quantity: must be a non-negative decimal string with at most 3 decimals, got "-5"');
+    expect((await bad({ expectedDate: '10.12.2026' }))!.message).to.contain('arrivals[0].expectedDate: must be a date YYYY-MM-DD');
+  });
+
   it('the same key twice in one run keeps the last record', async () => {
     await applyBatch(rt, opts('full'), smallCatalog());
     const res = await applyBatch(rt, opts('delta'), {

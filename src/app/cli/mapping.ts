@@ -12,6 +12,7 @@ import { openSyncRun } from '../../sync/index.ts';
 const TABLES: Partial<Record<EntityName, string>> = {
   groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products',
   offers: 'offers', counterparties: 'counterparties', contracts: 'contracts', documents: 'documents',
+  arrivals: 'expected_arrivals',
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const sorted = (v: unknown): string => (v && typeof v === 'object' ? JSON.stringify(Object.fromEntries(Object.entries(v).sort())) : String(v ?? ''));

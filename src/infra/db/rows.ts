@@ -166,6 +166,19 @@ export interface DocumentsRow {
   updated_at: Date;
 }
 
+export interface ExpectedArrivalsRow {
+  id: number;
+  source_id: number;
+  external_id: string;
+  offer_id: number;
+  warehouse_id: number;
+  quantity: string;
+  expected_date: Date;
+  order_number: string | null;
+  deleted: boolean;
+  updated_at: Date;
+}
+
 export interface ManagersRow {
   id: number;
   source_id: number;
@@ -383,6 +396,35 @@ export interface ProductsRow {
   search: string | null;
 }
 
+export interface QuoteLinesRow {
+  quote_id: number;
+  line_no: number;
+  offer_id: number;
+  warehouse_id: number | null;
+  requested_quantity: string;
+  quantity: string;
+  price: string | null;
+}
+
+export interface QuotesRow {
+  id: number;
+  client_id: number;
+  counterparty_id: number;
+  contract_id: number | null;
+  user_id: number | null;
+  status: 'requested' | 'answered' | 'accepted' | 'declined';
+  desired_date: Date | null;
+  comment: string;
+  currency: string | null;
+  valid_until: Date | null;
+  answer: string;
+  answered_by: number | null;
+  answered_at: Date | null;
+  order_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface RegistrationRequestsRow {
   id: number;
   inn: string;
@@ -586,6 +628,7 @@ declare module 'knex/types/tables.js' {
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
     counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
+    expected_arrivals: Knex.CompositeTableType<ExpectedArrivalsRow, Insertable<ExpectedArrivalsRow, 'id' | 'order_number' | 'deleted' | 'updated_at'>, Updatable<ExpectedArrivalsRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;
@@ -603,6 +646,8 @@ declare module 'knex/types/tables.js' {
     prices: Knex.CompositeTableType<PricesRow, Insertable<PricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<PricesRow>>;
     product_groups: Knex.CompositeTableType<ProductGroupsRow, Insertable<ProductGroupsRow, 'id' | 'parent_external_id' | 'sort' | 'deleted' | 'updated_at'>, Updatable<ProductGroupsRow>>;
     products: Knex.CompositeTableType<ProductsRow, Insertable<ProductsRow, 'id' | 'group_external_id' | 'sku' | 'barcode' | 'description' | 'unit' | 'vat_rate' | 'properties' | 'images' | 'deleted' | 'updated_at' | 'search'>, Updatable<ProductsRow>>;
+    quote_lines: Knex.CompositeTableType<QuoteLinesRow, Insertable<QuoteLinesRow, 'warehouse_id' | 'price'>, Updatable<QuoteLinesRow>>;
+    quotes: Knex.CompositeTableType<QuotesRow, Insertable<QuotesRow, 'id' | 'contract_id' | 'user_id' | 'status' | 'desired_date' | 'comment' | 'currency' | 'valid_until' | 'answer' | 'answered_by' | 'answered_at' | 'order_id' | 'created_at' | 'updated_at'>, Updatable<QuotesRow>>;
     registration_requests: Knex.CompositeTableType<RegistrationRequestsRow, Insertable<RegistrationRequestsRow, 'id' | 'kpp' | 'state' | 'counterparty_id' | 'client_id' | 'user_id' | 'decided_by' | 'decided_at' | 'reply' | 'created_at'>, Updatable<RegistrationRequestsRow>>;
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
     saved_cart_lines: Knex.CompositeTableType<SavedCartLinesRow, Insertable<SavedCartLinesRow, 'offer_id' | 'sku' | 'warehouse_id'>, Updatable<SavedCartLinesRow>>;

@@ -67,7 +67,7 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
 const result = (o: CreatedOrder): CheckoutResult => ({ orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated });
 
 /** The ordered stock stays held (stock rows still locked by createOrder) until the system has the order. */
-async function holdOrderedStock(trx: Knex.Transaction, input: CheckoutInput, orderId: number): Promise<void> {
+export async function holdOrderedStock(trx: Knex.Transaction, input: Pick<CheckoutInput, 'clientId' | 'counterpartyId' | 'userId' | 'lines'>, orderId: number): Promise<void> {
   await trx('reservations').insert(
     input.lines.map((l) => ({
       client_id: input.clientId,

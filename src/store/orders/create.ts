@@ -29,6 +29,8 @@ export interface OrderLineInput {
   warehouseId: number;
   /** Numeric text, > 0, at most 3 decimals (the quantity columns' scale). */
   quantity: string;
+  /** A quote's price for the line (numeric text); only a quote's lines carry one, and then every line does. */
+  price?: string;
 }
 
 /** What the order is made from; it decides the creation key, the stock check and the outbox key. */
@@ -36,7 +38,9 @@ export type OrderOrigin =
   /** The checkout form's key: one per rendered cart, a resubmit returns the first order. */
   | { kind: 'checkout'; checkoutKey: string }
   /** Reservations that become the order: their stock is already held by them. */
-  | { kind: 'reservations'; reservationIds: number[] };
+  | { kind: 'reservations'; reservationIds: number[] }
+  /** An accepted quote: priced at its quoted prices in its currency (src/store/quotes); stock checked like a checkout. */
+  | { kind: 'quote'; quoteId: number; currency: string };
 
 export interface CreateOrderInput {
   origin: OrderOrigin;
@@ -84,6 +88,7 @@ export interface CreatedOrder {
 
 /** The unique key of what an order was created from (orders.creation_key). */
 export function creationKey(origin: OrderOrigin): string {
+  if (origin.kind === 'quote') return `quote:${origin.quoteId}`;
   return origin.kind === 'checkout' ? `checkout:${origin.checkoutKey}` : `reservations:${[...new Set(origin.reservationIds)].sort((a, b) => a - b).join(',')}`;
 }
 
@@ -122,6 +127,9 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   for (const l of input.lines) {
     if (!isId(l.offerId) || !isId(l.warehouseId)) throw refuse('invalid', 'line', 'An order line names no item or warehouse; reload the page.');
     if (!QUANTITY.test(l.quantity) || !/[1-9]/.test(l.quantity)) throw refuse('invalid', 'quantity', 'Quantity must be a positive number with at most 3 decimals.');
+    if ((input.origin.kind === 'quote') !== (l.price !== undefined) || (l.price !== undefined && !/^\d{1,16}(\.\d{1,2})?$/.test(l.price))) {
+      throw refuse('invalid', 'price', 'Only a quote prices its own lines, each with a price like "1234.50".');
+    }
   }
   const key = creationKey(input.origin);
 
@@ -135,7 +143,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   const contractId = await contractOf(trx, input);
 
   const lines = input.lines.map((l, i) => ({ ...l, lineNo: i + 1 }));
-  const checkStock = input.origin.kind === 'checkout';
+  const checkStock = input.origin.kind !== 'reservations';
   if (checkStock) {
     // Lock the stock rows before counting holds: a concurrent checkout of the same rows waits
     // here until ours commits, then sees our hold (and a concurrent submit of the same form
@@ -149,7 +157,10 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   const existing = await existingOrder(trx, input.origin, input.clientId);
   if (existing) return existing;
 
-  const rows = await priceLines(trx, input.counterpartyId, contractId, lines);
+  const chain = await priceLines(trx, input.counterpartyId, contractId, lines);
+  const origin = input.origin;
+  // A quote's lines are priced as the manager quoted them, in the quote's currency.
+  const rows = origin.kind === 'quote' ? chain.map((r) => ({ ...r, price: lines[r.lineNo - 1]!.price!, currency: origin.currency })) : chain;
   const problem = (r: LineRow, reason: OrderProblem['reason']): OrderProblem => ({
     offerId: r.offerId,
     sku: r.sku,
@@ -296,7 +307,10 @@ interface InsertArgs {
 /** Order, lines, first status and outbox row in one statement; undefined when the key exists. */
 async function insertOrder(trx: Knex.Transaction, a: InsertArgs): Promise<CreatedOrder | undefined> {
   const { origin } = a.input;
-  const note = origin.kind === 'checkout' ? 'Placed in the store' : `From reservations ${[...new Set(origin.reservationIds)].map((i) => `#${i}`).join(', ')}`;
+  const note =
+    origin.kind === 'checkout' ? 'Placed in the store'
+    : origin.kind === 'quote' ? `From quote #${origin.quoteId}, at its prices`
+    : `From reservations ${[...new Set(origin.reservationIds)].map((i) => `#${i}`).join(', ')}`;
   const outboxKey = origin.kind === 'checkout' ? checkoutOutboxKey(origin.checkoutKey) : null;
   const { rows } = await trx.raw<{ rows: { orderId: number; number: string; total: string; currency: string }[] }>(
     `WITH l AS (

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
 import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
 import { placeOrder } from '../../store/orders/checkout.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
@@ -15,6 +16,7 @@ import { buyerScope, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
+import { compactOptions } from '../delivery-options.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
@@ -63,6 +65,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const o = owner(res);
     const cart = await cartView(rt.db, o);
     const credit = await cartCredit(rt, o.counterpartyId, cart.lines.length ? cart.total : null, cart.currency);
+    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
+    const now = new Date();
+    const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: 'Cart',
@@ -113,9 +119,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const text = String(req.body?.lines ?? '').slice(0, 100_000);
     const result = await quickOrder(rt.db, owner(res), text);
     const status = result.added.length === 0 && result.errors.length ? 422 : 200;
-    // Inside the boosted page htmx swaps only 2xx: the refused report comes as 200, its status in a header.
-    if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
-    res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
+    // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
+    res.status(status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
   });
 
   r.post('/checkout', ...requireOrdering, async (req, res) => {
@@ -123,6 +128,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const errors = await applyCartForm(rt, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     const cart = await cartView(rt.db, o);
+    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
+    const now = new Date();
+    const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);

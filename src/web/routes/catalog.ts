@@ -6,6 +6,9 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { listWarehouses, type Warehouse } from '../../store/catalog/availability.ts';
 import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog/catalog.ts';
 import { productDetails } from '../../store/catalog/product.ts';
+import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
+import { parseQuantity } from '../../store/cart/quick-order.ts';
+import { optionsView } from '../delivery-options.ts';
 import { setPreference } from '../../store/accounts/viewer.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
@@ -173,6 +176,26 @@ export function catalogRoutes(rt: Runtime): Router {
       offerReservable(rt.db, offerId, viewer.userId),
     ]);
     if (!details) throw notFound('Product');
+    // "When can I have it" for ?qty= (1 by default): a bad quantity is a 400 naming it, the rest of the page still shown.
+    const asked = typeof req.query.qty === 'string' ? req.query.qty : '1';
+    const quantity = parseQuantity(asked);
+    const now = new Date();
+    const delivery = quantity
+      ? optionsView((await optionsFor(rt.db, { counterpartyId, contractId }, [{ offerId, quantity }], now)).get(offerId)!, storeToday(now), details.row.unit)
+      : null;
+    const options = {
+      offerId,
+      qtyInput: asked.slice(0, 40),
+      unit: details.row.unit ?? 'шт',
+      delivery,
+      error: quantity ? null : `«${asked.slice(0, 40)}» — не количество: укажите положительное число, например 5 или 2,5.`,
+    };
+    const status = quantity ? 200 : 400;
+    res.set('Vary', 'HX-Request, HX-Target');
+    if (req.get('hx-request') && req.get('hx-target') === 'delivery-options') {
+      // A refused quantity keeps its 400 with htmx too: the layout's responseHandling swaps 4xx answers.
+      return res.status(status).render('fragments/delivery-options', { layout: false, ...options });
+    }
     const cells = warehouses.map((w) => {
       const q = details.row.stock[String(w.id)] ?? '0';
       return {
@@ -185,7 +208,8 @@ export function catalogRoutes(rt: Runtime): Router {
         price: details.row.partner[String(w.id)] ?? details.row.price,
       };
     });
-    res.render('product', {
+    res.status(status).render('product', {
+      ...options,
       title: details.row.name,
       p: details,
       row: details.row,

@@ -1,7 +1,7 @@
 // Order templates (/templates) and draft carts (/carts) of the buyer for the current legal
 // entity (src/store/cart/saved.ts). Plain forms, redirect after success; a refused form (an
 // empty cart, a taken or empty name, the limit) is the page again with its message and a 4xx
-// (200 + X-Status inside htmx, which swaps only 2xx); another buyer's id is a 404.
+// (htmx swaps it too: the layout's responseHandling); another buyer's id is a 404.
 import { type Request, type Response, Router } from 'express';
 import { DomainError } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -19,10 +19,8 @@ function idOf(v: unknown, kind: 'template' | 'draft'): number {
   return id;
 }
 
-function render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
-  const hx = Boolean(req.get('hx-request'));
-  if (status >= 400 && hx) res.set('X-Status', String(status));
-  res.status(status >= 400 && hx ? 200 : status).render(view, data);
+function render(_req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+  res.status(status).render(view, data);
 }
 
 export function savedCartRoutes(rt: Runtime): Router {

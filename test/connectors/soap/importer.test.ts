@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createSoapAdapter, importChanges } from '../../../connectors/soap/index.ts';
+import { moscowDateIn } from '../../../sim/data/arrivals.ts';
 import type { Simulator } from '../../../sim/index.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { backendOf, runChanges, runFullSync, soapSourceRow } from '../../../src/sources/soap-source.ts';
@@ -94,6 +95,21 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     expect(cpRow).to.include({ bank_name: cp.bankName, bank_bic: cp.bic, bank_account: cp.account, bank_corr_account: cp.corrAccount, legal_address: cp.legalAddress });
   });
 
+  it('full sync carries expected arrivals: supplier order lines with offer, warehouse, quantity and date, the main warehouse’s among them', async () => {
+    const d = sim.state.data;
+    const main = d.warehouses[0]!;
+    expect(d.supplierOrders.filter((o) => o.warehouseId === main.id)).to.have.length(3);
+    const rows = await rt.db('expected_arrivals as a').join('offers as o', 'o.id', 'a.offer_id').join('warehouses as w', 'w.id', 'a.warehouse_id')
+      .where({ 'a.source_id': sourceId, 'a.deleted': false }).orderBy('a.external_id')
+      .select('a.external_id', 'o.external_id as offer', 'w.external_id as wh', 'a.quantity', rt.db.raw(`to_char(a.expected_date, 'YYYY-MM-DD') AS date`), 'a.order_number');
+    const now = sim.state.now();
+    const want = d.supplierOrders.flatMap((o) => o.lines.map((l) => ({
+      external_id: l.id, offer: l.offerId, wh: o.warehouseId, quantity: `${l.quantity}.000`, date: moscowDateIn(now, l.inDays), order_number: o.number,
+    }))).sort((a, b) => (a.external_id < b.external_id ? -1 : 1));
+    expect(rows).to.deep.equal(want);
+    expect(rows.some((r) => r.wh === main.id && r.offer === d.offers.find((o) => !o.partnerOnly)!.id)).to.equal(true);
+  });
+
   it('records the run and takes as_of from the system’s clock and the cursor from its feed', async () => {
     const src = await rt.db('sources').where({ id: sourceId }).first();
     expect(src!.cursor).to.equal(sim.state.cursor());
@@ -143,6 +159,29 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     const issued = await rt.db('documents').where({ source_id: sourceId, external_id: 'DOC-NEW-1' }).first();
     expect(issued).to.include({ number: 'СЧ-НОВЫЙ', kind: 'invoice', amount: unpaid.lines[0]!.amount });
     expect(issued!.lines).to.have.length(1);
+    expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
+  });
+
+  it('supplier orders placed, received or called off reach the mirror through the feed (a received one adds its stock)', async () => {
+    const d = sim.state.data;
+    const [first, second] = d.supplierOrders;
+    const offer = d.offers.find((o) => o.id === first!.lines[0]!.offerId)!;
+    const stockBefore = sim.state.stock(offer, 0) ?? '0';
+    sim.state.placeSupplierOrder({
+      id: 'ЗП-NEW', number: 'ЗП-NEW', warehouseId: 'WH01', status: 'Подтвержден', lines: [{ id: 'ЗП-NEW/1', offerId: offer.id, quantity: '12.5', inDays: 30 }],
+    });
+    sim.state.receiveSupplierOrder(first!.id);
+    sim.state.cancelSupplierOrder(second!.id);
+    const out = await runChanges(rt, await row());
+    expect(out.result!.counts.arrivals).to.include({ inserted: 1, deleted: first!.lines.length + second!.lines.length });
+    const live = await rt.db('expected_arrivals').where({ source_id: sourceId, deleted: false }).pluck('external_id');
+    expect(live).to.include('ЗП-NEW/1');
+    expect(live.filter((id) => id.startsWith(`${first!.id}/`) || id.startsWith(`${second!.id}/`))).to.deep.equal([]);
+    const added = await rt.db('expected_arrivals').where({ external_id: 'ЗП-NEW/1' }).first(rt.db.raw(`quantity::text AS q, to_char(expected_date, 'YYYY-MM-DD') AS date`));
+    expect(added).to.deep.equal({ q: '12.500', date: moscowDateIn(sim.state.now(), 30) });
+    const q = await rt.db('stock as s').join('offers as o', 'o.id', 's.offer_id').join('warehouses as w', 'w.id', 's.warehouse_id')
+      .where({ 'o.external_id': offer.id, 'w.external_id': 'WH01' }).first('s.quantity');
+    expect(Number(q.quantity)).to.equal(Number(stockBefore) + d.supplierOrders[0]!.lines.filter((l) => l.offerId === offer.id).reduce((n, l) => n + Number(l.quantity), 0));
     expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
   });
 

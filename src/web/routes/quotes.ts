@@ -1,0 +1,84 @@
+// Quotes (RFQ): the buyer asks from the cart, the client's manager answers per line, the buyer
+// accepts (an order at the quoted prices) or declines. Scope lives in src/store/quotes: a quote
+// outside the actor's clients is a 404 like one that does not exist.
+import { type Response, Router } from 'express';
+import type { Runtime } from '../../infra/runtime.ts';
+import type { Actor } from '../../store/messages/messages.ts';
+import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
+import { buyerScope, requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
+import { idParam } from '../errors.ts';
+
+const STATUS: Record<string, string> = { requested: 'ждёт ответа менеджера', answered: 'есть предложение', accepted: 'принято, заказ оформлен', declined: 'отклонено' };
+const ruDate = (d: string | null) => (d ? d.split('-').reverse().join('.') : '—');
+const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+const actorOf = (res: Response): Actor => {
+  const v = viewerOf(res);
+  return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId };
+};
+
+export function quoteRoutes(rt: Runtime): Router {
+  const r = Router();
+  const anyone = requireRole('buyer', 'manager', 'admin');
+
+  r.get('/quotes', ...anyone, async (_req, res) => {
+    const actor = actorOf(res);
+    const quotes = await listQuotes(rt.db, actor);
+    res.render('quotes', {
+      title: 'Запросы цены',
+      staff: actor.role !== 'buyer',
+      quotes: quotes.map((q) => ({ ...q, statusText: STATUS[q.status], validUntilText: ruDate(q.validUntil) })),
+    });
+  });
+
+  r.post('/quotes', ...requireBuyer, async (req, res) => {
+    const { viewer, counterpartyId, contractId } = buyerScope(res);
+    const desired = text(req.body?.desiredDate);
+    const id = await requestQuote(rt.db, {
+      userId: viewer.userId, clientId: viewer.clientId!, counterpartyId, contractId, desiredDate: desired || null, comment: text(req.body?.comment),
+    });
+    res.redirect(303, `/quotes/${id}`);
+  });
+
+  r.get('/quotes/:id', ...anyone, async (req, res) => {
+    const actor = actorOf(res);
+    const q = await quoteView(rt.db, actor, idParam(req.params.id, 'Запрос цены'));
+    const open = q.status === 'requested' || q.status === 'answered';
+    res.render('quote', {
+      title: `Запрос цены №${q.id}`,
+      q,
+      statusText: q.expired ? 'срок предложения истёк' : STATUS[q.status],
+      desiredDateText: ruDate(q.desiredDate),
+      validUntilText: ruDate(q.validUntil),
+      canAccept: actor.role === 'buyer' && q.status === 'answered' && !q.expired,
+      canDecline: actor.role === 'buyer' && open,
+      canAnswer: actor.role !== 'buyer' && open,
+    });
+  });
+
+  r.post('/quotes/:id/answer', ...requireRole('manager', 'admin'), async (req, res) => {
+    const id = idParam(req.params.id, 'Запрос цены');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const lines = Object.keys(body).flatMap((k) => {
+      const n = /^price_(\d{1,4})$/.exec(k)?.[1];
+      if (!n) return [];
+      const quantity = text(body[`qty_${n}`]).replace(',', '.');
+      return [{ lineNo: Number(n), price: text(body[k]).replace(',', '.').replace(/\s/g, ''), ...(quantity ? { quantity } : {}) }];
+    });
+    await answerQuote(rt.db, actorOf(res), id, { validUntil: text(body.validUntil), lines, answer: text(body.answer) });
+    res.redirect(303, `/quotes/${id}`);
+  });
+
+  r.post('/quotes/:id/accept', ...requireBuyer, async (req, res) => {
+    const order = await acceptQuote(rt.db, actorOf(res), idParam(req.params.id, 'Запрос цены'));
+    res.redirect(303, `/orders/${order.orderId}`);
+  });
+
+  r.post('/quotes/:id/decline', ...requireBuyer, async (req, res) => {
+    const id = idParam(req.params.id, 'Запрос цены');
+    await declineQuote(rt.db, actorOf(res), id);
+    res.redirect(303, `/quotes/${id}`);
+  });
+
+  return r;
+}
