@@ -5,6 +5,21 @@ import type { Knex } from 'knex';
 // biome-ignore lint/suspicious/noExplicitAny: jsonb holds per-column shapes; readers narrow them
 export type Json = any;
 
+export interface BlobChunksRow {
+  object_id: number;
+  off: number;
+  len: number;
+  data: Buffer;
+}
+
+export interface BlobObjectsRow {
+  id: number;
+  key: string;
+  size: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface CartLinesRow {
   cart_id: number;
   offer_id: number;
@@ -147,6 +162,15 @@ export interface DocumentsRow {
   file_base64: string | null;
   deleted: boolean;
   updated_at: Date;
+}
+
+export interface ImagesRow {
+  sha256: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  created_at: Date;
 }
 
 export interface ManagersRow {
@@ -363,6 +387,13 @@ export interface SettingsRow {
   updated_at: Date;
 }
 
+export interface SourceImagesRow {
+  source_id: number;
+  path: string;
+  sha256: string;
+  updated_at: Date;
+}
+
 export interface SourcesRow {
   id: number;
   name: string;
@@ -464,6 +495,8 @@ type Updatable<R> = { [K in keyof R]?: In<R[K]> | Knex.Raw };
 
 declare module 'knex/types/tables.js' {
   interface Tables {
+    blob_chunks: Knex.CompositeTableType<BlobChunksRow, Insertable<BlobChunksRow, never>, Updatable<BlobChunksRow>>;
+    blob_objects: Knex.CompositeTableType<BlobObjectsRow, Insertable<BlobObjectsRow, 'id' | 'size' | 'created_at' | 'updated_at'>, Updatable<BlobObjectsRow>>;
     cart_lines: Knex.CompositeTableType<CartLinesRow, Insertable<CartLinesRow, 'warehouse_id' | 'added_at'>, Updatable<CartLinesRow>>;
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
@@ -475,6 +508,7 @@ declare module 'knex/types/tables.js' {
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
+    images: Knex.CompositeTableType<ImagesRow, Insertable<ImagesRow, 'created_at'>, Updatable<ImagesRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;
@@ -492,6 +526,7 @@ declare module 'knex/types/tables.js' {
     reservations: Knex.CompositeTableType<ReservationsRow, Insertable<ReservationsRow, 'id' | 'user_id' | 'state' | 'short' | 'warned_at' | 'order_id' | 'created_at' | 'ended_at' | 'extensions' | 'short_since' | 'held_by_source' | 'external_id' | 'order_hold'>, Updatable<ReservationsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
+    source_images: Knex.CompositeTableType<SourceImagesRow, Insertable<SourceImagesRow, 'updated_at'>, Updatable<SourceImagesRow>>;
     sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;

@@ -1,0 +1,129 @@
+// BLOB_STORE=postgres: objects in the database every process already shares (blob_objects,
+// blob_chunks). Bytes go in as bytea chunks of `chunkBytes` (1 MiB) and come out one or two
+// chunks per query, so neither side ever holds more than a couple of chunks of an object —
+// a 1 GB package streams through in constant memory. An object's committed `size` is what
+// readers see: an append writes its chunks past it and moves it once all are written (a
+// failed append removes them again; one cut short by a crash is cleaned up by the next append).
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Db } from '../db/knex.ts';
+import { asBuffers, type BlobData, BlobNotFound, type BlobRange, type BlobStore, checkKey } from './store.ts';
+
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobStore {
+  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const prefixOf = (prefix: string) => `${checkKey(prefix.replace(/\/+$/, ''))}/`;
+
+  /** Writes `data` as chunks from offset `from` of object `id`; returns the new end. */
+  async function writeChunks(id: number, from: number, data: BlobData | Buffer): Promise<number> {
+    let off = from;
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const flush = async () => {
+      const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+      pending = [];
+      pendingLen = 0;
+      await db('blob_chunks').insert({ object_id: id, off, len: buf.length, data: buf });
+      off += buf.length;
+    };
+    for await (let c of asBuffers(data)) {
+      while (c.length) {
+        const take = Math.min(chunkBytes - pendingLen, c.length);
+        pending.push(c.subarray(0, take));
+        pendingLen += take;
+        c = c.subarray(take);
+        if (pendingLen === chunkBytes) await flush();
+      }
+    }
+    if (pendingLen) await flush();
+    return off;
+  }
+
+  async function objectOf(key: string): Promise<{ id: number; size: number } | undefined> {
+    const row = await db('blob_objects').where({ key: checkKey(key) }).first('id', 'size');
+    return row ? { id: Number(row.id), size: Number(row.size) } : undefined;
+  }
+
+  return {
+    kind: 'postgres',
+    async append(key: string, data: BlobData): Promise<number> {
+      const { rows } = await db.raw(
+        `INSERT INTO blob_objects (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET updated_at = now() RETURNING id, size`,
+        [checkKey(key)],
+      );
+      const id = Number(rows[0].id);
+      const size = Number(rows[0].size);
+      // leftovers of an append a crash cut short
+      await db('blob_chunks').where('object_id', id).andWhere('off', '>=', size).delete();
+      try {
+        const end = await writeChunks(id, size, data);
+        await db('blob_objects').where({ id }).update({ size: end, updated_at: db.fn.now() });
+        return end - size;
+      } catch (err) {
+        await db('blob_chunks').where('object_id', id).andWhere('off', '>=', size).delete().catch(() => {});
+        throw err;
+      }
+    },
+    async put(key: string, data: BlobData | Buffer): Promise<number> {
+      checkKey(key);
+      // Written under a temporary key, then swapped in: readers see the old object or the new one.
+      const [tmp] = await db('blob_objects').insert({ key: `.tmp/${crypto.randomUUID()}` }).returning('id');
+      const id = Number(tmp.id);
+      try {
+        const end = await writeChunks(id, 0, data);
+        await db.transaction(async (trx) => {
+          await trx('blob_objects').where({ key }).delete();
+          await trx('blob_objects').where({ id }).update({ key, size: end, updated_at: trx.fn.now() });
+        });
+        return end;
+      } catch (err) {
+        await db('blob_objects').where({ id }).delete().catch(() => {});
+        throw err;
+      }
+    },
+    async size(key: string): Promise<number | undefined> {
+      return (await objectOf(key))?.size;
+    },
+    async read(key: string, range: BlobRange = {}): Promise<Readable> {
+      const obj = await objectOf(key);
+      if (!obj) throw new BlobNotFound(key);
+      const start = Math.max(0, range.start ?? 0);
+      const end = Math.min(obj.size, range.end ?? obj.size);
+      async function* chunks(): AsyncGenerator<Buffer> {
+        let pos = start;
+        // the chunk holding `start`, then the following ones in order, two per query
+        let rows: { off: number; len: number; data: Buffer }[] = await db('blob_chunks')
+          .where('object_id', obj!.id)
+          .andWhere('off', '<=', pos)
+          .orderBy('off', 'desc')
+          .limit(1)
+          .select('off', 'len', 'data');
+        while (pos < end) {
+          if (!rows.length) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
+          for (const r of rows) {
+            const off = Number(r.off);
+            const from = pos - off;
+            const to = Math.min(r.len, end - off);
+            if (from < 0 || from >= r.len) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
+            if (to > from) yield r.data.subarray(from, to);
+            pos = off + to;
+            if (pos >= end) return;
+          }
+          rows = await db('blob_chunks').where('object_id', obj!.id).andWhere('off', '>=', pos).orderBy('off').limit(2).select('off', 'len', 'data');
+        }
+      }
+      return Readable.from(chunks(), { objectMode: false, highWaterMark: 64 * 1024 });
+    },
+    async list(prefix: string): Promise<string[]> {
+      const rows = await db('blob_objects').whereRaw('starts_with(key, ?)', [prefixOf(prefix)]).orderBy('key').select('key');
+      return rows.map((r: { key: string }) => r.key);
+    },
+    async remove(key: string): Promise<void> {
+      await db('blob_objects').where({ key: checkKey(key) }).delete();
+    },
+    async removePrefix(prefix: string): Promise<void> {
+      await db('blob_objects').whereRaw('starts_with(key, ?)', [prefixOf(prefix)]).delete();
+    },
+  };
+}
