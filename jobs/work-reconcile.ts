@@ -7,7 +7,7 @@
 //   deciding the row, e.g. failed as stalled after a kill): the same job again, under its id.
 // The scheduler role also asks for a pass at once after a Redis reconnect.
 import type { Queue } from 'bullmq';
-import { COMMERCEML_IMPORT_JOB, defaultUploadDir, importJob } from '../connectors/commerceml/index.ts';
+import { COMMERCEML_IMPORT_JOB, DEFAULT_UPLOAD_PREFIX, importJob } from '../connectors/commerceml/index.ts';
 import { log } from '../src/infra/log.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
@@ -63,8 +63,8 @@ export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; 
   if (imports.length) {
     const queue = getQueue(rt, COMMERCEML_IMPORT_JOB);
     for (const row of imports) {
-      // A lost job's data went with it; uploads live in the endpoint's default directory.
-      const job = importJob({ id: Number(row.session_id), token: row.token }, row.filename, defaultUploadDir(rt));
+      // A lost job's data went with it; uploads live under the endpoint's default prefix.
+      const job = importJob({ id: Number(row.session_id), token: row.token }, row.filename, DEFAULT_UPLOAD_PREFIX);
       const jobId = job.opts.jobId!;
       const existing = await queue.getJob(jobId);
       if (existing) {

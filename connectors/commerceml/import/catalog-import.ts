@@ -1,8 +1,8 @@
 // Imports one uploaded CommerceML file into the mirror: streams it through the parser, hands
 // the records to ONE sync run in bounded chunks and commits once — a broken file changes
 // nothing. Order documents found in the file go to the order-status importer.
-import fs from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { BlobStore } from '../../../src/infra/blob/index.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { log } from '../../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
@@ -13,12 +13,14 @@ import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/pa
 import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
 import { applyOrderDocuments, type StatusImportResult, unmappedLines } from '../sale/status-import.ts';
+import type { UploadFile } from '../exchange/files.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { parseSettings } from '../settings.ts';
 import { recordSeen } from './seen.ts';
 
 export interface ImportDeps {
   db: Db;
+  blobs: BlobStore;
   redis?: Redis;
   prefix?: string;
 }
@@ -42,20 +44,16 @@ const MAX_DOCUMENTS = 10_000;
 const BATCH = 5_000;
 
 /** The accounting system's time of the data, from the root's ДатаФормирования. */
-async function sniffGeneratedAt(file: string): Promise<Date | null> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
-    const m = /ДатаФормирования="([^"]+)"/.exec(buffer.subarray(0, bytesRead).toString('utf8'));
-    const d = lenientDate(m?.[1]);
-    if (!d) return null;
-    // 1C writes its local time without a zone: read it as this server's local time, and never
-    // let a clock difference put the mirror's "as of" in the future.
-    const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-    return local.getTime() > Date.now() ? new Date() : local;
-  } finally {
-    await fh.close();
-  }
+async function sniffGeneratedAt(file: UploadFile): Promise<Date | null> {
+  const head: Buffer[] = [];
+  for await (const c of await file.open({ start: 0, end: 4096 })) head.push(c as Buffer);
+  const m = /ДатаФормирования="([^"]+)"/.exec(Buffer.concat(head).toString('utf8'));
+  const d = lenientDate(m?.[1]);
+  if (!d) return null;
+  // 1C writes its local time without a zone: read it as this server's local time, and never
+  // let a clock difference put the mirror's "as of" in the future.
+  const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return local.getTime() > Date.now() ? new Date() : local;
 }
 
 /** Offers whose whole id is a product id (2.04 catalogs list characteristics as products). */
@@ -74,10 +72,10 @@ async function fixCharacteristicProducts(db: Db, sourceId: number, sessionId: nu
 
 export async function importCatalogFile(
   deps: ImportDeps,
-  s: { sessionId: number; sourceId: number; file: string; filename: string },
+  s: { sessionId: number; sourceId: number; file: UploadFile; filename: string; /** The session's upload area (pictures are looked up there). */ area: string },
   onProgress: (text: string) => Promise<void>,
 ): Promise<FileImportResult> {
-  const size = (await fs.promises.stat(s.file)).size;
+  const size = s.file.size;
   const asOf = await sniffGeneratedAt(s.file);
   const classifier = (await loadClassifier(deps.db, { id: s.sessionId, source_id: s.sourceId })) ?? emptyClassifier();
   const classifierBefore = JSON.stringify(classifier);
@@ -88,7 +86,7 @@ export async function importCatalogFile(
   const docs: OrderDocument[] = [];
 
   const input = (async function* () {
-    for await (const c of fs.createReadStream(s.file, { highWaterMark: 256 * 1024 })) {
+    for await (const c of await s.file.open()) {
       read += (c as Buffer).length;
       yield c as Buffer;
     }

@@ -90,27 +90,31 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
       if (!obj) throw new BlobNotFound(key);
       const start = Math.max(0, range.start ?? 0);
       const end = Math.min(obj.size, range.end ?? obj.size);
+      // Only the bytes of the range leave the database (substring of an uncompressed
+      // out-of-line value reads just those pages): an archive's small header reads stay small.
+      const slices = async (pos: number, first: boolean): Promise<{ off: number; skip: number; data: Buffer }[]> =>
+        (
+          await db.raw(
+            `SELECT off, greatest(?::bigint - off, 0) AS skip,
+                    substring(data FROM (greatest(?::bigint - off, 0) + 1)::int FOR (least(?::bigint - off, len) - greatest(?::bigint - off, 0))::int) AS data
+               FROM blob_chunks WHERE object_id = ? AND ${first ? 'off <= ? ORDER BY off DESC LIMIT 1' : 'off >= ? ORDER BY off LIMIT 2'}`,
+            [pos, pos, end, pos, obj.id, pos],
+          )
+        ).rows;
       async function* chunks(): AsyncGenerator<Buffer> {
         let pos = start;
         // the chunk holding `start`, then the following ones in order, two per query
-        let rows: { off: number; len: number; data: Buffer }[] = await db('blob_chunks')
-          .where('object_id', obj!.id)
-          .andWhere('off', '<=', pos)
-          .orderBy('off', 'desc')
-          .limit(1)
-          .select('off', 'len', 'data');
+        let first = true;
         while (pos < end) {
+          const rows = await slices(pos, first);
+          first = false;
           if (!rows.length) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
           for (const r of rows) {
-            const off = Number(r.off);
-            const from = pos - off;
-            const to = Math.min(r.len, end - off);
-            if (from < 0 || from >= r.len) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
-            if (to > from) yield r.data.subarray(from, to);
-            pos = off + to;
+            if (Number(r.off) + Number(r.skip) !== pos || !r.data.length) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
+            yield r.data;
+            pos += r.data.length;
             if (pos >= end) return;
           }
-          rows = await db('blob_chunks').where('object_id', obj!.id).andWhere('off', '>=', pos).orderBy('off').limit(2).select('off', 'len', 'data');
         }
       }
       return Readable.from(chunks(), { objectMode: false, highWaterMark: 64 * 1024 });
