@@ -34,6 +34,7 @@ import { consoleQueuesRouter, QUEUES_PATH } from './routes/console/queues.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
+import { imageRoutes } from './routes/images.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { liveRoutes } from './routes/live.ts';
 import { managerRoutes } from './routes/manager.ts';
@@ -127,6 +128,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(readyRoutes(rt));
   app.use(metrics.router);
   app.use(hookRoutes(rt));
+  app.use(imageRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.

@@ -16,6 +16,7 @@ import { applyOrderDocuments, type StatusImportResult, unmappedLines } from '../
 import type { UploadFile } from '../exchange/files.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { parseSettings } from '../settings.ts';
+import { PictureResolver } from './pictures.ts';
 import { recordSeen } from './seen.ts';
 
 export interface ImportDeps {
@@ -84,6 +85,7 @@ export async function importCatalogFile(
   let lastReport = 0;
   const received: Partial<Record<EntityName, number>> = {};
   const docs: OrderDocument[] = [];
+  const pictures = new PictureResolver(deps, s.sourceId, s.area);
 
   const input = (async function* () {
     for await (const c of await s.file.open()) {
@@ -108,6 +110,7 @@ export async function importCatalogFile(
     run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
     await recordSeen(deps.db, s.sessionId, batch);
     await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
+    await pictures.resolve(batch);
     for (const e of ENTITY_ORDER) {
       const n = await addFromBatch(run, batch, e);
       if (n) received[e] = (received[e] ?? 0) + n;
@@ -169,7 +172,7 @@ export async function importCatalogFile(
   const src = await deps.db('sources').where({ id: s.sourceId }).first('settings');
   const settings = parseSettings(src?.settings);
   const failed = dropped !== undefined && (typeof settings === 'string' || settings.droppedData === 'failure');
-  const summary = summarize(s.filename, parsed, entities, sync, orders);
+  const summary = [...summarize(s.filename, parsed, entities, sync, orders), ...pictures.lines()];
   if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
   return { parse: rest, sync, orders, summary, dropped, failed };
 }
