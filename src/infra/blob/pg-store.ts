@@ -4,6 +4,8 @@
 // a 1 GB package streams through in constant memory. An object's committed `size` is what
 // readers see: an append writes its chunks past it and moves it once all are written (a
 // failed append removes them again; one cut short by a crash is cleaned up by the next append).
+// `put` writes under `.tmp/<uuid>` and renames; a process killed mid-put leaves such an object,
+// which nothing lists (delete `.tmp/` objects older than a day if it matters).
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Db } from '../db/knex.ts';

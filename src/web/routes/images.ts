@@ -2,6 +2,7 @@
 // thumbnail). Content-addressed, so an answer never changes: cached for a year as immutable, with
 // the hash as ETag. Public and before the session middleware (no session query per picture);
 // a hash reveals nothing a buyer could not see on a product page.
+import { pipeline } from 'node:stream/promises';
 import { type Request, type Response, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { IMAGES_PATH, imageInfo, originalKey, THUMB_SIZES, type ThumbSize, thumbnail } from '../../store/catalog/images.ts';
@@ -33,8 +34,8 @@ export function imageRoutes(rt: Runtime): Router {
     if (!info) return missing(res);
     const body = await rt.blobs.read(originalKey(sha));
     res.type(info.contentType).set('Content-Length', String(info.bytes));
-    body.on('error', (err) => res.destroy(err));
-    body.pipe(res);
+    // a client that goes away mid-picture is not an error of ours
+    await pipeline(body, res).catch(() => {});
   });
 
   r.get(`${IMAGES_PATH}/:sha/:size.webp`, async (req, res) => {
