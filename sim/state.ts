@@ -3,7 +3,7 @@
 import { hash01, money } from './data/random.ts';
 import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, SimOrder, SimProduct } from './data/types.ts';
 
-export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents';
+export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents' | 'settlements';
 
 export interface FeedEntry { seq: number; at: string; entity: FeedEntity; id: string }
 export interface StatusEntry { seq: number; orderId: string; status: string; note: string; at: string }
@@ -59,6 +59,9 @@ export class SimState {
   private readonly reservationsByStoreId = new Map<string, SimReservation>();
   private readonly listeners = new Set<(entries: FeedEntry[]) => void>();
   private seq = 0;
+  /** When each counterparty's settlement last moved (absent: at start, `startedAt`). */
+  private readonly settledAt = new Map<string, string>();
+  private readonly startedAt = new Date().toISOString();
   private statusSeq = 0;
   private orderSeq = 0;
   private reservationSeq = 0;
@@ -177,6 +180,7 @@ export class SimState {
       contracts: contracts.length,
       contractPrices: contracts.reduce((s, c) => s + c.prices.size, 0),
       documents: this.data.documents.filter((d) => !d.deleted).length,
+      credit: this.data.counterparties.filter((c) => !c.deleted).length,
     };
   }
 
@@ -274,6 +278,27 @@ export class SimState {
     if (this.document(doc.id)) throw new SimError('invalid', `a document with id ${doc.id} exists`);
     this.data.documents.push(doc);
     this.record([{ entity: 'documents', id: doc.id }]);
+  }
+
+  /** The moment a counterparty's settlement figures are true for: its last movement. */
+  settlementAsOf(counterpartyId: string): string {
+    return this.settledAt.get(counterpartyId) ?? this.startedAt;
+  }
+
+  /** The accountant posts a payment or a shipment, or changes the limit or its policy: the settlement moves. */
+  setSettlement(counterpartyId: string, s: { debt?: string; overdue?: string; creditLimit?: string; policy?: SimCounterparty['creditPolicy'] }): void {
+    const cp = this.cpById.get(counterpartyId);
+    if (!cp) throw new SimError('not_found', `no counterparty with id ${counterpartyId}`);
+    for (const [k, v] of [['debt', s.debt], ['overdue', s.overdue], ['creditLimit', s.creditLimit]] as const) {
+      if (v !== undefined && !(k === 'debt' ? /^-?\d+(\.\d+)?$/ : DECIMAL).test(v)) throw new SimError('invalid', `${k} must be a decimal, got "${v}"`);
+    }
+    if (s.policy !== undefined && s.policy !== 'Запрещать' && s.policy !== 'Предупреждать') throw new SimError('invalid', 'policy must be Запрещать or Предупреждать');
+    if (s.debt !== undefined) cp.debt = s.debt;
+    if (s.overdue !== undefined) cp.overdue = s.overdue;
+    if (s.creditLimit !== undefined) cp.creditLimit = s.creditLimit;
+    if (s.policy !== undefined) cp.creditPolicy = s.policy;
+    this.settledAt.set(counterpartyId, this.now().toISOString());
+    this.record([{ entity: 'settlements', id: counterpartyId }]);
   }
 
   private record(changes: { entity: FeedEntity; id: string }[]): void {

@@ -99,6 +99,9 @@ function coerce(f: CompiledField, v: Value): unknown {
     case 'date':
       if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
       throw new FieldError(`"${String(v)}" is not a date YYYY-MM-DD (add the "date" modifier)`);
+    case 'datetime':
+      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v)) return v;
+      throw new FieldError(`"${String(v)}" is not a date and time with an offset (add the "datetime" modifier)`);
     case 'rows':
       return (v as XmlValue[]).map((row, i) => {
         const out: Record<string, unknown> = {};

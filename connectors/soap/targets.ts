@@ -2,7 +2,7 @@
 // Kept beside the mapping schema so `mapping validate` can name a wrong field precisely.
 import type { EntityName } from '../../src/mirror/records.ts';
 
-export type FieldKind = 'id' | 'text' | 'decimal' | 'int' | 'boolean' | 'kind' | 'record' | 'list' | 'date' | 'rows';
+export type FieldKind = 'id' | 'text' | 'decimal' | 'int' | 'boolean' | 'kind' | 'record' | 'list' | 'date' | 'datetime' | 'rows';
 
 type Spec = Record<string, [FieldKind, 'required' | 'optional']>;
 const R = 'required' as const;
@@ -43,6 +43,10 @@ export const TARGETS: Record<EntityName, Spec> = {
     externalId: ['id', R], counterpartyExternalId: ['id', R], kind: ['text', R], number: ['text', R], date: ['date', R], amount: ['decimal', R],
     vatAmount: ['decimal', O], currency: ['text', O], status: ['text', O], periodFrom: ['date', O], periodTo: ['date', O], lines: ['rows', O],
     fileName: ['text', O], fileBase64: ['text', O], deleted: ['boolean', O],
+  },
+  credit: {
+    counterpartyExternalId: ['id', R], debt: ['decimal', R], overdue: ['decimal', O], creditLimit: ['decimal', O], policy: ['text', O],
+    currency: ['text', O], asOf: ['datetime', R], deleted: ['boolean', O],
   },
 };
 

@@ -1,4 +1,5 @@
 // The deterministic data generator: any scale, same seed → same data.
+import { addSettlements } from './credit.ts';
 import { addRequisites, generateDocuments } from './documents.ts';
 import { isValidInn, makeInn, makeKpp } from './inn.ts';
 import { int, money, pick, rng } from './random.ts';
@@ -161,6 +162,7 @@ function counterparties(o: DatasetOptions, r: () => number, mgrs: SimManager[], 
       priceTypeId: pick(r, usablePts).id,
       debt: money(r() < 0.6 ? 0 : int(r, 1000, 5_000_000) * 10),
       creditLimit: money(int(r, 10, 200) * 10_000_00),
+      overdue: '0.00', creditPolicy: 'Запрещать', // addSettlements fills them
       legalAddress: '', bankName: '', bic: '', account: '', corrAccount: '', // addRequisites fills them
       deleted: false,
     };
@@ -215,6 +217,7 @@ export function generateDataset(partial: Partial<DatasetOptions> = {}): SimDatas
   const cps = counterparties(options, r, mgrs, pts);
   const ctrs = contracts(options, r, cps, pts, offers);
   addRequisites(options.seed, cps);
+  addSettlements(options.seed, cps);
   return {
     options, priceTypes: pts, warehouses: whs, groups: g.all, products, offers, managers: mgrs, counterparties: cps, contracts: ctrs,
     documents: generateDocuments(options.seed, cps, offers),

@@ -72,6 +72,9 @@ export interface SimCounterparty {
   priceTypeId: string;
   debt: string;
   creditLimit: string;
+  /** The overdue part of the debt, and what the system does with an order past the limit (sim/data/credit.ts). */
+  overdue: string;
+  creditPolicy: 'Запрещать' | 'Предупреждать';
   /** Requisites for invoices: legal address, bank, BIC, settlement and correspondent accounts. */
   legalAddress: string;
   bankName: string;

@@ -62,6 +62,11 @@ export const TYPES: Record<string, Fields> = {
     ПометкаУдаления: 'boolean',
   },
   СписокДокументов: { Документ: 'Документ[]' },
+  Взаиморасчет: {
+    Контрагент: 'string', Задолженность: 'string', Просрочено: 'string', Лимит: 'string', ПриПревышенииЛимита: 'string', Валюта: 'string',
+    НаДату: 'dateTime',
+  },
+  СписокВзаиморасчетов: { Взаиморасчет: 'Взаиморасчет[]' },
   Reservation: { StoreReservationId: 'string', CounterpartyId: 'string', OfferId: 'string', WarehouseId: 'string', Quantity: 'string', ExpiresAt: 'dateTime' },
 };
 
@@ -80,12 +85,14 @@ export const OPERATIONS: Record<string, { input: Fields; output: Fields }> = {
   GetCounterparties: { input: paged, output: list('Counterparties', 'CounterpartyList') },
   GetContracts: { input: paged, output: list('Contracts', 'ContractList') },
   GetDocuments: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Документы: 'СписокДокументов', Всего: 'int' } },
+  GetSettlements: { input: { Страница: 'int', РазмерСтраницы: 'int' }, output: { Взаиморасчеты: 'СписокВзаиморасчетов', Всего: 'int' } },
   GetChanges: {
     input: { SinceCursor: 'string', Limit: 'int' },
     output: {
       NextCursor: 'string', HasMore: 'boolean', ServerTime: 'dateTime', PriceTypes: 'PriceTypeList', Warehouses: 'WarehouseList',
       Groups: 'GroupList', Products: 'ProductList', Offers: 'OfferList', Managers: 'ManagerList',
       Counterparties: 'CounterpartyList', Contracts: 'ContractList', Документы: 'СписокДокументов',
+      Взаиморасчеты: 'СписокВзаиморасчетов',
     },
   },
   CreateOrder: { input: { Order: 'Order' }, output: { OrderId: 'string', Number: 'string', Created: 'boolean' } },

@@ -62,6 +62,14 @@ function document(d: SimDocument): Obj {
   };
 }
 
+/** A counterparty's settlements the way 1C names them, as of their last movement. */
+function settlement(s: SimState, c: SimCounterparty): Obj {
+  return {
+    Контрагент: c.id, Задолженность: comma(c.debt), Просрочено: comma(c.overdue), Лимит: c.creditLimit ? comma(c.creditLimit) : undefined,
+    ПриПревышенииЛимита: c.creditPolicy, Валюта: 'руб.', НаДату: s.settlementAsOf(c.id),
+  };
+}
+
 function contract(c: SimContract): Obj {
   return {
     Id: c.id, CounterpartyId: c.counterpartyId, Name: c.name, Number: c.number, PriceTypeId: c.priceTypeId, DiscountPct: comma(c.discountPct),
@@ -99,6 +107,7 @@ function changes(s: SimState, args: Obj): Obj {
   const cpIds = ids('counterparties');
   const contractIds = ids('contracts');
   const documentIds = ids('documents');
+  const settlementIds = new Set([...ids('settlements'), ...cpIds]);
   return {
     NextCursor: next,
     HasMore: hasMore,
@@ -108,6 +117,7 @@ function changes(s: SimState, args: Obj): Obj {
     Counterparties: rendered({ Counterparty: [...cpIds].map((id) => counterparty(s.counterparty(id)!)) }),
     Contracts: rendered({ Contract: [...contractIds].map((id) => contract(s.contract(id)!)) }),
     Документы: rendered({ Документ: [...documentIds].map((id) => document(s.document(id)!)) }),
+    Взаиморасчеты: rendered({ Взаиморасчет: [...settlementIds].map((id) => settlement(s, s.counterparty(id)!)) }),
   };
 }
 
@@ -148,6 +158,11 @@ export function operations(s: SimState): Record<string, (args: Obj) => Obj> {
     GetDocuments: (a) => {
       const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.documents.length);
       return { Документы: rendered({ Документ: s.data.documents.slice(from, to).map(document) }), Всего: s.data.documents.length };
+    },
+    GetSettlements: (a) => {
+      const { from, to } = page({ Page: a.Страница, PageSize: a.РазмерСтраницы }, s.data.counterparties.length);
+      const items = s.data.counterparties.slice(from, to).filter((c) => !c.deleted).map((c) => settlement(s, c));
+      return { Взаиморасчеты: rendered({ Взаиморасчет: items }), Всего: s.data.counterparties.length };
     },
     GetChanges: (a) => changes(s, a),
     CreateOrder: (a) => {

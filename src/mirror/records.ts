@@ -161,6 +161,27 @@ export interface DocumentRecord {
   deleted?: boolean;
 }
 
+export const CREDIT_POLICIES = ['refuse', 'warn'] as const;
+/** What the store does with an order that would pass the limit: refuse it, or warn and let the buyer confirm. */
+export type CreditPolicy = (typeof CREDIT_POLICIES)[number];
+
+/**
+ * A counterparty's settlements (взаиморасчёты) as the system computed them at `asOf`: the debt
+ * (negative: the counterparty paid in advance), its overdue part, the credit limit (null: none)
+ * and the policy for an order past the limit. One per counterparty; a later one replaces it.
+ */
+export interface CreditRecord {
+  counterpartyExternalId: string;
+  debt: string;
+  overdue?: string | null;
+  creditLimit?: string | null;
+  policy?: CreditPolicy | null;
+  currency?: string | null;
+  /** ISO date and time (UTC) the figures are true for. */
+  asOf: string;
+  deleted?: boolean;
+}
+
 /** Every entity kind the mirror holds, with its record type. */
 export interface MirrorRecords {
   groups: GroupRecord;
@@ -175,6 +196,7 @@ export interface MirrorRecords {
   stock: StockRecord;
   contractPrices: ContractPriceRecord;
   documents: DocumentRecord;
+  credit: CreditRecord;
 }
 
 export type EntityName = keyof MirrorRecords;
@@ -193,4 +215,5 @@ export const ENTITY_ORDER: readonly EntityName[] = [
   'stock',
   'contractPrices',
   'documents',
+  'credit',
 ];

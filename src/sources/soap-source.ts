@@ -64,12 +64,23 @@ const TABLES: Partial<Record<EntityName, string>> = {
 };
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** `expectCursor`: the source's cursor before this run read anything; its commit is fenced on it. */
-function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string, signal: AbortSignal | undefined, expectCursor: string | null): ImportDeps {
+/** The source's cursor and epoch before a run reads anything: its commit is fenced on both. */
+interface Fence {
+  cursor: string | null;
+  epoch: number;
+}
+
+async function readFence(rt: Runtime, row: Pick<SoapSourceRow, 'id'>): Promise<Fence> {
+  const at = await rt.db('sources').where({ id: row.id }).first('cursor', 'sync_epoch');
+  return { cursor: at?.cursor ?? null, epoch: Number(at?.sync_epoch ?? 0) };
+}
+
+function importDeps(rt: Runtime, row: SoapSourceRow, backend: SoapBackend, kind: string, signal: AbortSignal | undefined, fence: Fence): ImportDeps {
   return {
     adapter: backend.adapter,
     mapping: backend.mapping,
-    openRun: (o) => openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor, signal, expectCursor }),
+    openRun: (o) =>
+      openSyncRun(rt, { sourceId: row.id, kind, mode: o.mode, asOf: o.asOf, cursor: o.cursor, signal, expectCursor: fence.cursor, expectEpoch: fence.epoch }),
     loadLookup: async (entity, by) => {
       const table = TABLES[entity];
       if (!table) return new Map();
@@ -92,16 +103,15 @@ export interface SourceRunOptions {
 
 export async function runFullSync(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await syncBackend(rt, row);
-  const before = await rt.db('sources').where({ id: row.id }).first('cursor');
-  const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal, before?.cursor ?? null));
+  const out = await importFull(importDeps(rt, row, backend, 'full', opts.signal, await readFence(rt, row)));
   await seedClientsAfter(rt, out);
   return out;
 }
 
 export async function runChanges(rt: Runtime, row: SoapSourceRow, opts: SourceRunOptions = {}): Promise<ImportOutcome> {
   const backend = await syncBackend(rt, row);
-  const fresh = await rt.db('sources').where({ id: row.id }).first('cursor');
-  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal, fresh?.cursor ?? null), since: fresh?.cursor ?? null });
+  const fence = await readFence(rt, row);
+  const out = await importChanges({ ...importDeps(rt, row, backend, 'changes', opts.signal, fence), since: fence.cursor });
   await seedClientsAfter(rt, out);
   if (!out.result) {
     // Nothing changed: the mirror is as fresh as the system's clock says, without a run row.

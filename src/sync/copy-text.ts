@@ -1,5 +1,5 @@
 // Encodes rows for PostgreSQL's COPY text format (the fastest way to hand rows to the server).
-export type PgType = 'text' | 'boolean' | 'int' | 'numeric' | 'jsonb' | 'date';
+export type PgType = 'text' | 'boolean' | 'int' | 'numeric' | 'jsonb' | 'date' | 'timestamptz';
 
 const SPECIAL = /[\\\t\n\r\0]/;
 const SPECIAL_ALL = /[\\\t\n\r\0]/g;

@@ -289,16 +289,27 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         // Orders exported before this run are in the stock it brings: their holds end with it.
         if (counts.stock) event.stockChangedOffers.push(...(await endHoldsAfterStockSync(conn, opts.sourceId, runId)).slice(0, EVENT_CAP));
         const asOf = opts.asOf ?? startedAt;
-        const fenced = opts.expectCursor !== undefined;
+        // Fenced twice: on the cursor this run began from and on the source's epoch (the token
+        // every commit moves). The row lock of `sources` orders concurrent commits; the loser's
+        // WHERE no longer matches and nothing of it is applied.
+        const params: unknown[] = [opts.sourceId, asOf, opts.cursor ?? null];
+        const fences: string[] = [];
+        if (opts.expectCursor !== undefined) fences.push(`cursor IS NOT DISTINCT FROM $${params.push(opts.expectCursor)}`);
+        if (opts.expectEpoch !== undefined) fences.push(`sync_epoch = $${params.push(opts.expectEpoch)}`);
         const moved = await conn.query(
-          `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now()
-            WHERE id = $1 ${fenced ? 'AND cursor IS NOT DISTINCT FROM $4' : ''}`,
-          fenced ? [opts.sourceId, asOf, opts.cursor ?? null, opts.expectCursor] : [opts.sourceId, asOf, opts.cursor ?? null],
+          `UPDATE sources SET as_of = greatest(coalesce(as_of, $2), $2), cursor = coalesce($3, cursor), last_success_at = now(), sync_epoch = sync_epoch + 1
+            WHERE id = $1 ${fences.map((f) => `AND ${f}`).join(' ')}`,
+          params,
         );
-        if (fenced && moved.rowCount === 0) {
-          const now = await conn.query<{ cursor: string | null }>('SELECT cursor FROM sources WHERE id = $1', [opts.sourceId]);
+        if (fences.length && moved.rowCount === 0) {
+          const now = await conn.query<{ cursor: string | null; sync_epoch: string }>('SELECT cursor, sync_epoch FROM sources WHERE id = $1', [opts.sourceId]);
+          const at = now.rows[0];
+          const began = [
+            ...(opts.expectCursor !== undefined ? [`cursor ${JSON.stringify(opts.expectCursor)}`] : []),
+            ...(opts.expectEpoch !== undefined ? [`epoch ${opts.expectEpoch}`] : []),
+          ];
           throw new SyncError(
-            `overtaken: another sync of this source committed while this one was reading (cursor ${JSON.stringify(now.rows[0]?.cursor ?? null)}, this run began at ${JSON.stringify(opts.expectCursor)}); nothing of this run was applied`,
+            `overtaken: another sync of this source committed while this one was reading (cursor ${JSON.stringify(at?.cursor ?? null)}, epoch ${at?.sync_epoch ?? '?'}; this run began at ${began.join(', ')}); nothing of this run was applied`,
             runId,
           );
         }

@@ -23,6 +23,12 @@ export interface SyncOptions {
    */
   expectCursor?: string | null;
   /**
+   * The fencing token: `sources.sync_epoch` read before this run began reading. Every committed
+   * run adds one to it; a run given this commits only if the epoch is still the same, so any
+   * run of the source committed in between (cursor or none) makes this one fail as overtaken.
+   */
+  expectEpoch?: number;
+  /**
    * Stops the run when aborted (e.g. its source lock was lost): checked before each batch and
    * before the commit; the run then rolls back and fails with the signal's reason.
    */

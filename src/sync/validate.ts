@@ -1,6 +1,6 @@
 // Checks records before they are staged. A record that would put a wrong number or a missing key
 // into the mirror fails the whole run with a message naming the entity, the record and the field.
-import { DOCUMENT_KINDS, type EntityName, type MirrorRecords } from '../mirror/records.ts';
+import { CREDIT_POLICIES, DOCUMENT_KINDS, type EntityName, type MirrorRecords } from '../mirror/records.ts';
 
 export class SyncInputError extends Error {
   constructor(
@@ -13,7 +13,7 @@ export class SyncInputError extends Error {
   }
 }
 
-type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'pct' | 'discount' | 'date' | 'int' | 'kind' | 'docKind' | 'lines' | 'bic' | 'account';
+type Rule = 'id' | 'inn' | 'text' | 'money' | 'signedMoney' | 'qty' | 'pct' | 'discount' | 'date' | 'int' | 'kind' | 'docKind' | 'lines' | 'bic' | 'account' | 'policy' | 'datetime';
 
 const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   id: { test: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500, says: 'must be a non-empty id (≤ 500 characters)' },
@@ -31,6 +31,11 @@ const RULES: Record<Rule, { test(v: unknown): boolean; says: string }> = {
   lines: { test: (v) => Array.isArray(v) && v.every(lineOk), says: 'must be a list of lines, each with a name and an amount like "1234.50" (quantity, price: decimals)' },
   bic: { test: (v) => typeof v === 'string' && /^\d{9}$/.test(v), says: 'must be a BIC of 9 digits' },
   account: { test: (v) => typeof v === 'string' && /^\d{20}$/.test(v), says: 'must be a bank account of 20 digits' },
+  policy: { test: (v) => (CREDIT_POLICIES as readonly unknown[]).includes(v), says: `must be one of ${CREDIT_POLICIES.join(', ')}` },
+  datetime: {
+    test: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)),
+    says: 'must be an ISO date and time with its offset, like "2026-12-03T09:00:00Z"',
+  },
 };
 
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
@@ -87,6 +92,13 @@ const RULES_BY_ENTITY: AllRules = {
       ['counterpartyExternalId', 'id', 'required'], ['kind', 'docKind', 'required'], ['number', 'text', 'required'], ['date', 'date', 'required'],
       ['amount', 'signedMoney', 'required'], ['vatAmount', 'signedMoney', 'optional'], ['periodFrom', 'date', 'optional'], ['periodTo', 'date', 'optional'],
       ['lines', 'lines', 'optional'],
+    ],
+  },
+  credit: {
+    keys: [['counterpartyExternalId', 'id']],
+    values: [
+      ['debt', 'signedMoney', 'required'], ['overdue', 'money', 'optional'], ['creditLimit', 'money', 'optional'], ['policy', 'policy', 'optional'],
+      ['asOf', 'datetime', 'required'],
     ],
   },
 };

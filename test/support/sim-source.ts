@@ -29,7 +29,7 @@ export async function mirrorCounts(rt: Runtime, sourceId: number): Promise<Recor
   const tables: Record<string, string> = {
     groups: 'product_groups', priceTypes: 'price_types', warehouses: 'warehouses', managers: 'managers', products: 'products', offers: 'offers',
     prices: 'prices', stock: 'stock', counterparties: 'counterparties', contracts: 'contracts', contractPrices: 'contract_prices',
-    documents: 'documents',
+    documents: 'documents', credit: 'counterparty_credit',
   };
   const out: Record<string, number> = {};
   for (const [k, t] of Object.entries(tables)) {

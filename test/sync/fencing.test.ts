@@ -33,11 +33,41 @@ describe('sync core: an overtaken run never writes an older snapshot', () => {
     await changes.commit();
     let err: unknown;
     await full.commit().catch((e: unknown) => (err = e));
-    expect(String(err)).to.match(/overtaken: another sync of this source committed while this one was reading \(cursor "1", this run began at "0"\)/);
+    expect(String(err)).to.match(/overtaken: another sync of this source committed while this one was reading \(cursor "1", epoch \d+; this run began at cursor "0"\)/);
     expect(await quantity()).to.equal('6161.000');
     expect(await cursor()).to.equal('1');
     const run = await rt.db('sync_runs').where({ kind: 'full' }).orderBy('id', 'desc').first('state', 'error');
     expect(run?.state).to.equal('failed');
+  });
+
+  it('a source without a cursor: an older full snapshot overtaken by a newer one is refused by the epoch (the fencing token)', async () => {
+    await rt.db('sources').where({ id: sourceId }).update({ cursor: null });
+    const epoch = Number((await rt.db('sources').where({ id: sourceId }).first('sync_epoch'))!.sync_epoch);
+    // Both read a system that has no change feed; the older one is slower to commit.
+    const older = await openSyncRun(rt, { sourceId, kind: 'full', mode: 'delta', expectCursor: null, expectEpoch: epoch });
+    await older.add('stock', stock('140'));
+    const newer = await openSyncRun(rt, { sourceId, kind: 'full', mode: 'delta', expectCursor: null, expectEpoch: epoch });
+    await newer.add('stock', stock('6161'));
+    await newer.commit();
+    let err: unknown;
+    await older.commit().catch((e: unknown) => (err = e));
+    expect(String(err)).to.match(new RegExp(`overtaken: .*epoch ${epoch + 1}; this run began at cursor null, epoch ${epoch}\\); nothing of this run was applied`));
+    expect(await quantity()).to.equal('6161.000');
+    expect(await cursor()).to.equal(null);
+    expect(Number((await rt.db('sources').where({ id: sourceId }).first('sync_epoch'))!.sync_epoch)).to.equal(epoch + 1);
+  });
+
+  it('two commits at once: the row lock orders them and the loser applies nothing', async () => {
+    const epoch = Number((await rt.db('sources').where({ id: sourceId }).first('sync_epoch'))!.sync_epoch);
+    const a = await openSyncRun(rt, { sourceId, kind: 'a', mode: 'delta', expectEpoch: epoch });
+    const b = await openSyncRun(rt, { sourceId, kind: 'b', mode: 'delta', expectEpoch: epoch });
+    await a.add('stock', stock('1'));
+    await b.add('stock', stock('2'));
+    const outcomes = await Promise.allSettled([a.commit(), b.commit()]);
+    expect(outcomes.map((o) => o.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const won = outcomes[0]!.status === 'fulfilled' ? '1.000' : '2.000';
+    expect(await quantity()).to.equal(won);
+    expect(String((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason)).to.match(/overtaken/);
   });
 
   it('a run that nobody overtook commits, and finished_at is its real end, not its transaction start', async () => {

@@ -143,6 +143,19 @@ export interface CounterpartiesRow {
   bank_corr_account: string | null;
 }
 
+export interface CounterpartyCreditRow {
+  counterparty_id: number;
+  source_id: number;
+  debt: string;
+  overdue: string;
+  credit_limit: string | null;
+  policy: 'refuse' | 'warn';
+  currency: string;
+  as_of: Date;
+  deleted: boolean;
+  updated_at: Date;
+}
+
 export interface DocumentsRow {
   id: number;
   source_id: number;
@@ -407,6 +420,7 @@ export interface SourcesRow {
   outbound: string[];
   demo: boolean;
   disabled_at: Date | null;
+  sync_epoch: number;
 }
 
 export interface StockRow {
@@ -507,6 +521,7 @@ declare module 'knex/types/tables.js' {
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
+    counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
     images: Knex.CompositeTableType<ImagesRow, Insertable<ImagesRow, 'created_at'>, Updatable<ImagesRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
@@ -527,7 +542,7 @@ declare module 'knex/types/tables.js' {
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
     source_images: Knex.CompositeTableType<SourceImagesRow, Insertable<SourceImagesRow, 'updated_at'>, Updatable<SourceImagesRow>>;
-    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at'>, Updatable<SourcesRow>>;
+    sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;

@@ -1,7 +1,7 @@
 // The tables of the schema, by owner. Kept in one list so `stats` and tests see every table.
 export const MIRROR_TABLES = [
   'sources', 'product_groups', 'products', 'offers', 'price_types', 'prices', 'warehouses', 'stock',
-  'managers', 'counterparties', 'contracts', 'contract_prices', 'documents', 'sync_runs',
+  'managers', 'counterparties', 'contracts', 'contract_prices', 'documents', 'counterparty_credit', 'sync_runs',
   'images', 'source_images',
 ] as const;
 

@@ -60,9 +60,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const o = owner(res);
     const cart = await cartView(rt.db, o);
-    // htmx (the boosted form) swaps only 2xx answers: the refused cart comes as 200, its status in a header.
-    if (status >= 400 && req.get('hx-request')) res.set('X-Status', String(status));
-    res.status(status >= 400 && req.get('hx-request') ? 200 : status).render('cart', {
+    // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
+    res.status(status).render('cart', {
       title: 'Cart',
       cart,
       checkoutKey: randomBytes(12).toString('base64url'),

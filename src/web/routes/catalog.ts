@@ -7,6 +7,7 @@ import { listWarehouses, type Warehouse } from '../../store/catalog/availability
 import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog/catalog.ts';
 import { productDetails } from '../../store/catalog/product.ts';
 import { setPreference } from '../../store/accounts/viewer.ts';
+import { offerReservable } from '../../store/reservations/reservable.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
@@ -163,9 +164,14 @@ export function catalogRoutes(rt: Runtime): Router {
   });
 
   r.get('/product/:offerId', ...requireBuyer, async (req, res) => {
-    const { counterpartyId, contractId } = buyerScope(res);
+    const { counterpartyId, contractId, viewer } = buyerScope(res);
     const offerId = idParam(req.params.offerId, 'Product');
-    const [details, warehouses] = await Promise.all([productDetails(rt.db, { counterpartyId, contractId }, offerId), listWarehouses(rt.db)]);
+    // The reserve box is part of the page (works without JS); htmx only refreshes it live.
+    const [details, warehouses, reserveBox] = await Promise.all([
+      productDetails(rt.db, { counterpartyId, contractId }, offerId),
+      listWarehouses(rt.db),
+      offerReservable(rt.db, offerId, viewer.userId),
+    ]);
     if (!details) throw notFound('Product');
     const cells = warehouses.map((w) => {
       const q = details.row.stock[String(w.id)] ?? '0';
@@ -189,6 +195,8 @@ export function catalogRoutes(rt: Runtime): Router {
       siblings: details.siblings,
       asOf: details.asOf,
       liveIds: String(offerId),
+      reserveBox,
+      reserveBack: `/product/${offerId}`,
     });
   });
 

@@ -95,11 +95,10 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
       res.redirect(303, back);
     } catch (err) {
       if (isHtmx(req)) {
-        // htmx swaps only 2xx by default: answer the refusal inside the fragment, status in a header.
+        // the refusal inside the fragment, with its status (the layout's responseHandling swaps 4xx)
         const refused = refusal(err);
         const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
-        res.set('X-Status', String(httpStatus(refused)));
-        res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: refused.userMessage } });
+        res.status(httpStatus(refused)).render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: refused.userMessage } });
         return;
       }
       flash(req, 'error', refusal(err, 'invalid', 'conflict').userMessage);

@@ -146,6 +146,33 @@ describe('connectors/soap: full sync and change feed against the simulator', () 
     expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
   });
 
+  it('full sync carries each counterparty’s settlements: debt, overdue part, limit, policy and the system’s "as of" (its last movement), exact', async () => {
+    const d = sim.state.data;
+    const rows = await rt.db('counterparty_credit as k').join('counterparties as c', 'c.id', 'k.counterparty_id').where('k.source_id', sourceId)
+      .select('c.external_id as cp', 'k.debt', 'k.overdue', 'k.credit_limit', 'k.policy', 'k.currency', 'k.as_of');
+    expect(rows).to.have.length(d.counterparties.filter((c) => !c.deleted).length);
+    for (const c of d.counterparties) {
+      const k = rows.find((x) => x.cp === c.id)!;
+      expect(k, c.id).to.deep.include({ debt: c.debt, overdue: c.overdue, credit_limit: c.creditLimit, policy: c.creditPolicy === 'Запрещать' ? 'refuse' : 'warn', currency: 'RUB' });
+      expect(k.as_of.toISOString()).to.equal(sim.state.settlementAsOf(c.id));
+    }
+    expect(rows.map((r) => r.policy)).to.include.members(['refuse', 'warn']);
+    expect(rows.some((r) => r.overdue !== '0.00')).to.equal(true);
+  });
+
+  it('a payment posted in the system reaches the settlements through the feed, with a new "as of"', async () => {
+    const cp = sim.state.data.counterparties[3]!;
+    const before = await rt.db('counterparty_credit as k').join('counterparties as c', 'c.id', 'k.counterparty_id').where('c.external_id', cp.id).first('k.as_of');
+    sim.state.setSettlement(cp.id, { debt: '123456.78', overdue: '0.01', creditLimit: '200000.00', policy: 'Предупреждать' });
+    const out = await runChanges(rt, await row());
+    expect(out.result!.counts.credit).to.include({ received: 1, updated: 1 });
+    const k = await rt.db('counterparty_credit as k').join('counterparties as c', 'c.id', 'k.counterparty_id').where('c.external_id', cp.id)
+      .first('k.debt', 'k.overdue', 'k.credit_limit', 'k.policy', 'k.as_of');
+    expect(k).to.deep.include({ debt: '123456.78', overdue: '0.01', credit_limit: '200000.00', policy: 'warn' });
+    expect(k!.as_of.getTime()).to.be.greaterThan(before!.as_of.getTime());
+    expect(await mirrorCounts(rt, sourceId)).to.deep.equal(sim.state.counts());
+  });
+
   it('an empty feed opens no run but moves as_of', async () => {
     const before = await rt.db('sync_runs').count({ n: '*' });
     const asOfBefore = (await rt.db('sources').where({ id: sourceId }).first())!.as_of;

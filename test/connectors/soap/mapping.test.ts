@@ -82,7 +82,7 @@ ${codes}`;
     const p = problems(text);
     expect(p).to.include('bad.yaml:18: entities.products.fields.skuu: "skuu" is not a field of products (fields: externalId, groupExternalId, sku, barcode, name, description, unit, vatRate, properties, images, deleted)');
     expect(p).to.include('bad.yaml:17: entities.products.fields: required field "name" of products is not mapped');
-    expect(p).to.include('bad.yaml:21: entities.wares: "wares" is not a mirror entity (one of: groups, priceTypes, warehouses, managers, products, offers, counterparties, contracts, prices, stock, contractPrices, documents)');
+    expect(p).to.include('bad.yaml:21: entities.wares: "wares" is not a mirror entity (one of: groups, priceTypes, warehouses, managers, products, offers, counterparties, contracts, prices, stock, contractPrices, documents, credit)');
     expect(p).to.have.length(3);
   });
 
