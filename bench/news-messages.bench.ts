@@ -84,7 +84,7 @@ const bench: Benchmark = {
     );
 
     const MSG = Math.max(200, Math.round(4000 * scale));
-    const deps = { db, redis: rt.redis, prefix: rt.prefix, dataDir: rt.config.dataDir };
+    const deps = { db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
     let next = 0;
     const t0 = performance.now();
     await Promise.all(

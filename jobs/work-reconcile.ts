@@ -8,7 +8,7 @@
 //   stalled past BullMQ's limit): failed with that reason (connectors/commerceml/import/watch.ts).
 // The scheduler role also asks for a pass at once after a Redis reconnect.
 import type { Queue } from 'bullmq';
-import { defaultUploadDir, watchImport } from '../connectors/commerceml/index.ts';
+import { DEFAULT_UPLOAD_PREFIX, watchImport } from '../connectors/commerceml/index.ts';
 import { log } from '../src/infra/log.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
@@ -64,8 +64,8 @@ export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; 
     .andWhere('i.created_at', '<', rt.db.raw('now() - make_interval(secs => ?)', [opts.importGraceS ?? IMPORT_GRACE_S]))
     .select('i.session_id', 'i.filename', 's.token', 'i.requeues');
   for (const row of imports) {
-    // A lost job's data went with it; uploads live in the endpoint's default directory.
-    const w = await watchImport(rt, row, defaultUploadDir(rt));
+    // A lost job's data went with it; uploads live under the endpoint's default prefix.
+    const w = await watchImport(rt, row, DEFAULT_UPLOAD_PREFIX);
     if (w.outcome === 'requeued') done.imports.push(w.jobId);
     if (w.outcome === 'failed') done.failedImports.push(w.jobId);
   }

@@ -2,16 +2,15 @@
 // ?type=catalog|sale&mode=…. Answers are plain text whose first line is exactly `success`,
 // `progress` or `failure` (1C matches it literally) — always HTTP 200, never an HTML page.
 // The web app mounts this router (src/app/roles/start.ts passes it to createApp as a mount).
-import fs from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticateLimited, parseBasic } from './exchange/auth.ts';
-import { appendUpload, listUploads, resolveInside, safeRelativeName, sessionDir, UploadError, wipeDir } from './exchange/files.ts';
+import { appendUpload, DEFAULT_UPLOAD_PREFIX, listUploads, safeRelativeName, sessionPrefix, tailOf, UploadError, uploadKey } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen, sessionDrops } from './import/deactivate.ts';
-import { COMMERCEML_IMPORT_JOB, defaultUploadDir, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
+import { COMMERCEML_IMPORT_JOB, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
 import { watchImport } from './import/watch.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
@@ -22,8 +21,8 @@ import { applyOrderDocuments, settlementLines, unmappedLines } from './sale/stat
 import { type CommerceMLSettings, parseSettings } from './settings.ts';
 
 export interface CommerceMLRouterOptions {
-  /** Where uploads go (default `<DATA_DIR>/exchange`); web and worker must share it. */
-  uploadDir?: string;
+  /** The blob-store prefix uploads go under (default `exchange`): any web and worker of the deployment see them. */
+  uploadPrefix?: string;
 }
 
 export const DEFAULT_EXCHANGE_PATH = '/exchange/1c';
@@ -55,7 +54,7 @@ function cookieToken(req: Request): string | undefined {
 }
 
 export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}): Router {
-  const uploadDir = opts.uploadDir ?? defaultUploadDir(rt);
+  const uploadPrefix = opts.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX;
   const router = Router();
 
   async function sessionFor(req: Request): Promise<{ session: ExchangeSession; settings: CommerceMLSettings }> {
@@ -88,19 +87,19 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
         if (mode === 'complete') return answer(res, 'success', 'exchange already complete');
         throw new Refused(`this exchange session is already complete: start a new one with mode=checkauth (mode=${mode} refused)`);
       }
-      const dir = sessionDir(uploadDir, session.id);
+      const area = sessionPrefix(uploadPrefix, session.id);
       switch (mode) {
         case 'init': {
-          await wipeDir(dir);
+          await rt.blobs.removePrefix(area);
           const zip = settings.zip;
           await rt.db('commerceml_sessions').where({ id: session.id }).update({ version: q.version ?? null, zip, bytes_received: 0, unpacked: [], unzipped_bytes: 0 });
           res.status(200).type('text/plain; charset=utf-8').send(`zip=${zip ? 'yes' : 'no'}\nfile_limit=${settings.limits.fileLimit}`);
           return;
         }
         case 'file':
-          return await file(req, res, type, session, settings, dir, q.filename);
+          return await file(req, res, type, session, settings, area, q.filename);
         case 'import':
-          return type === 'catalog' ? await catalogImport(res, session, dir, q.filename) : await saleImport(res, session, dir, q.filename);
+          return type === 'catalog' ? await catalogImport(res, session, area, q.filename) : await saleImport(res, session, area, q.filename);
         case 'deactivate': {
           if (type !== 'catalog') break;
           const r = await deactivateUnseen(rt, session);
@@ -116,7 +115,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
             if (!r.skipped) note += `; ${Object.values(r.sync?.counts ?? {}).reduce((a, c) => a + (c?.deleted ?? 0), 0)} item(s) not in the full package marked deleted`;
           }
           await rt.db('commerceml_sessions').where({ id: session.id }).update({ state: 'completed', completed_at: rt.db.fn.now() });
-          await fs.promises.rm(dir, { recursive: true, force: true });
+          await rt.blobs.removePrefix(area);
           // Never `success` for an exchange whose files' catalog data all went nowhere (node
           // emulators carry on after a file's failure; each file in its own session ends here).
           const drops = await sessionDrops(rt.db, session.id);
@@ -165,22 +164,22 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       .andWhere('last_seen_at', '<', new Date(Date.now() - 7 * 24 * 3600 * 1000))
       .delete()
       .returning('id');
-    for (const o of old) await fs.promises.rm(sessionDir(uploadDir, o.id), { recursive: true, force: true });
+    for (const o of old) await rt.blobs.removePrefix(sessionPrefix(uploadPrefix, o.id));
     res.setHeader('Set-Cookie', `${COOKIE_NAME}=${s.token}; Path=/; HttpOnly; SameSite=Lax`);
     return answer(res, 'success', COOKIE_NAME, s.token, `sessid=${s.sessid}`, `timestamp=${Math.floor(s.created_at.getTime() / 1000)}`);
   }
 
-  async function file(req: Request, res: Response, type: ExchangeType, session: ExchangeSession, settings: CommerceMLSettings, dir: string, filename?: string) {
+  async function file(req: Request, res: Response, type: ExchangeType, session: ExchangeSession, settings: CommerceMLSettings, area: string, filename?: string) {
     const rel = safeRelativeName(filename);
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
-    const target = resolveInside(dir, rel);
+    const target = uploadKey(area, rel);
     const left = settings.limits.maxSessionBytes - Number(session.bytes_received);
     // init announced file_limit: a bigger request is not what a 1C node sends, and is refused
     // before its body is written (by Content-Length when given, else while it streams).
     const fileLimit = settings.limits.fileLimit;
     const declared = Number(req.headers['content-length']);
     if (declared > fileLimit) throw new UploadError(`${rel}: chunk of ${declared} bytes is larger than file_limit=${fileLimit} announced at init`);
-    const n = await appendUpload(req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left, maxChunkBytes: fileLimit, name: rel });
+    const n = await appendUpload(rt.blobs, req, target, { maxFileBytes: settings.limits.maxFileBytes, sessionBytesLeft: left, maxChunkBytes: fileLimit, name: rel });
     await rt.db('commerceml_sessions').where({ id: session.id }).increment('bytes_received', n);
     // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
     // a complete orders file is applied right away (a later `import` of it changes nothing more).
@@ -190,30 +189,23 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     return answer(res, 'success', `${rel}: ${n} bytes received`);
   }
 
-  async function endsWithRoot(file: string): Promise<boolean> {
-    const fh = await fs.promises.open(file, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      const len = Math.min(size, 512);
-      const { buffer } = await fh.read(Buffer.alloc(len), 0, len, size - len);
-      // The closing tag is ASCII-free Cyrillic: look for it in both encodings 1C uses.
-      return buffer.includes(Buffer.from('КоммерческаяИнформация>', 'utf8')) || buffer.includes(encodeCp1251('КоммерческаяИнформация>'));
-    } finally {
-      await fh.close();
-    }
+  async function endsWithRoot(key: string): Promise<boolean> {
+    const buffer = await tailOf(rt.blobs, key, 512);
+    // The closing tag is ASCII-free Cyrillic: look for it in both encodings 1C uses.
+    return buffer.includes(Buffer.from('КоммерческаяИнформация>', 'utf8')) || buffer.includes(encodeCp1251('КоммерческаяИнформация>'));
   }
 
-  async function catalogImport(res: Response, session: ExchangeSession, dir: string, filename?: string) {
+  async function catalogImport(res: Response, session: ExchangeSession, area: string, filename?: string) {
     const rel = safeRelativeName(filename);
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
     const row = await rt.db('commerceml_imports').where({ session_id: session.id, filename: rel }).first();
     if (!row) {
-      const present = fs.existsSync(resolveInside(dir, rel));
-      const zips = (await listUploads(dir)).some((f) => f.toLowerCase().endsWith('.zip'));
+      const present = (await rt.blobs.size(uploadKey(area, rel))) !== undefined;
+      const zips = (await listUploads(rt.blobs, area)).some((f) => f.toLowerCase().endsWith('.zip'));
       if (!present && !zips) throw new Refused(`file ${rel} was not uploaded in this session`);
       const inserted = await rt.db('commerceml_imports').insert({ session_id: session.id, filename: rel }).onConflict(['session_id', 'filename']).ignore().returning('state');
       if (inserted.length) {
-        const job = importJob(session, rel, uploadDir);
+        const job = importJob(session, rel, uploadPrefix);
         await getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, job.data, job.opts);
       }
       return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
@@ -226,27 +218,27 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     }
     // Still undecided: is there a job that will decide it? (Its insert and enqueue are a moment apart.)
     if (age > WATCH_AFTER_MS) {
-      const w = await watchImport(rt, { ...row, token: session.token }, uploadDir);
+      const w = await watchImport(rt, { ...row, token: session.token }, uploadPrefix);
       if (w.outcome === 'failed') return answer(res, 'failure', w.message);
       if (w.outcome === 'requeued') return answer(res, 'progress', `${rel}: the import job was lost (Redis restarted?) and is queued again`);
     }
     return answer(res, 'progress', row.progress || `${rel}: ${row.state}`);
   }
 
-  async function saleImport(res: Response, session: ExchangeSession, dir: string, filename?: string) {
+  async function saleImport(res: Response, session: ExchangeSession, area: string, filename?: string) {
     const rel = safeRelativeName(filename);
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
-    await ensureUnpacked(rt, session.id, dir, async () => {}).catch((e) => {
+    await ensureUnpacked(rt, session.id, area, async () => {}).catch((e) => {
       throw isFinal(e) ? e : new UploadError((e as Error).message);
     });
-    const target = resolveInside(dir, rel);
-    if (!fs.existsSync(target)) throw new Refused(`file ${rel} was not uploaded in this session`);
+    const target = uploadKey(area, rel);
+    if ((await rt.blobs.size(target)) === undefined) throw new Refused(`file ${rel} was not uploaded in this session`);
     return applySaleFile(res, session, target, rel, '');
   }
 
   async function applySaleFile(res: Response, session: ExchangeSession, target: string, rel: string, prefix: string) {
     const docs: OrderDocument[] = [];
-    await parseCommerceML(fs.createReadStream(target), {
+    await parseCommerceML(await rt.blobs.read(target), {
       classifier: emptyClassifier(),
       onBatch: async () => {},
       onDocument: (d, place) => {
@@ -264,7 +256,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     );
   }
 
-  // No body parser here: `file` streams the raw body to disk.
+  // No body parser here: `file` streams the raw body to the blob store.
   router.all('/', (req, res) => void handle(req, res));
   return router;
 }

@@ -76,6 +76,11 @@ const schema = z.object({
   // a killed worker's jobs are run again by another worker within about twice this.
   JOB_LOCK_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(30_000),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
+  // Where uploads, attachments and pictures live: `postgres` (the shared database; default in
+  // production, so any web takes an upload any worker imports) or `fs` (files under DATA_DIR).
+  BLOB_STORE: z.enum(['postgres', 'fs']).optional(),
+  // Bytes per stored chunk of the postgres blob store.
+  BLOB_CHUNK_BYTES: z.coerce.number().int().min(4096).max(64 * 1024 * 1024).default(1024 * 1024),
   COMMERCEML_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a URL path starting with /').default('/exchange/1c'),
   // A catalog session that ends with neither deactivate nor complete (old 1C modules): this long
   // after its last call, a full package's deletions happen anyway (0: never).
@@ -85,7 +90,7 @@ const schema = z.object({
   STORE_CURRENCY: currency.default('RUB'),
 });
 
-export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean };
+export type Config = z.infer<typeof schema> & { dataDir: string; redisUrlGiven: boolean; blobStore: 'postgres' | 'fs' };
 
 export class ConfigError extends Error {}
 
@@ -97,7 +102,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     const name = String(issue.path[0] ?? 'environment');
     throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`);
   }
-  return { ...res.data, dataDir: path.resolve(res.data.DATA_DIR), redisUrlGiven: Boolean(res.data.REDIS_URL) };
+  const blobStore = res.data.BLOB_STORE ?? (res.data.NODE_ENV === 'production' ? 'postgres' : 'fs');
+  return { ...res.data, dataDir: path.resolve(res.data.DATA_DIR), redisUrlGiven: Boolean(res.data.REDIS_URL), blobStore };
 }
 
 let cached: Config | undefined;

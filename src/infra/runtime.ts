@@ -1,6 +1,7 @@
 // Wires the shared resources of a process: database (embedded when DATABASE_URL is unset),
 // Redis (a private one for `npm start` when nothing answers), and an ordered shutdown.
 import type { Redis } from 'ioredis';
+import { type BlobStore, createBlobStore } from './blob/index.ts';
 import { type Config, config as loadConfig } from './config.ts';
 import { createDb, type Db } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
@@ -11,6 +12,8 @@ import { DEFAULT_REDIS_URL, ensureLocalRedis } from './redis/local.ts';
 export interface Runtime {
   config: Config;
   db: Db;
+  /** Uploads, attachments, pictures: shared by every process of the deployment (BLOB_STORE). */
+  blobs: BlobStore;
   /** General-purpose connection (commands, XADD, caches). */
   redis: Redis;
   redisUrl: string;
@@ -66,5 +69,5 @@ export async function createRuntime(opts: { migrate?: boolean; startLocalService
     })();
     return shuttingDown;
   };
-  return { config: cfg, db, redis, redisUrl, prefix: cfg.REDIS_PREFIX, onShutdown, shutdown };
+  return { config: cfg, db, blobs: createBlobStore(cfg, db), redis, redisUrl, prefix: cfg.REDIS_PREFIX, onShutdown, shutdown };
 }

@@ -37,6 +37,7 @@ import { companyRoutes } from './routes/company.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
+import { imageRoutes } from './routes/images.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { liveRoutes } from './routes/live.ts';
 import { managerRoutes } from './routes/manager.ts';
@@ -133,6 +134,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(readyRoutes(rt));
   app.use(metrics.router);
   app.use(hookRoutes(rt));
+  app.use(imageRoutes(rt));
   for (const m of mounts) app.use(m.path, m.router);
 
   // Everything below has a session, a viewer (res.locals.viewer) and CSRF checks.

@@ -3,11 +3,11 @@
 // applied: while the killed run is gone nothing of it is in the mirror; the restarted worker takes
 // the stalled job over by itself (no manual step), runs the file again and 1C's import ends in
 // `done` with every product — once.
-import fs from 'node:fs';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { defaultUploadDir, importJob } from '../../connectors/commerceml/index.ts';
-import { sessionDir } from '../../connectors/commerceml/exchange/files.ts';
+import { DEFAULT_UPLOAD_PREFIX, importJob } from '../../connectors/commerceml/index.ts';
+import { sessionPrefix, uploadKey } from '../../connectors/commerceml/exchange/files.ts';
+import { pgBlobStore } from '../../src/infra/blob/index.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { ensureSource } from '../../src/sync/index.ts';
@@ -55,20 +55,18 @@ describe('faults: the worker killed with SIGKILL mid-import and started again', 
     sourceId = await ensureSource(rt.db, { name: 'cml-kill', kind: 'commerceml', settings: { login: 'kill', passwordEnv: 'CML_KILL_PASSWORD' } });
     const [s] = await rt.db('commerceml_sessions').insert({ source_id: sourceId, type: 'catalog', token: 'c'.repeat(48), sessid: 'd'.repeat(32) }).returning(['id', 'token']);
     sessionId = Number(s.id);
-    // What `file` calls left in the upload folder the worker reads.
-    const dir = sessionDir(defaultUploadDir(rt), sessionId);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(`${dir}/import.xml`, catalogXml(PRODUCTS));
+    // What `file` calls left in the blob store the worker reads (BLOB_STORE=postgres: no shared folder).
+    await pgBlobStore(rt.db).put(uploadKey(sessionPrefix(DEFAULT_UPLOAD_PREFIX, sessionId), 'import.xml'), Buffer.from(catalogXml(PRODUCTS)));
 
     redis = await startRedis(await freePort());
     const conn = new Redis(redis.url, { maxRetriesPerRequest: 3 });
     view = { ...rt, redis: conn, redisUrl: redis.url, onShutdown: (_n, fn) => void closers.push(fn), shutdown: async () => {} };
     closers.push(async () => void conn.disconnect());
-    env = { REDIS_URL: redis.url, JOB_LOCK_MS: String(LOCK_MS) };
+    env = { REDIS_URL: redis.url, JOB_LOCK_MS: String(LOCK_MS), BLOB_STORE: 'postgres' };
     await startWorker();
     // What the endpoint does at 1C's first `import` call.
     await rt.db('commerceml_imports').insert({ session_id: sessionId, filename: 'import.xml' });
-    const job = importJob({ id: sessionId, token: s.token }, 'import.xml', defaultUploadDir(rt));
+    const job = importJob({ id: sessionId, token: s.token }, 'import.xml', DEFAULT_UPLOAD_PREFIX);
     await getQueue(view, 'commerceml.import').add('commerceml.import', job.data, job.opts);
   });
 

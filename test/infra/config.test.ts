@@ -10,6 +10,14 @@ describe('config', () => {
     expect(c.JOB_LOCK_MS).to.equal(30_000);
   });
 
+  it('keeps blobs in PostgreSQL in production and on disk elsewhere, unless BLOB_STORE says', () => {
+    expect(parseConfig({}).blobStore).to.equal('fs');
+    expect(parseConfig({ NODE_ENV: 'production' }).blobStore).to.equal('postgres');
+    expect(parseConfig({ NODE_ENV: 'production', BLOB_STORE: 'fs' }).blobStore).to.equal('fs');
+    expect(parseConfig({ BLOB_STORE: 'postgres' }).blobStore).to.equal('postgres');
+    expect(() => parseConfig({ BLOB_STORE: 's3' })).to.throw(ConfigError, /^Configuration error: BLOB_STORE /);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => parseConfig({ PORT: 'eighty' })).to.throw(ConfigError, /^Configuration error: PORT .*"eighty"/);
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).to.throw(ConfigError, /DATABASE_URL must be a URL starting with postgres:/);

@@ -34,7 +34,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
   });
 
   it('e-mails the manager once for several messages, and the buyer once for the reply', async () => {
-    const deps = { db: rt.db, dataDir: rt.config.dataDir };
+    const deps = { db: rt.db, blobs: rt.blobs };
     const buyer = { userId: fx.users.a, role: 'buyer' as const, clientId: fx.clients.a, managerId: null };
     const manager = { userId: fx.staff.ivanov, role: 'manager' as const, clientId: null, managerId: fx.managers.ivanov };
     for (const body of ['one', 'two', 'three']) await postMessage(deps, buyer, fx.clients.a, { body });

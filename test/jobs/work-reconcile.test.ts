@@ -60,14 +60,14 @@ describe('jobs: work.reconcile finds work whose job Redis lost', () => {
       { session_id: sessionId, filename: 'rests.xml', state: 'queued' }, // just queued: the endpoint is adding its job
       { session_id: sessionId, filename: 'done.xml', state: 'done', created_at: old },
     ]);
-    const live = importJob({ id: sessionId, token: 'tok-abcdefghijklmnop-1' }, 'offers.xml', '/elsewhere');
+    const live = importJob({ id: sessionId, token: 'tok-abcdefghijklmnop-1' }, 'offers.xml', 'elsewhere');
     await getQueue(rt, 'commerceml.import').add('commerceml.import', live.data, live.opts);
 
     const lost = importJob({ id: sessionId, token: 'tok-abcdefghijklmnop-1' }, 'import.xml', '');
     expect((await reconcileWork(rt)).imports).to.deep.equal([lost.opts.jobId]);
     const job = await getQueue(rt, 'commerceml.import').getJob(lost.opts.jobId!);
     expect(job?.data).to.include({ sessionId, filename: 'import.xml' });
-    expect((await getQueue(rt, 'commerceml.import').getJob(live.opts.jobId!))?.data.uploadDir).to.equal('/elsewhere');
+    expect((await getQueue(rt, 'commerceml.import').getJob(live.opts.jobId!))?.data.uploadPrefix).to.equal('elsewhere');
     expect((await reconcileWork(rt)).imports).to.deep.equal([]);
     expect(await waiting('commerceml.import')).to.equal(2);
   });

@@ -83,8 +83,9 @@ describe('container: Dockerfile and compose.yaml', function () {
       if (name !== 'migrate') {
         expect(s.depends_on, name).to.include.keys('redis', 'migrate');
         expect(s.depends_on!.migrate!.condition).to.equal('service_completed_successfully');
-        // uploads and attachments are files until shared storage: webs and worker share one volume
-        expect(s.volumes, name).to.include('data:/data');
+        // uploads, attachments and pictures live in PostgreSQL: the roles share no folder
+        expect(s.environment?.BLOB_STORE, name).to.equal('postgres');
+        expect(s.volumes ?? [], name).not.to.include('data:/data');
       }
       expect(s.ports, name).to.equal(undefined);
     }

@@ -1,16 +1,18 @@
-// The upload area of an exchange session: `<DATA_DIR>/exchange/<session id>/`. Chunks of the
-// same name are appended (1C cuts files larger than file_limit); names are checked so nothing
-// lands outside the session folder.
-import fs from 'node:fs';
-import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { log } from '../../../src/infra/log.ts';
+// The upload area of an exchange session: the blob store's objects under
+// `<upload prefix>/<session id>/` (default prefix `exchange`), so the web that takes an upload and
+// the worker that imports it need not share a disk (BLOB_STORE=postgres). Chunks of the same
+// name are appended (1C cuts files larger than file_limit); names are checked so nothing lands
+// outside the session's area.
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '../../../src/infra/blob/index.ts';
 
 export class UploadError extends Error {}
 
-export function sessionDir(baseDir: string, sessionId: number): string {
-  return path.join(baseDir, String(sessionId));
+/** Where uploads go unless the router is told otherwise. */
+export const DEFAULT_UPLOAD_PREFIX = 'exchange';
+
+export function sessionPrefix(uploadPrefix: string, sessionId: number): string {
+  return `${uploadPrefix}/${sessionId}`;
 }
 
 /**
@@ -29,51 +31,56 @@ export function safeRelativeName(raw: string | undefined): string | undefined {
   return parts.join('/');
 }
 
-export function resolveInside(dir: string, rel: string): string {
-  const full = path.resolve(dir, rel);
-  if (!full.startsWith(path.resolve(dir) + path.sep)) throw new UploadError(`file name "${rel}" points outside the exchange folder`);
-  return full;
+/** The blob key of a file of a session's area; refuses a name safeRelativeName would not give. */
+export function uploadKey(area: string, rel: string): string {
+  if (safeRelativeName(rel) !== rel) throw new UploadError(`file name "${rel}" points outside the exchange folder`);
+  return `${area}/${rel}`;
 }
 
-/** Appends a request body to the named file; refuses when a size limit would be passed. */
+/** Appends a request body to the named upload; refuses when a size limit would be passed. */
 export async function appendUpload(
-  body: NodeJS.ReadableStream,
-  target: string,
+  blobs: BlobStore,
+  body: AsyncIterable<Buffer>,
+  key: string,
   limits: { maxFileBytes: number; sessionBytesLeft: number; maxChunkBytes?: number; name?: string },
 ): Promise<number> {
-  await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  const existing = await fs.promises.stat(target).then((s) => s.size, () => 0);
+  const existing = (await blobs.size(key)) ?? 0;
   let n = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      n += chunk.length;
-      if (limits.maxChunkBytes && n > limits.maxChunkBytes) return cb(new UploadError(`${limits.name ?? 'file'}: chunk is larger than file_limit=${limits.maxChunkBytes} announced at init`));
-      if (existing + n > limits.maxFileBytes) return cb(new UploadError(`file is larger than the limit of ${limits.maxFileBytes} bytes`));
-      if (n > limits.sessionBytesLeft) return cb(new UploadError('the exchange session passed its total size limit'));
-      cb(null, chunk);
-    },
-  });
-  try {
-    await pipeline(body, counter, fs.createWriteStream(target, { flags: 'a' }));
-  } catch (err) {
-    // A refused chunk must not leave half of itself behind.
-    await fs.promises.truncate(target, existing).catch((e: Error) => log.warn({ file: target, keep: existing, err: e.message }, 'commerceml upload: a refused chunk could not be cut off'));
-    throw err;
-  }
-  return n;
+  // A refused chunk leaves nothing of itself behind: a failed append changes nothing.
+  return blobs.append(
+    key,
+    (async function* () {
+      for await (const chunk of body) {
+        n += chunk.length;
+        if (limits.maxChunkBytes && n > limits.maxChunkBytes) throw new UploadError(`${limits.name ?? 'file'}: chunk is larger than file_limit=${limits.maxChunkBytes} announced at init`);
+        if (existing + n > limits.maxFileBytes) throw new UploadError(`file is larger than the limit of ${limits.maxFileBytes} bytes`);
+        if (n > limits.sessionBytesLeft) throw new UploadError('the exchange session passed its total size limit');
+        yield chunk;
+      }
+    })(),
+  );
 }
 
-/** The names in a session's upload folder; none when the folder is not there (nothing uploaded yet). */
-export async function listUploads(dir: string): Promise<string[]> {
-  try {
-    return await fs.promises.readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+/** The top-level names of a session's uploads (not what archives unpacked into sub-folders). */
+export async function listUploads(blobs: BlobStore, area: string): Promise<string[]> {
+  return (await blobs.list(area)).map((k) => k.slice(area.length + 1)).filter((n) => !n.includes('/'));
 }
 
-export async function wipeDir(dir: string): Promise<void> {
-  await fs.promises.rm(dir, { recursive: true, force: true });
-  await fs.promises.mkdir(dir, { recursive: true });
+/** The last bytes of an upload (at most `n`). */
+export async function tailOf(blobs: BlobStore, key: string, n: number): Promise<Buffer> {
+  const size = (await blobs.size(key)) ?? 0;
+  const parts: Buffer[] = [];
+  for await (const c of await blobs.read(key, { start: Math.max(0, size - n) })) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** An upload as the importers read it: its size and its bytes, streamed. */
+export interface UploadFile {
+  size: number;
+  open(range?: { start?: number; end?: number }): Promise<Readable>;
+}
+
+export async function uploadFile(blobs: BlobStore, key: string): Promise<UploadFile | undefined> {
+  const size = await blobs.size(key);
+  return size === undefined ? undefined : { size, open: (range) => blobs.read(key, range) };
 }

@@ -1,14 +1,13 @@
-// Unpacks an archive 1C uploaded (zip=yes) into the session folder, once. Every entry name is
-// checked like an uploaded name (no path traversal), and both the declared and the actually
-// inflated sizes count against the session's budget (maxUnzippedBytes is per session, not per
-// archive), so a zip bomb stops early. Archives inside the archive are refused, never unpacked:
-// 1C packs plain files, and a zip in a zip is how a bomb multiplies past the budget.
-import fs from 'node:fs';
-import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// Unpacks an archive 1C uploaded (zip=yes) into the session's upload area, once. The archive is
+// read from the blob store by ranges (yauzl's random-access reader), never whole. Every entry
+// name is checked like an uploaded name (no path traversal), and both the declared and the
+// actually inflated sizes count against the session's budget (maxUnzippedBytes is per session,
+// not per archive), so a zip bomb stops early. Archives inside the archive are refused, never
+// unpacked: 1C packs plain files, and a zip in a zip is how a bomb multiplies past the budget.
+import { PassThrough, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { resolveInside, safeRelativeName, UploadError } from './files.ts';
+import type { BlobStore } from '../../../src/infra/blob/index.ts';
+import { safeRelativeName, UploadError, uploadKey } from './files.ts';
 
 export interface UnzipLimits {
   maxUnzippedBytes: number;
@@ -19,9 +18,37 @@ export interface UnzipLimits {
 
 const ARCHIVE = /\.(zip|rar|7z|gz|tgz|tar|bz2|xz|cab|arj)$/i;
 
-export async function unzipInto(zipPath: string, dir: string, limits: UnzipLimits): Promise<{ written: string[]; bytes: number }> {
+/** yauzl reads the central directory and each entry by range: here, ranges of a stored object. */
+class BlobReader extends yauzl.RandomAccessReader {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly key: string,
+  ) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    this.blobs.read(this.key, { start, end }).then(
+      (s) => {
+        s.on('error', (e) => out.destroy(e));
+        s.pipe(out);
+      },
+      (e: Error) => out.destroy(e),
+    );
+    return out;
+  }
+}
+
+/** Unpacks the upload `name` of the session area `area` into the same area. */
+export async function unzipInto(blobs: BlobStore, area: string, name: string, limits: UnzipLimits): Promise<{ written: string[]; bytes: number }> {
+  const zipKey = uploadKey(area, name);
+  const size = await blobs.size(zipKey);
+  if (size === undefined) throw new UploadError(`${name} was not uploaded in this session`);
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (err, z) => (err ? reject(new UploadError(`${path.basename(zipPath)} is not a readable zip archive: ${err.message}`)) : resolve(z!))),
+    yauzl.fromRandomAccessReader(new BlobReader(blobs, zipKey), size, { lazyEntries: true, autoClose: true }, (err, z) =>
+      err ? reject(new UploadError(`${name} is not a readable zip archive: ${err.message}`)) : resolve(z!),
+    ),
   );
   if (zip.entryCount > limits.maxZipEntries) {
     zip.close();
@@ -33,7 +60,7 @@ export async function unzipInto(zipPath: string, dir: string, limits: UnzipLimit
   const over = () =>
     new UploadError(
       before
-        ? `archives of this session unpack to more than ${limits.maxUnzippedBytes} bytes (${before} bytes unpacked before ${path.basename(zipPath)})`
+        ? `archives of this session unpack to more than ${limits.maxUnzippedBytes} bytes (${before} bytes unpacked before ${name})`
         : `archive unpacks to more than ${limits.maxUnzippedBytes} bytes`,
     );
   try {
@@ -45,30 +72,36 @@ export async function unzipInto(zipPath: string, dir: string, limits: UnzipLimit
           if (entry.fileName.endsWith('/')) return;
           const rel = safeRelativeName(entry.fileName);
           if (!rel) throw new UploadError(`archive entry "${entry.fileName}" has an unsafe name`);
-          if (ARCHIVE.test(rel)) throw new UploadError(`${path.basename(zipPath)} contains an archive (${rel}): archives inside archives are not unpacked, pack the files themselves`);
+          if (ARCHIVE.test(rel)) throw new UploadError(`${name} contains an archive (${rel}): archives inside archives are not unpacked, pack the files themselves`);
           total += entry.uncompressedSize;
           if (total > limits.maxUnzippedBytes) throw over();
-          const target = resolveInside(dir, rel);
-          await fs.promises.mkdir(path.dirname(target), { recursive: true });
-          const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(entry, (e, s) => (e ? rej(e) : res(s!))));
+          const stream = await new Promise<Readable>((res, rej) => zip.openReadStream(entry, (e, s) => (e ? rej(e) : res(s!))));
           let n = 0;
-          const guard = new Transform({
-            transform(chunk: Buffer, _enc, cb) {
-              n += chunk.length;
-              if (n > entry.uncompressedSize) return cb(new UploadError(`archive entry "${rel}" inflates beyond its declared size`));
-              if (total - entry.uncompressedSize + n > limits.maxUnzippedBytes) return cb(over());
-              cb(null, chunk);
-            },
-          });
-          await pipeline(stream, guard, fs.createWriteStream(target));
+          await blobs.put(
+            uploadKey(area, rel),
+            (async function* () {
+              for await (const chunk of stream as AsyncIterable<Buffer>) {
+                n += chunk.length;
+                if (n > entry.uncompressedSize) throw new UploadError(`archive entry "${rel}" inflates beyond its declared size`);
+                if (total - entry.uncompressedSize + n > limits.maxUnzippedBytes) throw over();
+                yield chunk;
+              }
+            })(),
+          );
           written.push(rel);
-        })().then(() => zip.readEntry(), (err) => { zip.close(); reject(err); });
+        })().then(
+          () => zip.readEntry(),
+          (err) => {
+            zip.close();
+            reject(err);
+          },
+        );
       });
       zip.readEntry();
     });
   } catch (err) {
-    for (const rel of written) await fs.promises.rm(path.join(dir, rel), { force: true });
-    throw err instanceof UploadError ? err : new UploadError(`could not unpack ${path.basename(zipPath)}: ${(err as Error).message}`);
+    for (const rel of written) await blobs.remove(uploadKey(area, rel));
+    throw err instanceof UploadError ? err : new UploadError(`could not unpack ${name}: ${(err as Error).message}`);
   }
   return { written, bytes: total - before };
 }

@@ -1,8 +1,8 @@
 // Imports one uploaded CommerceML file into the mirror: streams it through the parser, hands
 // the records to ONE sync run in bounded chunks and commits once — a broken file changes
 // nothing. Order documents found in the file go to the order-status importer.
-import fs from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { BlobStore } from '../../../src/infra/blob/index.ts';
 import type { Db } from '../../../src/infra/db/knex.ts';
 import { log } from '../../../src/infra/log.ts';
 import { ENTITY_ORDER, type EntityName } from '../../../src/mirror/records.ts';
@@ -13,12 +13,15 @@ import { parseCommerceML, type ParseResult, type RecordBatch } from '../parse/pa
 import { emptyClassifier } from '../parse/records-map.ts';
 import { lenientDate } from '../parse/values.ts';
 import { applyOrderDocuments, type StatusImportResult, settlementLines, unmappedLines } from '../sale/status-import.ts';
+import type { UploadFile } from '../exchange/files.ts';
 import { loadClassifier } from '../exchange/sessions.ts';
 import { parseSettings } from '../settings.ts';
+import { PictureResolver } from './pictures.ts';
 import { recordSeen } from './seen.ts';
 
 export interface ImportDeps {
   db: Db;
+  blobs: BlobStore;
   redis?: Redis;
   prefix?: string;
 }
@@ -44,20 +47,16 @@ const MAX_DOCUMENTS = 10_000;
 const BATCH = 5_000;
 
 /** The accounting system's time of the data, from the root's ДатаФормирования. */
-async function sniffGeneratedAt(file: string): Promise<Date | null> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
-    const m = /ДатаФормирования="([^"]+)"/.exec(buffer.subarray(0, bytesRead).toString('utf8'));
-    const d = lenientDate(m?.[1]);
-    if (!d) return null;
-    // 1C writes its local time without a zone: read it as this server's local time, and never
-    // let a clock difference put the mirror's "as of" in the future.
-    const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-    return local.getTime() > Date.now() ? new Date() : local;
-  } finally {
-    await fh.close();
-  }
+async function sniffGeneratedAt(file: UploadFile): Promise<Date | null> {
+  const head: Buffer[] = [];
+  for await (const c of await file.open({ start: 0, end: 4096 })) head.push(c as Buffer);
+  const m = /ДатаФормирования="([^"]+)"/.exec(Buffer.concat(head).toString('utf8'));
+  const d = lenientDate(m?.[1]);
+  if (!d) return null;
+  // 1C writes its local time without a zone: read it as this server's local time, and never
+  // let a clock difference put the mirror's "as of" in the future.
+  const local = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return local.getTime() > Date.now() ? new Date() : local;
 }
 
 /** Offers whose whole id is a product id (2.04 catalogs list characteristics as products). */
@@ -76,10 +75,10 @@ async function fixCharacteristicProducts(db: Db, sourceId: number, sessionId: nu
 
 export async function importCatalogFile(
   deps: ImportDeps,
-  s: { sessionId: number; sourceId: number; file: string; filename: string },
+  s: { sessionId: number; sourceId: number; file: UploadFile; filename: string; /** The session's upload area (pictures are looked up there). */ area: string },
   onProgress: (text: string) => Promise<void>,
 ): Promise<FileImportResult> {
-  const size = (await fs.promises.stat(s.file)).size;
+  const size = s.file.size;
   const asOf = await sniffGeneratedAt(s.file);
   const classifier = (await loadClassifier(deps.db, { id: s.sessionId, source_id: s.sourceId })) ?? emptyClassifier();
   const classifierBefore = JSON.stringify(classifier);
@@ -88,9 +87,10 @@ export async function importCatalogFile(
   let lastReport = 0;
   const received: Partial<Record<EntityName, number>> = {};
   const docs: OrderDocument[] = [];
+  const pictures = new PictureResolver(deps, s.sourceId, s.area);
 
   const input = (async function* () {
-    for await (const c of fs.createReadStream(s.file, { highWaterMark: 256 * 1024 })) {
+    for await (const c of await s.file.open()) {
       read += (c as Buffer).length;
       yield c as Buffer;
     }
@@ -112,6 +112,7 @@ export async function importCatalogFile(
     run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
     await recordSeen(deps.db, s.sessionId, batch);
     await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
+    await pictures.resolve(batch);
     for (const e of ENTITY_ORDER) {
       const n = await addFromBatch(run, batch, e);
       if (n) received[e] = (received[e] ?? 0) + n;
@@ -173,7 +174,7 @@ export async function importCatalogFile(
   const src = await deps.db('sources').where({ id: s.sourceId }).first('settings');
   const settings = parseSettings(src?.settings);
   const failed = dropped !== undefined && (typeof settings === 'string' || settings.droppedData === 'failure');
-  const summary = summarize(s.filename, parsed, entities, sync, orders);
+  const summary = [...summarize(s.filename, parsed, entities, sync, orders), ...pictures.lines()];
   if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
   const dataApplied = entities.some((r) => DATA_ENTITIES.includes(r.entity) && r.applied > 0);
   if (dropped && sync?.runId) {

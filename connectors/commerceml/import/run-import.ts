@@ -2,14 +2,12 @@
 // import the file, and record the outcome where the exchange endpoint reads it (the
 // commerceml_imports row), so 1C's repeated `import` calls see progress, then success/failure.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { type JobsOptions, UnrecoverableError } from 'bullmq';
 import { log } from '../../../src/infra/log.ts';
 import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
-import { listUploads, resolveInside, sessionDir, UploadError } from '../exchange/files.ts';
+import { DEFAULT_UPLOAD_PREFIX, listUploads, sessionPrefix, UploadError, uploadFile, uploadKey } from '../exchange/files.ts';
 import { getSession } from '../exchange/sessions.ts';
 import { unzipInto } from '../exchange/unzip.ts';
 import { CommerceMLError } from '../parse/errors.ts';
@@ -22,20 +20,20 @@ export const COMMERCEML_IMPORT_JOB = QUEUES.commercemlImport;
 export interface ImportJobData {
   sessionId: number;
   filename: string;
-  uploadDir: string;
+  /** The blob-store prefix of the endpoint's uploads (`exchange` unless the router was told otherwise). */
+  uploadPrefix: string;
 }
 
-/** Where the exchange endpoint keeps uploads unless told otherwise. */
-export const defaultUploadDir = (rt: Pick<Runtime, 'config'>) => path.join(rt.config.dataDir, 'exchange');
+export { DEFAULT_UPLOAD_PREFIX };
 
 /**
  * The import job of one file of a session: one job id per (session, file), so whoever enqueues
  * it again (the endpoint, or the reconciler after Redis lost it) adds nothing while it exists.
  * The session token keeps job ids unique even if session ids are ever reused (restored database).
  */
-export function importJob(session: { id: number; token: string }, filename: string, uploadDir: string): { data: ImportJobData; opts: JobsOptions } {
+export function importJob(session: { id: number; token: string }, filename: string, uploadPrefix: string): { data: ImportJobData; opts: JobsOptions } {
   const jobId = `cml-${session.token.slice(0, 16)}-${crypto.createHash('sha1').update(filename).digest('hex').slice(0, 16)}`;
-  return { data: { sessionId: session.id, filename, uploadDir }, opts: { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } };
+  return { data: { sessionId: session.id, filename, uploadPrefix }, opts: { jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } };
 }
 
 /**
@@ -57,9 +55,9 @@ export function isFinal(err: unknown): boolean {
  * spend the session's unpack budget (maxUnzippedBytes counts every archive of the session).
  * Only archives 1C uploaded are unpacked — never one that came out of an archive.
  */
-export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number, dir: string, onProgress: (t: string) => Promise<void>): Promise<void> {
+export async function ensureUnpacked(rt: Pick<Runtime, 'db' | 'blobs'>, sessionId: number, area: string, onProgress: (t: string) => Promise<void>): Promise<void> {
   const first = await getSession(rt.db, sessionId);
-  const uploaded = (await listUploads(dir)).filter((f) => f.toLowerCase().endsWith('.zip') && !first.unpacked.includes(f));
+  const uploaded = (await listUploads(rt.blobs, area)).filter((f) => f.toLowerCase().endsWith('.zip') && !first.unpacked.includes(f));
   if (!uploaded.length) return;
   const src = await rt.db('sources').where({ id: first.source_id }).first('settings');
   const settings = parseSettings(src?.settings);
@@ -71,7 +69,7 @@ export async function ensureUnpacked(rt: Pick<Runtime, 'db'>, sessionId: number,
     for (const z of uploaded) {
       if (session.unpacked.includes(z)) continue;
       await onProgress(`Распаковка архива ${z}`);
-      const r = await unzipInto(path.join(dir, z), dir, { ...limits, alreadyUnzipped: used });
+      const r = await unzipInto(rt.blobs, area, z, { ...limits, alreadyUnzipped: used });
       used += r.bytes;
       await trx.raw('UPDATE commerceml_sessions SET unpacked = array_append(unpacked, ?), unzipped_bytes = ? WHERE id = ?', [z, used, sessionId]);
     }
@@ -99,14 +97,15 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
   await row().update({ state: 'running', progress: 'started' });
   try {
     const session = await getSession(rt.db, data.sessionId);
-    const dir = sessionDir(data.uploadDir, data.sessionId);
-    await ensureUnpacked(rt, data.sessionId, dir, async (t) => {
+    // jobs enqueued before the blob store named a folder (uploadDir) instead of a prefix
+    const area = sessionPrefix(data.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX, data.sessionId);
+    await ensureUnpacked(rt, data.sessionId, area, async (t) => {
       last = 0;
       await onProgress(t);
     });
-    const file = resolveInside(dir, data.filename);
-    if (!fs.existsSync(file)) throw new UploadError(`file ${data.filename} was not uploaded in this session (nor found in its archive)`);
-    const res = await importCatalogFile(rt, { sessionId: session.id, sourceId: session.source_id, file, filename: data.filename }, onProgress);
+    const file = await uploadFile(rt.blobs, uploadKey(area, data.filename));
+    if (!file) throw new UploadError(`file ${data.filename} was not uploaded in this session (nor found in its archive)`);
+    const res = await importCatalogFile(rt, { sessionId: session.id, sourceId: session.source_id, file, area, filename: data.filename }, onProgress);
     // A file whose catalog data was all dropped fails (its other records are kept): 1C stops and
     // shows why, instead of reporting a successful exchange that changed nothing.
     await row().update({

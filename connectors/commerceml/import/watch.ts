@@ -22,9 +22,9 @@ export interface WatchedImport {
 
 export type ImportWatch = { outcome: 'alive' } | { outcome: 'requeued'; jobId: string } | { outcome: 'failed'; jobId: string; message: string };
 
-export async function watchImport(rt: Runtime, imp: WatchedImport, uploadDir: string): Promise<ImportWatch> {
+export async function watchImport(rt: Runtime, imp: WatchedImport, uploadPrefix: string): Promise<ImportWatch> {
   const sessionId = Number(imp.session_id);
-  const job = importJob({ id: sessionId, token: imp.token }, imp.filename, uploadDir);
+  const job = importJob({ id: sessionId, token: imp.token }, imp.filename, uploadPrefix);
   const jobId = job.opts.jobId!;
   const queue = getQueue(rt, COMMERCEML_IMPORT_JOB);
   // Only an undecided row is changed: the job may decide it between our read and this write.

@@ -6,6 +6,7 @@ import { migrateLatest, migrateRollbackAll } from '../../infra/db/migrate.ts';
 import { log } from '../../infra/log.ts';
 import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../../infra/runtime.ts';
+import { registerBlobs } from './blobs.ts';
 import { registerMapping } from './mapping.ts';
 import { registerSource } from './source.ts';
 import { collectStats, formatStats } from './stats.ts';
@@ -62,6 +63,7 @@ export function buildCli(): Command {
   registerSync(program, withRuntime);
   registerMapping(program, withRuntime);
   registerSource(program, withRuntime);
+  registerBlobs(program, withRuntime);
 
   for (const role of ['web', 'worker', 'scheduler'] as const) {
     program.command(role).description(`run the ${role} role`).action(async () => {

@@ -1,5 +1,5 @@
 import type { Db } from '../../infra/db/knex.ts';
-import { CONNECTOR_TABLES, MIRROR_TABLES, STORE_TABLES } from '../../infra/db/tables.ts';
+import { CONNECTOR_TABLES, INFRA_TABLES, MIRROR_TABLES, STORE_TABLES } from '../../infra/db/tables.ts';
 import { type SourceFreshness, sourceFreshness } from '../../mirror/freshness.ts';
 
 export interface Stats {
@@ -8,7 +8,7 @@ export interface Stats {
 }
 
 export async function collectStats(db: Db, staleAfterS: number): Promise<Stats> {
-  const names = [...MIRROR_TABLES, ...STORE_TABLES, ...CONNECTOR_TABLES];
+  const names = [...MIRROR_TABLES, ...STORE_TABLES, ...CONNECTOR_TABLES, ...INFRA_TABLES];
   const sql = names.map((t) => `SELECT '${t}' AS t, count(*)::bigint AS n FROM ${t}`).join(' UNION ALL ');
   const { rows } = await db.raw(sql);
   const tables: Record<string, number> = {};

@@ -3,7 +3,7 @@
 // migrations (test/infra/db/row-types.test.ts compares this output with the committed file).
 import type { Db } from './knex.ts';
 import { fromRoot } from '../paths.ts';
-import { CONNECTOR_TABLES, MIRROR_TABLES, STORE_TABLES } from './tables.ts';
+import { CONNECTOR_TABLES, INFRA_TABLES, MIRROR_TABLES, STORE_TABLES } from './tables.ts';
 
 export const ROWS_FILE = fromRoot('src/infra/db/rows.ts');
 
@@ -21,13 +21,13 @@ const TS_OF: Record<string, string> = {
   int2: 'number', int4: 'number', int8: 'number', numeric: 'string', float8: 'number',
   text: 'string', varchar: 'string', citext: 'string', uuid: 'string', tsvector: 'string',
   bool: 'boolean', date: 'Date', timestamptz: 'Date', timestamp: 'Date',
-  jsonb: 'Json', json: 'Json', _int8: 'number[]', _int4: 'number[]', _text: 'string[]',
+  jsonb: 'Json', json: 'Json', _int8: 'number[]', _int4: 'number[]', _text: 'string[]', bytea: 'Buffer',
 };
 
 const pascal = (s: string) => s.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 export async function rowTypesSource(db: Db): Promise<string> {
-  const tables = [...MIRROR_TABLES, ...STORE_TABLES, ...CONNECTOR_TABLES];
+  const tables = [...MIRROR_TABLES, ...STORE_TABLES, ...CONNECTOR_TABLES, ...INFRA_TABLES];
   const { rows } = await db.raw<{ rows: Column[] }>(
     `SELECT table_name, column_name, udt_name, is_nullable,
             (column_default IS NOT NULL OR is_identity = 'YES') AS has_default

@@ -5,6 +5,21 @@ import type { Knex } from 'knex';
 // biome-ignore lint/suspicious/noExplicitAny: jsonb holds per-column shapes; readers narrow them
 export type Json = any;
 
+export interface BlobChunksRow {
+  object_id: number;
+  off: number;
+  len: number;
+  data: Buffer;
+}
+
+export interface BlobObjectsRow {
+  id: number;
+  key: string;
+  size: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface CartLinesRow {
   cart_id: number;
   offer_id: number;
@@ -177,6 +192,15 @@ export interface ExpectedArrivalsRow {
   order_number: string | null;
   deleted: boolean;
   updated_at: Date;
+}
+
+export interface ImagesRow {
+  sha256: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  created_at: Date;
 }
 
 export interface ManagersRow {
@@ -497,6 +521,13 @@ export interface SettingsRow {
   updated_at: Date;
 }
 
+export interface SourceImagesRow {
+  source_id: number;
+  path: string;
+  sha256: string;
+  updated_at: Date;
+}
+
 export interface SourcesRow {
   id: number;
   name: string;
@@ -616,6 +647,8 @@ type Updatable<R> = { [K in keyof R]?: In<R[K]> | Knex.Raw };
 
 declare module 'knex/types/tables.js' {
   interface Tables {
+    blob_chunks: Knex.CompositeTableType<BlobChunksRow, Insertable<BlobChunksRow, never>, Updatable<BlobChunksRow>>;
+    blob_objects: Knex.CompositeTableType<BlobObjectsRow, Insertable<BlobObjectsRow, 'id' | 'size' | 'created_at' | 'updated_at'>, Updatable<BlobObjectsRow>>;
     cart_lines: Knex.CompositeTableType<CartLinesRow, Insertable<CartLinesRow, 'warehouse_id' | 'added_at'>, Updatable<CartLinesRow>>;
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
@@ -629,6 +662,7 @@ declare module 'knex/types/tables.js' {
     counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
     expected_arrivals: Knex.CompositeTableType<ExpectedArrivalsRow, Insertable<ExpectedArrivalsRow, 'id' | 'order_number' | 'deleted' | 'updated_at'>, Updatable<ExpectedArrivalsRow>>;
+    images: Knex.CompositeTableType<ImagesRow, Insertable<ImagesRow, 'created_at'>, Updatable<ImagesRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;
@@ -654,6 +688,7 @@ declare module 'knex/types/tables.js' {
     saved_carts: Knex.CompositeTableType<SavedCartsRow, Insertable<SavedCartsRow, 'id' | 'created_at' | 'updated_at'>, Updatable<SavedCartsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
+    source_images: Knex.CompositeTableType<SourceImagesRow, Insertable<SourceImagesRow, 'updated_at'>, Updatable<SourceImagesRow>>;
     sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;
     store_identity: Knex.CompositeTableType<StoreIdentityRow, Insertable<StoreIdentityRow, 'one' | 'id' | 'created_at'>, Updatable<StoreIdentityRow>>;

@@ -2,6 +2,7 @@
 export const MIRROR_TABLES = [
   'sources', 'product_groups', 'products', 'offers', 'price_types', 'prices', 'warehouses', 'stock',
   'managers', 'counterparties', 'contracts', 'contract_prices', 'documents', 'counterparty_credit', 'expected_arrivals', 'sync_runs',
+  'images', 'source_images',
 ] as const;
 
 export const STORE_TABLES = [
@@ -12,3 +13,6 @@ export const STORE_TABLES = [
 
 /** Connector working state (exchange sessions and the like), neither mirror nor store. */
 export const CONNECTOR_TABLES = ['commerceml_sessions', 'commerceml_imports', 'commerceml_seen'] as const;
+
+/** Infrastructure: the PostgreSQL blob store (BLOB_STORE=postgres). */
+export const INFRA_TABLES = ['blob_objects', 'blob_chunks'] as const;

@@ -1,6 +1,7 @@
 // The catalog page: filters, search, sort and one page of offers with the buyer's price and
 // availability per warehouse: one query for the page's ids, one prepared statement for their
 // rows (plus a capped, cached count).
+import { imageUrl } from './images.ts';
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { prepare, runPrepared } from '../../infra/db/prepared.ts';
@@ -102,7 +103,7 @@ function toRow(r: Record<string, unknown>): CatalogRow {
     name: r.name as string,
     unit: r.unit as string | null,
     vatRate: r.vat_rate as string | null,
-    image: r.image as string | null,
+    image: imageUrl(r.image as string | null, 240),
     characteristics: (r.characteristics as Record<string, string>) ?? {},
     price: r.price as string | null,
     currency: r.currency as string | null,

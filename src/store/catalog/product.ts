@@ -1,6 +1,7 @@
 // The product page: one offer's row (price, stock) plus what the catalog list leaves out.
 import type { Db } from '../../infra/db/knex.ts';
 import { type CatalogRow, offerRows } from './catalog.ts';
+import { imageUrl } from './images.ts';
 import type { PriceScope } from '../pricing/pricing.ts';
 
 export interface ProductDetails {
@@ -34,7 +35,7 @@ export async function productDetails(db: Db, scope: PriceScope, offerId: number)
     description: d.description,
     barcode: d.barcode,
     properties: d.properties ?? {},
-    images: Array.isArray(d.images) ? d.images.filter((x: unknown) => typeof x === 'string') : [],
+    images: Array.isArray(d.images) ? d.images.map((x: unknown) => (typeof x === 'string' ? imageUrl(x, 640) : null)).filter((x: string | null): x is string => x !== null) : [],
     group: d.grp,
     siblings: d.siblings,
     asOf: d.as_of ? new Date(d.as_of).toISOString() : null,

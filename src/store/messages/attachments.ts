@@ -1,8 +1,10 @@
 // Message attachments: size and type limits, content sniffed against the claimed type, stored
-// under DATA_DIR with a random name (the user's file name is only metadata).
+// in the blob store (`attachments/<client>/<random>`: any web serves what another took) with a
+// random name (the user's file name is only metadata).
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { BlobNotFound, type BlobStore } from '../../infra/blob/index.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
@@ -49,27 +51,31 @@ export function checkAttachment(f: UploadedFile): { name: string; type: string }
   return { name, type: t[0] };
 }
 
-export function attachmentsRoot(dataDir: string): string {
-  return path.join(dataDir, 'attachments');
-}
+const ROOT = 'attachments';
 
-export async function storeAttachment(dataDir: string, clientId: number, f: UploadedFile): Promise<StoredAttachment> {
+export async function storeAttachment(blobs: BlobStore, clientId: number, f: UploadedFile): Promise<StoredAttachment> {
   const { name, type } = checkAttachment(f);
-  const file = path.join(String(clientId), crypto.randomBytes(16).toString('hex'));
-  const full = path.join(attachmentsRoot(dataDir), file);
-  await fs.mkdir(path.dirname(full), { recursive: true });
-  await fs.writeFile(full, f.data, { flag: 'wx' });
+  const file = `${clientId}/${crypto.randomBytes(16).toString('hex')}`;
+  await blobs.put(`${ROOT}/${file}`, f.data);
   return { file, name, type, size: f.data.length };
 }
 
-export async function removeAttachment(dataDir: string, a: StoredAttachment): Promise<void> {
-  await fs.rm(path.join(attachmentsRoot(dataDir), a.file), { force: true });
+/** The blob key of a stored attachment; refuses anything but the names storeAttachment gives. */
+export function attachmentKey(a: StoredAttachment): string {
+  if (!/^\d+\/[0-9a-f]{32}$/.test(a.file)) throw new DomainError('not_found', 'Attachment not found.');
+  return `${ROOT}/${a.file}`;
 }
 
-/** Absolute path of a stored attachment; refuses anything that escapes the root. */
-export function attachmentPath(dataDir: string, a: StoredAttachment): string {
-  const root = attachmentsRoot(dataDir);
-  const full = path.resolve(root, a.file);
-  if (!full.startsWith(root + path.sep)) throw new DomainError('not_found', 'Attachment not found.');
-  return full;
+export async function removeAttachment(blobs: BlobStore, a: StoredAttachment): Promise<void> {
+  await blobs.remove(attachmentKey(a));
+}
+
+/** The attachment's bytes, streamed; not_found when the stored file is gone. */
+export async function openAttachment(blobs: BlobStore, a: StoredAttachment): Promise<Readable> {
+  try {
+    return await blobs.read(attachmentKey(a));
+  } catch (err) {
+    if (err instanceof BlobNotFound) throw new DomainError('not_found', 'Attachment not found.');
+    throw err;
+  }
 }

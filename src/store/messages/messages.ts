@@ -3,6 +3,7 @@
 // A new message is announced on Redis pub/sub so open pages update live.
 import type { Redis } from 'ioredis';
 import type { Db } from '../../infra/db/knex.ts';
+import type { BlobStore } from '../../infra/blob/index.ts';
 import { removeAttachment, type StoredAttachment, storeAttachment, type UploadedFile } from './attachments.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
@@ -34,7 +35,8 @@ export interface ThreadDeps {
   db: Db;
   redis?: Redis;
   prefix?: string;
-  dataDir: string;
+  /** Where attachments are kept. */
+  blobs: BlobStore;
 }
 
 export const MAX_MESSAGE_CHARS = 5000;
@@ -86,7 +88,7 @@ export async function postMessage(
   const body = (input.body ?? '').replace(/\r\n/g, '\n').trim();
   if (!body && !input.file) throw new DomainError('invalid', 'Write a message or attach a file.');
   if (body.length > MAX_MESSAGE_CHARS) throw new DomainError('invalid', `The message is ${body.length} characters long; the limit is ${MAX_MESSAGE_CHARS}.`);
-  const attachment = input.file ? await storeAttachment(deps.dataDir, clientId, input.file) : null;
+  const attachment = input.file ? await storeAttachment(deps.blobs, clientId, input.file) : null;
   let id: number;
   try {
     const [r] = await deps.db('messages')
@@ -94,7 +96,7 @@ export async function postMessage(
       .returning('id');
     id = r.id;
   } catch (err) {
-    if (attachment) await removeAttachment(deps.dataDir, attachment);
+    if (attachment) await removeAttachment(deps.blobs, attachment);
     throw err;
   }
   await publish(deps, { clientId, messageId: id, side: sideOf(actor), type: 'message' });

@@ -3,7 +3,8 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
-import { attachmentPath } from '../../store/messages/attachments.ts';
+import { pipeline } from 'node:stream/promises';
+import { openAttachment } from '../../store/messages/attachments.ts';
 import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
 import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
@@ -22,7 +23,7 @@ const actorOf = (res: Response): Actor => {
 
 export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   const r = Router();
-  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, dataDir: rt.config.dataDir };
+  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
 
   /** The client whose thread this request is about, after the access check. */
   async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string }> {
@@ -103,9 +104,11 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
       if (owner?.client_id !== clientId) throw notFound('Attachment');
       res.set('X-Content-Type-Options', 'nosniff');
       res.set('Content-Security-Policy', "default-src 'none'; sandbox");
+      const body = await openAttachment(rt.blobs, a);
       res.type(a.type);
       res.attachment(a.name);
-      res.sendFile(attachmentPath(rt.config.dataDir, a), { dotfiles: 'allow' }); // DATA_DIR defaults to ./.data
+      res.set('Content-Length', String(a.size));
+      await pipeline(body, res);
     });
   }
   return r;

@@ -1,9 +1,7 @@
 // A real exchange endpoint for the tests: the web app built the way src/app/roles/start.ts builds
 // it (the connector's router passed as a mount), BullMQ workers for its import and quiet-period jobs, and a
 // commerceml source whose password comes from an environment variable.
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { commercemlRouter } from '../../../connectors/commerceml/index.ts';
 import { commercemlImportJob } from '../../../jobs/commerceml-import.ts';
 import { commercemlQuietJob } from '../../../jobs/commerceml-quiet.ts';
@@ -21,7 +19,7 @@ export const PASSWORD_ENV = 'CML_TEST_PASSWORD';
 export interface Exchange {
   rt: Runtime;
   url: string;
-  uploadDir: string;
+  uploadPrefix: string;
   sourceId: number;
   client(o?: Partial<ConstructorParameters<typeof OneCClient>[1]>): OneCClient;
   count(table: string, where?: Record<string, unknown>): Promise<number>;
@@ -35,9 +33,8 @@ export function exchange(): Promise<Exchange> {
   shared ??= (async () => {
     const rt = await testRuntime();
     process.env[PASSWORD_ENV] = PASSWORD;
-    const uploadDir = path.join(rt.config.dataDir, 'exchange-test');
-    fs.mkdirSync(uploadDir, { recursive: true });
-    const app = createApp(rt, [{ path: '/exchange/1c', router: commercemlRouter(rt, { uploadDir }) }]);
+    const uploadPrefix = 'exchange-test';
+    const app = createApp(rt, [{ path: '/exchange/1c', router: commercemlRouter(rt, { uploadPrefix }) }]);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     rt.onShutdown('commerceml test server', () => new Promise((r) => server.close(() => r())));
@@ -46,7 +43,7 @@ export function exchange(): Promise<Exchange> {
     const ex: Exchange = {
       rt,
       url,
-      uploadDir,
+      uploadPrefix,
       sourceId: 0,
       client: (o = {}) => new OneCClient(url, { login: LOGIN, password: PASSWORD, pollMs: 20, ...o }),
       count: async (table, where = {}) => Number((await rt.db(table).where({ source_id: ex.sourceId, ...where }).count({ n: '*' }))[0]!.n),

@@ -47,17 +47,17 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
 
   it('a job Redis lost is enqueued again under its id, at most MAX_REQUEUES times; then the import fails saying why', async () => {
     await addRow('import.xml');
-    const id = importJob({ id: sessionId, token: TOKEN }, 'import.xml', '/up').opts.jobId!;
+    const id = importJob({ id: sessionId, token: TOKEN }, 'import.xml', 'exchange').opts.jobId!;
     for (let i = 1; i <= MAX_REQUEUES; i++) {
-      expect(await watchImport(rt, await watched('import.xml'), '/up')).to.deep.equal({ outcome: 'requeued', jobId: id });
+      expect(await watchImport(rt, await watched('import.xml'), 'exchange')).to.deep.equal({ outcome: 'requeued', jobId: id });
       expect((await row('import.xml')).requeues).to.equal(i);
       const job = await getQueue(rt, 'commerceml.import').getJob(id);
-      expect(job?.data).to.deep.equal({ sessionId, filename: 'import.xml', uploadDir: '/up' });
+      expect(job?.data).to.deep.equal({ sessionId, filename: 'import.xml', uploadPrefix: 'exchange' });
       // while it waits, nothing more happens
-      expect(await watchImport(rt, await watched('import.xml'), '/up')).to.deep.equal({ outcome: 'alive' });
+      expect(await watchImport(rt, await watched('import.xml'), 'exchange')).to.deep.equal({ outcome: 'alive' });
       await job!.remove(); // lost again
     }
-    const last = await watchImport(rt, await watched('import.xml'), '/up');
+    const last = await watchImport(rt, await watched('import.xml'), 'exchange');
     expect(last.outcome).to.equal('failed');
     const r = await row('import.xml');
     expect(r.state).to.equal('failed');
@@ -69,7 +69,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
 
   it('a job that stalled past BullMQ’s limit (its worker died holding it) fails the import with the reason', async () => {
     await addRow('offers.xml');
-    const job = importJob({ id: sessionId, token: TOKEN }, 'offers.xml', '/up');
+    const job = importJob({ id: sessionId, token: TOKEN }, 'offers.xml', 'exchange');
     await getQueue(rt, 'commerceml.import').add('commerceml.import', job.data, job.opts);
     // A worker that takes the job and then stops renewing its lock, as a killed process does…
     const dying = bullOptions(rt);
@@ -84,7 +84,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
       });
     });
     await taken;
-    expect(await watchImport(rt, await watched('offers.xml'), '/up')).to.deep.equal({ outcome: 'alive' });
+    expect(await watchImport(rt, await watched('offers.xml'), 'exchange')).to.deep.equal({ outcome: 'alive' });
     // …and another worker's stall check, allowed no stall, fails it.
     const checker = bullOptions(rt);
     const w2 = new Worker('commerceml.import', async () => {}, { ...checker, autorun: false, stalledInterval: 100, maxStalledCount: 0 });
@@ -94,7 +94,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
     });
     void w2.run();
     await until(async () => (await getQueue(rt, 'commerceml.import').getJob(job.opts.jobId!))?.isFailed(), 'the job to fail as stalled', 10_000, 50);
-    const w = await watchImport(rt, await watched('offers.xml'), '/up');
+    const w = await watchImport(rt, await watched('offers.xml'), 'exchange');
     expect(w.outcome).to.equal('failed');
     expect((await row('offers.xml')).message).to.match(/^offers\.xml: the import job failed without recording a result \(job stalled more than allowable limit\); repeat the exchange$/);
   });
@@ -104,7 +104,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
     await addRow('prices.xml', 'done');
     const queue = getQueue(rt, 'commerceml.import');
     for (const f of ['rests.xml', 'prices.xml']) {
-      const job = importJob({ id: sessionId, token: TOKEN }, f, '/up');
+      const job = importJob({ id: sessionId, token: TOKEN }, f, 'exchange');
       await queue.add('commerceml.import', job.data, job.opts);
     }
     const opts = bullOptions(rt);
@@ -115,9 +115,9 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
     });
     await until(async () => (await queue.getJobCounts('completed')).completed === 2, 'both jobs to complete', 10_000, 50);
     await w.close();
-    expect((await watchImport(rt, await watched('rests.xml'), '/up')).outcome).to.equal('failed');
+    expect((await watchImport(rt, await watched('rests.xml'), 'exchange')).outcome).to.equal('failed');
     expect((await row('rests.xml')).message).to.equal('rests.xml: the import job ended without recording a result; repeat the exchange');
-    expect(await watchImport(rt, await watched('prices.xml'), '/up')).to.deep.equal({ outcome: 'alive' });
+    expect(await watchImport(rt, await watched('prices.xml'), 'exchange')).to.deep.equal({ outcome: 'alive' });
     expect((await row('prices.xml')).state).to.equal('done');
   });
 
@@ -125,7 +125,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
     await addRow('import.xml');
     await addRow('offers.xml');
     const queue = getQueue(rt, 'commerceml.import');
-    const ended = importJob({ id: sessionId, token: TOKEN }, 'offers.xml', '/up');
+    const ended = importJob({ id: sessionId, token: TOKEN }, 'offers.xml', 'exchange');
     await queue.add('commerceml.import', ended.data, ended.opts);
     const opts = bullOptions(rt);
     const w = new Worker('commerceml.import', async () => {
@@ -150,7 +150,7 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
     log.error = ((_f: unknown, text: string) => void errors.push(text)) as typeof log.error;
     let err: unknown;
     try {
-      await runImportJob(rt, { sessionId: 999_999, filename: 'import.xml', uploadDir: '/up' }, { made: 0, max: 3 }).catch((e) => (err = e));
+      await runImportJob(rt, { sessionId: 999_999, filename: 'import.xml', uploadPrefix: 'exchange' }, { made: 0, max: 3 }).catch((e) => (err = e));
     } finally {
       log.error = original;
     }

@@ -283,7 +283,7 @@ describe('CommerceML exchange: catalog protocol over HTTP', () => {
     // Same cookie against a brand-new app + router on another port.
     const { createApp } = await import('../../../src/web/app.ts');
     const { commercemlRouter } = await import('../../../connectors/commerceml/index.ts');
-    const server = createApp(ex.rt, [{ path: '/exchange/1c', router: commercemlRouter(ex.rt, { uploadDir: ex.uploadDir }) }]).listen(0, '127.0.0.1');
+    const server = createApp(ex.rt, [{ path: '/exchange/1c', router: commercemlRouter(ex.rt, { uploadPrefix: ex.uploadPrefix }) }]).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
       const port = (server.address() as { port: number }).port;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listUploads, safeRelativeName } from '../../../connectors/commerceml/exchange/files.ts';
+import { fsBlobStore } from '../../../src/infra/blob/index.ts';
 import { currency, decimal, inn, lenientDate, productIdOf, roundDecimal } from '../../../connectors/commerceml/parse/values.ts';
 
 describe('CommerceML value readers and file names', () => {
@@ -41,14 +42,15 @@ describe('CommerceML value readers and file names', () => {
     for (const bad of ['../x.xml', 'a/../../x', '/etc/passwd', 'a//b', './x', 'x\u0000y', '', undefined]) expect(safeRelativeName(bad), String(bad)).to.equal(undefined);
   });
 
-  it('lists an upload folder: none when it is not there, any other failure thrown', async () => {
+  it('lists the top-level uploads of a session area: none when nothing was uploaded', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cml-uploads-'));
     try {
-      await fs.promises.writeFile(path.join(dir, 'a.zip'), '');
-      expect(await listUploads(dir)).to.deep.equal(['a.zip']);
-      expect(await listUploads(path.join(dir, 'missing'))).to.deep.equal([]);
-      const err = await listUploads(path.join(dir, 'a.zip')).then(() => null, (e: NodeJS.ErrnoException) => e);
-      expect(err?.code).to.equal('ENOTDIR');
+      const blobs = fsBlobStore(dir);
+      await blobs.put('exchange/7/a.zip', Buffer.from(''));
+      await blobs.put('exchange/7/import_files/ab/x.jpg', Buffer.from('x'));
+      await blobs.put('exchange/70/b.zip', Buffer.from(''));
+      expect(await listUploads(blobs, 'exchange/7')).to.deep.equal(['a.zip']);
+      expect(await listUploads(blobs, 'exchange/8')).to.deep.equal([]);
     } finally {
       await fs.promises.rm(dir, { recursive: true, force: true });
     }

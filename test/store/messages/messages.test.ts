@@ -3,7 +3,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import type { Runtime } from '../../../src/infra/runtime.ts';
-import { attachmentPath, MAX_ATTACHMENT_BYTES } from '../../../src/store/messages/attachments.ts';
+import { attachmentKey, MAX_ATTACHMENT_BYTES } from '../../../src/store/messages/attachments.ts';
+import { readAll } from '../../../src/infra/blob/index.ts';
 import { assignManager } from '../../../src/store/accounts/managers.ts';
 import { type MailOut, sendDueMessageNotifications } from '../../../src/store/messages/notifications.ts';
 import {
@@ -27,7 +28,7 @@ describe('store: message threads', () => {
   let deps: ThreadDeps;
   before(async () => {
     rt = await testRuntime();
-    deps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, dataDir: rt.config.dataDir };
+    deps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
   });
   beforeEach(async () => {
     w = await makeWorld(rt);
@@ -101,13 +102,14 @@ describe('store: message threads', () => {
     await refused(readThread(deps, w.users.ivanov, w.clients.alpha), /Conversation not found/);
   });
 
-  it('stores attachments under DATA_DIR within limits, and only the thread’s people can fetch them', async () => {
+  it('stores attachments in the blob store within limits, and only the thread’s people can fetch them', async () => {
     const m = await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: '', file: { name: '../../etc/invoice.pdf', data: PDF } });
     expect(m.attachment).to.include({ name: 'invoice.pdf', type: 'application/pdf', size: PDF.length });
     const stored = await messageAttachment(rt.db, w.users.ivanov, m.id);
-    const file = attachmentPath(rt.config.dataDir, stored);
-    expect(file.startsWith(path.join(rt.config.dataDir, 'attachments'))).to.equal(true);
-    expect(fs.readFileSync(file).equals(PDF)).to.equal(true);
+    const key = attachmentKey(stored);
+    expect(key).to.match(new RegExp(`^attachments/${w.clients.alpha}/[0-9a-f]{32}$`));
+    expect((await readAll(rt.blobs, key, 1e6)).equals(PDF)).to.equal(true);
+    if (rt.blobs.kind === 'fs') expect(fs.readFileSync(path.join(rt.config.dataDir, key)).equals(PDF)).to.equal(true);
     await refused(messageAttachment(rt.db, w.users.betaBuyer, m.id), /Conversation not found/);
 
     await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'run.exe', data: Buffer.from('MZ') } }), /type "\.exe" cannot be attached/);
