@@ -20,7 +20,10 @@ export async function updateRunProgress(db: Db, id: number, p: RunProgress): Pro
 /**
  * Runs left `running` by a process that stopped (SIGKILL, OOM, a lost machine): their database
  * backend is gone, so they can never finish. Marked failed with the reason; returns their ids.
- * A run without a recorded backend (it died before connecting) is swept after 10 minutes.
+ * The backend's pid is recorded by the run's own connection once it is open, so a pid that is no
+ * longer in pg_stat_activity is a backend that ended — however young the run (a worker restarted
+ * a second after a kill sweeps it at start). A run without a recorded backend (it died before
+ * connecting) is swept after 10 minutes.
  */
 export async function sweepAbandonedRuns(db: Db): Promise<number[]> {
   const { rows } = await db.raw<{ rows: { id: number }[] }>(
@@ -28,7 +31,7 @@ export async function sweepAbandonedRuns(db: Db): Promise<number[]> {
             error = 'abandoned: the process running it stopped before it finished (nothing of it was applied)'
       WHERE r.state = 'running'
         AND CASE WHEN r.backend_pid IS NULL THEN r.started_at < now() - interval '10 minutes'
-                 ELSE r.started_at < now() - interval '5 seconds' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid) END
+                 ELSE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid) END
       RETURNING r.id`,
   );
   return rows.map((r) => r.id);

@@ -88,9 +88,13 @@ describe('sync core: an overtaken run never writes an older snapshot', () => {
     const [orphan] = await rt.db('sync_runs')
       .insert({ source_id: sourceId, kind: 'never connected', mode: 'delta', state: 'running', started_at: new Date(Date.now() - 3600_000) })
       .returning('id');
+    // killed a moment after it began: its backend is gone, so it is swept however young it is
+    const [young] = await rt.db('sync_runs')
+      .insert({ source_id: sourceId, kind: 'killed young', mode: 'delta', state: 'running', started_at: new Date(), backend_pid: 2_000_000_001 })
+      .returning('id');
     await rt.db('sync_runs').where({ id: live.id }).update({ started_at: new Date(Date.now() - 60_000) });
     const swept = await sweepAbandonedRuns(rt.db);
-    expect(swept.sort()).to.deep.equal([dead!.id, orphan!.id].sort());
+    expect(swept.sort()).to.deep.equal([dead!.id, orphan!.id, young!.id].sort());
     const row = await rt.db('sync_runs').where({ id: dead!.id }).first('state', 'error');
     expect(row).to.deep.include({ state: 'failed' });
     expect(row?.error).to.match(/^abandoned: the process running it stopped/);

@@ -61,11 +61,11 @@ describe('web/orders: payments and shipments on the order page', () => {
     expect(block).to.contain('Оплачено <strong>1\u00a0500,25</strong> из 3\u00a0000,50 RUB');
     expect(block).to.contain('Оплата № ПП-17 от 01.12.2026: 1\u00a0500,25 RUB — оплачено');
     expect(block).to.contain('Отгрузка № РТ-9 от 02.12.2026 — отгружено · отправление RA123456789RU');
-    expect(block).to.contain('<li>Drill Bosch GSB 13 — 1,5 pcs</li>');
+    expect(block).to.contain('<li>Drill Bosch GSB 13 — 1,5 шт.</li>');
     // the lines table gets a shipped column: 1,5 of the first line, nothing of the second
     expect(page.text).to.contain('<th class="num">Отгружено</th>');
     const shipped = [...page.text.matchAll(/<td class="num shipped">([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
-    expect(shipped).to.deep.equal(['1,5 pcs', '0 pcs']);
+    expect(shipped).to.deep.equal(['1,5 шт.', '0 шт.']);
     // and the history lists both, in Russian, from the accounting system
     expect(page.text).to.contain('Оплата № ПП-17 от 01.12.2026: 1\u00a0500,25 RUB; оплачено 1\u00a0500,25 из 3\u00a0000,50 RUB');
     expect(page.text).to.contain('Отгрузка № РТ-9 от 02.12.2026 — частичная отгрузка: Drill Bosch GSB 13 × 1,5; отправление RA123456789RU');
