@@ -128,7 +128,7 @@ export async function acceptQuote(db: Db, actor: Actor, id: number, now: Date = 
       'SELECT offer_id, warehouse_id, quantity::text AS quantity, price::text AS price FROM quote_lines WHERE quote_id = ? ORDER BY line_no',
       [id],
     );
-    const stock = await availableFor(trx as unknown as Db, lines.map((l) => l.offer_id));
+    const stock = await availableFor(trx, lines.map((l) => l.offer_id));
     const warehouses = await trx('warehouses').where({ deleted: false }).orderByRaw(`kind = 'partner', delivery_days, sort, name, id`).select('id', 'kind', 'delivery_days');
     const orderLines = lines.map((l) => ({
       offerId: l.offer_id, quantity: l.quantity, price: l.price,
