@@ -15,7 +15,7 @@ const PRODUCTS = 400;
 /** Per product: text no reader takes (kept only if the chunk is). */
 const FILLER = 'Ё'.repeat(40_000);
 
-function* file(): Generator<Buffer> {
+async function* file(): AsyncGenerator<Buffer> {
   yield Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.10"><Каталог><Товары>');
   for (let i = 0; i < PRODUCTS; i++) {
     const id = `00000001-0006-4000-8000-${String(i).padStart(12, '0')}`;
