@@ -53,7 +53,7 @@ export async function startCluster(
     dirs.push(dir);
     // webs[i] is the i-th web started (the port is taken before anything else awaits)
     const at = role === 'web' ? webs.push('') - 1 : -1;
-    const port = role === 'web' ? { PORT: String(await freePort()) } : {};
+    const port: Record<string, string> = role === 'web' ? { PORT: String(await freePort()) } : {};
     if (port.PORT) webs[at] = `http://127.0.0.1:${port.PORT}`;
     const r = startRole([role], { ...common, DATA_DIR: dir, ...port, ...extra });
     roles.push(r);

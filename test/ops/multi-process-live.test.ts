@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { applyBatch } from '../../src/sync/index.ts';
-import { type StoreFixture } from '../support/mirror-fixtures.ts';
+import type { StoreFixture } from '../support/mirror-fixtures.ts';
 import { SseStream } from '../support/sse.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { seedWorld } from '../support/world.ts';
@@ -70,12 +70,16 @@ describe('ops: two webs — live stock on both, a reservation race split across 
         return { web: i % 2, status: res.status, text: await res.text() };
       }),
     );
-    const statuses = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
+    const statuses: Record<number, number> = {};
+    for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
     // granted: 200 with the fragment; refused: the fragment with the refusal's 409
     expect(Object.keys(statuses).sort(), JSON.stringify(statuses)).to.deep.equal(['200', '409']);
     expect(statuses[200]).to.equal(2 * UNITS);
     for (const web of [0, 1]) expect(answers.filter((a) => a.web === web && a.status === 200).length, `granted through web ${web + 1}`).to.be.above(0);
-    const held = await rt.db('reservations').whereIn('offer_id', hot).andWhere({ state: 'active' }).groupBy('offer_id').select('offer_id', rt.db.raw('sum(quantity)::int AS n'));
+    const { rows: held } = await rt.db.raw<{ rows: { n: number }[] }>(
+      `SELECT sum(quantity)::int AS n FROM reservations WHERE offer_id = ANY(?) AND state = 'active' GROUP BY offer_id`,
+      [hot],
+    );
     expect(held.map((h) => h.n)).to.deep.equal([UNITS, UNITS]);
     expect(Number((await rt.db('reservations').whereIn('offer_id', hot).count({ n: '*' }))[0]!.n)).to.equal(2 * UNITS);
   });

@@ -16,10 +16,10 @@ describe('web/catalog: views, filters, search, product page', () => {
     const r = await a.get('/catalog');
     expect(r.status).to.equal(200);
     expect(r.text).to.contain('Prices and stock as of 27.11.2026, 12:00:00');
-    expect(r.text).to.match(/<th class="num wh">Main<\/th>/);
+    expect(r.text).to.match(/<th scope="col" class="num wh">Main<\/th>/);
     expect(r.text).to.match(/Partner Far<br><small>partner · 3 d<\/small>/);
     const row = cells(r.text, w.fx.offers[0]!);
-    expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('<td>шт.</td>'); // the unit in the page's language
+    expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('SKU-001 · шт.'); // the unit in the page's language
     expect(row).to.match(/sse-swap="p\d+"><span class="price" title="contract_type">85,50<\/span>/);
     expect(row).to.contain('100 <small class="pp">94,05</small>'); // partner: qty + price with commission
     expect(row).to.contain('name="qty"');
