@@ -616,6 +616,7 @@ export interface UsersRow {
   order_limit: string | null;
   monthly_limit: string | null;
   invited_by: number | null;
+  language: string | null;
 }
 
 export interface WaitlistRow {
@@ -698,7 +699,7 @@ declare module 'knex/types/tables.js' {
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_counterparties: Knex.CompositeTableType<UserCounterpartiesRow, Insertable<UserCounterpartiesRow, 'created_at'>, Updatable<UserCounterpartiesRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
-    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by'>, Updatable<UsersRow>>;
+    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by' | 'language'>, Updatable<UsersRow>>;
     waitlist: Knex.CompositeTableType<WaitlistRow, Insertable<WaitlistRow, 'id' | 'warehouse_id' | 'created_at' | 'notified_at'>, Updatable<WaitlistRow>>;
     warehouses: Knex.CompositeTableType<WarehousesRow, Insertable<WarehousesRow, 'id' | 'kind' | 'commission_pct' | 'delivery_days' | 'address' | 'sort' | 'deleted' | 'updated_at'>, Updatable<WarehousesRow>>;
   }
