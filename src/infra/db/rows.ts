@@ -67,6 +67,7 @@ export interface CommercemlImportsRow {
   dropped: string | null;
   data_applied: boolean;
   requeues: number;
+  heartbeat_at: Date | null;
 }
 
 export interface CommercemlSeenRow {
@@ -615,6 +616,7 @@ export interface UsersRow {
   order_limit: string | null;
   monthly_limit: string | null;
   invited_by: number | null;
+  language: string | null;
 }
 
 export interface WaitlistRow {
@@ -655,7 +657,7 @@ declare module 'knex/types/tables.js' {
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
     clients: Knex.CompositeTableType<ClientsRow, Insertable<ClientsRow, 'id' | 'manager_id' | 'manager_assigned' | 'head_counterparty_id' | 'settings' | 'created_at'>, Updatable<ClientsRow>>;
-    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues'>, Updatable<CommercemlImportsRow>>;
+    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues' | 'heartbeat_at'>, Updatable<CommercemlImportsRow>>;
     commerceml_seen: Knex.CompositeTableType<CommercemlSeenRow, Insertable<CommercemlSeenRow, never>, Updatable<CommercemlSeenRow>>;
     commerceml_sessions: Knex.CompositeTableType<CommercemlSessionsRow, Insertable<CommercemlSessionsRow, 'id' | 'state' | 'version' | 'zip' | 'bytes_received' | 'classifier' | 'full_entities' | 'unpacked' | 'deactivated_at' | 'queried_order_ids' | 'created_at' | 'last_seen_at' | 'completed_at' | 'unzipped_bytes'>, Updatable<CommercemlSessionsRow>>;
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
@@ -697,7 +699,7 @@ declare module 'knex/types/tables.js' {
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_counterparties: Knex.CompositeTableType<UserCounterpartiesRow, Insertable<UserCounterpartiesRow, 'created_at'>, Updatable<UserCounterpartiesRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
-    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by'>, Updatable<UsersRow>>;
+    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by' | 'language'>, Updatable<UsersRow>>;
     waitlist: Knex.CompositeTableType<WaitlistRow, Insertable<WaitlistRow, 'id' | 'warehouse_id' | 'created_at' | 'notified_at'>, Updatable<WaitlistRow>>;
     warehouses: Knex.CompositeTableType<WarehousesRow, Insertable<WarehousesRow, 'id' | 'kind' | 'commission_pct' | 'delivery_days' | 'address' | 'sort' | 'deleted' | 'updated_at'>, Updatable<WarehousesRow>>;
   }
