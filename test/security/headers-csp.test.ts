@@ -109,7 +109,7 @@ describe('security: headers and a strict CSP', function () {
       await page.selectOption('select[name=counterpartyId]', String(fx.cp.aHead));
       await page.waitForFunction((id) => document.querySelector('select[name=counterpartyId] option[selected]')?.getAttribute('value') === id, String(fx.cp.aHead));
       await page.goto(`${srv.base}/cart`);
-      await page.locator('button.primary', { hasText: 'Place order' }).waitFor();
+      await page.locator('button.primary', { hasText: 'Оформить заказ' }).waitFor();
       expect(violations).to.deep.equal([]);
     });
 
