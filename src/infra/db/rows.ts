@@ -67,6 +67,7 @@ export interface CommercemlImportsRow {
   dropped: string | null;
   data_applied: boolean;
   requeues: number;
+  heartbeat_at: Date | null;
 }
 
 export interface CommercemlSeenRow {
@@ -656,7 +657,7 @@ declare module 'knex/types/tables.js' {
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
     clients: Knex.CompositeTableType<ClientsRow, Insertable<ClientsRow, 'id' | 'manager_id' | 'manager_assigned' | 'head_counterparty_id' | 'settings' | 'created_at'>, Updatable<ClientsRow>>;
-    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues'>, Updatable<CommercemlImportsRow>>;
+    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues' | 'heartbeat_at'>, Updatable<CommercemlImportsRow>>;
     commerceml_seen: Knex.CompositeTableType<CommercemlSeenRow, Insertable<CommercemlSeenRow, never>, Updatable<CommercemlSeenRow>>;
     commerceml_sessions: Knex.CompositeTableType<CommercemlSessionsRow, Insertable<CommercemlSessionsRow, 'id' | 'state' | 'version' | 'zip' | 'bytes_received' | 'classifier' | 'full_entities' | 'unpacked' | 'deactivated_at' | 'queried_order_ids' | 'created_at' | 'last_seen_at' | 'completed_at' | 'unzipped_bytes'>, Updatable<CommercemlSessionsRow>>;
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
