@@ -34,7 +34,7 @@ export const quickFileUpload: RequestHandler = (req, res, next) => {
 export function quickFileRoutes(rt: Runtime): Router {
   const r = Router();
   r.post(QUICK_FILE_PATH, ...requireOrdering, async (req, res) => {
-    const page = (status: number, extra: Record<string, unknown>) => res.status(status).render('quick-order', { title: 'Quick order', ...extra });
+    const page = (status: number, extra: Record<string, unknown>) => res.status(status).render('quick-order', { title: tOf(res)('quick.title'), ...extra });
     if (res.locals.uploadError) return page(422, { fileError: res.locals.uploadError });
     const file = req.file;
     if (!file) return page(422, { fileError: 'Выберите файл XLSX или CSV.' });
