@@ -10,6 +10,7 @@ import { MAX_QUICK_FILE_BYTES, parseQuickFile } from '../../store/cart/quick-fil
 import { requireOrdering } from '../auth/context.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { owner } from './cart.ts';
+import { tOf } from '../i18n.ts';
 
 export const QUICK_FILE_PATH = '/cart/quick/file';
 
