@@ -5,7 +5,7 @@ import { type Response, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Actor } from '../../store/messages/messages.ts';
 import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
-import { buyerScope, requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
+import { buyerScope, requireOrdering, requireRole, viewerOf } from '../auth/context.ts';
 import { idParam } from '../errors.ts';
 
 const STATUS: Record<string, string> = { requested: 'ждёт ответа менеджера', answered: 'есть предложение', accepted: 'принято, заказ оформлен', declined: 'отклонено' };
@@ -31,7 +31,7 @@ export function quoteRoutes(rt: Runtime): Router {
     });
   });
 
-  r.post('/quotes', ...requireBuyer, async (req, res) => {
+  r.post('/quotes', ...requireOrdering, async (req, res) => {
     const { viewer, counterpartyId, contractId } = buyerScope(res);
     const desired = text(req.body?.desiredDate);
     const id = await requestQuote(rt.db, {
@@ -69,12 +69,12 @@ export function quoteRoutes(rt: Runtime): Router {
     res.redirect(303, `/quotes/${id}`);
   });
 
-  r.post('/quotes/:id/accept', ...requireBuyer, async (req, res) => {
+  r.post('/quotes/:id/accept', ...requireOrdering, async (req, res) => {
     const order = await acceptQuote(rt.db, actorOf(res), idParam(req.params.id, 'Запрос цены'));
     res.redirect(303, `/orders/${order.orderId}`);
   });
 
-  r.post('/quotes/:id/decline', ...requireBuyer, async (req, res) => {
+  r.post('/quotes/:id/decline', ...requireOrdering, async (req, res) => {
     const id = idParam(req.params.id, 'Запрос цены');
     await declineQuote(rt.db, actorOf(res), id);
     res.redirect(303, `/quotes/${id}`);
