@@ -87,14 +87,14 @@ const bench: Benchmark = {
       const polled = await measure(rt, sim, base, Math.ceil(changes / 2), offers, changes);
       await getQueue(rt, JOB_SYNC_CHANGES).removeJobScheduler('bench-poll');
 
-      const f = (label: string, xs: number[], note?: string): BenchFigure[] => [
-        { label: `${label} p50`, value: pct(xs, 50), unit: 'ms' },
-        { label: `${label} p95`, value: pct(xs, 95), unit: 'ms', note },
-        { label: `${label} max`, value: Math.max(...xs), unit: 'ms' },
+      const f = (key: string, label: string, xs: number[], note?: string): BenchFigure[] => [
+        { key: `${key}_p50_ms`, label: `${label} p50`, value: pct(xs, 50), unit: 'ms' },
+        { key: `${key}_p95_ms`, label: `${label} p95`, value: pct(xs, 95), unit: 'ms', note },
+        { key: `${key}_max_ms`, label: `${label} max`, value: Math.max(...xs), unit: 'ms' },
       ];
       return [
-        ...f('webhook lag', hook.lags, `target ≤ 1000 ms; /healthz as_of caught up for ${hook.asOfOk}/${hook.lags.length}`),
-        ...f('polling lag', polled.lags, `poll every ${POLL_MS} ms; as_of caught up for ${polled.asOfOk}/${polled.lags.length}`),
+        ...f('webhook', 'webhook lag', hook.lags, `target ≤ 1000 ms; /healthz as_of caught up for ${hook.asOfOk}/${hook.lags.length}`),
+        ...f('polling', 'polling lag', polled.lags, `poll every ${POLL_MS} ms; as_of caught up for ${polled.asOfOk}/${polled.lags.length}`),
       ];
     } finally {
       for (const w of workers) await w.close();

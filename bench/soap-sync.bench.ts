@@ -63,11 +63,11 @@ const bench: Benchmark = {
       const ceil = ceilRows / ceilS;
       log(`sync-core ceiling: ${ceilRows} rows in ${ceilS.toFixed(1)} s`);
       const figures: BenchFigure[] = [
-        { label: 'full sync wall time', value: seconds, unit: 's', note: `${rows.toLocaleString('en-US')} mirrored rows` },
-        { label: 'full sync end to end', value: rate, unit: 'rows/s', ratio: rate / ceil, note: 'target ≥ 50,000 rows/s' },
-        { label: 'sync-core ceiling (same data, no SOAP)', value: ceil, unit: 'rows/s', note: `${ceilRows.toLocaleString('en-US')} rows (half the products) in ${ceilS.toFixed(1)} s, peak RSS ${ceilRss.toFixed(0)} MB` },
-        { label: 'peak RSS (store process, SOAP sync)', value: rss, unit: 'MB' },
-        { label: 'peak RSS (simulator process)', value: simRss, unit: 'MB' },
+        { key: 'full_wall_s', label: 'full sync wall time', value: seconds, unit: 's', note: `${rows.toLocaleString('en-US')} mirrored rows` },
+        { key: 'full_rows_per_s', ratioKey: 'ratio', label: 'full sync end to end', value: rate, unit: 'rows/s', ratio: rate / ceil, note: 'target ≥ 50,000 rows/s' },
+        { key: 'ceiling_rows_per_s', label: 'sync-core ceiling (same data, no SOAP)', value: ceil, unit: 'rows/s', note: `${ceilRows.toLocaleString('en-US')} rows (half the products) in ${ceilS.toFixed(1)} s, peak RSS ${ceilRss.toFixed(0)} MB` },
+        { key: 'store_peak_rss_mb', label: 'peak RSS (store process, SOAP sync)', value: rss, unit: 'MB' },
+        { key: 'sim_peak_rss_mb', label: 'peak RSS (simulator process)', value: simRss, unit: 'MB' },
       ];
       return figures;
     } finally {

@@ -99,11 +99,11 @@ const bench: Benchmark = {
     const tenth = await apply('10 % changed', 1);
     const rate = (s: number) => totalRows / s;
     const figures: BenchFigure[] = [
-      { label: 'raw COPY ceiling', value: ceilingRate, unit: 'rows/s', note: `${totalRows.toLocaleString('en-US')} rows in ${ceilingS.toFixed(1)} s` },
-      { label: 'first full apply', value: rate(first.seconds), unit: 'rows/s', ratio: rate(first.seconds) / ceilingRate, note: `${first.seconds.toFixed(1)} s, target ≥ 60 %` },
-      { label: 'unchanged re-apply', value: rate(same.seconds), unit: 'rows/s', ratio: rate(same.seconds) / ceilingRate, note: `${same.seconds.toFixed(1)} s, ${same.changed} rows written` },
-      { label: '10 % changed apply', value: rate(tenth.seconds), unit: 'rows/s', ratio: rate(tenth.seconds) / ceilingRate, note: `${tenth.seconds.toFixed(1)} s, ${tenth.changed} rows written` },
-      { label: 'peak RSS (bench process)', value: Math.max(first.rss, same.rss, tenth.rss) / 2 ** 20, unit: 'MB' },
+      { key: 'copy_ceiling_rows_per_s', label: 'raw COPY ceiling', value: ceilingRate, unit: 'rows/s', note: `${totalRows.toLocaleString('en-US')} rows in ${ceilingS.toFixed(1)} s` },
+      { key: 'first_apply_rows_per_s', label: 'first full apply', value: rate(first.seconds), unit: 'rows/s', ratio: rate(first.seconds) / ceilingRate, note: `${first.seconds.toFixed(1)} s, target ≥ 60 %` },
+      { key: 'unchanged_apply_rows_per_s', label: 'unchanged re-apply', value: rate(same.seconds), unit: 'rows/s', ratio: rate(same.seconds) / ceilingRate, note: `${same.seconds.toFixed(1)} s, ${same.changed} rows written` },
+      { key: 'changed_10pct_apply_rows_per_s', label: '10 % changed apply', value: rate(tenth.seconds), unit: 'rows/s', ratio: rate(tenth.seconds) / ceilingRate, note: `${tenth.seconds.toFixed(1)} s, ${tenth.changed} rows written` },
+      { key: 'peak_rss_mb', label: 'peak RSS (bench process)', value: Math.max(first.rss, same.rss, tenth.rss) / 2 ** 20, unit: 'MB' },
     ];
     return figures;
   },

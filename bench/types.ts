@@ -14,10 +14,16 @@ export interface BenchContext {
 export interface BenchFigure {
   /** e.g. "first apply", "raw COPY ceiling" */
   label: string;
+  /** Machine-readable name inside the benchmark, ending in the unit: `full_rows_per_s`,
+   *  `open_loop_p99_ms` (latest.json has it as `soap_sync.full_rows_per_s`). Without it the
+   *  label's slug and the unit make one (bench/support/figure-keys.ts). */
+  key?: string;
   value: number;
   unit: string;
   /** Optional ratio against a ceiling measured in the same run, e.g. 0.72 */
   ratio?: number;
+  /** Name of the ratio (`ratio`, `table_50c_ratio`); default: the key with `_ratio` for its unit. */
+  ratioKey?: string;
   note?: string;
 }
 

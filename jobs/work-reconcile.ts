@@ -5,10 +5,14 @@
 //   of that job (the delivery loop is exactly-once, so an extra run costs nothing);
 // - CommerceML imports `queued` or `running` whose job no longer exists: the same job again,
 //   under its id (a few times at most); whose job ended without deciding the row (e.g. failed as
-//   stalled past BullMQ's limit): failed with that reason (connectors/commerceml/import/watch.ts).
+//   stalled past BullMQ's limit): failed with that reason (connectors/commerceml/import/watch.ts);
+// - CommerceML sessions waiting for their quiet period whose delayed `commerceml.quiet` check is
+//   gone: the check again, due when the period ends (connectors/commerceml/import/quiet.ts).
+// Reservation timers (delayed `reservations.expire`) need nothing here: reservations.sweep
+// expires what is due every 15 s whatever Redis kept.
 // The scheduler role also asks for a pass at once after a Redis reconnect.
 import type { Queue } from 'bullmq';
-import { DEFAULT_UPLOAD_PREFIX, watchImport } from '../connectors/commerceml/index.ts';
+import { DEFAULT_UPLOAD_PREFIX, recreateQuietChecks, watchImport } from '../connectors/commerceml/index.ts';
 import { log } from '../src/infra/log.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
@@ -32,6 +36,8 @@ export interface WorkReconciled {
   imports: string[];
   /** Import job ids whose job ended without deciding the import: the import is failed with the reason. */
   failedImports: string[];
+  /** Sessions whose quiet-period check was queued again (its delayed job was gone). */
+  quietChecks: number[];
 }
 
 /** True when the queue will run a job of its kind by itself: a scheduler, or a job not yet finished. */
@@ -42,7 +48,7 @@ async function hasLiveWork(queue: Queue): Promise<boolean> {
 }
 
 export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; importGraceS?: number } = {}): Promise<WorkReconciled> {
-  const done: WorkReconciled = { deliveries: [], imports: [], failedImports: [] };
+  const done: WorkReconciled = { deliveries: [], imports: [], failedImports: [], quietChecks: [] };
   for (const d of DELIVERIES) {
     const overdue = await rt.db('outbox as o')
       .join('sources as s', 's.id', 'o.source_id')
@@ -69,7 +75,8 @@ export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; 
     if (w.outcome === 'requeued') done.imports.push(w.jobId);
     if (w.outcome === 'failed') done.failedImports.push(w.jobId);
   }
-  if (done.deliveries.length || done.imports.length) log.warn(done, 'work without a job found and enqueued again');
+  done.quietChecks = await recreateQuietChecks(rt);
+  if (done.deliveries.length || done.imports.length || done.quietChecks.length) log.warn(done, 'work without a job found and enqueued again');
   if (done.failedImports.length) log.warn({ imports: done.failedImports }, 'CommerceML imports whose job ended without a result marked failed');
   return done;
 }

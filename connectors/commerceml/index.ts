@@ -4,4 +4,4 @@ export { COMMERCEML_IMPORT_JOB, DEFAULT_UPLOAD_PREFIX, importJob, type ImportJob
 export { MAX_REQUEUES, watchImport, type ImportWatch } from './import/watch.ts';
 export { parseSettings, type CommerceMLSettings } from './settings.ts';
 export { type ExchangeActivity, type ExchangeFile, recentExchanges } from './exchange/activity.ts';
-export { COMMERCEML_QUIET_JOB, type QuietJobData, runQuietCheck, scheduleQuietCheck } from './import/quiet.ts';
+export { COMMERCEML_QUIET_JOB, type QuietJobData, recreateQuietChecks, runQuietCheck, scheduleQuietCheck } from './import/quiet.ts';

@@ -218,7 +218,12 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     }
     // Still undecided: is there a job that will decide it? (Its insert and enqueue are a moment apart.)
     if (age > WATCH_AFTER_MS) {
-      const w = await watchImport(rt, { ...row, token: session.token }, uploadPrefix);
+      // Redis down (restarting): the import itself does not need it — say so and ask again
+      const w = await watchImport(rt, { ...row, token: session.token }, uploadPrefix).catch((err: Error) => {
+        log.warn({ session: session.id, file: rel, err: err.message }, 'commerceml import: the job queue does not answer; 1C asks again');
+        return { outcome: 'unknown' as const, why: err.message };
+      });
+      if (w.outcome === 'unknown') return answer(res, 'progress', `${row.progress || `${rel}: ${row.state}`} (the job queue does not answer: ${w.why}; checking again at the next call)`);
       if (w.outcome === 'failed') return answer(res, 'failure', w.message);
       if (w.outcome === 'requeued') return answer(res, 'progress', `${rel}: the import job was lost (Redis restarted?) and is queued again`);
     }

@@ -1,5 +1,6 @@
 // Handlebars helpers shared by every template. All return escaped text.
 import type { HelperOptions } from 'handlebars';
+import { translator } from '../infra/i18n/index.ts';
 import { formats } from '../infra/intl.ts';
 import { orderStatusLabel } from './format.ts';
 
@@ -7,9 +8,19 @@ import { orderStatusLabel } from './format.ts';
 const isOptions = (v: unknown): v is HelperOptions => typeof v === 'object' && v !== null && 'data' in v && 'hash' in v;
 /** The formats of the page's locale (`locale` in the view's data, else the store's). */
 const fmt = (o: unknown) => formats(isOptions(o) ? ((o.data?.root as { locale?: string } | undefined)?.locale ?? null) : null);
+/** The page's language (`lang` in the view's data: src/web/i18n.ts; e-mails pass the recipient's). */
+const langOf = (o: unknown) => (isOptions(o) ? ((o.data?.root as { lang?: string } | undefined)?.lang ?? null) : null);
+/** A hash value for i18next: a numeric `count` (a database count arrives as text) as a number, for the plural rules. */
+const hashValues = (hash: Record<string, unknown>) =>
+  typeof hash.count === 'string' && hash.count.trim() !== '' && Number.isFinite(Number(hash.count)) ? { ...hash, count: Number(hash.count) } : hash;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 export const helpers = {
+  /**
+   * A text from the message catalogs (src/infra/i18n) in the page's language:
+   * {{t "cart.title"}}, {{t "catalog.found" count=total}} (plural rules), {{t "order.title" number=number}}.
+   */
+  t: (key: unknown, o: unknown) => translator(langOf(o))(String(key), isOptions(o) ? hashValues(o.hash as Record<string, unknown>) : {}) as string,
   eq: (a: unknown, b: unknown) => a === b,
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss in the store's time zone. */

@@ -90,7 +90,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await Promise.all([page.waitForURL((u) => u.pathname === '/catalog'), page.click('form[action="/login"] button[type=submit]')]);
     await page.locator('table.catalog-table tbody tr').first().waitFor();
     expect(await page.locator('table.catalog-table th.wh').count()).to.equal((await rt.db.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM warehouses WHERE NOT deleted')).rows[0]!.n);
-    expect(await page.locator('.as-of').textContent()).to.match(/Prices and stock as of \d\d\.\d\d\.\d{4}/);
+    expect(await page.locator('.as-of').textContent()).to.match(/Цены и остатки на \d\d\.\d\d\.\d{4}/);
     await shot('table');
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { importJob } from '../../connectors/commerceml/index.ts';
+import { importJob, scheduleQuietCheck } from '../../connectors/commerceml/index.ts';
 import { reconcileWork } from '../../jobs/work-reconcile.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
@@ -33,7 +33,7 @@ describe('jobs: work.reconcile finds work whose job Redis lost', () => {
 
   it('enqueues a delivery run for an overdue outbox row when no scheduler or job would take it, once', async () => {
     await outboxRow(soapId, 'k1', 120);
-    expect(await reconcileWork(rt)).to.deep.equal({ deliveries: ['orders.export'], imports: [], failedImports: [] });
+    expect(await reconcileWork(rt)).to.deep.equal({ deliveries: ['orders.export'], imports: [], failedImports: [], quietChecks: [] });
     expect(await waiting('orders.export')).to.equal(1);
     // The job now waiting will take it: a second pass adds nothing.
     expect((await reconcileWork(rt)).deliveries).to.deep.equal([]);
@@ -70,5 +70,40 @@ describe('jobs: work.reconcile finds work whose job Redis lost', () => {
     expect((await getQueue(rt, 'commerceml.import').getJob(live.opts.jobId!))?.data.uploadPrefix).to.equal('elsewhere');
     expect((await reconcileWork(rt)).imports).to.deep.equal([]);
     expect(await waiting('commerceml.import')).to.equal(2);
+  });
+
+  it('queues the quiet-period check again for a session still waiting for it whose delayed job is gone, once, due at the period’s end', async () => {
+    const settings = (login: string, quietPeriodS: number) => ({ login, passwordEnv: 'CML_RECONCILE_PASSWORD', quietPeriodS });
+    await rt.db('sources').where({ id: cmlId }).update({ settings: JSON.stringify(settings('files', 600)) });
+    const offId = await ensureSource(rt.db, { name: 'never', kind: 'commerceml', settings: settings('never', 0) });
+    const session = async (name: string, o: { full?: boolean; imports?: ('queued' | 'running' | 'done' | 'failed')[]; deactivated?: boolean; state?: 'open' | 'completed'; source?: number } = {}) => {
+      const [s] = await rt.db('commerceml_sessions')
+        .insert({
+          source_id: o.source ?? cmlId, type: 'catalog', token: `tok-${name}-abcdefghijklmnop`, sessid: name, state: o.state ?? 'open',
+          full_entities: o.full === false ? [] : ['products'], deactivated_at: o.deactivated ? rt.db.fn.now() : null,
+          last_seen_at: rt.db.raw(`now() - interval '100 seconds'`),
+        })
+        .returning('id');
+      const id = Number(s.id);
+      for (const [i, state] of (o.imports ?? ['done']).entries()) await rt.db('commerceml_imports').insert({ session_id: id, filename: `f${i}.xml`, state });
+      return id;
+    };
+    const waitingFor = await session('lost');
+    await session('delta', { full: false });
+    await session('deactivated', { deactivated: true });
+    await session('completed', { state: 'completed' });
+    await session('failedfile', { imports: ['done', 'failed'] });
+    await session('busy', { imports: ['done', 'running'] });
+    await session('periodoff', { source: offId });
+    const live = await session('live');
+    expect(await scheduleQuietCheck(rt, live)).to.equal(true);
+
+    expect((await reconcileWork(rt)).quietChecks).to.deep.equal([waitingFor]);
+    const jobs = await getQueue(rt, 'commerceml.quiet').getJobs(['delayed']);
+    const again = jobs.find((j) => j.data.sessionId === waitingFor)!;
+    // 100 s of its 600 s are over: due in about 500 s
+    expect(again.opts.delay).to.be.within(495_000, 500_500);
+    expect(jobs.map((j) => j.data.sessionId).sort()).to.deep.equal([waitingFor, live].sort());
+    expect((await reconcileWork(rt)).quietChecks).to.deep.equal([]);
   });
 });

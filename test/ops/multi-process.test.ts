@@ -5,16 +5,13 @@
 // (BLOB_STORE=postgres) is what they share.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { OneCClient } from '../../sim/commerceml/client.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { ensureSource } from '../../src/sync/index.ts';
-import { freePort, type Role, startRole } from '../faults/processes.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
-import { until } from '../support/wait.ts';
+import { type Cluster, startCluster } from './cluster.ts';
 
 const PASSWORD_ENV = 'CML_MP_PASSWORD';
 const PASSWORD = 'пароль-мульти';
@@ -22,43 +19,19 @@ const PASSWORD = 'пароль-мульти';
 describe('ops: two webs, a worker and a scheduler sharing only PostgreSQL and Redis', function () {
   this.timeout(180_000);
   let rt: Runtime;
-  const roles: Role[] = [];
-  const dirs: string[] = [];
+  let cluster: Cluster;
   let ports: number[];
-
-  const started = async (role: Role, text: string, what: string) =>
-    until(() => role.out().includes(text), what, 90_000, 100).catch((err) => {
-      throw new Error(`${(err as Error).message}\n${role.out()}`);
-    });
 
   before(async () => {
     rt = await testRuntime();
     await truncate(rt, 'sources', 'images');
     await ensureSource(rt.db, { name: 'cml-mp', kind: 'commerceml', settings: { login: 'mp-1c', passwordEnv: PASSWORD_ENV } });
-    ports = [await freePort(), await freePort()];
-    // a Redis prefix of their own: the test process's own workers (other files) must not take their jobs
-    const common = { BLOB_STORE: 'postgres', [PASSWORD_ENV]: PASSWORD, REDIS_PREFIX: `${process.env.REDIS_PREFIX}_mp`, HOST: '127.0.0.1' };
-    const dir = () => {
-      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-mp-'));
-      dirs.push(d);
-      return d;
-    };
-    const webA = startRole(['web'], { ...common, DATA_DIR: dir(), PORT: String(ports[0]) });
-    const webB = startRole(['web'], { ...common, DATA_DIR: dir(), PORT: String(ports[1]) });
-    const worker = startRole(['worker'], { ...common, DATA_DIR: dir() });
-    const scheduler = startRole(['scheduler'], { ...common, DATA_DIR: dir() });
-    roles.push(webA, webB, worker, scheduler);
-    await Promise.all([
-      started(webA, 'web listening', 'web A to listen'),
-      started(webB, 'web listening', 'web B to listen'),
-      started(worker, 'workers started', 'the worker to start'),
-      started(scheduler, 'scheduler started', 'the scheduler to start'),
-    ]);
+    cluster = await startCluster(rt, { webs: 2, workers: 1, scheduler: true }, { [PASSWORD_ENV]: PASSWORD });
+    ports = cluster.webs.map((w) => Number(new URL(w).port));
   });
 
   after(async () => {
-    for (const r of roles) await r.stop();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('a package uploaded through web A is imported by the worker; its picture is served by web B', async () => {
@@ -83,6 +56,6 @@ describe('ops: two webs, a worker and a scheduler sharing only PostgreSQL and Re
     expect(thumb.status).to.equal(200);
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).to.equal(240);
     // nothing of it on any process's disk
-    for (const d of dirs) expect(fs.readdirSync(d).filter((f) => f === 'exchange' || f === 'images' || f === 'thumbs'), d).to.deep.equal([]);
+    for (const d of cluster.dirs) expect(fs.readdirSync(d).filter((f) => f === 'exchange' || f === 'images' || f === 'thumbs'), d).to.deep.equal([]);
   });
 });

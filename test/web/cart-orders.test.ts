@@ -53,7 +53,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(bad.text).to.contain('&quot;lots&quot; is not a quantity');
     const cart = await a.get('/cart');
     expect(cart.text).to.contain('value="5,5"');
-    expect(cart.text).to.contain('Prices and stock as of 27.11.2026, 12:00:00'); // every buyer page
+    expect(cart.text).to.contain('Цены и остатки на 27.11.2026, 12:00:00'); // every buyer page
   });
 
   it('quick order adds good lines and names each bad one', async () => {

@@ -15,11 +15,11 @@ describe('web/catalog: views, filters, search, product page', () => {
   it('renders the dense table: SKU, name, unit, own price, a stock column per warehouse, add form', async () => {
     const r = await a.get('/catalog');
     expect(r.status).to.equal(200);
-    expect(r.text).to.contain('Prices and stock as of 27.11.2026, 12:00:00');
-    expect(r.text).to.match(/<th class="num wh">Main<\/th>/);
+    expect(r.text).to.contain('Цены и остатки на 27.11.2026, 12:00:00');
+    expect(r.text).to.match(/<th scope="col" class="num wh">Main<\/th>/);
     expect(r.text).to.match(/Partner Far<br><small>partner · 3 d<\/small>/);
     const row = cells(r.text, w.fx.offers[0]!);
-    expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('<td>шт.</td>'); // the unit in the page's language
+    expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('SKU-001 · шт.'); // the unit in the page's language
     expect(row).to.match(/sse-swap="p\d+"><span class="price" title="contract_type">85,50<\/span>/);
     expect(row).to.contain('100 <small class="pp">94,05</small>'); // partner: qty + price with commission
     expect(row).to.contain('name="qty"');
@@ -67,23 +67,23 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(cells((await a.get('/catalog?q=Makitta')).text, w.fx.offers[1]!)).to.contain('Drill Makita');
     const sku = await a.get('/catalog?q=sku-003');
     expect(sku.text).to.contain('Hammer 500g');
-    expect(sku.text).to.contain('1 items');
+    expect(sku.text).to.contain('1 позиция');
     const bc = await a.get('/catalog?q=4600000000005');
-    expect(bc.text).to.contain('Paint white 5 l').and.contain('1 items');
+    expect(bc.text).to.contain('Paint white 5 l').and.contain('1 позиция');
   });
 
   it('filters by group (with subgroups), stock at a warehouse, property and price; sorts by price', async () => {
     const groups = await w.rt.db('product_groups').select('id', 'external_id');
     const tools = groups.find((g) => g.external_id === 'g-tools')!.id;
     const r = await a.get(`/catalog?group=${tools}`);
-    expect(r.text).to.contain('4 items'); // Tools + Drills
+    expect(r.text).to.contain('4 позиции'); // Tools + Drills
     const north = await a.get(`/catalog?wh=${w.fx.warehouses.north}`);
-    expect(north.text).to.contain('3 items'); // even SKUs have 5 at North
+    expect(north.text).to.contain('3 позиции'); // even SKUs have 5 at North
     const prop = await a.get('/catalog?prop=Brand:Makita');
-    expect(prop.text).to.contain('3 items');
+    expect(prop.text).to.contain('3 позиции');
     const price = await a.get('/catalog?price_min=200&price_max=400');
     // buyer prices (wholesale −5 %): 85.5, 142.5(contract), 256.5, 342, 427.5, 513 → 256.5 and 342
-    expect(price.text).to.contain('2 items');
+    expect(price.text).to.contain('2 позиции');
     const sorted = await a.get('/catalog?sort=price_desc');
     expect(sorted.text.indexOf('SKU-006')).to.be.lessThan(sorted.text.indexOf('SKU-001'));
     expect(sorted.text.replaceAll('&#x3D;', '=')).to.match(/href="\/catalog\?sort=price_desc" [^>]*class="active"/);
@@ -97,10 +97,10 @@ describe('web/catalog: views, filters, search, product page', () => {
     await w.rt.db('offers').insert(ids.map((p) => ({ source_id: w.fx.sourceId, external_id: p.external_id, product_id: p.id })));
     try {
       const r = await a.get('/catalog?q=Zeta&sort=name');
-      expect(r.text).to.contain('55 items');
+      expect(r.text).to.contain('55 позиций');
       expect(r.text.replaceAll('&#x3D;', '=')).to.contain('href="/catalog?q=Zeta&amp;sort=name&amp;page=2"');
       const p2 = await a.get('/catalog?q=Zeta&sort=name&page=2');
-      expect(p2.text).to.contain('Zeta item 54').and.contain('Page 2 of 2');
+      expect(p2.text).to.contain('Zeta item 54').and.contain('Страница 2 из 2');
       const bad = await a.get('/catalog?page=-4&sort=evil&price_min=abc&wh=x');
       expect(bad.status).to.equal(200);
     } finally {

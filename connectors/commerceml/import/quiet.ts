@@ -6,6 +6,8 @@
 // what no file of the session carried). A call in between (another file, a late deactivate)
 // moves the check to the new end of the period; a session deactivated or completed meanwhile is
 // left alone. The period is COMMERCEML_QUIET_PERIOD_S, or the source's `quietPeriodS` (0: never).
+// The delayed job lives only in Redis: recreateQuietChecks (run by work.reconcile, and at once
+// after the scheduler sees Redis come back) queues it again for every session still waiting.
 import type { JobsOptions } from 'bullmq';
 import { log } from '../../../src/infra/log.ts';
 import { getQueue } from '../../../src/infra/queue/connection.ts';
@@ -82,4 +84,36 @@ export async function runQuietCheck(rt: Runtime, data: QuietJobData): Promise<Qu
   const n = Object.values(r.sync?.counts ?? {}).reduce((a, c) => a + (c?.deleted ?? 0), 0);
   log.info({ session: s.id, source: s.source_id, deleted: n, skipped: r.skipped }, 'commerceml: quiet period over, full package deactivated');
   return { outcome: 'deactivated', detail: r.skipped ? `nothing deactivated: ${r.skipped}` : `${n} item(s) not in the full package marked deleted`, deactivate: r };
+}
+
+/**
+ * Sessions waiting for their quiet period whose delayed check Redis lost (restarted empty,
+ * evicted): open, not deactivated, carrying a full package, every import decided and none failed
+ * (as after the import that would have queued it). Each gets its check again, due when its period
+ * ends (at once if it is over). Returns the session ids. A check queued twice is harmless: the
+ * deactivation is claimed once (deactivated_at).
+ */
+export async function recreateQuietChecks(rt: Runtime): Promise<number[]> {
+  const { rows } = await rt.db.raw(
+    `SELECT s.id, s.token, s.source_id, extract(epoch FROM now() - s.last_seen_at) * 1000 AS idle_ms
+       FROM commerceml_sessions s
+      WHERE s.state = 'open' AND s.deactivated_at IS NULL AND cardinality(s.full_entities) > 0
+        AND EXISTS (SELECT 1 FROM commerceml_imports i WHERE i.session_id = s.id AND i.state = 'done')
+        AND NOT EXISTS (SELECT 1 FROM commerceml_imports i WHERE i.session_id = s.id AND i.state <> 'done')`,
+  );
+  const waiting = rows as { id: number | string; token: string; source_id: number; idle_ms: string }[];
+  if (!waiting.length) return [];
+  const queue = getQueue(rt, COMMERCEML_QUIET_JOB);
+  const live = new Set((await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized'])).map((j) => Number((j?.data as QuietJobData | undefined)?.sessionId)));
+  const requeued: number[] = [];
+  for (const s of waiting) {
+    const id = Number(s.id);
+    if (live.has(id)) continue;
+    const period = await quietPeriodMs(rt, s.source_id);
+    if (!period) continue;
+    const job = quietJob({ id, token: s.token }, period - Number(s.idle_ms));
+    await queue.add(COMMERCEML_QUIET_JOB, job.data, job.opts);
+    requeued.push(id);
+  }
+  return requeued;
 }

@@ -27,6 +27,14 @@ export interface ImportJobData {
 export { DEFAULT_UPLOAD_PREFIX };
 
 /**
+ * How often the worker running a file stamps its heartbeat (commerceml_imports.heartbeat_at),
+ * and how old a heartbeat may be before the watchers take the worker for gone. The heartbeat is
+ * in PostgreSQL, so it outlives a Redis restarted empty that took the job away.
+ */
+export const HEARTBEAT_MS = 5000;
+export const HEARTBEAT_STALE_MS = 4 * HEARTBEAT_MS;
+
+/**
  * The import job of one file of a session: one job id per (session, file), so whoever enqueues
  * it again (the endpoint, or the reconciler after Redis lost it) adds nothing while it exists.
  * The session token keeps job ids unique even if session ids are ever reused (restored database).
@@ -94,7 +102,14 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
     last = now;
     await row().update({ progress: text });
   };
-  await row().update({ state: 'running', progress: 'started' });
+  await row().update({ state: 'running', progress: 'started', heartbeat_at: rt.db.fn.now() });
+  const beat = setInterval(() => {
+    row()
+      .whereIn('state', ['queued', 'running'])
+      .update({ heartbeat_at: rt.db.fn.now() })
+      .catch((err: Error) => log.warn({ sessionId: data.sessionId, filename: data.filename, err: err.message }, 'commerceml import: heartbeat not recorded'));
+  }, HEARTBEAT_MS);
+  beat.unref();
   try {
     const session = await getSession(rt.db, data.sessionId);
     // jobs enqueued before the blob store named a folder (uploadDir) instead of a prefix
@@ -127,5 +142,7 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
       throw err;
     }
     await row().update({ state: 'failed', progress: 'failed', message: `${data.filename}: ${msg}`, finished_at: rt.db.fn.now() });
+  } finally {
+    clearInterval(beat);
   }
 }

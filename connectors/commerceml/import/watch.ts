@@ -3,12 +3,14 @@
 // - the job ended (failed — e.g. stalled past BullMQ's limit after its worker was killed twice —
 //   or completed) without recording a result: the import fails with that reason;
 // - the job is gone (a Redis restarted empty): enqueued again under the same id, at most
-//   MAX_REQUEUES times, then the import fails saying so.
+//   MAX_REQUEUES times, then the import fails saying so — unless a worker is still running the
+//   file (its heartbeat in PostgreSQL is fresh): that run decides it, and queueing the file again
+//   would apply it twice.
 // The exchange endpoint asks at 1C's `import` polls, work.reconcile every minute; 1C gets
 // `failure` with the reason instead of `progress` forever.
 import { getQueue } from '../../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
-import { COMMERCEML_IMPORT_JOB, importJob } from './run-import.ts';
+import { COMMERCEML_IMPORT_JOB, HEARTBEAT_STALE_MS, importJob } from './run-import.ts';
 
 export const MAX_REQUEUES = 3;
 
@@ -42,6 +44,12 @@ export async function watchImport(rt: Runtime, imp: WatchedImport, uploadPrefix:
     if (state === 'completed') return fail('the import job ended without recording a result');
     return { outcome: 'alive' };
   }
+  // The job is gone from Redis; is a worker still on the file?
+  const { rows } = await rt.db.raw(
+    `SELECT 1 FROM commerceml_imports WHERE session_id = ? AND filename = ? AND state = 'running' AND heartbeat_at > now() - make_interval(secs => ?)`,
+    [sessionId, imp.filename, HEARTBEAT_STALE_MS / 1000],
+  );
+  if (rows.length) return { outcome: 'alive' };
   if (imp.requeues >= MAX_REQUEUES) {
     return fail(`the import job was lost ${imp.requeues + 1} times (Redis restarted empty or evicted its keys: it needs maxmemory-policy noeviction)`);
   }

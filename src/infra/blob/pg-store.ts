@@ -102,8 +102,9 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
           await db.raw(
             `SELECT off, greatest(?::bigint - off, 0) AS skip,
                     substring(data FROM (greatest(?::bigint - off, 0) + 1)::int FOR (least(?::bigint - off, len) - greatest(?::bigint - off, 0))::int) AS data
-               FROM blob_chunks WHERE object_id = ? AND ${first ? 'off <= ? ORDER BY off DESC LIMIT 1' : 'off >= ? ORDER BY off LIMIT 2'}`,
-            [pos, pos, end, pos, obj.id, pos],
+               FROM blob_chunks WHERE object_id = ? AND ${first ? 'off <= ? ORDER BY off DESC LIMIT 1' : 'off >= ? AND off < ? ORDER BY off LIMIT 2'}`,
+            // a range that ends inside the first of the two chunks must not slice the next one
+            first ? [pos, pos, end, pos, obj.id, pos] : [pos, pos, end, pos, obj.id, pos, end],
           )
         ).rows;
       async function* chunks(): AsyncGenerator<Buffer> {

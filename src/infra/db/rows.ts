@@ -67,6 +67,7 @@ export interface CommercemlImportsRow {
   dropped: string | null;
   data_applied: boolean;
   requeues: number;
+  heartbeat_at: Date | null;
 }
 
 export interface CommercemlSeenRow {
@@ -179,6 +180,7 @@ export interface DocumentsRow {
   file_base64: string | null;
   deleted: boolean;
   updated_at: Date;
+  order_id: number | null;
 }
 
 export interface ExpectedArrivalsRow {
@@ -232,6 +234,7 @@ export interface MessagesRow {
   attachment: Json | null;
   created_at: Date;
   read_at: Date | null;
+  quote_id: number | null;
 }
 
 export interface NewsRow {
@@ -631,6 +634,7 @@ export interface UsersRow {
   order_limit: string | null;
   monthly_limit: string | null;
   invited_by: number | null;
+  language: string | null;
 }
 
 export interface WaitlistRow {
@@ -671,19 +675,19 @@ declare module 'knex/types/tables.js' {
     carts: Knex.CompositeTableType<CartsRow, Insertable<CartsRow, 'id' | 'contract_id' | 'updated_at' | 'name'>, Updatable<CartsRow>>;
     client_counterparties: Knex.CompositeTableType<ClientCounterpartiesRow, Insertable<ClientCounterpartiesRow, 'origin' | 'created_at'>, Updatable<ClientCounterpartiesRow>>;
     clients: Knex.CompositeTableType<ClientsRow, Insertable<ClientsRow, 'id' | 'manager_id' | 'manager_assigned' | 'head_counterparty_id' | 'settings' | 'created_at'>, Updatable<ClientsRow>>;
-    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues'>, Updatable<CommercemlImportsRow>>;
+    commerceml_imports: Knex.CompositeTableType<CommercemlImportsRow, Insertable<CommercemlImportsRow, 'state' | 'progress' | 'message' | 'sync_run_id' | 'result' | 'created_at' | 'finished_at' | 'dropped' | 'data_applied' | 'requeues' | 'heartbeat_at'>, Updatable<CommercemlImportsRow>>;
     commerceml_seen: Knex.CompositeTableType<CommercemlSeenRow, Insertable<CommercemlSeenRow, never>, Updatable<CommercemlSeenRow>>;
     commerceml_sessions: Knex.CompositeTableType<CommercemlSessionsRow, Insertable<CommercemlSessionsRow, 'id' | 'state' | 'version' | 'zip' | 'bytes_received' | 'classifier' | 'full_entities' | 'unpacked' | 'deactivated_at' | 'queried_order_ids' | 'created_at' | 'last_seen_at' | 'completed_at' | 'unzipped_bytes'>, Updatable<CommercemlSessionsRow>>;
     contract_prices: Knex.CompositeTableType<ContractPricesRow, Insertable<ContractPricesRow, 'currency' | 'deleted' | 'updated_at'>, Updatable<ContractPricesRow>>;
     contracts: Knex.CompositeTableType<ContractsRow, Insertable<ContractsRow, 'id' | 'number' | 'price_type_id' | 'discount_pct' | 'currency' | 'valid_from' | 'valid_to' | 'is_default' | 'deleted' | 'updated_at'>, Updatable<ContractsRow>>;
     counterparties: Knex.CompositeTableType<CounterpartiesRow, Insertable<CounterpartiesRow, 'id' | 'full_name' | 'inn' | 'kpp' | 'email' | 'phone' | 'head_external_id' | 'manager_external_id' | 'price_type_id' | 'debt' | 'credit_limit' | 'deleted' | 'updated_at' | 'legal_address' | 'bank_name' | 'bank_bic' | 'bank_account' | 'bank_corr_account'>, Updatable<CounterpartiesRow>>;
     counterparty_credit: Knex.CompositeTableType<CounterpartyCreditRow, Insertable<CounterpartyCreditRow, 'overdue' | 'credit_limit' | 'policy' | 'currency' | 'deleted' | 'updated_at'>, Updatable<CounterpartyCreditRow>>;
-    documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at'>, Updatable<DocumentsRow>>;
+    documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at' | 'order_id'>, Updatable<DocumentsRow>>;
     expected_arrivals: Knex.CompositeTableType<ExpectedArrivalsRow, Insertable<ExpectedArrivalsRow, 'id' | 'order_number' | 'deleted' | 'updated_at'>, Updatable<ExpectedArrivalsRow>>;
     images: Knex.CompositeTableType<ImagesRow, Insertable<ImagesRow, 'created_at'>, Updatable<ImagesRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
-    messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at'>, Updatable<MessagesRow>>;
+    messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at' | 'quote_id'>, Updatable<MessagesRow>>;
     news: Knex.CompositeTableType<NewsRow, Insertable<NewsRow, 'id' | 'body_md' | 'image_url' | 'product_ids' | 'audience' | 'pinned' | 'publish_at' | 'expires_at' | 'author_user_id' | 'source_id' | 'external_id' | 'created_at'>, Updatable<NewsRow>>;
     news_reads: Knex.CompositeTableType<NewsReadsRow, Insertable<NewsReadsRow, 'read_at'>, Updatable<NewsReadsRow>>;
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
@@ -714,7 +718,7 @@ declare module 'knex/types/tables.js' {
     sync_runs: Knex.CompositeTableType<SyncRunsRow, Insertable<SyncRunsRow, 'id' | 'state' | 'counts' | 'warnings' | 'progress' | 'error' | 'as_of' | 'started_at' | 'finished_at' | 'backend_pid'>, Updatable<SyncRunsRow>>;
     user_counterparties: Knex.CompositeTableType<UserCounterpartiesRow, Insertable<UserCounterpartiesRow, 'created_at'>, Updatable<UserCounterpartiesRow>>;
     user_tokens: Knex.CompositeTableType<UserTokensRow, Insertable<UserTokensRow, 'id' | 'used_at' | 'created_at'>, Updatable<UserTokensRow>>;
-    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by'>, Updatable<UsersRow>>;
+    users: Knex.CompositeTableType<UsersRow, Insertable<UsersRow, 'id' | 'name' | 'password_hash' | 'client_id' | 'manager_id' | 'current_counterparty_id' | 'current_contract_id' | 'preferences' | 'failed_logins' | 'locked_until' | 'disabled_at' | 'last_login_at' | 'created_at' | 'demo' | 'company_role' | 'all_counterparties' | 'order_limit' | 'monthly_limit' | 'invited_by' | 'language'>, Updatable<UsersRow>>;
     waitlist: Knex.CompositeTableType<WaitlistRow, Insertable<WaitlistRow, 'id' | 'warehouse_id' | 'created_at' | 'notified_at'>, Updatable<WaitlistRow>>;
     warehouses: Knex.CompositeTableType<WarehousesRow, Insertable<WarehousesRow, 'id' | 'kind' | 'commission_pct' | 'delivery_days' | 'address' | 'sort' | 'deleted' | 'updated_at'>, Updatable<WarehousesRow>>;
   }

@@ -46,6 +46,8 @@ export interface Viewer {
   contracts: ViewerContract[];
   managerId: number | null;
   preferences: Record<string, unknown>;
+  /** The user's own language (src/infra/i18n), or null: the cookie's or the store's default. */
+  language: string | null;
 }
 
 export interface ViewerRow {
@@ -58,6 +60,7 @@ export interface ViewerRow {
   client_name: string | null;
   manager_id: number | null;
   preferences: Record<string, unknown>;
+  language: string | null;
   current_counterparty_id: number | null;
   current_contract_id: number | null;
   counterparties: ViewerCounterparty[];
@@ -66,7 +69,7 @@ export interface ViewerRow {
 
 /** The viewer row of the user whose id is the SQL expression `userId` (for a join, e.g. with the session). */
 export function viewerSql(userId: string): string {
-  return `SELECT u.id, u.email, u.name, u.role, u.company_role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences,
+  return `SELECT u.id, u.email, u.name, u.role, u.company_role, u.client_id, cl.name AS client_name, u.manager_id, u.preferences, u.language,
             u.current_counterparty_id, u.current_contract_id,
             coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'inn', c.inn) ORDER BY c.name, c.id)
                         FROM client_counterparties cc JOIN counterparties c ON c.id = cc.counterparty_id AND NOT c.deleted
@@ -122,6 +125,7 @@ export function viewerFromRow(r: ViewerRow): Viewer {
     contracts,
     managerId: r.manager_id,
     preferences: r.preferences ?? {},
+    language: r.language ?? null,
   };
 }
 
@@ -137,4 +141,9 @@ export async function setPreference(db: Db, userId: number, key: string, value: 
     JSON.stringify(value),
     userId,
   ]);
+}
+
+/** Stores the user's language (the caller checked it is one the catalogs have). */
+export async function setLanguage(db: Db, userId: number, language: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ language });
 }

@@ -1,6 +1,8 @@
 // Direct messages: one thread per client with its manager. Who may read a thread is decided
 // here, once: a buyer only their own client's, a manager only their clients', an admin any.
 // A new message is announced on Redis pub/sub so open pages update live.
+// A quote's thread (src/store/quotes) is the part of the client's thread bound to that quote
+// (`quote_id`): the client's thread shows every message, each quote page only its own.
 import type { Redis } from 'ioredis';
 import type { Db } from '../../infra/db/knex.ts';
 import type { BlobStore } from '../../infra/blob/index.ts';
@@ -22,6 +24,8 @@ export interface Actor {
 export interface Message {
   id: number;
   client_id: number;
+  /** The quote this message is about (its thread), or null. */
+  quote_id: number | null;
   author_user_id: number | null;
   author_name: string | null;
   from_side: Side;
@@ -82,9 +86,12 @@ export async function postMessage(
   deps: ThreadDeps,
   actor: Actor,
   clientId: number,
-  input: { body?: string; file?: UploadedFile | null },
+  input: { body?: string; file?: UploadedFile | null; /** The quote's thread (a quote of this client). */ quoteId?: number },
 ): Promise<Message> {
   await assertThreadAccess(deps.db, actor, clientId);
+  if (input.quoteId !== undefined && !(await deps.db('quotes').where({ id: input.quoteId, client_id: clientId }).first('id'))) {
+    throw new DomainError('not_found', NOT_FOUND);
+  }
   const body = (input.body ?? '').replace(/\r\n/g, '\n').trim();
   if (!body && !input.file) throw new DomainError('invalid', 'Write a message or attach a file.');
   if (body.length > MAX_MESSAGE_CHARS) throw new DomainError('invalid', `The message is ${body.length} characters long; the limit is ${MAX_MESSAGE_CHARS}.`);
@@ -92,7 +99,7 @@ export async function postMessage(
   let id: number;
   try {
     const [r] = await deps.db('messages')
-      .insert({ client_id: clientId, author_user_id: actor.userId, from_side: sideOf(actor), body, attachment: attachment ? JSON.stringify(attachment) : null })
+      .insert({ client_id: clientId, quote_id: input.quoteId ?? null, author_user_id: actor.userId, from_side: sideOf(actor), body, attachment: attachment ? JSON.stringify(attachment) : null })
       .returning('id');
     id = r.id;
   } catch (err) {
@@ -103,13 +110,21 @@ export async function postMessage(
   return (await getMessages(deps.db, clientId, { ids: [id] }))[0]!;
 }
 
-async function getMessages(db: Db, clientId: number, opts: { ids?: number[]; afterId?: number; limit?: number }): Promise<Message[]> {
+export interface ThreadPart {
+  afterId?: number;
+  limit?: number;
+  /** Only this quote's messages (its thread); else the whole client's thread. */
+  quoteId?: number;
+}
+
+async function getMessages(db: Db, clientId: number, opts: ThreadPart & { ids?: number[] }): Promise<Message[]> {
   const q = db('messages as m')
     .leftJoin('users as u', 'u.id', 'm.author_user_id')
     .where('m.client_id', clientId)
     .select('m.*', db.raw(`nullif(u.name, '') AS author_name`));
   if (opts.ids) q.whereIn('m.id', opts.ids);
   if (opts.afterId) q.where('m.id', '>', opts.afterId);
+  if (opts.quoteId !== undefined) q.where('m.quote_id', opts.quoteId);
   // the latest `limit` messages, shown oldest first
   const rows: Message[] = await q.orderBy('m.id', 'desc').limit(opts.limit ?? 200);
   return rows.reverse();
@@ -119,18 +134,19 @@ async function getMessages(db: Db, clientId: number, opts: { ids?: number[]; aft
  * The thread as the actor sees it (oldest first). Reading marks the other side's messages read,
  * except for an admin looking in: that must not hide them from the manager.
  */
-export async function readThread(deps: ThreadDeps, actor: Actor, clientId: number, opts: { afterId?: number; limit?: number } = {}): Promise<Message[]> {
+export async function readThread(deps: ThreadDeps, actor: Actor, clientId: number, opts: ThreadPart = {}): Promise<Message[]> {
   await assertThreadAccess(deps.db, actor, clientId);
   const msgs = await getMessages(deps.db, clientId, opts);
-  if (actor.role !== 'admin') await markThreadRead(deps, actor, clientId);
+  if (actor.role !== 'admin') await markThreadRead(deps, actor, clientId, opts.quoteId);
   return msgs;
 }
 
-/** Marks what the other side wrote as read by the actor's side. */
-export async function markThreadRead(deps: ThreadDeps, actor: Actor, clientId: number): Promise<number> {
+/** Marks what the other side wrote as read by the actor's side (only a quote's messages when given). */
+export async function markThreadRead(deps: ThreadDeps, actor: Actor, clientId: number, quoteId?: number): Promise<number> {
   const other: Side = sideOf(actor) === 'client' ? 'manager' : 'client';
-  const ids: { id: number }[] = await deps.db('messages')
-    .where({ client_id: clientId, from_side: other })
+  const q = deps.db('messages').where({ client_id: clientId, from_side: other });
+  if (quoteId !== undefined) q.where({ quote_id: quoteId });
+  const ids: { id: number }[] = await q
     .whereNull('read_at')
     .update({ read_at: deps.db.fn.now() })
     .returning('id');

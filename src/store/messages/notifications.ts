@@ -7,7 +7,8 @@ import type { Db } from '../../infra/db/knex.ts';
 export interface MailOut {
   to: string[];
   template: 'messages-unread';
-  data: { toManager: boolean; clientName: string; managerName: string | null; count: number; url: string };
+  /** quoteId: every unread message is about this quote (its thread): the link opens the quote. */
+  data: { toManager: boolean; clientName: string; managerName: string | null; count: number; url: string; quoteId: number | null };
 }
 export type SendMail = (m: MailOut) => Promise<void>;
 
@@ -24,13 +25,16 @@ interface Due {
   client_id: number;
   from_side: 'client' | 'manager';
   unread: number;
+  /** The one quote all these messages are about, else null. */
+  quote_id: number | null;
 }
 
 const notifiedCol = (fromSide: Due['from_side']) => (fromSide === 'client' ? 'manager_notified_at' : 'client_notified_at');
 
 // Unread messages old enough, newer than the recipient's last e-mail, and that e-mail not too recent.
 const DUE = (col: string) => `
-  SELECT m.client_id, m.from_side, count(*)::int AS unread
+  SELECT m.client_id, m.from_side, count(*)::int AS unread,
+         CASE WHEN count(DISTINCT coalesce(m.quote_id, 0)) = 1 THEN max(m.quote_id) END AS quote_id
     FROM messages m LEFT JOIN message_threads t ON t.client_id = m.client_id
    WHERE m.read_at IS NULL AND m.from_side = ?
      AND m.created_at <= now() - make_interval(secs => ?)
@@ -38,7 +42,7 @@ const DUE = (col: string) => `
      AND coalesce(t.${col}, '-infinity') <= now() - make_interval(secs => ?)
    GROUP BY m.client_id, m.from_side`;
 
-interface ThreadPeople {
+export interface ThreadPeople {
   client_id: number;
   client_name: string;
   manager_name: string | null;
@@ -48,7 +52,7 @@ interface ThreadPeople {
 // Recipients of many threads at once: for the manager side, the staff users standing for the
 // client's manager, else the manager's own e-mail, else the admins (a client without a manager
 // must not write into the void); for the client side, the client's buyers.
-async function recipients(db: Db, side: Due['from_side'], clientIds: number[]): Promise<Map<number, ThreadPeople>> {
+export async function recipients(db: Db, side: Due['from_side'], clientIds: number[]): Promise<Map<number, ThreadPeople>> {
   const { rows } = await db.raw(
     `SELECT c.id AS client_id, c.name AS client_name, m.name AS manager_name,
             ${
@@ -67,8 +71,9 @@ async function recipients(db: Db, side: Due['from_side'], clientIds: number[]): 
 
 function compose(d: Due, r: ThreadPeople, baseUrl: string): Omit<MailOut, 'to'> {
   const toManager = d.from_side === 'client';
-  const url = toManager ? `${baseUrl}/manager/clients/${d.client_id}/messages` : `${baseUrl}/messages`;
-  return { template: 'messages-unread', data: { toManager, clientName: r.client_name, managerName: r.manager_name, count: d.unread, url } };
+  const quoteId = d.quote_id === null ? null : Number(d.quote_id);
+  const url = quoteId !== null ? `${baseUrl}/quotes/${quoteId}` : toManager ? `${baseUrl}/manager/clients/${d.client_id}/messages` : `${baseUrl}/messages`;
+  return { template: 'messages-unread', data: { toManager, clientName: r.client_name, managerName: r.manager_name, count: d.unread, url, quoteId } };
 }
 
 /**

@@ -10,7 +10,9 @@ import { DomainError } from '../../infra/domain-error.ts';
 import { storeToday } from '../arrivals/arrivals.ts';
 import { availableFor } from '../catalog/availability.ts';
 import { chooseWarehouse } from '../cart/cart.ts';
-import type { Actor } from '../messages/messages.ts';
+import { grantedSql } from '../company/access.ts';
+import { type Actor, type Message, postMessage, readThread, type ThreadDeps } from '../messages/messages.ts';
+import type { UploadedFile } from '../messages/attachments.ts';
 import { holdOrderedStock } from '../orders/checkout.ts';
 import { createOrder, type CreatedOrder, existingOrder } from '../orders/create.ts';
 
@@ -60,15 +62,19 @@ export async function requestQuote(db: Db, r: QuoteRequest, now: Date = new Date
   });
 }
 
-/** The quote, if the actor may see it (buyer: their client's; manager: their clients'; admin: any). */
+/**
+ * The quote, if the actor may see it: a buyer their client's quotes for a legal entity they may act
+ * for (read now from the database, like createOrder's check); a manager their clients'; an admin any.
+ */
 async function scopedQuote(db: Db | Knex.Transaction, actor: Actor, id: number, lock = false) {
   if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
   const q = db('quotes as q').join('clients as c', 'c.id', 'q.client_id').where('q.id', id)
-    .first('q.*', 'c.manager_id', db.raw(`to_char(q.valid_until, 'YYYY-MM-DD') AS valid_until_text`), db.raw(`to_char(q.desired_date, 'YYYY-MM-DD') AS desired_date_text`));
+    .first('q.*', 'c.manager_id', db.raw(`to_char(q.valid_until, 'YYYY-MM-DD') AS valid_until_text`), db.raw(`to_char(q.desired_date, 'YYYY-MM-DD') AS desired_date_text`),
+      db.raw(`EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.client_id = q.client_id AND u.disabled_at IS NULL AND ${grantedSql('u', 'q.counterparty_id')}) AS granted`, [actor.userId]));
   if (lock) q.forUpdate('q');
   const row = await q;
   if (!row) throw notFound();
-  if (actor.role === 'buyer' && actor.clientId !== row.client_id) throw notFound();
+  if (actor.role === 'buyer' && (actor.clientId !== row.client_id || !row.granted)) throw notFound();
   if (actor.role === 'manager' && (actor.managerId === null || actor.managerId !== row.manager_id)) throw notFound();
   return row;
 }
@@ -197,7 +203,32 @@ export async function quoteView(db: Db, actor: Actor, id: number, now: Date = ne
 export async function listQuotes(db: Db, actor: Actor, limit = 200): Promise<{ id: number; status: QuoteStatus; clientName: string; createdAt: Date; validUntil: string | null }[]> {
   const q = db('quotes as q').join('clients as c', 'c.id', 'q.client_id').orderBy('q.id', 'desc').limit(limit)
     .select('q.id', 'q.status', 'c.name as clientName', 'q.created_at as createdAt', db.raw(`to_char(q.valid_until, 'YYYY-MM-DD') AS "validUntil"`));
-  if (actor.role === 'buyer') q.where('q.client_id', actor.clientId ?? -1);
-  else if (actor.role === 'manager') q.where('c.manager_id', actor.managerId ?? -1);
+  if (actor.role === 'buyer') {
+    q.where('q.client_id', actor.clientId ?? -1)
+      .whereExists(db('users as u').where('u.id', actor.userId).whereRaw('u.client_id = q.client_id').whereRaw(grantedSql('u', 'q.counterparty_id')).select(db.raw('1')));
+  } else if (actor.role === 'manager') q.where('c.manager_id', actor.managerId ?? -1);
   return q;
+}
+
+/** Who a quote's e-mails concern: its client, the buyer who asked, the client's manager. */
+export async function quoteParties(db: Db, id: number): Promise<{ clientId: number; clientName: string; userId: number | null; managerId: number | null } | undefined> {
+  const r = await db('quotes as q').join('clients as c', 'c.id', 'q.client_id').where('q.id', id).first('q.client_id', 'c.name', 'q.user_id', 'c.manager_id');
+  return r && { clientId: r.client_id, clientName: r.name, userId: r.user_id, managerId: r.manager_id };
+}
+
+/** The quote's message thread (oldest first), if the actor may see the quote; reading marks the other side's messages read. */
+export async function quoteThread(deps: ThreadDeps, actor: Actor, id: number): Promise<{ clientId: number; messages: Message[] }> {
+  const q = await scopedQuote(deps.db, actor, id);
+  return { clientId: q.client_id, messages: await readThread(deps, actor, q.client_id, { quoteId: id }) };
+}
+
+/** A message in the quote's thread (text and/or one file), by the buyer or the client's manager. */
+export async function postQuoteMessage(deps: ThreadDeps, actor: Actor, id: number, input: { body?: string; file?: UploadedFile | null }): Promise<Message> {
+  const q = await scopedQuote(deps.db, actor, id);
+  return postMessage(deps, actor, q.client_id, { ...input, quoteId: id });
+}
+
+/** The client a quote belongs to, if the actor may see it (the thread's live stream and attachments). */
+export async function quoteClient(db: Db, actor: Actor, id: number): Promise<number> {
+  return (await scopedQuote(db, actor, id)).client_id;
 }

@@ -41,7 +41,8 @@ function sign(secret: string, sid: string): string {
   return createHmac('sha256', secret).update(sid).digest('base64url');
 }
 
-function readCookie(req: Request, name: string): string | undefined {
+/** A cookie's value when it is base64url-and-dots text (else undefined). */
+export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {

@@ -3,6 +3,7 @@
 // for htmx (HX-Target: catalog-results), just the results fragment.
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
+import { key } from '../../infra/i18n/index.ts';
 import { listWarehouses, type Warehouse } from '../../store/catalog/availability.ts';
 import { type CatalogRow, catalogPage, descendantIds, type GroupNode, groupTree, propertyFacets, type Sort } from '../../store/catalog/catalog.ts';
 import { productDetails } from '../../store/catalog/product.ts';
@@ -86,12 +87,14 @@ export function groupMarks(roots: GroupNode[], byId: Map<number, GroupNode>, act
   return out;
 }
 
+// Catalog keys of the sort and view links' labels (src/infra/i18n).
 const SORT_LABELS: [Sort, string][] = [
-  ['name', 'Name'],
-  ['price', 'Price ↑'],
-  ['price_desc', 'Price ↓'],
-  ['stock', 'Stock'],
+  ['name', key('catalog.sort.name')],
+  ['price', key('catalog.sort.price')],
+  ['price_desc', key('catalog.sort.priceDesc')],
+  ['stock', key('catalog.sort.stock')],
 ];
+const VIEW_LABELS: Record<View, string> = { table: key('catalog.view.table'), list: key('catalog.view.list'), tiles: key('catalog.view.tiles') };
 
 export function catalogRoutes(rt: Runtime): Router {
   const r = Router();
@@ -148,7 +151,7 @@ export function catalogRoutes(rt: Runtime): Router {
         values: f.values.map((v) => ({ ...v, checked: params.props.some(([k, x]) => k === f.name && x === v.value) })),
       })),
       sorts: SORT_LABELS.map(([s, label]) => ({ label, url: catalogUrl(params, { sort: s, page: 1 }), active: (params.sort ?? 'name') === s })),
-      views: VIEWS.map((v) => ({ name: v, url: catalogUrl(params, { view: v }), active: v === view })),
+      views: VIEWS.map((v) => ({ name: v, label: VIEW_LABELS[v], url: catalogUrl(params, { view: v }), active: v === view })),
       pagination: {
         page: params.page,
         pages,

@@ -29,4 +29,4 @@ export const messageUpload: RequestHandler = (req, res, next) => {
 };
 
 /** Paths whose POST carries a message form. */
-export const MESSAGE_POST_PATHS = ['/messages', '/manager/clients/:clientId/messages'];
+export const MESSAGE_POST_PATHS = ['/messages', '/manager/clients/:clientId/messages', '/quotes/:quoteId/messages'];

@@ -1,5 +1,7 @@
 // Direct messages, both sides: the buyer's /messages and the manager's
-// /manager/clients/:id/messages. Same partials; access is decided in src/store/messages/messages.ts.
+// /manager/clients/:id/messages, and a quote's thread at /quotes/:quoteId/messages (both sides,
+// the part of the client's thread bound to that quote). Same partials; access is decided in
+// src/store/messages/messages.ts (and, for a quote, src/store/quotes: who may see the quote).
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -14,6 +16,7 @@ import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
 import { clientOverview } from '../../store/accounts/client-overview.ts';
 import { withCredit } from '../credit-view.ts';
+import { quoteClient } from '../../store/quotes/quotes.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);
@@ -26,8 +29,12 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
 
   /** The client whose thread this request is about, after the access check. */
-  async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string }> {
+  async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string; quoteId?: number }> {
     const actor = actorOf(res);
+    if (req.params.quoteId !== undefined) {
+      const quoteId = idParam(req.params.quoteId, 'Запрос цены');
+      return { actor, clientId: await quoteClient(rt.db, actor, quoteId), base: `/quotes/${quoteId}/messages`, quoteId };
+    }
     if (req.params.clientId === undefined) {
       if (actor.role !== 'buyer' || actor.clientId === null) throw notFound('Conversation');
       return { actor, clientId: actor.clientId, base: '/messages' };
@@ -38,13 +45,14 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
     return { actor, clientId, base: `/manager/clients/${clientId}/messages` };
   }
 
-  async function threadModel(actor: Actor, clientId: number, base: string) {
-    const messages = await readThread(deps, actor, clientId);
-    return { messages, mySide: sideOf(actor), base, attachmentBase: `${base}/attachments` };
+  async function threadModel(actor: Actor, clientId: number, base: string, quoteId?: number) {
+    const messages = await readThread(deps, actor, clientId, { quoteId });
+    return { messages, mySide: sideOf(actor), base, attachmentBase: `${base}/attachments`, quoteId: quoteId ?? null };
   }
 
   const buyer = requireRole('buyer');
   const staff = requireRole('manager', 'admin');
+  const anyone = requireRole('buyer', 'manager', 'admin');
 
   r.get('/messages', ...buyer, async (req, res) => {
     const { actor, clientId, base } = await threadClient(req, res);
@@ -69,11 +77,12 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   for (const [path, guard] of [
     ['/messages', buyer],
     ['/manager/clients/:clientId/messages', staff],
+    ['/quotes/:quoteId/messages', anyone],
   ] as const) {
     // the thread fragment (refetched when the SSE stream says something changed)
     r.get(`${path}/thread`, ...guard, async (req, res) => {
-      const { actor, clientId, base } = await threadClient(req, res);
-      res.set('Vary', 'HX-Request').render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base) });
+      const { actor, clientId, base, quoteId } = await threadClient(req, res);
+      res.set('Vary', 'HX-Request').render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base, quoteId) });
     });
 
     r.get(`${path}/events`, ...guard, async (req, res) => {
@@ -82,10 +91,10 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
     });
 
     r.post(path, ...guard, async (req, res) => {
-      const { actor, clientId, base } = await threadClient(req, res);
+      const { actor, clientId, base, quoteId } = await threadClient(req, res);
       const file = req.file ? { name: req.file.originalname, data: req.file.buffer } : null;
       try {
-        await postMessage(deps, actor, clientId, { body: String(req.body?.body ?? ''), file });
+        await postMessage(deps, actor, clientId, { body: String(req.body?.body ?? ''), file, quoteId });
       } catch (err) {
         // htmx: the problem goes under the form (a whole page otherwise, from the error handler)
         if (!req.get('hx-request')) throw err;
@@ -93,15 +102,15 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
         res.status(httpStatus(refused)).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: refused.userMessage });
         return;
       }
-      if (!req.get('hx-request')) return res.redirect(303, base);
-      res.render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base) });
+      if (!req.get('hx-request')) return res.redirect(303, quoteId === undefined ? base : `/quotes/${quoteId}`);
+      res.render('fragments/message-thread', { layout: false, thread: await threadModel(actor, clientId, base, quoteId) });
     });
 
     r.get(`${path}/attachments/:messageId`, ...guard, async (req, res) => {
-      const { actor, clientId } = await threadClient(req, res);
+      const { actor, clientId, quoteId } = await threadClient(req, res);
       const a = await messageAttachment(rt.db, actor, idParam(req.params.messageId));
-      const owner = await rt.db('messages').where({ id: idParam(req.params.messageId) }).first('client_id');
-      if (owner?.client_id !== clientId) throw notFound('Attachment');
+      const owner = await rt.db('messages').where({ id: idParam(req.params.messageId) }).first('client_id', 'quote_id');
+      if (owner?.client_id !== clientId || (quoteId !== undefined && owner.quote_id !== quoteId)) throw notFound('Attachment');
       res.set('X-Content-Type-Options', 'nosniff');
       res.set('Content-Security-Policy', "default-src 'none'; sandbox");
       const body = await openAttachment(rt.blobs, a);

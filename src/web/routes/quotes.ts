@@ -1,10 +1,14 @@
 // Quotes (RFQ): the buyer asks from the cart, the client's manager answers per line, the buyer
-// accepts (an order at the quoted prices) or declines. Scope lives in src/store/quotes: a quote
-// outside the actor's clients is a 404 like one that does not exist.
+// accepts (an order at the quoted prices) or declines; both write in the quote's message thread
+// (its routes: src/web/routes/messages.ts). Scope lives in src/store/quotes: a quote outside the
+// actor's clients (or a legal entity the employee may not act for) is a 404 like one that does
+// not exist. The manager is e-mailed when a quote is asked for, the buyer when it is answered.
 import { type Response, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Actor } from '../../store/messages/messages.ts';
-import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
+import { sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
+import { mailQuoteEventAfterCommit } from '../../store/quotes/notify.ts';
+import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteThread, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
 import { buyerScope, requireOrdering, requireRole, viewerOf } from '../auth/context.ts';
 import { idParam } from '../errors.ts';
 
@@ -20,6 +24,7 @@ const actorOf = (res: Response): Actor => {
 export function quoteRoutes(rt: Runtime): Router {
   const r = Router();
   const anyone = requireRole('buyer', 'manager', 'admin');
+  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
 
   r.get('/quotes', ...anyone, async (_req, res) => {
     const actor = actorOf(res);
@@ -37,6 +42,7 @@ export function quoteRoutes(rt: Runtime): Router {
     const id = await requestQuote(rt.db, {
       userId: viewer.userId, clientId: viewer.clientId!, counterpartyId, contractId, desiredDate: desired || null, comment: text(req.body?.comment),
     });
+    await mailQuoteEventAfterCommit(rt, id, 'requested');
     res.redirect(303, `/quotes/${id}`);
   });
 
@@ -44,6 +50,8 @@ export function quoteRoutes(rt: Runtime): Router {
     const actor = actorOf(res);
     const q = await quoteView(rt.db, actor, idParam(req.params.id, 'Запрос цены'));
     const open = q.status === 'requested' || q.status === 'answered';
+    const base = `/quotes/${q.id}/messages`;
+    const { messages } = await quoteThread(deps, actor, q.id);
     res.render('quote', {
       title: `Запрос цены №${q.id}`,
       q,
@@ -53,6 +61,7 @@ export function quoteRoutes(rt: Runtime): Router {
       canAccept: actor.role === 'buyer' && q.status === 'answered' && !q.expired,
       canDecline: actor.role === 'buyer' && open,
       canAnswer: actor.role !== 'buyer' && open,
+      thread: { messages, mySide: sideOf(actor), base, attachmentBase: `${base}/attachments`, quoteId: q.id },
     });
   });
 
@@ -66,6 +75,7 @@ export function quoteRoutes(rt: Runtime): Router {
       return [{ lineNo: Number(n), price: text(body[k]).replace(',', '.').replace(/\s/g, ''), ...(quantity ? { quantity } : {}) }];
     });
     await answerQuote(rt.db, actorOf(res), id, { validUntil: text(body.validUntil), lines, answer: text(body.answer) });
+    await mailQuoteEventAfterCommit(rt, id, 'answered');
     res.redirect(303, `/quotes/${id}`);
   });
 

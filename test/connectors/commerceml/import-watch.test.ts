@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { importJob, MAX_REQUEUES, runImportJob, watchImport } from '../../../connectors/commerceml/index.ts';
+import { HEARTBEAT_STALE_MS } from '../../../connectors/commerceml/import/run-import.ts';
 import { reconcileWork } from '../../../jobs/work-reconcile.ts';
 import { log } from '../../../src/infra/log.ts';
 import { bullOptions, getQueue, quitConnection } from '../../../src/infra/queue/connection.ts';
@@ -65,6 +66,31 @@ describe('CommerceML exchange: an import and its job never lose each other', fun
       `import.xml: the import job was lost ${MAX_REQUEUES + 1} times (Redis restarted empty or evicted its keys: it needs maxmemory-policy noeviction); repeat the exchange`,
     );
     expect(r.finished_at).to.be.instanceOf(Date);
+  });
+
+  it('a file a worker is still running (fresh heartbeat) is not queued again when its job is gone; a stale heartbeat is', async () => {
+    await addRow('import.xml');
+    const id = importJob({ id: sessionId, token: TOKEN }, 'import.xml', 'exchange').opts.jobId!;
+    // the worker's stamp of a moment ago: Redis lost the job, the run goes on and decides the row
+    await rt.db('commerceml_imports').where({ session_id: sessionId, filename: 'import.xml' }).update({ heartbeat_at: rt.db.fn.now() });
+    expect(await watchImport(rt, await watched('import.xml'), 'exchange')).to.deep.equal({ outcome: 'alive' });
+    expect((await row('import.xml')).requeues).to.equal(0);
+    expect(await getQueue(rt, 'commerceml.import').getJob(id)).to.equal(undefined);
+    // the worker died: its last stamp ages past HEARTBEAT_STALE_MS
+    await rt.db('commerceml_imports')
+      .where({ session_id: sessionId, filename: 'import.xml' })
+      .update({ heartbeat_at: rt.db.raw('now() - make_interval(secs => ?)', [HEARTBEAT_STALE_MS / 1000 + 1]) });
+    expect(await watchImport(rt, await watched('import.xml'), 'exchange')).to.deep.equal({ outcome: 'requeued', jobId: id });
+  });
+
+  it('the running job stamps its heartbeat in PostgreSQL while it works', async () => {
+    await addRow('import.xml', 'queued');
+    expect((await row('import.xml')).heartbeat_at).to.equal(null);
+    // no upload: the job starts (stamps), then fails the file — the stamp stays as its last sign of life
+    await runImportJob(rt, { sessionId, filename: 'import.xml', uploadPrefix: 'nowhere' }, { made: 0, max: 1 });
+    const r = await row('import.xml');
+    expect(r.state).to.equal('failed');
+    expect(r.heartbeat_at).to.be.instanceOf(Date);
   });
 
   it('a job that stalled past BullMQ’s limit (its worker died holding it) fails the import with the reason', async () => {

@@ -3,7 +3,9 @@
 // has been silent for the period (here the source's quietPeriodS = 1 s; COMMERCEML_QUIET_PERIOD_S
 // otherwise). Conditions are awaited, never slept on.
 import { expect } from 'chai';
-import { runQuietCheck } from '../../../connectors/commerceml/index.ts';
+import { COMMERCEML_QUIET_JOB, runQuietCheck } from '../../../connectors/commerceml/index.ts';
+import { reconcileWork } from '../../../jobs/work-reconcile.ts';
+import { getQueue } from '../../../src/infra/queue/connection.ts';
 import { parseConfig } from '../../../src/infra/config.ts';
 import { until } from '../../support/wait.ts';
 import { type Exchange, exchange } from './harness.ts';
@@ -46,6 +48,20 @@ describe('CommerceML exchange: the quiet period ends a session that sent no deac
     const run = await ex.rt.db('sync_runs').where({ source_id: ex.sourceId, kind: 'commerceml deactivate (quiet period)' }).first('state', 'counts');
     expect(run?.state).to.equal('succeeded');
     expect((run!.counts as Record<string, { deleted: number }>).products!.deleted).to.equal(1);
+  });
+
+  it('a check Redis lost (restarted empty) is queued again by work.reconcile, and the deletions still happen', async () => {
+    await ex.setSettings({ quietPeriodS: 2 });
+    await ex.client().pushCatalog([{ name: 'import.xml', data: Buffer.from(catalog(['p1', 'p2', 'p3']), 'utf8') }], { zip: false });
+    const session = await leaveAfterImport(['p1', 'p3']);
+    const queue = getQueue(ex.rt, COMMERCEML_QUIET_JOB);
+    // what a Redis without persistence keeps of the delayed check after a restart: nothing
+    await queue.obliterate({ force: true });
+    expect(await queue.getJobCounts('delayed', 'waiting')).to.deep.equal({ delayed: 0, waiting: 0 });
+    expect((await reconcileWork(ex.rt)).quietChecks).to.deep.equal([session]);
+    await until(async () => (await alive()).length === 2, 'p2 marked deleted by the re-queued check', 15_000, 100);
+    expect(await alive()).to.deep.equal(['p1', 'p3']);
+    expect((await reconcileWork(ex.rt)).quietChecks).to.deep.equal([]);
   });
 
   it('a session still talking is checked again later; with the period off (0) nothing is ever deleted by it', async () => {

@@ -137,7 +137,7 @@ describe('store: message threads', () => {
         {
           to: ['ivanov@seller.test'],
           template: 'messages-unread',
-          data: { toManager: true, clientName: 'Alpha', managerName: 'Ivan Ivanov', count: 3, url: `http://shop.test/manager/clients/${w.clients.alpha}/messages` },
+          data: { toManager: true, clientName: 'Alpha', managerName: 'Ivan Ivanov', count: 3, url: `http://shop.test/manager/clients/${w.clients.alpha}/messages`, quoteId: null },
         },
       ]);
       await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'four' });

@@ -1,0 +1,90 @@
+// The one translator of texts for people (pages, e-mails, PDFs, spreadsheets): i18next over the
+// JSON message catalogs beside this file (ru.json, en.json), with i18next's plural rules (Intl
+// plural categories: Russian one/few/many/other, English one/other). The default language is
+// the language of STORE_LOCALE (ru-RU → ru); a user's own choice (users.language, the `lang`
+// cookie) overrides it. Interpolated values are not escaped here: Handlebars escapes what a
+// helper returns, and e-mail text parts and PDFs are not HTML.
+import i18next, { type TFunction } from 'i18next';
+import { registerCache } from '../caches.ts';
+import { config } from '../config.ts';
+import en from './en.json' with { type: 'json' };
+import ru from './ru.json' with { type: 'json' };
+
+export const LANGUAGES = ['ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The catalogs (for the completeness test). */
+export const CATALOGS: Record<Language, Record<string, unknown>> = { ru, en };
+
+/** A language's name in itself, for the switcher. */
+export const LANGUAGE_NAMES: Record<Language, string> = { ru: 'Русский', en: 'English' };
+
+/** Formatting locales of languages other than the store's own (its own uses STORE_LOCALE). */
+const LOCALE_OF: Record<Language, string> = { ru: 'ru-RU', en: 'en-GB' };
+
+export const isLanguage = (v: unknown): v is Language => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
+
+/** The default language: STORE_LOCALE's when the catalogs have it, else Russian. */
+export function defaultLanguage(): Language {
+  const lang = config().STORE_LOCALE.split('-')[0]!.toLowerCase();
+  return isLanguage(lang) ? lang : 'ru';
+}
+
+/** A stored or requested language if it is one we have, else the default. */
+export const languageOr = (v: unknown): Language => (isLanguage(v) ? v : defaultLanguage());
+
+/** The locale dates, numbers and money are formatted in for a language (STORE_LOCALE for the store's own). */
+export function localeOf(lang: Language): string {
+  const store = config().STORE_LOCALE;
+  return store.split('-')[0]!.toLowerCase() === lang ? store : LOCALE_OF[lang];
+}
+
+type I18n = ReturnType<typeof i18next.createInstance>;
+// One instance per default language (the configuration may change between test files).
+const instances = registerCache('i18n.instances', new Map<Language, I18n>());
+const fixed = registerCache('i18n.translators', new Map<string, TFunction>());
+
+function instance(): I18n {
+  const lng = defaultLanguage();
+  let i = instances.get(lng);
+  if (!i) {
+    i = i18next.createInstance();
+    // initAsync false: the resources are in memory, init is done when it returns.
+    void i.init({
+      initAsync: false,
+      resources: { ru: { translation: ru }, en: { translation: en } },
+      supportedLngs: [...LANGUAGES],
+      lng,
+      fallbackLng: lng,
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
+    instances.set(lng, i);
+  }
+  return i;
+}
+
+export type Translate = TFunction;
+
+/** The translator of a language (default: the store's): `t('catalog.count', { count: 5 })` → «5 позиций». */
+export function translator(lang?: string | null): Translate {
+  const l = languageOr(lang);
+  const key = `${defaultLanguage()}|${l}`;
+  let f = fixed.get(key);
+  if (!f) {
+    f = instance().getFixedT(l);
+    fixed.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * Marks a catalog key kept in code for a view to translate later (`{{t label}}`): the
+ * completeness test finds `key('…')`, `t('…')` and the views' `t "…"` and checks both catalogs.
+ */
+export const key = (k: string): string => k;
+
+/** One text in a language. */
+export function t(lang: string | null | undefined, key: string, values?: Record<string, unknown>): string {
+  return translator(lang)(key, values ?? {}) as string;
+}

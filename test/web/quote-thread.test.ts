@@ -1,0 +1,130 @@
+// A quote's message thread and its e-mails over HTTP: both sides write on the quote page, the
+// client's thread shows the messages labelled, another client / another manager / an employee
+// without the legal entity get 404 on every thread route; the manager is e-mailed when a quote is
+// asked for, the buyer when it is answered, and unread quote messages link to the quote.
+import type { Worker } from 'bullmq';
+import { expect } from 'chai';
+import { mailSendJob } from '../../jobs/mail-send.ts';
+import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
+import { startWorkers } from '../../src/app/roles/worker.ts';
+import { storeToday } from '../../src/store/arrivals/arrivals.ts';
+import { createUser } from '../../src/store/accounts/users.ts';
+import { resetQueues } from '../support/queues.ts';
+import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
+import { waitSettled } from '../support/wait.ts';
+import { PASSWORD, useWorld } from '../support/world.ts';
+
+const day = (n: number) => {
+  const d = new Date(`${storeToday()}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+
+describe('web/quote thread: messages bound to a quote, both sides; e-mails on request, answer and unread messages', () => {
+  const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads'] });
+  let smtp: SmtpCapture;
+  let workers: Worker[];
+
+  before(async () => {
+    smtp = await startTestSmtp(w.rt);
+    await resetQueues(w.rt);
+    workers = await startWorkers(w.rt, [mailSendJob as never]);
+  });
+  after(async () => {
+    for (const x of workers) await x.close();
+    await smtp.stop();
+  });
+  beforeEach(async () => {
+    await resetQueues(w.rt);
+    smtp.clear();
+  });
+
+  async function asked() {
+    const a = await w.signIn('a');
+    await a.post('/cart/add', { offerId: String(w.fx.offers[2]), qty: '4' });
+    await a.get('/cart');
+    const r = await a.post('/quotes', { desiredDate: day(5), comment: 'Нужно к пятнице' });
+    expect(r.status, r.text.slice(0, 300)).to.equal(303);
+    return { a, id: Number(/^\/quotes\/(\d+)$/.exec(r.location ?? '')?.[1]) };
+  }
+
+  it('the manager is e-mailed on the request, the buyer on the answer (a second answer e-mails again)', async () => {
+    const { id } = await asked();
+    const [req] = await smtp.waitFor(1);
+    expect(req!.envelopeTo).to.deep.equal(['ivanov@seller.test']);
+    expect(req!.subject).to.equal(`Alpha LLC: запрос цены № ${id}`);
+    expect(req!.text).to.contain('Нужно к пятнице').and.contain(`/quotes/${id}`);
+    const iv = await w.signIn('ivanov');
+    await iv.get(`/quotes/${id}`);
+    expect((await iv.post(`/quotes/${id}/answer`, { price_1: '250', validUntil: day(3), answer: 'Цена со склада' })).status).to.equal(303);
+    const mails = await smtp.waitFor(2);
+    expect(mails[1]!.envelopeTo).to.deep.equal(['buyer@alpha.test']);
+    expect(mails[1]!.subject).to.equal(`Предложение по запросу цены № ${id} — действует до ${day(3).split('-').reverse().join('.')}`);
+    expect(mails[1]!.text.replaceAll('\u00a0', ' ')).to.contain('1 000,00').and.contain('Цена со склада').and.contain(`/quotes/${id}`);
+    await w.rt.db('quotes').where({ id }).update({ answered_at: w.rt.db.raw(`now() - interval '1 minute'`) });
+    await iv.post(`/quotes/${id}/answer`, { price_1: '240', validUntil: day(4) });
+    await smtp.waitFor(3);
+    await waitSettled(w.rt, { what: 'every queued mail to be sent' });
+    expect(smtp.messages()).to.have.length(3);
+  });
+
+  it('both sides write on the quote page; the client thread shows it labelled; the unread e-mail links to the quote', async () => {
+    const { a, id } = await asked();
+    await a.get(`/quotes/${id}`);
+    const posted = await a.post(`/quotes/${id}/messages`, { body: 'Можно ли скидку за объём?' });
+    expect(posted.status, posted.text.slice(0, 300)).to.equal(303);
+    expect(posted.location).to.equal(`/quotes/${id}`);
+    const iv = await w.signIn('ivanov');
+    const page = await iv.get(`/quotes/${id}`);
+    expect(page.text).to.contain('Переписка по запросу').and.contain('Можно ли скидку за объём?').and.contain(`action="/quotes/${id}/messages"`);
+    const reply = await iv.post(`/quotes/${id}/messages`, { body: 'Да, от 10 штук — 5 %' }, { headers: { 'hx-request': 'true' } });
+    expect(reply.status).to.equal(200);
+    expect(reply.text).to.contain('Да, от 10 штук — 5 %').and.not.contain(`запрос цены № ${id}</a>`);
+    const row = await w.rt.db('messages').where({ body: 'Да, от 10 штук — 5 %' }).first('client_id', 'quote_id', 'from_side');
+    expect(row).to.deep.equal({ client_id: w.fx.clients.a, quote_id: id, from_side: 'manager' });
+    // the client's own thread has both, each linked to the quote
+    const all = await a.get('/messages');
+    expect(all.text).to.contain('Можно ли скидку за объём?').and.contain(`<a href="/quotes/${id}">запрос цены № ${id}</a>`);
+    // a message of the client's general thread is not on the quote page
+    await a.post('/messages', { body: 'Общий вопрос про доставку' });
+    expect((await a.get(`/quotes/${id}/messages/thread`)).text).to.contain('Да, от 10 штук').and.not.contain('Общий вопрос');
+    // unread: the manager's reply, read by nobody yet → the buyer's e-mail opens the quote
+    await w.rt.db('messages').update({ read_at: null, created_at: w.rt.db.raw(`now() - interval '2 minutes'`) }).where({ from_side: 'manager' });
+    expect(await messagesNotifyJob.process(w.rt, {} as never)).to.deep.equal({ sent: 1 });
+    const mails = await smtp.waitFor(2);
+    const unread = mails.find((m) => m.subject.includes('Ответ от вашего менеджера'))!;
+    expect(unread.subject).to.equal(`Ответ от вашего менеджера Ivan Ivanov — запрос цены № ${id}`);
+    expect(unread.text).to.contain(`/quotes/${id}`);
+    // reading the quote page marks the quote's messages read
+    await a.get(`/quotes/${id}`);
+    expect((await w.rt.db('messages').where({ quote_id: id, from_side: 'manager' }).first('read_at'))!.read_at).to.be.instanceOf(Date);
+  });
+
+  it('another client, another manager, an employee without the legal entity and bad ids: 404 on the quote and every thread route', async () => {
+    const { a, id } = await asked();
+    await a.get(`/quotes/${id}`);
+    await a.post(`/quotes/${id}/messages`, { body: 'секрет' });
+    const msg = (await w.rt.db('messages').where({ quote_id: id }).first('id'))!.id as number;
+    // an employee of the same client granted only the other legal entity
+    const emp = await createUser(w.rt.db, { email: 'north@alpha.test', role: 'buyer', clientId: w.fx.clients.a, password: PASSWORD });
+    await w.rt.db('users').where({ id: emp }).update({ company_role: 'buyer', all_counterparties: false });
+    await w.rt.db('user_counterparties').insert({ user_id: emp, counterparty_id: w.fx.cp.aChild });
+    const outsiders = [await w.signIn('b'), await w.signIn('petrova'), await w.signIn('north@alpha.test')];
+    for (const c of outsiders) {
+      await c.get('/quotes');
+      expect((await c.get(`/quotes/${id}`)).status).to.equal(404);
+      expect((await c.get('/quotes')).text).not.to.contain(`href="/quotes/${id}"`);
+      expect((await c.get(`/quotes/${id}/messages/thread`)).status).to.equal(404);
+      expect((await c.get(`/quotes/${id}/messages/attachments/${msg}`)).status).to.equal(404);
+      expect((await c.post(`/quotes/${id}/messages`, { body: 'чужое' })).status).to.equal(404);
+    }
+    // the employee's own view: not even in the list
+    expect(await w.rt.db('messages').where({ body: 'чужое' }).first()).to.equal(undefined);
+    expect((await a.get('/quotes/abc/messages/thread')).status).to.equal(404);
+    expect((await a.get('/quotes/99999999/messages/thread')).status).to.equal(404);
+    expect((await a.post('/quotes/99999999/messages', { body: 'x' })).status).to.equal(404);
+    // an empty message names what is wrong
+    const empty = await a.post(`/quotes/${id}/messages`, { body: '  ' });
+    expect(empty.status).to.equal(422);
+  });
+});
