@@ -75,6 +75,9 @@ const schema = z.object({
   // How long a BullMQ job's lock lives unrenewed (and how often workers look for stalled jobs):
   // a killed worker's jobs are run again by another worker within about twice this.
   JOB_LOCK_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(30_000),
+  // SIGTERM/SIGINT: requests in flight and running jobs get this long to finish (event streams are
+  // ended at once); then the process exits anyway (what is cut off runs again elsewhere).
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(15_000),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   // Where uploads, attachments and pictures live: `postgres` (the shared database; default in
   // production, so any web takes an upload any worker imports) or `fs` (files under DATA_DIR).

@@ -5,7 +5,7 @@
 import { SaxesParser } from 'saxes';
 import { decodeStream } from './decode.ts';
 import { CommerceMLError } from './errors.ts';
-import type { XNode } from './xml-node.ts';
+import { own, type XNode } from './xml-node.ts';
 
 export type ItemKind =
   | 'group' | 'property' | 'priceType' | 'warehouse' | 'unit' | 'product' | 'offer' | 'counterparty' | 'document';
@@ -150,8 +150,10 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       return;
     }
     if (captureKind) {
-      const node: XNode = { name, attrs: attrs(tag.attributes), children: [], text: '' };
-      captureStack[captureStack.length - 1]!.children.push(node);
+      const node: XNode = { name, attrs: attrs(tag.attributes), children: NO_CHILDREN, text: '' };
+      const parent = captureStack[captureStack.length - 1]!;
+      if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
       captureStack.push(node);
       if (captureKind === 'group' && name === 'Группа') {
         captureGroups++;
@@ -180,7 +182,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
     const kind = kindFor(stack);
     if (kind) {
       captureKind = kind;
-      captureStack = [{ name, attrs: attrs(tag.attributes), children: [], text: '' }];
+      captureStack = [{ name, attrs: attrs(tag.attributes), children: NO_CHILDREN, text: '' }];
       captureLine = parser.line;
       captureStart = parser.position;
       captureElements = 1;
@@ -206,6 +208,7 @@ export async function readItems(input: AsyncIterable<Uint8Array>, opts: ReadOpti
       if (depth === skipDepth) skipDepth = 0;
     } else if (captureKind) {
       const node = captureStack.pop()!;
+      if (node.text.length) node.text = own(node.text);
       if (captureKind === 'group' && node.name === 'Группа') captureGroups--;
       if (!captureStack.length) {
         const kind = captureKind;
@@ -236,13 +239,15 @@ function attr(a: Record<string, string | { value: string }>, name: string): stri
 }
 
 const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+/** Most elements are leaves: they share one (frozen) empty list until a child comes. */
+const NO_CHILDREN: XNode[] = Object.freeze([]) as unknown as XNode[];
 
 function attrs(a: Record<string, string | { value: string }>): Record<string, string> {
   let out: Record<string, string> | undefined;
   for (const k in a) {
     const v = a[k]!;
     out ??= {};
-    out[local(k)] = typeof v === 'string' ? v : v.value;
+    out[local(k)] = own(typeof v === 'string' ? v : v.value);
   }
   return out ?? NO_ATTRS;
 }

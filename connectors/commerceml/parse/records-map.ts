@@ -111,13 +111,17 @@ function propertyValues(n: XNode, dict: ClassifierDict): Record<string, string> 
     if (!pid) continue;
     const prop = dict.properties[pid];
     if (prop?.deleted) continue;
-    const texts = childrenOf(pv, 'Значение')
-      .map((v) => v.text.trim())
-      .filter(Boolean)
-      .map((v) => prop?.values?.[v] ?? v);
-    if (!texts.length) continue;
+    let joined: string | undefined;
+    for (const c of pv.children) {
+      if (c.name !== 'Значение') continue;
+      const v = c.text.trim();
+      if (!v) continue;
+      const text = prop?.values?.[v] ?? v;
+      joined = joined === undefined ? text : `${joined}, ${text}`;
+    }
+    if (joined === undefined) continue;
     const key = prop?.name ?? pid;
-    out[key] = out[key] ? `${out[key]}, ${texts.join(', ')}` : texts.join(', ');
+    out[key] = out[key] ? `${out[key]}, ${joined}` : joined;
   }
   return out;
 }
@@ -176,27 +180,28 @@ export const PRICE_NO_TYPE = 'Цена without ИдТипаЦены';
  *   a bare <Остаток>40</Остаток> (Bitrix emulators), or Количество on the offer (a total).
  * Per-warehouse rows win over totals; the first total found is used when there are no rows.
  */
+function stockRow(out: MappedOffer, id: string, s: XNode, where: string): void {
+  const wh = s.attrs['ИдСклада'] ?? textAt(s, 'Ид') ?? textAt(s, 'ИдСклада');
+  const raw = s.attrs['КоличествоНаСкладе'] ?? textAt(s, 'Количество') ?? textAt(s, 'КоличествоНаСкладе');
+  out.stockRead++;
+  const q = qty(raw);
+  if (!wh) skip(out.skippedStock, `${where} without a warehouse id`);
+  else if (q === null) skip(out.skippedStock, `${where}: quantity ${raw === undefined ? 'missing' : `"${raw.trim()}"`} is not a number`);
+  else out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
+}
+
 function readStock(n: XNode, id: string, out: MappedOffer): void {
-  const row = (wh: string | undefined, raw: string | undefined, where: string) => {
-    out.stockRead++;
-    const q = qty(raw);
-    if (!wh) skip(out.skippedStock, `${where} without a warehouse id`);
-    else if (q === null) skip(out.skippedStock, `${where}: quantity ${raw === undefined ? 'missing' : `"${raw.trim()}"`} is not a number`);
-    else out.stock.push({ offerExternalId: id, warehouseExternalId: wh, quantity: q });
-  };
-  const warehouseOf = (s: XNode) => s.attrs['ИдСклада'] ?? textAt(s, 'Ид') ?? textAt(s, 'ИдСклада');
-  const quantityOf = (s: XNode) => s.attrs['КоличествоНаСкладе'] ?? textAt(s, 'Количество') ?? textAt(s, 'КоличествоНаСкладе');
-  for (const s of childrenOf(n, 'Склад')) row(warehouseOf(s), quantityOf(s), 'Предложение/Склад');
+  for (const s of childrenOf(n, 'Склад')) stockRow(out, id, s, 'Предложение/Склад');
 
   const totals: { raw: string | undefined; where: string }[] = [];
   const rests: [XNode, string][] = [
     ...all(n, 'Остатки/Остаток').map((r) => [r, 'Остатки/Остаток'] as [XNode, string]),
     ...childrenOf(n, 'Остаток').map((r) => [r, 'Остаток'] as [XNode, string]),
   ];
-  for (const s of all(n, 'Остатки/Склад')) row(warehouseOf(s), quantityOf(s), 'Остатки/Склад');
+  for (const s of all(n, 'Остатки/Склад')) stockRow(out, id, s, 'Остатки/Склад');
   for (const [r, where] of rests) {
     const whs = childrenOf(r, 'Склад');
-    for (const s of whs) row(warehouseOf(s), quantityOf(s), `${where}/Склад`);
+    for (const s of whs) stockRow(out, id, s, where === 'Остаток' ? 'Остаток/Склад' : 'Остатки/Остаток/Склад');
     if (whs.length) continue;
     const q = child(r, 'Количество');
     if (q) totals.push({ raw: q.text, where: `${where}/Количество` });

@@ -3,9 +3,33 @@
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
+/**
+ * True when `s` is already what normalizeDecimal would make of it: digits, at most one point
+ * with digits after it, no leading zero before a digit, no trailing zero after the point. The
+ * numbers of a big offers file are almost all like this, so they skip the regular expressions.
+ */
+function isCanonicalDecimal(s: string): boolean {
+  const n = s.length;
+  if (!n) return false;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i === n) return false;
+  if (s.charCodeAt(i) === 48 && i + 1 < n && s.charCodeAt(i + 1) !== 46) return false; // leading 0
+  let point = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (point >= 0 || i === 0 || i === n - 1 || s.charCodeAt(i - 1) === 45) return false;
+      point = i;
+    } else if (c < 48 || c > 57) return false;
+  }
+  if (point >= 0 && s.charCodeAt(n - 1) === 48) return false; // trailing 0 after the point
+  return s !== '-0'; // normalises to "0"
+}
+
 /** A decimal string ("1234.5") or null when the text is not a number. */
 export function decimal(s: string | undefined): string | null {
   if (s === undefined) return null;
+  if (isCanonicalDecimal(s)) return s;
   const t = s.replace(/[\s\u00a0]/g, '').replace(',', '.');
   if (!DECIMAL.test(t)) return null;
   return normalizeDecimal(t);
@@ -22,6 +46,8 @@ function normalizeDecimal(t: string): string {
 
 /** Rounds a decimal string half-up to `scale` places (the mirror keeps money to 4, quantities to 3). */
 export function roundDecimal(s: string, scale: number): string {
+  const point = s.indexOf('.');
+  if (point < 0 || s.length - point - 1 <= scale) return s;
   const neg = s.startsWith('-');
   const [int, frac = ''] = (neg ? s.slice(1) : s).split('.') as [string, string?];
   if (frac.length <= scale) return s;
@@ -46,9 +72,20 @@ const CURRENCIES: Record<string, string> = {
   'тенге': 'KZT', 'тг': 'KZT', '398': 'KZT', 'бел. руб.': 'BYN', 'byn': 'BYN', '933': 'BYN',
 };
 
+const currencySeen = new Map<string, string | undefined>();
+
 /** ISO 4217 code for what 1C writes in `Валюта`; unknown words are kept as written. */
 export function currency(s: string | undefined): string | undefined {
   if (!s) return undefined;
+  // A file repeats a handful of spellings hundreds of thousands of times.
+  const seen = currencySeen.get(s);
+  if (seen !== undefined || currencySeen.has(s)) return seen;
+  const out = currencyOf(s);
+  if (s.length <= 16 && currencySeen.size < 1000) currencySeen.set(s, out);
+  return out;
+}
+
+function currencyOf(s: string): string | undefined {
   const t = s.trim();
   if (!t) return undefined;
   const known = CURRENCIES[t.toLowerCase()];

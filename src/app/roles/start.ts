@@ -6,7 +6,9 @@ import { log } from '../../infra/log.ts';
 import { assertSafeStart, retireDemo } from './production.ts';
 import { bindPrefix } from '../../infra/redis/prefix-owner.ts';
 import { createRuntime, type Runtime } from '../../infra/runtime.ts';
+import type { Worker } from 'bullmq';
 import { createApp } from '../../web/app.ts';
+import { type HttpDrain, httpDrain } from '../../web/shutdown.ts';
 import { consoleServices } from './console-services.ts';
 import { moveLegacyJobs } from './legacy-queues.ts';
 import { startScheduler } from './scheduler.ts';
@@ -24,12 +26,22 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
   });
   if (!opts.demo) await retireDemo(rt);
   let stopping = false;
+  let web: HttpDrain | undefined;
+  let workers: Worker[] = [];
+  const bound = rt.config.SHUTDOWN_TIMEOUT_MS;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const deadline = Date.now() + bound;
+    log.info({ signal, boundMs: bound }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error({ boundMs: bound }, 'shutdown not finished within SHUTDOWN_TIMEOUT_MS: exiting; a cut-off job runs again elsewhere once its lock expired');
+      process.exit(1);
+    }, bound);
     force.unref();
+    // At once and side by side: no new requests nor jobs; requests in flight and running jobs
+    // finish (the web's cut off a moment before the bound, so the rest can close cleanly).
+    await Promise.all([web?.drain(deadline - Math.min(1000, bound / 4)), ...workers.map((w) => w.close())]);
     await rt.shutdown();
     process.exit(0);
   };
@@ -46,7 +58,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
     ];
     if (roles.includes('worker')) {
       await moveLegacyJobs(rt);
-      await startWorkers(rt);
+      workers = await startWorkers(rt);
       await startStreamConsumers(rt);
     }
     if (roles.includes('scheduler')) await startScheduler(rt);
@@ -57,7 +69,9 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
         s.once('error', reject);
       });
-      rt.onShutdown('http server', () => new Promise((r) => server.close(() => r())));
+      const drain = httpDrain(server, app);
+      web = drain;
+      rt.onShutdown('http server', () => drain.drain(Date.now() + bound));
       log.info(`web listening on http://${rt.config.HOST}:${rt.config.PORT}`);
     }
   } catch (err) {

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { type StoreEvent, storeEventsChannel } from '../../store/shared/events.ts';
+import { trackEventStream } from './streams.ts';
 
 interface Listener {
   clientId: number | null;
@@ -59,6 +60,7 @@ export class LiveEvents {
   async attach(req: Request, res: Response, clientId: number | null): Promise<void> {
     await this.ensureSubscribed();
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    trackEventStream(req, res);
     res.write(': connected\n\n');
     const listener: Listener = { clientId, res };
     this.listeners.add(listener);

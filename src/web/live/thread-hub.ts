@@ -8,6 +8,7 @@ import { log } from '../../infra/log.ts';
 import { createRedis } from '../../infra/redis/redis.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { type ThreadEvent, threadChannelPattern } from '../../store/messages/messages.ts';
+import { trackEventStream } from './streams.ts';
 
 export interface ThreadHub {
   /** Calls fn for events of a client's thread until the returned function is called. */
@@ -103,6 +104,7 @@ function answer(req: Request, res: Response, subscribe: (send: (ev: ThreadEvent)
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  trackEventStream(req, res);
   res.write('retry: 2000\n\n');
   const stop = subscribe((ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify({ side: ev.side, id: ev.messageId })}\n\n`));
   const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);

@@ -8,6 +8,7 @@ import { listWarehouses } from '../../store/catalog/availability.ts';
 import { offerRows } from '../../store/catalog/catalog.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { ChangeFeed } from '../live/change-feed.ts';
+import { trackEventStream } from '../live/streams.ts';
 import { priceCell, sseMessage, stockCell } from '../live/fragments.ts';
 import { qty } from '../format.ts';
 import { rowView } from './catalog.ts';
@@ -49,6 +50,7 @@ export function liveRoutes(rt: Runtime, feed = new ChangeFeed(rt.redis, rt.prefi
     });
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
+    trackEventStream(req, res);
     res.write(': live\n\n');
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     req.on('close', () => {

@@ -1,0 +1,25 @@
+// The event streams (text/event-stream answers) an app has open, so a shutdown can end them at
+// once: they never finish by themselves, and a browser's EventSource reconnects — through the
+// proxy, to a web that is still running.
+import type { Application, Request, Response } from 'express';
+
+const open = new WeakMap<Application, Set<Response>>();
+
+/** Counts `res` as an open event stream of its app until the request closes. */
+export function trackEventStream(req: Request, res: Response): void {
+  const streams = open.get(req.app) ?? new Set<Response>();
+  open.set(req.app, streams);
+  streams.add(res);
+  req.on('close', () => streams.delete(res));
+  res.on('close', () => streams.delete(res));
+}
+
+/** Ends every open event stream of `app`; returns how many there were. */
+export function endEventStreams(app: Application): number {
+  const set = open.get(app);
+  if (!set) return 0;
+  const n = set.size;
+  for (const res of set) res.end();
+  set.clear();
+  return n;
+}
