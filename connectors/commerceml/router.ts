@@ -251,7 +251,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
         docs.push(mapDocument(d, place.container));
       },
     });
-    const r = await applyOrderDocuments(rt.db, session.source_id, docs);
+    const r = await applyOrderDocuments(rt, session.source_id, docs);
     return answer(
       res, 'success',
       `${rel}: ${prefix}${docs.length} document(s), ${r.matched} matched an order, ${r.updated} updated`,

@@ -68,7 +68,7 @@ export function refusalSuite(js: boolean): void {
       const page = await cartWith(2, '2'); // SKU-003, 30 at Main
       await w.rt.db('stock').where({ offer_id: w.fx.offers[2]!, warehouse_id: w.fx.warehouses.main }).update({ quantity: '1.5' });
       expect(await submit(page, 'button.primary', /^\/checkout$/)).to.equal(409);
-      await shows(page, 'Not enough SKU-003 at Main: 1,5 available now, 2 in the cart.');
+      await shows(page, 'Не хватает SKU-003 на складе Main: доступно 1,5, в корзине 2.');
       expect(await w.rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
     });
 
@@ -76,7 +76,7 @@ export function refusalSuite(js: boolean): void {
       const page = await cartWith(2, '1');
       await page.fill(`input[name=qty_${w.fx.offers[2]}]`, 'lots');
       expect(await submit(page, 'button[formaction="/cart/update"]:not([name])', /^\/cart\/update$/)).to.equal(422);
-      await shows(page, '"lots" is not a quantity');
+      await shows(page, '«lots» — не количество');
     });
 
     it('quick order with only refused lines: 422 naming the line', async () => {

@@ -188,7 +188,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await pageReady(page);
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
-    expect(await page.locator('.alert.ok').textContent()).to.match(/Order CP-\d{6} is placed/);
+    expect(await page.locator('.alert.ok').textContent()).to.match(/Заказ CP-\d{6} оформлен/);
     expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number'))!.number} received`]);
     await shot('order');
 

@@ -97,7 +97,7 @@ describe('security: headers and a strict CSP', function () {
       await Promise.all([page.waitForURL((u) => u.pathname === '/catalog'), page.click('form[action="/login"] button[type=submit]')]);
       // htmx runs (no eval needed): the add form posts in the background and shows its message.
       const row = page.locator(`#o${fx.offers[2]}`);
-      await row.locator('button[type=submit]', { hasText: 'Add' }).click();
+      await row.locator('button[type=submit]', { hasText: 'В корзину' }).click();
       await row.locator('.add-msg').filter({ hasText: /\S/ }).waitFor();
       // The filter form submits on change (hx-trigger) and pushes the URL.
       await page.check('input[name=stock]');
@@ -109,7 +109,7 @@ describe('security: headers and a strict CSP', function () {
       await page.selectOption('select[name=counterpartyId]', String(fx.cp.aHead));
       await page.waitForFunction((id) => document.querySelector('select[name=counterpartyId] option[selected]')?.getAttribute('value') === id, String(fx.cp.aHead));
       await page.goto(`${srv.base}/cart`);
-      await page.locator('button.primary', { hasText: 'Place order' }).waitFor();
+      await page.locator('button.primary', { hasText: 'Оформить заказ' }).waitFor();
       expect(violations).to.deep.equal([]);
     });
 

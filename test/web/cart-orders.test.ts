@@ -43,14 +43,14 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
   it('adds from the catalog (htmx fragment and plain form), refusing more than is available', async () => {
     const frag = await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '3' }, { headers: { 'hx-request': 'true' } });
     expect(frag.status).to.equal(200);
-    expect(frag.text).to.contain('Added: 3 in the cart.');
+    expect(frag.text).to.contain('Добавлено: в корзине 3.');
     const plain = await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '2,5', back: '/catalog?q=x' });
     expect(plain.status).to.equal(303);
     expect(plain.location).to.equal('/catalog?q=x');
     const tooMany = await a.post('/cart/add', { offerId: String(fx.offers[0]), qty: '500' }, { headers: { 'hx-request': 'true' } });
     expect(tooMany.text).to.contain('Not enough stock of SKU-001: 101 available, 500 wanted.');
     const bad = await a.post('/cart/add', { offerId: String(fx.offers[0]), qty: 'lots' }, { headers: { 'hx-request': 'true' } });
-    expect(bad.text).to.contain('&quot;lots&quot; is not a quantity');
+    expect(bad.text).to.contain('«lots» — не количество');
     const cart = await a.get('/cart');
     expect(cart.text).to.contain('value="5,5"');
     expect(cart.text).to.contain('Цены и остатки на 27.11.2026, 12:00:00'); // every buyer page
@@ -92,7 +92,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(sent[0]!.subject).to.equal(`Order ${order!.number} received`);
     expect(sent[0]!.text).to.contain('Total: 627,00 RUB');
     const page = await a.get(`/orders/${order!.id}`);
-    expect(page.text).to.contain(`Order ${order!.number} is placed.`);
+    expect(page.text).to.contain(`Заказ ${order!.number} оформлен.`);
     expect(page.text).to.contain('waiting for the accounting system');
     // The accounting system answers: number + status history (written by the connector's job).
     await rt.db('orders').where({ id: order!.id }).update({ status: 'confirmed', status_text: 'Принят', external_number: 'УТ-00042', export_state: 'exported' });
@@ -133,7 +133,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await rt.db('stock').where({ offer_id: fx.offers[0]!, warehouse_id: fx.warehouses.main }).update({ quantity: '0' });
     const r = await a.post('/checkout', form);
     expect(r.status).to.equal(409);
-    expect(r.text).to.contain('Not enough SKU-001 at Main: 0 available now, 1 in the cart.');
+    expect(r.text).to.contain('Не хватает SKU-001 на складе Main: доступно 0, в корзине 1.');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
@@ -142,7 +142,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await a.post('/cart/add', { offerId: String(fx.offers[2]), qty: '2' });
     const form = await checkoutForm(a);
     await rt.db('stock').whereIn('offer_id', [fx.offers[0]!, fx.offers[2]!]).where({ warehouse_id: fx.warehouses.main }).update({ quantity: '1.5' });
-    const lines = ['Not enough SKU-001 at Main: 1,5 available now, 1 in the cart.', 'Not enough SKU-003 at Main: 1,5 available now, 2 in the cart.'];
+    const lines = ['Не хватает SKU-001 на складе Main: доступно 1,5, в корзине 1.', 'Не хватает SKU-003 на складе Main: доступно 1,5, в корзине 2.'];
     const plain = await a.post('/checkout', form);
     expect(plain.status).to.equal(409);
     expect(plain.text).to.contain(lines[1]);
@@ -150,7 +150,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await rt.db('stock').where({ offer_id: fx.offers[0]!, warehouse_id: fx.warehouses.main }).update({ quantity: '0.5' });
     const boosted = await a.post('/checkout', form, { headers: { 'hx-request': 'true', 'hx-boosted': 'true' } });
     expect(boosted.status).to.equal(409); // the layout's htmx responseHandling swaps 4xx
-    expect(boosted.text).to.contain('<h1>Cart').and.contain('Not enough SKU-001 at Main: 0,5 available now, 1 in the cart.').and.contain(lines[1]);
+    expect(boosted.text).to.contain('<h1>Корзина').and.contain('Не хватает SKU-001 на складе Main: доступно 0,5, в корзине 1.').and.contain(lines[1]);
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
@@ -160,7 +160,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await a.post('/cart/add', { offerId: String(fx.offers[1]), qty: '1' });
     const r = await a.post('/checkout', await checkoutForm(a));
     expect(r.status).to.equal(422);
-    expect(r.text).to.contain('SKU-002 is priced in USD, the rest of the order in RUB; one order is in one currency, order it separately.');
+    expect(r.text).to.contain('Цена SKU-002 — в USD, остального заказа — в RUB; заказ бывает в одной валюте, закажите отдельно.');
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 
@@ -202,7 +202,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     // Carts are per user × counterparty: B's cart lines are not visible to A.
     await b.post('/cart/add', { offerId: String(fx.offers[3]), qty: '1' });
     const cart = await a.get('/cart');
-    expect(cart.text).to.contain('The cart is empty');
+    expect(cart.text).to.contain('Корзина пуста');
     expect(cart.text).not.to.contain('Beta');
     // The price list is the viewer's current counterparty's, whatever is asked.
     const csv = await a.get(`/pricelist.csv?counterpartyId=${fx.cp.bHead}`);

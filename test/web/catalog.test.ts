@@ -17,7 +17,7 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(r.status).to.equal(200);
     expect(r.text).to.contain('Цены и остатки на 27.11.2026, 12:00:00');
     expect(r.text).to.match(/<th scope="col" class="num wh">Main<\/th>/);
-    expect(r.text).to.match(/Partner Far<br><small>partner · 3 d<\/small>/);
+    expect(r.text).to.match(/Partner Far<br><small>партнёр · 3 дн.<\/small>/);
     const row = cells(r.text, w.fx.offers[0]!);
     expect(row).to.contain('SKU-001').and.contain('Drill Bosch GSB 13').and.contain('SKU-001 · шт.'); // the unit in the page's language
     expect(row).to.match(/sse-swap="p\d+"><span class="price" title="contract_type">85,50<\/span>/);
@@ -117,8 +117,8 @@ describe('web/catalog: views, filters, search, product page', () => {
     const r = await a.get(`/product/${w.fx.offers[0]}`);
     expect(r.status).to.equal(200);
     expect(r.text).to.contain('Drill Bosch GSB 13').and.contain('Brand').and.contain('Bosch');
-    expect(r.text).to.match(/Partner Far <small>\(partner\)<\/small><\/td>\s*<td class="num"[^>]*>100<\/td>\s*<td class="num">3 d<\/td>\s*<td class="num">94,05<\/td>/);
-    expect(r.text).to.match(/Main<\/td>\s*<td class="num"[^>]*>1<\/td>\s*<td class="num">today<\/td>/);
+    expect(r.text).to.match(/Partner Far <small>\(партнёр\)<\/small><\/td>\s*<td class="num"[^>]*>100<\/td>\s*<td class="num">3 дн.<\/td>\s*<td class="num">94,05<\/td>/);
+    expect(r.text).to.match(/Main<\/td>\s*<td class="num"[^>]*>1<\/td>\s*<td class="num">сегодня<\/td>/);
     expect(r.text).to.contain('action="/cart/add"');
     expect((await a.get('/product/999999')).status).to.equal(404);
     expect((await a.get('/product/abc')).status).to.equal(404);

@@ -134,7 +134,7 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     expect((await buyer.get(`/orders/${ids.aHeadOrder}/invoice.pdf`)).status).to.equal(200);
     expect((await buyer.get(`/orders/${ids.bOrder}/invoice.pdf`)).status).to.equal(404);
     // A buyer employee orders like the owner.
-    expect((await buyer.post('/cart/add', { offerId: String(fx.offers[2]), qty: '1' }, { headers: { 'hx-request': 'true' } })).text).to.contain('Added: 1');
+    expect((await buyer.post('/cart/add', { offerId: String(fx.offers[2]), qty: '1' }, { headers: { 'hx-request': 'true' } })).text).to.contain('Добавлено: в корзине 1');
 
     const viewer = await signIn('viewer@alpha.test');
     expect((await viewer.get('/documents')).status).to.equal(403);

@@ -157,7 +157,7 @@ export async function importCatalogFile(
   // lists for an offer it carries is gone (split packages each carry their own offers).
   const replaceByOffer = (['stock', 'prices'] as const).filter((e) => parsed.fullEntities.includes(e));
   const sync = run ? await run.commit({ replaceByOffer: [...replaceByOffer] }) : undefined;
-  const orders = docs.length ? await applyOrderDocuments(deps.db, s.sourceId, docs) : undefined;
+  const orders = docs.length ? await applyOrderDocuments(deps, s.sourceId, docs) : undefined;
 
   const updates: Record<string, unknown> = {};
   if (JSON.stringify(classifier) !== classifierBefore) updates.classifier = JSON.stringify(classifier);

@@ -4,20 +4,24 @@
 // CommerceML 3.x sends an order's payments and shipments as documents of their own in the
 // order's `Контейнер` (ХозОперация «Выплата безналичных денег», «Выплата наличных денег»,
 // «Эквайринговая операция»; «Отпуск товара»), each naming its order in `Основание`.
-import { bool, decimal, lenientDate } from './values.ts';
-import { all, textAt, type XNode } from './xml-node.ts';
+// Invoices («Счет на оплату») and shipments («Отпуск товара», «Реализация товаров») are also
+// counterparty documents for the documents mirror: their buyer, currency, VAT and priced lines.
+import { bool, currency, decimal, lenientDate } from './values.ts';
+import { all, at, textAt, type XNode } from './xml-node.ts';
 
 /** What a document is, by its ХозОперация (none: an order, as 2.x files from 1C often omit it). */
-export type DocumentKind = 'order' | 'payment' | 'shipment' | 'other';
+export type DocumentKind = 'order' | 'payment' | 'shipment' | 'invoice' | 'other';
 
 const PAYMENT_OPERATIONS = ['выплата безналичных денег', 'выплата наличных денег', 'эквайринговая операция', 'оплата'];
-const SHIPMENT_OPERATIONS = ['отпуск товара', 'отгрузка', 'реализация товаров'];
+const SHIPMENT_OPERATIONS = ['отпуск товара', 'отгрузка', 'реализация товаров', 'реализация товаров и услуг'];
+const INVOICE_OPERATIONS = ['счет на оплату', 'счет на оплату покупателю', 'счет покупателю'];
 
 export function documentKind(operation: string | undefined): DocumentKind {
-  const op = (operation ?? '').trim().toLowerCase();
+  const op = (operation ?? '').trim().toLowerCase().replaceAll('ё', 'е').replace(/\s+/g, ' ');
   if (!op || op === 'заказ товара') return 'order';
   if (PAYMENT_OPERATIONS.includes(op)) return 'payment';
   if (SHIPMENT_OPERATIONS.includes(op)) return 'shipment';
+  if (INVOICE_OPERATIONS.includes(op)) return 'invoice';
   return 'other';
 }
 
@@ -29,6 +33,14 @@ export interface DocumentItem {
   id?: string;
   name: string;
   quantity: string | null;
+  sku?: string;
+  /** The unit's short name (`БазоваяЕдиница` text, else its `НаименованиеКраткое`). */
+  unit?: string;
+  price?: string | null;
+  amount?: string | null;
+  /** `СтавкиНалогов/СтавкаНалога/Ставка` as a number ("20"); null for «Без НДС». */
+  vatRate?: string | null;
+  vatAmount?: string | null;
 }
 
 export interface OrderDocument {
@@ -68,6 +80,12 @@ export interface OrderDocument {
   returned?: boolean;
   date?: Date | null;
   sum?: string | null;
+  /** ISO currency (`руб` → RUB). */
+  currency?: string;
+  /** The VAT of the document (`Налоги/Налог` named НДС), when stated. */
+  vatAmount?: string | null;
+  /** The buyer's `Ид` (`Контрагенты/Контрагент` with Роль Покупатель or Плательщик, else the first). */
+  counterpartyId?: string;
   lines: number;
   items: DocumentItem[];
   requisites: Record<string, string>;
@@ -120,7 +138,34 @@ export function mapDocument(n: XNode, container?: number): OrderDocument {
     date: lenientDate(textAt(n, 'Дата'), textAt(n, 'Время')),
     sum: decimal(textAt(n, 'Сумма')),
     lines: all(n, 'Товары/Товар').length,
-    items: all(n, 'Товары/Товар').map((t) => ({ id: textAt(t, 'Ид'), name: textAt(t, 'Наименование') ?? '', quantity: decimal(textAt(t, 'Количество')) })),
+    currency: currency(textAt(n, 'Валюта')),
+    vatAmount: vatOf(n),
+    counterpartyId: buyerOf(n),
+    items: all(n, 'Товары/Товар').map((t) => ({
+      id: textAt(t, 'Ид'), name: textAt(t, 'Наименование') ?? '', quantity: decimal(textAt(t, 'Количество')), sku: textAt(t, 'Артикул'),
+      unit: textAt(t, 'БазоваяЕдиница') ?? at(t, 'БазоваяЕдиница')?.attrs['НаименованиеКраткое'], price: decimal(textAt(t, 'ЦенаЗаЕдиницу')),
+      amount: decimal(textAt(t, 'Сумма')), vatRate: rateOf(t), vatAmount: vatOf(t),
+    })),
     requisites: req,
   };
+}
+
+/** The VAT sum of a document or line: `Налоги/Налог` named НДС (or the only tax), null when none is stated. */
+function vatOf(n: XNode): string | null {
+  const taxes = all(n, 'Налоги/Налог');
+  const vat = taxes.find((t) => /^ндс/i.test(textAt(t, 'Наименование') ?? '')) ?? (taxes.length === 1 ? taxes[0] : undefined);
+  return vat ? decimal(textAt(vat, 'Сумма')) : null;
+}
+
+/** The VAT rate of a line, "20" from «20» or «20%»; null for «Без НДС» or none. */
+function rateOf(t: XNode): string | null {
+  const r = textAt(t, 'СтавкиНалогов/СтавкаНалога/Ставка')?.replace('%', '').trim();
+  return decimal(r);
+}
+
+/** The buyer of a document: the counterparty whose Роль is Покупатель or Плательщик, else the first. */
+function buyerOf(n: XNode): string | undefined {
+  const cps = all(n, 'Контрагенты/Контрагент');
+  const buyer = cps.find((c) => /^(покупатель|плательщик)$/i.test(textAt(c, 'Роль') ?? '')) ?? cps[0];
+  return buyer ? textAt(buyer, 'Ид') : undefined;
 }

@@ -6,10 +6,13 @@
 // 2.x order requisites («Номер оплаты по 1С», «Номер отгрузки по 1С», a paid amount) — go to
 // the settlement applier (src/mirror/order-settlements.ts) first, so the order's status is never
 // set below what they establish. One transaction per file: a broken file changes no order.
-import type { Db } from '../../../src/infra/db/knex.ts';
+// Invoices and shipments are also mirrored as the counterparty's documents (./document-mirror.ts),
+// before the orders' transaction (a file whose documents fail changes no order either).
 import { applySettlements, type PaymentReport, type ShipmentReport } from '../../../src/mirror/order-settlements.ts';
 import { type AccountingStatus, applyAccountingStatuses, type OrderStatusCode } from '../../../src/mirror/order-status.ts';
+import type { SyncDeps } from '../../../src/sync/index.ts';
 import type { OrderDocument } from '../parse/documents.ts';
+import { type DocumentMirrorResult, documentMirrorLines, mirrorDocuments } from './document-mirror.ts';
 
 export interface StatusImportResult {
   matched: number;
@@ -27,6 +30,8 @@ export interface StatusImportResult {
   settlementWarnings: string[];
   /** Status texts 1C sent that no flag or status letter explains (stored with the text). */
   unmapped: { order: string; text: string }[];
+  /** Invoices and shipments mirrored as documents (none in the file: undefined). */
+  documents?: DocumentMirrorResult;
 }
 
 /**
@@ -130,7 +135,9 @@ export function settlementsFromDocuments(docs: OrderDocument[]): { payments: Pay
   return { payments, shipments, warnings };
 }
 
-export async function applyOrderDocuments(db: Db, sourceId: number, docs: OrderDocument[]): Promise<StatusImportResult> {
+export async function applyOrderDocuments(deps: SyncDeps, sourceId: number, docs: OrderDocument[]): Promise<StatusImportResult> {
+  const db = deps.db;
+  const documents = await mirrorDocuments(deps, sourceId, docs);
   const skippedOperations: Record<string, number> = {};
   const reports: AccountingStatus[] = [];
   for (const d of docs) {
@@ -160,7 +167,7 @@ export async function applyOrderDocuments(db: Db, sourceId: number, docs: OrderD
   return {
     matched: r.matched, updated: r.updated, unknown: r.unknownOrders, unmapped: r.unmapped,
     skipped: Object.values(skippedOperations).reduce((a, n) => a + n, 0), skippedOperations,
-    payments: docPayments, shipments: docShipments, settlementsChanged: s.changed, settlementWarnings,
+    payments: docPayments, shipments: docShipments, settlementsChanged: s.changed, settlementWarnings, documents,
   };
 }
 
@@ -168,9 +175,9 @@ export async function applyOrderDocuments(db: Db, sourceId: number, docs: OrderD
 export function settlementLines(r: StatusImportResult): string[] {
   const lines: string[] = [];
   if (r.payments || r.shipments || r.settlementsChanged) lines.push(`payments ${r.payments}, shipments ${r.shipments} read; ${r.settlementsChanged} payment(s)/shipment(s) new or changed`);
-  lines.push(...r.settlementWarnings);
+  lines.push(...r.settlementWarnings, ...documentMirrorLines(r.documents));
   for (const [op, n] of Object.entries(r.skippedOperations)) {
-    lines.push(`warning: ${n} document(s) not read: ХозОперация «${op}» is neither an order, a payment nor a shipment`);
+    lines.push(`warning: ${n} document(s) not read: ХозОперация «${op}» is neither an order, a payment, a shipment nor an invoice`);
   }
   return lines;
 }

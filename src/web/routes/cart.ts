@@ -21,23 +21,25 @@ import { compactOptions } from '../delivery-options.ts';
 import { money, qty as fmtQty } from '../format.ts';
 import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
+import { tOf } from '../i18n.ts';
+import type { Translate } from '../../infra/i18n/index.ts';
 
 export function owner(res: Response): CartOwner & { clientId: number; email: string } {
   const { viewer, counterpartyId, contractId } = buyerScope(res);
   return { userId: viewer.userId, counterpartyId, contractId, clientId: viewer.clientId!, email: viewer.email };
 }
 
-function problemText(p: OrderProblem, orderCurrency?: string): string {
+function problemText(t: Translate, p: OrderProblem, orderCurrency?: string): string {
   const what = p.sku ?? p.name;
-  if (p.reason === 'source') return `${what} comes from another accounting system (${p.source}) than this legal entity; order it separately.`;
-  if (p.reason === 'currency') return `${what} is priced in ${p.currency}, the rest of the order in ${orderCurrency}; one order is in one currency, order it separately.`;
-  if (p.reason === 'gone') return `${what} is no longer available at ${p.warehouse}; remove it or choose another warehouse.`;
-  if (p.reason === 'price') return `${what} has no price for your contract; your manager can help.`;
-  return `Not enough ${what} at ${p.warehouse}: ${fmtQty(p.available)} available now, ${fmtQty(p.requested)} in the cart. Lower the quantity or pick another warehouse.`;
+  if (p.reason === 'source') return t('cart.problem.source', { what, source: p.source });
+  if (p.reason === 'currency') return t('cart.problem.currency', { what, currency: p.currency, orderCurrency });
+  if (p.reason === 'gone') return t('cart.problem.gone', { what, warehouse: p.warehouse });
+  if (p.reason === 'price') return t('cart.problem.price', { what });
+  return t('cart.problem.stock', { what, warehouse: p.warehouse, available: fmtQty(p.available), requested: fmtQty(p.requested) });
 }
 
 /** Applies qty_<offer>, wh_<offer> and remove from the cart form. */
-async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unknown>): Promise<string[]> {
+async function applyCartForm(rt: Runtime, t: Translate, o: CartOwner, body: Record<string, unknown>): Promise<string[]> {
   const errors: string[] = [];
   if (parseId(body.remove) !== null) await setLine(rt.db, o, parseId(body.remove)!, null);
   for (const [k, v] of Object.entries(body)) {
@@ -51,7 +53,7 @@ async function applyCartForm(rt: Runtime, o: CartOwner, body: Record<string, unk
     }
     const q = parseQuantity(v);
     if (!q) {
-      errors.push(`"${v}" is not a quantity (a positive number, e.g. 5 or 2,5).`);
+      errors.push(t('cart.notQuantity', { value: v }));
       continue;
     }
     await setLine(rt.db, o, offerId, q, wh);
@@ -72,7 +74,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
-      title: 'Cart',
+      title: tOf(res)('cart.title'),
       cart,
       checkoutKey: randomBytes(12).toString('base64url'),
       comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
@@ -90,11 +92,12 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const back = safeNext(req.body?.back) ?? req.get('referer')?.replace(/^https?:\/\/[^/]+/, '') ?? '/catalog';
     let message: string;
     let ok = false;
-    if (!q) message = `"${String(req.body?.qty ?? '')}" is not a quantity (a positive number, e.g. 5 or 2,5).`;
+    const t = tOf(res);
+    if (!q) message = t('cart.notQuantity', { value: String(req.body?.qty ?? '') });
     else {
       try {
         const r2 = await addToCart(rt.db, o, offerId, q);
-        message = `Added: ${fmtQty(r2.inCart)} in the cart.`;
+        message = t('cart.added', { qty: fmtQty(r2.inCart) });
         ok = true;
       } catch (err) {
         message = refusal(err).userMessage;
@@ -109,24 +112,25 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
   });
 
   r.post('/cart/update', ...requireOrdering, async (req, res) => {
-    const errors = await applyCartForm(rt, owner(res), req.body ?? {});
+    const errors = await applyCartForm(rt, tOf(res), owner(res), req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     res.redirect(303, '/cart');
   });
 
-  r.get('/cart/quick', ...requireOrdering, (_req, res) => res.render('quick-order', { title: 'Quick order' }));
+  r.get('/cart/quick', ...requireOrdering, (_req, res) => res.render('quick-order', { title: tOf(res)('quick.title') }));
 
   r.post('/cart/quick', ...requireOrdering, async (req, res) => {
     const text = String(req.body?.lines ?? '').slice(0, 100_000);
     const result = await quickOrder(rt.db, owner(res), text);
     const status = result.added.length === 0 && result.errors.length ? 422 : 200;
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
-    res.status(status).render('quick-order', { title: 'Quick order', lines: result.errors.length ? text : '', result, nothing: !text.trim() });
+    res.status(status).render('quick-order', { title: tOf(res)('quick.title'), lines: result.errors.length ? text : '', result, nothing: !text.trim() });
   });
 
   r.post('/checkout', ...requireOrdering, async (req, res) => {
     const o = owner(res);
-    const errors = await applyCartForm(rt, o, req.body ?? {});
+    const t = tOf(res);
+    const errors = await applyCartForm(rt, t, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
     const cart = await cartView(rt.db, o);
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
@@ -134,7 +138,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
     for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
-    if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => `${l.sku ?? l.name} is out of stock everywhere; remove it.`) });
+    if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => t('cart.problem.nowhere', { what: l.sku ?? l.name })) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);
     try {
       const result = await placeOrder(rt.db, {
@@ -164,7 +168,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       // Over the buyer's limits: placed, but it waits for the owner (src/store/approvals), who is e-mailed.
       if (result.awaitingApproval && !result.repeated) await mailApprovalRequested(rt, mail, result.orderId).catch((err: Error) => log.warn({ err: err.message, order: result.number }, 'approval request not e-mailed'));
       if (result.awaitingApproval) flash(req, 'ok', `Заказ ${result.number} оформлен. ${result.approvalMessage ?? 'Он ждёт согласования владельцем кабинета.'}`);
-      else flash(req, 'ok', `Order ${result.number} is placed. A confirmation is on its way to ${o.email}.`);
+      else flash(req, 'ok', t('cart.placed', { number: result.number, email: o.email }));
       res.redirect(303, `/orders/${result.orderId}`);
     } catch (err) {
       // A refused order (empty, stale form or contract, another system or currency, stock,
@@ -177,7 +181,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         const forecast = { message: refused.userMessage, confirmable: refused.code === 'order.credit_warning' };
         return renderCart(req, res, httpStatus(refused), { cartCredit: { figures, forecast } });
       }
-      return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(p, currency)) : [refused.userMessage] });
+      return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(t, p, currency)) : [refused.userMessage] });
     }
   });
 

@@ -15,6 +15,7 @@ import { offerReservable } from '../../store/reservations/reservable.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 import { money, qty } from '../format.ts';
 
 export const PER_PAGE = 50;
@@ -134,7 +135,7 @@ export function catalogRoutes(rt: Runtime): Router {
     const pages = Math.max(1, Math.ceil(page.total / PER_PAGE));
     const rows = page.rows.map((row) => rowView(row, warehouses));
     const model = {
-      title: params.q ? `Search: ${params.q}` : (groupNode?.name ?? 'Catalog'),
+      title: params.q ? tOf(res)('catalog.searchTitle', { q: params.q }) : (groupNode?.name ?? tOf(res)('catalog.title')),
       view,
       isTable: view === 'table',
       isList: view === 'list',

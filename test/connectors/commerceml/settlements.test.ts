@@ -95,7 +95,7 @@ describe('CommerceML exchange: 3.x payments and shipments into the order history
     const a = await send(ex, 'documents___3x.xml', xml);
     expect(a.lines[0], a.lines.join('\n')).to.match(/4 document\(s\), 1 matched an order, 1 updated/);
     expect(a.lines).to.include('payments 1, shipments 1 read; 2 payment(s)/shipment(s) new or changed');
-    expect(a.lines).to.include('warning: 1 document(s) not read: ХозОперация «Возврат товара» is neither an order, a payment nor a shipment');
+    expect(a.lines).to.include('warning: 1 document(s) not read: ХозОперация «Возврат товара» is neither an order, a payment, a shipment nor an invoice');
 
     const pay = await ex.rt.db('order_payments').where({ order_id: o.orderId }).select('external_id', 'number', 'amount', 'state', 'paid_at', 'kind');
     expect(pay).to.have.length(1);
