@@ -50,8 +50,12 @@ const bench: Benchmark = {
       const run = await openSyncRun(rt, { sourceId: ceilId, kind: 'bench', mode: 'full' });
       const recs = simRecords(state);
       let ceilRows = 0;
+      // Documents, settlements and arrivals are a few thousand rows the generator has no records
+      // of here: the ceiling is a rate, measured on the entities that make the volume.
+      const skipped = ENTITY_ORDER.filter((e) => !recs[e]);
+      if (skipped.length) log(`sync-core ceiling without ${skipped.join(', ')}`);
       for (const e of ENTITY_ORDER) {
-        for (const chunk of recs[e]!()) {
+        for (const chunk of recs[e]?.() ?? []) {
           await run.add(e, chunk as never);
           ceilRows += chunk.length;
         }

@@ -1,8 +1,11 @@
 // Adapter: transport only. Builds a document/literal SOAP 1.1 envelope, posts it with Basic auth
 // and a timeout, and turns every way a call can fail into a SoapCallError that says whether a
-// retry can help. Knows nothing about entities or the mirror.
-import { parseXmlTree, XmlParseError, type XmlObject, type XmlValue } from './xml-tree.ts';
+// retry can help. Knows nothing about entities or the mirror. The answer is parsed piece by piece
+// (XmlTreeStream over the body's chunks): a caller naming item paths gets those elements one by
+// one, and no page is ever one string or one tree.
+import { parseXmlTree, XmlParseError, type XmlObject, XmlTreeStream, type XmlValue } from './xml-tree.ts';
 import { SoapCallError } from './errors.ts';
+import { log } from '../../src/infra/log.ts';
 
 export interface AdapterOptions {
   endpoint: string;
@@ -18,11 +21,21 @@ export interface AdapterOptions {
 export type SoapArgs = { [name: string]: SoapArg };
 export type SoapArg = string | number | boolean | null | undefined | SoapArgs | SoapArg[];
 
+/** Elements of the answer handed out one by one as they are parsed, instead of kept in its tree. */
+export interface StreamedItems {
+  /** Paths inside `<operation>Response` (`Offers.Offer`); none may lie inside another. */
+  paths: readonly string[];
+  onItem(path: number, item: XmlValue): void;
+}
+
 export interface SoapAdapter {
-  call(operation: string, args?: SoapArgs): Promise<XmlObject>;
+  /** The `<operation>Response` element; with `items`, without the elements handed to `items.onItem`. */
+  call(operation: string, args?: SoapArgs, items?: StreamedItems): Promise<XmlObject>;
   /** Operation names the WSDL declares (GET endpoint?wsdl). */
   wsdlOperations(): Promise<string[]>;
 }
+
+const EMPTY = new Uint8Array(0);
 
 const esc = (s: string) => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 
@@ -46,10 +59,16 @@ const asObject = (v: XmlValue | undefined): XmlObject | undefined => (v && typeo
 export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
   const auth = o.username !== undefined ? `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}` : undefined;
 
-  async function post(operation: string, body: string | undefined, method = 'POST', url = o.endpoint): Promise<{ status: number; text: string }> {
-    let res: Response;
+  const transportError = (operation: string, err: unknown): SoapCallError => {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return new SoapCallError('timeout', operation, `no answer within ${o.timeoutMs} ms`, true);
+    const why = e.cause?.code ?? e.cause?.message ?? e.message;
+    return new SoapCallError('down', operation, `the accounting system is unreachable at ${o.endpoint} (${why})`, true);
+  };
+
+  async function send(operation: string, body: string | undefined, method = 'POST', url = o.endpoint): Promise<Response> {
     try {
-      res = await fetch(url, {
+      return await fetch(url, {
         method,
         body,
         headers: {
@@ -60,26 +79,72 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
         },
         signal: AbortSignal.timeout(o.timeoutMs),
       });
-      return { status: res.status, text: await res.text() };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new SoapCallError('timeout', operation, `no answer within ${o.timeoutMs} ms`, true);
-      const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      throw new SoapCallError('down', operation, `the accounting system is unreachable at ${o.endpoint} (${why})`, true);
+      throw transportError(operation, err);
     }
   }
 
+  async function post(operation: string, body: string | undefined, method = 'POST', url = o.endpoint): Promise<{ status: number; text: string }> {
+    const res = await send(operation, body, method, url);
+    try {
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      throw transportError(operation, err);
+    }
+  }
+
+  /**
+   * Reads a 2xx body to its end as it comes (the connection's keep-alive clock then runs the same
+   * on both sides: a body read slowly while it is parsed would leave the server closing a
+   * connection this side still thinks reusable), then parses it piece by piece, yielding between
+   * pieces so other answers keep arriving. A parse error is XmlParseError, an item callback's error its own.
+   */
+  async function streamTree(operation: string, res: Response, items: StreamedItems | undefined): Promise<XmlObject> {
+    const pieces: Uint8Array[] = [];
+    if (res.body) {
+      try {
+        for await (const piece of res.body) pieces.push(piece);
+      } catch (err) {
+        throw transportError(operation, err);
+      }
+    }
+    const prefix = `Envelope.Body.${operation}Response.`;
+    const parser = new XmlTreeStream(items ? { items: items.paths.map((p) => prefix + p), onItem: items.onItem } : {});
+    const decoder = new TextDecoder('utf-8');
+    for (let i = 0; i < pieces.length; i++) {
+      parser.write(decoder.decode(pieces[i], { stream: true }));
+      pieces[i] = EMPTY;
+      if (i % 8 === 7) await new Promise<void>((r) => setImmediate(r));
+    }
+    parser.write(decoder.decode());
+    return parser.close();
+  }
+
   return {
-    async call(operation, args = {}) {
-      const { status, text } = await post(operation, envelope(o.namespace, operation, args));
-      if (status === 401 || status === 403) throw new SoapCallError('auth', operation, `the accounting system refused the credentials (HTTP ${status})`, false);
-      const isXml = /^\s*(<\?xml|<([\w-]+:)?Envelope)/.test(text);
-      if (status >= 400 && !isXml) throw new SoapCallError('http', operation, `HTTP ${status} from the accounting system`, status >= 500 || status === 429);
+    async call(operation, args = {}, items) {
+      const res = await send(operation, envelope(o.namespace, operation, args));
+      const status = res.status;
+      if (status === 401 || status === 403) {
+        await res.body?.cancel().catch((e: Error) => log.debug({ operation, err: e.message }, 'soap: dropping a refused answer failed'));
+        throw new SoapCallError('auth', operation, `the accounting system refused the credentials (HTTP ${status})`, false);
+      }
       let tree: XmlObject;
       try {
-        tree = parseXmlTree(text);
+        if (status >= 400) {
+          // An error answer is small: read it whole, it may not even be XML.
+          let text: string;
+          try {
+            text = await res.text();
+          } catch (err) {
+            throw transportError(operation, err);
+          }
+          const isXml = /^\s*(<\?xml|<([\w-]+:)?Envelope)/.test(text);
+          if (!isXml) throw new SoapCallError('http', operation, `HTTP ${status} from the accounting system`, status >= 500 || status === 429);
+          tree = parseXmlTree(text);
+        } else tree = await streamTree(operation, res, items);
       } catch (err) {
-        const what = err instanceof XmlParseError ? err.message : String(err);
+        if (!(err instanceof XmlParseError)) throw err;
+        const what = err.message;
         throw new SoapCallError('malformed', operation, `malformed or truncated XML in the answer (${what})`, true);
       }
       const body = asObject(asObject(tree.Envelope)?.Body);

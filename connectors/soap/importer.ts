@@ -124,6 +124,88 @@ async function failBeforeOpen(deps: ImportDeps, mode: 'full' | 'delta', err: unk
   throw err;
 }
 
+/** Lookups inside one call group: a record may need one read from an earlier item of the same page. */
+function lookupsWithin(mapping: Mapping, g: CallGroup): boolean {
+  for (const e of g.entities) {
+    for (const f of Object.values(mapping.entities[e]!.fields)) {
+      if (typeof f === 'string') continue;
+      for (const m of f.modifiers ?? []) if (typeof m === 'object' && 'lookup' in m && g.entities.includes(m.lookup.entity as EntityName)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Where each entity of a streamed group reads its items: the element paths handed out one by one
+ * (none inside another) and, for an entity whose `result` lies inside one of them, the rest of its path.
+ */
+function streamPlan(mapping: Mapping, g: CallGroup): { roots: string[]; at: { root: number; sub: string | null }[] } {
+  const results = [...new Set(g.entities.map((e) => mapping.entities[e]!.result))];
+  const roots = results.filter((p) => !results.some((q) => q !== p && p.startsWith(`${q}.`)));
+  const at = g.entities.map((e) => {
+    const r = mapping.entities[e]!.result;
+    const root = roots.findIndex((q) => r === q || r.startsWith(`${q}.`));
+    return { root, sub: r === roots[root] ? null : r.slice(roots[root]!.length + 1) };
+  });
+  return { roots, at };
+}
+
+/** Chunks of records in the run's queue and not yet applied: the next pages are read meanwhile. */
+const APPLY_AHEAD = 3;
+
+/**
+ * The run's steps (adds, progress) in order, one at a time, while the importer goes on reading:
+ * at most `max` wait, and the first failure stops the rest and is thrown to the next caller.
+ */
+class ApplyQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private failure: { err: unknown } | undefined;
+  private wake: (() => void) | undefined;
+  constructor(private readonly max: number) {}
+
+  async push(step: () => Promise<void>): Promise<void> {
+    this.check();
+    this.queued++;
+    this.tail = this.tail.then(async () => {
+      try {
+        if (!this.failure) await step();
+      } catch (err) {
+        this.failure ??= { err };
+      } finally {
+        this.queued--;
+        this.wake?.();
+      }
+    });
+    while (this.queued > this.max && !this.failure) await new Promise<void>((r) => (this.wake = r));
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure.err;
+  }
+
+  /** Every queued step done; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.tail;
+    this.check();
+  }
+
+  /** Every queued step done or skipped, without throwing: nothing of the run may run after its abort. */
+  settle(): Promise<void> {
+    return this.tail;
+  }
+}
+
+interface Page {
+  /** The answer (decoded), without the items a streamed page handed out. */
+  answer: XmlObject;
+  /** Items at the group's first entity's `result`. */
+  count: number;
+  /** Streamed pages: each entity's records (in the group's entity order), mapped as the page arrived. */
+  records?: unknown[][];
+}
+
 export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
   const { adapter, mapping } = deps;
   let asOf: Date | null = null;
@@ -141,6 +223,7 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
   // A partial read must not mark the rest deleted, nor move the feed cursor.
   const run = await deps.openRun({ mode: partial ? 'delta' : 'full', asOf, cursor: partial ? null : cursor });
   const lookups = new Lookups(mapping);
+  const queue = new ApplyQueue(APPLY_AHEAD);
   let records = 0;
   try {
     const groups = callGroups(mapping, deps.only);
@@ -150,15 +233,43 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
     for (const g of groups) {
       const mappers = g.entities.map((e) => new EntityMapper(e, mapping.entities[e]!, lookups.fn, undefined, mapping.service.timeZone));
       const pageArgs = (n: number): SoapArgs => (g.paging ? { ...g.args, [g.paging.pageArg]: n, [g.paging.sizeArg]: g.paging.pageSize } : g.args);
-      const fetchPage = async (n: number) => decodeAnswer(await adapter.call(g.operation, pageArgs(n)), g.decode, `${g.operation}${g.paging ? ` page ${n}` : ''}`);
+      const whereOf = (n: number) => (g.paging ? `${g.operation} page ${n}` : g.operation);
+      const first = mapping.entities[g.entities[0]!]!;
+      // Streamed: items are mapped as the answer arrives, one small tree at a time. JSON answers,
+      // dry-run limits and lookups between the group's own records read the page whole instead.
+      const streamed = !g.decode && deps.limit === undefined && !lookupsWithin(mapping, g);
+      const plan = streamed ? streamPlan(mapping, g) : undefined;
+      const fetchPage = async (n: number): Promise<Page> => {
+        const where = whereOf(n);
+        if (!plan) {
+          const answer = decodeAnswer(await adapter.call(g.operation, pageArgs(n)), g.decode, `${g.operation}${g.paging ? ` page ${n}` : ''}`);
+          return { answer, count: itemsAt(answer, first.result).length };
+        }
+        const recs = mappers.map(() => [] as unknown[]);
+        const index = mappers.map(() => 0);
+        const remember = lookups.size > 0;
+        const onItem = (root: number, item: XmlValue) => {
+          for (let k = 0; k < mappers.length; k++) {
+            const at = plan.at[k]!;
+            if (at.root !== root) continue;
+            const out = recs[k]! as never[];
+            for (const it of at.sub ? itemsAt(item, at.sub) : [item]) {
+              const from = out.length;
+              mappers[k]!.mapItem(it, index[k]!++, { where }, out);
+              if (remember) lookups.remember(mappers[k]!.entity, out.slice(from));
+            }
+          }
+        };
+        const answer = await adapter.call(g.operation, pageArgs(n), { paths: plan.roots, onItem });
+        return { answer, count: index[0]!, records: recs };
+      };
       // Pages in flight: the system prepares the next ones while this one is mapped and staged.
       const depth = g.paging && deps.limit === undefined ? PREFETCH : 1;
-      const first = mapping.entities[g.entities[0]!]!;
       const firstPage = g.paging?.firstPage ?? 1;
       let nextPage = firstPage;
       // A page's failure is held as a value until the page is awaited, so one fetched ahead that
       // fails meanwhile is no unhandled rejection; pages fetched ahead and not used are dropped.
-      const inflight: { page: number; answer: Promise<{ ok: XmlObject } | { failed: unknown }> }[] = [];
+      const inflight: { page: number; answer: Promise<{ ok: Page } | { failed: unknown }> }[] = [];
       const launch = () => {
         const answer = fetchPage(nextPage).then(
           (ok) => ({ ok }),
@@ -173,6 +284,21 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
           });
         }
       };
+      // Records wait here until a chunk is full, then go to the run in the group's entity order
+      // (an offer before its prices), while the next pages are read.
+      const buffered = mappers.map(() => [] as unknown[]);
+      const flush = async (all: boolean) => {
+        if (!all && !buffered.some((b) => b.length >= CHUNK)) return;
+        for (let k = 0; k < mappers.length; k++) {
+          const list = buffered[k]!;
+          buffered[k] = [];
+          const entity = mappers[k]!.entity;
+          for (let i = 0; i < list.length; i += CHUNK) {
+            const chunk = list.slice(i, i + CHUNK);
+            await queue.push(() => run.add(entity, chunk as never));
+          }
+        }
+      };
       launch();
       let seen = 0;
       let groupTotal: number | undefined;
@@ -185,8 +311,7 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
           drop();
           throw outcome.failed;
         }
-        const answer = outcome.ok;
-        const items = itemsAt(answer, first.result);
+        const { answer, count } = outcome.ok;
         if (g.paging?.total && groupTotal === undefined) {
           groupTotal = Number(valueAt(answer, g.paging.total) ?? Number.NaN);
           if (Number.isFinite(groupTotal)) total += groupTotal;
@@ -199,11 +324,11 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
           }
           lastPage = firstPage + Number(pages) - 1;
         }
-        seen += items.length;
+        seen += count;
         const limitLeft = deps.limit === undefined || seen < deps.limit;
         const more = g.paging && limitLeft && (lastPage !== undefined
           ? thisPage < lastPage
-          : items.length >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY));
+          : count >= g.paging.pageSize && seen < (groupTotal ?? Number.POSITIVE_INFINITY));
         if (!more) drop();
         else {
           const size = g.paging!.pageSize;
@@ -211,24 +336,37 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
           while (inflight.length < depth && !beyond(nextPage)) launch();
           if (!inflight.length) launch();
         }
-        const limited = deps.limit !== undefined ? items.slice(0, Math.max(0, deps.limit - (seen - items.length))) : items;
-        const where = g.paging ? `${g.operation} page ${thisPage}` : g.operation;
-        for (const m of mappers) {
-          const spec = mapping.entities[m.entity]!;
-          const recs = m.map(spec.result === first.result ? limited : itemsAt(answer, spec.result), { where });
-          lookups.remember(m.entity, recs);
-          deps.onRecords?.(m.entity, recs);
-          for (let i = 0; i < recs.length; i += CHUNK) await run.add(m.entity, recs.slice(i, i + CHUNK) as never);
+        let pageRecords = outcome.ok.records;
+        if (!pageRecords) {
+          const items = itemsAt(answer, first.result);
+          const limited = deps.limit !== undefined ? items.slice(0, Math.max(0, deps.limit - (seen - items.length))) : items;
+          pageRecords = mappers.map((m) => {
+            const spec = mapping.entities[m.entity]!;
+            const recs = m.map(spec.result === first.result ? limited : itemsAt(answer, spec.result), { where: whereOf(thisPage) });
+            lookups.remember(m.entity, recs);
+            return recs;
+          });
+        }
+        for (let k = 0; k < mappers.length; k++) {
+          const recs = pageRecords[k]!;
+          deps.onRecords?.(mappers[k]!.entity, recs);
+          const into = buffered[k]!;
+          for (const r of recs) into.push(r);
           records += recs.length;
         }
-        done += limited.length;
+        await flush(false);
+        done += deps.limit !== undefined ? Math.min(count, Math.max(0, deps.limit - (seen - count))) : count;
         const pageNote = lastPage !== undefined ? ` (page ${thisPage - firstPage + 1} of ${lastPage - firstPage + 1})` : '';
-        await run.progress({ done, total: total || undefined, message: `${g.operation}: ${g.entities.join(', ')}${pageNote}` });
+        const p = { done, total: total || undefined, message: `${g.operation}: ${g.entities.join(', ')}${pageNote}` };
+        await queue.push(() => run.progress(p));
       }
+      await flush(true);
     }
+    await queue.drain();
     const result = await run.commit({ dryRun: deps.dryRun });
     return { result, asOf, cursor, records };
   } catch (err) {
+    await queue.settle();
     await run.abort(err as Error);
     throw err;
   }

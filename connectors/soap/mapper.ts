@@ -153,6 +153,13 @@ export class EntityMapper<E extends EntityName> {
     return out;
   }
 
+  /** The records of one item (`index`: its place among the page's items, for error messages), appended to `out`. */
+  mapItem(item: XmlValue, index: number, ctx: ItemContext, out: MirrorRecords[E][]): void {
+    if (this.spec.each) {
+      for (const child of itemsAt(item, this.spec.each)) out.push(this.one(child, item, ctx, index));
+    } else out.push(this.one(item, undefined, ctx, index));
+  }
+
   private one(item: XmlValue, parent: XmlValue | undefined, ctx: ItemContext, index: number): MirrorRecords[E] {
     const rec: Record<string, unknown> = {};
     for (const f of this.fields) {

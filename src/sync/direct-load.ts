@@ -16,9 +16,14 @@ export interface UnknownRefs {
   sample: Set<string>;
 }
 
-/** external id → id maps of referenced tables, reloaded when the referenced entity grew. */
+/**
+ * external id → id maps of referenced tables, brought up to date when the referenced entity grew.
+ * A run that loads offers page by page between their prices (a SOAP sync does) would otherwise
+ * read the whole growing table again before every chunk of prices: the rows it added since the
+ * last read are the ones with a higher id (one sequence; the source's runs are one at a time).
+ */
 export class RefMaps {
-  private maps = new Map<string, { map: Map<string, number>; version: number }>();
+  private maps = new Map<string, { map: Map<string, number>; version: number; maxId: number }>();
   constructor(
     private conn: pg.Client,
     private sourceId: number,
@@ -27,10 +32,20 @@ export class RefMaps {
   async get(table: string, version: number): Promise<Map<string, number>> {
     const have = this.maps.get(table);
     if (have && have.version === version) return have.map;
-    const { rows } = await this.conn.query({ text: `SELECT external_id, id FROM ${table} WHERE source_id = $1`, values: [this.sourceId], rowMode: 'array' });
-    const map = new Map<string, number>();
-    for (const r of rows as [string, number][]) map.set(r[0], Number(r[1]));
-    this.maps.set(table, { map, version });
+    const since = have?.maxId ?? 0;
+    const { rows } = await this.conn.query({
+      text: `SELECT external_id, id FROM ${table} WHERE source_id = $1${have ? ' AND id > $2' : ''}`,
+      values: have ? [this.sourceId, since] : [this.sourceId],
+      rowMode: 'array',
+    });
+    const map = have?.map ?? new Map<string, number>();
+    let maxId = since;
+    for (const r of rows as [string, number][]) {
+      const id = Number(r[1]);
+      map.set(r[0], id);
+      if (id > maxId) maxId = id;
+    }
+    this.maps.set(table, { map, version, maxId });
     return map;
   }
 

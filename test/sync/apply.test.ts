@@ -288,6 +288,22 @@ describe('sync core: applying batches to the mirror', () => {
     expect(JSON.parse(raw!).truncated).to.equal(true);
   });
 
+  it('a first load with offers and their prices interleaved chunk by chunk resolves every price (the id map takes in the offers added since)', async () => {
+    const run = await openSyncRun(rt, opts('full'));
+    const b = smallCatalog();
+    for (const e of ['groups', 'priceTypes', 'warehouses', 'products'] as const) if (b[e]) await run.add(e, b[e] as never);
+    for (let page = 0; page < 3; page++) {
+      const offers = [0, 1].map((i) => ({ externalId: `x${page}-${i}`, productExternalId: 'p1' }));
+      await run.add('offers', offers);
+      await run.add('prices', offers.map((o) => ({ offerExternalId: o.externalId, priceTypeExternalId: 'pt-base', value: `${page}.50` })));
+    }
+    const res = await run.commit();
+    expect(res.counts.prices).to.include({ received: 6, inserted: 6, unknownRefs: 0 });
+    expect(res.warnings).to.deep.equal([]);
+    const n = await rt.db('prices as p').join('offers as o', 'o.id', 'p.offer_id').where('o.external_id', 'like', 'x%').count<{ n: string }[]>({ n: '*' });
+    expect(Number(n[0]!.n)).to.equal(6);
+  });
+
   it('deleting a source removes its rows from the fact tables too', async () => {
     await applyBatch(rt, opts('full'), smallCatalog());
     const other = await ensureSource(rt.db, { name: 'other', kind: 'commerceml' });
