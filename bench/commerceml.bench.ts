@@ -24,7 +24,10 @@ const PASSWORD_ENV = 'CML_BENCH_PASSWORD';
 const WORKER_HEAP_MB = Number(process.env.CML_BENCH_WORKER_HEAP_MB ?? 128);
 
 function startRole(role: 'web' | 'worker'): Promise<{ child: ChildProcess; port: number; startRss: () => number }> {
-  const flags = role === 'worker' ? [`--max-old-space-size=${WORKER_HEAP_MB}`] : [];
+  // CML_BENCH_WORKER_FLAGS: more node flags for the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+  // to see where the import's time goes (NODE_OPTIONS does not take --cpu-prof).
+  const extra = (process.env.CML_BENCH_WORKER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const flags = role === 'worker' ? [`--max-old-space-size=${WORKER_HEAP_MB}`, ...extra] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, 'support/commerceml-role.ts'), role], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],

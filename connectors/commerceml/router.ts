@@ -64,6 +64,15 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       const row = await rt.db('commerceml_sessions').where({ sessid: q.sessid, state: 'open' }).first('token');
       session = await findSession(rt.db, row?.token);
     }
+    // Clients that send Basic authorization on every call and keep no cookie (Bitrix logs them
+    // in again each time): the source's latest open session, the one their checkauth opened.
+    const creds = session ? undefined : parseBasic(req.headers.authorization);
+    if (creds) {
+      const src = await authenticateLimited(rt, creds.login, creds.password, req.ip);
+      if (typeof src === 'string') throw new Refused(src);
+      const row = await rt.db('commerceml_sessions').where({ source_id: src.id, state: 'open' }).orderBy('last_seen_at', 'desc').first('token');
+      session = await findSession(rt.db, row?.token);
+    }
     if (!session) throw new Refused('no exchange session: call mode=checkauth first (the session cookie is missing, unknown or expired)');
     // The type given at checkauth does not bind the session: Bitrix serves catalog and sale calls
     // in one session, and node emulators open a catalog exchange with checkauth&type=sale.

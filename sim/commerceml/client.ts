@@ -20,6 +20,8 @@ export interface ClientOptions {
   pollMs?: number;
   /** Largest chunk this client sends (1C uses the server's file_limit). */
   maxChunk?: number;
+  /** Send Basic authorization on every call and keep no cookie (some hand-written processors). */
+  authEveryCall?: boolean;
 }
 
 export interface UploadFile {
@@ -53,10 +55,10 @@ export class OneCClient {
     u.searchParams.set('type', type);
     u.searchParams.set('mode', mode);
     for (const [k, v] of Object.entries(extra)) u.searchParams.set(k, v);
-    if (this.sessid && mode !== 'checkauth') u.searchParams.set('sessid', this.sessid);
+    if (this.sessid && mode !== 'checkauth' && !this.opts.authEveryCall) u.searchParams.set('sessid', this.sessid);
     const headers: Record<string, string> = {};
-    if (mode === 'checkauth') headers.authorization = `Basic ${Buffer.from(`${this.opts.login}:${this.opts.password}`).toString('base64')}`;
-    else if (this.cookie) headers.cookie = this.cookie;
+    if (mode === 'checkauth' || this.opts.authEveryCall) headers.authorization = `Basic ${Buffer.from(`${this.opts.login}:${this.opts.password}`).toString('base64')}`;
+    else if (this.cookie && !this.opts.authEveryCall) headers.cookie = this.cookie;
     const res = await fetch(u, { method: body ? 'POST' : 'GET', headers, body: body ? new Uint8Array(body) : undefined });
     const raw = Buffer.from(await res.arrayBuffer());
     const text = raw.toString('utf8').replace(/^\uFEFF/, '');

@@ -1,7 +1,8 @@
 // BLOB_STORE=postgres: objects in the database every process already shares (blob_objects,
-// blob_chunks). Bytes go in as bytea chunks of `chunkBytes` (1 MiB) and come out one or two
-// chunks per query, so neither side ever holds more than a couple of chunks of an object —
-// a 1 GB package streams through in constant memory. An object's committed `size` is what
+// blob_chunks). Bytes go in as bytea chunks of `chunkBytes` (1 MiB), one written while the next
+// is gathered, and come out one or two chunks per query, the next query sent while the consumer
+// works on the last, so neither side ever holds more than a few chunks of an object — a 1 GB
+// package streams through in constant memory. An object's committed `size` is what
 // readers see: an append writes its chunks past it and moves it once all are written (a
 // failed append removes them again; one cut short by a crash is cleaned up by the next append).
 // `put` writes under `.tmp/<uuid>` and renames; a process killed mid-put leaves such an object,
@@ -23,23 +24,42 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
     let off = from;
     let pending: Buffer[] = [];
     let pendingLen = 0;
+    // One chunk is written while the next is gathered (an unzip inflates it meanwhile); the
+    // write in flight keeps its failure as a value until it is awaited, at the next chunk or the end.
+    let inflight: Promise<{ failed: unknown } | undefined> = Promise.resolve(undefined);
+    const settle = async () => {
+      const outcome = await inflight;
+      inflight = Promise.resolve(undefined);
+      if (outcome) throw outcome.failed;
+    };
     const flush = async () => {
       const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
       pending = [];
       pendingLen = 0;
-      await db('blob_chunks').insert({ object_id: id, off, len: buf.length, data: buf });
+      await settle();
+      inflight = db('blob_chunks').insert({ object_id: id, off, len: buf.length, data: buf }).then(
+        () => undefined,
+        (failed: unknown) => ({ failed }),
+      );
       off += buf.length;
     };
-    for await (let c of asBuffers(data)) {
-      while (c.length) {
-        const take = Math.min(chunkBytes - pendingLen, c.length);
-        pending.push(c.subarray(0, take));
-        pendingLen += take;
-        c = c.subarray(take);
-        if (pendingLen === chunkBytes) await flush();
+    try {
+      for await (let c of asBuffers(data)) {
+        while (c.length) {
+          const take = Math.min(chunkBytes - pendingLen, c.length);
+          pending.push(c.subarray(0, take));
+          pendingLen += take;
+          c = c.subarray(take);
+          if (pendingLen === chunkBytes) await flush();
+        }
       }
+      if (pendingLen) await flush();
+    } catch (err) {
+      // the write in flight lands (or fails) before the caller removes what was written
+      await inflight;
+      throw err;
     }
-    if (pendingLen) await flush();
+    await settle();
     return off;
   }
 
@@ -107,16 +127,32 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
             first ? [pos, pos, end, pos, obj.id, pos] : [pos, pos, end, pos, obj.id, pos, end],
           )
         ).rows;
+      type Slices = Awaited<ReturnType<typeof slices>>;
+      // The next query is sent before the rows of this one are handed over: the database reads
+      // and encodes the next two chunks while the consumer (a parser) works on these. Its
+      // outcome is kept as a value, so a reader abandoned early leaves no unhandled rejection.
+      const fetch = (pos: number, first: boolean) =>
+        slices(pos, first).then(
+          (rows): { rows: Slices } => ({ rows }),
+          (failed: unknown) => ({ failed }),
+        );
       async function* chunks(): AsyncGenerator<Buffer> {
         let pos = start;
         // the chunk holding `start`, then the following ones in order, two per query
-        let first = true;
-        while (pos < end) {
-          const rows = await slices(pos, first);
-          first = false;
+        let next = pos < end ? fetch(pos, true) : undefined;
+        while (next) {
+          const got = await next;
+          if ('failed' in got) throw got.failed;
+          const rows = got.rows;
           if (!rows.length) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
+          let after = pos;
           for (const r of rows) {
-            if (Number(r.off) + Number(r.skip) !== pos || !r.data.length) throw new Error(`stored object "${key}" is missing its bytes at ${pos}`);
+            if (Number(r.off) + Number(r.skip) !== after || !r.data.length) throw new Error(`stored object "${key}" is missing its bytes at ${after}`);
+            after += r.data.length;
+            if (after >= end) break;
+          }
+          next = after < end ? fetch(after, false) : undefined;
+          for (const r of rows) {
             yield r.data;
             pos += r.data.length;
             if (pos >= end) return;

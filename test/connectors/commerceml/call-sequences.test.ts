@@ -80,6 +80,30 @@ describe('CommerceML exchange: call sequences', () => {
     expect((await a.call('catalog', 'init')).lines[0]).to.match(/already complete/);
   });
 
+  it('Basic authorization on every call and no cookie kept; one archive with every file in sub-folders, imports named by relative path', async () => {
+    const c = ex.client({ authEveryCall: true });
+    const r = await c.pushCatalog(
+      [
+        { name: 'goods/1/import.xml', data: catalog(['a', 'b'], false) },
+        { name: 'goods/1/offers.xml', data: offers(['a', 'b']) },
+      ],
+      { zip: true },
+    );
+    expect(r.failed?.lines, JSON.stringify(r.failed?.lines)).to.equal(undefined);
+    expect(Object.keys(r.answers)).to.deep.equal(['goods/1/import.xml', 'goods/1/offers.xml', 'deactivate', 'complete']);
+    expect(c.zip).to.equal(true);
+    expect(await ex.count('products')).to.equal(2);
+    expect(await ex.count('prices')).to.equal(2);
+    expect(await ex.count('stock')).to.equal(2);
+    // one session served it all: the one checkauth opened, now complete
+    expect(await ex.rt.db('commerceml_sessions').where({ source_id: ex.sourceId }).pluck('state')).to.deep.equal(['completed']);
+    // a wrong password on a later call is refused like at checkauth; no credentials and no cookie: no session
+    const wrong = ex.client({ authEveryCall: true, password: 'не тот' });
+    expect((await wrong.call('catalog', 'init')).status).to.equal('failure');
+    const none = await fetch(`${ex.url}?type=catalog&mode=init`);
+    expect((await none.text()).split('\n')[1]).to.match(/^no exchange session: call mode=checkauth first/);
+  });
+
   it('a catalog session that ends with sale&mode=success: answered, and its full package still deletes after the quiet period', async () => {
     await ex.setSettings({ quietPeriodS: 1 });
     const first = await session('catalog');

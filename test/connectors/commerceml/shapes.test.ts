@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import { type ParseResult, parseCommerceML, type RecordBatch } from '../../../connectors/commerceml/parse/parse-file.ts';
 import { type ClassifierDict, emptyClassifier } from '../../../connectors/commerceml/parse/records-map.ts';
 import type { EntityName, MirrorRecords } from '../../../src/mirror/records.ts';
-import { SAMPLE, samplePath } from './samples.ts';
+import { SAMPLE, SAMPLES_DIR, samplePath } from './samples.ts';
 
 type All = { [E in EntityName]: MirrorRecords[E][] };
 
@@ -160,6 +160,9 @@ describe('CommerceML parser: the layouts real nodes send', () => {
       tbImport: { groups: 33, priceTypes: 2, warehouses: 6 },
       acContractors: { counterparties: 4 },
     };
+    // every XML file of the folder is in the list (a sample added later is not silently left out)
+    const inFolder = (fs.readdirSync(SAMPLES_DIR, { recursive: true }) as string[]).filter((f) => f.toLowerCase().endsWith('.xml')).sort();
+    expect(inFolder).to.deep.equal(Object.values(SAMPLE).sort());
     for (const [key, rel] of Object.entries(SAMPLE) as [keyof typeof SAMPLE, string][]) {
       const p = await parse(fs.readFileSync(samplePath(rel)));
       expect([p.notes, p.skipped], rel).to.deep.equal([[], {}]);
