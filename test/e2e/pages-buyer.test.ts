@@ -25,6 +25,7 @@ describe('e2e: every buyer page in Chromium — axe-core, labels, screenshots at
       ['buyer-carts', '/carts'],
       ['buyer-templates', '/templates'],
       ['buyer-orders', '/orders'],
+      ['buyer-approvals', '/approvals'],
       ['buyer-order', `/orders/${w.ids.order}`],
       ['buyer-documents', '/documents'],
       ['buyer-company', '/company'],
