@@ -54,6 +54,8 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  // A read replica (or a read-only role) for the catalog, product pages and price lists.
+  DATABASE_REPLICA_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _.:- only').default('cp'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -12,6 +12,11 @@ import { DEFAULT_REDIS_URL, ensureLocalRedis } from './redis/local.ts';
 export interface Runtime {
   config: Config;
   db: Db;
+  /**
+   * For the mirror's catalog, product and price-list reads and their as-of stamp: the read
+   * replica (DATABASE_REPLICA_URL), else `db`. Never written through; may lag behind `db`.
+   */
+  readDb: Db;
   /** Uploads, attachments, pictures: shared by every process of the deployment (BLOB_STORE). */
   blobs: BlobStore;
   /** General-purpose connection (commands, XADD, caches). */
@@ -50,6 +55,12 @@ export async function createRuntime(opts: { migrate?: boolean; startLocalService
     const done = await migrateLatest(db);
     if (done.length) log.info({ migrations: done }, 'migrations applied');
   }
+  let readDb = db;
+  if (cfg.DATABASE_REPLICA_URL) {
+    const replica = createDb(cfg.DATABASE_REPLICA_URL);
+    onShutdown('replica pool', () => replica.destroy());
+    readDb = replica;
+  }
   const redis = createRedis(redisUrl);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   onShutdown('redis', async () => {
@@ -69,5 +80,5 @@ export async function createRuntime(opts: { migrate?: boolean; startLocalService
     })();
     return shuttingDown;
   };
-  return { config: cfg, db, blobs: createBlobStore(cfg, db), redis, redisUrl, prefix: cfg.REDIS_PREFIX, onShutdown, shutdown };
+  return { config: cfg, db, readDb, blobs: createBlobStore(cfg, db), redis, redisUrl, prefix: cfg.REDIS_PREFIX, onShutdown, shutdown };
 }

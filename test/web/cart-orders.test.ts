@@ -60,7 +60,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await a.get('/cart/quick');
     const r = await a.post('/cart/quick', { lines: 'SKU-002\t4\nNOPE-1\t1\nSKU-003\tabc\nSKU-001 999\n4600000000005;2' });
     expect(r.status, r.text.slice(r.text.indexOf('<main>'), r.text.indexOf('<main>') + 1500)).to.equal(200);
-    expect(r.text).to.contain('Added 2 line(s)');
+    expect(r.text).to.contain('Добавлено 2 строки.');
     expect(r.text).to.contain('Line 2: unknown SKU &quot;NOPE-1&quot;.');
     expect(r.text).to.contain('Line 3: &quot;abc&quot; is not a quantity');
     expect(r.text).to.contain('Line 4: Not enough stock of SKU-001: 101 available, 999 wanted.');

@@ -54,7 +54,7 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
     ]);
     const r = await a.upload('/cart/quick/file', { file: { name: 'заказ.xlsx', data, type: XLSX } });
     expect(r.status, main(r.text)).to.equal(200);
-    expect(r.text).to.contain('Added 1 line(s)');
+    expect(r.text).to.contain('Добавлена 1 строка.');
     expect(r.text).to.contain('Файл заказ.xlsx');
     expect(r.text).to.contain('Line 4: unknown SKU &quot;NOPE-1&quot;.');
     expect(r.text).to.contain('Line 5: &quot;abc&quot; is not a quantity');
@@ -69,7 +69,7 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
     const data = await xlsx([['Barcode', 'Name', 'Qty'], [4600000000005, 'Paint', 2], [4600000000003, 'Hammer', 1.5]]);
     const r = await a.upload('/cart/quick/file', { file: { name: 'order.xlsx', data, type: XLSX } });
     expect(r.status, main(r.text)).to.equal(200);
-    expect(r.text).to.contain('Added 2 line(s)');
+    expect(r.text).to.contain('Добавлено 2 строки.');
     expect(await cartOf(fx.users.a)).to.deep.equal([
       { offer_id: fx.offers[2], quantity: '1.500' },
       { offer_id: fx.offers[4], quantity: '3.000' },
@@ -80,14 +80,14 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
     const utf8 = Buffer.from('\ufeffАртикул;Наименование;Кол-во\r\nSKU-002;Дрель;2,5\r\nsku-004;"Набор; отвёрток";1\r\n');
     const r1 = await a.upload('/cart/quick/file', { file: { name: 'order.csv', data: utf8, type: 'text/csv' } });
     expect(r1.status, main(r1.text)).to.equal(200);
-    expect(r1.text).to.contain('Added 2 line(s)');
+    expect(r1.text).to.contain('Добавлено 2 строки.');
     const win = cp1251('"Штрихкод","Наименование","Количество"\r\n"4600000000006","Краска синяя","3"\r\n"4600000000099","Нет","1"\r\n');
     // the fixture is really windows-1251 (not valid UTF-8): read back with another decoder
     expect(new TextDecoder('windows-1251').decode(win)).to.contain('Штрихкод');
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(win)).to.throw();
     const r2 = await a.upload('/cart/quick/file', { file: { name: 'заказ.csv', data: win, type: 'text/csv' } });
     expect(r2.status, main(r2.text)).to.equal(200);
-    expect(r2.text).to.contain('Added 1 line(s)');
+    expect(r2.text).to.contain('Добавлена 1 строка.');
     expect(r2.text).to.contain('Line 3: unknown SKU &quot;4600000000099&quot;.');
     expect(await cartOf(fx.users.a)).to.deep.equal([
       { offer_id: fx.offers[1], quantity: '2.500' },

@@ -11,7 +11,7 @@ export type { Role, Viewer };
 
 /** Loads res.locals.viewer (or leaves it undefined for anonymous visitors) and the flash. */
 export function viewerMiddleware(rt: Runtime): RequestHandler {
-  const { db } = rt;
+  const { db, readDb } = rt;
   return async (req: Request, res: Response, next: NextFunction) => {
     res.locals.currentPath = req.originalUrl;
     const userId = req.session.data.userId;
@@ -28,7 +28,7 @@ export function viewerMiddleware(rt: Runtime): RequestHandler {
         res.locals.may = { order: mayOrder(viewer), documents: maySeeDocuments(viewer), invoices: maySeeOrderInvoices(viewer), company: mayManageCompany(viewer) };
         res.locals.companyRoleLabel = COMPANY_ROLE_LABELS[viewer.companyRole];
         // Every buyer page carries the mirror's "as of" in the footer.
-        if (viewer.role === 'buyer' && req.method === 'GET') res.locals.mirrorAsOf = await mirrorAsOf(db);
+        if (viewer.role === 'buyer' && req.method === 'GET') res.locals.mirrorAsOf = await mirrorAsOf(readDb); // as of what the catalog reads: the replica's
       } else {
         delete req.session.data.userId; // user deleted or disabled since: sign out
       }

@@ -112,7 +112,8 @@ export function catalogRoutes(rt: Runtime): Router {
     if (!VIEWS.includes(view)) view = 'table';
     params.view = null;
 
-    const [tree, warehouses] = await Promise.all([groupTree(rt.db), listWarehouses(rt.db)]);
+    // The mirror's reads go to the replica when there is one (rt.readDb); the buyer's own state does not.
+    const [tree, warehouses] = await Promise.all([groupTree(rt.readDb), listWarehouses(rt.readDb)]);
     const groupNode = params.group ? tree.byId.get(params.group) : undefined;
     if (params.group && !groupNode) throw notFound('Group');
     const query = {
@@ -129,8 +130,8 @@ export function catalogRoutes(rt: Runtime): Router {
     } as const;
     const wantFacets = Boolean(groupNode || params.q || params.props.length);
     const [page, facets] = await Promise.all([
-      catalogPage(rt.db, { counterpartyId, contractId }, query),
-      wantFacets ? propertyFacets(rt.db, query) : Promise.resolve([]),
+      catalogPage(rt.readDb, { counterpartyId, contractId }, query),
+      wantFacets ? propertyFacets(rt.readDb, query) : Promise.resolve([]),
     ]);
     const pages = Math.max(1, Math.ceil(page.total / PER_PAGE));
     const rows = page.rows.map((row) => rowView(row, warehouses));
@@ -175,8 +176,8 @@ export function catalogRoutes(rt: Runtime): Router {
     const offerId = idParam(req.params.offerId, 'Product');
     // The reserve box is part of the page (works without JS); htmx only refreshes it live.
     const [details, warehouses, reserveBox] = await Promise.all([
-      productDetails(rt.db, { counterpartyId, contractId }, offerId),
-      listWarehouses(rt.db),
+      productDetails(rt.readDb, { counterpartyId, contractId }, offerId),
+      listWarehouses(rt.readDb),
       offerReservable(rt.db, offerId, viewer.userId),
     ]);
     if (!details) throw notFound('Product');

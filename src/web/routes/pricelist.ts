@@ -26,7 +26,7 @@ export function pricelistRoutes(rt: Runtime): Router {
   const r = Router();
 
   const header = async () => {
-    const warehouses = await listWarehouses(rt.db);
+    const warehouses = await listWarehouses(rt.readDb);
     const cols = ['SKU', 'Name', 'Unit', 'Price', 'Currency', 'VAT included'];
     for (const w of warehouses) cols.push(w.kind === 'partner' ? `${w.name} (partner, ${w.deliveryDays} d)` : w.name);
     for (const w of warehouses.filter((x) => x.kind === 'partner')) cols.push(`Price at ${w.name}`);
@@ -45,7 +45,7 @@ export function pricelistRoutes(rt: Runtime): Router {
     // BOM + semicolons: what Excel with a Russian locale opens without a wizard.
     res.write(`\ufeff${cols.map(csvText).join(';')}\r\n`);
     try {
-      for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
+      for await (const row of priceListRows(rt.readDb, { counterpartyId, contractId })) {
         const cells = [csvText(row.sku), csvText(row.name), csvText(row.unit), csvNumber(row.price), csvText(row.currency), row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
         for (const w of warehouses) cells.push(csvNumber(row.stock[String(w.id)] ?? '0'));
         for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(csvNumber(row.partner[String(w.id)] ?? ''));
@@ -75,7 +75,7 @@ export function pricelistRoutes(rt: Runtime): Router {
     head.font = { bold: true };
     head.commit();
     try {
-    for await (const row of priceListRows(rt.db, { counterpartyId, contractId })) {
+    for await (const row of priceListRows(rt.readDb, { counterpartyId, contractId })) {
       // Numbers go in as numbers for Excel sums; they come from 2–3 decimal strings, exact in a double.
       const cells: (string | number | null)[] = [row.sku, row.name, row.unit, row.price === null ? null : Number(row.price), row.currency, row.vat_included ? 'yes' : 'no'];
       for (const w of warehouses) cells.push(Number(row.stock[String(w.id)] ?? 0));

@@ -10,6 +10,7 @@ import { MAX_QUICK_FILE_BYTES, parseQuickFile } from '../../store/cart/quick-fil
 import { requireOrdering } from '../auth/context.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { owner } from './cart.ts';
+import { tOf } from '../i18n.ts';
 
 export const QUICK_FILE_PATH = '/cart/quick/file';
 
@@ -34,7 +35,7 @@ export const quickFileUpload: RequestHandler = (req, res, next) => {
 export function quickFileRoutes(rt: Runtime): Router {
   const r = Router();
   r.post(QUICK_FILE_PATH, ...requireOrdering, async (req, res) => {
-    const page = (status: number, extra: Record<string, unknown>) => res.status(status).render('quick-order', { title: 'Quick order', ...extra });
+    const page = (status: number, extra: Record<string, unknown>) => res.status(status).render('quick-order', { title: tOf(res)('quick.title'), ...extra });
     if (res.locals.uploadError) return page(422, { fileError: res.locals.uploadError });
     const file = req.file;
     if (!file) return page(422, { fileError: 'Выберите файл XLSX или CSV.' });
