@@ -12,7 +12,10 @@ let collect: (() => void) | undefined;
 function gcFunction(): (() => void) | undefined {
   if (collect) return collect;
   const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed) return (collect = exposed);
+  if (exposed) {
+    collect = exposed;
+    return collect;
+  }
   try {
     v8.setFlagsFromString('--expose-gc');
     collect = vm.runInNewContext('gc') as () => void;
