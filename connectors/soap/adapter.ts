@@ -73,6 +73,10 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
         body,
         headers: {
           'content-type': 'text/xml; charset=utf-8',
+          // Each call on a connection of its own: a pooled one the system closed while it sat idle
+          // (its keep-alive ran out a moment before ours while the previous pages were applied)
+          // fails the next call as "other side closed". A handshake is nothing next to a page.
+          connection: 'close',
           // A header is bytes: a Russian operation name goes as its UTF-8 bytes (as 1C's own client sends it).
           soapaction: Buffer.from(`"${o.soapActionPrefix ?? ''}${operation}"`, 'utf8').toString('latin1'),
           ...(auth ? { authorization: auth } : {}),

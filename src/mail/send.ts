@@ -16,8 +16,14 @@ export interface SentMail {
   rejected: string[];
 }
 
+/** The recipient's own language when they are a user who chose one (users.language), else null: the store's default. */
+export async function recipientLanguage(rt: Runtime, to: string): Promise<string | null> {
+  const row = await rt.db('users').whereRaw('lower(email) = lower(?)', [to]).whereNotNull('language').first('language');
+  return row?.language ?? null;
+}
+
 export async function sendMail(rt: Runtime, req: MailRequest, headers: Record<string, string> = {}): Promise<SentMail> {
-  const msg = renderMail(req.template, req.data);
+  const msg = renderMail(req.template, req.data, await recipientLanguage(rt, req.to));
   const info = await transportFor(rt).sendMail({
     from: rt.config.MAIL_FROM,
     to: req.to,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../infra/paths.ts';
 import { registerCache } from '../infra/caches.ts';
+import { languageOr, localeOf, translator } from '../infra/i18n/index.ts';
 import { formats } from '../infra/intl.ts';
 import { orderStatusLabel } from '../mirror/order-status-labels.ts';
 
@@ -24,18 +25,27 @@ interface Compiled {
 }
 
 const hbs = Handlebars.create();
-// Dates, quantities and money as the pages print them (src/infra/intl.ts), in the store's time zone.
+// Texts from the catalogs (src/infra/i18n) and dates, quantities and money as the pages print them
+// (src/infra/intl.ts), in the recipient's language (`lang` in the data, set by renderMail) and the
+// store's time zone.
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-hbs.registerHelper('datetime', (v: unknown) => formats().dateTimeShort(str(v)));
+type Root = { lang?: string };
+const isOptions = (v: unknown): v is Handlebars.HelperOptions => typeof v === 'object' && v !== null && 'data' in v && 'hash' in v;
+const langOf = (o: unknown) => languageOr(isOptions(o) ? (o.data?.root as Root | undefined)?.lang : undefined);
+const fmt = (o: unknown) => formats(localeOf(langOf(o)));
+const count = (h: Record<string, unknown>) =>
+  typeof h.count === 'string' && h.count.trim() !== '' && Number.isFinite(Number(h.count)) ? { ...h, count: Number(h.count) } : h;
+hbs.registerHelper('t', (key: unknown, o: unknown) => translator(langOf(o))(String(key), isOptions(o) ? count(o.hash as Record<string, unknown>) : {}));
+hbs.registerHelper('datetime', (v: unknown, o: unknown) => fmt(o).dateTimeShort(str(v)));
 /** The store's time zone's name at that instant ("GMT+3"). */
-hbs.registerHelper('zone', (v: unknown) => formats().zoneName(str(v) ?? undefined));
-hbs.registerHelper('qty', (v: unknown) => formats().qty(str(v)));
-hbs.registerHelper('unitLabel', (v: unknown) => formats().unit(str(v)));
+hbs.registerHelper('zone', (v: unknown, o: unknown) => fmt(o).zoneName(str(v) ?? undefined));
+hbs.registerHelper('qty', (v: unknown, o: unknown) => fmt(o).qty(str(v)));
+hbs.registerHelper('unitLabel', (v: unknown, o: unknown) => fmt(o).unit(str(v)));
 /** {{money amount}} → "1 234,50"; {{money amount currency}} → "1 234,50 ₽". */
-hbs.registerHelper('money', (v: unknown, ...rest: unknown[]) => formats().money(str(v), rest.length > 1 ? str(rest[0]) : null));
+hbs.registerHelper('money', (v: unknown, ...rest: unknown[]) => fmt(rest.at(-1)).money(str(v), rest.length > 1 ? str(rest[0]) : null));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-// The pages' labels, in the e-mails' language.
-hbs.registerHelper('statusLabel', (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), 'ru'));
+// The pages' labels, in the e-mail's language.
+hbs.registerHelper('statusLabel', (v: unknown, o: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), langOf(o)));
 
 const cache = registerCache('mail.templates', new Map<string, Compiled>());
 
@@ -62,9 +72,11 @@ function load(name: string): Compiled {
   return compiled;
 }
 
-export function renderMail(name: string, data: object): RenderedMail {
+/** Renders a template in a language (the recipient's: src/mail/send.ts; default: the store's). */
+export function renderMail(name: string, data: object, lang?: string | null): RenderedMail {
   const t = load(name);
+  const d = { ...data, lang: languageOr(lang) };
   // One line, no control characters: a subject never carries a header injection.
-  const subject = t.subject(data).replace(/[\r\n\t]+/g, ' ').trim();
-  return { subject, text: t.text(data), html: t.html(data) };
+  const subject = t.subject(d).replace(/[\r\n\t]+/g, ' ').trim();
+  return { subject, text: t.text(d), html: t.html(d) };
 }

@@ -34,6 +34,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { consoleRoutes } from './routes/console/index.ts';
 import { consoleQueuesRouter, QUEUES_PATH } from './routes/console/queues.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 import { companyRoutes } from './routes/company.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
@@ -166,6 +167,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(orderRoutes(rt));
   app.use(documentRoutes(rt));
   app.use(companyRoutes(rt, mail));
+  app.use(approvalRoutes(rt, mail));
   app.use(quoteRoutes(rt));
   app.use(pricelistRoutes(rt));
   app.use(adminClientRoutes(rt));

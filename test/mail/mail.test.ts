@@ -46,6 +46,24 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
     expect(m.html).not.to.contain('<script>');
   });
 
+  it('renders in the recipient language: English texts, English plural and number formats; the same data', () => {
+    const m = renderMail('waitlist-available', waitlistData, 'en');
+    expect(m.subject).to.equal('Arrived: Болт М8×40 «оцинк.» — 120 pcs at “Склад Москва”');
+    expect(m.text).to.contain('Hello, Анна <script>!').and.contain('Warehouse: Склад Москва').and.match(/Your price: .*12\.50/);
+    expect(m.html).to.contain('<html lang="en">').and.contain('Анна &lt;script&gt;');
+    expect(renderMail('waitlist-available', waitlistData, 'xx').subject).to.match(/^Поступление:/); // unknown: the default
+  });
+
+  it('sends a user the mail in their stored language, anyone else in the default', async () => {
+    await rt.db('users').insert({ email: 'english.reader@example.test', role: 'manager', name: 'Reader', language: 'en' });
+    await sendMail(rt, { to: 'English.Reader@example.test', template: 'waitlist-available', data: waitlistData });
+    await sendMail(rt, { to: 'someone@example.test', template: 'waitlist-available', data: waitlistData });
+    const got = await smtp.waitFor(2);
+    const subjects = got.map((m) => m.subject).sort();
+    expect(subjects[0]).to.match(/^Arrived: /);
+    expect(subjects[1]).to.match(/^Поступление: /);
+  });
+
   it('refuses an unknown template with a clear message', () => {
     expect(() => renderMail('no-such', {})).to.throw(/views\/mail\/no-such\.html\.hbs/);
   });

@@ -166,7 +166,7 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     expect(list.text).not.to.contain(`data-reservation="${ids.aHeadReservation}"`);
   });
 
-  it('checkout over the employee’s order limit: the cart again with the figures (409), no order', async () => {
+  it('checkout over the employee’s order limit: the order is placed but waits for the owner (no outbox row), the page says so', async () => {
     await rt.db('users').where({ id: users.buyer }).update({ order_limit: '100.00' });
     const c = await signIn('purchaser@alpha.test');
     await c.post('/cart/add', { offerId: String(fx.offers[2]), qty: '3' });
@@ -174,10 +174,13 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     const key = cart.text.match(/name="checkoutKey" value="([^"]+)"/)![1]!;
     const before = await count('orders');
     const r = await c.post('/checkout', { checkoutKey: key, [`qty_${fx.offers[2]}`]: '3' });
-    expect(r.status).to.equal(409);
-    expect(r.text).to.contain('больше вашего лимита на один заказ (100,00 RUB)');
-    expect(await count('orders')).to.equal(before);
-    expect(await rt.db('reservations').where({ user_id: users.buyer })).to.deep.equal([]);
+    expect(r.status).to.equal(303);
+    expect(await count('orders')).to.equal(before + 1);
+    const page = await c.get(r.location!);
+    expect(page.text).to.contain('больше лимита на один заказ (100,00 RUB): он ждёт согласования владельцем кабинета');
+    expect(page.text).to.contain('Согласование: ждёт согласования');
+    expect(await rt.db('outbox').where({ kind: 'order.create' }).whereRaw(`payload->>'orderId' = ?`, [r.location!.split('/').pop()!])).to.deep.equal([]);
+    expect(await rt.db('reservations').where({ user_id: users.buyer }).pluck('state')).to.deep.equal(['active']);
   });
 
   it('a buyer employee granted one entity cannot reserve or order for another: 404 from the store, even with a stale current entity', async () => {

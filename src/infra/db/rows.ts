@@ -273,6 +273,24 @@ export interface OffersRow {
   updated_at: Date;
 }
 
+export interface OrderApprovalsRow {
+  order_id: number;
+  client_id: number;
+  counterparty_id: number;
+  requested_by: number | null;
+  reason: 'order_limit' | 'monthly_limit';
+  limit_amount: string;
+  month_spent: string;
+  outbox_key: string;
+  state: 'pending' | 'approved' | 'rejected' | 'expired';
+  expires_at: Date;
+  decided_by: number | null;
+  decided_at: Date | null;
+  comment: string;
+  requested_mail_at: Date | null;
+  created_at: Date;
+}
+
 export interface OrderLinesRow {
   id: number;
   order_id: number;
@@ -350,7 +368,7 @@ export interface OrdersRow {
   external_id: string | null;
   external_number: string | null;
   exported_at: Date | null;
-  export_state: 'pending' | 'querying' | 'exported';
+  export_state: 'pending' | 'querying' | 'exported' | 'held';
   created_at: Date;
   updated_at: Date;
   creation_key: string | null;
@@ -673,6 +691,7 @@ declare module 'knex/types/tables.js' {
     news: Knex.CompositeTableType<NewsRow, Insertable<NewsRow, 'id' | 'body_md' | 'image_url' | 'product_ids' | 'audience' | 'pinned' | 'publish_at' | 'expires_at' | 'author_user_id' | 'source_id' | 'external_id' | 'created_at'>, Updatable<NewsRow>>;
     news_reads: Knex.CompositeTableType<NewsReadsRow, Insertable<NewsReadsRow, 'read_at'>, Updatable<NewsReadsRow>>;
     offers: Knex.CompositeTableType<OffersRow, Insertable<OffersRow, 'id' | 'name' | 'sku' | 'barcode' | 'characteristics' | 'deleted' | 'updated_at'>, Updatable<OffersRow>>;
+    order_approvals: Knex.CompositeTableType<OrderApprovalsRow, Insertable<OrderApprovalsRow, 'requested_by' | 'month_spent' | 'state' | 'decided_by' | 'decided_at' | 'comment' | 'requested_mail_at' | 'created_at'>, Updatable<OrderApprovalsRow>>;
     order_lines: Knex.CompositeTableType<OrderLinesRow, Insertable<OrderLinesRow, 'id' | 'warehouse_id' | 'sku' | 'unit'>, Updatable<OrderLinesRow>>;
     order_payments: Knex.CompositeTableType<OrderPaymentsRow, Insertable<OrderPaymentsRow, 'id' | 'kind' | 'number' | 'paid_at' | 'from_requisites' | 'updated_at'>, Updatable<OrderPaymentsRow>>;
     order_shipment_lines: Knex.CompositeTableType<OrderShipmentLinesRow, Insertable<OrderShipmentLinesRow, 'order_line_id' | 'offer_external_id' | 'name'>, Updatable<OrderShipmentLinesRow>>;

@@ -1,7 +1,8 @@
 // What an employee of a client's company may do: the one place that decides it. Every user of a
 // client has a company role (users.company_role) and the legal entities they may act for
 // (users.all_counterparties, else the rows of user_counterparties; an owner acts for all):
-//   owner       orders, reserves, sees documents, manages employees (/company)
+//   owner       orders, reserves, sees documents, manages employees (/company), approves orders
+//               over an employee's limit (/approvals)
 //   buyer       orders and reserves; sees the store's invoices of orders, not the mirrored documents
 //   accountant  sees documents (and orders); no orders, reservations or cart
 //   viewer      reads catalog, orders and reservations; changes nothing
@@ -48,6 +49,15 @@ export function maySeeDocuments(a: CompanyActor): boolean {
 /** The store's own invoice of an order the actor can see. */
 export function maySeeOrderInvoices(a: CompanyActor): boolean {
   return maySeeDocuments(a) || a.companyRole === 'buyer';
+}
+
+/**
+ * Approving or rejecting an order over an employee's limit (/approvals, src/store/approvals):
+ * the company's owners — also for their own orders over their own limits. Staff see pending
+ * approvals of their clients but do not decide for the company.
+ */
+export function mayApproveOrders(a: CompanyActor): boolean {
+  return a.role === 'buyer' && a.companyRole === 'owner';
 }
 
 /** The company page: employees, roles, legal entities, limits, invitations. */

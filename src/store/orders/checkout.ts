@@ -64,7 +64,10 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
   });
 }
 
-const result = (o: CreatedOrder): CheckoutResult => ({ orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated });
+const result = (o: CreatedOrder): CheckoutResult => ({
+  orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated, awaitingApproval: o.awaitingApproval,
+  ...(o.approvalMessage ? { approvalMessage: o.approvalMessage } : {}),
+});
 
 /** The ordered stock stays held (stock rows still locked by createOrder) until the system has the order. */
 export async function holdOrderedStock(trx: Knex.Transaction, input: Pick<CheckoutInput, 'clientId' | 'counterpartyId' | 'userId' | 'lines'>, orderId: number): Promise<void> {

@@ -10,7 +10,9 @@
 //     belong to another accounting system than the counterparty, or are priced in more than one
 //     currency: an order goes to one system in one currency;
 //   - writes order, lines (amount = round(price × quantity) at the column's scale), total (sum of
-//     the amounts), first status and the order.create outbox row in ONE statement, all numeric;
+//     the amounts) and first status in ONE statement, all numeric; then the order.create outbox
+//     row — or, for an order over the author's limits, an approval request instead: the order is
+//     held back from export until an owner approves it (src/store/approvals);
 //   - is idempotent: orders.creation_key is unique and the INSERT is ON CONFLICT DO NOTHING, so a
 //     repeated or concurrent submit of the same checkout / reservations gets the first order
 //     back (`repeated: true`) instead of a second order or a unique-violation error.
@@ -18,7 +20,8 @@ import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { assertUserMayOrder } from '../company/access.ts';
-import { assertWithinLimits } from '../company/limits.ts';
+import { limitBreach } from '../company/limits.ts';
+import { requestApproval } from '../approvals/request.ts';
 import { checkCredit } from '../credit/check.ts';
 import { PRICE_LATERAL, TERMS_CTE, WAREHOUSE_PRICE } from '../pricing/pricing.ts';
 import { trimQuantity } from '../shared/quantity.ts';
@@ -84,6 +87,10 @@ export interface CreatedOrder {
   sourceId: number;
   /** True when the order already existed for this origin (nothing was written now). */
   repeated: boolean;
+  /** Over the author's limits: not exported until an owner approves it (src/store/approvals). */
+  awaitingApproval: boolean;
+  /** Why it waits (Russian, with the figures); only when awaitingApproval and just created. */
+  approvalMessage?: string;
 }
 
 /** The unique key of what an order was created from (orders.creation_key). */
@@ -204,9 +211,16 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     lines: rows.map((r) => ({ ...r, quantity: lines[r.lineNo - 1]!.quantity, price: r.price! })),
   });
   if (created) {
-    // The employee's order limits, against the total SQL computed (a refusal rolls it all back).
-    await assertWithinLimits(trx, input.userId, created);
-    return created;
+    // The employee's order limits, against the total SQL computed: within them the order goes
+    // to the outbox now; over them it waits for an owner's approval, which writes the same row.
+    const outboxKey = origin.kind === 'checkout' ? checkoutOutboxKey(origin.checkoutKey) : `order.create:${created.orderId}`;
+    const breach = await limitBreach(trx, input.userId, created);
+    if (!breach) {
+      await queueOrderExport(trx, created.orderId, outboxKey);
+      return created;
+    }
+    await requestApproval(trx, { orderId: created.orderId, clientId: input.clientId, counterpartyId: input.counterpartyId, userId: input.userId, breach, outboxKey });
+    return { ...created, awaitingApproval: true, approvalMessage: breach.message };
   }
   // Nothing inserted: the same origin's order was committed meanwhile (we waited on its key).
   const first = await existingOrder(trx, input.origin, input.clientId);
@@ -261,10 +275,25 @@ async function contractOf(trx: Knex.Transaction, input: CreateOrderInput): Promi
 
 /** The order already created from `origin` for this client, if any. */
 export async function existingOrder(db: Db | Knex.Transaction, origin: OrderOrigin, clientId: number): Promise<CreatedOrder | undefined> {
-  const o = await db('orders')
-    .where({ creation_key: creationKey(origin), client_id: clientId })
-    .first<{ id: number; number: string; total: string; currency: string; source_id: number } | undefined>('id', 'number', 'total', 'currency', 'source_id');
-  return o && { orderId: o.id, number: o.number, total: o.total, currency: o.currency, sourceId: o.source_id, repeated: true };
+  const o = await db('orders as o')
+    .leftJoin('order_approvals as a', 'a.order_id', 'o.id')
+    .where({ 'o.creation_key': creationKey(origin), 'o.client_id': clientId })
+    .first<{ id: number; number: string; total: string; currency: string; source_id: number; approval: string | null } | undefined>(
+      'o.id', 'o.number', 'o.total', 'o.currency', 'o.source_id', 'a.state as approval',
+    );
+  return o && { orderId: o.id, number: o.number, total: o.total, currency: o.currency, sourceId: o.source_id, repeated: true, awaitingApproval: o.approval === 'pending' };
+}
+
+/**
+ * The order's order.create outbox row: the connector's export job (or 1C's sale query, which
+ * reads export_state) carries it out. Written at creation, or when an owner approves the order.
+ */
+export async function queueOrderExport(trx: Knex.Transaction, orderId: number, idempotencyKey: string): Promise<void> {
+  await trx.raw(
+    `INSERT INTO outbox (source_id, kind, idempotency_key, payload)
+     SELECT o.source_id, 'order.create', ?, jsonb_build_object('orderId', o.id, 'number', o.number) FROM orders o WHERE o.id = ?`,
+    [idempotencyKey, orderId],
+  );
 }
 
 /** Each line with its item, warehouse, source, price (SQL price chain) and available stock. */
@@ -304,14 +333,13 @@ interface InsertArgs {
   lines: (LineRow & { quantity: string; price: string })[];
 }
 
-/** Order, lines, first status and outbox row in one statement; undefined when the key exists. */
+/** Order, lines and first status in one statement; undefined when the key exists. */
 async function insertOrder(trx: Knex.Transaction, a: InsertArgs): Promise<CreatedOrder | undefined> {
   const { origin } = a.input;
   const note =
     origin.kind === 'checkout' ? 'Placed in the store'
     : origin.kind === 'quote' ? `From quote #${origin.quoteId}, at its prices`
     : `From reservations ${[...new Set(origin.reservationIds)].map((i) => `#${i}`).join(', ')}`;
-  const outboxKey = origin.kind === 'checkout' ? checkoutOutboxKey(origin.checkoutKey) : null;
   const { rows } = await trx.raw<{ rows: { orderId: number; number: string; total: string; currency: string }[] }>(
     `WITH l AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
@@ -333,11 +361,6 @@ async function insertOrder(trx: Knex.Transaction, a: InsertArgs): Promise<Create
      ),
      history AS (
        INSERT INTO order_status_history (order_id, status, note, origin) SELECT o.id, 'new', ?, 'store' FROM o
-     ),
-     outbox_row AS (
-       INSERT INTO outbox (source_id, kind, idempotency_key, payload)
-       SELECT o.source_id, 'order.create', coalesce(?::text, 'order.create:' || o.id), jsonb_build_object('orderId', o.id, 'number', o.number)
-         FROM o
      )
      SELECT o.id AS "orderId", o.number, o.total::text AS total, o.currency FROM o`,
     [
@@ -363,11 +386,10 @@ async function insertOrder(trx: Knex.Transaction, a: InsertArgs): Promise<Create
       a.currency,
       a.input.comment,
       note,
-      outboxKey,
     ],
   );
   const o = rows[0];
-  return o && { ...o, sourceId: a.sourceId, repeated: false };
+  return o && { ...o, sourceId: a.sourceId, repeated: false, awaitingApproval: false };
 }
 
 /** The lines an order refusal names (empty for a refusal that is not about lines). */

@@ -16,14 +16,16 @@ export interface OrderSummary {
   createdAt: string;
   counterpartyName: string;
   lineCount: number;
+  /** Over its author's limit: the approval's state (src/store/approvals), else null. */
+  approvalState: 'pending' | 'approved' | 'rejected' | 'expired' | null;
 }
 
 export async function listOrders(db: Db, counterpartyIds: number[], counterpartyId: number | null, page = 1, perPage = 50): Promise<OrderSummary[]> {
   const ids = counterpartyId !== null && counterpartyIds.includes(counterpartyId) ? [counterpartyId] : counterpartyIds;
   const { rows } = await db.raw(
     `SELECT o.id, o.number, o.external_number, o.status, o.status_text, o.total::text AS total, o.currency, o.created_at, c.name AS counterparty_name,
-            (SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id) AS line_count
-       FROM orders o JOIN counterparties c ON c.id = o.counterparty_id
+            (SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id) AS line_count, a.state AS approval_state
+       FROM orders o JOIN counterparties c ON c.id = o.counterparty_id LEFT JOIN order_approvals a ON a.order_id = o.id
       WHERE o.counterparty_id = ANY(?::bigint[])
       ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?`,
     [ids, perPage, (page - 1) * perPage],
@@ -39,6 +41,7 @@ export async function listOrders(db: Db, counterpartyIds: number[], counterparty
     createdAt: new Date(r.created_at as string).toISOString(),
     counterpartyName: r.counterparty_name,
     lineCount: r.line_count,
+    approvalState: r.approval_state ?? null,
   })) as OrderSummary[];
 }
 
@@ -105,8 +108,8 @@ async function settlementOf(db: Db, orderId: number): Promise<OrderSettlement | 
 export async function orderDetail(db: Db, counterpartyIds: number[], orderId: number): Promise<OrderDetail | null> {
   const [list] = await db.raw(
     `SELECT o.id, o.number, o.external_number, o.status, o.status_text, o.total::text AS total, o.currency, o.created_at, o.comment, o.export_state,
-            o.counterparty_id, c.name AS counterparty_name
-       FROM orders o JOIN counterparties c ON c.id = o.counterparty_id
+            o.counterparty_id, c.name AS counterparty_name, a.state AS approval_state
+       FROM orders o JOIN counterparties c ON c.id = o.counterparty_id LEFT JOIN order_approvals a ON a.order_id = o.id
       WHERE o.id = ? AND o.counterparty_id = ANY(?::bigint[])`,
     [orderId, counterpartyIds],
   ).then((r) => [r.rows[0]]);
@@ -135,6 +138,7 @@ export async function orderDetail(db: Db, counterpartyIds: number[], orderId: nu
     counterpartyName: list.counterparty_name,
     counterpartyId: list.counterparty_id,
     lineCount: lines.rows.length,
+    approvalState: list.approval_state ?? null,
     comment: list.comment,
     exportState: list.export_state,
     lines: lines.rows.map((l: Record<string, unknown>) => ({

@@ -14,7 +14,7 @@ import { grantedSql } from '../company/access.ts';
 import { type Actor, type Message, postMessage, readThread, type ThreadDeps } from '../messages/messages.ts';
 import type { UploadedFile } from '../messages/attachments.ts';
 import { holdOrderedStock } from '../orders/checkout.ts';
-import { createOrder, type CreatedOrder } from '../orders/create.ts';
+import { createOrder, type CreatedOrder, existingOrder } from '../orders/create.ts';
 
 export type QuoteStatus = 'requested' | 'answered' | 'accepted' | 'declined';
 
@@ -124,8 +124,8 @@ export async function acceptQuote(db: Db, actor: Actor, id: number, now: Date = 
     const q = await scopedQuote(trx, actor, id, true);
     const origin = { kind: 'quote' as const, quoteId: id, currency: q.currency ?? 'RUB' };
     if (q.status === 'accepted') {
-      const o = (await trx('orders').where({ id: q.order_id }).first('id', 'number', 'total', 'currency', 'source_id'))!;
-      return { orderId: o.id, number: o.number, total: o.total, currency: o.currency, sourceId: o.source_id, repeated: true };
+      const o = await existingOrder(trx, origin, q.client_id);
+      if (o) return o;
     }
     if (q.status === 'requested') throw conflict('not_answered', 'Менеджер ещё не ответил на запрос.');
     if (q.status === 'declined') throw conflict('declined', 'Предложение отклонено.');

@@ -235,6 +235,9 @@ export interface ConvertedOrder {
   number: string;
   total: string;
   currency: string;
+  /** Over the buyer's limits: waits for an owner's approval (src/store/approvals). */
+  awaitingApproval: boolean;
+  approvalMessage?: string;
 }
 
 /**
@@ -263,14 +266,20 @@ export async function convertToOrder(rt: Runtime, actor: Actor, ids: number[], c
       comment,
       creditConfirmed: opts.creditConfirmed,
     });
-    if (!created.repeated) {
+    if (!created.repeated && created.awaitingApproval) {
+      // Over the buyer's limits, the order waits for an owner (src/store/approvals): the
+      // reservations stay active as its stock hold (and held in the accounting system, if it
+      // holds them) until the decision — approved: they end like any order's hold; rejected:
+      // cancelled and released.
+      await trx('reservations').whereIn('id', unique).update({ order_id: created.orderId, order_hold: true });
+    } else if (!created.repeated) {
       await trx('reservations').whereIn('id', unique).update({ state: 'ordered', order_id: created.orderId, ended_at: trx.fn.now() });
       await releaseInOutbox(trx, unique, 'ordered');
     }
     return { ...created, details };
   });
   await publishStoreEvents(rt, order.details.map((d) => event(d, 'ordered')));
-  return { orderId: order.orderId, number: order.number, total: order.total, currency: order.currency };
+  return { orderId: order.orderId, number: order.number, total: order.total, currency: order.currency, awaitingApproval: order.awaitingApproval, approvalMessage: order.approvalMessage };
 }
 
 export { releaseInOutbox };

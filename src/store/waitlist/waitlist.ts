@@ -9,6 +9,7 @@ import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { assertUserMayOrder } from '../company/access.ts';
 import { offerPrices } from '../pricing/offer-prices.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 
@@ -48,6 +49,8 @@ export async function availableQuantity(db: Knex, offerId: number, warehouseId: 
 }
 
 export async function subscribe(rt: Runtime, actor: WaitlistActor, input: { offerId: number; warehouseId?: number | null }): Promise<WaitlistEntry> {
+  // A waiting list leads to an order: a viewer or an accountant may not keep one (403).
+  await assertUserMayOrder(rt.db, actor.userId, actor.counterpartyId);
   const warehouseId = input.warehouseId ?? null;
   const offer = await rt.db('offers as o').join('products as p', 'p.id', 'o.product_id').where({ 'o.id': input.offerId, 'o.deleted': false, 'p.deleted': false }).first('o.id');
   if (!offer) throw new DomainError('not_found', 'Item not found.', { code: 'waitlist.no_item' });

@@ -2,7 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
-import { assertMayOrder, COMPANY_ROLE_LABELS, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
+import { assertMayOrder, COMPANY_ROLE_LABELS, mayApproveOrders, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
 import { forbidden, notFound, parseId, unauthenticated } from '../errors.ts';
 import { takeFlash } from './session.ts';
@@ -25,7 +25,10 @@ export function viewerMiddleware(rt: Runtime): RequestHandler {
         res.locals.currentContract = viewer.contracts.find((k) => k.id === viewer.contractId) ?? null;
         res.locals.isStaff = viewer.role !== 'buyer';
         // What the company role allows, for templates to hide what it does not (the routes check).
-        res.locals.may = { order: mayOrder(viewer), documents: maySeeDocuments(viewer), invoices: maySeeOrderInvoices(viewer), company: mayManageCompany(viewer) };
+        res.locals.may = {
+          order: mayOrder(viewer), documents: maySeeDocuments(viewer), invoices: maySeeOrderInvoices(viewer), company: mayManageCompany(viewer),
+          approve: mayApproveOrders(viewer),
+        };
         res.locals.companyRoleLabel = COMPANY_ROLE_LABELS[viewer.companyRole];
         // Every buyer page carries the mirror's "as of" in the footer.
         if (viewer.role === 'buyer' && req.method === 'GET') res.locals.mirrorAsOf = await mirrorAsOf(readDb); // as of what the catalog reads: the replica's

@@ -6,6 +6,7 @@ import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
 import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
+import { mailApprovalRequested } from '../../store/approvals/approvals.ts';
 import { placeOrder } from '../../store/orders/checkout.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
 import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
@@ -151,7 +152,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         creditConfirmed: req.body?.creditConfirmed === '1',
       });
       if (!result.repeated) {
-        void requestOrderDelivery(rt, result.number);
+        if (!result.awaitingApproval) void requestOrderDelivery(rt, result.number);
         // The order's stock hold changes availability for everyone's open pages.
         await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
         const lines = cart.lines.map((l) => `  ${l.sku ?? ''}  ${l.name}  × ${fmtQty(l.quantity)}  = ${money(l.amount)}`).join('\n');
@@ -160,11 +161,14 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
             to: o.email,
             subject: `Order ${result.number} received`,
             key: `order-confirmation-${result.orderId}`,
-            text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\nWe will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
+            text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\n${result.awaitingApproval ? `${result.approvalMessage ?? ''}\n` : ''}We will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
           })
           .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));
       }
-      flash(req, 'ok', t('cart.placed', { number: result.number, email: o.email }));
+      // Over the buyer's limits: placed, but it waits for the owner (src/store/approvals), who is e-mailed.
+      if (result.awaitingApproval && !result.repeated) await mailApprovalRequested(rt, mail, result.orderId).catch((err: Error) => log.warn({ err: err.message, order: result.number }, 'approval request not e-mailed'));
+      if (result.awaitingApproval) flash(req, 'ok', `Заказ ${result.number} оформлен. ${result.approvalMessage ?? 'Он ждёт согласования владельцем кабинета.'}`);
+      else flash(req, 'ok', t('cart.placed', { number: result.number, email: o.email }));
       res.redirect(303, `/orders/${result.orderId}`);
     } catch (err) {
       // A refused order (empty, stale form or contract, another system or currency, stock,

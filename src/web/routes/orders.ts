@@ -2,6 +2,8 @@
 // another client's order id is a 404.
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
+import { APPROVAL_STATE_LABELS, approvalOfOrder } from '../../store/approvals/approvals.ts';
+import { mayApproveOrders } from '../../store/company/access.ts';
 import { listOrders, orderDetail, reorder } from '../../store/orders/history.ts';
 import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
@@ -13,7 +15,8 @@ export function orderRoutes(rt: Runtime): Router {
   r.get('/orders', ...requireBuyer, async (_req, res) => {
     const { viewer, counterpartyId } = buyerScope(res);
     const orders = await listOrders(rt.db, viewer.counterpartyIds, counterpartyId);
-    res.render('orders', { title: 'Orders', orders });
+    const labelled = orders.map((o) => ({ ...o, approvalLabel: o.approvalState ? APPROVAL_STATE_LABELS[o.approvalState] : null }));
+    res.render('orders', { title: 'Orders', orders: labelled });
   });
 
   r.get('/orders/:id', ...requireBuyer, async (req, res) => {
@@ -23,7 +26,9 @@ export function orderRoutes(rt: Runtime): Router {
     res.set('Vary', 'HX-Request');
     // htmx polls the status block while the accounting system has not confirmed the order.
     if (req.get('hx-request') && req.get('hx-target') === 'order-status') return res.render('order-status', { layout: false, order });
-    res.render('order', { title: `Order ${order.number}`, order, selfUrl: `/orders/${order.id}` });
+    // Over its author's limit: the approval's state and, when decided, the owner's comment.
+    const approval = order.approvalState ? await approvalOfOrder(rt.db, order.id) : null;
+    res.render('order', { title: `Order ${order.number}`, order, approval, mayApprove: mayApproveOrders(viewer), selfUrl: `/orders/${order.id}` });
   });
 
   r.post('/orders/:id/reorder', ...requireOrdering, async (req, res) => {

@@ -141,7 +141,8 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
       ? { kind: 'error', text: 'Choose at least one reservation.' }
       : await attempt(async () => {
           const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '', { creditConfirmed: req.body?.creditConfirmed === '1' });
-          return `Order ${order.number} created for ${order.total}.`;
+          // Over the buyer's limits it waits for the owner, whom the sweep e-mails (src/store/approvals).
+          return order.awaitingApproval ? `Заказ ${order.number} на ${order.total} оформлен. ${order.approvalMessage ?? ''}`.trim() : `Order ${order.number} created for ${order.total}.`;
         });
     await answerList(req, res, message);
   });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
 import { listWaitlist, subscribe, unsubscribe, type WaitlistActor } from '../../store/waitlist/waitlist.ts';
-import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
@@ -32,7 +32,7 @@ export function waitlistRoutes(rt: Runtime): Router {
     res.render('waitlist', { title: 'My waiting list', entries });
   });
 
-  r.post('/waitlist', ...requireBuyer, async (req, res) => {
+  r.post('/waitlist', ...requireOrdering, async (req, res) => {
     const form = subscribeForm.safeParse(req.body);
     if (!form.success) throw invalidForm('Choose an item (and optionally a warehouse).');
     const back = safeBack(form.data.back, '/waitlist');
@@ -53,7 +53,7 @@ export function waitlistRoutes(rt: Runtime): Router {
     res.redirect(303, back);
   });
 
-  r.post('/waitlist/:id/delete', ...requireBuyer, async (req, res) => {
+  r.post('/waitlist/:id/delete', ...requireOrdering, async (req, res) => {
     const wid = id.safeParse(req.params.id);
     if (!wid.success) throw notFound('Waiting-list entry');
     await unsubscribe(rt, actorOf(res), wid.data);

@@ -1,23 +1,12 @@
 import { expect } from 'chai';
-import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
-import { moneyText } from '../../../src/store/company/limits.ts';
+import { evaluateLimits, moneyText } from '../../../src/store/company/limits.ts';
 import { createOrder } from '../../../src/store/orders/create.ts';
 import { add } from '../../../src/store/shared/decimal.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
-
-describe('store/company/limits: an employee’s order limits per order and per month, exact', () => {
+describe('store/company/limits: an employee’s order limits per order and per month, exact; over them the order waits for approval', () => {
   let rt: Runtime;
   let fx: StoreFixture;
   let emp: number;
@@ -27,7 +16,7 @@ describe('store/company/limits: an employee’s order limits per order and per m
     rt = await testRuntime();
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'order_approvals');
     fx = await storeFixture(rt.db);
     emp = (await rt.db('users').insert({ email: 'emp@alpha.test', role: 'buyer', client_id: fx.clients.a, company_role: 'buyer' }).returning('id'))[0].id;
   });
@@ -45,20 +34,41 @@ describe('store/company/limits: an employee’s order limits per order and per m
     expect(moneyText('0.00', 'RUB')).to.equal('0,00 RUB');
   });
 
-  it('per order: a total up to the limit passes, a kopeck over is refused (409) and nothing is written', async () => {
+  it('the rule, exact: at a limit passes, a kopeck over waits; per order first, then the month', () => {
+    const f = { total: '1000.00', currency: 'RUB', orderLimit: null, monthlyLimit: null, spent: '0' };
+    expect(evaluateLimits(f)).to.equal(null);
+    expect(evaluateLimits({ ...f, orderLimit: '1000.00' })).to.equal(null);
+    const over = evaluateLimits({ ...f, orderLimit: '999.99' })!;
+    expect([over.reason, over.limit, over.total]).to.deep.equal(['order_limit', '999.99', '1000.00']);
+    expect(over.message).to.equal('Заказ на 1\u00a0000,00 RUB больше лимита на один заказ (999,99 RUB): он ждёт согласования владельцем кабинета.');
+    expect(evaluateLimits({ ...f, monthlyLimit: '5000.00', spent: '4000.00' })).to.equal(null);
+    const month = evaluateLimits({ ...f, monthlyLimit: '5000.00', spent: '4000.01' })!;
+    expect([month.reason, month.spent]).to.deep.equal(['monthly_limit', '4000.01']);
+    expect(month.message).to.contain('5\u00a0000,01 RUB при лимите 5\u00a0000,00 RUB в месяц (уже заказано на 4\u00a0000,01 RUB)');
+    // both passed: the per-order limit is named
+    expect(evaluateLimits({ ...f, orderLimit: '1.00', monthlyLimit: '1.00' })!.reason).to.equal('order_limit');
+    // huge figures stay exact (no floats)
+    expect(evaluateLimits({ ...f, total: '9007199254740993.01', orderLimit: '9007199254740993.00' })!.reason).to.equal('order_limit');
+  });
+
+  it('per order: a total up to the limit is exported; a kopeck over is created held back, with no outbox row, waiting for approval', async () => {
     const one = await order('1');
     const unit = one.total;
     await rt.db('users').where({ id: emp }).update({ order_limit: add(unit, unit, 2) });
-    expect((await order('2')).repeated).to.equal(false); // exactly the limit
+    const atLimit = await order('2');
+    expect([atLimit.repeated, atLimit.awaitingApproval]).to.deep.equal([false, false]);
     await rt.db('users').where({ id: emp }).update({ order_limit: add(add(unit, unit, 2), '-0.01', 2) });
     const before = { orders: await orders(), outbox: await outboxRows() };
-    const err = await refusal(order('2'));
-    expect([err.type, err.code]).to.deep.equal(['conflict', 'company.over_order_limit']);
-    expect(err.userMessage).to.match(/^Заказ на .+ RUB больше вашего лимита на один заказ \(.+ RUB\)\. Уменьшите заказ или обратитесь к владельцу кабинета\.$/);
-    expect({ orders: await orders(), outbox: await outboxRows() }).to.deep.equal(before);
+    const held = await order('2');
+    expect(held.awaitingApproval).to.equal(true);
+    expect(held.approvalMessage).to.match(/^Заказ на .+ RUB больше лимита на один заказ \(.+ RUB\): он ждёт согласования владельцем кабинета\.$/);
+    expect({ orders: await orders(), outbox: await outboxRows() }).to.deep.equal({ orders: before.orders + 1, outbox: before.outbox });
+    expect((await rt.db('orders').where({ id: held.orderId }).first('export_state'))!.export_state).to.equal('held');
+    const a = (await rt.db('order_approvals').where({ order_id: held.orderId }).first())!;
+    expect([a.state, a.reason, a.limit_amount, a.requested_by, a.outbox_key]).to.deep.equal(['pending', 'order_limit', add(add(unit, unit, 2), '-0.01', 2), emp, `order.create:limits-${n}`]);
   });
 
-  it('per month: this month’s orders plus this one; cancelled orders, earlier months and other users do not count', async () => {
+  it('per month: this month’s orders plus this one; cancelled, waiting, earlier months’ and other users’ orders do not count', async () => {
     const first = await order('1');
     const unit = first.total;
     const other = await createOrder(rt.db, {
@@ -67,22 +77,21 @@ describe('store/company/limits: an employee’s order limits per order and per m
     });
     expect(other.repeated).to.equal(false);
     await rt.db('users').where({ id: emp }).update({ monthly_limit: add(unit, unit, 2) });
-    await order('1'); // 2 units this month: at the limit
-    const err = await refusal(order('1'));
-    expect(err.code).to.equal('company.over_monthly_limit');
-    expect(err.userMessage).to.contain('при лимите').and.to.contain('в месяц');
-    expect((err.details as { spent: string }).spent).to.equal(add(unit, unit, 2));
-    // A cancelled order and one of last month free the room again.
+    expect((await order('1')).awaitingApproval).to.equal(false); // 2 units this month: at the limit
+    const waiting = await order('1');
+    expect(waiting.awaitingApproval).to.equal(true);
+    expect(waiting.approvalMessage).to.contain('при лимите').and.to.contain('в месяц');
+    expect((await rt.db('order_approvals').where({ order_id: waiting.orderId }).first('month_spent'))!.month_spent).to.equal(add(unit, unit, 2));
+    // The waiting order is not spent yet: a cancelled one frees room for the next.
     await rt.db('orders').where({ id: first.orderId }).update({ status: 'cancelled' });
-    expect((await order('1')).repeated).to.equal(false);
+    expect((await order('1')).awaitingApproval).to.equal(false);
     await rt.db('orders').where({ user_id: emp }).update({ created_at: rt.db.raw(`now() - interval '40 days'`) });
-    expect((await order('2')).repeated).to.equal(false);
+    expect((await order('2')).awaitingApproval).to.equal(false);
   });
 
   it('no limits: nothing is checked; the owner’s limits apply to the owner too', async () => {
-    expect((await order('50')).repeated).to.equal(false);
+    expect((await order('50')).awaitingApproval).to.equal(false);
     await rt.db('users').where({ id: fx.users.a }).update({ order_limit: '1.00' });
-    const err = await refusal(order('1', fx.users.a));
-    expect(err.code).to.equal('company.over_order_limit');
+    expect((await order('1', fx.users.a)).awaitingApproval).to.equal(true);
   });
 });

@@ -121,7 +121,7 @@ describe('store/checkout: one transaction, no overselling', () => {
     );
     await first.commit();
     const theirs = await second;
-    expect(theirs).to.deep.equal({ orderId: mine.orderId, number: mine.number, total: mine.total, currency: mine.currency, repeated: true });
+    expect(theirs).to.deep.equal({ orderId: mine.orderId, number: mine.number, total: mine.total, currency: mine.currency, repeated: true, awaitingApproval: false });
     expect(await count('orders')).to.equal(1);
     expect(await rt.db('order_lines').pluck('offer_id')).to.deep.equal([fx.offers[1]]);
     expect(await count('reservations')).to.equal(0); // the waiting submit holds nothing of its own
