@@ -80,7 +80,7 @@ describe('security: CSV price list formula injection', () => {
     const ExcelJS = (await import('exceljs')).default;
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await x.arrayBuffer()) as never);
-    const ws = wb.getWorksheet('Prices')!;
+    const ws = wb.getWorksheet('Цены')!;
     const types = new Set<number>();
     ws.eachRow((row) => row.eachCell((c) => void types.add(c.type)));
     expect(types.has(ExcelJS.ValueType.Formula)).to.equal(false);

@@ -135,8 +135,8 @@ describe('web/catalog: views, filters, search, product page', () => {
     const csv = await a.get('/pricelist.csv');
     expect(csv.res.headers.get('content-type')).to.contain('text/csv');
     const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
-    expect(lines[0]).to.equal('SKU;Name;Unit;Price;Currency;VAT included;Main;North;Partner Far (partner, 3 d);Price at Partner Far');
-    expect(lines, lines.join('\n')).to.include('SKU-001;Drill Bosch GSB 13;pcs;85.50;RUB;yes;1;0;100;94.05');
+    expect(lines[0]).to.equal('Артикул;Наименование;Ед.;Цена;Валюта;НДС включён;Main;North;Partner Far (партнёр, 3 дн.);Цена у Partner Far');
+    expect(lines, lines.join('\n')).to.include('SKU-001;Drill Bosch GSB 13;pcs;85.50;RUB;да;1;0;100;94.05');
     const x = await fetch(`${w.base}/pricelist.xlsx`, { headers: { cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
     expect(x.status).to.equal(200);
     const buf = Buffer.from(await x.arrayBuffer());
@@ -144,8 +144,9 @@ describe('web/catalog: views, filters, search, product page', () => {
     const ExcelJS = (await import('exceljs')).default;
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(buf as never);
-    const ws = wb.getWorksheet('Prices')!;
-    expect(ws.getRow(2).getCell(1).value).to.equal('SKU');
+    const ws = wb.getWorksheet('Цены')!;
+    expect(ws.getRow(2).getCell(1).value).to.equal('Артикул');
+    expect(String(ws.getRow(1).getCell(1).value)).to.match(/^Прайс-лист для Alpha/);
     const first = ws.getRow(3);
     expect([first.getCell(1).value, first.getCell(4).value, first.getCell(9).value]).to.deep.equal(['SKU-001', 85.5, 100]);
   });

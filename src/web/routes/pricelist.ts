@@ -6,6 +6,9 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { listWarehouses } from '../../store/catalog/availability.ts';
 import { priceListRows } from '../../store/catalog/pricelist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
+import { tOf } from '../i18n.ts';
+import type { Translate } from '../../infra/i18n/index.ts';
+import { formats } from '../../infra/intl.ts';
 
 const quote = (s: string) => (/[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -25,11 +28,12 @@ export const csvNumber = (v: string | null | undefined) => (v && /^-?\d+(\.\d+)?
 export function pricelistRoutes(rt: Runtime): Router {
   const r = Router();
 
-  const header = async () => {
+  // Column headers in the buyer's language (src/infra/i18n).
+  const header = async (t: Translate) => {
     const warehouses = await listWarehouses(rt.readDb);
-    const cols = ['SKU', 'Name', 'Unit', 'Price', 'Currency', 'VAT included'];
-    for (const w of warehouses) cols.push(w.kind === 'partner' ? `${w.name} (partner, ${w.deliveryDays} d)` : w.name);
-    for (const w of warehouses.filter((x) => x.kind === 'partner')) cols.push(`Price at ${w.name}`);
+    const cols = ['sku', 'name', 'unit', 'price', 'currency', 'vatIncluded'].map((c) => t(`pricelist.col.${c}`));
+    for (const w of warehouses) cols.push(w.kind === 'partner' ? t('pricelist.partnerCol', { name: w.name, days: w.deliveryDays }) : w.name);
+    for (const w of warehouses.filter((x) => x.kind === 'partner')) cols.push(t('pricelist.priceAt', { name: w.name }));
     return { warehouses, cols };
   };
 
@@ -40,13 +44,14 @@ export function pricelistRoutes(rt: Runtime): Router {
 
   r.get('/pricelist.csv', ...requireBuyer, async (_req, res) => {
     const { counterpartyId, contractId } = buyerScope(res);
-    const { warehouses, cols } = await header();
+    const t = tOf(res);
+    const { warehouses, cols } = await header(t);
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${fileName(res, 'csv')}"` });
     // BOM + semicolons: what Excel with a Russian locale opens without a wizard.
     res.write(`\ufeff${cols.map(csvText).join(';')}\r\n`);
     try {
       for await (const row of priceListRows(rt.readDb, { counterpartyId, contractId })) {
-        const cells = [csvText(row.sku), csvText(row.name), csvText(row.unit), csvNumber(row.price), csvText(row.currency), row.vat_included === null ? '' : row.vat_included ? 'yes' : 'no'];
+        const cells = [csvText(row.sku), csvText(row.name), csvText(row.unit), csvNumber(row.price), csvText(row.currency), row.vat_included === null ? '' : t(row.vat_included ? 'pricelist.yes' : 'pricelist.no')];
         for (const w of warehouses) cells.push(csvNumber(row.stock[String(w.id)] ?? '0'));
         for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(csvNumber(row.partner[String(w.id)] ?? ''));
         if (!res.write(`${cells.join(';')}\r\n`)) await new Promise((ok) => res.once('drain', ok));
@@ -62,22 +67,24 @@ export function pricelistRoutes(rt: Runtime): Router {
 
   r.get('/pricelist.xlsx', ...requireBuyer, async (_req, res) => {
     const { viewer, counterpartyId, contractId } = buyerScope(res);
-    const { warehouses, cols } = await header();
+    const t = tOf(res);
+    const { warehouses, cols } = await header(t);
     res.set({
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'Content-Disposition': `attachment; filename="${fileName(res, 'xlsx')}"`,
     });
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true });
-    const ws = wb.addWorksheet('Prices', { views: [{ state: 'frozen', ySplit: 2 }] });
+    const ws = wb.addWorksheet(t('pricelist.sheet'), { views: [{ state: 'frozen', ySplit: 2 }] });
     const cp = viewer.counterparties.find((c) => c.id === counterpartyId);
-    ws.addRow([`Price list for ${cp?.name ?? ''}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`]).commit();
+    const f = formats(res.locals.locale as string | undefined);
+    ws.addRow([t('pricelist.title', { name: cp?.name ?? '', when: `${f.dateTimeShort(new Date())} (${f.zoneName()})` })]).commit();
     const head = ws.addRow(cols);
     head.font = { bold: true };
     head.commit();
     try {
     for await (const row of priceListRows(rt.readDb, { counterpartyId, contractId })) {
       // Numbers go in as numbers for Excel sums; they come from 2–3 decimal strings, exact in a double.
-      const cells: (string | number | null)[] = [row.sku, row.name, row.unit, row.price === null ? null : Number(row.price), row.currency, row.vat_included ? 'yes' : 'no'];
+      const cells: (string | number | null)[] = [row.sku, row.name, row.unit, row.price === null ? null : Number(row.price), row.currency, t(row.vat_included ? 'pricelist.yes' : 'pricelist.no')];
       for (const w of warehouses) cells.push(Number(row.stock[String(w.id)] ?? 0));
       for (const w of warehouses.filter((x) => x.kind === 'partner')) cells.push(row.partner[String(w.id)] ? Number(row.partner[String(w.id)]) : null);
       ws.addRow(cells).commit();
