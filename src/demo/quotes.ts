@@ -1,5 +1,6 @@
 // The demo's open quote: the demo buyer finds one answered request for prices (two items, 5 % off
-// their price, valid for a week), so accepting a quote can be tried at once. Made once: a demo
+// their price, valid for a week) with the manager's note in its thread, so accepting a quote and
+// its conversation can be tried at once. Made once: a demo
 // client that already has a quote keeps its own.
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
@@ -34,6 +35,10 @@ export async function ensureDemoQuote(rt: Runtime): Promise<number | null> {
       quote_id: q.id, line_no: i + 1, offer_id: l.offer_id, warehouse_id: l.warehouse_id, requested_quantity: '10', quantity: '10',
       price: mul(prices.get(l.offer_id)!.price!, '0.95'),
     })));
+    await trx('messages').insert({
+      client_id: clientId, quote_id: q.id, author_user_id: manager?.id ?? null, from_side: 'manager',
+      body: 'Цены со скидкой 5 % держим неделю. Если нужно другое количество — напишите здесь, пересчитаю.',
+    });
     log.info({ quote: q.id }, 'demo: an open quote for the demo buyer');
     return q.id as number;
   });

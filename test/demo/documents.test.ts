@@ -10,7 +10,7 @@ import { testRuntime, truncate } from '../support/runtime.ts';
 import { simSource } from '../support/sim-source.ts';
 import { listen, WebClient } from '../support/web-client.ts';
 
-describe('demo: documents a newcomer sees', () => {
+describe('demo: documents and the open quote a newcomer sees', () => {
   let rt: Runtime;
   let sim: Simulator;
   let srv: Awaited<ReturnType<typeof listen>>;
@@ -38,5 +38,19 @@ describe('demo: documents a newcomer sees', () => {
       expect(page.status).to.equal(200);
       expect(page.text, kind).to.match(/href="\/documents\/\d+\.pdf"/);
     }
+  });
+
+  it('the demo buyer has an open, answered quote with the manager’s message in its thread, and can accept it', async () => {
+    await ensureDemoAccounts(rt);
+    const c = new WebClient(srv.base);
+    await c.login('buyer@demo.local', 'demo-password');
+    const list = await c.get('/quotes');
+    const id = Number(/href="\/quotes\/(\d+)"/.exec(list.text)?.[1]);
+    expect(id, list.text.slice(0, 500)).to.be.greaterThan(0);
+    const page = await c.get(`/quotes/${id}`);
+    expect(page.text).to.contain('есть предложение').and.contain('Принять и оформить заказ').and.contain('Цены со скидкой 5 % держим неделю');
+    const accepted = await c.post(`/quotes/${id}/accept`, {});
+    expect(accepted.status, accepted.text.slice(0, 300)).to.equal(303);
+    expect(accepted.location).to.match(/^\/orders\/\d+$/);
   });
 });

@@ -127,4 +127,23 @@ describe('web/quote thread: messages bound to a quote, both sides; e-mails on re
     const empty = await a.post(`/quotes/${id}/messages`, { body: '  ' });
     expect(empty.status).to.equal(422);
   });
+
+  it('a viewer of the same company reads the quote and its thread but cannot accept or decline it (403, no buttons)', async () => {
+    const { id } = await asked();
+    const iv = await w.signIn('ivanov');
+    await iv.get(`/quotes/${id}`);
+    await iv.post(`/quotes/${id}/answer`, { price_1: '250', validUntil: day(3) });
+    const emp = await createUser(w.rt.db, { email: 'viewer@alpha.test', role: 'buyer', clientId: w.fx.clients.a, password: PASSWORD });
+    await w.rt.db('users').where({ id: emp }).update({ company_role: 'viewer', all_counterparties: true });
+    const viewer = await w.signIn('viewer@alpha.test');
+    const page = await viewer.get(`/quotes/${id}`);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('есть предложение').and.not.contain('Принять и оформить заказ').and.not.contain('>Отклонить<');
+    const refused = await viewer.post(`/quotes/${id}/accept`, {});
+    expect(refused.status).to.equal(403);
+    expect(refused.text).to.contain('Ваша роль в компании (наблюдатель) не позволяет оформлять заказы');
+    expect((await viewer.post(`/quotes/${id}/decline`, {})).status).to.equal(403);
+    expect((await viewer.post('/quotes', { comment: 'x' })).status).to.equal(403);
+    expect((await w.rt.db('quotes').where({ id }).first('status'))!.status).to.equal('answered');
+  });
 });

@@ -9,6 +9,7 @@ import type { Actor } from '../../store/messages/messages.ts';
 import { sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { mailQuoteEventAfterCommit } from '../../store/quotes/notify.ts';
 import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteThread, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
+import { mayOrder } from '../../store/company/access.ts';
 import { buyerScope, requireOrdering, requireRole, viewerOf } from '../auth/context.ts';
 import { idParam } from '../errors.ts';
 
@@ -50,6 +51,8 @@ export function quoteRoutes(rt: Runtime): Router {
     const actor = actorOf(res);
     const q = await quoteView(rt.db, actor, idParam(req.params.id, 'Запрос цены'));
     const open = q.status === 'requested' || q.status === 'answered';
+    // a viewer or an accountant reads the quote; only a role that may order accepts or declines it
+    const ordering = actor.role === 'buyer' && mayOrder(viewerOf(res));
     const base = `/quotes/${q.id}/messages`;
     const { messages } = await quoteThread(deps, actor, q.id);
     res.render('quote', {
@@ -58,8 +61,8 @@ export function quoteRoutes(rt: Runtime): Router {
       statusText: q.expired ? 'срок предложения истёк' : STATUS[q.status],
       desiredDateText: ruDate(q.desiredDate),
       validUntilText: ruDate(q.validUntil),
-      canAccept: actor.role === 'buyer' && q.status === 'answered' && !q.expired,
-      canDecline: actor.role === 'buyer' && open,
+      canAccept: ordering && q.status === 'answered' && !q.expired,
+      canDecline: ordering && open,
       canAnswer: actor.role !== 'buyer' && open,
       thread: { messages, mySide: sideOf(actor), base, attachmentBase: `${base}/attachments`, quoteId: q.id },
     });
