@@ -1,12 +1,13 @@
 // Demo sign-ins for `npm start`: an admin, a manager and a buyer (the company's owner) of the
 // client with the most legal entities, and two employees of that company — an accountant and a
-// viewer — so a newcomer can try the cabinet, the roles, the manager's desk and the console at once.
+// viewer, and a purchaser whose order over the limit waits for the owner's approval — so a newcomer can try the cabinet, the roles, the manager's desk and the console at once.
 // Demo-only: the passwords are printed on the start page.
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
 import type { CompanyRole } from '../store/company/access.ts';
 import { getSetting, setSetting } from '../store/settings/settings.ts';
+import { DEMO_PURCHASER_LIMIT, ensureDemoApproval } from './approvals.ts';
 import { ensureDemoQuote } from './quotes.ts';
 
 /** The demo store's own requisites for its invoices (made up, with valid-looking numbers); an admin's own stay. */
@@ -38,6 +39,7 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: `${client.name}: ${client.n} legal entities, владелец кабинета` });
     accounts.push({ role: 'buyer', companyRole: 'accountant', email: 'accountant@demo.local', password: PASSWORD, note: `${client.name}: бухгалтер — документы, без заказов` });
     accounts.push({ role: 'buyer', companyRole: 'viewer', email: 'viewer@demo.local', password: PASSWORD, note: `${client.name}: наблюдатель — только просмотр` });
+    accounts.push({ role: 'buyer', companyRole: 'buyer', email: 'purchaser@demo.local', password: PASSWORD, note: `${client.name}: закупщик, лимит ${DEMO_PURCHASER_LIMIT.replace('.00', '')} ₽ на заказ — его заказ ждёт согласования` });
     if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: `manager of ${client.name}` });
   }
   for (const a of accounts) {
@@ -58,6 +60,7 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
   }
   if (!(await getSetting(rt.db, 'invoices.seller'))) await setSetting(rt.db, 'invoices.seller', DEMO_SELLER);
   await ensureDemoQuote(rt);
+  await ensureDemoApproval(rt);
   log.info({ accounts: accounts.map((a) => `${a.email} / ${a.password}`) }, 'demo sign-ins');
   return accounts;
 }

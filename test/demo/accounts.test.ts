@@ -13,7 +13,7 @@ describe('demo: the demo buyer’s company has an owner, an accountant and a vie
 
   before(async () => {
     rt = await testRuntime();
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'settings');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'settings', 'orders', 'outbox', 'reservations');
     clientA = (await storeFixture(rt.db)).clients.a; // the client with the most legal entities
   });
   after(() => srv?.close());
@@ -47,5 +47,18 @@ describe('demo: the demo buyer’s company has an owner, an accountant and a vie
     await rt.db('users').where({ email: 'viewer@demo.local' }).update({ company_role: 'owner' });
     await ensureDemoAccounts(rt);
     expect(await rt.db('users').where({ email: 'viewer@demo.local' }).first('company_role')).to.deep.equal({ company_role: 'viewer' });
+  });
+
+  it('seeds one pending approval: purchaser@demo.local’s order just over the limit waits for buyer@demo.local (made once)', async () => {
+    const pending = await rt.db('order_approvals as a').join('orders as o', 'o.id', 'a.order_id').where({ 'a.state': 'pending' }).select('o.id', 'o.export_state', 'a.reason');
+    expect(pending.map((p) => [p.export_state, p.reason])).to.deep.equal([['held', 'order_limit']]);
+    await ensureDemoAccounts(rt);
+    expect(await rt.db('order_approvals').count('* as n').first()).to.deep.equal({ n: 1 });
+    const owner = new WebClient(srv.base);
+    await owner.login('buyer@demo.local', 'demo-password');
+    const page = await owner.get('/approvals');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain(`id="approval-${pending[0]!.id}"`).and.to.contain('purchaser@demo.local').and.to.contain('больше лимита на один заказ 5\u00a0000,00 RUB');
+    expect((await new WebClient(srv.base).get('/')).text).to.contain('purchaser@demo.local');
   });
 });

@@ -6,14 +6,15 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { createApp } from '../../src/web/app.ts';
-import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
+import { PASSWORD } from '../support/mirror-fixtures.ts';
+import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { listen, WebClient } from '../support/web-client.ts';
 
 describe('web/approvals: the owner approves or rejects an employee’s order over the limit', () => {
   let rt: Runtime;
   let srv: Awaited<ReturnType<typeof listen>>;
-  let fx: StoreFixture;
+  let fx: StaffFixture;
   const sent: OutgoingMail[] = [];
 
   before(async () => {
@@ -23,7 +24,7 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
   after(() => srv.close());
   beforeEach(async () => {
     await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'waitlist');
-    fx = await storeFixture(rt.db);
+    fx = await staffFixture(rt.db);
     const employee = async (email: string, company_role: 'buyer' | 'accountant' | 'viewer') => {
       const id = await createUser(rt.db, { email, role: 'buyer', clientId: fx.clients.a, password: PASSWORD });
       await rt.db('users').where({ id }).update({ company_role, name: email.split('@')[0], order_limit: '100.00' });
@@ -113,6 +114,13 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     const admin = await signIn(fx.emails.admin);
     expect((await admin.get('/approvals')).status).to.equal(403);
     expect((await admin.post(`/approvals/${orderId}/approve`, { comment: '' })).status).to.equal(403);
+    // The client's manager sees it on the desk (read only); another manager does not.
+    const number = (await rt.db('orders').where({ id: orderId }).first('number'))!.number;
+    const ivanov = await signIn(fx.staffEmails.ivanov);
+    expect((await ivanov.get('/manager')).text).to.contain(`data-approval="${orderId}"`).and.contain(number);
+    expect((await ivanov.post(`/approvals/${orderId}/approve`, { comment: '' })).status).to.equal(403);
+    const petrova = await signIn(fx.staffEmails.petrova);
+    expect((await petrova.get('/manager')).text).not.to.contain(`data-approval="${orderId}"`);
     const anon = new WebClient(srv.base);
     const a = await anon.get('/approvals');
     expect([a.status, a.res.headers.get('location')]).to.deep.equal([303, '/login?next=%2Fapprovals']);

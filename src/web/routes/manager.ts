@@ -2,6 +2,7 @@
 // over SSE when any of their threads changes.
 import { type Response, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
+import { listApprovals } from '../../store/approvals/approvals.ts';
 import { type Actor, managedClients } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { streamDesk, type ThreadHub } from '../live/thread-hub.ts';
@@ -20,7 +21,9 @@ export function managerRoutes(rt: Runtime, hub: ThreadHub): Router {
     const clients = await managedClients(rt.db, actor);
     res.set('Vary', 'HX-Request');
     if (req.get('hx-request') && req.get('hx-target') === 'managed-clients') return res.render('fragments/managed-clients', { layout: false, clients });
-    res.render('manager', { title: 'My clients', clients, unlinked: actor.role === 'manager' && actor.managerId === null });
+    // Orders of their clients waiting for the client's owner (read only: the owner decides).
+    const approvals = await listApprovals(rt.db, viewerOf(res), { pendingOnly: true });
+    res.render('manager', { title: 'My clients', clients, approvals, unlinked: actor.role === 'manager' && actor.managerId === null });
   });
 
   r.get('/manager/events', ...staff, (req, res) => {
