@@ -93,7 +93,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(sent[0]!.text).to.contain('Total: 627,00 RUB');
     const page = await a.get(`/orders/${order!.id}`);
     expect(page.text).to.contain(`Заказ ${order!.number} оформлен.`);
-    expect(page.text).to.contain('waiting for the accounting system');
+    expect(page.text).to.contain('ждём учётную систему');
     // The accounting system answers: number + status history (written by the connector's job).
     await rt.db('orders').where({ id: order!.id }).update({ status: 'confirmed', status_text: 'Принят', external_number: 'УТ-00042', export_state: 'exported' });
     await rt.db('order_status_history').insert({ order_id: order!.id, status: 'confirmed', status_text: 'Принят', origin: 'accounting', note: 'Accepted' });

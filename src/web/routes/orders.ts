@@ -8,6 +8,7 @@ import { listOrders, orderDetail, reorder } from '../../store/orders/history.ts'
 import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { idParam, notFound } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 
 export function orderRoutes(rt: Runtime): Router {
   const r = Router();
@@ -16,7 +17,7 @@ export function orderRoutes(rt: Runtime): Router {
     const { viewer, counterpartyId } = buyerScope(res);
     const orders = await listOrders(rt.db, viewer.counterpartyIds, counterpartyId);
     const labelled = orders.map((o) => ({ ...o, approvalLabel: o.approvalState ? APPROVAL_STATE_LABELS[o.approvalState] : null }));
-    res.render('orders', { title: 'Orders', orders: labelled });
+    res.render('orders', { title: tOf(res)('orders.title'), orders: labelled });
   });
 
   r.get('/orders/:id', ...requireBuyer, async (req, res) => {
@@ -28,7 +29,7 @@ export function orderRoutes(rt: Runtime): Router {
     if (req.get('hx-request') && req.get('hx-target') === 'order-status') return res.render('order-status', { layout: false, order });
     // Over its author's limit: the approval's state and, when decided, the owner's comment.
     const approval = order.approvalState ? await approvalOfOrder(rt.db, order.id) : null;
-    res.render('order', { title: `Order ${order.number}`, order, approval, mayApprove: mayApproveOrders(viewer), selfUrl: `/orders/${order.id}` });
+    res.render('order', { title: tOf(res)('order.title', { number: order.number }), order, approval, mayApprove: mayApproveOrders(viewer), selfUrl: `/orders/${order.id}` });
   });
 
   r.post('/orders/:id/reorder', ...requireOrdering, async (req, res) => {
@@ -36,7 +37,7 @@ export function orderRoutes(rt: Runtime): Router {
     const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
     if (!order) throw notFound('Order');
     const result = await reorder(rt.db, { userId: viewer.userId, counterpartyId, contractId }, order);
-    if (result.added) flash(req, 'ok', `${result.added} line(s) of ${order.number} are in the cart again.`);
+    if (result.added) flash(req, 'ok', tOf(res)('orders.reordered', { count: result.added, number: order.number }));
     for (const e of result.errors) flash(req, 'error', e);
     res.redirect(303, '/cart');
   });
