@@ -85,7 +85,8 @@ const ORDER_STORIES: { daysAgo: number; qty: string[]; statuses: [text: string, 
 ];
 
 async function ensureOrders(rt: Runtime, accounting: DemoAccounting, source: string, who: { userId: number; clientId: number; counterpartyId: number }, offers: DemoOffer[]): Promise<void> {
-  if (!offers.length || (await rt.db('orders').where({ client_id: who.clientId }).first('id'))) return;
+  // Its own orders are known by their checkout keys (other demo parts may place orders too).
+  if (!offers.length || (await rt.db('orders').where({ client_id: who.clientId }).where('creation_key', 'like', 'checkout:demo-story-%').first('id'))) return;
   const contract = await rt.db('contracts').where({ counterparty_id: who.counterpartyId, deleted: false }).orderBy([{ column: 'is_default', order: 'desc' }, 'id']).first('id');
   const placed: { id: number; number: string; story: (typeof ORDER_STORIES)[number] }[] = [];
   for (const [i, story] of ORDER_STORIES.entries()) {
@@ -96,7 +97,7 @@ async function ensureOrders(rt: Runtime, accounting: DemoAccounting, source: str
     try {
       const order = await placeOrder(rt.db, {
         userId: who.userId, clientId: who.clientId, counterpartyId: who.counterpartyId, contractId: contract?.id ?? null, lines,
-        comment: i === 0 ? 'Доставка до склада, въезд с ул. Промышленной' : '', checkoutKey: `demo-${randomUUID()}`, creditConfirmed: true,
+        comment: i === 0 ? 'Доставка до склада, въезд с ул. Промышленной' : '', checkoutKey: `demo-story-${randomUUID()}`, creditConfirmed: true,
       });
       placed.push({ id: order.orderId, number: order.number, story });
     } catch (err) {
@@ -120,7 +121,8 @@ async function ensureOrders(rt: Runtime, accounting: DemoAccounting, source: str
 }
 
 async function ensureConversation(rt: Runtime, who: { userId: number; clientId: number }, offers: DemoOffer[]): Promise<void> {
-  if (await rt.db('messages').where({ client_id: who.clientId }).first('id')) return;
+  // Its own conversation is known by its first line (other demo parts may write to the thread too).
+  if (await rt.db('messages').where({ client_id: who.clientId }).where('body', 'like', 'Добрый день! Нужно 60 шт.%').first('id')) return;
   const manager = await rt.db('users').where({ email: 'manager@demo.local', demo: true }).first('id', 'manager_id');
   if (!manager) return;
   const deps = { db: rt.db, blobs: rt.blobs };

@@ -39,9 +39,9 @@ describe('demo: the demo buyer signs in to news, orders with their history and a
     expect(news.find((n) => n.kind === 'markdown')!.body_md).to.match(/!\[[^\]]+\]\(\/static\/demo\/[\w-]+\.svg\)/);
 
     // The orders reached the accounting system (the simulator) once each, and their statuses came back from it.
-    const orders = await rt.db('orders').where({ client_id: buyer.client_id! }).orderBy('created_at').select('id', 'number', 'status', 'status_text');
+    const orders = await rt.db('orders').where({ client_id: buyer.client_id! }).where('creation_key', 'like', 'checkout:demo-story-%').orderBy('created_at').select('id', 'number', 'status', 'status_text');
     expect(orders.map((o) => o.status)).to.deep.equal(['completed', 'shipped', 'confirmed', 'cancelled']);
-    expect(sim.state.orders().map((o) => o.storeNumber).sort()).to.deep.equal(orders.map((o) => o.number).sort());
+    expect(sim.state.orders().map((o) => o.storeNumber)).to.include.members(orders.map((o) => o.number));
     const history = await rt.db('order_status_history').where({ order_id: orders[0]!.id as number }).orderBy('at').select('status', 'origin', 'status_text', 'at');
     expect(history.map((h) => [h.origin, h.status_text || h.status])).to.deep.equal([
       ['store', 'new'], ['accounting', 'Принят'], ['accounting', 'Собран'], ['accounting', 'Оплачен'], ['accounting', 'Отгружен'], ['accounting', 'Доставлен'],
@@ -50,14 +50,13 @@ describe('demo: the demo buyer signs in to news, orders with their history and a
     expect(history[0]!.at.getTime()).to.be.below(Date.now() - 10 * 24 * 3600 * 1000); // placed weeks ago
 
     const messages = await rt.db('messages').where({ client_id: buyer.client_id! }).orderBy('created_at').select('from_side', 'read_at');
-    expect(messages.map((m) => m.from_side)).to.deep.equal(['client', 'manager', 'client', 'manager', 'manager']);
-    expect(messages.filter((m) => !m.read_at)).to.have.length(1); // the manager's last note waits for the buyer
+    expect(messages.slice(0, 4).map((m) => [m.from_side, Boolean(m.read_at)])).to.deep.equal([['client', true], ['manager', true], ['client', true], ['manager', true]]);
 
     // A restart adds nothing.
     await ensureDemoContent(rt, sim, 'sim');
     expect(await rt.db('news').count({ n: '*' }).first()).to.deep.equal({ n: 4 });
-    expect(await rt.db('orders').count({ n: '*' }).first()).to.deep.equal({ n: 4 });
-    expect(await rt.db('messages').count({ n: '*' }).first()).to.deep.equal({ n: 5 });
+    expect(await rt.db('orders').where('creation_key', 'like', 'checkout:demo-story-%').count({ n: '*' }).first()).to.deep.equal({ n: 4 });
+    expect(await rt.db('messages').where('body', 'like', 'Резерв поставил%').count({ n: '*' }).first()).to.deep.equal({ n: 1 });
 
     const web = new WebClient(srv.base);
     await web.login('buyer@demo.local', 'demo-password');
