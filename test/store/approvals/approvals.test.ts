@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { RESERVATION_KINDS } from '../../../src/mirror/outbound.ts';
 import { loadViewer } from '../../../src/store/accounts/viewer.ts';
@@ -13,16 +12,7 @@ import type { StoreFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
 import { testRuntime } from '../../support/runtime.ts';
 import { seedWorld } from '../../support/world.ts';
-
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal } from '../../support/refusal.ts';
 
 describe('store/approvals: an order over the limit waits for an owner, who approves or rejects it', () => {
   let rt: Runtime;

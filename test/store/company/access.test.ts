@@ -10,18 +10,9 @@ import { createOrder } from '../../../src/store/orders/create.ts';
 import { reserve } from '../../../src/store/reservations/reservations.ts';
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
+import { refusal } from '../../support/refusal.ts';
 
 const buyer = (companyRole: CompanyActor['companyRole']): CompanyActor => ({ role: 'buyer', companyRole });
-
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('store/company/access: what each company role may do', () => {
   it('owner and buyer order; accountant and viewer do not; staff are never refused', () => {

@@ -8,16 +8,7 @@ import { cancelReservation, extendReservation, getReservation, listReservations 
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
 import { until } from '../../support/wait.ts';
-
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { refusal } from '../../support/refusal.ts';
 
 describe('store/checkout: one transaction, no overselling', () => {
   let rt: Runtime;

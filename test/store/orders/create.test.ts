@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
 import { orderNumber } from '../../../src/store/orders/order-number.ts';
@@ -8,16 +7,7 @@ import { type Actor, convertToOrder, reserve } from '../../../src/store/reservat
 import { type StoreFixture, storeFixture } from '../../support/mirror-fixtures.ts';
 import { resetQueues } from '../../support/queues.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
-
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { refusal } from '../../support/refusal.ts';
 
 describe('store/orders/createOrder: one way to create an order (checkout and reservations)', () => {
   let rt: Runtime;

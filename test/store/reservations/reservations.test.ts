@@ -25,16 +25,7 @@ import { testRuntime } from '../../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../../support/smtp-capture.ts';
 import { until, waitSettled } from '../../support/wait.ts';
 import { seedWorld } from '../../support/world.ts';
-
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { refusal } from '../../support/refusal.ts';
 
 describe('store: reservations', () => {
   let rt: Runtime;
