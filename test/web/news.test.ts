@@ -14,7 +14,7 @@ describe('web/news: the cabinet feed', () => {
     const a = await w.signIn('a');
     const home = await a.get('/');
     expect(home.text).to.match(/id="news-badge"[^>]*>2</);
-    expect(home.text).to.contain('Latest news').and.contain('Holiday hours').and.contain('Dealer sale');
+    expect(home.text).to.contain('Последние новости').and.contain('Holiday hours').and.contain('Dealer sale');
 
     const sales = await a.get('/news?kind=sale', { 'hx-request': 'true', 'hx-target': 'news-list' });
     expect(sales.text).to.match(/^<div id="news-list"/);
@@ -22,6 +22,7 @@ describe('web/news: the cabinet feed', () => {
 
     const feed = await a.get('/news');
     expect(feed.text).to.contain('<strong>Monday</strong>').and.contain('&lt;script&gt;');
+    expect(feed.text).to.contain('>Распродажи</a>').and.contain('<span class="tag">распродажа</span>');
     expect(feed.text).not.to.contain('For Beta only').and.not.contain('For Alpha North');
     expect(feed.text).not.to.contain('id="news-badge"'); // read by viewing the feed
     expect((await a.get('/catalog')).text).not.to.contain('id="news-badge"');
