@@ -52,7 +52,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     const mainRow = box.locator('tr', { hasText: 'Main' });
     expect((await mainRow.locator('td.num').textContent())?.trim()).to.equal('20 шт.');
     await mainRow.locator('input[name=quantity]').fill('2');
-    await mainRow.locator('button', { hasText: 'Reserve' }).click();
+    await mainRow.locator('button', { hasText: 'Зарезервировать' }).click();
     await box.locator('.alert.ok').waitFor();
     expect(await box.locator('.alert.ok').textContent()).to.match(/Reserved 2 шт\. of Drill Makita HP1630 at Main until/);
     await page.waitForFunction((id) => document.querySelector(`#reserve-box-${id} tr td.num`)?.textContent?.trim() === '18 шт.', w.fx.offers[1]);
@@ -83,9 +83,9 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await page.goto(`${w.base}/product/${w.fx.offers[0]}`); // North: 0
     await pageReady(page);
     const north = page.locator(`#reserve-box-${w.fx.offers[0]} tr`, { hasText: 'North' });
-    await north.locator('button', { hasText: 'Notify me' }).click();
+    await north.locator('button', { hasText: 'Сообщить о поступлении' }).click();
     await page.locator(`#reserve-box-${w.fx.offers[0]} .alert.ok`).waitFor();
-    expect(await page.locator(`#reserve-box-${w.fx.offers[0]} .alert.ok`).textContent()).to.contain('We will e-mail you once when Drill Bosch GSB 13 is available at North.');
+    expect(await page.locator(`#reserve-box-${w.fx.offers[0]} .alert.ok`).textContent()).to.contain('Напишем вам один раз, когда Drill Bosch GSB 13 появится на складе North.');
     await page.goto(`${w.base}/waitlist`);
     expect(await page.locator('tr[data-waitlist]').count()).to.equal(1);
     expect(await page.locator('tr[data-waitlist]').textContent()).to.contain('North');

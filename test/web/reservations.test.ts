@@ -126,11 +126,11 @@ describe('web: reservations and waiting list pages', () => {
 
   it('waiting list: notify me, listed, unsubscribe', async () => {
     const r = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.north) }, { headers: { 'hx-request': 'true' } });
-    expect(r.text).to.contain('We will e-mail you once when Drill Bosch GSB 13 is available at North.');
+    expect(r.text).to.contain('Напишем вам один раз, когда Drill Bosch GSB 13 появится на складе North.');
     const refused = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: '' }, { headers: { 'hx-request': 'true' } });
     expect(refused.text).to.contain('This item is available now');
     const page = await a.get('/waitlist');
-    expect(page.text).to.contain('Drill Bosch GSB 13');
+    expect(page.text).to.contain('Drill Bosch GSB 13').and.contain('Мой лист ожидания').and.contain('Отписаться');
     const wid = (await rt.db('waitlist').first('id'))!.id;
     expect((await a.post(`/waitlist/${wid}/delete`, {})).status).to.equal(303);
     expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 0 });

@@ -8,6 +8,7 @@ import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 import { safeLocalPath } from '../safe-path.ts';
 
 const id = zId;
@@ -29,7 +30,7 @@ export function waitlistRoutes(rt: Runtime): Router {
 
   r.get('/waitlist', ...requireBuyer, async (_req, res) => {
     const entries = (await listWaitlist(rt, actorOf(res))).map((e) => ({ ...e, open: !e.notifiedAt }));
-    res.render('waitlist', { title: 'My waiting list', entries });
+    res.render('waitlist', { title: tOf(res)('waitlist.title'), entries });
   });
 
   r.post('/waitlist', ...requireOrdering, async (req, res) => {
@@ -39,7 +40,9 @@ export function waitlistRoutes(rt: Runtime): Router {
     let message: { kind: 'ok' | 'error'; text: string };
     try {
       const e = await subscribe(rt, actorOf(res), form.data);
-      message = { kind: 'ok', text: `We will e-mail you once when ${e.itemName} is available${e.warehouseName ? ` at ${e.warehouseName}` : ''}.` };
+      const t = tOf(res);
+      const text = e.warehouseName ? t('waitlist.subscribedAt', { name: e.itemName, warehouse: e.warehouseName }) : t('waitlist.subscribed', { name: e.itemName });
+      message = { kind: 'ok', text };
     } catch (err) {
       // "available now" is said in place; an unknown item or warehouse is a 404 page
       message = { kind: 'error', text: refusal(err, 'conflict').userMessage };
@@ -57,7 +60,7 @@ export function waitlistRoutes(rt: Runtime): Router {
     const wid = id.safeParse(req.params.id);
     if (!wid.success) throw notFound('Waiting-list entry');
     await unsubscribe(rt, actorOf(res), wid.data);
-    flash(req, 'ok', 'Removed from your waiting list.');
+    flash(req, 'ok', tOf(res)('waitlist.removed'));
     res.redirect(303, '/waitlist');
   });
 
