@@ -29,6 +29,7 @@ describe('web/messages: buyer ↔ manager threads', () => {
     const page = await a.get('/messages');
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('Ivan Ivanov').and.contain('+7 900 000-00-01').and.contain('https://t.me/ivanov').and.contain('Mon–Fri 9:00–18:00');
+    expect(page.text).to.contain('<h1>Сообщения</h1>').and.contain('>Отправить</button>').and.contain('Сообщений пока нет.');
     expect(page.text).not.to.contain('Beta private question');
     // a buyer cannot reach the staff side of any thread
     expect((await a.get(`/manager/clients/${w.fx.clients.b}/messages`)).status).to.equal(403);

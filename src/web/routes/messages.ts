@@ -17,6 +17,7 @@ import { streamThread } from '../live/thread-hub.ts';
 import { clientOverview } from '../../store/accounts/client-overview.ts';
 import { withCredit } from '../credit-view.ts';
 import { quoteClient } from '../../store/quotes/quotes.ts';
+import { tOf } from '../i18n.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);
@@ -58,7 +59,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
     const { actor, clientId, base } = await threadClient(req, res);
     const card = await managerCard(rt.db, clientId);
     res.render('messages', {
-      title: 'Messages',
+      title: tOf(res)('messages.title'),
       manager: card ? { ...card, links: messengerLinks(card.messengers) } : null,
       thread: await threadModel(actor, clientId, base),
     });
