@@ -150,7 +150,10 @@ const bench: Benchmark = {
         }
         const ceiling = medianLoad(rounds.map((r) => r.ceiling));
         const page = medianLoad(rounds.map((r) => r.page));
-        return { ceiling, page, ratio: median(rounds.map((r) => r.page.rps / r.ceiling.rps)) };
+        // A round whose ceiling served nothing (an overloaded host) has no ratio: it is left out, and a
+        // run with no such round reports none rather than Infinity.
+        const ratios = rounds.filter((r) => r.ceiling.rps > 0).map((r) => r.page.rps / r.ceiling.rps);
+        return { ceiling, page, ratio: ratios.length ? median(ratios) : undefined };
       };
       const small = await sideBySide('10 contracts');
 
