@@ -201,7 +201,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     sim.postOrderStatus(order!.number, 'Отгружен', 'Shipped from the main warehouse');
     await pullOrderStatuses(rt, 'sim');
     // The order page polls its status block (htmx) until the accounting system confirmed it.
-    await page.waitForFunction(() => document.querySelector('#order-status')?.textContent?.includes('Отгружен'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#order-status')?.textContent?.includes('Отгружен'), undefined, { timeout: 20_000 });
     await shot('order-status');
   });
 });

@@ -99,6 +99,12 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     await rt.db('order_status_history').insert({ order_id: order!.id, status: 'confirmed', status_text: 'Принят', origin: 'accounting', note: 'Accepted' });
     const status = await a.get(`/orders/${order!.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' });
     expect(status.text).to.match(/^<div id="order-status"/);
+    // confirmed, not closed: it keeps polling for later statuses, slower; a closed order does not poll
+    expect(status.text).to.contain('hx-trigger="every 10s"');
+    expect(page.text).to.contain('hx-trigger="every 3s"');
+    await rt.db('orders').where({ id: order!.id }).update({ status: 'completed' });
+    expect((await a.get(`/orders/${order!.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' })).text).to.not.contain('hx-trigger');
+    await rt.db('orders').where({ id: order!.id }).update({ status: 'confirmed' });
     // the code's label, with the accounting system's own words as detail
     expect(status.text).to.contain('УТ-00042').and.contain('<strong class="status">Confirmed</strong> <small class="muted">(Принят)</small>');
     expect(status.text).to.contain('<span class="status">New</span>').and.contain('<span class="status">Confirmed</span> <small class="muted">(Принят)</small>');

@@ -25,11 +25,13 @@ export function orderRoutes(rt: Runtime): Router {
     const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
     if (!order) throw notFound('Order');
     res.set('Vary', 'HX-Request');
-    // htmx polls the status block while the accounting system has not confirmed the order.
-    if (req.get('hx-request') && req.get('hx-target') === 'order-status') return res.render('order-status', { layout: false, order });
+    // htmx polls the status block while the order is open: every 3 s until the accounting system
+    // confirmed it, then every 10 s for its later statuses (shipped, paid…) until it is closed.
+    const statusPoll = order.status === 'completed' || order.status === 'cancelled' ? null : order.externalNumber ? '10s' : '3s';
+    if (req.get('hx-request') && req.get('hx-target') === 'order-status') return res.render('order-status', { layout: false, order, statusPoll });
     // Over its author's limit: the approval's state and, when decided, the owner's comment.
     const approval = order.approvalState ? await approvalOfOrder(rt.db, order.id) : null;
-    res.render('order', { title: tOf(res)('order.title', { number: order.number }), order, approval, mayApprove: mayApproveOrders(viewer), selfUrl: `/orders/${order.id}` });
+    res.render('order', { title: tOf(res)('order.title', { number: order.number }), order, statusPoll, approval, mayApprove: mayApproveOrders(viewer), selfUrl: `/orders/${order.id}` });
   });
 
   r.post('/orders/:id/reorder', ...requireOrdering, async (req, res) => {
