@@ -45,8 +45,8 @@ describe('connectors/soap: streamed XML answers', () => {
     const server = http.createServer(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
       const cut = body.indexOf(Buffer.from('Болт')) + 1; // inside the two bytes of «Б»
-      res.write(body.subarray(0, cut));
-      await new Promise((r) => setTimeout(r, 20)); // a second packet
+      // the second piece goes out only once the first was handed to the socket: two packets
+      await new Promise<void>((r) => res.write(body.subarray(0, cut), () => r()));
       res.end(body.subarray(cut));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
