@@ -110,8 +110,8 @@ describe('infra/i18n: message catalogs with plural rules', () => {
   it('both catalogs hold the same keys, with every plural category of their language', () => {
     const sets = LANGUAGES.map((l) => answerable(l));
     const [ru, en] = sets as [Set<string>, Set<string>];
-    expect([...ru].filter((k) => !en.has(k)), 'in ru.json, not in en.json').to.deep.equal([]);
-    expect([...en].filter((k) => !ru.has(k)), 'in en.json, not in ru.json').to.deep.equal([]);
+    expect([...ru].filter((k) => !en.has(k)), 'in the ru catalog, not in en').to.deep.equal([]);
+    expect([...en].filter((k) => !ru.has(k)), 'in the en catalog, not in ru').to.deep.equal([]);
     for (const lang of LANGUAGES) {
       const keys = flatKeys(CATALOGS[lang]);
       const bases = new Set(keys.filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')));

@@ -1,20 +1,36 @@
 // The one translator of texts for people (pages, e-mails, PDFs, spreadsheets): i18next over the
-// JSON message catalogs beside this file (ru.json, en.json), with i18next's plural rules (Intl
+// JSON message catalogs in catalogs/<language>/<section>.json beside this file (one file per
+// top-level key: a feature adds its own file), with i18next's plural rules (Intl
 // plural categories: Russian one/few/many/other, English one/other). The default language is
 // the language of STORE_LOCALE (ru-RU → ru); a user's own choice (users.language, the `lang`
 // cookie) overrides it. Interpolated values are not escaped here: Handlebars escapes what a
 // helper returns, and e-mail text parts and PDFs are not HTML.
+import fs from 'node:fs';
+import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
 import { registerCache } from '../caches.ts';
 import { config } from '../config.ts';
-import en from './en.json' with { type: 'json' };
-import ru from './ru.json' with { type: 'json' };
+import { fromRoot } from '../paths.ts';
 
 export const LANGUAGES = ['ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The catalogs (for the completeness test). */
-export const CATALOGS: Record<Language, Record<string, unknown>> = { ru, en };
+/** Reads a language's section files; two files with the same top-level key are a mistake. */
+function readCatalog(lang: Language): Record<string, unknown> {
+  const dir = fromRoot('src/infra/i18n/catalogs', lang);
+  const out: Record<string, unknown> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const section = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(section)) {
+      if (key in out) throw new Error(`i18n: section "${key}" of ${lang} is defined twice (${file})`);
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** The catalogs (also for the completeness test). */
+export const CATALOGS: Record<Language, Record<string, unknown>> = { ru: readCatalog('ru'), en: readCatalog('en') };
 
 /** A language's name in itself, for the switcher. */
 export const LANGUAGE_NAMES: Record<Language, string> = { ru: 'Русский', en: 'English' };
@@ -52,7 +68,7 @@ function instance(): I18n {
     // initAsync false: the resources are in memory, init is done when it returns.
     void i.init({
       initAsync: false,
-      resources: { ru: { translation: ru }, en: { translation: en } },
+      resources: { ru: { translation: CATALOGS.ru }, en: { translation: CATALOGS.en } },
       supportedLngs: [...LANGUAGES],
       lng,
       fallbackLng: lng,
