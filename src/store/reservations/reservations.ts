@@ -8,11 +8,11 @@ import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { assertUserMayOrder } from '../company/access.ts';
+import { assertUserMayOrder, judgeOrdering, ORDERING_FACTS_SQL, type OrderingFacts, orderingFactsBindings } from '../company/access.ts';
 import { createOrder } from '../orders/create.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
-import { reservationSettings } from './settings.ts';
+import { RESERVATION_SETTINGS_SQL, reservationSettings, reservationSettingsBindings, resolveReservationSettings } from './settings.ts';
 import { queueWaitlistCheck, scheduleExpiry } from './timers.ts';
 import { publishStoreEvents, type ReservationEvent, type StoreEvent } from '../shared/events.ts';
 
@@ -99,9 +99,14 @@ interface ReserveRow {
 
 export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
   const quantity = parseQuantity(input.quantity);
-  // The company role and the entity grant, as the database has them now.
-  await assertUserMayOrder(rt.db, actor.userId, actor.counterpartyId);
-  const { periodHours } = await reservationSettings(rt.db, actor.clientId);
+  // The company role and the entity grant as the database has them now, and the period: one round trip.
+  const { rows: pre } = await rt.db.raw<{ rows: (OrderingFacts & { reservation_globals: Record<string, unknown> | null; reservation_own: unknown })[] }>(
+    `SELECT ${ORDERING_FACTS_SQL}, ${RESERVATION_SETTINGS_SQL}
+       FROM (VALUES (1)) one LEFT JOIN users u ON u.id = ? AND u.disabled_at IS NULL`,
+    [...orderingFactsBindings(actor.counterpartyId), ...reservationSettingsBindings(actor.clientId), actor.userId],
+  );
+  if (actor.userId !== null) judgeOrdering(pre[0]);
+  const { periodHours } = resolveReservationSettings(pre[0]!.reservation_globals, pre[0]!.reservation_own);
   // cp_reserve (migration 20261202110001) locks the stock row, checks stock − active
   // reservations and writes the reservation and its outbox row atomically, in one round trip.
   const { rows } = await rt.db.raw<{ rows: ReserveRow[] }>(
