@@ -189,7 +189,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Заказ CP-\d{6} оформлен/);
-    expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number'))!.number} received`]);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Заказ ${(await rt.db('orders').first('number'))!.number} принят`]);
     await shot('order');
 
     // The order reaches the simulator exactly once and its status comes back to the page.
