@@ -16,7 +16,7 @@ import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import type { ConsoleServices } from './console-services.ts';
-import { httpStatus } from './domain-errors.ts';
+import { httpStatus, messageText } from './domain-errors.ts';
 import { notFound } from './errors.ts';
 import { creditHeader } from './credit-view.ts';
 import { helpers } from './helpers.ts';
@@ -196,7 +196,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
     if (status >= 500) log.error({ err: error, url: redactUrl(req.originalUrl) }, 'request failed');
     if (dangling) log.warn({ err: error, url: redactUrl(req.originalUrl) }, 'request refers to a missing row');
     const message = domain
-      ? error.userMessage
+      ? messageText(res, error)
       : dangling
         ? 'Something this form refers to does not exist (any more). Reload the page and try again.'
         : status < 500
