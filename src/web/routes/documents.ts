@@ -14,6 +14,7 @@ import { orderInvoice } from '../../store/documents/invoice.ts';
 import { renderDocumentPdf, renderInvoicePdf } from '../../store/documents/pdf.ts';
 import { requireBuyer, viewerOf } from '../auth/context.ts';
 import { badRequest, forbidden, idParam, notFound, parseId } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 
 /** At most this many documents in one ZIP. */
 export const ZIP_MAX = 200;
@@ -49,7 +50,7 @@ export function documentRoutes(rt: Runtime): Router {
     const scope = scopeOf(viewerOf(res));
     const doc = await documentById(rt.db, scope, idParam(req.params.id, 'Документ'));
     if (!doc) throw notFound('Документ');
-    const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc));
+    const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc, res.locals.lang as string | undefined));
     res.type('application/pdf').set('Content-Disposition', attachment(documentFileName(doc))).send(pdf);
   });
 
@@ -73,7 +74,7 @@ export function documentRoutes(rt: Runtime): Router {
         let name = documentFileName(d);
         if (names.has(name)) name = name.replace(/\.pdf$/, ` (${d.id}).pdf`);
         names.add(name);
-        zip.addBuffer((await documentFile(rt.db, scope, d.id)) ?? (await renderDocumentPdf(d)), name);
+        zip.addBuffer((await documentFile(rt.db, scope, d.id)) ?? (await renderDocumentPdf(d, res.locals.lang as string | undefined)), name);
       }
       zip.end();
     } catch (err) {
@@ -86,8 +87,8 @@ export function documentRoutes(rt: Runtime): Router {
   r.get('/orders/:id/invoice.pdf', ...requireBuyer, roleGuard(maySeeOrderInvoices), async (req, res) => {
     const inv = await orderInvoice(rt.db, invoiceCounterparties(viewerOf(res)), idParam(req.params.id, 'Заказ'));
     if (!inv) throw notFound('Заказ');
-    const pdf = await renderInvoicePdf(inv);
-    res.type('application/pdf').set('Content-Disposition', attachment(`Счёт ${inv.number}.pdf`)).send(pdf);
+    const pdf = await renderInvoicePdf(inv, res.locals.lang as string | undefined);
+    res.type('application/pdf').set('Content-Disposition', attachment(tOf(res)('documentsPdf.invoice.file', { number: inv.number }))).send(pdf);
   });
 
   return r;
