@@ -48,6 +48,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     fx = await staffFixture(rt.db);
     await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'full', mode: 'full', state: 'succeeded', finished_at: new Date(), counts: { products: { received: 3, inserted: 2, updated: 1 } } });
+    await rt.db('reservations').insert({ client_id: fx.clients.a, counterparty_id: fx.cp.aHead, offer_id: fx.offers[0], warehouse_id: fx.warehouses.north, quantity: '2', expires_at: new Date(Date.now() + 3_600_000) });
     const [news] = await rt.db('news').insert({ kind: 'sale', title: 'Скидки', body_md: '-20%', audience: { all: true } }).returning('id');
     pages = [
       ['console sources', '/console/sources'],
@@ -58,6 +59,8 @@ describe('web/staff pages: Russian by default, English on request', () => {
       ['console clients', '/console/clients'],
       ['console client', `/console/clients/${fx.clients.a}`],
       ['console settings', '/console/settings'],
+      ['manager desk', '/manager'],
+      ['manager client', `/manager/clients/${fx.clients.a}/messages`],
     ];
   });
   after(() => srv.close());
@@ -69,7 +72,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
     return c;
   };
 
-  it('renders every console page in Russian with no English UI word', async () => {
+  it('renders every staff page in Russian with no English UI word', async () => {
     const admin = await as(fx.emails.admin);
     for (const [name, path] of pages) {
       const r = await admin.get(path);
@@ -77,6 +80,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
       expect(r.text, name).to.contain('<html lang="ru">');
       expect(englishWords(r.text), name).to.deep.equal([]);
     }
+    expect((await admin.get(`/manager/clients/${fx.clients.a}/messages`)).text).to.match(/<td class="num">2<\/td><td>действует<\/td>/);
     // the mapping report page (without htmx) and the runs fragment too
     await admin.get('/console/sources');
     const mapping = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'validate' });
@@ -97,6 +101,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
         expect(englishWords(r.text), name).to.not.deep.equal([]);
       }
       const runs = await admin.get('/console/sources/runs', { 'hx-request': 'true' });
+      expect((await admin.get(`/manager/clients/${fx.clients.a}/messages`)).text).to.match(/<td class="num">2<\/td><td>active<\/td>/);
       expect(runs.text).to.contain('Run full now').and.contain('updated 1 · inserted 2').and.contain('succeeded');
       await admin.get('/console/news/new');
       const bad = await admin.post('/console/news', { kind: 'news', title: 'x', audience_mode: 'some', price_type_ids: 'abc' });
