@@ -81,7 +81,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: tOf(res)('cart.title'),
@@ -146,7 +146,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => t('cart.problem.nowhere', { what: l.sku ?? l.name })) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);
