@@ -8,6 +8,7 @@
 // out: the import reads them from the archive as it parses (archivedFile), so hundreds of MB of
 // XML are not copied into the blob store and read back before the parse can start.
 import { PassThrough, Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import type { BlobStore } from '../../../src/infra/blob/index.ts';
 import { safeRelativeName, type UploadFile, UploadError, uploadFile, uploadKey } from './files.ts';
@@ -131,32 +132,41 @@ function findEntry(zip: yauzl.ZipFile, rel: string): Promise<yauzl.Entry | undef
   });
 }
 
-/** Bytes [start, end) of an inflating entry, in pieces of about 256 KB (zlib hands out 16 KB). */
-async function* rangeOf(src: Readable, start: number, end: number, what: string): AsyncGenerator<Buffer> {
-  const PIECE = 256 * 1024;
+/** zlib's pieces: 256 KB instead of its 16 KB, so the parser gets big chunks and fewer callbacks. */
+const INFLATE_CHUNK = 256 * 1024;
+
+/** The entry's bytes, inflated here (not by yauzl): sizes checked against the declared one. */
+async function entryStream(zip: yauzl.ZipFile, e: yauzl.Entry, what: string): Promise<Readable> {
+  if (e.isEncrypted()) throw new UploadError(`${what} is encrypted`);
+  if (e.compressionMethod !== 0 && e.compressionMethod !== 8) throw new UploadError(`${what}: unsupported compression method ${e.compressionMethod}`);
+  const raw = await new Promise<Readable>((res, rej) =>
+    zip.openReadStream(e, { decodeFileData: false }, (err, st) => (err ? rej(new UploadError(`${what} could not be read: ${err.message}`)) : res(st!))),
+  );
+  if (e.compressionMethod === 0) return raw;
+  const inflate = zlib.createInflateRaw({ chunkSize: INFLATE_CHUNK });
+  raw.on('error', (err) => inflate.destroy(err));
+  inflate.on('close', () => raw.destroy());
+  return raw.pipe(inflate);
+}
+
+/** Bytes [start, end) of an entry; reading it to its end checks it inflates to `declared` bytes. */
+async function* rangeOf(src: Readable, start: number, end: number, declared: number, what: string): AsyncGenerator<Buffer> {
   let pos = 0;
-  let held: Buffer[] = [];
-  let heldLen = 0;
   try {
     for await (const c of src as AsyncIterable<Buffer>) {
       const from = Math.max(0, start - pos);
       const to = Math.min(c.length, end - pos);
       pos += c.length;
-      if (to > from) {
-        held.push(from === 0 && to === c.length ? c : c.subarray(from, to));
-        heldLen += to - from;
-      }
-      if (heldLen >= PIECE || pos >= end) {
-        yield held.length === 1 ? held[0]! : Buffer.concat(held, heldLen);
-        held = [];
-        heldLen = 0;
-      }
+      if (pos > declared) throw new UploadError(`archive entry "${what}" inflates beyond its declared size`);
+      if (to > from) yield from === 0 && to === c.length ? c : c.subarray(from, to);
       if (pos >= end) return;
     }
   } catch (err) {
-    throw new UploadError(`${what} could not be read: ${(err as Error).message}`);
+    throw err instanceof UploadError ? err : new UploadError(`${what} could not be read: ${(err as Error).message}`);
+  } finally {
+    src.destroy();
   }
-  if (heldLen) yield Buffer.concat(held, heldLen);
+  if (pos !== declared) throw new UploadError(`archive entry "${what}" inflates to ${pos} bytes, not its declared ${declared}`);
 }
 
 /**
@@ -174,7 +184,7 @@ export async function sessionFile(blobs: BlobStore, area: string, archives: read
         zip.close();
       }
       if (!entry) continue;
-      const what = `${rel} in ${name}`;
+      const what = `${rel} (in ${name})`;
       return {
         size: entry.uncompressedSize,
         async open(range = {}) {
@@ -182,8 +192,8 @@ export async function sessionFile(blobs: BlobStore, area: string, archives: read
           try {
             const e = await findEntry(z, rel);
             if (!e) throw new UploadError(`${what} is gone`);
-            const raw = await new Promise<Readable>((res, rej) => z.openReadStream(e, (err, st) => (err ? rej(new UploadError(`${what} could not be read: ${err.message}`)) : res(st!))));
-            return Readable.from(rangeOf(raw, Math.max(0, range.start ?? 0), range.end ?? Number.POSITIVE_INFINITY, what), { objectMode: false });
+            const bytes = await entryStream(z, e, what);
+            return Readable.from(rangeOf(bytes, Math.max(0, range.start ?? 0), range.end ?? Number.POSITIVE_INFINITY, e.uncompressedSize, what), { objectMode: false });
           } finally {
             // closes the reader once the entry's stream has ended
             z.close();

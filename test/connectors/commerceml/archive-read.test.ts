@@ -55,4 +55,15 @@ describe('CommerceML archives: .xml entries read in place', () => {
     // an archive not unpacked (not checked) is not read from
     expect(await text(blobs, area, ['v8_1.zip'], 'offers.xml')).to.equal(undefined);
   });
+
+  it('an entry that inflates past the size its archive declares is refused when read, naming it', async () => {
+    const zip = (await zipFiles([{ name: 'import.xml', data: Buffer.from(big) }])) as Buffer;
+    // the central directory's uncompressed size (offset 24 of its record): declare 1000 bytes less
+    const cd = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    zip.writeUInt32LE(zip.readUInt32LE(cd + 24) - 1000, cd + 24);
+    await blobs.put(`${area}/v8_1.zip`, zip);
+    await unzipInto(blobs, area, 'v8_1.zip', limits);
+    const err = await text(blobs, area, ['v8_1.zip'], 'import.xml').then(() => null, (e: Error) => e);
+    expect(err?.message).to.equal('archive entry "import.xml (in v8_1.zip)" inflates beyond its declared size');
+  });
 });
