@@ -181,6 +181,11 @@ class ApplyQueue {
     this.check();
   }
 
+  /** Steps queued and not yet done (the one running included). */
+  get pending(): number {
+    return this.queued;
+  }
+
   private check(): void {
     if (this.failure) throw this.failure.err;
   }
@@ -285,10 +290,12 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
         }
       };
       // Records wait here until a chunk is full, then go to the run in the group's entity order
-      // (an offer before its prices), while the next pages are read.
+      // (an offer before its prices), while the next pages are read. They wait only while the
+      // run has work queued behind the step it is doing: an apply that would otherwise sit idle
+      // gets what there is (the first products go in after one page, not after ten).
       const buffered = mappers.map(() => [] as unknown[]);
       const flush = async (all: boolean) => {
-        if (!all && !buffered.some((b) => b.length >= CHUNK)) return;
+        if (!all && queue.pending > 1 && !buffered.some((b) => b.length >= CHUNK)) return;
         for (let k = 0; k < mappers.length; k++) {
           const list = buffered[k]!;
           buffered[k] = [];

@@ -12,10 +12,20 @@ const asList = (v: XmlValue | undefined): XmlValue[] => (v === undefined || v ==
 
 /** Items at a dotted path; repeated elements anywhere on the way are flattened. */
 export function itemsAt(root: XmlValue | undefined, path: string): XmlValue[] {
+  return itemsAtKeys(root, path.split('.'));
+}
+
+/** itemsAt with the path already split (mappers split theirs once, not per item). */
+function itemsAtKeys(root: XmlValue | undefined, keys: readonly string[]): XmlValue[] {
   let level: XmlValue[] = asList(root);
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     const next: XmlValue[] = [];
-    for (const v of level) if (v && typeof v === 'object' && !Array.isArray(v)) next.push(...asList((v as XmlObject)[key]));
+    for (const v of level) {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) continue;
+      const x = (v as XmlObject)[key];
+      if (Array.isArray(x)) for (const y of x) next.push(y);
+      else if (x !== undefined && x !== '') next.push(x);
+    }
     level = next;
   }
   return level;
@@ -23,8 +33,12 @@ export function itemsAt(root: XmlValue | undefined, path: string): XmlValue[] {
 
 /** One value at a dotted path (an element repeated where one is expected stays a list). */
 export function valueAt(root: XmlValue | undefined, path: string): XmlValue | undefined {
+  return valueAtKeys(root, path.split('.'));
+}
+
+function valueAtKeys(root: XmlValue | undefined, keys: readonly string[]): XmlValue | undefined {
   let v: XmlValue | undefined = root;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
     v = (v as XmlObject)[key];
   }
@@ -47,19 +61,22 @@ function compileField(name: string, spec: FieldSpec | LeafFieldSpec, kind: Field
   let read: CompiledField['read'];
   if (from === undefined) read = () => constant;
   else if (from.startsWith('^')) {
-    const p = from.slice(1);
-    read = (_item, parent) => valueAt(parent, p) as Value;
+    const keys = from.slice(1).split('.');
+    read = (_item, parent) => valueAtKeys(parent, keys) as Value;
   } else if (!from.includes('.')) {
     read = (item) => (item && typeof item === 'object' && !Array.isArray(item) ? (item as XmlObject)[from] : undefined) as Value;
-  } else read = (item) => valueAt(item, from) as Value;
+  } else {
+    const keys = from.split('.');
+    read = (item) => valueAtKeys(item, keys) as Value;
+  }
   const f: CompiledField = { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []) };
   if (kind === 'rows' && typeof spec === 'object' && 'rows' in spec && spec.rows && from) {
     const target = rowTargets?.[name] ?? {};
     const rows = Object.entries(spec.rows).map(([rn, rs]) => compileField(rn, rs, target[rn]![0], target[rn]![1] === 'required'));
-    const rowsFrom = from.replace(/^\^/, '');
+    const rowsKeys = from.replace(/^\^/, '').split('.');
     const atParent = from.startsWith('^');
     f.rows = rows;
-    f.read = (item, parent) => itemsAt(atParent ? parent : item, rowsFrom) as Value;
+    f.read = (item, parent) => itemsAtKeys(atParent ? parent : item, rowsKeys) as Value;
   }
   return f;
 }
@@ -128,6 +145,7 @@ export interface ItemContext {
 /** Compiles an entity mapping once; `map` then turns answer items into records. */
 export class EntityMapper<E extends EntityName> {
   private readonly fields: CompiledField[];
+  private readonly eachKeys: string[] | undefined;
 
   constructor(
     readonly entity: E,
@@ -138,6 +156,7 @@ export class EntityMapper<E extends EntityName> {
     private readonly timeZone?: string,
   ) {
     const target = TARGETS[entity];
+    this.eachKeys = spec.each ? spec.each.split('.') : undefined;
     this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required', ROW_TARGETS[entity]));
   }
 
@@ -146,8 +165,8 @@ export class EntityMapper<E extends EntityName> {
     const out: MirrorRecords[E][] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      if (this.spec.each) {
-        for (const child of itemsAt(item, this.spec.each)) out.push(this.one(child, item, ctx, i));
+      if (this.eachKeys) {
+        for (const child of itemsAtKeys(item, this.eachKeys)) out.push(this.one(child, item, ctx, i));
       } else out.push(this.one(item, undefined, ctx, i));
     }
     return out;
@@ -155,8 +174,8 @@ export class EntityMapper<E extends EntityName> {
 
   /** The records of one item (`index`: its place among the page's items, for error messages), appended to `out`. */
   mapItem(item: XmlValue, index: number, ctx: ItemContext, out: MirrorRecords[E][]): void {
-    if (this.spec.each) {
-      for (const child of itemsAt(item, this.spec.each)) out.push(this.one(child, item, ctx, index));
+    if (this.eachKeys) {
+      for (const child of itemsAtKeys(item, this.eachKeys)) out.push(this.one(child, item, ctx, index));
     } else out.push(this.one(item, undefined, ctx, index));
   }
 

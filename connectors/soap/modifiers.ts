@@ -13,8 +13,12 @@ export class ModifierError extends Error {}
 const str = (v: Value): string => (v === null || v === undefined ? '' : typeof v === 'object' ? '' : String(v));
 const empty = (v: Value) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
+/** Already a plain decimal without leading zeros: what most values are, kept as they are. */
+const PLAIN_DECIMAL = /^-?(?:[1-9]\d*|0)(?:\.\d+)?$/;
+
 /** "1 234,50" / "1234.50" / "−5" → "1234.50"; anything else is an error naming the value. */
 export function toDecimal(v: Value): string | null {
+  if (typeof v === 'string' && PLAIN_DECIMAL.test(v)) return v;
   if (empty(v)) return null;
   // 1C prints "1 234,50" (NBSP as the thousands separator) and rates as "20%".
   const s = str(v).replace(/[\s\u00a0\u202f]/g, '').replace('−', '-').replace(',', '.').replace(/%$/, '');
@@ -27,6 +31,8 @@ const FALSE = new Set(['false', '0', 'нет', 'ложь', 'no', '']);
 
 export function toBoolean(v: Value): boolean {
   if (typeof v === 'boolean') return v;
+  if (v === 'false') return false;
+  if (v === 'true') return true;
   const s = str(v).trim().toLowerCase();
   if (TRUE.has(s)) return true;
   if (FALSE.has(s)) return false;

@@ -51,6 +51,8 @@ export interface Formats {
   dateTimeShort(v: Date | string | null | undefined): string;
   /** "03.12.2026". */
   date(v: Date | string | null | undefined): string;
+  /** A calendar day as stored ("2026-12-03", SQL date): "03.12.2026", never shifted by a time zone; empty → "—". */
+  day(v: string | null | undefined): string;
   /** The store's time zone's short name at that instant ("GMT+3"). */
   zoneName(v?: Date | string): string;
   /** A unit of measure as written in the locale: "pcs", "шт", none → «шт.» in Russian; others as given. */
@@ -74,6 +76,8 @@ function build(locale: string, timeZone: string): Formats {
   const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone });
   const dts = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone });
   const d = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone });
+  // a calendar day has no instant: read and printed in UTC, so no zone moves it to another day
+  const cal = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
   const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
   const rules = new Intl.PluralRules(locale);
   const when = (v: Date | string) => (v instanceof Date ? v : new Date(v));
@@ -95,6 +99,10 @@ function build(locale: string, timeZone: string): Formats {
     dateTime: (v) => (v ? dt.format(when(v)) : '—'),
     dateTimeShort: (v) => (v ? dts.format(when(v)) : '—'),
     date: (v) => (v ? d.format(when(v)) : '—'),
+    day: (v) => {
+      const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
+      return m ? cal.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : v || '—';
+    },
     zoneName: (v = new Date()) => zone.formatToParts(when(v)).find((p) => p.type === 'timeZoneName')?.value ?? timeZone,
     unit: (u) => {
       const key = (u ?? '').trim().toLowerCase();

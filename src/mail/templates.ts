@@ -38,12 +38,16 @@ const count = (h: Record<string, unknown>) =>
 hbs.registerHelper('t', (key: unknown, o: unknown) => translator(langOf(o))(String(key), isOptions(o) ? count(o.hash as Record<string, unknown>) : {}));
 hbs.registerHelper('datetime', (v: unknown, o: unknown) => fmt(o).dateTimeShort(str(v)));
 /** The store's time zone's name at that instant ("GMT+3"). */
+/** A calendar day ("2026-12-03") → "03.12.2026". */
+hbs.registerHelper('day', (v: unknown, o: unknown) => fmt(o).day(str(v)));
 hbs.registerHelper('zone', (v: unknown, o: unknown) => fmt(o).zoneName(str(v) ?? undefined));
 hbs.registerHelper('qty', (v: unknown, o: unknown) => fmt(o).qty(str(v)));
 hbs.registerHelper('unitLabel', (v: unknown, o: unknown) => fmt(o).unit(str(v)));
 /** {{money amount}} → "1 234,50"; {{money amount currency}} → "1 234,50 ₽". */
 hbs.registerHelper('money', (v: unknown, ...rest: unknown[]) => fmt(rest.at(-1)).money(str(v), rest.length > 1 ? str(rest[0]) : null));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+/** Joins its arguments: a catalog key built from a code, `(t (concat "mailApproval.state." state))`. */
+hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => (a === null || a === undefined ? '' : String(a))).join(''));
 // The pages' labels, in the e-mail's language.
 hbs.registerHelper('statusLabel', (v: unknown, o: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v), langOf(o)));
 

@@ -39,11 +39,12 @@ export async function recordOrderExported(trx: Knex.Transaction, orderId: number
   });
 }
 
-const cursorKey = (sourceId: number) => `orders.status.cursor:${sourceId}`;
+// The status feed's position, kept with the source (source_cursors goes when the source goes).
+const STATUS_CURSOR = 'orders.status';
 
 export async function statusCursor(db: Db, sourceId: number): Promise<string | null> {
-  const row = await db('settings').where({ key: cursorKey(sourceId) }).first('value');
-  return row ? String(row.value) : null;
+  const row = await db('source_cursors').where({ source_id: sourceId, name: STATUS_CURSOR }).first('value');
+  return row ? row.value : null;
 }
 
 /** Applies pulled statuses (src/mirror/order-status.ts) and moves the cursor in one transaction. */
@@ -56,7 +57,7 @@ export async function applyStatuses(db: Db, sourceId: number, statuses: StatusRe
         keys: [s.orderNumber], code: s.code, text: s.status, note: s.note, at: s.at ?? new Date().toISOString(), externalId: s.externalId, externalNumber: s.externalNumber,
       })),
     );
-    await trx('settings').insert({ key: cursorKey(sourceId), value: JSON.stringify(next), updated_at: trx.fn.now() }).onConflict('key').merge();
+    await trx('source_cursors').insert({ source_id: sourceId, name: STATUS_CURSOR, value: next, updated_at: trx.fn.now() }).onConflict(['source_id', 'name']).merge();
     return result;
   });
 }

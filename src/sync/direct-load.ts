@@ -55,13 +55,18 @@ export class RefMaps {
   }
 }
 
-export interface DirectChunkResult {
+export interface DirectChunkResult<R> {
   inserted: number;
+  /** Records referring to a row the map lacks of a table that `deferFor` names: the caller stages them. */
+  deferred: R[];
 }
 
 /**
  * COPYs one chunk into the mirror table. Throws the database error on a duplicate key (23505)
  * after rolling the chunk back, so the caller can fall back to staging.
+ * `deferFor`: referenced tables whose entity is staged in this run — a row missing from their
+ * map may still come with the run's merge, so such a record is handed back (to be staged and
+ * resolved at commit) instead of being counted unknown.
  */
 export async function copyChunkDirect<R extends { deleted?: boolean }>(
   conn: pg.Client,
@@ -70,8 +75,10 @@ export async function copyChunkDirect<R extends { deleted?: boolean }>(
   records: R[],
   refMaps: Map<string, Map<string, number>>,
   unknown: Map<string, UnknownRefs>,
-): Promise<DirectChunkResult> {
+  deferFor: ReadonlySet<string> = new Set(),
+): Promise<DirectChunkResult<R>> {
   const lines: string[] = [];
+  const deferred: R[] = [];
   const src = String(sourceId);
   outer: for (const r of records) {
     if (r.deleted) continue; // nothing to delete on a first load
@@ -81,6 +88,10 @@ export async function copyChunkDirect<R extends { deleted?: boolean }>(
       const ext = ref.get(r);
       const id = ext === null || ext === undefined ? undefined : refMaps.get(ref.table)!.get(ext);
       if (id === undefined && ext !== null && ext !== undefined) {
+        if (deferFor.has(ref.table)) {
+          deferred.push(r);
+          continue outer;
+        }
         const u = unknown.get(ref.stage) ?? { count: 0, sample: new Set<string>() };
         unknown.set(ref.stage, u);
         u.count++;
@@ -92,7 +103,7 @@ export async function copyChunkDirect<R extends { deleted?: boolean }>(
     fields.push('f');
     lines.push(fields.join('\t'));
   }
-  if (!lines.length) return { inserted: 0 };
+  if (!lines.length) return { inserted: 0, deferred };
   const cols = ['source_id', ...spec.columns.map((c) => c.name), ...spec.refs.map((r) => r.target), 'deleted'];
   await conn.query('SAVEPOINT direct_copy');
   try {
@@ -102,5 +113,5 @@ export async function copyChunkDirect<R extends { deleted?: boolean }>(
     await conn.query('ROLLBACK TO SAVEPOINT direct_copy');
     throw err;
   }
-  return { inserted: lines.length };
+  return { inserted: lines.length, deferred };
 }

@@ -68,6 +68,11 @@ function unknownWarning(entity: EntityName, spec: EntitySpec<unknown>, stageCol:
   };
 }
 
+/** Columns the sync's joins and filters read: the key, the references, the deletion flag. */
+function analyzedColumns(spec: EntitySpec<unknown>): string[] {
+  return ['source_id', ...(spec.keyedBy === 'external_id' ? ['external_id'] : []), ...spec.refs.map((r) => r.target), 'deleted'];
+}
+
 const emptyCounts = (): EntityCounts => ({ received: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, unknownRefs: 0 });
 
 export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<SyncRun> {
@@ -90,6 +95,8 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
   const counts: Partial<Record<EntityName, EntityCounts>> = {};
   const modes: Partial<Record<EntityName, 'direct' | 'staged'>> = {};
   const startedDirect = new Set<EntityName>();
+  /** Entities loaded directly that also have a stage: records whose reference comes with this run's merge. */
+  const stagedToo = new Set<EntityName>();
   const directUnknown = new Map<EntityName, Map<string, UnknownRefs>>();
   const refs = new RefMaps(conn, opts.sourceId);
   let state: 'open' | 'closed' = 'open';
@@ -124,10 +131,9 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
     const spec = SPECS[entity] as EntitySpec<unknown>;
     // Cheapest test first: almost every run after the first finds rows and stages.
     if ((await conn.query(hasRowsSql(spec), [opts.sourceId])).rows[0].has) return 'staged';
-    for (const ref of spec.refs) {
-      if (modes[ENTITY_BY_TABLE[ref.table]!] === 'staged') return 'staged';
-      if ((await refs.size(ref.table)) > DIRECT_MAX_REFERENCED_ROWS) return 'staged';
-    }
+    // A referenced entity staged in this run does not force staging: rows it has yet to merge
+    // are deferred to the stage chunk by chunk (see add), the rest goes in directly.
+    for (const ref of spec.refs) if ((await refs.size(ref.table)) > DIRECT_MAX_REFERENCED_ROWS) return 'staged';
     return 'direct';
   }
 
@@ -148,14 +154,20 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
       for (const ref of spec.refs) maps.set(ref.table, await refs.get(ref.table, counts[ENTITY_BY_TABLE[ref.table]!]?.received ?? 0));
       const unknown = directUnknown.get(entity) ?? new Map();
       directUnknown.set(entity, unknown);
+      const deferFor = new Set(spec.refs.filter((ref) => modes[ENTITY_BY_TABLE[ref.table]!] === 'staged').map((ref) => ref.table));
       try {
-        c.inserted += (await copyChunkDirect(conn, opts.sourceId, spec, records, maps, unknown)).inserted;
+        const direct = await copyChunkDirect(conn, opts.sourceId, spec, records, maps, unknown, deferFor);
+        c.inserted += direct.inserted;
+        if (!direct.deferred.length) return;
+        if (!stagedToo.has(entity)) await conn.query(createStageSql(spec as EntitySpec<unknown>));
+        stagedToo.add(entity);
+        await stage(entity, direct.deferred);
         return;
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw err;
         // The same key twice: from here on stage, so the merge keeps the last record.
         modes[entity] = 'staged';
-        await conn.query(createStageSql(spec as EntitySpec<unknown>));
+        if (!stagedToo.has(entity)) await conn.query(createStageSql(spec as EntitySpec<unknown>));
       }
     }
     await stage(entity, records);
@@ -187,8 +199,10 @@ export async function openSyncRun(deps: SyncDeps, opts: SyncOptions): Promise<Sy
         c.unknownRefs += u.count;
         warnings.push(unknownWarning(entity, spec, stageCol, u.count, [...u.sample]));
       }
-      await conn.query(`ANALYZE ${spec.table}`);
-      if (modes[entity] === 'direct') return;
+      // Only the columns later joins and filters use: the statistics of big text, jsonb and
+      // tsvector columns cost seconds on a large first load and no plan of the sync reads them.
+      await conn.query(`ANALYZE ${spec.table} (${analyzedColumns(spec).join(', ')})`);
+      if (modes[entity] === 'direct' && !stagedToo.has(entity)) return;
     }
     await conn.query(`ANALYZE ${stageTable(spec)}`);
     let up: { resolved: number; inserted: number; updated: number; crossed?: [number, number, string][]; changed_offers?: number[] };

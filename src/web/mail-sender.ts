@@ -1,5 +1,6 @@
 // The web's e-mail: queued for the mail.send job (src/mail), so a slow or absent SMTP server
-// never holds a request. The message is already written; the template only wraps it.
+// never holds a request. The message is already written (in its recipient's language: a template
+// rendered with renderMail, or plain text); store-plain only carries it, its HTML part as given.
 import { enqueueMail } from '../mail/index.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { MailSender } from '../store/shared/mail-port.ts';
@@ -7,7 +8,7 @@ import type { MailSender } from '../store/shared/mail-port.ts';
 export function queuedMail(rt: Runtime): MailSender {
   return {
     async send(m) {
-      await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text }, key: m.key });
+      await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text, html: m.html }, key: m.key });
     },
   };
 }

@@ -80,7 +80,7 @@ describe('e2e: live messages and sync progress in Chromium', function () {
     await w.rt.db('sync_runs').where({ id: run.id }).update({ progress: { done: 55, total: 100, message: 'stock' } });
     await admin.waitForFunction((id) => document.querySelector(`tr[data-run="${id}"] progress`)?.getAttribute('value') === '55', run.id, { timeout: 5000 });
     await w.rt.db('sync_runs').where({ id: run.id }).update({ state: 'succeeded', finished_at: new Date(), counts: { prices: { inserted: 7, updated: 0, deleted: 0, unchanged: 0, received: 7, unknownRefs: 0 } } });
-    await admin.locator(`tr[data-run="${run.id}"]`, { hasText: 'inserted 7' }).waitFor({ timeout: 5000 });
+    await admin.locator(`tr[data-run="${run.id}"]`, { hasText: 'новых 7' }).waitFor({ timeout: 5000 });
     expect(await admin.locator(`tr[data-run="${run.id}"] progress`).count()).to.equal(0);
   });
 

@@ -189,7 +189,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Заказ CP-\d{6} оформлен/);
-    expect(mails.map((m) => m.subject)).to.deep.equal([`Order ${(await rt.db('orders').first('number'))!.number} received`]);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Заказ ${(await rt.db('orders').first('number'))!.number} принят`]);
     await shot('order');
 
     // The order reaches the simulator exactly once and its status comes back to the page.
@@ -199,9 +199,14 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     const inSim = sim.state.orders().filter((o) => o.storeNumber === order!.number);
     expect(inSim).to.have.length(1);
     sim.postOrderStatus(order!.number, 'Отгружен', 'Shipped from the main warehouse');
-    await pullOrderStatuses(rt, 'sim');
+    const pulled = await pullOrderStatuses(rt, 'sim');
+    expect(pulled, 'the accepted and the shipped status').to.deep.equal({ applied: 2, unknown: [], unmapped: [] });
     // The order page polls its status block (htmx) until the accounting system confirmed it.
-    await page.waitForFunction(() => document.querySelector('#order-status')?.textContent?.includes('Отгружен'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('#order-status')?.textContent?.includes('Отгружен'), undefined, { timeout: 20_000 }).catch(async (err: Error) => {
+      const block = await page.locator('#order-status').evaluate((e) => e.outerHTML).catch((e: Error) => `(no block: ${e.message})`);
+      const row = await rt.db('orders').where({ id: order!.id }).first('status', 'external_number');
+      throw new Error(`${err.message}\nthe order in the database: ${JSON.stringify(row)}\npage ${page.url()}: ${block}`);
+    });
     await shot('order-status');
   });
 });

@@ -29,8 +29,6 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     smtp = await startTestSmtp(rt);
     await resetQueues(rt); // mail other test files left queued must not reach this capture
     workers = await startWorkers(rt, [mailSendJob as never]);
-    // Other test files may have left a status cursor for a source id this file now reuses.
-    await rt.db('settings').where('key', 'like', 'orders.status.cursor:%').del();
     ({ sim, sourceId } = await simSource(rt, 'sim'));
     await runFullSync(rt, await soapSourceRow(rt, 'sim'));
     const cp = await rt.db('counterparties').where({ source_id: sourceId }).orderBy('id').first('id', 'external_id');
@@ -122,7 +120,7 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     expect(await hold()).to.equal('ordered');
     expect(await pullOrderStatuses(rt, 'sim')).to.deep.equal({ applied: 0, unknown: [], unmapped: [] });
     // A crash after the pull but before the cursor moved repeats it: still no duplicates.
-    await rt.db('settings').where('key', 'like', 'orders.status.cursor:%').del();
+    await rt.db('source_cursors').where({ source_id: sourceId }).del();
     expect(await pullOrderStatuses(rt, 'sim')).to.deep.equal({ applied: 0, unknown: [], unmapped: [] });
     expect(await rt.db('order_status_history').where({ order_id: orderId }).count({ n: '*' })).to.deep.equal([{ n: 3 }]);
     expect(await rt.db('orders').where({ id: orderId }).first()).to.include({ status: 'shipped', status_text: 'Отгружен' });

@@ -304,6 +304,27 @@ describe('sync core: applying batches to the mirror', () => {
     expect(Number(n[0]!.n)).to.equal(6);
   });
 
+  it('a first load of prices while their price types are staged in the same run: known types go in directly, a type the run brings resolves at commit, an unknown one is named', async () => {
+    const b = smallCatalog();
+    await applyBatch(rt, opts('delta'), { groups: b.groups, priceTypes: b.priceTypes, warehouses: b.warehouses, products: b.products, offers: b.offers });
+    const run = await openSyncRun(rt, opts('delta'));
+    // the price types are there already: this run stages them, and brings one more
+    await run.add('priceTypes', [...b.priceTypes!, { externalId: 'pt-new', name: 'Новая' }]);
+    await run.add('prices', [
+      ...b.prices!,
+      { offerExternalId: 'p1', priceTypeExternalId: 'pt-new', value: '7.00' },
+      { offerExternalId: 'p2', priceTypeExternalId: 'pt-missing', value: '8.00' },
+    ]);
+    const res = await run.commit();
+    expect(res.counts.prices).to.include({ received: 5, inserted: 4, unknownRefs: 1 });
+    expect(res.warnings.map((w) => [w.entity, w.sample])).to.deep.equal([['prices', ['pt-missing']]]);
+    const s = await snapshot();
+    expect(s.prices.map((p: { offer: string; type: string; value: string }) => `${p.offer}/${p.type}=${p.value}`)).to.have.members([
+      ...b.prices!.map((p) => `${p.offerExternalId}/${p.priceTypeExternalId}=${Number(p.value).toFixed(4)}`),
+      'p1/pt-new=7.0000',
+    ]);
+  });
+
   it('deleting a source removes its rows from the fact tables too', async () => {
     await applyBatch(rt, opts('full'), smallCatalog());
     const other = await ensureSource(rt.db, { name: 'other', kind: 'commerceml' });

@@ -89,8 +89,9 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(await rt.db('outbox').where({ kind: 'order.create' }).count('* as n').first()).to.deep.equal({ n: 1 });
     expect(sent).to.have.length(1);
     expect(sent[0]!.to).to.equal(fx.emails.a);
-    expect(sent[0]!.subject).to.equal(`Order ${order!.number} received`);
-    expect(sent[0]!.text).to.contain('Total: 627,00 RUB');
+    expect(sent[0]!.subject).to.equal(`Заказ ${order!.number} принят`);
+    expect(sent[0]!.text).to.contain('Итого: 627,00\u00a0₽').and.contain(`/orders/${order!.id}`);
+    expect(sent[0]!.html).to.contain('<html lang="ru">');
     const page = await a.get(`/orders/${order!.id}`);
     expect(page.text).to.contain(`Заказ ${order!.number} оформлен.`);
     expect(page.text).to.contain('ждём учётную систему');

@@ -56,7 +56,7 @@ describe('web/console: staff console', () => {
     for (const p of PAGES) {
       const r = await buyer.get(p);
       expect(r.status, p).to.equal(403);
-      expect(r.text, p).not.to.contain('Run full now');
+      expect(r.text, p).not.to.contain('Полная синхронизация');
     }
     const post = await buyer.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' });
     expect(post.status).to.equal(403);
@@ -71,7 +71,7 @@ describe('web/console: staff console', () => {
       const expected = p === '/console' ? 303 : p === '/console/anything' ? 404 : ADMIN_ONLY.includes(p) ? 403 : 200;
       expect(r.status, p).to.equal(expected);
     }
-    expect((await manager.get('/console/sources')).text).not.to.contain('Run full now');
+    expect((await manager.get('/console/sources')).text).not.to.contain('Полная синхронизация');
     const admin = await as(fx.emails.admin);
     for (const p of ['/console/sources', '/console/news', '/console/clients', '/console/settings', '/console/queues']) expect((await admin.get(p)).status, p).to.equal(200);
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
@@ -118,9 +118,9 @@ describe('web/console: staff console', () => {
     const admin = await as(fx.emails.admin);
     await admin.get('/console/sources');
     const v = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'validate' }, { headers: { 'hx-request': 'true' } });
-    expect(v.text).to.contain('Validation: OK').and.contain(`source ${fx.sourceId}: mapping &lt;ok&gt;`);
+    expect(v.text).to.contain('Проверка: всё в порядке').and.contain(`source ${fx.sourceId}: mapping &lt;ok&gt;`);
     const d = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'dry-run' });
-    expect(d.text).to.contain('Dry run: problems found').and.contain('prices: 3 unknown offers');
+    expect(d.text).to.contain('Пробный прогон: найдены проблемы').and.contain('prices: 3 unknown offers');
   });
 
   it('marks an exchange, its file and its sync run whose catalog data was all dropped', async () => {
@@ -166,13 +166,13 @@ describe('web/console: staff console', () => {
     const admin = await as(fx.emails.admin);
     const page = await admin.get('/console/sources');
     const section = (name: string) => page.text.split(`data-source="${name}"`)[1]!.split('</section>')[0]!;
-    expect(section('main')).to.contain('Run full now').and.contain('Run changes now').and.contain('Validate mapping').and.contain('Dry run');
+    expect(section('main')).to.contain('Полная синхронизация').and.contain('Синхронизировать изменения').and.contain('Проверить сопоставление').and.contain('Пробный прогон');
     const c = section('cml');
-    expect(c).not.to.contain('Run full now').and.not.contain('Run changes now').and.not.contain('Validate mapping').and.not.contain(`/console/sources/${cml.id}/`);
-    expect(c).to.contain('1C starts every exchange');
+    expect(c).not.to.contain('Полная синхронизация').and.not.contain('Синхронизировать изменения').and.not.contain('Проверить сопоставление').and.not.contain(`/console/sources/${cml.id}/`);
+    expect(c).to.contain('1С сама начинает каждый обмен');
     // newest exchange first, each with its files and their outcome (escaped)
     expect(c.indexOf(`data-exchange="${newer.id}"`)).to.be.greaterThan(-1).and.lessThan(c.indexOf(`data-exchange="${older.id}"`));
-    expect(c).to.contain('import.xml').and.contain('12 products').and.contain('bad &lt;price&gt;').and.contain('no files');
+    expect(c).to.contain('import.xml').and.contain('12 products').and.contain('bad &lt;price&gt;').and.contain('нет файлов');
     expect((await admin.get('/console/sources/runs', { 'hx-request': 'true' })).text).to.contain(`data-exchange="${older.id}"`);
 
     const queues = [getQueue(rt, 'sync.full'), getQueue(rt, 'sync.changes')];
@@ -197,7 +197,7 @@ describe('web/console: staff console', () => {
     await manager.get('/console/news/new');
     const bad = await manager.post('/console/news', { kind: 'news', title: 'x', audience_mode: 'some', price_type_ids: 'abc' });
     expect(bad.status).to.equal(422);
-    expect(bad.text).to.contain('&quot;abc&quot; is not an id');
+    expect(bad.text).to.contain('«abc» — это не id');
     const ok = await manager.post('/console/news', { kind: 'sale', title: 'Dealer sale', body_md: '**-20%**', audience_mode: 'some', price_type_ids: String(fx.priceTypes.dealer), publish_at: '2026-01-01T10:00' });
     expect(ok.status).to.equal(303);
     const [n] = await rt.db('news').select('*');

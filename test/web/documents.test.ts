@@ -140,7 +140,7 @@ describe('web/documents: list, PDF, ZIP and the order’s invoice, scoped to the
     expect(text).to.contain('Отгрузочный документ (УПД / ТОРГ-12) № РН-000002 от 02.04.2026');
     expect(text).to.contain('Alpha North LLC, ИНН 7701000002');
     expect(text).to.contain('Дрель Bosch (SKU-001)');
-    expect(text).to.contain('Итого: 1 200,00 руб.');
+    expect(text).to.contain('Итого: 1 200,00 ₽');
   });
 
   it('a document of another client, of a stray legal entity, deleted or malformed is a 404; signed out goes to login', async () => {

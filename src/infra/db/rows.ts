@@ -542,6 +542,13 @@ export interface SettingsRow {
   updated_at: Date;
 }
 
+export interface SourceCursorsRow {
+  source_id: number;
+  name: string;
+  value: string;
+  updated_at: Date;
+}
+
 export interface SourceImagesRow {
   source_id: number;
   path: string;
@@ -711,6 +718,7 @@ declare module 'knex/types/tables.js' {
     saved_carts: Knex.CompositeTableType<SavedCartsRow, Insertable<SavedCartsRow, 'id' | 'created_at' | 'updated_at'>, Updatable<SavedCartsRow>>;
     sessions: Knex.CompositeTableType<SessionsRow, Insertable<SessionsRow, never>, Updatable<SessionsRow>>;
     settings: Knex.CompositeTableType<SettingsRow, Insertable<SettingsRow, 'updated_at'>, Updatable<SettingsRow>>;
+    source_cursors: Knex.CompositeTableType<SourceCursorsRow, Insertable<SourceCursorsRow, 'updated_at'>, Updatable<SourceCursorsRow>>;
     source_images: Knex.CompositeTableType<SourceImagesRow, Insertable<SourceImagesRow, 'updated_at'>, Updatable<SourceImagesRow>>;
     sources: Knex.CompositeTableType<SourcesRow, Insertable<SourcesRow, 'id' | 'title' | 'settings' | 'cursor' | 'as_of' | 'last_success_at' | 'created_at' | 'outbound' | 'demo' | 'disabled_at' | 'sync_epoch'>, Updatable<SourcesRow>>;
     stock: Knex.CompositeTableType<StockRow, Insertable<StockRow, 'deleted' | 'updated_at'>, Updatable<StockRow>>;

@@ -13,7 +13,7 @@ export const STORE_TABLES = [
 ] as const;
 
 /** Connector working state (exchange sessions and the like), neither mirror nor store. */
-export const CONNECTOR_TABLES = ['commerceml_sessions', 'commerceml_imports', 'commerceml_seen'] as const;
+export const CONNECTOR_TABLES = ['commerceml_sessions', 'commerceml_imports', 'commerceml_seen', 'source_cursors'] as const;
 
 /** Infrastructure: the PostgreSQL blob store (BLOB_STORE=postgres). */
 export const INFRA_TABLES = ['blob_objects', 'blob_chunks'] as const;

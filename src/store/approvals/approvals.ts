@@ -9,7 +9,7 @@
 //              as cancelled (released in the system when it held it), the waiting list wakes;
 //   expired  → nobody decided within the client's reservation period (the hold's deadline): the
 //              sweep ends it like a rejection (jobs/reservations-sweep.ts).
-// The author and the approver each get an e-mail (views/mail/order-approval*.hbs, Russian).
+// The author and the approver each get an e-mail (views/mail/order-approval*.hbs) in their own language.
 // Every query is scoped: an owner sees the client's approvals of the legal entities they act
 // for; a manager those of their clients; an admin all. Anything else is a 404.
 import type { Knex } from 'knex';
@@ -262,7 +262,7 @@ export async function expireDueApprovals(rt: Runtime): Promise<number[]> {
 
 /** The jobs' sender: straight onto the mail.send queue, keyed (at most once per key). */
 const queuedMail = (rt: Runtime): MailSender => ({
-  send: async (m) => void (await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text }, key: m.key })),
+  send: async (m) => void (await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text, html: m.html }, key: m.key })),
 });
 
 /**
@@ -284,13 +284,18 @@ export async function mailPendingRequests(rt: Runtime): Promise<number[]> {
 
 interface MailData {
   to: string;
+  /** The recipient's own language (users.language), else the store's default. */
+  language: string | null;
   name: string;
   number: string;
+  /** Figures as decimal strings: the template formats them in the recipient's language. */
   total: string;
+  currency: string;
+  limit: string;
+  monthSpent: string;
   counterparty: string;
-  reason: string;
+  reason: ApprovalView['reason'];
   state: ApprovalState;
-  stateLabel: string;
   comment: string;
   decidedBy: string | null;
   requestedBy: string | null;
@@ -300,7 +305,7 @@ interface MailData {
 }
 
 function letter(template: 'order-approval-requested' | 'order-approval-decided', d: MailData, key: string): OutgoingMail {
-  const r = renderMail(template, d);
+  const r = renderMail(template, d, d.language);
   return { to: d.to, subject: r.subject, text: r.text, html: r.html, key };
 }
 
@@ -311,8 +316,8 @@ async function mailBase(rt: Runtime, orderId: number, db: Db = rt.db) {
   return {
     a,
     common: {
-      number: a.number, total: moneyText(a.total, a.currency), counterparty: a.counterpartyName, reason: reasonText(a.reason, a.limit, a.monthSpent, a.currency),
-      state: a.state, stateLabel: a.stateLabel, comment: a.comment, decidedBy: a.decidedBy, requestedBy: a.requestedBy?.name ?? null,
+      number: a.number, total: a.total, currency: a.currency, limit: a.limit, monthSpent: a.monthSpent, counterparty: a.counterpartyName, reason: a.reason,
+      state: a.state, comment: a.comment, decidedBy: a.decidedBy, requestedBy: a.requestedBy?.name ?? null,
     },
     base,
   };
@@ -323,13 +328,13 @@ async function mailDecision(rt: Runtime, mail: MailSender, orderId: number, appr
   const m = await mailBase(rt, orderId);
   if (!m) return;
   const order = await rt.db('orders').where({ id: orderId }).first('user_id');
-  const people = await rt.db('users').whereIn('id', [order?.user_id ?? 0, approverId ?? 0]).whereNull('disabled_at').select('id', 'email', 'name');
+  const people = await rt.db('users').whereIn('id', [order?.user_id ?? 0, approverId ?? 0]).whereNull('disabled_at').select('id', 'email', 'name', 'language');
   const author = people.find((p) => p.id === order?.user_id);
   const approver = people.find((p) => p.id === approverId);
   const url = `${m.base}/orders/${orderId}`;
-  if (author) await mail.send(letter('order-approval-decided', { ...m.common, to: author.email, name: author.name, url, audience: 'author' }, `approval-${orderId}-${m.a.state}-author`));
+  if (author) await mail.send(letter('order-approval-decided', { ...m.common, to: author.email, language: author.language, name: author.name, url, audience: 'author' }, `approval-${orderId}-${m.a.state}-author`));
   if (approver && approver.id !== author?.id) {
-    await mail.send(letter('order-approval-decided', { ...m.common, to: approver.email, name: approver.name, url: `${m.base}/approvals`, audience: 'approver' }, `approval-${orderId}-${m.a.state}-approver`));
+    await mail.send(letter('order-approval-decided', { ...m.common, to: approver.email, language: approver.language, name: approver.name, url: `${m.base}/approvals`, audience: 'approver' }, `approval-${orderId}-${m.a.state}-approver`));
   }
 }
 
@@ -340,9 +345,9 @@ async function mailDecision(rt: Runtime, mail: MailSender, orderId: number, appr
 export async function mailApprovalRequested(rt: Runtime, mail: MailSender, orderId: number, db: Db = rt.db): Promise<number> {
   const m = await mailBase(rt, orderId, db);
   if (m?.a.state !== 'pending') return 0;
-  const owners = await db('users').where({ client_id: m.a.clientId, role: 'buyer', company_role: 'owner' }).whereNull('disabled_at').select('id', 'email', 'name');
+  const owners = await db('users').where({ client_id: m.a.clientId, role: 'buyer', company_role: 'owner' }).whereNull('disabled_at').select('id', 'email', 'name', 'language');
   for (const o of owners) {
-    await mail.send(letter('order-approval-requested', { ...m.common, to: o.email, name: o.name, url: `${m.base}/approvals`, audience: 'owner' }, `approval-${orderId}-request-${o.id}`));
+    await mail.send(letter('order-approval-requested', { ...m.common, to: o.email, language: o.language, name: o.name, url: `${m.base}/approvals`, audience: 'owner' }, `approval-${orderId}-request-${o.id}`));
   }
   await db('order_approvals').where({ order_id: orderId }).whereNull('requested_mail_at').update({ requested_mail_at: db.fn.now() });
   return owners.length;

@@ -101,14 +101,32 @@ export function grantedSql(u: string, counterpartyId: string): string {
  */
 export async function assertUserMayOrder(db: Db | Knex.Transaction, userId: number | null, counterpartyId: number): Promise<void> {
   if (userId === null) return;
-  const { rows } = await db.raw<{ rows: { role: CompanyActor['role']; company_role: CompanyRole; granted: boolean }[] }>(
-    `SELECT u.role, u.company_role,
-            (EXISTS (SELECT 1 FROM client_counterparties cc WHERE cc.client_id = u.client_id AND cc.counterparty_id = ?) AND ${grantedSql('u', '?')}) AS granted
-       FROM users u WHERE u.id = ? AND u.disabled_at IS NULL`,
-    [counterpartyId, counterpartyId, userId],
-  );
-  const u = rows[0];
-  if (!u) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
+  const { rows } = await db.raw<{ rows: OrderingFacts[] }>(`SELECT ${ORDERING_FACTS_SQL} FROM users u WHERE u.id = ? AND u.disabled_at IS NULL`, [
+    ...orderingFactsBindings(counterpartyId),
+    userId,
+  ]);
+  judgeOrdering(rows[0]);
+}
+
+/** What assertUserMayOrder decides on, read from users `u` (a live, enabled user) by ORDERING_FACTS_SQL. */
+export interface OrderingFacts {
+  role: CompanyActor['role'] | null;
+  company_role: CompanyRole | null;
+  granted: boolean | null;
+}
+
+/**
+ * Select-list of OrderingFacts over the alias `u` (bindings: orderingFactsBindings), for callers
+ * that read the check in a query of their own (one round trip): `u` may come from a LEFT JOIN,
+ * a missing user is all nulls.
+ */
+export const ORDERING_FACTS_SQL = `u.role, u.company_role,
+  (EXISTS (SELECT 1 FROM client_counterparties cc WHERE cc.client_id = u.client_id AND cc.counterparty_id = ?) AND ${grantedSql('u', '?')}) AS granted`;
+export const orderingFactsBindings = (counterpartyId: number) => [counterpartyId, counterpartyId];
+
+/** assertUserMayOrder's verdict on the facts read (none or nulls: no such live user). */
+export function judgeOrdering(u: OrderingFacts | undefined): void {
+  if (!u?.role || !u.company_role) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
   const actor = { role: u.role, companyRole: u.company_role };
   if (isStaff(actor)) return;
   assertMayOrder(actor);

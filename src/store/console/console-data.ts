@@ -46,11 +46,11 @@ export function progressPct(p: RunRow['progress']): number | null {
   return Math.max(0, Math.min(100, Math.round(((p.done ?? 0) / p.total) * 100)));
 }
 
-/** Counts summed over entities: "inserted 10 · updated 2 · deleted 1". */
-export function countsSummary(counts: RunRow['counts']): string {
+/** Counts summed over entities: "inserted 10 · updated 2 · deleted 1" (the page names each count: `label`, `none`). */
+export function countsSummary(counts: RunRow['counts'], label: (count: string) => string = (k) => k, none = 'no changes'): string {
   const sum: Record<string, number> = {};
   for (const c of Object.values(counts ?? {})) for (const [k, v] of Object.entries(c)) if (k !== 'received') sum[k] = (sum[k] ?? 0) + Number(v);
-  return Object.entries(sum).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(' · ') || 'no changes';
+  return Object.entries(sum).filter(([, v]) => v).map(([k, v]) => `${label(k)} ${v}`).join(' · ') || none;
 }
 
 export interface ConsoleClient {

@@ -51,6 +51,7 @@ export async function orderInvoice(db: Db, scope: number[], orderId: number): Pr
     },
     lines: lines.map((l) => ({ name: l.name, sku: l.sku, unit: l.unit, quantity: l.quantity, price: l.price, amount: l.amount, vatRate: l.vat_rate })),
     total: o.total,
+    currency: o.currency,
     vat,
     contract: o.contract_name ? `${o.contract_name}${o.contract_number ? ` № ${o.contract_number}` : ''}` : null,
   };

@@ -1,10 +1,13 @@
 // PDFs the store renders itself (pdfkit): a mirrored document without a printed form of its own,
 // and the store's invoice for an order. The standard PDF fonts have no Cyrillic, so the text is
 // set in DejaVu Sans from Debian's fonts-dejavu-core (.ci/run and the Dockerfile install it).
+// Texts come from the catalogs (documentsPdf.*), figures and dates through src/infra/intl.ts, in
+// the reader's language (default: the store's).
 import fs from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { formats } from '../../infra/intl.ts';
+import { languageOr, localeOf, type Translate, translator } from '../../infra/i18n/index.ts';
+import { type Formats, formats } from '../../infra/intl.ts';
 import type { DocumentLine } from '../../mirror/records.ts';
 import { roublesInWords } from './amount-in-words.ts';
 import type { DocumentDetail } from './documents.ts';
@@ -20,10 +23,19 @@ function fontsOrThrow(): void {
   }
 }
 
-/** "1234567.5" → "1 234 567,50" (as the pages print money: src/infra/intl.ts); empty stays empty. */
-const money = (v: string | null | undefined) => (v ? formats().money(v) : '');
-const qty = (v: string | null | undefined) => (v ? formats().qty(v) : '');
-const ruDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+/** The reader's texts and formats: money "1 234 567,50" (as the pages print it), empty stays empty. */
+interface Speech {
+  t: Translate;
+  f: Formats;
+  money(v: string | null | undefined, currency?: string | null): string;
+  qty(v: string | null | undefined): string;
+  lang: string;
+}
+function speech(lang?: string | null): Speech {
+  const l = languageOr(lang);
+  const f = formats(localeOf(l));
+  return { t: translator(l), f, lang: l, money: (v, c) => (v ? f.money(v, c) : ''), qty: (v) => (v ? f.qty(v) : '') };
+}
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -69,32 +81,35 @@ function table(doc: PDFKit.PDFDocument, cols: Column[], rows: string[][]): void 
   doc.font('regular').fontSize(9).moveDown(0.5);
 }
 
-const LINE_COLUMNS: Column[] = [
-  { title: '№', width: 25, align: 'center' },
-  { title: 'Наименование', width: 215 },
-  { title: 'Кол-во', width: 50, align: 'right' },
-  { title: 'Ед.', width: 35, align: 'center' },
-  { title: 'Цена', width: 70, align: 'right' },
-  { title: 'Сумма', width: 120, align: 'right' },
+const lineColumns = ({ t }: Speech): Column[] => [
+  { title: t('documentsPdf.col.no'), width: 25, align: 'center' },
+  { title: t('documentsPdf.col.name'), width: 215 },
+  { title: t('documentsPdf.col.qty'), width: 50, align: 'right' },
+  { title: t('documentsPdf.col.unit'), width: 35, align: 'center' },
+  { title: t('documentsPdf.col.price'), width: 70, align: 'right' },
+  { title: t('documentsPdf.col.amount'), width: 120, align: 'right' },
 ];
-const lineRows = (lines: DocumentLine[]) =>
-  lines.map((l, i) => [String(l.lineNo ?? i + 1), l.sku ? `${l.name} (${l.sku})` : l.name, qty(l.quantity), l.unit ?? '', money(l.price), money(l.amount)]);
+const lineRows = (sp: Speech, lines: DocumentLine[]) =>
+  lines.map((l, i) => [String(l.lineNo ?? i + 1), l.sku ? `${l.name} (${l.sku})` : l.name, sp.qty(l.quantity), l.unit ? sp.f.unit(l.unit) : '', sp.money(l.price), sp.money(l.amount)]);
 
-/** A mirrored document printed from its data (when the system sent no file of its own). */
-export function renderDocumentPdf(d: DocumentDetail): Promise<Buffer> {
-  const title = `${d.kindLabel} № ${d.number} от ${ruDate(d.date)}`;
+/** A mirrored document printed from its data (when the system sent no file of its own), in a language (default: the store's). */
+export function renderDocumentPdf(d: DocumentDetail, lang?: string | null): Promise<Buffer> {
+  const sp = speech(lang);
+  const { t, f } = sp;
+  const title = t('documentsPdf.title', { kind: t(`documentsPdf.kind.${d.kind}`), number: d.number, date: f.day(d.date) });
   const doc = newDoc(title);
   doc.font('bold').fontSize(14).text(title).moveDown(0.5);
   doc.font('regular').fontSize(9);
-  doc.text(`Контрагент: ${d.counterpartyName}${d.counterpartyInn ? `, ИНН ${d.counterpartyInn}` : ''}${d.counterpartyKpp ? `, КПП ${d.counterpartyKpp}` : ''}`);
-  if (d.periodFrom && d.periodTo) doc.text(`Период: с ${ruDate(d.periodFrom)} по ${ruDate(d.periodTo)}`);
-  if (d.status) doc.text(`Статус: ${d.status}`);
+  const ids = [d.counterpartyInn ? t('documentsPdf.inn', { inn: d.counterpartyInn }) : '', d.counterpartyKpp ? t('documentsPdf.kpp', { kpp: d.counterpartyKpp }) : ''];
+  doc.text(t('documentsPdf.counterparty', { name: [d.counterpartyName, ...ids].filter(Boolean).join(', ') }));
+  if (d.periodFrom && d.periodTo) doc.text(t('documentsPdf.period', { from: f.day(d.periodFrom), to: f.day(d.periodTo) }));
+  if (d.status) doc.text(t('documentsPdf.status', { status: d.status }));
   doc.moveDown(0.5);
-  if (d.lines.length) table(doc, LINE_COLUMNS, lineRows(d.lines));
-  doc.font('bold').text(`${d.kind === 'reconciliation' ? 'Сальдо' : 'Итого'}: ${money(d.amount)} ${d.currency === 'RUB' ? 'руб.' : d.currency}`, { align: 'right' });
-  if (d.vatAmount && d.kind !== 'reconciliation') doc.font('regular').text(`В том числе НДС: ${money(d.vatAmount)}`, { align: 'right' });
-  doc.moveDown(1).font('regular').fontSize(7).fillColor('#666')
-    .text('Напечатано магазином по данным учётной системы; печатная форма учётной системы не передана.');
+  if (d.lines.length) table(doc, lineColumns(sp), lineRows(sp, d.lines));
+  const amount = sp.money(d.amount, d.currency);
+  doc.font('bold').text(t(d.kind === 'reconciliation' ? 'documentsPdf.balance' : 'documentsPdf.total', { amount }), { align: 'right' });
+  if (d.vatAmount && d.kind !== 'reconciliation') doc.font('regular').text(t('documentsPdf.vatIncluded', { amount: sp.money(d.vatAmount) }), { align: 'right' });
+  doc.moveDown(1).font('regular').fontSize(7).fillColor('#666').text(t('documentsPdf.printedByStore'));
   return collect(doc);
 }
 
@@ -116,36 +131,48 @@ export interface InvoiceInput {
   buyer: Requisites;
   lines: { name: string; sku: string | null; unit: string | null; quantity: string; price: string; amount: string; vatRate: string | null }[];
   total: string;
+  /** The order's currency (ISO 4217). */
+  currency: string;
   vat: { rate: string; amount: string }[];
   contract: string | null;
 }
 
-/** The store's own invoice (счёт на оплату) for an order, with both parties' requisites. */
-export function renderInvoicePdf(inv: InvoiceInput): Promise<Buffer> {
-  const title = `Счёт на оплату № ${inv.number} от ${ruDate(inv.date)}`;
+/** The store's own invoice (счёт на оплату) for an order, with both parties' requisites, in a language (default: the store's). */
+export function renderInvoicePdf(inv: InvoiceInput, lang?: string | null): Promise<Buffer> {
+  const sp = speech(lang);
+  const { t, f } = sp;
+  const title = t('documentsPdf.invoice.title', { number: inv.number, date: f.day(inv.date) });
   const doc = newDoc(title);
   const s = inv.seller;
   const half = 257;
-  table(doc, [{ title: 'Банк получателя', width: half }, { title: 'Реквизиты', width: half }], [
-    [s.bankName, `БИК ${s.bic}\nСч. № ${s.corrAccount}`],
-    [`ИНН ${s.inn}${s.kpp ? `  КПП ${s.kpp}` : ''}\nПолучатель: ${s.name}`, `Сч. № ${s.account}`],
+  const inn = (r: { inn: string | null; kpp: string | null }) =>
+    [r.inn ? t('documentsPdf.inn', { inn: r.inn }) : '', r.kpp ? t('documentsPdf.kpp', { kpp: r.kpp }) : ''].filter(Boolean);
+  table(doc, [{ title: t('documentsPdf.invoice.bank'), width: half }, { title: t('documentsPdf.invoice.requisites'), width: half }], [
+    [s.bankName, `${t('documentsPdf.invoice.bic', { bic: s.bic })}\n${t('documentsPdf.invoice.accountNo', { account: s.corrAccount })}`],
+    [`${inn({ inn: s.inn, kpp: s.kpp || null }).join('  ')}\n${t('documentsPdf.invoice.payee', { name: s.name })}`, t('documentsPdf.invoice.accountNo', { account: s.account })],
   ]);
   doc.moveDown(0.5).font('bold').fontSize(14).text(title).moveDown(0.5);
   const party = (who: string, r: Requisites) => {
-    const parts = [r.name, r.inn ? `ИНН ${r.inn}` : '', r.kpp ? `КПП ${r.kpp}` : '', r.address ?? ''];
-    const bank = r.bankName && r.account ? `р/с ${r.account} в ${r.bankName}${r.bic ? `, БИК ${r.bic}` : ''}${r.corrAccount ? `, к/с ${r.corrAccount}` : ''}` : '';
+    const parts = [r.name, ...inn(r), r.address ?? ''];
+    const bank =
+      r.bankName && r.account
+        ? t('documentsPdf.invoice.bankAccount', { account: r.account, bank: r.bankName }) +
+          (r.bic ? t('documentsPdf.invoice.bankBic', { bic: r.bic }) : '') +
+          (r.corrAccount ? t('documentsPdf.invoice.corr', { corr: r.corrAccount }) : '')
+        : '';
     doc.font('bold').fontSize(9).text(`${who}: `, { continued: true }).font('regular').text([...parts, bank].filter(Boolean).join(', '));
   };
-  party('Поставщик', { ...s, kpp: s.kpp || null });
-  party('Покупатель', inv.buyer);
-  if (inv.contract) doc.font('bold').text('Основание: ', { continued: true }).font('regular').text(inv.contract);
+  party(t('documentsPdf.invoice.seller'), { ...s, kpp: s.kpp || null });
+  party(t('documentsPdf.invoice.buyer'), inv.buyer);
+  if (inv.contract) doc.font('bold').text(`${t('documentsPdf.invoice.basis')}: `, { continued: true }).font('regular').text(inv.contract);
   doc.moveDown(0.5);
-  table(doc, LINE_COLUMNS, lineRows(inv.lines.map((l, i) => ({ ...l, lineNo: i + 1 }))));
-  doc.font('bold').text(`Итого: ${money(inv.total)}`, { align: 'right' });
-  for (const v of inv.vat) doc.font('regular').text(`В том числе НДС ${v.rate}%: ${money(v.amount)}`, { align: 'right' });
-  doc.text(`Всего к оплате: ${money(inv.total)}`, { align: 'right' }).moveDown(0.5);
-  doc.text(`Всего наименований ${inv.lines.length}, на сумму ${money(inv.total)} руб.`);
-  doc.font('bold').text(roublesInWords(inv.total)).moveDown(1.5);
-  doc.font('regular').text(`Руководитель ____________ ${s.director}        Бухгалтер ____________ ${s.accountant}`);
+  table(doc, lineColumns(sp), lineRows(sp, inv.lines.map((l, i) => ({ ...l, lineNo: i + 1 }))));
+  doc.font('bold').text(t('documentsPdf.total', { amount: sp.money(inv.total) }), { align: 'right' });
+  for (const v of inv.vat) doc.font('regular').text(t('documentsPdf.vatRate', { rate: f.qty(v.rate), amount: sp.money(v.amount) }), { align: 'right' });
+  doc.text(t('documentsPdf.invoice.due', { amount: sp.money(inv.total) }), { align: 'right' }).moveDown(0.5);
+  doc.text(t('documentsPdf.invoice.summary', { count: inv.lines.length, amount: sp.money(inv.total, inv.currency) }));
+  // The amount in words is a Russian invoice's legal line (roubles only): printed in Russian.
+  if (sp.lang === 'ru' && inv.currency === 'RUB') doc.font('bold').text(roublesInWords(inv.total));
+  doc.moveDown(1.5).font('regular').text(t('documentsPdf.invoice.signatures', { director: s.director, accountant: s.accountant }));
   return collect(doc);
 }

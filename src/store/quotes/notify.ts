@@ -27,8 +27,6 @@ interface QuoteFacts {
   buyer_name: string | null;
 }
 
-const ruDate = (d: string | null) => (d ? d.split('-').reverse().join('.') : null);
-
 /** Queues the e-mail of a quote event; returns the addresses written to. */
 export async function mailQuoteEvent(rt: Runtime, quoteId: number, event: QuoteEvent): Promise<string[]> {
   const { rows } = await rt.db.raw<{ rows: QuoteFacts[] }>(
@@ -48,7 +46,8 @@ export async function mailQuoteEvent(rt: Runtime, quoteId: number, event: QuoteE
   const url = `${publicBaseUrl(rt.config)}/quotes/${q.id}`;
   const data = {
     id: q.id, clientName: q.client_name, counterpartyName: q.counterparty_name, comment: q.comment, answer: q.answer, lines: q.lines,
-    desiredDate: ruDate(q.desired_date), validUntil: ruDate(q.valid_until), total: q.total, currency: q.currency, buyerName: q.buyer_name, url,
+    desiredDate: q.desired_date, validUntil: q.valid_until, // calendar days: the template prints them in the recipient's language
+    total: q.total, currency: q.currency, buyerName: q.buyer_name, url,
   };
   let to: string[];
   let key: string;

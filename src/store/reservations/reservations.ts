@@ -8,11 +8,12 @@ import type { Knex } from 'knex';
 import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { assertUserMayOrder } from '../company/access.ts';
+import { assertUserMayOrder, judgeOrdering, ORDERING_FACTS_SQL, type OrderingFacts, orderingFactsBindings } from '../company/access.ts';
 import { createOrder } from '../orders/create.ts';
 import { trimQuantity } from '../shared/quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
-import { reservationSettings } from './settings.ts';
+import { placeReservation } from './reserve-batch.ts';
+import { RESERVATION_SETTINGS_SQL, reservationSettings, reservationSettingsBindings, resolveReservationSettings } from './settings.ts';
 import { queueWaitlistCheck, scheduleExpiry } from './timers.ts';
 import { publishStoreEvents, type ReservationEvent, type StoreEvent } from '../shared/events.ts';
 
@@ -85,32 +86,28 @@ export interface ReserveInput {
   quantity: unknown;
 }
 
-interface ReserveRow {
-  available: string;
-  id: number | null;
-  expiresAt: Date | null;
-  createdAt: Date | null;
-  unit: string | null;
-  itemName: string;
-  sku: string | null;
-  warehouseName: string;
-  stock: string;
-}
-
 export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): Promise<ReservationView> {
   const quantity = parseQuantity(input.quantity);
-  // The company role and the entity grant, as the database has them now.
-  await assertUserMayOrder(rt.db, actor.userId, actor.counterpartyId);
-  const { periodHours } = await reservationSettings(rt.db, actor.clientId);
-  // cp_reserve (migration 20261202110001) locks the stock row, checks stock − active
-  // reservations and writes the reservation and its outbox row atomically, in one round trip.
-  const { rows } = await rt.db.raw<{ rows: ReserveRow[] }>(
-    `SELECT o_available::text AS available, o_id AS id, o_expires_at AS "expiresAt", o_created_at AS "createdAt", o_unit AS unit,
-            o_item_name AS "itemName", o_sku AS sku, o_warehouse_name AS "warehouseName", o_stock::text AS stock
-       FROM cp_reserve(?, ?, ?, ?, ?, ?::numeric, ?::numeric)`,
-    [actor.clientId, actor.counterpartyId, actor.userId, input.offerId, input.warehouseId, quantity, periodHours],
+  // The company role and the entity grant as the database has them now, and the period: one round trip.
+  const { rows: pre } = await rt.db.raw<{ rows: (OrderingFacts & { reservation_globals: Record<string, unknown> | null; reservation_own: unknown })[] }>(
+    `SELECT ${ORDERING_FACTS_SQL}, ${RESERVATION_SETTINGS_SQL}
+       FROM (VALUES (1)) one LEFT JOIN users u ON u.id = ? AND u.disabled_at IS NULL`,
+    [...orderingFactsBindings(actor.counterpartyId), ...reservationSettingsBindings(actor.clientId), actor.userId],
   );
-  const row = rows[0];
+  if (actor.userId !== null) judgeOrdering(pre[0]);
+  const { periodHours } = resolveReservationSettings(pre[0]!.reservation_globals, pre[0]!.reservation_own);
+  // cp_reserve (migrations 20261202110001, 20261207660001) locks the stock row, checks stock −
+  // active reservations and writes the reservation and its outbox row atomically; calls arriving
+  // together share one statement and one commit (reserve-batch.ts).
+  const row = await placeReservation(rt, {
+    clientId: actor.clientId,
+    counterpartyId: actor.counterpartyId,
+    userId: actor.userId,
+    offerId: input.offerId,
+    warehouseId: input.warehouseId,
+    quantity,
+    periodHours,
+  });
   if (!row) throw refused('not_enough_stock', MSG.notStocked, { available: '0' });
   if (row.id === null) {
     const available = trimQuantity(row.available);

@@ -61,12 +61,27 @@ function coerce(key: keyof ReservationSettings, v: unknown): number | boolean | 
 export async function reservationSettings(db: Db, clientId?: number | null): Promise<ReservationSettings> {
   const rows: { key: string; value: unknown }[] = await db('settings').whereIn('key', Object.values(SETTING_KEYS)).select('key', 'value');
   const client = clientId ? await db('clients').where({ id: clientId }).first('settings') : undefined;
-  const override = (client?.settings?.reservations ?? {}) as Record<string, unknown>;
+  return resolveReservationSettings(Object.fromEntries(rows.map((r) => [r.key, r.value])), client?.settings?.reservations);
+}
+
+/**
+ * Select-list reading what reservationSettings reads, for a caller's own query (one round trip):
+ * `reservation_globals` (key → value) and `reservation_own` (the client's override). Bindings:
+ * reservationSettingsBindings(clientId); feed the two columns to resolveReservationSettings.
+ */
+export const RESERVATION_SETTINGS_SQL = `
+  (SELECT json_object_agg(st.key, st.value) FROM settings st WHERE st.key = ANY(?::text[])) AS reservation_globals,
+  (SELECT c.settings->'reservations' FROM clients c WHERE c.id = ?) AS reservation_own`;
+export const reservationSettingsBindings = (clientId: number | null | undefined) => [Object.values(SETTING_KEYS), clientId ?? null];
+
+/** The effective settings from the global rows (setting key → value) and a client's override. */
+export function resolveReservationSettings(globals: Record<string, unknown> | null, own: unknown): ReservationSettings {
+  const override = (own && typeof own === 'object' ? own : {}) as Record<string, unknown>;
   const out = { ...FALLBACK };
   for (const k of Object.keys(SETTING_KEYS) as (keyof ReservationSettings)[]) {
-    const global = coerce(k, rows.find((r) => r.key === SETTING_KEYS[k])?.value);
-    const own = coerce(k, override[k]);
-    (out as Record<string, unknown>)[k] = own ?? global ?? FALLBACK[k];
+    const global = coerce(k, globals?.[SETTING_KEYS[k]]);
+    const mine = coerce(k, override[k]);
+    (out as Record<string, unknown>)[k] = mine ?? global ?? FALLBACK[k];
   }
   if (out.periodHours <= 0) out.periodHours = FALLBACK.periodHours;
   return out;

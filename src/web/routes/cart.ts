@@ -13,12 +13,13 @@ import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
-import { buyerScope, requireOrdering } from '../auth/context.ts';
+import { buyerScope, requireOrdering, viewerOf } from '../auth/context.ts';
+import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
 import { compactOptions } from '../delivery-options.ts';
-import { money, qty as fmtQty } from '../format.ts';
+import { qty as fmtQty } from '../format.ts';
 import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
 import { tOf } from '../i18n.ts';
@@ -155,14 +156,18 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         if (!result.awaitingApproval) void requestOrderDelivery(rt, result.number);
         // The order's stock hold changes availability for everyone's open pages.
         await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
-        const lines = cart.lines.map((l) => `  ${l.sku ?? ''}  ${l.name}  × ${fmtQty(l.quantity)}  = ${money(l.amount)}`).join('\n');
+        // In the buyer's own language (users.language), else the store's default; rendered now, sent by the queue.
+        const confirmation = renderMail(
+          'order-confirmation',
+          {
+            number: result.number, total: result.total, currency: result.currency, comment, awaitingApproval: result.awaitingApproval,
+            lines: cart.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unit: l.unit, amount: l.amount })),
+            url: `${publicBaseUrl(rt.config)}/orders/${result.orderId}`,
+          },
+          viewerOf(res).language,
+        );
         mail
-          .send({
-            to: o.email,
-            subject: `Order ${result.number} received`,
-            key: `order-confirmation-${result.orderId}`,
-            text: `Thank you! We received your order ${result.number}.\n\n${lines}\n\nTotal: ${money(result.total)} ${result.currency}\n${comment ? `Comment: ${comment}\n` : ''}\n${result.awaitingApproval ? `${result.approvalMessage ?? ''}\n` : ''}We will e-mail you when its status changes; it is also at /orders/${result.orderId}.`,
-          })
+          .send({ to: o.email, key: `order-confirmation-${result.orderId}`, subject: confirmation.subject, text: confirmation.text, html: confirmation.html })
           .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));
       }
       // Over the buyer's limits: placed, but it waits for the owner (src/store/approvals), who is e-mailed.

@@ -54,7 +54,7 @@ export function documentRoutes(rt: Runtime): Router {
     const scope = scopeOf(viewerOf(res));
     const doc = await documentById(rt.db, scope, idParam(req.params.id, 'document'));
     if (!doc) throw notFound('document');
-    const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc));
+    const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc, res.locals.lang as string | undefined));
     res.type('application/pdf').set('Content-Disposition', attachment(documentFileName(doc))).send(pdf);
   });
 
@@ -78,7 +78,7 @@ export function documentRoutes(rt: Runtime): Router {
         let name = documentFileName(d);
         if (names.has(name)) name = name.replace(/\.pdf$/, ` (${d.id}).pdf`);
         names.add(name);
-        zip.addBuffer((await documentFile(rt.db, scope, d.id)) ?? (await renderDocumentPdf(d)), name);
+        zip.addBuffer((await documentFile(rt.db, scope, d.id)) ?? (await renderDocumentPdf(d, res.locals.lang as string | undefined)), name);
       }
       zip.end();
     } catch (err) {
@@ -91,8 +91,8 @@ export function documentRoutes(rt: Runtime): Router {
   r.get('/orders/:id/invoice.pdf', ...requireBuyer, roleGuard(maySeeOrderInvoices), async (req, res) => {
     const inv = await orderInvoice(rt.db, invoiceCounterparties(viewerOf(res)), idParam(req.params.id, 'order'));
     if (!inv) throw notFound('order');
-    const pdf = await renderInvoicePdf(inv);
-    res.type('application/pdf').set('Content-Disposition', attachment(tOf(res)('documents.invoiceName', { number: inv.number }))).send(pdf);
+    const pdf = await renderInvoicePdf(inv, res.locals.lang as string | undefined);
+    res.type('application/pdf').set('Content-Disposition', attachment(tOf(res)('documentsPdf.invoice.file', { number: inv.number }))).send(pdf);
   });
 
   return r;

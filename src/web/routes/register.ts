@@ -65,16 +65,16 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     const v = viewerOf(res);
     return { userId: v.userId, role: v.role as StaffActor['role'], managerId: v.managerId };
   };
-  const id = (v: unknown) => {
+  const id = (res: Response, v: unknown) => {
     const n = parseId(v);
-    if (n === null) throw badRequest('Нет такой заявки.');
+    if (n === null) throw badRequest(tOf(res)('console.registrations.noSuch'));
     return n;
   };
 
   r.get('/console/registrations', ...staff, async (_req, res) => {
     const a = actor(res);
     res.render('console/registrations', {
-      title: 'Заявки на регистрацию', section: 'registrations',
+      title: tOf(res)('console.registrations.title'), section: 'registrations',
       pending: await listRegistrations(rt.db, a, { state: 'pending' }), decided: await listRegistrations(rt.db, a, { state: 'decided', limit: 50 }),
     });
   });
@@ -82,7 +82,7 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
   r.post('/console/registrations/:id/approve', ...staff, async (req, res) => {
     let done: Awaited<ReturnType<typeof approveRegistration>>;
     try {
-      done = await approveRegistration(rt.db, actor(res), id(req.params.id));
+      done = await approveRegistration(rt.db, actor(res), id(res, req.params.id));
     } catch (err) {
       // a foreign or unknown request stays the handler's 404; a refusal is shown on the list
       flash(req, 'error', refusal(err, 'conflict', 'invalid').userMessage);
@@ -97,10 +97,10 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
         text: `Здравствуйте, ${done.contactName}!\n\nВаша заявка на регистрацию одобрена: ${done.counterpartyName} (клиент ${done.clientName}).\n\nЗадайте пароль в течение 7 дней, чтобы войти:\n${link}\n`,
       })
       .then(
-        () => flash(req, 'ok', `Заявка № ${done.requestId} одобрена, приглашение отправлено на ${done.email}.`),
+        () => flash(req, 'ok', tOf(res)('console.registrations.approvedFlash', { id: done.requestId, email: done.email })),
         (err) => {
           log.warn({ err: (err as Error).message }, 'registration invitation not sent');
-          flash(req, 'error', `Заявка одобрена, но письмо не ушло; ссылка для приглашения: ${link}`);
+          flash(req, 'error', tOf(res)('console.registrations.approvedNoMail', { link }));
         },
       );
     res.redirect(303, '/console/registrations');
@@ -108,7 +108,7 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
 
   r.post('/console/registrations/:id/reject', ...staff, async (req, res) => {
     let done: Awaited<ReturnType<typeof rejectRegistration>>;
-    const requestId = id(req.params.id);
+    const requestId = id(res, req.params.id);
     try {
       done = await rejectRegistration(rt.db, actor(res), requestId, String(req.body?.reply ?? ''));
     } catch (err) {
@@ -123,10 +123,10 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
         text: `Здравствуйте, ${done.contactName}!\n\nК сожалению, заявку на регистрацию одобрить не удалось:\n\n${done.reply}\n\nЕсли это ошибка, ответьте на это письмо или подайте заявку снова.\n`,
       })
       .then(
-        () => flash(req, 'ok', `Заявка № ${requestId} отклонена, ответ отправлен на ${done.email}.`),
+        () => flash(req, 'ok', tOf(res)('console.registrations.rejectedFlash', { id: requestId, email: done.email })),
         (err) => {
           log.warn({ err: (err as Error).message }, 'registration reply not sent');
-          flash(req, 'error', 'Заявка отклонена, но письмо с ответом не ушло.');
+          flash(req, 'error', tOf(res)('console.registrations.rejectedNoMail'));
         },
       );
     res.redirect(303, '/console/registrations');

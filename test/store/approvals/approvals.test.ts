@@ -56,7 +56,7 @@ describe('store/approvals: an order over the limit waits for an owner, who appro
 
     expect(await mailApprovalRequested(rt, mail, o.orderId)).to.equal(1);
     expect(sent.map((m) => [m.to, m.subject])).to.deep.equal([[fx.emails.a, `Заказ ${o.number} ждёт вашего согласования`]]);
-    expect(sent[0]!.text).to.contain('Олег оформил(а) заказ').and.contain('больше лимита на один заказ 100,00 RUB');
+    expect(sent[0]!.text).to.contain('Олег оформил(а) заказ').and.contain('больше лимита на один заказ 100,00\u00a0₽');
     sent.length = 0;
 
     const d = await decideApproval(rt, mail, owner, o.orderId, 'approved', '  Срочно нужно  ');

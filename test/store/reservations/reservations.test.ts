@@ -7,6 +7,7 @@ import { reservationsSweepJob } from '../../../jobs/reservations-sweep.ts';
 import { waitlistNotifyJob } from '../../../jobs/waitlist-notify.ts';
 import { startWorkers } from '../../../src/app/roles/worker.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
+import { placeReservation } from '../../../src/store/reservations/reserve-batch.ts';
 import { expireDue, warnDue } from '../../../src/store/reservations/lifecycle.ts';
 import { setReservationSetting } from '../../../src/store/reservations/settings.ts';
 import {
@@ -79,6 +80,33 @@ describe('store: reservations', () => {
     expect(Number(sum)).to.equal(10);
     expect(await rt.db('outbox').where({ kind: 'reservation.place' }).count('* as n').first()).to.deep.equal({ n: 10 });
     expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('0');
+  });
+
+  it('reservations arriving together share one statement: one that fails (a client that does not exist) fails alone, the others are placed', async () => {
+    const offer = fx.offers[1]!; // main: 20
+    const call = (actor: Actor, quantity: string, warehouseId = fx.warehouses.main) =>
+      placeReservation(rt, { ...actor, offerId: offer, warehouseId, quantity, periodHours: 24 });
+    const batches: number[] = [];
+    const seen = (q: { sql: string; bindings: unknown[] }) => {
+      if (q.sql.includes('cp_reserve_many')) batches.push((q.bindings[0] as unknown[]).length);
+    };
+    rt.db.on('query', seen);
+    const results = await Promise.allSettled([
+      call(a, '2'),
+      call({ userId: null, clientId: 999_999_999, counterpartyId: fx.cp.aHead }, '1'),
+      call(b, '3'),
+      call(a, '1', 999_999),
+    ]).finally(() => rt.db.removeListener('query', seen));
+    // One statement for the four (same tick), then, as it failed on the ghost's row, one each.
+    expect(batches).to.deep.equal([4, 1, 1, 1, 1]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const [first, , third, unstocked] = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    expect([first?.id, third?.id].every((id) => typeof id === 'number')).to.equal(true);
+    expect(Number(third?.available)).to.equal(15);
+    expect(unstocked).to.equal(undefined);
+    const placed = await rt.db('reservations').where({ offer_id: offer, state: 'active' }).orderBy('quantity').select('client_id', 'quantity');
+    expect(placed.map((r) => [r.client_id, Number(r.quantity)])).to.deep.equal([[fx.clients.a, 2], [fx.clients.b, 3]]);
+    expect(await availableQuantity(rt.db, offer, fx.warehouses.main)).to.equal('15');
   });
 
   it('refuses bad quantities, unstocked warehouses and more than is available, naming what is wrong', async () => {

@@ -14,52 +14,64 @@ import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { badRequest, notFound, parseId } from '../../errors.ts';
 import { withCredit } from '../../credit-view.ts';
+import { tOf } from '../../i18n.ts';
+import { type Translate, translator } from '../../../infra/i18n/index.ts';
 import { linkCounterpartyHandler } from '../admin-clients.ts';
 
 const INVITE_HOURS = 24 * 7;
 
-const num = (v: unknown, what: string) => {
-  const n = parseId(v);
-  if (n === null) throw badRequest(`Choose a ${what}.`);
-  return n;
-};
+/** Who linked a counterparty (`sync`, `admin`) in the page's language. */
+export const originText = (t: Translate, origin: string) => t(`console.origin.${origin}`, { defaultValue: origin });
+
+type Chosen = 'client' | 'manager' | 'counterparty' | 'user';
 
 export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
+
+  /** An id from the form, or 400 naming what to choose (in the page's language). */
+  const num = (res: Response, v: unknown, what: Chosen) => {
+    const n = parseId(v);
+    if (n === null) throw badRequest(tOf(res)(`console.client.choose.${what}`));
+    return n;
+  };
   const admin = requireRole('admin');
   const back = (_req: Request, res: Response, clientId?: number) => res.redirect(303, clientId ? `/console/clients/${clientId}` : '/console/clients');
 
   r.get('/console/clients', ...admin, async (req, res) => {
     const q = String(req.query.q ?? '').trim().slice(0, 100);
-    res.render('console/clients', { title: 'Clients', section: 'clients', q, clients: await listConsoleClients(rt.db, { q }), staff: await listStaff(rt.db), managers: await listManagers(rt.db) });
+    const t = tOf(res);
+    const staff = (await listStaff(rt.db)).map((u) => ({ ...u, roleText: t(`console.role.${u.role}`, { defaultValue: u.role }) }));
+    res.render('console/clients', { title: t('console.clients.title'), section: 'clients', q, clients: await listConsoleClients(rt.db, { q }), staff, managers: await listManagers(rt.db) });
   });
 
   r.get('/console/clients/:id', ...admin, async (req, res) => {
-    const [client] = await listConsoleClients(rt.db, { id: num(req.params.id, 'client') });
+    const [client] = await listConsoleClients(rt.db, { id: num(res, req.params.id, 'client') });
     if (!client) throw notFound('Client');
-    const counterparties = await withCredit(rt, client.counterparties);
+    const t = tOf(res);
+    const counterparties = (await withCredit(rt, client.counterparties)).map((c) => ({ ...c, originText: originText(t, c.origin) }));
     res.render('console/client', { title: client.name, section: 'clients', client: { ...client, counterparties }, managers: await listManagers(rt.db) });
   });
 
   r.post('/console/clients/:id/manager', ...admin, async (req, res) => {
-    const clientId = num(req.params.id, 'client');
-    const managerId = req.body?.manager_id === 'auto' ? null : num(req.body?.manager_id, 'manager');
+    const clientId = num(res, req.params.id, 'client');
+    const managerId = req.body?.manager_id === 'auto' ? null : num(res, req.body?.manager_id, 'manager');
     await assignManager(rt.db, clientId, managerId);
-    flash(req, 'ok', managerId ? 'The manager was assigned; the accounting system will not override it.' : 'The manager now follows the accounting system.');
+    flash(req, 'ok', tOf(res)(managerId ? 'console.client.managerAssigned' : 'console.client.managerFollows'));
     back(req, res, clientId);
   });
 
   r.post('/console/clients/:id/link', ...admin, linkCounterpartyHandler(rt, (id) => `/console/clients/${id}`));
 
   r.post('/console/clients/:id/unlink', ...admin, async (req, res) => {
-    const clientId = num(req.params.id, 'client');
-    await unlinkCounterparty(rt.db, clientId, num(req.body?.counterparty_id, 'counterparty'));
-    flash(req, 'ok', 'The counterparty was unlinked.');
+    const clientId = num(res, req.params.id, 'client');
+    await unlinkCounterparty(rt.db, clientId, num(res, req.body?.counterparty_id, 'counterparty'));
+    flash(req, 'ok', tOf(res)('console.client.unlinked'));
     back(req, res, clientId);
   });
 
   r.post('/console/clients/:id/invite', ...admin, async (req, res) => {
-    const clientId = num(req.params.id, 'client');
+    const clientId = num(res, req.params.id, 'client');
+    const t = tOf(res);
     const email = String(req.body?.email ?? '').trim();
     let userId: number;
     try {
@@ -71,37 +83,39 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
     const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
     const inviter = viewerOf(res);
+    // the invited user has chosen no language yet: the mail is in the store's
+    const inMail = translator();
     await mail
       .send({
         to: email,
-        subject: 'Counterpart: your invitation',
-        text: `${inviter.name || inviter.email} invited you to the Counterpart store.\n\nSet your password within 7 days to sign in:\n${link}\n`,
+        subject: inMail('console.client.inviteSubject'),
+        text: inMail('console.client.inviteText', { inviter: inviter.name || inviter.email, link }),
       })
       .then(
-        () => flash(req, 'ok', `An invitation was sent to ${email}.`),
+        () => flash(req, 'ok', t('console.client.inviteSent', { email })),
         (err) => {
           log.warn({ err: (err as Error).message }, 'invitation e-mail not sent');
-          flash(req, 'error', `The user was created but the e-mail could not be sent; the link is ${link}`);
+          flash(req, 'error', t('console.client.inviteNotSent', { link }));
         },
       );
     back(req, res, clientId);
   });
 
   r.post('/console/users/:id/disable', ...admin, async (req, res) => {
-    const userId = num(req.params.id, 'user');
-    if (userId === viewerOf(res).userId) throw badRequest('You cannot disable yourself.');
+    const userId = num(res, req.params.id, 'user');
+    if (userId === viewerOf(res).userId) throw badRequest(tOf(res)('console.client.cannotDisableSelf'));
     const disable = req.body?.disabled !== 'false';
     if (!(await setUserDisabled(rt.db, userId, disable))) throw notFound('User');
-    flash(req, 'ok', disable ? 'The user was disabled and signed out.' : 'The user was enabled.');
-    const clientId = req.body?.client_id ? num(req.body.client_id, 'client') : undefined;
+    flash(req, 'ok', tOf(res)(disable ? 'console.client.userDisabled' : 'console.client.userEnabled'));
+    const clientId = req.body?.client_id ? num(res, req.body.client_id, 'client') : undefined;
     back(req, res, clientId);
   });
 
   r.post('/console/users/:id/manager', ...admin, async (req, res) => {
-    const userId = num(req.params.id, 'user');
-    const managerId = req.body?.manager_id ? num(req.body.manager_id, 'manager') : null;
+    const userId = num(res, req.params.id, 'user');
+    const managerId = req.body?.manager_id ? num(res, req.body.manager_id, 'manager') : null;
     await rt.db('users').where({ id: userId }).whereIn('role', ['manager', 'admin']).update({ manager_id: managerId });
-    flash(req, 'ok', 'The staff user now stands for the chosen manager.');
+    flash(req, 'ok', tOf(res)('console.client.staffManager'));
     back(req, res);
   });
   return r;

@@ -8,16 +8,17 @@ import { validateReservationPeriod } from '../../../store/reservations/settings.
 import { getSetting, setSetting } from '../../../store/settings/settings.ts';
 import { requireRole } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
+import { tOf } from '../../i18n.ts';
 
 export function consoleSettingsRoutes(rt: Runtime): Router {
   const r = Router();
   const admin = requireRole('admin');
 
-  const model = async (errors: Record<string, string> = {}, values: Record<string, string> = {}) => {
+  const model = async (title: string, errors: Record<string, string> = {}, values: Record<string, string> = {}) => {
     const partners = await rt.db('warehouses').where({ kind: 'partner', deleted: false }).orderBy('name').select('id', 'name', 'commission_pct');
     const overrides = await getSetting(rt.db, 'warehouses.commission_overrides');
     return {
-      title: 'Settings',
+      title,
       section: 'settings',
       errors,
       period: values.period ?? String(await getSetting(rt.db, 'reservations.period_hours')),
@@ -27,9 +28,10 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
     };
   };
 
-  r.get('/console/settings', ...admin, async (_req, res) => res.render('console/settings', await model()));
+  r.get('/console/settings', ...admin, async (_req, res) => res.render('console/settings', await model(tOf(res)('console.settings.title'))));
 
   r.post('/console/settings', ...admin, async (req, res) => {
+    const t = tOf(res);
     const b = (req.body ?? {}) as Record<string, string>;
     const errors: Record<string, string> = {};
     const overrides: Record<string, string> = {};
@@ -41,7 +43,7 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
     try {
       audiences = YAML.parse(String(b.audiences ?? '')) ?? [];
     } catch (err) {
-      errors.audiences = `News audiences: not valid YAML (${(err as Error).message.split('\n')[0]}).`;
+      errors.audiences = t('console.settings.audiencesNotYaml', { message: (err as Error).message.split('\n')[0] });
     }
     // The seller's requisites: YAML; empty clears them; a form without the field leaves them as they are.
     let seller: unknown;
@@ -49,7 +51,7 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
       try {
         seller = String(b.seller).trim() === '' ? null : YAML.parse(String(b.seller));
       } catch (err) {
-        errors.seller = `Реквизиты продавца: это не YAML (${(err as Error).message.split('\n')[0]}).`;
+        errors.seller = t('console.settings.sellerNotYaml', { message: (err as Error).message.split('\n')[0] });
       }
     }
     // one transaction: a bad value anywhere saves nothing
@@ -73,10 +75,10 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
       });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      res.status(422).render('console/settings', await model(errors, b));
+      res.status(422).render('console/settings', await model(t('console.settings.title'), errors, b));
       return;
     }
-    flash(req, 'ok', 'Settings saved.');
+    flash(req, 'ok', t('console.settings.saved'));
     res.redirect(303, '/console/settings');
   });
   return r;
