@@ -66,7 +66,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await pageReady(page); // the Extend button posts over htmx, the expiry comes over SSE
     const time = page.locator('time[data-expires]').first();
     const t1 = await time.textContent();
-    expect(t1).to.match(/^\d+ min \d+ s$|^\d+ min$/);
+    expect(t1).to.match(/^\d+ мин \d+ с$|^\d+ мин$/);
     // the countdown ticks in the page
     await page.waitForFunction((before) => document.querySelector('time[data-expires]')?.textContent !== before, t1, { timeout: 5000 });
     await page.locator('button', { hasText: 'Продлить' }).click();
