@@ -9,8 +9,10 @@ import { ensureSource, openSyncRun } from '../src/sync/index.ts';
 import { startSimProcess } from './support/sim-process.ts';
 import { simRecords } from './support/sim-records.ts';
 import { trackRss } from './support/rss.ts';
+import { machineCpuSeconds, othersShare, procCpuSeconds, trackRunBackendCpu } from './support/cpu.ts';
 
 const mb = (stop: () => number) => () => stop() / 2 ** 20;
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 import type { Benchmark, BenchFigure } from './types.ts';
 
 
@@ -33,19 +35,31 @@ const bench: Benchmark = {
       const sourceId = await ensureSource(rt.db, { name: 'bench', kind: 'soap', settings: { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url } });
       await rt.db('sources').where({ id: sourceId }).update({ settings: JSON.stringify({ mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url }) });
       const stop = mb(trackRss());
+      const dbCpu = trackRunBackendCpu(rt.db, sourceId);
+      const sim0 = procCpuSeconds(sim.pid) ?? Number.NaN;
+      const cpu0 = process.cpuUsage();
+      const machine0 = machineCpuSeconds();
       const t0 = performance.now();
       const out = await runFullSync(rt, await soapSourceRow(rt, 'bench'));
       const seconds = (performance.now() - t0) / 1000;
+      const storeCpuS = cpuSeconds(process.cpuUsage(cpu0));
+      const simCpuS = (procCpuSeconds(sim.pid) ?? Number.NaN) - sim0;
+      const dbCpuS = await dbCpu.stop();
+      const others = othersShare(machine0, storeCpuS + simCpuS + dbCpuS);
       const rss = stop();
       const rows = Object.values(out.result!.counts).reduce((n, c) => n + c.received, 0);
       const simRss = sim.peakRssMb();
       log(`end to end: ${rows} rows in ${seconds.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MB (simulator ${simRss.toFixed(0)} MB)`);
+      log(`CPU: store ${storeCpuS.toFixed(1)} s, simulator ${simCpuS.toFixed(1)} s, database backend ${dbCpuS.toFixed(1)} s; the rest of the machine ${(others * 100).toFixed(0)} % of its cores`);
 
       // Ceiling: the same kind of rows straight from the generator into the sync core (second
       // source), on half the products to keep the whole benchmark within a few minutes.
       const state = new SimState(generateDataset({ ...opts, products: Math.ceil(opts.products / 2) }));
       const ceilId = await ensureSource(rt.db, { name: 'ceiling', kind: 'soap' });
       const stop2 = mb(trackRss());
+      const dbCpu2 = trackRunBackendCpu(rt.db, ceilId);
+      const cpu1 = process.cpuUsage();
+      const machine1 = machineCpuSeconds();
       const t1 = performance.now();
       const run = await openSyncRun(rt, { sourceId: ceilId, kind: 'bench', mode: 'full' });
       const recs = simRecords(state);
@@ -62,14 +76,24 @@ const bench: Benchmark = {
       }
       await run.commit();
       const ceilS = (performance.now() - t1) / 1000;
+      const ceilStoreCpuS = cpuSeconds(process.cpuUsage(cpu1));
+      const ceilDbCpuS = await dbCpu2.stop();
+      const ceilOthers = othersShare(machine1, ceilStoreCpuS + ceilDbCpuS);
       const ceilRss = stop2();
       const rate = rows / seconds;
       const ceil = ceilRows / ceilS;
-      log(`sync-core ceiling: ${ceilRows} rows in ${ceilS.toFixed(1)} s`);
+      log(`sync-core ceiling: ${ceilRows} rows in ${ceilS.toFixed(1)} s; CPU: store ${ceilStoreCpuS.toFixed(1)} s, database backend ${ceilDbCpuS.toFixed(1)} s; the rest of the machine ${(ceilOthers * 100).toFixed(0)} % of its cores`);
+      const us = (s: number, n: number) => (s * 1e6) / n;
       const figures: BenchFigure[] = [
         { key: 'full_wall_s', label: 'full sync wall time', value: seconds, unit: 's', note: `${rows.toLocaleString('en-US')} mirrored rows` },
         { key: 'full_rows_per_s', ratioKey: 'ratio', label: 'full sync end to end', value: rate, unit: 'rows/s', ratio: rate / ceil, note: 'target ≥ 50,000 rows/s' },
         { key: 'ceiling_rows_per_s', label: 'sync-core ceiling (same data, no SOAP)', value: ceil, unit: 'rows/s', note: `${ceilRows.toLocaleString('en-US')} rows (half the products) in ${ceilS.toFixed(1)} s, peak RSS ${ceilRss.toFixed(0)} MB` },
+        // Where the cores went (two, shared): per mirrored row, the end-to-end run next to the ceiling.
+        { key: 'full_store_cpu_us_per_row', label: 'store process CPU per row (SOAP sync)', value: us(storeCpuS, rows), unit: 'µs', note: `ceiling ${us(ceilStoreCpuS, ceilRows).toFixed(1)} µs (generating the records included)` },
+        { key: 'full_sim_cpu_us_per_row', label: 'simulator CPU per row (SOAP sync, same cores)', value: us(simCpuS, rows), unit: 'µs', note: `${simCpuS.toFixed(1)} s of ${seconds.toFixed(1)} s` },
+        { key: 'full_db_cpu_us_per_row', label: 'database backend CPU per row (SOAP sync)', value: us(dbCpuS, rows), unit: 'µs', note: `ceiling ${us(ceilDbCpuS, ceilRows).toFixed(1)} µs` },
+        // A ratio from phases the rest of the machine loaded differently is not the connector's.
+        { key: 'full_others_cpu_pct', label: 'rest of the machine during the SOAP sync (its CPU, all cores)', value: others * 100, unit: '%', note: `during the ceiling ${(ceilOthers * 100).toFixed(0)} %` },
         { key: 'store_peak_rss_mb', label: 'peak RSS (store process, SOAP sync)', value: rss, unit: 'MB' },
         { key: 'sim_peak_rss_mb', label: 'peak RSS (simulator process)', value: simRss, unit: 'MB' },
       ];

@@ -7,10 +7,11 @@ import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticateLimited, parseBasic } from './exchange/auth.ts';
-import { appendUpload, DEFAULT_UPLOAD_PREFIX, listUploads, safeRelativeName, sessionPrefix, tailOf, UploadError, uploadKey } from './exchange/files.ts';
+import { appendUpload, DEFAULT_UPLOAD_PREFIX, listUploads, safeRelativeName, sessionPrefix, tailOf, type UploadFile, UploadError, uploadFile, uploadKey } from './exchange/files.ts';
 import { COOKIE_NAME, createSession, type ExchangeSession, type ExchangeType, findSession } from './exchange/sessions.ts';
 import { deactivateUnseen, sessionDrops } from './import/deactivate.ts';
 import { COMMERCEML_IMPORT_JOB, ensureUnpacked, importJob, isFinal } from './import/run-import.ts';
+import { sessionFile } from './exchange/unzip.ts';
 import { watchImport } from './import/watch.ts';
 import { mapDocument, type OrderDocument } from './parse/documents.ts';
 import { parseCommerceML } from './parse/parse-file.ts';
@@ -193,7 +194,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     // Older 1C/Bitrix modules send order changes with `file` only and never call `import`:
     // a complete orders file is applied right away (a later `import` of it changes nothing more).
     if (type === 'sale' && rel.toLowerCase().endsWith('.xml') && (await endsWithRoot(target))) {
-      return await applySaleFile(res, session, target, rel, `${n} bytes received; `);
+      return await applySaleFile(res, session, (await uploadFile(rt.blobs, target))!, rel, `${n} bytes received; `);
     }
     return answer(res, 'success', `${rel}: ${n} bytes received`);
   }
@@ -242,17 +243,17 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
   async function saleImport(res: Response, session: ExchangeSession, area: string, filename?: string) {
     const rel = safeRelativeName(filename);
     if (!rel) throw new Refused(`unsafe or missing file name "${filename ?? ''}"`);
-    await ensureUnpacked(rt, session.id, area, async () => {}).catch((e) => {
+    const archives = await ensureUnpacked(rt, session.id, area, async () => {}).catch((e) => {
       throw isFinal(e) ? e : new UploadError((e as Error).message);
     });
-    const target = uploadKey(area, rel);
-    if ((await rt.blobs.size(target)) === undefined) throw new Refused(`file ${rel} was not uploaded in this session`);
-    return applySaleFile(res, session, target, rel, '');
+    const upload = await sessionFile(rt.blobs, area, archives, rel);
+    if (!upload) throw new Refused(`file ${rel} was not uploaded in this session`);
+    return applySaleFile(res, session, upload, rel, '');
   }
 
-  async function applySaleFile(res: Response, session: ExchangeSession, target: string, rel: string, prefix: string) {
+  async function applySaleFile(res: Response, session: ExchangeSession, upload: UploadFile, rel: string, prefix: string) {
     const docs: OrderDocument[] = [];
-    await parseCommerceML(await rt.blobs.read(target), {
+    await parseCommerceML(await upload.open(), {
       classifier: emptyClassifier(),
       onBatch: async () => {},
       onDocument: (d, place) => {

@@ -43,6 +43,8 @@ export interface Formats {
   timeZone: string;
   /** "1234567.5" → "1 234 567,50"; with a currency "1 234 567,50 ₽"; empty → "—". */
   money(v: string | null | undefined, currency?: string | null): string;
+  /** A currency as printed next to an amount in this locale: "RUB" → "₽", "USD" → "$"; no code → the store's. */
+  currencySign(currency?: string | null): string;
   /** A quantity: "10.000" → "10", "2.500" → "2,5", "4321" → "4321", "12345" → "12 345"; empty → "0". */
   qty(v: string | null | undefined): string;
   /** "03.12.2026, 09:13:05" (store time zone); empty → "—". */
@@ -71,6 +73,7 @@ const MONEY_DIGITS = { minimumFractionDigits: 2, maximumFractionDigits: 2 } as c
 function build(locale: string, timeZone: string): Formats {
   const num = new Intl.NumberFormat(locale, MONEY_DIGITS);
   const currencies = new Map<string, Intl.NumberFormat>();
+  const signs = new Map<string, string>();
   // quantities: 4 digits stay together (stock cells are narrow), 5 and more are grouped
   const q = new Intl.NumberFormat(locale, { maximumFractionDigits: 20, useGrouping: 'min2' });
   const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone });
@@ -94,6 +97,19 @@ function build(locale: string, timeZone: string): Formats {
         currencies.set(currency, f);
       }
       return f.format(decimal(v));
+    },
+    currencySign(currency) {
+      const given = (currency || storeCurrency()).trim();
+      let sign = signs.get(given);
+      if (sign === undefined) {
+        // what is not an ISO code is printed as it is (Intl throws on anything but three letters)
+        const code = given.toUpperCase();
+        sign = /^[A-Z]{3}$/.test(code)
+          ? (new Intl.NumberFormat(locale, { style: 'currency', currency: code, currencyDisplay: 'narrowSymbol' }).formatToParts(0).find((p) => p.type === 'currency')?.value ?? code)
+          : given;
+        signs.set(given, sign);
+      }
+      return sign;
     },
     qty: (v) => (v === null || v === undefined || v === '' ? '0' : q.format(decimal(v))),
     dateTime: (v) => (v ? dt.format(when(v)) : '—'),

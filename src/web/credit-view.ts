@@ -19,12 +19,10 @@ export interface CreditView {
   overBy: string | null;
   openOrders: string | null;
   reached: boolean;
-  policy: string;
   currency: string;
   asOf: Date;
 }
 
-const POLICY = { refuse: 'заказ сверх лимита не оформляется', warn: 'заказ сверх лимита — с подтверждением' };
 const sign = (v: string) => (v.startsWith('-') ? v.slice(1) : `-${v}`);
 
 export function creditView(c: CreditState | undefined): CreditView | null {
@@ -33,7 +31,7 @@ export function creditView(c: CreditState | undefined): CreditView | null {
   return {
     debt: c.debt, overdue: c.overdue, hasOverdue: cmp(c.overdue, '0') > 0, limit: c.limit, left: c.left === null ? null : past ? '0.00' : c.left,
     overBy: past ? sign(c.left!) : null, openOrders: cmp(c.openOrders, '0') > 0 ? c.openOrders : null, reached: c.left !== null && cmp(c.left, '0') <= 0,
-    policy: POLICY[c.policy], currency: c.currency === 'RUB' ? '₽' : c.currency, asOf: c.asOf,
+    currency: c.currency, asOf: c.asOf,
   };
 }
 

@@ -48,6 +48,8 @@ export const helpers = {
     const currency = rest.length > 1 ? str(rest[0]) : null;
     return fmt(o).money(str(v), currency);
   },
+  /** {{cur currency}} → "₽" for RUB in the page's locale (the store's currency when none is given). */
+  cur: (...args: unknown[]) => fmt(args.at(-1)).currencySign(args.length > 1 ? str(args[0]) : null),
   /** A value inside a URL's query string (`?back={{uri back}}`): percent-encoded, then HTML-escaped. */
   uri: (v: unknown) => encodeURIComponent(v === null || v === undefined ? '' : String(v)),
   qty: (v: unknown, o: unknown) => fmt(o).qty(str(v)),

@@ -43,6 +43,16 @@ describe('infra/intl: dates, numbers and money through Intl', () => {
     expect(formats('en').money('1234.5', 'RUB')).to.equal(`RUB${NBSP}1,234.50`);
   });
 
+  it('prints a currency next to an amount as its sign, the store’s when none is given', () => {
+    setEnv({ STORE_LOCALE: undefined, STORE_CURRENCY: undefined });
+    expect([formats().currencySign('RUB'), formats().currencySign(null), formats().currencySign('usd')]).to.deep.equal(['₽', '₽', '$']);
+    expect(formats('en').currencySign('EUR')).to.equal('€');
+    expect(formats().currencySign('KZT')).to.equal('₸');
+    expect(formats().currencySign('руб.')).to.equal('руб.'); // not a code: as given, never a throw
+    setEnv({ STORE_CURRENCY: 'USD' });
+    expect(formats().currencySign(undefined)).to.equal('$');
+  });
+
   it('prints dates in the configured time zone and locale', () => {
     const at = '2026-12-03T21:30:00Z';
     setEnv({ STORE_TIME_ZONE: undefined });

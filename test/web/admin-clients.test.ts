@@ -33,8 +33,8 @@ describe('web/admin clients: editing which legal entities a cabinet acts for', (
     expect(link.status).to.equal(303);
     expect(link.location).to.equal(`/admin/clients/${fx.clients.b}`);
     const page = await admin.get(`/admin/clients/${fx.clients.b}`);
-    expect(page.text).to.contain('Alpha North LLC is linked to the client.');
-    expect(page.text).to.match(/Alpha North LLC<\/td><td>7701000002<\/td><td>admin/);
+    expect(page.text).to.contain('Alpha North LLC привязан к клиенту.');
+    expect(page.text).to.match(/Alpha North LLC<\/td><td>7701000002<\/td><td>администратор/);
     await seedClients(rt.db);
     expect(await rt.db('client_counterparties').where({ counterparty_id: fx.cp.aChild }).select('client_id', 'origin')).to.deep.equal([{ client_id: fx.clients.b, origin: 'admin' }]);
     await admin.post(`/admin/clients/${fx.clients.a}/link`, { counterparty: 'nope' });
@@ -73,7 +73,7 @@ describe('web/admin clients: editing which legal entities a cabinet acts for', (
           expect(await linkedTo(fx.clients.b)).to.deep.equal(['Beta JSC']);
 
           page = await send({ counterparty: '7701000050', kpp: '780101001' });
-          expect(page).to.contain('Delta St Petersburg is linked to the client.');
+          expect(page).to.contain('Delta St Petersburg привязан к клиенту.');
           expect(await linkedTo(fx.clients.b)).to.deep.equal(['Beta JSC', 'Delta St Petersburg']);
 
           page = await send({ counterparty: '7701000002' });

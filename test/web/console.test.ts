@@ -56,7 +56,7 @@ describe('web/console: staff console', () => {
     for (const p of PAGES) {
       const r = await buyer.get(p);
       expect(r.status, p).to.equal(403);
-      expect(r.text, p).not.to.contain('Полная синхронизация');
+      expect(r.text, p).not.to.contain('Запустить полную синхронизацию');
     }
     const post = await buyer.post(`/console/sources/${fx.sourceId}/run`, { mode: 'full' });
     expect(post.status).to.equal(403);
@@ -71,7 +71,7 @@ describe('web/console: staff console', () => {
       const expected = p === '/console' ? 303 : p === '/console/anything' ? 404 : ADMIN_ONLY.includes(p) ? 403 : 200;
       expect(r.status, p).to.equal(expected);
     }
-    expect((await manager.get('/console/sources')).text).not.to.contain('Полная синхронизация');
+    expect((await manager.get('/console/sources')).text).not.to.contain('Запустить полную синхронизацию');
     const admin = await as(fx.emails.admin);
     for (const p of ['/console/sources', '/console/news', '/console/clients', '/console/settings', '/console/queues']) expect((await admin.get(p)).status, p).to.equal(200);
     expect((await admin.get('/console/queues')).text).to.match(/<base href="\/console\/queues\//);
@@ -166,9 +166,9 @@ describe('web/console: staff console', () => {
     const admin = await as(fx.emails.admin);
     const page = await admin.get('/console/sources');
     const section = (name: string) => page.text.split(`data-source="${name}"`)[1]!.split('</section>')[0]!;
-    expect(section('main')).to.contain('Полная синхронизация').and.contain('Синхронизировать изменения').and.contain('Проверить сопоставление').and.contain('Пробный прогон');
+    expect(section('main')).to.contain('Запустить полную синхронизацию').and.contain('Запустить синхронизацию изменений').and.contain('Проверить сопоставление').and.contain('Пробный прогон');
     const c = section('cml');
-    expect(c).not.to.contain('Полная синхронизация').and.not.contain('Синхронизировать изменения').and.not.contain('Проверить сопоставление').and.not.contain(`/console/sources/${cml.id}/`);
+    expect(c).not.to.contain('Запустить полную синхронизацию').and.not.contain('Запустить синхронизацию изменений').and.not.contain('Проверить сопоставление').and.not.contain(`/console/sources/${cml.id}/`);
     expect(c).to.contain('1С сама начинает каждый обмен');
     // newest exchange first, each with its files and their outcome (escaped)
     expect(c.indexOf(`data-exchange="${newer.id}"`)).to.be.greaterThan(-1).and.lessThan(c.indexOf(`data-exchange="${older.id}"`));

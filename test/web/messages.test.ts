@@ -50,7 +50,7 @@ describe('web/messages: buyer ↔ manager threads', () => {
     expect((await petrova.post(`/manager/clients/${w.fx.clients.a}/messages`, { body: 'hi' })).status).to.equal(404);
 
     const thread = await ivanov.get(`/manager/clients/${w.fx.clients.a}/messages`);
-    expect(thread.text).to.contain('Need &lt;b&gt;10&lt;/b&gt; pallets').and.contain('Recent orders').and.contain('Reservations');
+    expect(thread.text).to.contain('Need &lt;b&gt;10&lt;/b&gt; pallets').and.contain('Последние заказы').and.contain('Резервы');
     expect((await ivanov.get('/manager')).text).not.to.contain('data-unread');
     const reply = await ivanov.post(`/manager/clients/${w.fx.clients.a}/messages`, { body: 'Will ship tomorrow' }, { headers: { 'hx-request': 'true' } });
     expect(reply.status).to.equal(200);

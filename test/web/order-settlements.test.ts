@@ -58,8 +58,8 @@ describe('web/orders: payments and shipments on the order page', () => {
     const page = await a.get(`/orders/${id}`);
     expect(page.status).to.equal(200);
     const block = page.text.slice(page.text.indexOf('id="order-settlement"'), page.text.indexOf('</section>'));
-    expect(block).to.contain('Оплачено <strong>1\u00a0500,25</strong> из 3\u00a0000,50 RUB');
-    expect(block).to.contain('Оплата № ПП-17 от 01.12.2026: 1\u00a0500,25 RUB — оплачено');
+    expect(block).to.contain('Оплачено <strong>1\u00a0500,25</strong> из 3\u00a0000,50 ₽');
+    expect(block).to.contain('Оплата № ПП-17 от 01.12.2026: 1\u00a0500,25 ₽ — оплачено');
     expect(block).to.contain('Отгрузка № РТ-9 от 02.12.2026 — отгружено · отправление RA123456789RU');
     expect(block).to.contain('<li>Drill Bosch GSB 13 — 1,5 шт.</li>');
     // the lines table gets a shipped column: 1,5 of the first line, nothing of the second

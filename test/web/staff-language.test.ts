@@ -3,6 +3,8 @@
 // list of English UI words in its visible text or its labels (placeholder, aria-label, title,
 // data-confirm). The same pages for a user who chose English do show them — so the check can fail.
 import { expect } from 'chai';
+import { inboxRoutes } from '../../src/demo/inbox-routes.ts';
+import type { CapturedMail, SmtpCapture } from '../../src/demo/smtp-capture.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -33,6 +35,16 @@ function readableText(html: string): string {
 
 const englishWords = (html: string): string[] => [...new Set([...readableText(html).matchAll(WORD)].map((m) => m[1]!))];
 
+/** An inbox holding one message (the page needs no SMTP server). */
+const MAIL: CapturedMail = {
+  id: 1, receivedAt: new Date(), envelopeFrom: 'shop@seller.test', envelopeTo: ['a@alpha.test'], from: 'shop@seller.test', to: 'a@alpha.test',
+  subject: 'Заказ принят', text: 'Здравствуйте!', html: '<p>Здравствуйте!</p>', headers: { 'message-id': '<1@seller.test>' }, raw: '',
+};
+const inbox: SmtpCapture = {
+  url: 'smtp://127.0.0.1:2525', port: 2525, messages: () => [MAIL], get: (id) => (id === 1 ? MAIL : undefined),
+  waitFor: async () => [MAIL], clear: () => {}, stop: async () => {},
+};
+
 describe('web/staff pages: Russian by default, English on request', () => {
   let rt: Runtime;
   let srv: Awaited<ReturnType<typeof listen>>;
@@ -43,11 +55,12 @@ describe('web/staff pages: Russian by default, English on request', () => {
   before(async () => {
     rt = await testRuntime();
     const services = { checkMapping: async () => ({ ok: true, lines: ['all entities mapped'] }) };
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) }, console: services }));
+    srv = await listen(createApp(rt, [{ path: '/dev/mail', router: inboxRoutes(inbox, '/dev/mail') }], { mail: { send: async (m) => void sent.push(m) }, console: services }));
     await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'news');
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     fx = await staffFixture(rt.db);
     await rt.db('sync_runs').insert({ source_id: fx.sourceId, kind: 'full', mode: 'full', state: 'succeeded', finished_at: new Date(), counts: { products: { received: 3, inserted: 2, updated: 1 } } });
+    await rt.db('reservations').insert({ client_id: fx.clients.a, counterparty_id: fx.cp.aHead, offer_id: fx.offers[0], warehouse_id: fx.warehouses.north, quantity: '2', expires_at: new Date(Date.now() + 3_600_000) });
     const [news] = await rt.db('news').insert({ kind: 'sale', title: 'Скидки', body_md: '-20%', audience: { all: true } }).returning('id');
     pages = [
       ['console sources', '/console/sources'],
@@ -58,6 +71,11 @@ describe('web/staff pages: Russian by default, English on request', () => {
       ['console clients', '/console/clients'],
       ['console client', `/console/clients/${fx.clients.a}`],
       ['console settings', '/console/settings'],
+      ['manager desk', '/manager'],
+      ['manager client', `/manager/clients/${fx.clients.a}/messages`],
+      ['admin clients', '/admin/clients'],
+      ['admin client', `/admin/clients/${fx.clients.a}`],
+      ['admin reservation settings', '/admin/settings/reservations'],
     ];
   });
   after(() => srv.close());
@@ -69,7 +87,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
     return c;
   };
 
-  it('renders every console page in Russian with no English UI word', async () => {
+  it('renders every staff page in Russian with no English UI word', async () => {
     const admin = await as(fx.emails.admin);
     for (const [name, path] of pages) {
       const r = await admin.get(path);
@@ -77,6 +95,19 @@ describe('web/staff pages: Russian by default, English on request', () => {
       expect(r.text, name).to.contain('<html lang="ru">');
       expect(englishWords(r.text), name).to.deep.equal([]);
     }
+    expect((await admin.get(`/manager/clients/${fx.clients.a}/messages`)).text).to.match(/<td class="num">2<\/td><td>действует<\/td>/);
+    await admin.get('/admin/settings/reservations');
+    const refused = await admin.post('/admin/settings/reservations', { periodHours: '24', maxExtensions: '1.5', warningLeadMinutes: '60' });
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('Продлений на один резерв: целое число от 0 до 100.');
+    // the demo's mail inbox has no session: its language is the cookie's, else the store's
+    for (const path of ['/dev/mail', '/dev/mail/1']) {
+      const r = await new WebClient(srv.base).get(path);
+      expect(r.text, path).to.contain('<html lang="ru">');
+      expect(englishWords(r.text), path).to.deep.equal([]);
+    }
+    const en = await new WebClient(srv.base).get('/dev/mail', { cookie: 'lang=en' });
+    expect(englishWords(en.text)).to.include.members(['Received', 'Subject', 'Clear']);
     // the mapping report page (without htmx) and the runs fragment too
     await admin.get('/console/sources');
     const mapping = await admin.post(`/console/sources/${fx.sourceId}/mapping`, { action: 'validate' });
@@ -97,6 +128,7 @@ describe('web/staff pages: Russian by default, English on request', () => {
         expect(englishWords(r.text), name).to.not.deep.equal([]);
       }
       const runs = await admin.get('/console/sources/runs', { 'hx-request': 'true' });
+      expect((await admin.get(`/manager/clients/${fx.clients.a}/messages`)).text).to.match(/<td class="num">2<\/td><td>active<\/td>/);
       expect(runs.text).to.contain('Run full now').and.contain('updated 1 · inserted 2').and.contain('succeeded');
       await admin.get('/console/news/new');
       const bad = await admin.post('/console/news', { kind: 'news', title: 'x', audience_mode: 'some', price_type_ids: 'abc' });

@@ -110,13 +110,25 @@ export async function importCatalogFile(
   // (the database) overlap instead of taking turns. At most one batch is in flight.
   const apply = async (batch: RecordBatch) => {
     run ??= await openSyncRun(deps, { sourceId: s.sourceId, kind: 'commerceml', mode: 'delta', asOf });
-    await recordSeen(deps.db, s.sessionId, batch);
+    // The session's list of delivered ids is written on a pool connection beside the run's COPY;
+    // its failure is kept as a value until awaited, so a failing COPY leaves no unhandled rejection.
+    const seen = recordSeen(deps.db, s.sessionId, batch).then(
+      () => null,
+      (failed: unknown) => ({ failed }),
+    );
+    const seenDone = async () => {
+      const outcome = await seen;
+      if (outcome) throw outcome.failed;
+    };
+    // offers of characteristic products look the batch's own products up in that list
+    if (batch.products?.length && batch.offers?.some((o) => o.externalId.includes('#'))) await seenDone();
     await fixCharacteristicProducts(deps.db, s.sourceId, s.sessionId, batch);
     await pictures.resolve(batch);
     for (const e of ENTITY_ORDER) {
       const n = await addFromBatch(run, batch, e);
       if (n) received[e] = (received[e] ?? 0) + n;
     }
+    await seenDone();
     await report();
   };
   // The batch in flight keeps its failure as a value (not an unhandled rejection while the

@@ -7,9 +7,9 @@ import { log } from '../../../src/infra/log.ts';
 import { QUEUES } from '../../../src/infra/queue/names.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { SyncInputError } from '../../../src/sync/index.ts';
-import { DEFAULT_UPLOAD_PREFIX, listUploads, sessionPrefix, UploadError, uploadFile, uploadKey } from '../exchange/files.ts';
+import { DEFAULT_UPLOAD_PREFIX, listUploads, sessionPrefix, UploadError } from '../exchange/files.ts';
 import { getSession } from '../exchange/sessions.ts';
-import { unzipInto } from '../exchange/unzip.ts';
+import { sessionFile, unzipInto } from '../exchange/unzip.ts';
 import { CommerceMLError } from '../parse/errors.ts';
 import { limitsSchema, parseSettings } from '../settings.ts';
 import { importCatalogFile } from './catalog-import.ts';
@@ -62,25 +62,29 @@ export function isFinal(err: unknown): boolean {
  * unpacking, so two import jobs of one session neither unpack the same archive twice nor both
  * spend the session's unpack budget (maxUnzippedBytes counts every archive of the session).
  * Only archives 1C uploaded are unpacked — never one that came out of an archive.
+ * Returns the session's unpacked archives, in the order they were unpacked.
  */
-export async function ensureUnpacked(rt: Pick<Runtime, 'db' | 'blobs'>, sessionId: number, area: string, onProgress: (t: string) => Promise<void>): Promise<void> {
+export async function ensureUnpacked(rt: Pick<Runtime, 'db' | 'blobs'>, sessionId: number, area: string, onProgress: (t: string) => Promise<void>): Promise<string[]> {
   const first = await getSession(rt.db, sessionId);
   const uploaded = (await listUploads(rt.blobs, area)).filter((f) => f.toLowerCase().endsWith('.zip') && !first.unpacked.includes(f));
-  if (!uploaded.length) return;
+  if (!uploaded.length) return first.unpacked;
   const src = await rt.db('sources').where({ id: first.source_id }).first('settings');
   const settings = parseSettings(src?.settings);
   const limits = typeof settings === 'string' ? limitsSchema.parse({}) : settings.limits;
-  await rt.db.transaction(async (trx) => {
+  return rt.db.transaction(async (trx) => {
     const session = await trx('commerceml_sessions').where({ id: sessionId }).forUpdate().first('unpacked', 'unzipped_bytes');
     if (!session) throw new Error(`exchange session ${sessionId} does not exist`);
     let used = Number(session.unzipped_bytes);
+    const unpacked: string[] = [...session.unpacked];
     for (const z of uploaded) {
-      if (session.unpacked.includes(z)) continue;
+      if (unpacked.includes(z)) continue;
       await onProgress(`Распаковка архива ${z}`);
       const r = await unzipInto(rt.blobs, area, z, { ...limits, alreadyUnzipped: used });
       used += r.bytes;
+      unpacked.push(z);
       await trx.raw('UPDATE commerceml_sessions SET unpacked = array_append(unpacked, ?), unzipped_bytes = ? WHERE id = ?', [z, used, sessionId]);
     }
+    return unpacked;
   });
 }
 
@@ -114,11 +118,11 @@ export async function runImportJob(rt: Runtime, data: ImportJobData, attempt: { 
     const session = await getSession(rt.db, data.sessionId);
     // jobs enqueued before the blob store named a folder (uploadDir) instead of a prefix
     const area = sessionPrefix(data.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX, data.sessionId);
-    await ensureUnpacked(rt, data.sessionId, area, async (t) => {
+    const archives = await ensureUnpacked(rt, data.sessionId, area, async (t) => {
       last = 0;
       await onProgress(t);
     });
-    const file = await uploadFile(rt.blobs, uploadKey(area, data.filename));
+    const file = await sessionFile(rt.blobs, area, archives, data.filename);
     if (!file) throw new UploadError(`file ${data.filename} was not uploaded in this session (nor found in its archive)`);
     const res = await importCatalogFile(rt, { sessionId: session.id, sourceId: session.source_id, file, area, filename: data.filename }, onProgress);
     // A file whose catalog data was all dropped fails (its other records are kept): 1C stops and

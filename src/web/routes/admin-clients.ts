@@ -7,6 +7,11 @@ import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
 import { idParam, notFound } from '../errors.ts';
+import { tOf } from '../i18n.ts';
+import type { Translate } from '../../infra/i18n/index.ts';
+
+/** Who linked a counterparty (`sync`, `admin`) in the page's language (this page and the console's). */
+export const originText = (t: Translate, origin: string) => t(`console.origin.${origin}`, { defaultValue: origin });
 
 /**
  * POST …/clients/:id/link, for this page and the console's: one store function, one answer.
@@ -18,7 +23,7 @@ export function linkCounterpartyHandler(rt: Runtime, clientPage: (clientId: numb
     const clientId = idParam(req.params.id, 'Client');
     try {
       const cp = await linkCounterparty(rt.db, clientId, parseCounterpartyRef(req.body?.counterparty, req.body?.kpp));
-      flash(req, 'ok', `${cp.name} is linked to the client.`);
+      flash(req, 'ok', tOf(res)('admin.client.linked', { name: cp.name }));
     } catch (err) {
       const refused = refusal(err, 'invalid', 'not_found', 'conflict');
       if (refused.code === 'link.no_client') throw notFound('Client');
@@ -34,13 +39,21 @@ export function adminClientRoutes(rt: Runtime): Router {
 
   r.get('/admin/clients', ...admin, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
-    res.render('admin-clients', { title: 'Clients', q, clients: await listClients(rt.db, q) });
+    res.render('admin-clients', { title: tOf(res)('admin.clients.title'), q, clients: await listClients(rt.db, q) });
   });
 
   r.get('/admin/clients/:id', ...admin, async (req, res) => {
     const client = await clientSummary(rt.db, idParam(req.params.id, 'Client'));
     if (!client) throw notFound('Client');
-    res.render('admin-client', { title: client.name, client });
+    const t = tOf(res);
+    res.render('admin-client', {
+      title: client.name,
+      client: {
+        ...client,
+        counterparties: client.counterparties.map((c) => ({ ...c, originText: originText(t, c.origin) })),
+        users: client.users.map((u) => ({ ...u, roleText: t(`console.role.${u.role}`, { defaultValue: u.role }) })),
+      },
+    });
   });
 
   r.post('/admin/clients/:id/link', ...admin, linkCounterpartyHandler(rt, (id) => `/admin/clients/${id}`));
@@ -48,7 +61,7 @@ export function adminClientRoutes(rt: Runtime): Router {
   r.post('/admin/clients/:id/unlink', ...admin, async (req, res) => {
     const id = idParam(req.params.id, 'Client');
     await unlinkCounterparty(rt.db, id, idParam(req.body?.counterpartyId, 'Counterparty'));
-    flash(req, 'ok', 'The legal entity is unlinked.');
+    flash(req, 'ok', tOf(res)('admin.client.unlinked'));
     res.redirect(303, `/admin/clients/${id}`);
   });
 

@@ -16,9 +16,33 @@ import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
 import { tOf } from '../i18n.ts';
-import { money, qty } from '../format.ts';
+import { money } from '../format.ts';
+import { type Formats, formats } from '../../infra/intl.ts';
 
 export const PER_PAGE = 50;
+
+// The same few quantities fill most of a page's 600 cells (and every page's): their text is
+// kept per value, for the formats in force (another locale or time zone: other formats, other texts).
+const QTY_TEXTS_MAX = 10_000;
+const qtyMemo = new WeakMap<Formats, Map<string, string>>();
+function qtyTexts(): (q: string) => string {
+  const f = formats();
+  let memo = qtyMemo.get(f);
+  if (!memo) {
+    memo = new Map();
+    qtyMemo.set(f, memo);
+  }
+  const m = memo;
+  return (q) => {
+    let text = m.get(q);
+    if (text === undefined) {
+      if (m.size >= QTY_TEXTS_MAX) m.clear();
+      text = f.qty(q);
+      m.set(q, text);
+    }
+    return text;
+  };
+}
 
 /** A non-negative decimal string above zero (availability is never negative: SQL clamps it). */
 const positive = (q: string) => q !== '0' && /[1-9]/.test(q);
@@ -28,10 +52,11 @@ const positive = (q: string) => q !== '0' && /[1-9]/.test(q);
  * live updates send the same cells). Runs for 600 cells a page: no decimal maths.
  */
 export function rowView(row: CatalogRow, warehouses: Warehouse[]) {
+  const qtyText = qtyTexts();
   const cells = warehouses.map((w) => {
     const q = row.stock[w.id] ?? '0';
     const price = w.kind === 'partner' ? row.partner[w.id] : undefined;
-    return { warehouseId: w.id, has: positive(q), qtyText: qty(q), partner: w.kind === 'partner', priceText: price ? money(price) : null };
+    return { warehouseId: w.id, has: positive(q), qtyText: qtyText(q), partner: w.kind === 'partner', priceText: price ? money(price) : null };
   });
   return { ...row, cells, inStock: positive(row.totalQty) };
 }

@@ -6,6 +6,7 @@ import { listApprovals } from '../../store/approvals/approvals.ts';
 import { type Actor, managedClients } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { streamDesk, type ThreadHub } from '../live/thread-hub.ts';
+import { tOf } from '../i18n.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);
@@ -23,7 +24,7 @@ export function managerRoutes(rt: Runtime, hub: ThreadHub): Router {
     if (req.get('hx-request') && req.get('hx-target') === 'managed-clients') return res.render('fragments/managed-clients', { layout: false, clients });
     // Orders of their clients waiting for the client's owner (read only: the owner decides).
     const approvals = await listApprovals(rt.db, viewerOf(res), { pendingOnly: true });
-    res.render('manager', { title: 'My clients', clients, approvals, unlinked: actor.role === 'manager' && actor.managerId === null });
+    res.render('manager', { title: tOf(res)('staff.desk.title'), clients, approvals, unlinked: actor.role === 'manager' && actor.managerId === null });
   });
 
   r.get('/manager/events', ...staff, (req, res) => {

@@ -17,7 +17,9 @@ import { streamThread } from '../live/thread-hub.ts';
 import { clientOverview } from '../../store/accounts/client-overview.ts';
 import { withCredit } from '../credit-view.ts';
 import { quoteClient } from '../../store/quotes/quotes.ts';
+import { orderStatusLabel } from '../format.ts';
 import { tOf } from '../i18n.ts';
+import { languageOr } from '../../infra/i18n/index.ts';
 
 const actorOf = (res: Response): Actor => {
   const v = viewerOf(res);
@@ -68,9 +70,16 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   r.get('/manager/clients/:clientId/messages', ...staff, async (req, res) => {
     const { actor, clientId, base } = await threadClient(req, res);
     const overview = await clientOverview(rt.db, clientId);
+    const t = tOf(res);
+    const lang = languageOr(res.locals.lang);
     res.render('manager-client', {
-      title: 'Client',
-      overview: overview && { ...overview, counterparties: await withCredit(rt, overview.counterparties) },
+      title: overview?.name ?? t('staff.client.title'),
+      overview: overview && {
+        ...overview,
+        counterparties: await withCredit(rt, overview.counterparties),
+        orders: overview.orders.map((o) => ({ ...o, statusName: orderStatusLabel(o.status, lang) })),
+        reservations: overview.reservations.map((r) => ({ ...r, stateText: t(`staff.client.reservationState.${r.state}`, { defaultValue: r.state }) })),
+      },
       thread: await threadModel(actor, clientId, base),
     });
   });

@@ -16,6 +16,7 @@ import { flash } from '../auth/session.ts';
 import { refusal } from '../domain-errors.ts';
 import { badRequest, parseId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
+import { translator } from '../../infra/i18n/index.ts';
 
 /** Every submitted application counts (like password resets): per client address and per e-mail. */
 export const REGISTER_LIMITS = {
@@ -65,6 +66,8 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     const v = viewerOf(res);
     return { userId: v.userId, role: v.role as StaffActor['role'], managerId: v.managerId };
   };
+  // the applicant has no account (or language) yet: mails to them are in the store's language
+  const inMail = translator();
   const id = (res: Response, v: unknown) => {
     const n = parseId(v);
     if (n === null) throw badRequest(tOf(res)('console.registrations.noSuch'));
@@ -92,9 +95,9 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     await mail
       .send({
         to: done.email,
-        subject: 'Counterpart: заявка одобрена — приглашение в личный кабинет',
+        subject: inMail('console.registrations.approvedSubject'),
         key: `registration-approved-${done.requestId}`,
-        text: `Здравствуйте, ${done.contactName}!\n\nВаша заявка на регистрацию одобрена: ${done.counterpartyName} (клиент ${done.clientName}).\n\nЗадайте пароль в течение 7 дней, чтобы войти:\n${link}\n`,
+        text: inMail('console.registrations.approvedText', { name: done.contactName, counterparty: done.counterpartyName, client: done.clientName, link }),
       })
       .then(
         () => flash(req, 'ok', tOf(res)('console.registrations.approvedFlash', { id: done.requestId, email: done.email })),
@@ -118,9 +121,9 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     await mail
       .send({
         to: done.email,
-        subject: 'Counterpart: ответ на заявку о регистрации',
+        subject: inMail('console.registrations.rejectedSubject'),
         key: `registration-rejected-${requestId}`,
-        text: `Здравствуйте, ${done.contactName}!\n\nК сожалению, заявку на регистрацию одобрить не удалось:\n\n${done.reply}\n\nЕсли это ошибка, ответьте на это письмо или подайте заявку снова.\n`,
+        text: inMail('console.registrations.rejectedText', { name: done.contactName, reply: done.reply }),
       })
       .then(
         () => flash(req, 'ok', tOf(res)('console.registrations.rejectedFlash', { id: requestId, email: done.email })),

@@ -7,25 +7,24 @@ import { reservationSettings, setReservationSetting, validateReservationPeriod }
 import { refusal } from '../domain-errors.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
+import { tOf } from '../i18n.ts';
 
 // The period is checked by the store's one validator (as on /console/settings); the rest here.
+const RANGES = { maxExtensions: [0, 100], warningLeadMinutes: [0, 7 * 24 * 60] } as const;
+const whole = ([min, max]: readonly [number, number]) => z.coerce.number().int().min(min).max(max);
 const form = z.object({
   extensionAllowed: z.literal('on').optional(),
-  maxExtensions: z.coerce.number().int('must be a whole number').min(0).max(100),
-  warningLeadMinutes: z.coerce.number().int('must be a whole number').min(0).max(7 * 24 * 60),
+  maxExtensions: whole(RANGES.maxExtensions),
+  warningLeadMinutes: whole(RANGES.warningLeadMinutes),
 });
-
-const LABELS: Record<string, string> = {
-  maxExtensions: 'Extensions allowed',
-  warningLeadMinutes: 'Warning lead time',
-};
 
 export function reservationSettingsRoutes(rt: Runtime): Router {
   const r = Router();
   r.get('/admin/settings/reservations', ...requireRole('admin'), async (_req, res) => {
-    res.render('admin-reservation-settings', { title: 'Reservation settings', s: await reservationSettings(rt.db) });
+    res.render('admin-reservation-settings', { title: tOf(res)('admin.reservations.title'), s: await reservationSettings(rt.db) });
   });
   r.post('/admin/settings/reservations', ...requireRole('admin'), async (req, res) => {
+    const t = tOf(res);
     const parsed = form.safeParse(req.body);
     let periodHours = 0;
     let error: string | undefined;
@@ -36,12 +35,15 @@ export function reservationSettingsRoutes(rt: Runtime): Router {
     }
     if (!error && !parsed.success) {
       const issue = parsed.error.issues[0]!;
+      // the field's label and its range: one message for not a number, a fraction or out of range
       const field = String(issue.path[0]);
-      error = `${LABELS[field] ?? field} ${issue.message}.`;
+      const range = field in RANGES ? RANGES[field as keyof typeof RANGES] : null;
+      const label = t(`admin.reservations.${field}`, { defaultValue: field });
+      error = range ? t('admin.reservations.wholeNumber', { field: label, min: range[0], max: range[1] }) : t('admin.reservations.invalid', { field: label });
     }
     if (error || !parsed.success) {
       res.status(422).render('admin-reservation-settings', {
-        title: 'Reservation settings',
+        title: t('admin.reservations.title'),
         s: { ...req.body, extensionAllowed: req.body?.extensionAllowed === 'on' },
         error,
       });
@@ -54,7 +56,7 @@ export function reservationSettingsRoutes(rt: Runtime): Router {
       await setReservationSetting(trx, 'maxExtensions', v.maxExtensions);
       await setReservationSetting(trx, 'warningLeadMinutes', v.warningLeadMinutes);
     });
-    flash(req, 'ok', 'Reservation settings saved. New reservations use them; existing ones keep their deadline.');
+    flash(req, 'ok', t('admin.reservations.saved'));
     res.redirect(303, '/admin/settings/reservations');
   });
   return r;

@@ -15,13 +15,10 @@ import { flash } from '../../auth/session.ts';
 import { badRequest, notFound, parseId } from '../../errors.ts';
 import { withCredit } from '../../credit-view.ts';
 import { tOf } from '../../i18n.ts';
-import { type Translate, translator } from '../../../infra/i18n/index.ts';
-import { linkCounterpartyHandler } from '../admin-clients.ts';
+import { translator } from '../../../infra/i18n/index.ts';
+import { linkCounterpartyHandler, originText } from '../admin-clients.ts';
 
 const INVITE_HOURS = 24 * 7;
-
-/** Who linked a counterparty (`sync`, `admin`) in the page's language. */
-export const originText = (t: Translate, origin: string) => t(`console.origin.${origin}`, { defaultValue: origin });
 
 type Chosen = 'client' | 'manager' | 'counterparty' | 'user';
 

@@ -47,7 +47,8 @@ async function model(rt: Runtime, services: ConsoleServices, t: Translate, watch
         runs: s.runs.map((r) => ({
           ...r,
           kindText: codeText(t, 'kind', r.kind),
-          modeText: codeText(t, 'kind', r.mode),
+          // a full run's mode is "full" too: said once
+          modeText: r.mode === r.kind ? '' : codeText(t, 'kind', r.mode),
           stateText: codeText(t, 'state', r.state),
           pct: progressPct(r.progress),
           summary: summaryText(t, r.counts),
