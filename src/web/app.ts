@@ -16,11 +16,12 @@ import { VIEWER_PRELOAD, viewerMiddleware } from './auth/context.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { type SessionData, sessionMiddleware } from './auth/session.ts';
 import type { ConsoleServices } from './console-services.ts';
-import { httpStatus, messageText } from './domain-errors.ts';
-import { notFound } from './errors.ts';
+import { httpStatus } from './domain-errors.ts';
+import type { Viewer } from '../store/accounts/viewer.ts';
+import { notFound, sayIn } from './errors.ts';
 import { creditHeader } from './credit-view.ts';
 import { helpers } from './helpers.ts';
-import { languageMiddleware } from './i18n.ts';
+import { languageMiddleware, requestLanguage, setLanguageLocals, tOf } from './i18n.ts';
 import { refuseControlCharacters } from './input-guard.ts';
 import { badgesMiddleware } from './live/badges.ts';
 import { LiveEvents } from './live/live-events.ts';
@@ -195,17 +196,14 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
     const status = domain ? httpStatus(error) : dangling ? 422 : typeof own === 'number' && own >= 400 && own < 500 ? own : 500;
     if (status >= 500) log.error({ err: error, url: redactUrl(req.originalUrl) }, 'request failed');
     if (dangling) log.warn({ err: error, url: redactUrl(req.originalUrl) }, 'request refers to a missing row');
-    const message = domain
-      ? messageText(res, error)
-      : dangling
-        ? 'Something this form refers to does not exist (any more). Reload the page and try again.'
-        : status < 500
-          ? 'The request could not be understood.'
-          : 'Something went wrong on our side. Please try again.';
+    // a refusal before the language middleware (the CSRF check) still speaks the visitor's language
+    if (!res.locals.lang) setLanguageLocals(res, requestLanguage(req, res.locals.viewer as Viewer | undefined));
+    const tr = tOf(res);
+    const message = domain ? sayIn(error, tr) : tr(dangling ? 'errors.dangling' : status < 500 ? 'errors.unreadable' : 'errors.internal');
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: message });
-    else res.render('error', { title: 'Error', status, message });
+    else res.render('error', { title: tr('errors.title'), status, message });
   };
   app.use(onError);
   return app;

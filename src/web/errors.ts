@@ -1,9 +1,33 @@
 // The web's refusals, as DomainErrors (src/web/domain-errors.ts maps them to HTTP).
 import { z } from 'zod';
-import { DomainError } from '../infra/domain-error.ts';
+import { type DomainErrorType, DomainError } from '../infra/domain-error.ts';
+import { CATALOGS, t, type Translate } from '../infra/i18n/index.ts';
 
-export const notFound = (what = 'Page') => new DomainError('not_found', `${what} not found.`, { code: 'web.not_found' });
-export const forbidden = (message = 'You do not have access to this page.') => new DomainError('forbidden', message, { code: 'web.forbidden' });
+type Say = { key: string; values: Record<string, unknown> };
+/**
+ * A refusal whose text is a catalog key: the error handler says it in the request's language
+ * (`sayIn`); its userMessage is the default language's (logs, callers without a request).
+ */
+export function saying(type: DomainErrorType, key: string, code: string, values: Record<string, unknown> = {}): DomainError {
+  return new DomainError(type, t(null, key, values), { code, details: { say: { key, values } satisfies Say } });
+}
+/** A refusal's text in a language: its catalog key's when it has one, else its message. */
+export function sayIn(err: DomainError, tr: Translate): string {
+  // a store refusal named as a catalog key with values (src/infra/domain-error.ts Message)
+  if (err.text) return tr(err.text.key, err.text.params ?? {}) as string;
+  const say = (err.details as { say?: Say } | undefined)?.say;
+  return say ? (tr(say.key, say.values) as string) : err.userMessage;
+}
+
+const NOT_FOUND = (CATALOGS.ru.errors as { notFound: Record<string, string> }).notFound;
+/**
+ * "… not found." of a thing the catalogs name (errors.notFound.<what>: 'order', 'document' …);
+ * another name (staff pages not yet through the catalogs) as `${what} not found.`.
+ */
+export const notFound = (what = 'page') =>
+  Object.hasOwn(NOT_FOUND, what) ? saying('not_found', `errors.notFound.${what}`, 'web.not_found') : new DomainError('not_found', `${what} not found.`, { code: 'web.not_found' });
+export const forbidden = (message?: string) =>
+  message === undefined ? saying('forbidden', 'errors.forbidden', 'web.forbidden') : new DomainError('forbidden', message, { code: 'web.forbidden' });
 export const unauthenticated = (message: string) => new DomainError('unauthenticated', message, { code: 'web.sign_in' });
 export const badRequest = (msg: string) => new DomainError('malformed', msg, { code: 'web.bad_request' });
 export const invalidForm = (msg: string) => new DomainError('invalid', msg, { code: 'web.form' });
@@ -27,7 +51,7 @@ export const zId = z
   .transform((v) => parseId(v) as number);
 
 /** A numeric id from a URL or form, or 404 (a malformed id is just a page that does not exist). */
-export function idParam(v: unknown, what = 'Page'): number {
+export function idParam(v: unknown, what = 'page'): number {
   const n = parseId(Array.isArray(v) ? v[0] : v);
   if (n === null) throw notFound(what);
   return n;

@@ -1,6 +1,6 @@
 // Handlebars helpers shared by every template. All return escaped text.
 import type { HelperOptions } from 'handlebars';
-import { translator } from '../infra/i18n/index.ts';
+import { key, languageOr, translator } from '../infra/i18n/index.ts';
 import { formats } from '../infra/intl.ts';
 import { orderStatusLabel } from './format.ts';
 
@@ -14,6 +14,20 @@ const langOf = (o: unknown) => (isOptions(o) ? ((o.data?.root as { lang?: string
 const hashValues = (hash: Record<string, unknown>) =>
   typeof hash.count === 'string' && hash.count.trim() !== '' && Number.isFinite(Number(hash.count)) ? { ...hash, count: Number(hash.count) } : hash;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** The page's translator. */
+const trOf = (o: unknown) => translator(langOf(o));
+
+// An order approval's states and reasons (src/store/approvals) → catalog keys.
+const APPROVAL_STATE_KEYS: Record<string, string> = {
+  pending: key('approvals.state.pending'),
+  approved: key('approvals.state.approved'),
+  rejected: key('approvals.state.rejected'),
+  expired: key('approvals.state.expired'),
+};
+const APPROVAL_REASON_KEYS: Record<string, string> = {
+  order_limit: key('approvals.reason.order_limit'),
+  monthly_limit: key('approvals.reason.monthly_limit'),
+};
 
 export const helpers = {
   /**
@@ -41,6 +55,18 @@ export const helpers = {
   qty: (v: unknown, o: unknown) => fmt(o).qty(str(v)),
   /** A unit of measure in the page's language ("pcs"/"шт" → «шт.»). */
   unitLabel: (v: unknown, o: unknown) => fmt(o).unit(str(v)),
-  /** An order status code → its label. */
-  statusLabel: (v: unknown) => orderStatusLabel(v === null || v === undefined ? null : String(v)),
+  /** An order status code → its label in the page's language. */
+  statusLabel: (v: unknown, o: unknown) => orderStatusLabel(str(v), languageOr(langOf(o))),
+  /** An order approval's state ("pending" …) → its label in the page's language; an unknown one as it is. */
+  approvalStateLabel: (v: unknown, o: unknown) => {
+    const k = Object.hasOwn(APPROVAL_STATE_KEYS, String(v)) ? APPROVAL_STATE_KEYS[String(v)] : undefined;
+    return k ? (trOf(o)(k) as string) : String(v ?? '');
+  },
+  /** Why an order waits for approval: {{approvalReason reason limit monthSpent currency}}. */
+  approvalReason: (reason: unknown, limit: unknown, spent: unknown, currency: unknown, o: unknown) => {
+    const k = Object.hasOwn(APPROVAL_REASON_KEYS, String(reason)) ? APPROVAL_REASON_KEYS[String(reason)] : undefined;
+    if (!k) return String(reason ?? '');
+    const f = fmt(o);
+    return trOf(o)(k, { limit: f.money(str(limit), str(currency)), spent: f.money(str(spent), str(currency)) }) as string;
+  },
 };

@@ -58,7 +58,7 @@ describe('demo: the demo buyer’s company has an owner, an accountant and a vie
     await owner.login('buyer@demo.local', 'demo-password');
     const page = await owner.get('/approvals');
     expect(page.status).to.equal(200);
-    expect(page.text).to.contain(`id="approval-${pending[0]!.id}"`).and.to.contain('purchaser@demo.local').and.to.contain('больше лимита на один заказ 5\u00a0000,00 RUB');
+    expect(page.text).to.contain(`id="approval-${pending[0]!.id}"`).and.to.contain('purchaser@demo.local').and.to.contain('больше лимита на один заказ 5\u00a0000,00\u00a0₽');
     expect((await new WebClient(srv.base).get('/')).text).to.contain('purchaser@demo.local');
   });
 });

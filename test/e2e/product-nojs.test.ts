@@ -37,7 +37,7 @@ describe('e2e: the product page without JavaScript', function () {
 
     await main.locator('input[name=quantity]').fill('3');
     await Promise.all([page.waitForURL((u) => u.pathname === path), main.locator('button[type=submit]').click()]);
-    expect(await page.locator('.alert.ok').textContent()).to.match(/Reserved 3 .* at Main until/);
+    expect(await page.locator('.alert.ok').textContent()).to.match(/Зарезервировано 3 .* на складе Main до/);
     expect(await page.locator(`#reserve-box-${offer} tr`, { hasText: 'Main' }).locator('[data-available]').getAttribute('data-available')).to.equal('17');
     expect(await w.rt.db('reservations').where({ offer_id: offer, state: 'active' }).count('* as n').first()).to.deep.equal({ n: 1 });
   });

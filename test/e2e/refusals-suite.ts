@@ -92,7 +92,7 @@ export function refusalSuite(js: boolean): void {
       await page.fill('input[name=password]', 'a long enough password');
       await page.fill('input[name=password2]', 'another long password');
       expect(await submit(page, 'form.stack button[type=submit]', /^\/password\/set\//)).to.equal(422);
-      await shows(page, 'The two passwords differ.');
+      await shows(page, 'Пароли не совпадают.');
     });
 
     it('a console form refused: 422 and the settings naming the field', async () => {

@@ -54,7 +54,7 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await mainRow.locator('input[name=quantity]').fill('2');
     await mainRow.locator('button', { hasText: 'Зарезервировать' }).click();
     await box.locator('.alert.ok').waitFor();
-    expect(await box.locator('.alert.ok').textContent()).to.match(/Reserved 2 шт\. of Drill Makita HP1630 at Main until/);
+    expect(await box.locator('.alert.ok').textContent()).to.match(/Зарезервировано 2 шт\. «Drill Makita HP1630» на складе Main до/);
     await page.waitForFunction((id) => document.querySelector(`#reserve-box-${id} tr td.num`)?.textContent?.trim() === '18 шт.', w.fx.offers[1]);
     await shot('product');
   });
@@ -66,11 +66,11 @@ describe('e2e: reservations and the waiting list in Chromium', function () {
     await pageReady(page); // the Extend button posts over htmx, the expiry comes over SSE
     const time = page.locator('time[data-expires]').first();
     const t1 = await time.textContent();
-    expect(t1).to.match(/^\d+ min \d+ s$|^\d+ min$/);
+    expect(t1).to.match(/^\d+ мин \d+ с$|^\d+ мин$/);
     // the countdown ticks in the page
     await page.waitForFunction((before) => document.querySelector('time[data-expires]')?.textContent !== before, t1, { timeout: 5000 });
-    await page.locator('button', { hasText: 'Extend' }).click();
-    await page.locator('#reservations .alert.ok', { hasText: 'extended' }).waitFor();
+    await page.locator('button', { hasText: 'Продлить' }).click();
+    await page.locator('#reservations .alert.ok', { hasText: 'продлён' }).waitFor();
     await shot('list');
     const id = (await w.rt.db('reservations').first('id'))!.id;
     await w.rt.db('reservations').where({ id }).update({ expires_at: rt.db.raw("now() - interval '1 second'") });

@@ -53,7 +53,7 @@ describe('security: atomic attempt limits and no account enumeration', function 
     const statuses = rs.map((r) => r.status);
     expect(statuses.filter((s) => s !== 429), statuses.join(',')).to.have.length(10);
     expect(statuses.filter((s) => s === 429)).to.have.length(30);
-    expect(rs.find((r) => r.status === 429)!.text).to.match(/Too many sign-in attempts\. Wait \d+ min/);
+    expect(rs.find((r) => r.status === 429)!.text).to.match(/Слишком много попыток входа\. Подождите \d+ мин/);
     expect((await cs[40]!.post('/login', { email: fx.emails.a, password: PASSWORD })).status).to.equal(429);
   });
 
@@ -86,7 +86,7 @@ describe('security: atomic attempt limits and no account enumeration', function 
       expect(csrfFree(r.text)).to.equal(csrfFree(unknown[0]!.text));
     }
     expect(unknown[0]!.status).to.equal(401);
-    expect(unknown[0]!.text).to.contain('Wrong e-mail or password.');
+    expect(unknown[0]!.text).to.contain('Неверная почта или пароль.');
     // argon2 runs in both cases (a dummy hash for the unknown e-mail): within a factor of 2.
     const [u, l] = [median(unknown.map((r) => r.ms)), median(locked.map((r) => r.ms))];
     expect(l / u, `unknown ${u} ms, locked ${l} ms`).to.be.within(0.5, 2);

@@ -65,7 +65,7 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     const owner = await signIn(fx.emails.a);
     const list = await owner.get('/approvals');
     expect(list.status).to.equal(200);
-    expect(list.text).to.contain(`id="approval-${orderId}"`).and.contain('больше лимита на один заказ 100,00 RUB').and.contain('emp <span class="muted">(emp@alpha.test)</span>');
+    expect(list.text).to.contain(`id="approval-${orderId}"`).and.contain('больше лимита на один заказ 100,00\u00a0₽').and.contain('emp <span class="muted">(emp@alpha.test)</span>');
     expect((await owner.get('/catalog')).text).to.contain('href="/approvals"');
     sent.length = 0;
     const ok = await owner.post(`/approvals/${orderId}/approve`, { comment: 'Да, нужно' });

@@ -50,7 +50,11 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     const c = await w.signIn('a');
     const none = await c.post('/logout', {}, { csrf: null });
     expect(none.status).to.equal(403);
-    expect(none.text).to.contain('This form has expired');
+    expect(none.text).to.contain('Форма устарела');
+    // in the visitor's language, though the check runs before the language is looked up
+    c.cookies.set('lang', 'en');
+    expect((await c.post('/logout', {}, { csrf: null })).text).to.contain('This form has expired');
+    c.cookies.delete('lang');
     const wrong = await c.post('/account/switch', { counterpartyId: String(w.fx.cp.aChild) }, { csrf: 'x'.repeat(24) });
     expect(wrong.status).to.equal(403);
     const anon = w.anon();
@@ -65,12 +69,18 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     await c.get('/login');
     const unknown = await c.post('/login', { email: 'nobody@x.test', password: 'whatever-123' });
     expect(unknown.status).to.equal(401);
-    expect(unknown.text).to.contain('Wrong e-mail or password.');
+    expect(unknown.text).to.contain('Неверная почта или пароль.');
+    // The same refusal in English for a visitor who chose it.
+    const en = w.anon();
+    en.cookies.set('lang', 'en');
+    await en.get('/login');
+    const enUnknown = await en.post('/login', { email: 'nobody@x.test', password: 'whatever-123' });
+    expect(enUnknown.text).to.contain('Wrong e-mail or password.').and.contain('<h1>Sign in</h1>');
     for (let i = 0; i < 4; i++) expect((await c.post('/login', { email: w.fx.emails.a, password: 'bad-password' })).status).to.equal(401);
     const fifth = await c.post('/login', { email: w.fx.emails.a, password: 'bad-password' });
     // The fifth locks the account; the answer stays the one an unknown e-mail gets (test/security/limits).
     expect(fifth.status).to.equal(401);
-    expect(fifth.text).to.contain('Wrong e-mail or password.');
+    expect(fifth.text).to.contain('Неверная почта или пароль.');
     expect((await w.rt.db('users').where({ id: w.fx.users.a }).first())!.locked_until).to.not.equal(null);
     // Even the right password is refused while locked.
     const right = await c.post('/login', { email: w.fx.emails.a, password: PASSWORD });
@@ -92,7 +102,7 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
       text = r.text;
     }
     expect(last).to.equal(429);
-    expect(text).to.match(/Too many sign-in attempts\. Wait \d+ min/);
+    expect(text).to.match(/Слишком много попыток входа\. Подождите \d+ мин/);
     // Successful sign-ins do not count: a buyer signs in 15 times in a row.
     for (let i = 0; i < 15; i++) await w.anon().login(w.fx.emails.b, PASSWORD);
   });
@@ -129,8 +139,9 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     const c = w.anon();
     await c.get('/password/forgot');
     const r = await c.post('/password/forgot', { email: w.fx.emails.a });
-    expect(r.text).to.contain('a link to set a new password is on its way');
+    expect(r.text).to.contain('ссылка для нового пароля уже отправлена');
     expect(sent).to.have.length(1);
+    expect(sent[0]!.subject).to.equal('Counterpart: новый пароль');
     const link = sent[0]!.text.match(/\/password\/set\/[\w-]+/)![0];
     await c.get(link);
     const short = await c.post(link, { password: 'short', password2: 'short' });
@@ -150,9 +161,9 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     const token = await issueToken(w.rt.db, w.fx.users.b, 'invite', 1);
     const c = w.anon();
     const page = await c.get(`/password/set/${token}`);
-    expect(page.text).to.contain('Welcome').and.contain(w.fx.emails.b);
+    expect(page.text).to.contain('Добро пожаловать').and.contain(w.fx.emails.b);
     expect((await c.post(`/password/set/${token}`, { password: 'invited password 1', password2: 'invited password 1' })).status).to.equal(303);
-    expect((await c.get('/')).text).to.contain('Your password is set');
+    expect((await c.get('/')).text).to.contain('Пароль задан');
     expect((await c.post(`/password/set/${token}`, { password: 'invited password 2', password2: 'invited password 2' })).status).to.equal(410);
   });
 });

@@ -107,10 +107,14 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect((await a.get(`/orders/${order!.id}`, { 'hx-request': 'true', 'hx-target': 'order-status' })).text).to.not.contain('hx-trigger');
     await rt.db('orders').where({ id: order!.id }).update({ status: 'confirmed' });
     // the code's label, with the accounting system's own words as detail
-    expect(status.text).to.contain('УТ-00042').and.contain('<strong class="status">Confirmed</strong> <small class="muted">(Принят)</small>');
-    expect(status.text).to.contain('<span class="status">New</span>').and.contain('<span class="status">Confirmed</span> <small class="muted">(Принят)</small>');
+    expect(status.text).to.contain('УТ-00042').and.contain('<strong class="status">Подтверждён</strong> <small class="muted">(Принят)</small>');
+    expect(status.text).to.contain('<span class="status">Новый</span>').and.contain('<span class="status">Подтверждён</span> <small class="muted">(Принят)</small>');
     const list = await a.get('/orders');
-    expect(list.text).to.contain(order!.number).and.contain('<td class="status">Confirmed <small class="muted">(Принят)</small></td>');
+    expect(list.text).to.contain(order!.number).and.contain('<td class="status">Подтверждён <small class="muted">(Принят)</small></td>');
+    // A buyer who chose English sees the labels in English.
+    await rt.db('users').where({ id: fx.users.a }).update({ language: 'en' });
+    expect((await a.get('/orders')).text).to.contain('<td class="status">Confirmed <small class="muted">(Принят)</small></td>');
+    await rt.db('users').where({ id: fx.users.a }).update({ language: null });
     // Submitting the same form again does not create a second order.
     const again = await a.post('/checkout', form);
     expect(again.status, again.text.slice(again.text.indexOf("<main>"), again.text.indexOf("<main>") + 600)).to.equal(303);

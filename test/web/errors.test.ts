@@ -43,12 +43,12 @@ describe('web: refusals and unknown errors', () => {
     try {
       const page = await buyer.get('/test-boom');
       expect(page.status).to.equal(500);
-      expect(page.text).to.contain(shown('Something went wrong on our side. Please try again.'));
+      expect(page.text).to.contain(shown('У нас что-то пошло не так. Попробуйте ещё раз.'));
       expect(page.text).not.to.contain('secret detail');
       expect(page.text).not.to.match(/\bat .+:\d+:\d+/);
       const json = await buyer.get('/test-boom', { accept: 'application/json' });
       expect(json.status).to.equal(500);
-      expect(JSON.parse(json.text)).to.deep.equal({ error: 'Something went wrong on our side. Please try again.' });
+      expect(JSON.parse(json.text)).to.deep.equal({ error: 'У нас что-то пошло не так. Попробуйте ещё раз.' });
     } finally {
       log.error = original;
     }
@@ -72,13 +72,14 @@ describe('web: refusals and unknown errors', () => {
   });
 
   /** Each refusal a route can answer, as a whole page and as an htmx request. */
+  // (the English ones are the store's own texts: src/store, translated separately)
   const pageRefusals: { what: string; status: number; message: string; who: () => WebClient; send: (c: WebClient, h: Record<string, string>) => Promise<{ status: number; text: string }> }[] = [
-    { what: 'an unknown page', status: 404, message: 'Page not found.', who: () => buyer, send: (c, h) => c.get('/no-such-page', h) },
-    { what: 'a form without its CSRF token', status: 403, message: 'This form has expired or did not come from this site. Reload the page and try again.', who: () => buyer, send: (c, h) => c.post('/cart/add', { offerId: '1', qty: '1' }, { csrf: null, headers: h }) },
-    { what: 'a buyer in the console', status: 403, message: 'You do not have access to this page.', who: () => buyer, send: (c, h) => c.get('/console/clients', h) },
-    { what: 'staff in the store', status: 403, message: 'The store is for buyers; staff use the console.', who: () => manager, send: (c, h) => c.get('/cart', h) },
-    { what: 'a reserve form without its fields', status: 422, message: 'Choose an item, a warehouse and a quantity.', who: () => buyer, send: (c, h) => c.post('/reservations', { quantity: '1' }, { headers: h }) },
-    { what: 'the reserve box of an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.get('/reservations/box/999999', h) },
+    { what: 'an unknown page', status: 404, message: 'Страница не найдена.', who: () => buyer, send: (c, h) => c.get('/no-such-page', h) },
+    { what: 'a form without its CSRF token', status: 403, message: 'Форма устарела или пришла не с этого сайта. Обновите страницу и попробуйте снова.', who: () => buyer, send: (c, h) => c.post('/cart/add', { offerId: '1', qty: '1' }, { csrf: null, headers: h }) },
+    { what: 'a buyer in the console', status: 403, message: 'У вас нет доступа к этой странице.', who: () => buyer, send: (c, h) => c.get('/console/clients', h) },
+    { what: 'staff in the store', status: 403, message: 'Магазин — для покупателей; сотрудникам — консоль.', who: () => manager, send: (c, h) => c.get('/cart', h) },
+    { what: 'a reserve form without its fields', status: 422, message: 'Выберите товар, склад и количество.', who: () => buyer, send: (c, h) => c.post('/reservations', { quantity: '1' }, { headers: h }) },
+    { what: 'the reserve box of an unknown item', status: 404, message: 'Товар не найден.', who: () => buyer, send: (c, h) => c.get('/reservations/box/999999', h) },
     { what: 'extending a reservation that is not there', status: 404, message: 'Резерв не найден.', who: () => buyer, send: (c, h) => c.post('/reservations/999999/extend', {}, { headers: h }) },
     { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
     { what: 'waiting for an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
@@ -105,13 +106,20 @@ describe('web: refusals and unknown errors', () => {
     await buyer.get('/login');
     const res = await buyer.post('/reservations', { offerId: '1', warehouseId: '1', quantity: '1' });
     expect(res.status).to.equal(401);
-    expect(res.text).to.contain(shown('Your session has ended. Please sign in again.'));
+    expect(res.text).to.contain(shown('Сеанс закончился. Войдите снова.'));
+  });
+
+  it('a refusal speaks the viewer\'s language: the 404 page and its message in English for a buyer who chose it', async () => {
+    await w.rt.db('users').where({ id: w.fx.users.a }).update({ language: 'en' });
+    const res = await buyer.get('/reservations/box/999999');
+    expect(res.status).to.equal(404);
+    expect(res.text).to.contain('<html lang="en">').and.contain(shown('Item not found.')).and.contain('Back to the start page');
   });
 
   it('JSON clients get the status and the message', async () => {
     const res = await buyer.get('/reservations/box/999999', { accept: 'application/json' });
     expect(res.status).to.equal(404);
-    expect(JSON.parse(res.text)).to.deep.equal({ error: 'Item not found.' });
+    expect(JSON.parse(res.text)).to.deep.equal({ error: 'Товар не найден.' });
   });
 
   it('a refusal answered in place: the htmx fragment or a flash, with the same message', async () => {

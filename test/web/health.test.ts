@@ -66,7 +66,7 @@ describe('web: /healthz and the shell', () => {
     const missing = await fetch(`${base}/no/such/page`);
     expect(missing.status).to.equal(404);
     const html = await missing.text();
-    expect(html).to.contain('Page not found.');
+    expect(html).to.contain('Страница не найдена.');
     expect(html).not.to.match(/at .*\.ts:\d+/);
   });
 

@@ -45,11 +45,11 @@ describe('web: reservations and waiting list pages', () => {
     expect(box.text).to.contain('data-available="20"');
     const r = await a.post('/reservations', { offerId: String(fx.offers[1]), warehouseId: String(fx.warehouses.main), quantity: '3' }, { headers: { 'hx-request': 'true' } });
     expect(r.status).to.equal(200);
-    expect(r.text).to.match(/Reserved 3 шт\. of Drill Makita HP1630 at Main until/);
+    expect(r.text).to.match(/Зарезервировано 3 шт\. «Drill Makita HP1630» на складе Main до/);
     expect(r.text).to.contain('data-available="17"');
     const page = await a.get('/reservations');
     expect(page.text).to.contain('Drill Makita HP1630');
-    expect(page.text).to.match(/<time datetime="[^"]+" data-expires="[^"]+">23 h 59 min<\/time>/);
+    expect(page.text).to.match(/<time datetime="[^"]+" data-expires="[^"]+" data-units="ч мин с" data-due="истекает">23 ч 59 мин<\/time>/);
     expect(page.text).to.contain('sse-connect="/reservations/events"');
   });
 
@@ -69,13 +69,18 @@ describe('web: reservations and waiting list pages', () => {
     const [r1, r2] = await rt.db('reservations').orderBy('id').pluck('id');
     await a.get('/reservations');
     const ext = await a.post(`/reservations/${r1}/extend`, {}, { headers: { 'hx-request': 'true' } });
-    expect(ext.text).to.contain('Reservation of Drill Makita HP1630 extended.');
+    expect(ext.text).to.contain('Резерв «Drill Makita HP1630» продлён.').and.contain('>Продлить</button>');
     const ord = await a.post('/reservations/order', { ids: String(r1), comment: 'please' }, { headers: { 'hx-request': 'true' } });
-    expect(ord.text).to.match(/Order CP-\d{6} created for 285\.00\./);
+    expect(ord.text).to.match(/Заказ CP-\d{6} на 285,00\u00a0₽ оформлен\./);
     const cancel = await a.post(`/reservations/${r2}/cancel`, {});
     expect(cancel.status).to.equal(303);
     const page = await a.get('/reservations');
-    expect(page.text).to.contain('Reservation of Hammer 500g cancelled.');
+    expect(page.text).to.contain('Резерв «Hammer 500g» отменён.').and.contain('>отменён</td>');
+    // A buyer who chose English: the list, its states and the flashes in English.
+    a.cookies.set('lang', 'en');
+    const en = await a.get('/reservations');
+    expect(en.text).to.contain('<h1>My reservations</h1>').and.contain('>cancelled</td>').and.contain('>ordered · order CP-');
+    a.cookies.delete('lang');
     expect(await rt.db('reservations').orderBy('id').pluck('state')).to.deep.equal(['ordered', 'cancelled']);
   });
 

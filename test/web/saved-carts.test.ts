@@ -144,7 +144,7 @@ describe('web/templates and draft carts: save, order again, switch, rename, dele
     expect(sw2.status).to.equal(303);
     expect(await cartOf(fx.users.a)).to.deep.equal([{ offer_id: fx.offers[3], quantity: '1.000', warehouse_id: null }]);
     const list = await a.get('/carts');
-    expect(main(list.text)).to.contain('Текущая <a href="/cart">корзина</a> «Отложенная корзина»: строк 1.');
+    expect(main(list.text)).to.contain('Текущая <a href="/cart">корзина</a> «Отложенная корзина»: 1 строка.');
     const [d2] = await saved('draft');
     expect(d2!.name).to.equal('Объект на Ленина');
     // an unnamed park takes the cart's own name, made unique

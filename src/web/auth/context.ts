@@ -4,7 +4,7 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
 import { assertMayOrder, COMPANY_ROLE_LABELS, mayApproveOrders, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
-import { forbidden, notFound, parseId, unauthenticated } from '../errors.ts';
+import { forbidden, notFound, parseId, saying } from '../errors.ts';
 import { takeFlash } from './session.ts';
 
 export type { Role, Viewer };
@@ -49,7 +49,7 @@ export const VIEWER_PRELOAD = viewerSql(`(CASE WHEN s.sess->>'userId' ~ '^[0-9]{
 /** The signed-in viewer; use after requireUser. */
 export function viewerOf(res: Response): Viewer {
   const v = res.locals.viewer as Viewer | undefined;
-  if (!v) throw unauthenticated('Please sign in.');
+  if (!v) throw saying('unauthenticated', 'errors.signIn', 'web.sign_in');
   return v;
 }
 
@@ -61,7 +61,7 @@ export const requireUser: RequestHandler = (req, res, next) => {
     return;
   }
   if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, target);
-  next(unauthenticated('Your session has ended. Please sign in again.'));
+  next(saying('unauthenticated', 'errors.sessionEnded', 'web.sign_in'));
 };
 
 export function requireRole(...roles: Role[]): RequestHandler[] {
@@ -76,9 +76,9 @@ export const requireBuyer: RequestHandler[] = [
   requireUser,
   (_req, res, next) => {
     const v = viewerOf(res);
-    if (v.role !== 'buyer') return next(forbidden('The store is for buyers; staff use the console.'));
+    if (v.role !== 'buyer') return next(saying('forbidden', 'errors.staffInStore', 'web.forbidden'));
     if (v.counterpartyId === null) {
-      return next(forbidden('No legal entity is linked to your account yet. Ask your manager to link one.'));
+      return next(saying('forbidden', 'errors.noEntity', 'web.forbidden'));
     }
     next();
   },

@@ -3,7 +3,7 @@
 // something (not GET/HEAD/OPTIONS) without the right token is refused with 403.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { forbidden } from '../errors.ts';
+import { saying } from '../errors.ts';
 
 /** The session's token, created on first use (this is what starts an anonymous session). */
 export function csrfToken(req: Request): string {
@@ -27,7 +27,7 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
   const sent = (req.body && typeof req.body._csrf === 'string' ? req.body._csrf : undefined) ?? req.get('x-csrf-token');
   const expected = req.session.data.csrf;
   if (!sent || !expected || !same(sent, expected)) {
-    next(forbidden('This form has expired or did not come from this site. Reload the page and try again.'));
+    next(saying('forbidden', 'errors.csrf', 'web.forbidden'));
     return;
   }
   next();

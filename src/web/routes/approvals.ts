@@ -12,6 +12,7 @@ import { requireBuyer, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { forbidden, idParam } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 
 export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
@@ -20,12 +21,12 @@ export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
     const v = viewerOf(res);
     const all = await listApprovals(rt.db, v);
     const pending = all.filter((a) => a.state === 'pending').map((a) => ({ ...a, comment: a.orderId === extra.orderId ? (extra.comment ?? '') : '', failed: a.orderId === extra.orderId }));
-    res.status(status).render('approvals', { title: 'Согласование заказов', pending, decided: all.filter((a) => a.state !== 'pending'), error: extra.error });
+    res.status(status).render('approvals', { title: tOf(res)('approvals.title'), pending, decided: all.filter((a) => a.state !== 'pending'), error: extra.error });
   };
 
   const owner = (res: Response) => {
     const v = viewerOf(res);
-    if (!mayApproveOrders(v)) throw forbidden('Заказы сверх лимита согласует владелец кабинета.');
+    if (!mayApproveOrders(v)) throw forbidden(tOf(res)('approvals.ownerOnly'));
     return v;
   };
 
@@ -36,13 +37,13 @@ export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
 
   const decide = (decision: Decision) => async (req: Request, res: Response) => {
     const v = owner(res);
-    const orderId = idParam(req.params.id, 'Заказ');
+    const orderId = idParam(req.params.id, 'order');
     const comment = String(req.body?.comment ?? '');
     try {
       const d = await decideApproval(rt, mail, v, orderId, decision, comment);
       // An approved order goes out now, like one just placed (the periodic export is the safety net).
       if (decision === 'approved') void requestOrderDelivery(rt, d.number);
-      flash(req, 'ok', decision === 'approved' ? `Заказ ${d.number} согласован и передаётся в учётную систему.` : `Заказ ${d.number} отклонён, резерв снят.`);
+      flash(req, 'ok', tOf(res)(decision === 'approved' ? 'approvals.approved' : 'approvals.rejected', { number: d.number }));
       res.redirect(303, '/approvals');
     } catch (err) {
       // A foreign id stays the 404 page; a refusal is shown on the page with its status.

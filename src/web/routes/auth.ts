@@ -12,20 +12,13 @@ import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
 import { notFound, zId } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 import { safeLocalPath } from '../safe-path.ts';
 
 // An unknown e-mail, a wrong password and a locked account get the same status and text (and,
 // with argon2 run in every case, about the same time): the answer never tells whether an
 // account exists.
-const MESSAGES = {
-  invalid: 'Wrong e-mail or password. After 5 wrong passwords sign-in is paused for 15 minutes; you can also reset the password by e-mail.',
-  disabled: 'This account is disabled. Ask your manager or an administrator.',
-  tooMany: (s: number) => `Too many sign-in attempts. Wait ${Math.ceil(s / 60)} min and try again.`,
-  resetSent: 'If that e-mail belongs to an account, a link to set a new password is on its way.',
-  badLink: 'This link has expired or was already used. Ask for a new one.',
-  passwordSet: 'Your password is set. Welcome!',
-  mismatch: 'The two passwords differ.',
-};
+const tooMany = (res: Response, s: number) => tOf(res)('auth.login.tooMany', { minutes: Math.ceil(s / 60) });
 
 /** Only local paths: never redirect a user off-site after sign-in (see safe-path.ts). */
 export const safeNext = safeLocalPath;
@@ -47,7 +40,7 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
   const limits = attemptLimits(rt.redis, rt.prefix);
   const renderLogin = (req: Request, res: Response, status: number, error?: string) =>
-    res.status(status).render('login', { title: 'Sign in', csrf: csrfToken(req), error, email: req.body?.email ?? '', next: safeNext(req.body?.next ?? req.query.next) });
+    res.status(status).render('login', { title: tOf(res)('auth.login.title'), csrf: csrfToken(req), error, email: req.body?.email ?? '', next: safeNext(req.body?.next ?? req.query.next) });
 
   r.get('/login', (req, res) => {
     if (res.locals.viewer) return res.redirect(303, safeNext(req.query.next) ?? homeFor(res.locals.viewer.role));
@@ -64,11 +57,11 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
       { rule: LOGIN_LIMITS.email, key: email },
     ];
     const wait = await limits.take(keys);
-    if (wait > 0) return renderLogin(req, res, 429, MESSAGES.tooMany(wait));
+    if (wait > 0) return renderLogin(req, res, 429, tooMany(res, wait));
     const result = await checkLogin(rt.db, email, password);
     if (!result.ok) {
       // 'disabled' comes only after the right password, so it tells nothing to a guesser.
-      return renderLogin(req, res, 401, result.reason === 'disabled' ? MESSAGES.disabled : MESSAGES.invalid);
+      return renderLogin(req, res, 401, tOf(res)(result.reason === 'disabled' ? 'auth.login.disabled' : 'auth.login.invalid'));
     }
     await limits.refund(keys);
     regenerateSession(req, { userId: result.userId });
@@ -81,7 +74,7 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
     res.redirect(303, '/login');
   });
 
-  r.get('/password/forgot', (req, res) => res.render('password-forgot', { title: 'Reset password', csrf: csrfToken(req) }));
+  r.get('/password/forgot', (req, res) => res.render('password-forgot', { title: tOf(res)('auth.forgot.title'), csrf: csrfToken(req) }));
 
   r.post('/password/forgot', async (req, res) => {
     const email = String(req.body?.email ?? '').trim().slice(0, 320);
@@ -89,7 +82,7 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
       { rule: RESET_LIMITS.ip, key: String(req.ip) },
       { rule: RESET_LIMITS.email, key: email.toLowerCase() },
     ]);
-    if (wait > 0) return res.status(429).render('password-forgot', { title: 'Reset password', csrf: csrfToken(req), error: MESSAGES.tooMany(wait) });
+    if (wait > 0) return res.status(429).render('password-forgot', { title: tOf(res)('auth.forgot.title'), csrf: csrfToken(req), error: tooMany(res, wait) });
     const userId = email ? await findUserIdByEmail(rt.db, email) : null;
     if (userId) {
       const token = await issueToken(rt.db, userId, 'reset', 2);
@@ -97,34 +90,34 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
       await mail
         .send({
           to: email,
-          subject: 'Counterpart: set a new password',
-          text: `Someone (hopefully you) asked to reset the password of ${email}.\n\nSet a new one within 2 hours:\n${link}\n\nIf it was not you, ignore this message.`,
+          subject: tOf(res)('auth.forgot.mailSubject'),
+          text: tOf(res)('auth.forgot.mailText', { email, link }),
         })
         .catch((err) => log.warn({ err: (err as Error).message }, 'reset e-mail not sent'));
     }
     // The same answer whether or not the account exists.
-    res.render('password-forgot', { title: 'Reset password', csrf: csrfToken(req), sent: MESSAGES.resetSent });
+    res.render('password-forgot', { title: tOf(res)('auth.forgot.title'), csrf: csrfToken(req), sent: tOf(res)('auth.forgot.sent') });
   });
 
   r.get('/password/set/:token', async (req, res) => {
     const t = await peekToken(rt.db, req.params.token);
-    if (!t) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
-    res.render('password-set', { title: t.purpose === 'invite' ? 'Welcome' : 'Set password', csrf: csrfToken(req), email: t.email, token: req.params.token });
+    if (!t) return res.status(410).render('password-set', { title: tOf(res)('auth.set.title'), error: tOf(res)('auth.set.badLink'), expired: true });
+    res.render('password-set', { title: tOf(res)(t.purpose === 'invite' ? 'auth.set.welcome' : 'auth.set.title'), csrf: csrfToken(req), email: t.email, token: req.params.token });
   });
 
   r.post('/password/set/:token', async (req, res) => {
     const t = await peekToken(rt.db, req.params.token);
-    if (!t) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
+    if (!t) return res.status(410).render('password-set', { title: tOf(res)('auth.set.title'), error: tOf(res)('auth.set.badLink'), expired: true });
     const password = String(req.body?.password ?? '');
-    const problem = passwordProblem(password) ?? (password !== String(req.body?.password2 ?? '') ? MESSAGES.mismatch : null);
+    const problem = passwordProblem(password) ?? (password !== String(req.body?.password2 ?? '') ? tOf(res)('auth.set.mismatch') : null);
     if (problem) {
-      return res.status(422).render('password-set', { title: 'Set password', csrf: csrfToken(req), email: t.email, token: req.params.token, error: problem });
+      return res.status(422).render('password-set', { title: tOf(res)('auth.set.title'), csrf: csrfToken(req), email: t.email, token: req.params.token, error: problem });
     }
     const userId = await redeemToken(rt.db, req.params.token, password);
-    if (!userId) return res.status(410).render('password-set', { title: 'Set password', error: MESSAGES.badLink, expired: true });
+    if (!userId) return res.status(410).render('password-set', { title: tOf(res)('auth.set.title'), error: tOf(res)('auth.set.badLink'), expired: true });
     regenerateSession(req, { userId });
     csrfToken(req);
-    flash(req, 'ok', MESSAGES.passwordSet);
+    flash(req, 'ok', tOf(res)('auth.set.done'));
     res.redirect(303, '/');
   });
 

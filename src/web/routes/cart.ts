@@ -97,7 +97,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
 
   r.post('/cart/add', ...requireOrdering, async (req, res) => {
     const o = owner(res);
-    const offerId = idParam(req.body?.offerId, 'Product');
+    const offerId = idParam(req.body?.offerId, 'product');
     const q = parseQuantity(String(req.body?.qty ?? ''));
     const back = safeNext(req.body?.back) ?? req.get('referer')?.replace(/^https?:\/\/[^/]+/, '') ?? '/catalog';
     let message: string;

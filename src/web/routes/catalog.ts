@@ -140,7 +140,7 @@ export function catalogRoutes(rt: Runtime): Router {
     // The mirror's reads go to the replica when there is one (rt.readDb); the buyer's own state does not.
     const [tree, warehouses] = await Promise.all([groupTree(rt.readDb), listWarehouses(rt.readDb)]);
     const groupNode = params.group ? tree.byId.get(params.group) : undefined;
-    if (params.group && !groupNode) throw notFound('Group');
+    if (params.group && !groupNode) throw notFound('group');
     const query = {
       q: params.q || undefined,
       group: groupNode ? { sourceId: groupNode.sourceId, externalIds: descendantIds(groupNode) } : undefined,
@@ -198,14 +198,14 @@ export function catalogRoutes(rt: Runtime): Router {
 
   r.get('/product/:offerId', ...requireBuyer, async (req, res) => {
     const { counterpartyId, contractId, viewer } = buyerScope(res);
-    const offerId = idParam(req.params.offerId, 'Product');
+    const offerId = idParam(req.params.offerId, 'product');
     // The reserve box is part of the page (works without JS); htmx only refreshes it live.
     const [details, warehouses, reserveBox] = await Promise.all([
       productDetails(rt.readDb, { counterpartyId, contractId }, offerId),
       listWarehouses(rt.readDb),
       offerReservable(rt.db, offerId, viewer.userId),
     ]);
-    if (!details) throw notFound('Product');
+    if (!details) throw notFound('product');
     // "When can I have it" for ?qty= (1 by default): a bad quantity is a 400 naming it, the rest of the page still shown.
     const asked = typeof req.query.qty === 'string' ? req.query.qty : '1';
     const quantity = parseQuantity(asked);

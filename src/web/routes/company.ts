@@ -7,7 +7,8 @@ import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { publicBaseUrl } from '../../mail/links.ts';
-import { assertMayManageCompany, COMPANY_ROLE_LABELS, COMPANY_ROLES } from '../../store/company/access.ts';
+import type { Translate } from '../../infra/i18n/index.ts';
+import { assertMayManageCompany, COMPANY_ROLES, type CompanyRole } from '../../store/company/access.ts';
 import {
   assertStaffCompanyAccess, changeEmployee, companyEntities, type Employee, type EmployeeChange, INVITE_TTL_HOURS, inviteEmployee,
   listEmployees, parseLimit, parseRole, reinvite, restoreEmployee, revokeEmployee,
@@ -17,6 +18,7 @@ import { requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 
 interface Company {
   clientId: number;
@@ -29,16 +31,19 @@ interface Company {
 
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** A company role in the page's language. */
+const roleLabel = (tr: Translate, role: CompanyRole) => tr(`company.roles.${role}`);
+
 /** The change a form describes (role, "all" or the ticked entities, limits). */
-function changeFrom(body: Record<string, unknown>): EmployeeChange {
+function changeFrom(body: Record<string, unknown>, tr: Translate): EmployeeChange {
   const ids = list(body.counterpartyIds).map((v) => parseId(v));
   return {
     companyRole: parseRole(body.companyRole),
     allCounterparties: body.scope !== 'listed',
     // A malformed id is no entity of the client: the store answers 404 for it.
     counterpartyIds: ids.map((n) => n ?? 0),
-    orderLimit: parseLimit(body.orderLimit, 'Лимит на заказ'),
-    monthlyLimit: parseLimit(body.monthlyLimit, 'Лимит в месяц'),
+    orderLimit: parseLimit(body.orderLimit, tr('company.orderLimit')),
+    monthlyLimit: parseLimit(body.monthlyLimit, tr('company.monthlyLimit')),
   };
 }
 
@@ -53,27 +58,29 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
   };
   const staffCompany = async (req: Request, res: Response): Promise<Company> => {
     const v = viewerOf(res);
-    const c = await assertStaffCompanyAccess(rt.db, v, idParam(req.params.clientId, 'Клиент'));
+    const c = await assertStaffCompanyAccess(rt.db, v, idParam(req.params.clientId, 'client'));
     return { clientId: c.id, clientName: c.name, base: `/manager/clients/${c.id}/company`, actorId: null, inviter: v.name || v.email };
   };
 
   const render = async (res: Response, c: Company, status = 200, extra: { error?: string; invite?: Record<string, unknown> } = {}) => {
     const [employees, entities] = await Promise.all([listEmployees(rt.db, c.clientId), companyEntities(rt.db, c.clientId)]);
-    const roles = (selected: string) => COMPANY_ROLES.map((value) => ({ value, label: COMPANY_ROLE_LABELS[value], selected: value === selected }));
+    const tr = tOf(res);
+    const roles = (selected: string) => COMPANY_ROLES.map((value) => ({ value, label: roleLabel(tr, value), selected: value === selected }));
     const entityNames = new Map(entities.map((e) => [e.id, e.name]));
     const row = (e: Employee) => ({
       ...e,
-      roleLabel: COMPANY_ROLE_LABELS[e.companyRole],
+      roleLabel: roleLabel(tr, e.companyRole),
       roles: roles(e.companyRole),
       isSelf: e.id === c.actorId,
       owner: e.companyRole === 'owner',
-      entityText: e.companyRole === 'owner' || e.allCounterparties ? 'все юрлица' : e.counterpartyIds.map((id) => entityNames.get(id) ?? '?').join(', '),
+      entityText: e.companyRole === 'owner' || e.allCounterparties ? tr('company.allEntitiesShort') : e.counterpartyIds.map((id) => entityNames.get(id) ?? '?').join(', '),
       entities: entities.map((x) => ({ ...x, checked: e.counterpartyIds.includes(x.id) })),
     });
     const inv = extra.invite ?? {};
     const ticked = list(inv.counterpartyIds).map(String);
     res.status(status).render('company', {
-      title: `Сотрудники — ${c.clientName}`,
+      title: tr('company.title', { client: c.clientName }),
+      currency: rt.config.STORE_CURRENCY,
       company: c,
       staffView: c.actorId === null,
       employees: employees.map(row),
@@ -102,17 +109,14 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
     }
   };
 
-  const sendInvitation = async (c: Company, userId: number, email: string, token: string, role: string) => {
+  const sendInvitation = async (tr: Translate, c: Company, userId: number, email: string, token: string, role: CompanyRole) => {
     const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
     await mail
       .send({
         to: email,
-        subject: `Приглашение в кабинет компании ${c.clientName}`,
+        subject: tr('company.mail.subject', { client: c.clientName }),
         key: `company-invite-${userId}-${token.slice(0, 12).replace(/[^\w-]/g, '_')}`,
-        text:
-          `${c.inviter} приглашает вас в кабинет компании ${c.clientName} (роль: ${role}).\n\n` +
-          `Задайте пароль в течение ${INVITE_TTL_HOURS / 24} дней по ссылке:\n${link}\n\n` +
-          'Если вы не ждали этого письма, просто удалите его.',
+        text: tr('company.mail.text', { inviter: c.inviter, client: c.clientName, role: roleLabel(tr, role), count: INVITE_TTL_HOURS / 24, link }),
       })
       .catch((err) => log.warn({ err: (err as Error).message, userId }, 'company invitation not sent'));
   };
@@ -125,48 +129,48 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
       const body = (req.body ?? {}) as Record<string, unknown>;
       await act(req, res, c, async () => {
         const email = String(body.email ?? '').trim().slice(0, 320);
-        const change = changeFrom(body);
+        const change = changeFrom(body, tOf(res));
         const { userId, token } = await inviteEmployee(rt.db, c.clientId, c.actorId, { ...change, email, name: String(body.name ?? '') });
-        await sendInvitation(c, userId, email, token, COMPANY_ROLE_LABELS[change.companyRole]);
-        return `Приглашение отправлено на ${email}.`;
+        await sendInvitation(tOf(res), c, userId, email, token, change.companyRole);
+        return tOf(res)('company.flash.invited', { email });
       }, body);
     });
 
     r.post(`${path}/employees/:userId`, ...guard, async (req, res) => {
       const c = await companyOf(req, res);
-      const userId = idParam(req.params.userId, 'Сотрудник');
+      const userId = idParam(req.params.userId, 'employee');
       await act(req, res, c, async () => {
-        await changeEmployee(rt.db, c.clientId, c.actorId, userId, changeFrom(req.body ?? {}));
-        return 'Изменения сохранены.';
+        await changeEmployee(rt.db, c.clientId, c.actorId, userId, changeFrom(req.body ?? {}, tOf(res)));
+        return tOf(res)('company.flash.saved');
       });
     });
 
     r.post(`${path}/employees/:userId/revoke`, ...guard, async (req, res) => {
       const c = await companyOf(req, res);
-      const userId = idParam(req.params.userId, 'Сотрудник');
+      const userId = idParam(req.params.userId, 'employee');
       await act(req, res, c, async () => {
         await revokeEmployee(rt.db, c.clientId, c.actorId, userId);
-        return 'Доступ отозван: сотрудник вышел из кабинета.';
+        return tOf(res)('company.flash.revoked');
       });
     });
 
     r.post(`${path}/employees/:userId/restore`, ...guard, async (req, res) => {
       const c = await companyOf(req, res);
-      const userId = idParam(req.params.userId, 'Сотрудник');
+      const userId = idParam(req.params.userId, 'employee');
       await act(req, res, c, async () => {
         await restoreEmployee(rt.db, c.clientId, userId);
-        return 'Доступ восстановлен.';
+        return tOf(res)('company.flash.restored');
       });
     });
 
     r.post(`${path}/employees/:userId/reinvite`, ...guard, async (req, res) => {
       const c = await companyOf(req, res);
-      const userId = idParam(req.params.userId, 'Сотрудник');
+      const userId = idParam(req.params.userId, 'employee');
       await act(req, res, c, async () => {
         const { token, email } = await reinvite(rt.db, c.clientId, userId);
         const e = (await listEmployees(rt.db, c.clientId)).find((x) => x.id === userId);
-        await sendInvitation(c, userId, email, token, COMPANY_ROLE_LABELS[e?.companyRole ?? 'buyer']);
-        return `Новое приглашение отправлено на ${email}.`;
+        await sendInvitation(tOf(res), c, userId, email, token, e?.companyRole ?? 'buyer');
+        return tOf(res)('company.flash.reinvited', { email });
       });
     });
   };

@@ -4,8 +4,9 @@
 import { type RequestHandler, Router } from 'express';
 import yazl from 'yazl';
 import type { Runtime } from '../../infra/runtime.ts';
+import type { DocumentKind } from '../../mirror/records.ts';
 import type { Viewer } from '../../store/accounts/viewer.ts';
-import { COMPANY_ROLE_LABELS, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
+import { maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
 import { documentCounterparties, invoiceCounterparties } from '../../store/documents/access.ts';
 import {
   DOCUMENT_KIND_LABELS, documentById, documentFile, documentFileName, documentsByIds, listDocuments, parseFilters,
@@ -28,28 +29,31 @@ export function documentRoutes(rt: Runtime): Router {
   const roleGuard = (allowed: (v: Viewer) => boolean): RequestHandler => (_req, res, next) => {
     const viewer = viewerOf(res);
     if (allowed(viewer)) return next();
-    next(forbidden(`Ваша роль в компании (${COMPANY_ROLE_LABELS[viewer.companyRole]}) не даёт доступа к документам. Обратитесь к владельцу кабинета.`));
+    const tr = tOf(res);
+    next(forbidden(tr('documents.roleRefused', { role: tr(`company.roles.${viewer.companyRole}`) })));
   };
   const documentsRole = roleGuard(maySeeDocuments);
 
   r.get('/documents', ...requireBuyer, documentsRole, async (req, res) => {
     const viewer = viewerOf(res);
     const filters = parseFilters(req.query);
-    if (filters.counterpartyId !== undefined && !scopeOf(viewer).includes(filters.counterpartyId)) throw notFound('Юрлицо');
-    const documents = await listDocuments(rt.db, scopeOf(viewer), filters);
+    if (filters.counterpartyId !== undefined && !scopeOf(viewer).includes(filters.counterpartyId)) throw notFound('counterparty');
+    const tr = tOf(res);
+    const kindLabel = (kind: DocumentKind) => tr(`documents.kinds.${kind}`);
+    const documents = (await listDocuments(rt.db, scopeOf(viewer), filters)).map((d) => ({ ...d, kindLabel: kindLabel(d.kind) }));
     res.render('documents', {
-      title: 'Документы',
+      title: tr('documents.title'),
       documents,
       filters,
-      kinds: Object.entries(DOCUMENT_KIND_LABELS).map(([value, label]) => ({ value, label, selected: value === filters.kind })),
+      kinds: (Object.keys(DOCUMENT_KIND_LABELS) as DocumentKind[]).map((value) => ({ value, label: kindLabel(value), selected: value === filters.kind })),
       entities: viewer.counterparties.filter((c) => scopeOf(viewer).includes(c.id)).map((c) => ({ ...c, selected: c.id === filters.counterpartyId })),
     });
   });
 
   r.get('/documents/:id.pdf', ...requireBuyer, documentsRole, async (req, res) => {
     const scope = scopeOf(viewerOf(res));
-    const doc = await documentById(rt.db, scope, idParam(req.params.id, 'Документ'));
-    if (!doc) throw notFound('Документ');
+    const doc = await documentById(rt.db, scope, idParam(req.params.id, 'document'));
+    if (!doc) throw notFound('document');
     const pdf = (await documentFile(rt.db, scope, doc.id)) ?? (await renderDocumentPdf(doc, res.locals.lang as string | undefined));
     res.type('application/pdf').set('Content-Disposition', attachment(documentFileName(doc))).send(pdf);
   });
@@ -57,15 +61,15 @@ export function documentRoutes(rt: Runtime): Router {
   // GET with the ids in the query string: the list's checkboxes submit it without JavaScript.
   r.get('/documents.zip', ...requireBuyer, documentsRole, async (req, res) => {
     const raw = ([] as unknown[]).concat(req.query.id ?? []);
-    if (!raw.length) throw badRequest('Отметьте документы, которые нужно скачать.');
-    if (raw.length > ZIP_MAX) throw badRequest(`Не больше ${ZIP_MAX} документов в одном архиве.`);
+    if (!raw.length) throw badRequest(tOf(res)('documents.zipNone'));
+    if (raw.length > ZIP_MAX) throw badRequest(tOf(res)('documents.zipTooMany', { max: ZIP_MAX }));
     const ids = raw.map((v) => parseId(v));
-    if (ids.some((id) => id === null)) throw badRequest('Номер документа должен быть числом.');
+    if (ids.some((id) => id === null)) throw badRequest(tOf(res)('documents.zipBadId'));
     const scope = scopeOf(viewerOf(res));
     const docs = await documentsByIds(rt.db, scope, [...new Set(ids as number[])]);
-    if (docs.length !== new Set(ids).size) throw notFound('Документ');
+    if (docs.length !== new Set(ids).size) throw notFound('document');
     const zip = new yazl.ZipFile();
-    res.type('application/zip').set('Content-Disposition', attachment('Документы.zip'));
+    res.type('application/zip').set('Content-Disposition', attachment(tOf(res)('documents.zipName')));
     zip.outputStream.pipe(res);
     const names = new Set<string>();
     try {
@@ -85,8 +89,8 @@ export function documentRoutes(rt: Runtime): Router {
   });
 
   r.get('/orders/:id/invoice.pdf', ...requireBuyer, roleGuard(maySeeOrderInvoices), async (req, res) => {
-    const inv = await orderInvoice(rt.db, invoiceCounterparties(viewerOf(res)), idParam(req.params.id, 'Заказ'));
-    if (!inv) throw notFound('Заказ');
+    const inv = await orderInvoice(rt.db, invoiceCounterparties(viewerOf(res)), idParam(req.params.id, 'order'));
+    if (!inv) throw notFound('order');
     const pdf = await renderInvoicePdf(inv, res.locals.lang as string | undefined);
     res.type('application/pdf').set('Content-Disposition', attachment(tOf(res)('documentsPdf.invoice.file', { number: inv.number }))).send(pdf);
   });

@@ -35,15 +35,15 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string; quoteId?: number }> {
     const actor = actorOf(res);
     if (req.params.quoteId !== undefined) {
-      const quoteId = idParam(req.params.quoteId, 'Запрос цены');
+      const quoteId = idParam(req.params.quoteId, 'quote');
       return { actor, clientId: await quoteClient(rt.db, actor, quoteId), base: `/quotes/${quoteId}/messages`, quoteId };
     }
     if (req.params.clientId === undefined) {
-      if (actor.role !== 'buyer' || actor.clientId === null) throw notFound('Conversation');
+      if (actor.role !== 'buyer' || actor.clientId === null) throw notFound('conversation');
       return { actor, clientId: actor.clientId, base: '/messages' };
     }
     const clientId = idParam(req.params.clientId);
-    if (actor.role === 'buyer') throw notFound('Conversation');
+    if (actor.role === 'buyer') throw notFound('conversation');
     await assertThreadAccess(rt.db, actor, clientId);
     return { actor, clientId, base: `/manager/clients/${clientId}/messages` };
   }
@@ -120,7 +120,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
       const { actor, clientId, quoteId } = await threadClient(req, res);
       const a = await messageAttachment(rt.db, actor, idParam(req.params.messageId));
       const owner = await rt.db('messages').where({ id: idParam(req.params.messageId) }).first('client_id', 'quote_id');
-      if (owner?.client_id !== clientId || (quoteId !== undefined && owner.quote_id !== quoteId)) throw notFound('Attachment');
+      if (owner?.client_id !== clientId || (quoteId !== undefined && owner.quote_id !== quoteId)) throw notFound('attachment');
       res.set('X-Content-Type-Options', 'nosniff');
       res.set('Content-Security-Policy', "default-src 'none'; sandbox");
       const body = await openAttachment(rt.blobs, a);

@@ -2,7 +2,7 @@
 // another client's order id is a 404.
 import { Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
-import { APPROVAL_STATE_LABELS, approvalOfOrder } from '../../store/approvals/approvals.ts';
+import { approvalOfOrder } from '../../store/approvals/approvals.ts';
 import { mayApproveOrders } from '../../store/company/access.ts';
 import { listOrders, orderDetail, reorder } from '../../store/orders/history.ts';
 import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
@@ -16,14 +16,13 @@ export function orderRoutes(rt: Runtime): Router {
   r.get('/orders', ...requireBuyer, async (_req, res) => {
     const { viewer, counterpartyId } = buyerScope(res);
     const orders = await listOrders(rt.db, viewer.counterpartyIds, counterpartyId);
-    const labelled = orders.map((o) => ({ ...o, approvalLabel: o.approvalState ? APPROVAL_STATE_LABELS[o.approvalState] : null }));
-    res.render('orders', { title: tOf(res)('orders.title'), orders: labelled });
+    res.render('orders', { title: tOf(res)('orders.title'), orders });
   });
 
   r.get('/orders/:id', ...requireBuyer, async (req, res) => {
     const { viewer } = buyerScope(res);
-    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
-    if (!order) throw notFound('Order');
+    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'order'));
+    if (!order) throw notFound('order');
     res.set('Vary', 'HX-Request');
     // htmx polls the status block while the order is open: every 3 s until the accounting system
     // confirmed it, then every 10 s for its later statuses (shipped, paid…) until it is closed.
@@ -36,8 +35,8 @@ export function orderRoutes(rt: Runtime): Router {
 
   r.post('/orders/:id/reorder', ...requireOrdering, async (req, res) => {
     const { viewer, counterpartyId, contractId } = buyerScope(res);
-    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'Order'));
-    if (!order) throw notFound('Order');
+    const order = await orderDetail(rt.db, viewer.counterpartyIds, idParam(req.params.id, 'order'));
+    if (!order) throw notFound('order');
     const result = await reorder(rt.db, { userId: viewer.userId, counterpartyId, contractId }, order);
     if (result.added) flash(req, 'ok', tOf(res)('orders.reordered', { count: result.added, number: order.number }));
     for (const e of result.errors) flash(req, 'error', e);

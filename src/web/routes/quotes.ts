@@ -12,8 +12,11 @@ import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteThread, quoteV
 import { mayOrder } from '../../store/company/access.ts';
 import { buyerScope, requireOrdering, requireRole, viewerOf } from '../auth/context.ts';
 import { idParam } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 
-const STATUS: Record<string, string> = { requested: 'ждёт ответа менеджера', answered: 'есть предложение', accepted: 'принято, заказ оформлен', declined: 'отклонено' };
+/** A quote's status in the page's language (a status the catalogs do not name shows as it is). */
+const statusText = (res: Response, status: string) => (QUOTE_STATUSES.has(status) ? tOf(res)(`quotes.statuses.${status}`) : status);
+const QUOTE_STATUSES = new Set(['requested', 'answered', 'accepted', 'declined']);
 const ruDate = (d: string | null) => (d ? d.split('-').reverse().join('.') : '—');
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
@@ -31,9 +34,9 @@ export function quoteRoutes(rt: Runtime): Router {
     const actor = actorOf(res);
     const quotes = await listQuotes(rt.db, actor);
     res.render('quotes', {
-      title: 'Запросы цены',
+      title: tOf(res)('quotes.title'),
       staff: actor.role !== 'buyer',
-      quotes: quotes.map((q) => ({ ...q, statusText: STATUS[q.status], validUntilText: ruDate(q.validUntil) })),
+      quotes: quotes.map((q) => ({ ...q, statusText: statusText(res, q.status), validUntilText: ruDate(q.validUntil) })),
     });
   });
 
@@ -49,16 +52,16 @@ export function quoteRoutes(rt: Runtime): Router {
 
   r.get('/quotes/:id', ...anyone, async (req, res) => {
     const actor = actorOf(res);
-    const q = await quoteView(rt.db, actor, idParam(req.params.id, 'Запрос цены'));
+    const q = await quoteView(rt.db, actor, idParam(req.params.id, 'quote'));
     const open = q.status === 'requested' || q.status === 'answered';
     // a viewer or an accountant reads the quote; only a role that may order accepts or declines it
     const ordering = actor.role === 'buyer' && mayOrder(viewerOf(res));
     const base = `/quotes/${q.id}/messages`;
     const { messages } = await quoteThread(deps, actor, q.id);
     res.render('quote', {
-      title: `Запрос цены №${q.id}`,
+      title: tOf(res)('quotes.quoteTitle', { id: q.id }),
       q,
-      statusText: q.expired ? 'срок предложения истёк' : STATUS[q.status],
+      statusText: q.expired ? tOf(res)('quotes.expired') : statusText(res, q.status),
       desiredDateText: ruDate(q.desiredDate),
       validUntilText: ruDate(q.validUntil),
       canAccept: ordering && q.status === 'answered' && !q.expired,
@@ -69,7 +72,7 @@ export function quoteRoutes(rt: Runtime): Router {
   });
 
   r.post('/quotes/:id/answer', ...requireRole('manager', 'admin'), async (req, res) => {
-    const id = idParam(req.params.id, 'Запрос цены');
+    const id = idParam(req.params.id, 'quote');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const lines = Object.keys(body).flatMap((k) => {
       const n = /^price_(\d{1,4})$/.exec(k)?.[1];
@@ -83,12 +86,12 @@ export function quoteRoutes(rt: Runtime): Router {
   });
 
   r.post('/quotes/:id/accept', ...requireOrdering, async (req, res) => {
-    const order = await acceptQuote(rt.db, actorOf(res), idParam(req.params.id, 'Запрос цены'));
+    const order = await acceptQuote(rt.db, actorOf(res), idParam(req.params.id, 'quote'));
     res.redirect(303, `/orders/${order.orderId}`);
   });
 
   r.post('/quotes/:id/decline', ...requireOrdering, async (req, res) => {
-    const id = idParam(req.params.id, 'Запрос цены');
+    const id = idParam(req.params.id, 'quote');
     await declineQuote(rt.db, actorOf(res), id);
     res.redirect(303, `/quotes/${id}`);
   });

@@ -24,13 +24,13 @@ export const REGISTER_LIMITS = {
   email: { name: 'register:email', points: 3, windowS: 3600 },
 } satisfies Record<string, LimitRule>;
 
-const tooMany = (s: number) => `Слишком много заявок с этого адреса. Подождите ${Math.ceil(s / 60)} мин и попробуйте снова.`;
+const tooMany = (res: Response, s: number) => tOf(res)('register.tooMany', { minutes: Math.ceil(s / 60) });
 
 export function registerRoutes(rt: Runtime): Router {
   const r = Router();
   const limits = attemptLimits(rt.redis, rt.prefix);
   const page = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
-    res.status(status).render('register', { title: 'Регистрация компании', csrf: csrfToken(req), form: req.body ?? {}, ...extra });
+    res.status(status).render('register', { title: tOf(res)('register.title'), csrf: csrfToken(req), form: req.body ?? {}, ...extra });
 
   r.get('/register', (req, res) => {
     if (res.locals.viewer) return res.redirect(303, '/');
@@ -44,9 +44,9 @@ export function registerRoutes(rt: Runtime): Router {
       { rule: REGISTER_LIMITS.ip, key: String(req.ip) },
       { rule: REGISTER_LIMITS.email, key: email },
     ]);
-    if (wait > 0) return page(req, res, 429, { error: tooMany(wait) });
+    if (wait > 0) return page(req, res, 429, { error: tooMany(res, wait) });
     const { value, errors } = parseRegistration(req.body);
-    if (!value) return page(req, res, 422, { errors, error: 'Проверьте отмеченные поля.' });
+    if (!value) return page(req, res, 422, { errors, error: tOf(res)('register.checkFields') });
     try {
       const id = await submitRegistration(rt.db, value);
       log.info({ registration: id }, 'registration request');

@@ -2,6 +2,7 @@
 // reservations" (countdowns, extend, cancel, turn into an order), live updates over SSE.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { Translate } from '../../infra/i18n/index.ts';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { offerReservable } from '../../store/reservations/reservable.ts';
@@ -20,6 +21,7 @@ import { buyerScope, requireBuyer, requireOrdering, viewerOf } from '../auth/con
 import { flash } from '../auth/session.ts';
 import { httpStatus, refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
+import { tOf } from '../i18n.ts';
 import type { LiveEvents } from '../live/live-events.ts';
 import { safeLocalPath } from '../safe-path.ts';
 
@@ -39,7 +41,7 @@ export function actorOf(res: Response): Actor {
 
 function parseId(v: unknown): number {
   const r = id.safeParse(v);
-  if (!r.success) throw notFound('Reservation');
+  if (!r.success) throw notFound('reservation');
   return r.data;
 }
 
@@ -51,22 +53,25 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     const ordering = mayOrder(viewerOf(res));
     const [reservations, settings] = await Promise.all([listReservations(rt, actor), reservationSettings(rt.db, actor.clientId)]);
     const now = Date.now();
+    const tr = tOf(res);
     const rows = reservations.map((x) => ({
       ...x,
       active: x.state === 'active',
       expiresIso: x.expiresAt.toISOString(),
-      remaining: x.state === 'active' ? remainingText(x.expiresAt.getTime() - now) : '',
+      stateLabel: tr(`reservations.states.${x.state}`),
+      remaining: x.state === 'active' ? remainingText(tr, x.expiresAt.getTime() - now) : '',
       canExtend: ordering && x.state === 'active' && settings.extensionAllowed && x.extensions < settings.maxExtensions,
       canOrder: ordering && x.state === 'active' && !x.short && x.counterpartyId === actor.counterpartyId,
     }));
     // policy 'warn': an order past the credit limit goes through when the buyer ticks the box
     const credit = (await creditOf(rt.db, [actor.counterpartyId])).get(actor.counterpartyId);
     const creditConfirmable = credit?.policy === 'warn' && credit.limit !== null;
-    return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, creditConfirmable, ...extra };
+    const extendText = settings.extensionAllowed ? tr('reservations.leadExtend', { count: settings.maxExtensions }) : '';
+    return { reservations: rows, anyActive: rows.some((x) => x.canOrder), settings, extendText, creditConfirmable, ...extra };
   };
 
   r.get('/reservations', ...requireBuyer, async (_req, res) => {
-    res.render('reservations', { title: 'My reservations', ...(await renderList(res)) });
+    res.render('reservations', { title: tOf(res)('reservations.title'), ...(await renderList(res)) });
   });
 
   r.get('/reservations/list', ...requireBuyer, async (_req, res) => {
@@ -80,17 +85,20 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
   /** The reserve box for an offer: per-warehouse availability, reserve and "notify me" forms. */
   r.get('/reservations/box/:offerId', ...requireBuyer, async (req, res) => {
     const box = await offerReservable(rt.db, parseId(req.params.offerId), actorOf(res).userId!);
-    if (!box) throw notFound('Item');
+    if (!box) throw notFound('item');
     res.render('fragments/reserve-box', { layout: false, box, back: safeBack(req.query.back, `/product/${box.offerId}`) });
   });
 
   r.post('/reservations', ...requireOrdering, async (req, res) => {
     const form = reserveForm.safeParse(req.body);
-    if (!form.success) throw invalidForm('Choose an item, a warehouse and a quantity.');
+    if (!form.success) throw invalidForm(tOf(res)('reservations.chooseForm'));
     const back = safeBack(form.data.back, '/reservations');
     try {
       const made = await reserve(rt, actorOf(res), form.data);
-      const text = `Reserved ${formats().qty(made.quantity)} ${formats().unit(made.unit)} of ${made.itemName} at ${made.warehouseName} until ${formats().dateTimeShort(made.expiresAt)}.`;
+      const f = formats(res.locals.locale as string | undefined);
+      const text = tOf(res)('reservations.reserved', {
+        quantity: f.qty(made.quantity), unit: f.unit(made.unit), item: made.itemName, warehouse: made.warehouseName, until: f.dateTimeShort(made.expiresAt),
+      });
       if (isHtmx(req)) {
         const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
         res.render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'ok', text }, reservation: made });
@@ -127,22 +135,25 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     res.redirect(303, '/reservations');
   };
 
-  const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (item: string) => string) =>
+  const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (res: Response, item: string) => string) =>
     r.post(`/reservations/:id/${name}`, ...requireOrdering, async (req, res) => {
       const rid = parseId(req.params.id);
-      await answerList(req, res, await attempt(async () => done((await run(actorOf(res), rid)).itemName)));
+      await answerList(req, res, await attempt(async () => done(res, (await run(actorOf(res), rid)).itemName)));
     });
-  action('extend', (a, rid) => extendReservation(rt, a, rid), (item) => `Reservation of ${item} extended.`);
-  action('cancel', (a, rid) => cancelReservation(rt, a, rid), (item) => `Reservation of ${item} cancelled.`);
+  action('extend', (a, rid) => extendReservation(rt, a, rid), (res, item) => tOf(res)('reservations.extended', { item }));
+  action('cancel', (a, rid) => cancelReservation(rt, a, rid), (res, item) => tOf(res)('reservations.cancelled', { item }));
 
   r.post('/reservations/order', ...requireOrdering, async (req, res) => {
     const form = idsForm.safeParse(req.body);
     const message: Message = !form.success
-      ? { kind: 'error', text: 'Choose at least one reservation.' }
+      ? { kind: 'error', text: tOf(res)('reservations.chooseOne') }
       : await attempt(async () => {
           const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '', { creditConfirmed: req.body?.creditConfirmed === '1' });
           // Over the buyer's limits it waits for the owner, whom the sweep e-mails (src/store/approvals).
-          return order.awaitingApproval ? `Заказ ${order.number} на ${order.total} оформлен. ${order.approvalMessage ?? ''}`.trim() : `Order ${order.number} created for ${order.total}.`;
+          const total = formats(res.locals.locale as string | undefined).money(order.total, order.currency);
+          return order.awaitingApproval
+            ? tOf(res)('reservations.orderedAwaiting', { number: order.number, total, approval: order.approvalMessage ?? '' }).trim()
+            : tOf(res)('reservations.ordered', { number: order.number, total });
         });
     await answerList(req, res, message);
   });
@@ -150,9 +161,11 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
   return r;
 }
 
-function remainingText(ms: number): string {
-  if (ms <= 0) return 'due now';
+/** "2 ч 5 мин" (public/countdown.js ticks it on with the same units, from the <time>'s data). */
+function remainingText(tr: Translate, ms: number): string {
+  if (ms <= 0) return tr('reservations.remaining.due');
   const m = Math.floor(ms / 60_000);
   const h = Math.floor(m / 60);
-  return h ? `${h} h ${m % 60} min` : m ? `${m} min` : `${Math.ceil(ms / 1000)} s`;
+  const [uh, umin, us] = [tr('reservations.remaining.h'), tr('reservations.remaining.min'), tr('reservations.remaining.s')];
+  return h ? `${h} ${uh} ${m % 60} ${umin}` : m ? `${m} ${umin}` : `${Math.ceil(ms / 1000)} ${us}`;
 }

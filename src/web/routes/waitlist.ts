@@ -58,7 +58,7 @@ export function waitlistRoutes(rt: Runtime): Router {
 
   r.post('/waitlist/:id/delete', ...requireOrdering, async (req, res) => {
     const wid = id.safeParse(req.params.id);
-    if (!wid.success) throw notFound('Waiting-list entry');
+    if (!wid.success) throw notFound('waitlistEntry');
     await unsubscribe(rt, actorOf(res), wid.data);
     flash(req, 'ok', tOf(res)('waitlist.removed'));
     res.redirect(303, '/waitlist');
