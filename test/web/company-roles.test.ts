@@ -177,7 +177,7 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     expect(r.status).to.equal(303);
     expect(await count('orders')).to.equal(before + 1);
     const page = await c.get(r.location!);
-    expect(page.text).to.contain('больше лимита на один заказ (100,00 RUB): он ждёт согласования владельцем кабинета');
+    expect(page.text).to.contain('больше лимита на один заказ (100,00\u00a0₽): он ждёт согласования владельцем кабинета');
     expect(page.text).to.contain('Согласование: ждёт согласования');
     expect(await rt.db('outbox').where({ kind: 'order.create' }).whereRaw(`payload->>'orderId' = ?`, [r.location!.split('/').pop()!])).to.deep.equal([]);
     expect(await rt.db('reservations').where({ user_id: users.buyer }).pluck('state')).to.deep.equal(['active']);

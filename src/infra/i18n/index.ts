@@ -81,6 +81,10 @@ function instance(): I18n {
     const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
     i.services.formatter?.add('qty', (v: unknown, l: string | undefined) => formats(localeOf(languageOr(l))).qty(text(v)));
     i.services.formatter?.add('unit', (v: unknown, l: string | undefined) => formats(localeOf(languageOr(l))).unit(text(v)));
+    // `{{total, money}}`: an amount (decimal string) in the currency given as the `currency` value ("1 234,50 ₽").
+    i.services.formatter?.add('money', (v: unknown, l: string | undefined, o: { currency?: unknown } | undefined) =>
+      formats(localeOf(languageOr(l))).money(text(v), typeof o?.currency === 'string' ? o.currency : null),
+    );
     instances.set(lng, i);
   }
   return i;

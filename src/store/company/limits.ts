@@ -7,6 +7,7 @@
 // excluded. The user's row is locked first, so two checkouts of one employee cannot both slip
 // under the monthly limit. Staff have no limits; an owner's own limits apply to the owner too.
 import type { Knex } from 'knex';
+import { type Message, messageIn } from '../../infra/domain-error.ts';
 import { storeTimeZone } from '../../infra/intl.ts';
 import { add, cmp } from '../shared/decimal.ts';
 
@@ -25,7 +26,9 @@ export interface LimitBreach {
   spent: string;
   total: string;
   currency: string;
-  /** Russian, naming the figures. */
+  /** Why, naming the figures: a catalog key with values (storeErrors.limit.*), for the web to say in the reader's language. */
+  text: Message;
+  /** The same in the store's default language (the order's status history keeps it). */
   message: string;
 }
 
@@ -43,11 +46,14 @@ export interface LimitFigures {
  * Exactly at a limit passes; a kopeck over does not.
  */
 export function evaluateLimits(f: LimitFigures): LimitBreach | null {
-  const money = (v: string) => moneyText(v, f.currency);
+  const said = (key: string, params: Record<string, string>) => {
+    const text: Message = { key, params: { ...params, currency: f.currency } };
+    return { text, message: messageIn(null, text) };
+  };
   if (f.orderLimit !== null && cmp(f.total, f.orderLimit) > 0) {
     return {
       reason: 'order_limit', limit: f.orderLimit, spent: '0.00', total: f.total, currency: f.currency,
-      message: `Заказ на ${money(f.total)} больше лимита на один заказ (${money(f.orderLimit)}): он ждёт согласования владельцем кабинета.`,
+      ...said('storeErrors.limit.order', { total: f.total, limit: f.orderLimit }),
     };
   }
   if (f.monthlyLimit !== null) {
@@ -55,7 +61,7 @@ export function evaluateLimits(f: LimitFigures): LimitBreach | null {
     if (cmp(withThis, f.monthlyLimit) > 0) {
       return {
         reason: 'monthly_limit', limit: f.monthlyLimit, spent: add(f.spent, '0', 2), total: f.total, currency: f.currency,
-        message: `С этим заказом заказы за месяц составят ${money(withThis)} при лимите ${money(f.monthlyLimit)} в месяц (уже заказано на ${money(add(f.spent, '0', 2))}): заказ ждёт согласования владельцем кабинета.`,
+        ...said('storeErrors.limit.monthly', { withThis, limit: f.monthlyLimit, spent: add(f.spent, '0', 2) }),
       };
     }
   }

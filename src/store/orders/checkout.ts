@@ -67,6 +67,7 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
 const result = (o: CreatedOrder): CheckoutResult => ({
   orderId: o.orderId, number: o.number, total: o.total, currency: o.currency, repeated: o.repeated, awaitingApproval: o.awaitingApproval,
   ...(o.approvalMessage ? { approvalMessage: o.approvalMessage } : {}),
+  ...(o.approvalText ? { approvalText: o.approvalText } : {}),
 });
 
 /** The ordered stock stays held (stock rows still locked by createOrder) until the system has the order. */

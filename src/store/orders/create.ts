@@ -19,7 +19,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { t } from '../../infra/i18n/index.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { assertUserMayOrder } from '../company/access.ts';
 import { limitBreach } from '../company/limits.ts';
 import { requestApproval } from '../approvals/request.ts';
@@ -90,8 +90,10 @@ export interface CreatedOrder {
   repeated: boolean;
   /** Over the author's limits: not exported until an owner approves it (src/store/approvals). */
   awaitingApproval: boolean;
-  /** Why it waits (Russian, with the figures); only when awaitingApproval and just created. */
+  /** Why it waits (the store's default language, with the figures); only when awaitingApproval and just created. */
   approvalMessage?: string;
+  /** The same as a catalog key with values, for the reader's language. */
+  approvalText?: Message;
 }
 
 /** The unique key of what an order was created from (orders.creation_key). */
@@ -221,7 +223,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
       return created;
     }
     await requestApproval(trx, { orderId: created.orderId, clientId: input.clientId, counterpartyId: input.counterpartyId, userId: input.userId, breach, outboxKey });
-    return { ...created, awaitingApproval: true, approvalMessage: breach.message };
+    return { ...created, awaitingApproval: true, approvalMessage: breach.message, approvalText: breach.text };
   }
   // Nothing inserted: the same origin's order was committed meanwhile (we waited on its key).
   const first = await existingOrder(trx, input.origin, input.clientId);

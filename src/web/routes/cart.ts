@@ -181,7 +181,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       }
       // Over the buyer's limits: placed, but it waits for the owner (src/store/approvals), who is e-mailed.
       if (result.awaitingApproval && !result.repeated) await mailApprovalRequested(rt, mail, result.orderId).catch((err: Error) => log.warn({ err: err.message, order: result.number }, 'approval request not e-mailed'));
-      if (result.awaitingApproval) flash(req, 'ok', `Заказ ${result.number} оформлен. ${result.approvalMessage ?? 'Он ждёт согласования владельцем кабинета.'}`);
+      if (result.awaitingApproval) {
+        const reason = result.approvalText ? messageText(res, result.approvalText) : (result.approvalMessage ?? t('mailCheckout.awaiting'));
+        flash(req, 'ok', t('storeErrors.limit.placed', { number: result.number, reason }));
+      }
       else flash(req, 'ok', t('cart.placed', { number: result.number, email: o.email }));
       res.redirect(303, `/orders/${result.orderId}`);
     } catch (err) {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { messageIn } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { evaluateLimits, moneyText } from '../../../src/store/company/limits.ts';
 import { createOrder } from '../../../src/store/orders/create.ts';
@@ -40,11 +41,13 @@ describe('store/company/limits: an employee’s order limits per order and per m
     expect(evaluateLimits({ ...f, orderLimit: '1000.00' })).to.equal(null);
     const over = evaluateLimits({ ...f, orderLimit: '999.99' })!;
     expect([over.reason, over.limit, over.total]).to.deep.equal(['order_limit', '999.99', '1000.00']);
-    expect(over.message).to.equal('Заказ на 1\u00a0000,00 RUB больше лимита на один заказ (999,99 RUB): он ждёт согласования владельцем кабинета.');
+    expect(over.message).to.equal('Заказ на 1\u00a0000,00\u00a0₽ больше лимита на один заказ (999,99\u00a0₽): он ждёт согласования владельцем кабинета.');
+    // the same as a key with values: in English for an English reader
+    expect(messageIn('en', over.text)).to.equal("The order for RUB\u00a01,000.00 is over the per-order limit (RUB\u00a0999.99): it awaits the account owner's approval.");
     expect(evaluateLimits({ ...f, monthlyLimit: '5000.00', spent: '4000.00' })).to.equal(null);
     const month = evaluateLimits({ ...f, monthlyLimit: '5000.00', spent: '4000.01' })!;
     expect([month.reason, month.spent]).to.deep.equal(['monthly_limit', '4000.01']);
-    expect(month.message).to.contain('5\u00a0000,01 RUB при лимите 5\u00a0000,00 RUB в месяц (уже заказано на 4\u00a0000,01 RUB)');
+    expect(month.message).to.contain('5\u00a0000,01\u00a0₽ при лимите 5\u00a0000,00\u00a0₽ в месяц (уже заказано на 4\u00a0000,01\u00a0₽)');
     // both passed: the per-order limit is named
     expect(evaluateLimits({ ...f, orderLimit: '1.00', monthlyLimit: '1.00' })!.reason).to.equal('order_limit');
     // huge figures stay exact (no floats)
@@ -61,7 +64,7 @@ describe('store/company/limits: an employee’s order limits per order and per m
     const before = { orders: await orders(), outbox: await outboxRows() };
     const held = await order('2');
     expect(held.awaitingApproval).to.equal(true);
-    expect(held.approvalMessage).to.match(/^Заказ на .+ RUB больше лимита на один заказ \(.+ RUB\): он ждёт согласования владельцем кабинета\.$/);
+    expect(held.approvalMessage).to.match(/^Заказ на .+\s₽ больше лимита на один заказ \(.+\s₽\): он ждёт согласования владельцем кабинета\.$/);
     expect({ orders: await orders(), outbox: await outboxRows() }).to.deep.equal({ orders: before.orders + 1, outbox: before.outbox });
     expect((await rt.db('orders').where({ id: held.orderId }).first('export_state'))!.export_state).to.equal('held');
     const a = (await rt.db('order_approvals').where({ order_id: held.orderId }).first())!;
