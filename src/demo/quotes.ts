@@ -2,6 +2,7 @@
 // their price, valid for a week) with the manager's note in its thread, so accepting a quote and
 // its conversation can be tried at once. Made once: a demo
 // client that already has a quote keeps its own.
+import { storeCurrency } from '../infra/intl.ts';
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { storeToday } from '../store/arrivals/arrivals.ts';
@@ -28,7 +29,7 @@ export async function ensureDemoQuote(rt: Runtime): Promise<number | null> {
   return rt.db.transaction(async (trx) => {
     const [q] = await trx('quotes').insert({
       client_id: clientId, counterparty_id: counterpartyId, contract_id: contract?.id ?? null, user_id: buyer.id, status: 'answered',
-      comment: 'Нужна цена на партию', answer: 'Скидка 5 % при заказе до конца недели', currency: prices.get(lines[0]!.offer_id)!.currency ?? 'RUB',
+      comment: 'Нужна цена на партию', answer: 'Скидка 5 % при заказе до конца недели', currency: prices.get(lines[0]!.offer_id)!.currency ?? storeCurrency(),
       valid_until: validUntil.toISOString().slice(0, 10), answered_by: manager?.id ?? null, answered_at: trx.fn.now(),
     }).returning('id');
     await trx('quote_lines').insert(lines.map((l, i) => ({

@@ -57,6 +57,8 @@ export interface Formats {
   day(v: string | null | undefined): string;
   /** The store's time zone's short name at that instant ("GMT+3"). */
   zoneName(v?: Date | string): string;
+  /** A size in bytes as the locale writes it: "12 кБ", "1,4 МБ" ("12 kB", "1.4 MB"); at least 1 kB. */
+  fileSize(bytes: number | string | null | undefined): string;
   /** A unit of measure as written in the locale: "pcs", "шт", none → «шт.» in Russian; others as given. */
   unit(u: string | null | undefined): string;
   /** The plural category of n ("one", "few", "many", "other" …) by the locale's rules. */
@@ -83,6 +85,8 @@ function build(locale: string, timeZone: string): Formats {
   const cal = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
   const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
   const rules = new Intl.PluralRules(locale);
+  const kb = new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 });
+  const mb = new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 });
   const when = (v: Date | string) => (v instanceof Date ? v : new Date(v));
   const decimal = (v: string) => v.trim() as Intl.StringNumericLiteral;
   return {
@@ -125,6 +129,10 @@ function build(locale: string, timeZone: string): Formats {
       return key === '' || PIECES.has(key) ? (PIECES_IN[language(locale)] ?? PIECES_IN.en!) : u!.trim();
     },
     plural: (n) => rules.select(n),
+    fileSize: (v) => {
+      const n = Number(v ?? 0);
+      return n >= 1048576 ? mb.format(n / 1048576) : kb.format(Math.max(1, Math.round(n / 1024)));
+    },
   };
 }
 

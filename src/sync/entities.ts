@@ -236,7 +236,7 @@ export const SPECS: Specs = {
       { name: 'overdue', type: 'numeric', get: (r) => r.overdue ?? '0' },
       { name: 'credit_limit', type: 'numeric', get: (r) => str(r.creditLimit) },
       { name: 'policy', type: 'text', get: (r) => r.policy ?? 'refuse' },
-      { name: 'currency', type: 'text', get: (r) => r.currency ?? 'RUB' },
+      { name: 'currency', type: 'text', get: (r) => r.currency ?? storeCurrency() },
       { name: 'as_of', type: 'timestamptz', get: (r) => r.asOf },
     ],
     refs: [{ stage: 'counterparty_ext', get: (r) => r.counterpartyExternalId, table: 'counterparties', target: 'counterparty_id', required: true }],

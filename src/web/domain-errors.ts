@@ -1,7 +1,8 @@
 // DomainError → HTTP, in one place: the app's error handler answers every thrown DomainError
 // with this status and its user message; a route that answers a refusal inside its own page or
 // htmx fragment picks it with `refusal()` and takes the status from `httpStatus()`.
-import { DomainError, type DomainErrorType } from '../infra/domain-error.ts';
+import type { Response } from 'express';
+import { DomainError, type DomainErrorType, type Message, messageIn } from '../infra/domain-error.ts';
 
 const STATUS: Record<DomainErrorType, number> = {
   malformed: 400,
@@ -24,4 +25,11 @@ export function httpStatus(err: DomainError): number {
 export function refusal(err: unknown, ...shown: DomainErrorType[]): DomainError {
   if (err instanceof DomainError && (shown.length === 0 || shown.includes(err.type))) return err;
   throw err;
+}
+
+/** A refusal's text (or a store message) in the request's language (src/web/i18n.ts). */
+export function messageText(res: Response, m: DomainError | Message | string): string {
+  const lang = res.locals.lang as string | undefined;
+  if (m instanceof DomainError) return m.text ? messageIn(lang, m.text) : m.userMessage;
+  return messageIn(lang, m);
 }

@@ -13,6 +13,8 @@ export function saying(type: DomainErrorType, key: string, code: string, values:
 }
 /** A refusal's text in a language: its catalog key's when it has one, else its message. */
 export function sayIn(err: DomainError, tr: Translate): string {
+  // a store refusal named as a catalog key with values (src/infra/domain-error.ts Message)
+  if (err.text) return tr(err.text.key, err.text.params ?? {}) as string;
   const say = (err.details as { say?: Say } | undefined)?.say;
   return say ? (tr(say.key, say.values) as string) : err.userMessage;
 }

@@ -40,8 +40,8 @@ export const helpers = {
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss in the store's time zone. */
   datetime: (v: unknown, o: unknown) => fmt(o).dateTime(v ? String(v) : null),
   json: (v: unknown) => JSON.stringify(v),
-  /** File sizes: "12 KB", "1.4 MB". */
-  kb: (v: unknown) => (Number(v) >= 1048576 ? `${(Number(v) / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(Number(v) / 1024))} KB`),
+  /** File sizes in the page's language (Intl units): "12 кБ", "1,4 МБ" / "12 kB", "1.4 MB". */
+  kb: (v: unknown, o: unknown) => fmt(o).fileSize(str(v)),
   /** {{money amount}} → "1 234,50"; {{money amount currency}} → "1 234,50 ₽". */
   money: (v: unknown, ...rest: unknown[]) => {
     const o = rest.at(-1);

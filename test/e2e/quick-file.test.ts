@@ -36,7 +36,7 @@ describe('e2e: quick order from a file in Chromium', function () {
     await page.setInputFiles('input[type=file][name=file]', { name: 'заказ.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
     await Promise.all([page.waitForURL((u) => u.pathname === '/cart/quick/file'), page.click('button:has-text("Загрузить в корзину")')]);
     expect(await page.locator('[role=status]').textContent()).to.contain('Добавлена 1 строка.');
-    expect(await page.locator('[role=alert] li').allInnerTexts()).to.deep.equal(['Line 3: unknown SKU "SKU-999".']);
+    expect(await page.locator('[role=alert] li').allInnerTexts()).to.deep.equal(['Строка 3: неизвестный артикул «SKU-999».']);
     await page.click('a[href="/cart"]');
     await page.waitForURL((u) => u.pathname === '/cart');
     expect(await page.inputValue('input[name^=qty_]')).to.equal('3');

@@ -83,7 +83,7 @@ export function refusalSuite(js: boolean): void {
       const page = await open(w.fx.emails.a, '/cart/quick');
       await page.fill('textarea[name=lines]', 'NO-SUCH-SKU\t1');
       expect(await submit(page, 'form[action="/cart/quick"] button[type=submit]', /^\/cart\/quick$/)).to.equal(422);
-      await shows(page, 'unknown SKU "NO-SUCH-SKU"');
+      await shows(page, 'неизвестный артикул «NO-SUCH-SKU»');
     });
 
     it('setting a password that does not match: 422 and the form again', async () => {

@@ -57,7 +57,7 @@ describe('e2e: templates and draft carts in Chromium without JavaScript', functi
     await submit('button:has-text("Заказать снова")', '/cart');
     const main = await page.locator('main').textContent();
     expect(main).to.contain('Из шаблона «Каждый понедельник» в корзину добавлено строк: 1.');
-    expect(main).to.contain('SKU-004: Not enough stock of SKU-004: 1.5 available, 2 wanted.');
+    expect(main).to.contain('SKU-004: Не хватает SKU-004: доступно 1,5, нужно 2.');
     expect(await page.locator('input[name^=qty_]').count()).to.equal(1);
 
     await page.goto(`${w.base}/carts`);

@@ -182,7 +182,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await page.fill('textarea[name=lines]', `${sku}\t2\nNO-SUCH-SKU\t1`);
     await page.click('form[action="/cart/quick"] button[type=submit]');
     await page.locator('.alert.ok').waitFor();
-    expect(await page.locator('.alert.error').textContent()).to.contain('Line 2: unknown SKU "NO-SUCH-SKU".');
+    expect(await page.locator('.alert.error').textContent()).to.contain('Строка 2: неизвестный артикул «NO-SUCH-SKU».');
     await shot('quick-order');
     await page.goto(`${srv.base}/cart`);
     await pageReady(page);

@@ -48,7 +48,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(plain.status).to.equal(303);
     expect(plain.location).to.equal('/catalog?q=x');
     const tooMany = await a.post('/cart/add', { offerId: String(fx.offers[0]), qty: '500' }, { headers: { 'hx-request': 'true' } });
-    expect(tooMany.text).to.contain('Not enough stock of SKU-001: 101 available, 500 wanted.');
+    expect(tooMany.text).to.contain('Не хватает SKU-001: доступно 101, нужно 500.');
     const bad = await a.post('/cart/add', { offerId: String(fx.offers[0]), qty: 'lots' }, { headers: { 'hx-request': 'true' } });
     expect(bad.text).to.contain('«lots» — не количество');
     const cart = await a.get('/cart');
@@ -61,9 +61,9 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     const r = await a.post('/cart/quick', { lines: 'SKU-002\t4\nNOPE-1\t1\nSKU-003\tabc\nSKU-001 999\n4600000000005;2' });
     expect(r.status, r.text.slice(r.text.indexOf('<main>'), r.text.indexOf('<main>') + 1500)).to.equal(200);
     expect(r.text).to.contain('Добавлено 2 строки.');
-    expect(r.text).to.contain('Line 2: unknown SKU &quot;NOPE-1&quot;.');
-    expect(r.text).to.contain('Line 3: &quot;abc&quot; is not a quantity');
-    expect(r.text).to.contain('Line 4: Not enough stock of SKU-001: 101 available, 999 wanted.');
+    expect(r.text).to.contain('Строка 2: неизвестный артикул «NOPE-1».');
+    expect(r.text).to.contain('Строка 3: «abc» — не количество');
+    expect(r.text).to.contain('Строка 4: Не хватает SKU-001: доступно 101, нужно 999.');
     const lines = await rt.db('cart_lines').orderBy('offer_id').select('offer_id', 'quantity');
     expect(lines).to.deep.equal([
       { offer_id: fx.offers[1], quantity: '4.000' },
@@ -74,7 +74,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     // inside the boosted page the refused report keeps its 422 (the layout's responseHandling swaps it)
     const boosted = await a.post('/cart/quick', { lines: 'X 0' }, { headers: { 'hx-request': 'true', 'hx-boosted': 'true' } });
     expect(boosted.status).to.equal(422);
-    expect(boosted.text).to.contain('Line 1: &quot;0&quot; is not a quantity');
+    expect(boosted.text).to.contain('Строка 1: «0» — не количество');
   });
 
   it('checks out: order + outbox, confirmation mail, then the order page with its status history', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { storeToday } from '../../src/store/arrivals/arrivals.ts';
-import { ruDate } from '../../src/web/delivery-options.ts';
+import { dayText } from '../../src/web/delivery-options.ts';
 import type { WebClient } from '../support/web-client.ts';
 import { useWorld } from '../support/world.ts';
 
@@ -10,6 +10,7 @@ const inDays = (n: number) => {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 };
+const ruDate = (date: string, today: string) => dayText(date, today, 'ru');
 const nb = (s: string) => s.replaceAll('\u00a0', ' ');
 /** The options table's rows: warehouse, how, date, price, amount, marks (tags and spacing dropped). */
 function rows(html: string): string[][] {
@@ -43,10 +44,10 @@ describe('web: "when can I have it" on the product page and in the cart', () => 
     expect(r.text).to.contain('Когда можно получить').and.contain('name="qty" value="30"');
     expect(rows(r.text)).to.deep.equal([
       ['Partner Far (партнёр)', 'в наличии', `${ruDate(inDays(3), storeToday())} 3 дн. доставки`, '156,75', '4 702,50', 'раньше всего'],
-      ['Main', `после поступления ${ruDate(inDays(10), storeToday())}: 20 pcs есть, 10 pcs придёт`, `${ruDate(inDays(10), storeToday())} в день готовности`, '142,50', '4 275,00', 'дешевле всего'],
+      ['Main', `после поступления ${ruDate(inDays(10), storeToday())}: 20 шт. есть, 10 шт. придёт`, `${ruDate(inDays(10), storeToday())} в день готовности`, '142,50', '4 275,00', 'дешевле всего'],
     ]);
     expect(r.text).to.contain(`<time datetime="${inDays(3)}">`);
-    expect(r.text).to.match(/Не хватает: North: не больше 5 pcs\./);
+    expect(r.text).to.match(/Не хватает: North: не больше 5 шт\./);
   });
 
   it('another client sees its own prices for the same options: Alpha’s contract price never leaks to Beta', async () => {
@@ -68,7 +69,7 @@ describe('web: "when can I have it" on the product page and in the cart', () => 
   it('not enough anywhere says so; a bad quantity is a 400 naming it (htmx too: the fragment only)', async () => {
     const none = await a.get(`/product/${offer()}?qty=1000`);
     expect(none.status).to.equal(200);
-    expect(nb(none.text)).to.contain('1000 pcs нет ни на одном складе и не ожидается в поступлениях.');
+    expect(nb(none.text)).to.contain('1000 шт. нет ни на одном складе и не ожидается в поступлениях.');
     for (const bad of ['lots', '-3', '0', '1e9', '1.23456']) {
       const r = await a.get(`/product/${offer()}?qty=${encodeURIComponent(bad)}`);
       expect(r.status, bad).to.equal(400);
@@ -81,7 +82,7 @@ describe('web: "when can I have it" on the product page and in the cart', () => 
     const ok = await a.get(`/product/${offer()}?qty=2,5`, { 'hx-request': 'true', 'hx-target': 'delivery-options' });
     expect(ok.status).to.equal(200);
     expect(rows(ok.text)[0]!.slice(0, 1)).to.deep.equal(['Main']);
-    expect(ok.text).to.contain('Сумма за 2,5 pcs');
+    expect(ok.text).to.contain('Сумма за 2,5 шт.');
   });
 
   it('an unknown or malformed product id is not found, whatever the quantity', async () => {

@@ -80,7 +80,7 @@ describe('web: refusals and unknown errors', () => {
     { what: 'staff in the store', status: 403, message: 'Магазин — для покупателей; сотрудникам — консоль.', who: () => manager, send: (c, h) => c.get('/cart', h) },
     { what: 'a reserve form without its fields', status: 422, message: 'Выберите товар, склад и количество.', who: () => buyer, send: (c, h) => c.post('/reservations', { quantity: '1' }, { headers: h }) },
     { what: 'the reserve box of an unknown item', status: 404, message: 'Товар не найден.', who: () => buyer, send: (c, h) => c.get('/reservations/box/999999', h) },
-    { what: 'extending a reservation that is not there', status: 404, message: 'Reservation not found.', who: () => buyer, send: (c, h) => c.post('/reservations/999999/extend', {}, { headers: h }) },
+    { what: 'extending a reservation that is not there', status: 404, message: 'Резерв не найден.', who: () => buyer, send: (c, h) => c.post('/reservations/999999/extend', {}, { headers: h }) },
     { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
     { what: 'waiting for an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
     { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Waiting-list entry not found.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
@@ -126,22 +126,22 @@ describe('web: refusals and unknown errors', () => {
     // reserve more than there is: the reserve box says why, with the 409 (htmx swaps 4xx: see the layout)
     const hx = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5' }, { headers: HTMX });
     expect(hx.status).to.equal(409);
-    expect(hx.text).to.contain('Not enough stock: 1 шт. available, you asked for 5.');
+    expect(hx.text).to.contain('Не хватает на складе: доступно 1 шт., вы просили 5.');
     const bad = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: 'lots' }, { headers: HTMX });
     expect(bad.status).to.equal(422);
-    expect(bad.text).to.contain('Quantity must be a positive number with at most 3 decimals.');
+    expect(bad.text).to.contain('Количество — положительное число, не больше 3 знаков после запятой.');
     const plain = await buyer.post('/reservations', { offerId: String(w.fx.offers[0]), warehouseId: String(w.fx.warehouses.main), quantity: '5', back: '/reservations' });
     expect(plain.status).to.equal(303);
-    expect((await buyer.get('/reservations')).text).to.contain('Not enough stock: 1 шт. available, you asked for 5.');
+    expect((await buyer.get('/reservations')).text).to.contain('Не хватает на складе: доступно 1 шт., вы просили 5.');
 
     // the cart's "add" answers with its small fragment, or a flash
     const add = await buyer.post('/cart/add', { offerId: String(w.fx.offers[0]), qty: '1000' }, { headers: HTMX });
     expect(add.status).to.equal(200);
-    expect(add.text).to.contain('Not enough stock of SKU-001: 101 available, 1000 wanted.');
+    expect(add.text).to.contain('Не хватает SKU-001: доступно 101, нужно 1000.');
     await w.rt.db('offers').where({ id: w.fx.offers[1] }).update({ deleted: true });
     const gone = await buyer.post('/cart/add', { offerId: String(w.fx.offers[1]), qty: '1', back: '/cart' });
     expect(gone.status).to.equal(303);
-    expect((await buyer.get('/cart')).text).to.contain('This product is no longer in the catalog.');
+    expect((await buyer.get('/cart')).text).to.contain('Этого товара больше нет в каталоге.');
 
     // waiting for what is available now
     const wl = await buyer.post('/waitlist', { offerId: String(w.fx.offers[2]) }, { headers: HTMX });

@@ -56,10 +56,10 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
     expect(r.status, main(r.text)).to.equal(200);
     expect(r.text).to.contain('Добавлена 1 строка.');
     expect(r.text).to.contain('Файл заказ.xlsx');
-    expect(r.text).to.contain('Line 4: unknown SKU &quot;NOPE-1&quot;.');
-    expect(r.text).to.contain('Line 5: &quot;abc&quot; is not a quantity');
-    expect(r.text).to.contain('Line 6: Not enough stock of SKU-001: 101 available, 999 wanted.');
-    expect(r.text).to.contain('Line 7: no SKU or barcode for the quantity &quot;2&quot;.');
+    expect(r.text).to.contain('Строка 4: неизвестный артикул «NOPE-1».');
+    expect(r.text).to.contain('Строка 5: «abc» — не количество');
+    expect(r.text).to.contain('Строка 6: Не хватает SKU-001: доступно 101, нужно 999.');
+    expect(r.text).to.contain('Строка 7: нет артикула или штрихкода для количества «2».');
     expect(await cartOf(fx.users.a)).to.deep.equal([{ offer_id: fx.offers[1], quantity: '4.000' }]);
     expect(await cartOf(fx.users.b)).to.deep.equal([]);
   });
@@ -88,7 +88,7 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
     const r2 = await a.upload('/cart/quick/file', { file: { name: 'заказ.csv', data: win, type: 'text/csv' } });
     expect(r2.status, main(r2.text)).to.equal(200);
     expect(r2.text).to.contain('Добавлена 1 строка.');
-    expect(r2.text).to.contain('Line 3: unknown SKU &quot;4600000000099&quot;.');
+    expect(r2.text).to.contain('Строка 3: неизвестный артикул «4600000000099».');
     expect(await cartOf(fx.users.a)).to.deep.equal([
       { offer_id: fx.offers[1], quantity: '2.500' },
       { offer_id: fx.offers[3], quantity: '1.000' },
@@ -99,7 +99,7 @@ describe('web/quick order from a file: XLSX and CSV upload next to the paste box
   it('answers a file with no line added with 422, still naming each line', async () => {
     const r = await a.upload('/cart/quick/file', { file: { name: 'x.csv', data: Buffer.from('SKU;Qty\nNOPE;1\n'), type: 'text/csv' } });
     expect(r.status).to.equal(422);
-    expect(r.text).to.contain('Line 2: unknown SKU &quot;NOPE&quot;.');
+    expect(r.text).to.contain('Строка 2: неизвестный артикул «NOPE».');
   });
 
   it('refuses what is not an order with a clear 422, never a 500', async () => {

@@ -56,7 +56,7 @@ describe('web: reservations and waiting list pages', () => {
   it('a refusal says why, in the fragment (htmx) or as a flash (plain form)', async () => {
     const r = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: '2' }, { headers: { 'hx-request': 'true' } });
     expect(r.status).to.equal(409); // swapped by htmx: the layout's responseHandling
-    expect(r.text).to.contain('Not enough stock: 1 шт. available, you asked for 2.');
+    expect(r.text).to.contain('Не хватает на складе: доступно 1 шт., вы просили 2.');
     const plain = await a.post('/reservations', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.main), quantity: 'lots', back: '/product/1' });
     expect(plain.status).to.equal(303);
     expect(plain.location).to.equal('/product/1');

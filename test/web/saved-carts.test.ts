@@ -87,7 +87,7 @@ describe('web/templates and draft carts: save, order again, switch, rename, dele
     const cart = await a.get('/cart');
     expect(cart.text).to.contain('Из шаблона «Объект» в корзину добавлено строк: 1.');
     expect(cart.text).to.contain('SKU-003: этого товара больше нет в каталоге.');
-    expect(cart.text).to.contain('SKU-005: Not enough stock of SKU-005: 15 available, 50 wanted.');
+    expect(cart.text).to.contain('SKU-005: Не хватает SKU-005: доступно 15, нужно 50.');
     expect(await cartOf(fx.users.a)).to.deep.equal([{ offer_id: fx.offers[1], quantity: '4.000', warehouse_id: null }]);
     // the template stays, and shows its gone line
     const page = await a.get(`/templates/${t!.id}`);

@@ -19,11 +19,16 @@ export interface PreparedStatement {
   name: string;
 }
 
+/** ? placeholders → $1, $2 … */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /** A statement from SQL with ? placeholders (no ?? identifiers, no ? operators). */
 export function prepare(label: string, sql: string): PreparedStatement {
   if (sql.includes('??')) throw new Error(`prepare(${label}): ?? is not supported`);
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = numbered(sql);
   return { sql, text, name: `${label}_${createHash('sha1').update(sql).digest('hex').slice(0, 10)}` };
 }
 
@@ -35,6 +40,25 @@ export async function runPrepared<Row>(db: Db, st: PreparedStatement, values: re
   try {
     client.emit('query', { sql: st.text, bindings: values, method: 'raw', name: st.name }); // as knex does: listeners see every query
     return (await conn.query<Row & pg.QueryResultRow>({ name: st.name, text: st.text, values })).rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/**
+ * Runs SQL of varying text (? placeholders, as prepare() takes them) as an unnamed statement on a
+ * pooled connection: planned each time with its values, like db.raw, without knex's per-query
+ * work. Through knex when `db` is a transaction.
+ */
+export async function runText<Row>(db: Db, sql: string, values: readonly Knex.RawBinding[]): Promise<Row[]> {
+  if (db.isTransaction) return (await db.raw(sql, values)).rows;
+  if (sql.includes('??')) throw new Error('runText: ?? is not supported');
+  const text = numbered(sql);
+  const client = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void>; emit(e: string, o: object): void };
+  const conn = await client.acquireConnection();
+  try {
+    client.emit('query', { sql: text, bindings: values, method: 'raw' });
+    return (await conn.query<Row & pg.QueryResultRow>({ text, values })).rows;
   } finally {
     await client.releaseConnection(conn);
   }

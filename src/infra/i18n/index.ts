@@ -10,6 +10,7 @@ import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
 import { registerCache } from '../caches.ts';
 import { config } from '../config.ts';
+import { formats } from '../intl.ts';
 import { fromRoot } from '../paths.ts';
 
 export const LANGUAGES = ['ru', 'en'] as const;
@@ -75,6 +76,11 @@ function instance(): I18n {
       interpolation: { escapeValue: false },
       returnNull: false,
     });
+    // `{{available, qty}}`: a quantity (decimal string) as the language prints it ("2,5", "12 345").
+    // `{{unit, unit}}`: a unit of measure as the language writes it ("pcs"/"шт" → «шт.»).
+    const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    i.services.formatter?.add('qty', (v: unknown, l: string | undefined) => formats(localeOf(languageOr(l))).qty(text(v)));
+    i.services.formatter?.add('unit', (v: unknown, l: string | undefined) => formats(localeOf(languageOr(l))).unit(text(v)));
     instances.set(lng, i);
   }
   return i;

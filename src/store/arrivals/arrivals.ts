@@ -4,15 +4,14 @@
 // Scoped to the buyer's (counterparty, contract): prices come from pricesFor() and nothing else.
 import { DateTime } from 'luxon';
 import type { Db } from '../../infra/db/knex.ts';
+import { storeTimeZone } from '../../infra/intl.ts';
 import { availableFor, listWarehouses } from '../catalog/availability.ts';
 import { type PriceScope, priceAt, pricesFor } from '../pricing/pricing.ts';
 import { type DeliveryOptions, deliveryOptions, type ExpectedArrival } from './options.ts';
 
-/** The store's time zone: "today", and every date the options show, are Moscow's. */
-export const STORE_TIME_ZONE = 'Europe/Moscow';
-
+/** The store's calendar date: "today", and every date the options show, are in its time zone (STORE_TIME_ZONE). */
 export function storeToday(now: Date = new Date()): string {
-  return DateTime.fromJSDate(now).setZone(STORE_TIME_ZONE).toISODate()!;
+  return DateTime.fromJSDate(now).setZone(storeTimeZone()).toISODate()!;
 }
 
 /** Expected arrivals (not deleted, above zero) of the offers at live warehouses, summed per warehouse and date. */

@@ -1,9 +1,9 @@
 // One cart per user × counterparty: lines with a quantity and an optional warehouse.
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { availableFor } from '../catalog/availability.ts';
-import { add, cmp, mul, trimZeros } from '../shared/decimal.ts';
+import { add, cmp, mul } from '../shared/decimal.ts';
 import { type OfferPrice, priceAt, pricesFor, type PriceScope } from '../pricing/pricing.ts';
 import { parseQuickOrder, type QuickLine } from './quick-order.ts';
 
@@ -48,13 +48,13 @@ function totalAvailable(stock: Record<string, string> | undefined): string {
  */
 export async function addToCart(db: Db, o: CartOwner, offerId: number, qty: string): Promise<{ inCart: string; name: string }> {
   const offer = await liveOffer(db, offerId);
-  if (!offer) throw new DomainError('not_found', 'This product is no longer in the catalog.', { code: 'cart.no_offer' });
+  if (!offer) throw new DomainError('not_found', { key: 'storeErrors.cart.noOffer' }, { code: 'cart.no_offer' });
   const id = await cartId(db, o);
   const current = await db('cart_lines').where({ cart_id: id, offer_id: offerId }).first('quantity');
   const next = add(current?.quantity ?? '0', qty, 3);
   const avail = totalAvailable((await availableFor(db, [offerId])).get(offerId));
   if (cmp(next, avail) > 0) {
-    throw new DomainError('conflict', `Not enough stock of ${offer.sku ?? offer.name}: ${trimZeros(avail)} available, ${trimZeros(next)} wanted.`, {
+    throw new DomainError('conflict', { key: 'storeErrors.cart.stock', params: { what: offer.sku ?? offer.name, available: avail, wanted: next } }, {
       code: 'cart.stock',
       details: { available: avail, wanted: next },
     });
@@ -105,7 +105,8 @@ export interface CartView {
   lines: CartLineView[];
   total: string;
   currency: string | null;
-  problems: string[];
+  /** What keeps the cart from being ordered, as catalog keys with values (the web translates them). */
+  problems: Message[];
 }
 
 export async function cartView(db: Db, o: CartOwner): Promise<CartView> {
@@ -124,7 +125,7 @@ export async function cartView(db: Db, o: CartOwner): Promise<CartView> {
     availableFor(db, offerIds),
     db('warehouses').where({ deleted: false }).orderByRaw(`kind = 'partner', delivery_days, sort, name, id`).select('id', 'name', 'kind', 'delivery_days'),
   ]);
-  const problems: string[] = [];
+  const problems: Message[] = [];
   let total = '0';
   let currency: string | null = null;
   const lines: CartLineView[] = rows.map((r: { offer_id: number; quantity: string; warehouse_id: number | null; sku: string | null; name: string; unit: string | null; gone: boolean }) => {
@@ -146,9 +147,10 @@ export async function cartView(db: Db, o: CartOwner): Promise<CartView> {
     const price = priceAt(p, chosen);
     const amount = price ? mul(price, r.quantity) : null;
     const enough = !r.gone && chosen !== null && cmp(st[String(chosen)] ?? '0', r.quantity) >= 0;
-    if (r.gone) problems.push(`${r.sku ?? r.name} is no longer in the catalog; remove it.`);
-    else if (!enough) problems.push(`Not enough ${r.sku ?? r.name} at the chosen warehouse: ${trimZeros(st[String(chosen)] ?? '0')} available, ${trimZeros(r.quantity)} in the cart.`);
-    if (!price && !r.gone) problems.push(`${r.sku ?? r.name} has no price for your contract; your manager can help.`);
+    const what = r.sku ?? r.name;
+    if (r.gone) problems.push({ key: 'storeErrors.cart.gone', params: { what } });
+    else if (!enough) problems.push({ key: 'storeErrors.cart.short', params: { what, available: st[String(chosen)] ?? '0', wanted: r.quantity } });
+    if (!price && !r.gone) problems.push({ key: 'storeErrors.cart.noPrice', params: { what } });
     if (amount) total = add(total, amount);
     currency ??= p?.currency ?? null;
     return { offerId: r.offer_id, sku: r.sku, name: r.name, unit: r.unit, quantity: r.quantity, warehouseId: chosen, options, price, amount, currency: p?.currency ?? null, enough };
@@ -182,9 +184,16 @@ export function chooseWarehouse(
   return best;
 }
 
+/** A refused quick-order line: its number (none for a note about the whole paste) and why. */
+export interface QuickError {
+  lineNo: number | null;
+  /** A catalog key with values (a plain text only from a refusal the store wrote as one). */
+  message: Message | string;
+}
+
 export interface QuickResult {
   added: { lineNo: number; sku: string; qty: string }[];
-  errors: string[];
+  errors: QuickError[];
 }
 
 /** Quick order: parse, resolve SKUs (offer or product SKU, or barcode), add what is valid. */
@@ -194,7 +203,7 @@ export async function quickOrder(db: Db, o: CartOwner, text: string): Promise<Qu
 
 /** Resolves parsed lines (pasted or from a file) and adds what is valid, one message per refused line. */
 export async function addQuickLines(db: Db, o: CartOwner, parsed: QuickLine[]): Promise<QuickResult> {
-  const errors: string[] = [];
+  const errors: QuickError[] = [];
   const added: QuickResult['added'] = [];
   const skus = [...new Set(parsed.flatMap((l) => ('sku' in l ? [l.sku.toLowerCase()] : [])))];
   const { rows } = skus.length
@@ -212,16 +221,16 @@ export async function addQuickLines(db: Db, o: CartOwner, parsed: QuickLine[]): 
   const bySku = new Map<string, number[]>(rows.map((r: { sku: string; ids: (string | number)[] }) => [r.sku, r.ids.map(Number)]));
   for (const l of parsed) {
     if ('error' in l) {
-      errors.push(l.error);
+      errors.push({ lineNo: l.whole ? null : l.lineNo, message: l.error });
       continue;
     }
     const ids = bySku.get(l.sku.toLowerCase()) ?? [];
     if (ids.length === 0) {
-      errors.push(`Line ${l.lineNo}: unknown SKU "${l.sku}".`);
+      errors.push({ lineNo: l.lineNo, message: { key: 'storeErrors.quick.unknownSku', params: { sku: l.sku } } });
       continue;
     }
     if (ids.length > 1) {
-      errors.push(`Line ${l.lineNo}: SKU "${l.sku}" matches ${ids.length} variants; add it from the product page.`);
+      errors.push({ lineNo: l.lineNo, message: { key: 'storeErrors.quick.variants', params: { sku: l.sku, count: ids.length } } });
       continue;
     }
     try {
@@ -229,7 +238,7 @@ export async function addQuickLines(db: Db, o: CartOwner, parsed: QuickLine[]): 
       added.push({ lineNo: l.lineNo, sku: l.sku, qty: l.qty });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      errors.push(`Line ${l.lineNo}: ${err.message}`);
+      errors.push({ lineNo: l.lineNo, message: err.text ?? err.userMessage });
     }
   }
   return { added, errors };

@@ -104,9 +104,9 @@ function toLines(rows: string[][], layout: Layout, lineNo: (i: number) => number
       out.push(tooManyLines(n, raw));
       break;
     }
-    if (hasControl(code) || hasControl(q)) out.push({ lineNo: n, raw: '', error: `Line ${n}: the cells contain control characters.` });
-    else if (!code) out.push({ lineNo: n, raw, error: `Line ${n}: no SKU or barcode for the quantity "${q}".` });
-    else if (!q) out.push({ lineNo: n, raw, error: `Line ${n}: no quantity for "${code}".` });
+    if (hasControl(code) || hasControl(q)) out.push({ lineNo: n, raw: '', error: { key: 'storeErrors.quick.control' } });
+    else if (!code) out.push({ lineNo: n, raw, error: { key: 'storeErrors.quick.noCode', params: { qty: q } } });
+    else if (!q) out.push({ lineNo: n, raw, error: { key: 'storeErrors.quick.noQty', params: { code } } });
     else out.push(quickLine(n, raw, code, q));
   }
   return out;

@@ -1,9 +1,12 @@
 // Quick order: lines pasted from Excel ("SKU<TAB>qty", or "SKU qty", "SKU;qty") → parsed lines
-// with a clear message for each bad one. Pure: resolving SKUs happens in cart.ts.
+// with a clear message for each bad one (a catalog key with values: storeErrors.quick.*, the web
+// prefixes "Line N: " in the reader's language). Pure: resolving SKUs happens in cart.ts.
+import type { Message } from '../../infra/domain-error.ts';
 
 export type QuickLine =
   | { lineNo: number; raw: string; sku: string; qty: string }
-  | { lineNo: number; raw: string; error: string };
+  /** whole: a note about the paste (the cap), not about that line. */
+  | { lineNo: number; raw: string; error: Message; whole?: boolean };
 
 export const MAX_QUICK_LINES = 500;
 
@@ -18,13 +21,13 @@ export function parseQuantity(s: string): string | null {
 /** One line's SKU (or barcode) and quantity text → a parsed line or its message (the paste box and the file upload share it). */
 export function quickLine(lineNo: number, raw: string, sku: string, q: string): QuickLine {
   const qty = parseQuantity(q);
-  if (qty === null) return { lineNo, raw, error: `Line ${lineNo}: "${q}" is not a quantity (a positive number, e.g. 5 or 2,5).` };
-  if (sku.length > 100) return { lineNo, raw, error: `Line ${lineNo}: the SKU is too long.` };
+  if (qty === null) return { lineNo, raw, error: { key: 'storeErrors.quick.notQuantity', params: { value: q } } };
+  if (sku.length > 100) return { lineNo, raw, error: { key: 'storeErrors.quick.skuTooLong' } };
   return { lineNo, raw, sku, qty };
 }
 
 /** The message for the line past the cap (the rest is not added). */
-export const tooManyLines = (lineNo: number, raw: string): QuickLine => ({ lineNo, raw, error: `Only ${MAX_QUICK_LINES} lines at a time; the rest was not added.` });
+export const tooManyLines = (lineNo: number, raw: string): QuickLine => ({ lineNo, raw, error: { key: 'storeErrors.quick.tooMany', params: { max: MAX_QUICK_LINES } }, whole: true });
 
 export function parseQuickOrder(text: string): QuickLine[] {
   const out: QuickLine[] = [];
@@ -47,7 +50,7 @@ export function parseQuickOrder(text: string): QuickLine[] {
       // "SKU qty": the quantity is the last token (a SKU may contain spaces).
       const m = line.match(/^(.*\S)\s+(\S+)$/);
       if (!m) {
-        out.push({ lineNo, raw: line, error: `Line ${lineNo}: no quantity after "${line}" (expected "SKU quantity").` });
+        out.push({ lineNo, raw: line, error: { key: 'storeErrors.quick.noQuantityAfter', params: { text: line } } });
         continue;
       }
       sku = m[1]!;

@@ -2,11 +2,12 @@
 // createOrder after the order row is written, inside its transaction: the total is the one SQL
 // computed. An order over a limit is not refused: it waits for an owner's approval
 // (src/store/approvals). A limit is in the order's currency; the month is the calendar month in
-// Moscow time and counts the user's orders in that currency that are neither cancelled (a
+// the store's time zone (STORE_TIME_ZONE) and counts the user's orders in that currency that are neither cancelled (a
 // rejected or expired approval cancels its order) nor still waiting for approval, this one
 // excluded. The user's row is locked first, so two checkouts of one employee cannot both slip
 // under the monthly limit. Staff have no limits; an owner's own limits apply to the owner too.
 import type { Knex } from 'knex';
+import { storeTimeZone } from '../../infra/intl.ts';
 import { add, cmp } from '../shared/decimal.ts';
 
 /** "150000.5" → "150 000,50" (the store cannot use the web's formats). */
@@ -72,9 +73,9 @@ export async function limitBreach(trx: Knex.Transaction, userId: number | null, 
     const { rows } = await trx.raw<{ rows: { spent: string }[] }>(
       `SELECT coalesce(sum(o.total), 0)::text AS spent FROM orders o
         WHERE o.user_id = ? AND o.currency = ? AND o.status <> 'cancelled' AND o.id <> ?
-          AND o.created_at >= (date_trunc('month', now() AT TIME ZONE 'Europe/Moscow') AT TIME ZONE 'Europe/Moscow')
+          AND o.created_at >= (date_trunc('month', now() AT TIME ZONE ?) AT TIME ZONE ?)
           AND NOT EXISTS (SELECT 1 FROM order_approvals a WHERE a.order_id = o.id AND a.state = 'pending')`,
-      [userId, order.currency, order.orderId],
+      [userId, order.currency, order.orderId, storeTimeZone(), storeTimeZone()],
     );
     spent = rows[0]!.spent;
   }

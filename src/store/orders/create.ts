@@ -18,6 +18,7 @@
 //     back (`repeated: true`) instead of a second order or a unique-violation error.
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
+import { t } from '../../infra/i18n/index.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { assertUserMayOrder } from '../company/access.ts';
 import { limitBreach } from '../company/limits.ts';
@@ -232,9 +233,10 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
 function lineRefusal(problems: OrderProblem[]): DomainError {
   const of = (reason: OrderProblem['reason']) => problems.filter((p) => p.reason === reason);
   const text = [
-    of('gone').length ? `No longer available: ${names(of('gone'))}.` : '',
-    of('stock').length ? `Not enough stock: ${names(of('stock'))}.` : '',
-    of('price').length ? `No price for your contract: ${names(of('price'))}; your manager can help.` : '',
+    // in the store's default language: the web shows each problem itself, translated (orderProblems)
+    of('gone').length ? t(null, 'storeErrors.order.gone', { names: names(of('gone')) }) : '',
+    of('stock').length ? t(null, 'storeErrors.order.stock', { names: names(of('stock')) }) : '',
+    of('price').length ? t(null, 'storeErrors.order.price', { names: names(of('price')) }) : '',
   ]
     .filter(Boolean)
     .join(' ');

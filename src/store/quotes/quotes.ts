@@ -2,11 +2,12 @@
 // comment); the client's manager answers a price per line and a validity date, and may change
 // quantities; the buyer accepts — one order at the quoted prices, through createOrder like any
 // order (exported the same way) — or declines. An answered quote past its validity date (the
-// store's calendar, Europe/Moscow) cannot be accepted. Every query is scoped: a buyer sees only
+// store's calendar, STORE_TIME_ZONE) cannot be accepted. Every query is scoped: a buyer sees only
 // their client's quotes, a manager only their clients' (an admin all); anything else is "not found".
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { storeCurrency } from '../../infra/intl.ts';
 import { storeToday } from '../arrivals/arrivals.ts';
 import { availableFor } from '../catalog/availability.ts';
 import { chooseWarehouse } from '../cart/cart.ts';
@@ -107,7 +108,7 @@ export async function answerQuote(db: Db, actor: Actor, id: number, a: QuoteAnsw
       const l = given.get(line_no)!;
       await trx('quote_lines').where({ quote_id: id, line_no }).update({ price: l.price, ...(l.quantity ? { quantity: l.quantity } : {}) });
     }
-    const currency = (await trx('contracts').where({ id: q.contract_id ?? 0 }).first('currency'))?.currency ?? 'RUB';
+    const currency = (await trx('contracts').where({ id: q.contract_id ?? 0 }).first('currency'))?.currency ?? storeCurrency();
     await trx('quotes').where({ id }).update({
       status: 'answered', valid_until: a.validUntil, currency, answer: a.answer ?? '', answered_by: actor.userId, answered_at: trx.fn.now(), updated_at: trx.fn.now(),
     });
@@ -122,7 +123,7 @@ export async function acceptQuote(db: Db, actor: Actor, id: number, now: Date = 
   if (actor.role !== 'buyer') throw notFound();
   return db.transaction(async (trx) => {
     const q = await scopedQuote(trx, actor, id, true);
-    const origin = { kind: 'quote' as const, quoteId: id, currency: q.currency ?? 'RUB' };
+    const origin = { kind: 'quote' as const, quoteId: id, currency: q.currency ?? storeCurrency() };
     if (q.status === 'accepted') {
       const o = await existingOrder(trx, origin, q.client_id);
       if (o) return o;

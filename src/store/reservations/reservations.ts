@@ -5,8 +5,7 @@
 // When the offer's source delivers reservations (sources.outbound), each change writes an outbox
 // row for the accounting system in the same transaction; otherwise the store keeps them to itself.
 import type { Knex } from 'knex';
-import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
-import { formats } from '../../infra/intl.ts';
+import { DomainError, type DomainErrorType, type Message } from '../../infra/domain-error.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { assertUserMayOrder, judgeOrdering, ORDERING_FACTS_SQL, type OrderingFacts, orderingFactsBindings } from '../company/access.ts';
 import { createOrder } from '../orders/create.ts';
@@ -47,22 +46,23 @@ const TYPE_OF: Record<ReservationRefusal, DomainErrorType> = {
 };
 
 /** A refusal with a message fit for the buyer; `available` (what could be reserved) in details. */
-function refused(what: ReservationRefusal, message: string, details?: { available: string }): DomainError {
+function refused(what: ReservationRefusal, message: Message, details?: { available: string }): DomainError {
   return new DomainError(TYPE_OF[what], message, { code: `reservation.${what}`, details });
 }
 
+// The texts as catalog keys with values (storeErrors.reservation.*): the web shows them in the reader's language.
+const ENDED = new Set(['cancelled', 'expired', 'ordered']);
 const MSG = {
-  quantity: 'Quantity must be a positive number with at most 3 decimals.',
-  notStocked: 'This item is not stocked at that warehouse.',
-  notFound: 'Reservation not found.',
-  notEnough: (available: string, asked: string, unit: string | null) =>
-    `Not enough stock: ${formats().qty(available)} ${formats().unit(unit)} available, you asked for ${formats().qty(asked)}.`,
-  ended: (id: number, state: string) => `Reservation #${id} is already ${state}.`,
-  noExtension: 'Extending reservations is not allowed.',
-  extensionsUsed: (n: number) => `This reservation was already extended ${n} time(s), the maximum allowed.`,
-  short: (id: number) => `Reservation #${id} is no longer covered by stock; reserve again or ask your manager.`,
-  none: 'Choose at least one reservation.',
-};
+  quantity: { key: 'storeErrors.reservation.quantity' },
+  notStocked: { key: 'storeErrors.reservation.notStocked' },
+  notFound: { key: 'storeErrors.reservation.notFound' },
+  notEnough: (available: string, asked: string, unit: string | null): Message => ({ key: 'storeErrors.reservation.notEnough', params: { available, asked, unit: unit ?? '' } }),
+  ended: (id: number, state: string): Message => ({ key: `storeErrors.reservation.ended.${ENDED.has(state) ? state : 'other'}`, params: { id } }),
+  noExtension: { key: 'storeErrors.reservation.noExtension' },
+  extensionsUsed: (n: number): Message => ({ key: 'storeErrors.reservation.extensionsUsed', params: { count: n } }),
+  short: (id: number): Message => ({ key: 'storeErrors.reservation.short', params: { id } }),
+  none: { key: 'storeErrors.reservation.none' },
+} satisfies Record<string, Message | ((...a: never[]) => Message)>;
 
 export function parseQuantity(v: unknown): string {
   const s = String(v ?? '').trim().replace(',', '.');

@@ -5,7 +5,7 @@ import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
-import { addToCart, type CartOwner, cartView, quickOrder, setLine } from '../../store/cart/cart.ts';
+import { addToCart, type CartOwner, cartView, type QuickError, type QuickResult, quickOrder, setLine } from '../../store/cart/cart.ts';
 import { mailApprovalRequested } from '../../store/approvals/approvals.ts';
 import { placeOrder } from '../../store/orders/checkout.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
@@ -16,7 +16,7 @@ import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { buyerScope, requireOrdering, viewerOf } from '../auth/context.ts';
 import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { flash } from '../auth/session.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
 import { compactOptions } from '../delivery-options.ts';
 import { qty as fmtQty } from '../format.ts';
@@ -37,6 +37,15 @@ function problemText(t: Translate, p: OrderProblem, orderCurrency?: string): str
   if (p.reason === 'gone') return t('cart.problem.gone', { what, warehouse: p.warehouse });
   if (p.reason === 'price') return t('cart.problem.price', { what });
   return t('cart.problem.stock', { what, warehouse: p.warehouse, available: fmtQty(p.available), requested: fmtQty(p.requested) });
+}
+
+/** A quick-order result with its refused lines as texts in the request's language ("Строка 2: …"). */
+export function quickResultView(res: Response, r: QuickResult): Omit<QuickResult, 'errors'> & { errors: string[] } {
+  const line = (e: QuickError) => {
+    const text = messageText(res, e.message);
+    return e.lineNo === null ? text : tOf(res)('storeErrors.quick.line', { line: e.lineNo, text });
+  };
+  return { ...r, errors: r.errors.map(line) };
 }
 
 /** Applies qty_<offer>, wh_<offer> and remove from the cart form. */
@@ -72,11 +81,11 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: tOf(res)('cart.title'),
-      cart,
+      cart: { ...cart, problems: cart.problems.map((p) => messageText(res, p)) },
       checkoutKey: randomBytes(12).toString('base64url'),
       comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
       cartCredit: credit,
@@ -101,7 +110,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         message = t('cart.added', { qty: fmtQty(r2.inCart) });
         ok = true;
       } catch (err) {
-        message = refusal(err).userMessage;
+        message = messageText(res, refusal(err));
       }
     }
     if (req.get('hx-request') && !req.get('hx-boosted')) {
@@ -125,7 +134,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const result = await quickOrder(rt.db, owner(res), text);
     const status = result.added.length === 0 && result.errors.length ? 422 : 200;
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
-    res.status(status).render('quick-order', { title: tOf(res)('quick.title'), lines: result.errors.length ? text : '', result, nothing: !text.trim() });
+    res.status(status).render('quick-order', { title: tOf(res)('quick.title'), lines: result.errors.length ? text : '', result: quickResultView(res, result), nothing: !text.trim() });
   });
 
   r.post('/checkout', ...requireOrdering, async (req, res) => {
@@ -137,7 +146,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now)) });
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => t('cart.problem.nowhere', { what: l.sku ?? l.name })) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);

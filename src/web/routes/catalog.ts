@@ -211,7 +211,7 @@ export function catalogRoutes(rt: Runtime): Router {
     const quantity = parseQuantity(asked);
     const now = new Date();
     const delivery = quantity
-      ? optionsView((await optionsFor(rt.db, { counterpartyId, contractId }, [{ offerId, quantity }], now)).get(offerId)!, storeToday(now), details.row.unit)
+      ? optionsView((await optionsFor(rt.db, { counterpartyId, contractId }, [{ offerId, quantity }], now)).get(offerId)!, storeToday(now), details.row.unit, res.locals.lang as string | undefined)
       : null;
     const options = {
       offerId,

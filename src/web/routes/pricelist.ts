@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { Router } from 'express';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { storeToday } from '../../store/arrivals/arrivals.ts';
 import { listWarehouses } from '../../store/catalog/availability.ts';
 import { priceListRows } from '../../store/catalog/pricelist.ts';
 import { buyerScope, requireBuyer } from '../auth/context.ts';
@@ -38,7 +39,7 @@ export function pricelistRoutes(rt: Runtime): Router {
   };
 
   const fileName = (res: Parameters<typeof buyerScope>[0], ext: string) => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = storeToday(); // the store's calendar day, not UTC's
     return `pricelist-${buyerScope(res).counterpartyId}-${today}.${ext}`;
   };
 

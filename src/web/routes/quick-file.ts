@@ -8,7 +8,8 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { addQuickLines } from '../../store/cart/cart.ts';
 import { MAX_QUICK_FILE_BYTES, parseQuickFile } from '../../store/cart/quick-file.ts';
 import { requireOrdering } from '../auth/context.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
+import { quickResultView } from './cart.ts';
 import { owner } from './cart.ts';
 import { tOf } from '../i18n.ts';
 
@@ -44,11 +45,11 @@ export function quickFileRoutes(rt: Runtime): Router {
       lines = await parseQuickFile(file.buffer);
     } catch (err) {
       const refused = refusal(err, 'invalid');
-      return page(httpStatus(refused), { fileError: refused.userMessage, fileName: file.originalname });
+      return page(httpStatus(refused), { fileError: messageText(res, refused), fileName: file.originalname });
     }
     if (lines.length === 0) return page(422, { fileError: 'В файле нет строк с артикулом и количеством.', fileName: file.originalname });
     const result = await addQuickLines(rt.db, owner(res), lines);
-    page(result.added.length === 0 ? 422 : 200, { result, fileName: file.originalname });
+    page(result.added.length === 0 ? 422 : 200, { result: quickResultView(res, result), fileName: file.originalname });
   });
   return r;
 }

@@ -2,8 +2,11 @@ import { expect } from 'chai';
 import { DomainError } from '../../../src/infra/domain-error.ts';
 import { decodeText, MAX_QUICK_FILE_BYTES, parseQuickFile } from '../../../src/store/cart/quick-file.ts';
 import { cp1251, xlsx, zipOf } from '../../support/quick-files.ts';
+import { messageIn } from '../../../src/infra/domain-error.ts';
 
-const ok = (lines: Awaited<ReturnType<typeof parseQuickFile>>) => lines.map((l) => ('error' in l ? `${l.lineNo}: ${l.error}` : `${l.lineNo}: ${l.sku} × ${l.qty}`));
+/** A line's message in English, as the web shows it ("Line N: …"). */
+const en = (l: { lineNo: number; error: Parameters<typeof messageIn>[1] }) => `Line ${l.lineNo}: ${messageIn('en', l.error)}`;
+const ok = (lines: Awaited<ReturnType<typeof parseQuickFile>>) => lines.map((l) => ('error' in l ? `${l.lineNo}: ${en(l)}` : `${l.lineNo}: ${l.sku} × ${l.qty}`));
 
 async function refusal(buf: Buffer): Promise<DomainError> {
   try {
@@ -75,7 +78,9 @@ describe('store/quick-file: quick order lines from an XLSX or CSV', () => {
     const csv = `SKU;Qty\n${Array.from({ length: 505 }, (_, i) => `S${i};1`).join('\n')}`;
     const lines = await parseQuickFile(Buffer.from(csv));
     expect(lines).to.have.length(501);
-    expect(lines[500]).to.deep.include({ lineNo: 502, error: 'Only 500 lines at a time; the rest was not added.' });
+    expect(lines[500]).to.deep.include({ lineNo: 502, whole: true });
+    expect(messageIn('en', (lines[500] as { error: { key: string } }).error)).to.equal('Only 500 lines at a time; the rest was not added.');
+    expect(messageIn('ru', (lines[500] as { error: { key: string } }).error)).to.equal('Не больше 500 строк за раз; остальные не добавлены.');
   });
 
   it('names what is wrong with a file that cannot be an order', async () => {

@@ -139,7 +139,7 @@ describe('store/checkout: one transaction, no overselling', () => {
     expect(refused).to.have.length(1);
     const err = refused[0] as DomainError;
     expect(err).to.be.instanceOf(DomainError);
-    expect(err).to.include({ type: 'conflict', code: 'order.stock', userMessage: 'Not enough stock: SKU-001.' });
+    expect(err).to.include({ type: 'conflict', code: 'order.stock', userMessage: 'Не хватает на складе: SKU-001.' });
     expect(err.details).to.deep.equal({
       problems: [{ offerId: fx.offers[0]!, sku: 'SKU-001', name: 'Drill Bosch GSB 13', warehouse: 'Main', requested: '1', available: '0', reason: 'stock' }],
     });
@@ -199,7 +199,7 @@ describe('store/checkout: one transaction, no overselling', () => {
     expect(unknownWarehouse).to.include({ type: 'conflict', code: 'order.gone' });
     await rt.db('offers').where({ id: fx.offers[1]! }).update({ deleted: true });
     const deleted = await refusal(placeOrder(rt.db, { ...input('a', 'deleted-0001'), lines: [{ offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' }] }));
-    expect(deleted).to.include({ code: 'order.gone', userMessage: 'No longer available: SKU-002.' });
+    expect(deleted).to.include({ code: 'order.gone', userMessage: 'Больше не продаётся: SKU-002.' });
     expect(await count('orders')).to.equal(0);
   });
 

@@ -74,7 +74,7 @@ describe('store: reservations', () => {
       expect(r.reason).to.be.instanceOf(DomainError);
       expect(r.reason.code).to.equal('reservation.not_enough_stock');
       expect(r.reason.type).to.equal('conflict');
-      expect(r.reason.message).to.match(/^Not enough stock: 0 шт\. available, you asked for 1\.$/);
+      expect(r.reason.message).to.match(/^Не хватает на складе: доступно 0 шт\., вы просили 1\.$/);
     }
     const { rows: [{ sum }] } = await rt.db.raw<{ rows: { sum: string }[] }>(`SELECT sum(quantity)::text AS sum FROM reservations WHERE offer_id = ? AND state = 'active'`, [offer]);
     expect(Number(sum)).to.equal(10);
@@ -111,12 +111,12 @@ describe('store: reservations', () => {
 
   it('refuses bad quantities, unstocked warehouses and more than is available, naming what is wrong', async () => {
     const offer = fx.offers[1]!; // main: 20
-    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '-1' }))).message).to.match(/positive number/);
+    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '-1' }))).message).to.match(/положительное число/);
     expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '1.0001' }))).code).to.equal('reservation.quantity');
-    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: 999_999, quantity: '1' }))).message).to.equal('This item is not stocked at that warehouse.');
+    expect((await refusal(reserve(rt, a, { offerId: offer, warehouseId: 999_999, quantity: '1' }))).message).to.equal('Этот товар не хранится на этом складе.');
     await reserve(rt, a, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '12,5' });
     const e = await refusal(reserve(rt, b, { offerId: offer, warehouseId: fx.warehouses.main, quantity: '8' }));
-    expect(e.message).to.equal('Not enough stock: 7,5 шт. available, you asked for 8.');
+    expect(e.message).to.equal('Не хватает на складе: доступно 7,5 шт., вы просили 8.');
     expect(e.details).to.deep.equal({ available: '7.5' });
   });
 
@@ -129,10 +129,10 @@ describe('store: reservations', () => {
     expect(x.expiresAt.getTime() - Date.now()).to.be.closeTo(24 * 3600_000, 5000);
     expect((await rt.db('reservations').where({ id: r.id }).first())!.warned_at).to.equal(null);
     expect(await rt.db('outbox').where({ kind: 'reservation.extend' }).count('* as n').first()).to.deep.equal({ n: 1 });
-    expect((await refusal(extendReservation(rt, a, r.id))).message).to.match(/already extended 1 time/);
+    expect((await refusal(extendReservation(rt, a, r.id))).message).to.equal('Этот резерв уже продлён 1 раз — это наибольшее допустимое число.');
     await setReservationSetting(rt.db, 'maxExtensions', 5);
     await setReservationSetting(rt.db, 'extensionAllowed', false);
-    expect((await refusal(extendReservation(rt, a, r.id))).message).to.equal('Extending reservations is not allowed.');
+    expect((await refusal(extendReservation(rt, a, r.id))).message).to.equal('Продлевать резервы нельзя.');
     // A client override wins over the global setting.
     await rt.db('clients').where({ id: fx.clients.a }).update({ settings: JSON.stringify({ reservations: { extensionAllowed: true, periodHours: 2 } }) });
     const y = await extendReservation(rt, a, r.id);
@@ -148,7 +148,7 @@ describe('store: reservations', () => {
     const rows = await rt.db('outbox').where({ ordering_key: `reservation:${r.id}` }).orderBy('id').select('kind', 'payload');
     expect(rows.map((x) => x.kind)).to.deep.equal(['reservation.place', 'reservation.release']);
     expect(rows[1].payload).to.deep.equal({ reservationId: r.id, reason: 'cancelled' });
-    expect((await refusal(cancelReservation(rt, a, r.id))).message).to.equal(`Reservation #${r.id} is already cancelled.`);
+    expect((await refusal(cancelReservation(rt, a, r.id))).message).to.equal(`Резерв №${r.id} уже отменён.`);
   });
 
   it('nobody touches another client\'s reservations: not found, nothing changes', async () => {
@@ -157,7 +157,7 @@ describe('store: reservations', () => {
       const e = await refusal(act());
       expect(e.code).to.equal('reservation.not_found');
       expect(e.type).to.equal('not_found');
-      expect(e.message).to.equal('Reservation not found.');
+      expect(e.message).to.equal('Резерв не найден.');
     }
     expect(await listReservations(rt, b)).to.have.length(0);
     expect((await rt.db('reservations').where({ id: r.id }).first())!.state).to.equal('active');
@@ -183,7 +183,7 @@ describe('store: reservations', () => {
     expect(await rt.db('outbox').where({ kind: 'order.create' }).pluck('idempotency_key')).to.deep.equal([`order.create:${order.orderId}`]);
     const states = await rt.db('reservations').whereIn('id', [r1.id, r2.id]).pluck('state');
     expect(states).to.deep.equal(['ordered', 'ordered']);
-    expect((await refusal(convertToOrder(rt, a, [r1.id]))).message).to.equal(`Reservation #${r1.id} is already ordered.`);
+    expect((await refusal(convertToOrder(rt, a, [r1.id]))).message).to.equal(`Резерв №${r1.id} уже оформлен в заказ.`);
   });
 
   it('convert twice at once: one order, the other attempt is told the reservations are ordered', async () => {
