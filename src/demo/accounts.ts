@@ -2,6 +2,8 @@
 // client with the most legal entities, and two employees of that company — an accountant and a
 // viewer, and a purchaser whose order over the limit waits for the owner's approval — so a newcomer can try the cabinet, the roles, the manager's desk and the console at once.
 // Demo-only: the passwords are printed on the start page.
+import { key } from '../infra/i18n/index.ts';
+import { formats, storeCurrency } from '../infra/intl.ts';
 import { log } from '../infra/log.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createUser, hashPassword } from '../store/accounts/users.ts';
@@ -23,7 +25,8 @@ export interface DemoAccount {
   companyRole?: CompanyRole;
   email: string;
   password: string;
-  note: string;
+  /** What the account shows: a catalog key (home.demo.notes.*) and its values, said in the page's language. */
+  note: { key: string; values?: Record<string, unknown> };
 }
 
 const PASSWORD = 'demo-password';
@@ -34,13 +37,13 @@ export async function ensureDemoAccounts(rt: Runtime): Promise<DemoAccount[]> {
     .groupBy('c.id', 'c.name', 'c.manager_id')
     .orderByRaw('count(*) DESC, c.id')
     .first('c.id', 'c.name', 'c.manager_id', rt.db.raw('count(*)::int AS n'));
-  const accounts: DemoAccount[] = [{ role: 'admin', email: 'admin@demo.local', password: PASSWORD, note: 'staff console' }];
+  const accounts: DemoAccount[] = [{ role: 'admin', email: 'admin@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.admin') } }];
   if (client) {
-    accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: `${client.name}: ${client.n} legal entities, владелец кабинета` });
-    accounts.push({ role: 'buyer', companyRole: 'accountant', email: 'accountant@demo.local', password: PASSWORD, note: `${client.name}: бухгалтер — документы, без заказов` });
-    accounts.push({ role: 'buyer', companyRole: 'viewer', email: 'viewer@demo.local', password: PASSWORD, note: `${client.name}: наблюдатель — только просмотр` });
-    accounts.push({ role: 'buyer', companyRole: 'buyer', email: 'purchaser@demo.local', password: PASSWORD, note: `${client.name}: закупщик, лимит ${DEMO_PURCHASER_LIMIT.replace('.00', '')} ₽ на заказ — его заказ ждёт согласования` });
-    if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: `manager of ${client.name}` });
+    accounts.push({ role: 'buyer', email: 'buyer@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.owner'), values: { client: client.name, count: client.n } } });
+    accounts.push({ role: 'buyer', companyRole: 'accountant', email: 'accountant@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.accountant'), values: { client: client.name } } });
+    accounts.push({ role: 'buyer', companyRole: 'viewer', email: 'viewer@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.viewer'), values: { client: client.name } } });
+    accounts.push({ role: 'buyer', companyRole: 'buyer', email: 'purchaser@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.purchaser'), values: { client: client.name, limit: formats().money(DEMO_PURCHASER_LIMIT, storeCurrency()) } } });
+    if (client.manager_id) accounts.push({ role: 'manager', email: 'manager@demo.local', password: PASSWORD, note: { key: key('home.demo.notes.manager'), values: { client: client.name } } });
   }
   for (const a of accounts) {
     const existing = await rt.db('users').whereRaw('lower(email) = ?', [a.email]).first('id', 'demo', 'disabled_at');

@@ -39,7 +39,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { companyRoutes } from './routes/company.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { healthDetailRoutes, healthRoutes } from './routes/health.ts';
-import { homeRoutes } from './routes/home.ts';
+import { type DemoSignIn, homeRoutes } from './routes/home.ts';
 import { imageRoutes } from './routes/images.ts';
 import { languageRoutes } from './routes/language.ts';
 import { hookRoutes } from './routes/hooks.ts';
@@ -76,7 +76,7 @@ export interface AppOptions {
   /** Console features backed by connectors and the queue (mapping checks, exchanges, queue board), wired by src/app/roles. */
   console?: ConsoleServices;
   /** Demo sign-ins shown on the start page (`npm start` only). */
-  demoAccounts?: { role: string; email: string; password: string; note: string }[];
+  demoAccounts?: DemoSignIn[];
   /** The request log (default: the process log unless LOG_LEVEL is silent); tests pass their own. */
   requestLog?: Logger;
 }

@@ -39,6 +39,8 @@ export const helpers = {
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   /** "as of" stamps: dd.mm.yyyy, hh:mm:ss in the store's time zone. */
   datetime: (v: unknown, o: unknown) => fmt(o).dateTime(v ? String(v) : null),
+  /** A calendar day as stored ("2026-12-03") in the page's locale, never shifted by a time zone. */
+  day: (v: unknown, o: unknown) => fmt(o).day(str(v)),
   json: (v: unknown) => JSON.stringify(v),
   /** File sizes in the page's language (Intl units): "12 кБ", "1,4 МБ" / "12 kB", "1.4 MB". */
   kb: (v: unknown, o: unknown) => fmt(o).fileSize(str(v)),

@@ -29,6 +29,11 @@ describe('demo: the demo buyer’s company has an owner, an accountant and a vie
     ]);
     const home = await new WebClient(srv.base).get('/');
     expect(home.text).to.contain('accountant@demo.local').and.to.contain('viewer@demo.local').and.to.contain('бухгалтер — документы, без заказов');
+    expect(home.text).to.contain('<td>покупатель · наблюдатель</td>').and.not.contain('legal entities');
+    // the notes in the visitor's language
+    const en = new WebClient(srv.base);
+    en.cookies.set('lang', 'en');
+    expect((await en.get('/')).text).to.contain('accountant — documents, no orders').and.contain('<td>buyer · viewer</td>').and.contain('legal entities, account owner');
 
     const viewer = new WebClient(srv.base);
     await viewer.login('viewer@demo.local', 'demo-password');

@@ -100,6 +100,7 @@ describe('web/documents: list, PDF, ZIP and the order’s invoice, scoped to the
     const numbers = [...page.text.matchAll(/№ ((?:СЧ|РН|АС)-[^<\s]+)/g)].map((m) => m[1]);
     expect(numbers).to.deep.equal(['АС-000003', 'РН-000002', 'СЧ-000001']);
     expect(page.text).to.contain('Счёт на оплату').and.to.contain('Акт сверки').and.to.contain('Alpha North LLC');
+    expect(page.text).to.contain('<td>10.03.2026</td>'); // the calendar day in the page's locale
     expect(page.text).to.contain('href="/documents"'); // the menu link
     const other = await b.get('/documents');
     expect([...other.text.matchAll(/№ ((?:СЧ|РН|АС)-[^<\s]+)/g)].map((m) => m[1])).to.deep.equal(['СЧ-000004']);

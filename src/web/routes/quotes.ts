@@ -4,6 +4,7 @@
 // actor's clients (or a legal entity the employee may not act for) is a 404 like one that does
 // not exist. The manager is e-mailed when a quote is asked for, the buyer when it is answered.
 import { type Response, Router } from 'express';
+import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Actor } from '../../store/messages/messages.ts';
 import { sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
@@ -17,7 +18,8 @@ import { tOf } from '../i18n.ts';
 /** A quote's status in the page's language (a status the catalogs do not name shows as it is). */
 const statusText = (res: Response, status: string) => (QUOTE_STATUSES.has(status) ? tOf(res)(`quotes.statuses.${status}`) : status);
 const QUOTE_STATUSES = new Set(['requested', 'answered', 'accepted', 'declined']);
-const ruDate = (d: string | null) => (d ? d.split('-').reverse().join('.') : '—');
+/** A calendar day ("2026-12-03") in the page's locale. */
+const dayOf = (res: Response, d: string | null) => formats(res.locals.locale as string | undefined).day(d);
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 const actorOf = (res: Response): Actor => {
@@ -36,7 +38,7 @@ export function quoteRoutes(rt: Runtime): Router {
     res.render('quotes', {
       title: tOf(res)('quotes.title'),
       staff: actor.role !== 'buyer',
-      quotes: quotes.map((q) => ({ ...q, statusText: statusText(res, q.status), validUntilText: ruDate(q.validUntil) })),
+      quotes: quotes.map((q) => ({ ...q, statusText: statusText(res, q.status), validUntilText: dayOf(res, q.validUntil) })),
     });
   });
 
@@ -62,8 +64,8 @@ export function quoteRoutes(rt: Runtime): Router {
       title: tOf(res)('quotes.quoteTitle', { id: q.id }),
       q,
       statusText: q.expired ? tOf(res)('quotes.expired') : statusText(res, q.status),
-      desiredDateText: ruDate(q.desiredDate),
-      validUntilText: ruDate(q.validUntil),
+      desiredDateText: dayOf(res, q.desiredDate),
+      validUntilText: dayOf(res, q.validUntil),
       canAccept: ordering && q.status === 'answered' && !q.expired,
       canDecline: ordering && open,
       canAnswer: actor.role !== 'buyer' && open,
