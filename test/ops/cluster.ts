@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Runtime } from '../../src/infra/runtime.ts';
+import { ownerKey } from '../../src/infra/redis/prefix-owner.ts';
 import { freePort, type Role, startRole } from '../faults/processes.ts';
 import { until } from '../support/wait.ts';
 
@@ -79,6 +80,9 @@ export async function startCluster(
       for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     },
   };
+  // Every earlier cluster of this run is gone (each file stops or kills its roles), but a killed
+  // role's claim on the prefix outlives it by OWNER_TTL_MS and would refuse this cluster's roles.
+  await rt.redis.del(ownerKey(prefix));
   try {
     await Promise.all(wanted.map((r) => start(r)));
   } catch (err) {
