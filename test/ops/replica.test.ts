@@ -98,7 +98,7 @@ describe('ops: DATABASE_REPLICA_URL — catalog, product and price-list reads th
     // and the queries were the replica role's: its backends' last statements read the mirror
     const { rows } = await rt.db.raw(`SELECT query FROM pg_stat_activity WHERE usename = ?`, [role]);
     expect(rows.length).to.be.above(0);
-    expect(rows.map((r: { query: string }) => r.query).join('\n')).to.match(/offers|products|sources/);
+    expect(rows.map((r: { query: string }) => r.query).join('\n')).to.match(/offers|products|product_groups|sources|warehouses|prices|price_types|stock|contracts/);
   });
 
   it('product pages and the price list read through the replica too', async () => {

@@ -146,7 +146,7 @@ describe('security: headers and a strict CSP', function () {
       });
       await del.click();
       await until(() => questions.length === 1, 'the confirm dialog');
-      expect(questions[0]).to.equal('Delete this item?');
+      expect(questions[0]).to.equal('Удалить эту новость?');
       // A request after the click has gone through the browser: a delete post would be seen by now.
       expect(await admin.evaluate(() => fetch('/console/news').then((r) => r.status))).to.equal(200);
       expect(posts).to.deep.equal([]);
