@@ -1,22 +1,18 @@
 // The web's refusals, as DomainErrors (src/web/domain-errors.ts maps them to HTTP).
 import { z } from 'zod';
 import { type DomainErrorType, DomainError } from '../infra/domain-error.ts';
-import { CATALOGS, t, type Translate } from '../infra/i18n/index.ts';
+import { CATALOGS, type Translate } from '../infra/i18n/index.ts';
 
-type Say = { key: string; values: Record<string, unknown> };
 /**
- * A refusal whose text is a catalog key: the error handler says it in the request's language
- * (`sayIn`); its userMessage is the default language's (logs, callers without a request).
+ * A refusal whose text is a catalog key (the DomainError's `text`, like the store's): the error
+ * handler says it in the request's language (`sayIn`); its userMessage is the default language's.
  */
 export function saying(type: DomainErrorType, key: string, code: string, values: Record<string, unknown> = {}): DomainError {
-  return new DomainError(type, t(null, key, values), { code, details: { say: { key, values } satisfies Say } });
+  return new DomainError(type, { key, params: values }, { code });
 }
 /** A refusal's text in a language: its catalog key's when it has one, else its message. */
 export function sayIn(err: DomainError, tr: Translate): string {
-  // a store refusal named as a catalog key with values (src/infra/domain-error.ts Message)
-  if (err.text) return tr(err.text.key, err.text.params ?? {}) as string;
-  const say = (err.details as { say?: Say } | undefined)?.say;
-  return say ? (tr(say.key, say.values) as string) : err.userMessage;
+  return err.text ? (tr(err.text.key, err.text.params ?? {}) as string) : err.userMessage;
 }
 
 const NOT_FOUND = (CATALOGS.ru.errors as { notFound: Record<string, string> }).notFound;
