@@ -82,11 +82,11 @@ describe('web: refusals and unknown errors', () => {
     { what: 'the reserve box of an unknown item', status: 404, message: 'Товар не найден.', who: () => buyer, send: (c, h) => c.get('/reservations/box/999999', h) },
     { what: 'extending a reservation that is not there', status: 404, message: 'Резерв не найден.', who: () => buyer, send: (c, h) => c.post('/reservations/999999/extend', {}, { headers: h }) },
     { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
-    { what: 'waiting for an unknown item', status: 404, message: 'Item not found.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
-    { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Waiting-list entry not found.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
+    { what: 'waiting for an unknown item', status: 404, message: 'Товар не найден.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
+    { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Запись в листе ожидания не найдена.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
     { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${w.fx.clients.b}/messages`, h) },
     { what: 'an attachment that is not there', status: 404, message: 'Attachment not found.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
-    { what: 'a manager for an unknown client', status: 404, message: 'Client 999999 not found.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
+    { what: 'a manager for an unknown client', status: 404, message: 'Клиент 999999 не найден.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
   ];
   for (const r of pageRefusals) {
     it(`${r.what}: ${r.status} with its message, page and htmx`, async () => {
@@ -146,7 +146,7 @@ describe('web: refusals and unknown errors', () => {
     // waiting for what is available now
     const wl = await buyer.post('/waitlist', { offerId: String(w.fx.offers[2]) }, { headers: HTMX });
     expect(wl.status).to.equal(200);
-    expect(wl.text).to.contain('This item is available now: reserve or order it instead.');
+    expect(wl.text).to.contain('Этот товар сейчас есть в наличии: зарезервируйте или закажите его.');
 
     // an empty message: under the form for htmx (422), a 422 page otherwise
     const msgHx = await buyer.post('/messages', { body: ' ' }, { headers: HTMX });

@@ -133,7 +133,7 @@ describe('web: reservations and waiting list pages', () => {
     const r = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: String(fx.warehouses.north) }, { headers: { 'hx-request': 'true' } });
     expect(r.text).to.contain('Напишем вам один раз, когда Drill Bosch GSB 13 появится на складе North.');
     const refused = await a.post('/waitlist', { offerId: String(fx.offers[0]), warehouseId: '' }, { headers: { 'hx-request': 'true' } });
-    expect(refused.text).to.contain('This item is available now');
+    expect(refused.text).to.contain('Этот товар сейчас есть в наличии');
     const page = await a.get('/waitlist');
     expect(page.text).to.contain('Drill Bosch GSB 13').and.contain('Мой лист ожидания').and.contain('Отписаться');
     const wid = (await rt.db('waitlist').first('id'))!.id;

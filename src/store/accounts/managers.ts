@@ -45,14 +45,14 @@ export async function refreshClientManagers(db: Db, clientId?: number): Promise<
 export async function assignManager(db: Db, clientId: number, managerId: number | null): Promise<void> {
   await db.transaction(async (trx) => {
     const client = await trx('clients').where({ id: clientId }).forUpdate().first('id');
-    if (!client) throw new DomainError('not_found', `Client ${clientId} not found.`);
+    if (!client) throw new DomainError('not_found', { key: 'storeRefusals.console.noClient', params: { id: clientId } });
     if (managerId === null) {
       await trx('clients').where({ id: clientId }).update({ manager_assigned: false });
       await refreshClientManagers(trx, clientId);
       return;
     }
     const m = await trx('managers').where({ id: managerId, deleted: false }).first('id');
-    if (!m) throw new DomainError('invalid', `Manager ${managerId} does not exist or was deleted in the accounting system.`);
+    if (!m) throw new DomainError('invalid', { key: 'storeRefusals.console.noManager', params: { id: managerId } });
     await trx('clients').where({ id: clientId }).update({ manager_id: managerId, manager_assigned: true });
   });
 }

@@ -68,7 +68,7 @@ export function mayManageCompany(a: CompanyActor): boolean {
 export function roleCannotOrder(companyRole: CompanyRole): DomainError {
   return new DomainError(
     'forbidden',
-    `Ваша роль в компании (${COMPANY_ROLE_LABELS[companyRole]}) не позволяет оформлять заказы и резервы. Обратитесь к владельцу кабинета.`,
+    { key: 'storeRefusals.company.roleCannotOrder', params: { role: companyRole } },
     { code: 'company.role_cannot_order' },
   );
 }
@@ -79,7 +79,7 @@ export function assertMayOrder(a: CompanyActor): void {
 
 export function assertMayManageCompany(a: CompanyActor): void {
   if (!mayManageCompany(a)) {
-    throw new DomainError('forbidden', 'Сотрудниками компании управляет владелец кабинета.', { code: 'company.not_owner' });
+    throw new DomainError('forbidden', { key: 'storeRefusals.company.notOwner' }, { code: 'company.not_owner' });
   }
 }
 
@@ -126,9 +126,9 @@ export const orderingFactsBindings = (counterpartyId: number) => [counterpartyId
 
 /** assertUserMayOrder's verdict on the facts read (none or nulls: no such live user). */
 export function judgeOrdering(u: OrderingFacts | undefined): void {
-  if (!u?.role || !u.company_role) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
+  if (!u?.role || !u.company_role) throw new DomainError('not_found', { key: 'storeRefusals.company.noEntity' }, { code: 'company.no_entity' });
   const actor = { role: u.role, companyRole: u.company_role };
   if (isStaff(actor)) return;
   assertMayOrder(actor);
-  if (!u.granted) throw new DomainError('not_found', 'Юрлицо не найдено.', { code: 'company.no_entity' });
+  if (!u.granted) throw new DomainError('not_found', { key: 'storeRefusals.company.noEntity' }, { code: 'company.no_entity' });
 }

@@ -19,7 +19,7 @@ export interface ConsoleSource {
 /** A source as the console shows it, or a not_found DomainError. */
 export async function consoleSource(db: Db, sourceId: number): Promise<ConsoleSource> {
   const source: ConsoleSource | undefined = await db('sources').where({ id: sourceId }).first('id', 'name', 'kind');
-  if (!source) throw new DomainError('not_found', 'Source not found.', { code: 'source.not_found', details: { sourceId } });
+  if (!source) throw new DomainError('not_found', { key: 'storeRefusals.console.noSource' }, { code: 'source.not_found', details: { sourceId } });
   return source;
 }
 

@@ -21,7 +21,7 @@ export async function orderInvoice(db: Db, scope: number[], orderId: number): Pr
   const o = rows[0];
   if (!o) return null;
   const seller = await getSetting(db, 'invoices.seller');
-  if (!seller) throw new DomainError('conflict', 'Реквизиты продавца для счетов ещё не заданы: обратитесь к менеджеру.', { code: 'documents.no_seller' });
+  if (!seller) throw new DomainError('conflict', { key: 'storeRefusals.documents.noSeller' }, { code: 'documents.no_seller' });
   const lines = (
     await db.raw(
       `SELECT l.name, l.sku, l.unit, l.quantity::text AS quantity, l.price::text AS price, l.amount::text AS amount,

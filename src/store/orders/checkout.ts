@@ -31,12 +31,12 @@ export interface CheckoutInput {
 export type CheckoutResult = Omit<CreatedOrder, 'sourceId'>;
 
 export async function placeOrder(db: Db, input: CheckoutInput): Promise<CheckoutResult> {
-  if (!/^[\w-]{8,64}$/.test(input.checkoutKey)) throw new DomainError('invalid', 'This checkout form is invalid; reload the cart.', { code: 'order.key' });
+  if (!/^[\w-]{8,64}$/.test(input.checkoutKey)) throw new DomainError('invalid', { key: 'storeRefusals.checkout.key' }, { code: 'order.key' });
   if (!input.lines.length) {
     // A form sent again after its order emptied the cart: that order, not "the cart is empty".
     const done = await existingOrder(db, { kind: 'checkout', checkoutKey: input.checkoutKey }, input.clientId);
     if (done) return result(done);
-    throw new DomainError('invalid', 'The cart is empty.', { code: 'order.empty' });
+    throw new DomainError('invalid', { key: 'storeRefusals.checkout.empty' }, { code: 'order.empty' });
   }
   return db.transaction(async (trx) => {
     const order = await createOrder(trx, {

@@ -53,12 +53,12 @@ export async function subscribe(rt: Runtime, actor: WaitlistActor, input: { offe
   await assertUserMayOrder(rt.db, actor.userId, actor.counterpartyId);
   const warehouseId = input.warehouseId ?? null;
   const offer = await rt.db('offers as o').join('products as p', 'p.id', 'o.product_id').where({ 'o.id': input.offerId, 'o.deleted': false, 'p.deleted': false }).first('o.id');
-  if (!offer) throw new DomainError('not_found', 'Item not found.', { code: 'waitlist.no_item' });
+  if (!offer) throw new DomainError('not_found', { key: 'storeRefusals.waitlist.noItem' }, { code: 'waitlist.no_item' });
   if (warehouseId !== null && !(await rt.db('warehouses').where({ id: warehouseId, deleted: false }).first('id'))) {
-    throw new DomainError('not_found', 'Warehouse not found.', { code: 'waitlist.no_warehouse' });
+    throw new DomainError('not_found', { key: 'storeRefusals.waitlist.noWarehouse' }, { code: 'waitlist.no_warehouse' });
   }
   if (Number(await availableQuantity(rt.db, input.offerId, warehouseId)) > 0) {
-    throw new DomainError('conflict', 'This item is available now: reserve or order it instead.', { code: 'waitlist.available' });
+    throw new DomainError('conflict', { key: 'storeRefusals.waitlist.available' }, { code: 'waitlist.available' });
   }
   await rt.db.raw(
     `INSERT INTO waitlist (user_id, counterparty_id, offer_id, warehouse_id) VALUES (?, ?, ?, ?)
@@ -72,7 +72,7 @@ export async function subscribe(rt: Runtime, actor: WaitlistActor, input: { offe
 /** Removes one of the user's entries; anything else is "not found". */
 export async function unsubscribe(rt: Runtime, actor: WaitlistActor, id: number): Promise<void> {
   const n = await rt.db('waitlist').where({ id, user_id: actor.userId }).delete();
-  if (!n) throw new DomainError('not_found', 'Waiting-list entry not found.', { code: 'waitlist.no_entry' });
+  if (!n) throw new DomainError('not_found', { key: 'storeRefusals.waitlist.noEntry' }, { code: 'waitlist.no_entry' });
 }
 
 export async function listWaitlist(rt: Runtime, actor: Pick<WaitlistActor, 'userId'>): Promise<WaitlistEntry[]> {

@@ -5,7 +5,7 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { clientSummary, linkCounterparty, listClients, parseCounterpartyRef, unlinkCounterparty } from '../../store/accounts/clients.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { refusal } from '../domain-errors.ts';
+import { messageText, refusal } from '../domain-errors.ts';
 import { idParam, notFound } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 import type { Translate } from '../../infra/i18n/index.ts';
@@ -27,7 +27,7 @@ export function linkCounterpartyHandler(rt: Runtime, clientPage: (clientId: numb
     } catch (err) {
       const refused = refusal(err, 'invalid', 'not_found', 'conflict');
       if (refused.code === 'link.no_client') throw notFound('Client');
-      flash(req, 'error', refused.userMessage);
+      flash(req, 'error', messageText(res, refused));
     }
     res.redirect(303, clientPage(clientId));
   };

@@ -6,7 +6,7 @@ import { offerReservable } from '../../store/reservations/reservable.ts';
 import { listWaitlist, subscribe, unsubscribe, type WaitlistActor } from '../../store/waitlist/waitlist.ts';
 import { buyerScope, requireBuyer, requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { refusal } from '../domain-errors.ts';
+import { messageText, refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 import { safeLocalPath } from '../safe-path.ts';
@@ -45,7 +45,7 @@ export function waitlistRoutes(rt: Runtime): Router {
       message = { kind: 'ok', text };
     } catch (err) {
       // "available now" is said in place; an unknown item or warehouse is a 404 page
-      message = { kind: 'error', text: refusal(err, 'conflict').userMessage };
+      message = { kind: 'error', text: messageText(res, refusal(err, 'conflict')) };
     }
     if (isHtmx(req)) {
       const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { messageIn } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { assignManager, managerCard, messengerLinks, refreshClientManagers } from '../../../src/store/accounts/managers.ts';
 import { testRuntime } from '../../support/runtime.ts';
@@ -37,11 +38,14 @@ describe('store: personal manager', () => {
     await rt.db('managers').where({ id: w.managers.petrova }).update({ deleted: true });
     await assignManager(rt.db, w.clients.alpha, w.managers.petrova).then(
       () => expect.fail('accepted'),
-      (e) => expect(e.userMessage).to.match(/does not exist or was deleted/),
+      (e) => expect(e.userMessage).to.equal(`Менеджера ${w.managers.petrova} нет в учётной системе или он удалён.`),
     );
     await assignManager(rt.db, 999999, w.managers.ivanov).then(
       () => expect.fail('accepted'),
-      (e) => expect(e.userMessage).to.equal('Client 999999 not found.'),
+      (e) => {
+        expect(e.userMessage).to.equal('Клиент 999999 не найден.');
+        expect(messageIn('en', e.text)).to.equal('Client 999999 not found.');
+      },
     );
     expect(await managerOf(w.clients.alpha)).to.equal(w.managers.ivanov);
   });

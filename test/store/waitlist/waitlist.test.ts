@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DomainError } from '../../../src/infra/domain-error.ts';
+import { DomainError, messageIn } from '../../../src/infra/domain-error.ts';
 import { expect } from 'chai';
 import { mailSendJob } from '../../../jobs/mail-send.ts';
 import { mirrorChangesConsumer } from '../../../jobs/mirror-changes.ts';
@@ -66,7 +66,8 @@ describe('store: waiting list and the stock-drop policy (real sync, change strea
     } catch (err) {
       expect(err).to.be.instanceOf(DomainError);
       expect((err as DomainError).code).to.equal('waitlist.available');
-      expect((err as Error).message).to.equal('This item is available now: reserve or order it instead.');
+      expect((err as Error).message).to.equal('Этот товар сейчас есть в наличии: зарезервируйте или закажите его.');
+      expect(messageIn('en', (err as DomainError).text!)).to.equal('This item is available now: reserve or order it instead.');
     }
     const e1 = await subscribe(rt, wa, { offerId: o1!, warehouseId: fx.warehouses.north });
     const e2 = await subscribe(rt, wa, { offerId: o1!, warehouseId: fx.warehouses.north });
