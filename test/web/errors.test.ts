@@ -84,8 +84,8 @@ describe('web: refusals and unknown errors', () => {
     { what: 'a waiting-list form without its item', status: 422, message: 'Choose an item (and optionally a warehouse).', who: () => buyer, send: (c, h) => c.post('/waitlist', {}, { headers: h }) },
     { what: 'waiting for an unknown item', status: 404, message: 'Товар не найден.', who: () => buyer, send: (c, h) => c.post('/waitlist', { offerId: '999999' }, { headers: h }) },
     { what: 'removing a waiting-list entry that is not there', status: 404, message: 'Запись в листе ожидания не найдена.', who: () => buyer, send: (c, h) => c.post('/waitlist/999999/delete', {}, { headers: h }) },
-    { what: "another client's conversation", status: 404, message: 'Conversation not found.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${w.fx.clients.b}/messages`, h) },
-    { what: 'an attachment that is not there', status: 404, message: 'Attachment not found.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
+    { what: "another client's conversation", status: 404, message: 'Переписка не найдена.', who: () => manager, send: (c, h) => c.get(`/manager/clients/${w.fx.clients.b}/messages`, h) },
+    { what: 'an attachment that is not there', status: 404, message: 'Вложение не найдено.', who: () => buyer, send: (c, h) => c.get('/messages/attachments/999999', h) },
     { what: 'a manager for an unknown client', status: 404, message: 'Клиент 999999 не найден.', who: () => admin, send: (c, h) => c.post('/console/clients/999999/manager', { manager_id: 'auto' }, { headers: h }) },
   ];
   for (const r of pageRefusals) {
@@ -152,10 +152,10 @@ describe('web: refusals and unknown errors', () => {
     const msgHx = await buyer.post('/messages', { body: ' ' }, { headers: HTMX });
     expect(msgHx.status).to.equal(422);
     expect(msgHx.res.headers.get('hx-retarget')).to.equal('#message-error');
-    expect(msgHx.text).to.contain('Write a message or attach a file.');
+    expect(msgHx.text).to.contain('Напишите сообщение или приложите файл.');
     const msg = await buyer.post('/messages', { body: ' ' });
     expect(msg.status).to.equal(422);
-    expect(msg.text).to.contain(shown('Write a message or attach a file.'));
+    expect(msg.text).to.contain(shown('Напишите сообщение или приложите файл.'));
 
     // inviting an e-mail that is taken: a flash on the client page
     const invite = await admin.post(`/console/clients/${w.fx.clients.a}/invite`, { email: w.fx.emails.b });

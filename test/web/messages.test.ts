@@ -91,7 +91,7 @@ describe('web/messages: buyer ↔ manager threads', () => {
     const refused = await fetch(`${w.base}/messages`, { method: 'POST', body: bad, headers: { cookie, 'x-csrf-token': a.csrf, 'hx-request': 'true' } });
     expect(refused.status).to.equal(422);
     expect(refused.headers.get('hx-retarget')).to.equal('#message-error');
-    expect(await refused.text()).to.contain('Files of type &quot;.exe&quot; cannot be attached');
+    expect(await refused.text()).to.contain('Файлы типа «.exe» прикладывать нельзя');
     const noToken = await fetch(`${w.base}/messages`, { method: 'POST', body: form, headers: { cookie: cookie }, redirect: 'manual' });
     expect(noToken.status).to.equal(303); // the form's own token
     form.set('_csrf', 'forged');

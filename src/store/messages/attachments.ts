@@ -42,12 +42,15 @@ export function checkAttachment(f: UploadedFile): { name: string; type: string }
   const name = path.basename(f.name.replace(/\\/g, '/')).split('').filter((ch) => ch.charCodeAt(0) >= 32 && ch !== '"').join('').slice(0, 200) || 'file';
   const ext = path.extname(name).slice(1).toLowerCase();
   const t = TYPES[ext];
-  if (!t) throw new DomainError('invalid', `Files of type ".${ext || '?'}" cannot be attached; allowed: ${ALLOWED_EXTENSIONS.join(', ')}.`);
-  if (f.data.length === 0) throw new DomainError('invalid', `The file "${name}" is empty.`);
+  if (!t) throw new DomainError('invalid', { key: 'storeRefusals.messages.fileType', params: { ext: ext || '?', allowed: ALLOWED_EXTENSIONS.join(', ') } });
+  if (f.data.length === 0) throw new DomainError('invalid', { key: 'storeRefusals.messages.fileEmpty', params: { name } });
   if (f.data.length > MAX_ATTACHMENT_BYTES) {
-    throw new DomainError('invalid', `The file "${name}" is ${(f.data.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ATTACHMENT_BYTES / 1048576} MB.`);
+    throw new DomainError('invalid', {
+      key: 'storeRefusals.messages.fileTooBig',
+      params: { name, size: (f.data.length / 1048576).toFixed(1), limit: String(MAX_ATTACHMENT_BYTES / 1048576) },
+    });
   }
-  if (!t[1](f.data)) throw new DomainError('invalid', `The file "${name}" is not a real .${ext} file.`);
+  if (!t[1](f.data)) throw new DomainError('invalid', { key: 'storeRefusals.messages.fileFake', params: { name, ext } });
   return { name, type: t[0] };
 }
 
@@ -62,7 +65,7 @@ export async function storeAttachment(blobs: BlobStore, clientId: number, f: Upl
 
 /** The blob key of a stored attachment; refuses anything but the names storeAttachment gives. */
 export function attachmentKey(a: StoredAttachment): string {
-  if (!/^\d+\/[0-9a-f]{32}$/.test(a.file)) throw new DomainError('not_found', 'Attachment not found.');
+  if (!/^\d+\/[0-9a-f]{32}$/.test(a.file)) throw new DomainError('not_found', { key: 'storeRefusals.messages.noAttachment' });
   return `${ROOT}/${a.file}`;
 }
 
@@ -75,7 +78,7 @@ export async function openAttachment(blobs: BlobStore, a: StoredAttachment): Pro
   try {
     return await blobs.read(attachmentKey(a));
   } catch (err) {
-    if (err instanceof BlobNotFound) throw new DomainError('not_found', 'Attachment not found.');
+    if (err instanceof BlobNotFound) throw new DomainError('not_found', { key: 'storeRefusals.messages.noAttachment' });
     throw err;
   }
 }

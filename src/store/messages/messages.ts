@@ -44,7 +44,7 @@ export interface ThreadDeps {
 }
 
 export const MAX_MESSAGE_CHARS = 5000;
-const NOT_FOUND = 'Conversation not found.';
+const NOT_FOUND = { key: 'storeRefusals.messages.noConversation' };
 
 export const sideOf = (a: Actor): Side => (a.role === 'buyer' ? 'client' : 'manager');
 
@@ -93,8 +93,8 @@ export async function postMessage(
     throw new DomainError('not_found', NOT_FOUND);
   }
   const body = (input.body ?? '').replace(/\r\n/g, '\n').trim();
-  if (!body && !input.file) throw new DomainError('invalid', 'Write a message or attach a file.');
-  if (body.length > MAX_MESSAGE_CHARS) throw new DomainError('invalid', `The message is ${body.length} characters long; the limit is ${MAX_MESSAGE_CHARS}.`);
+  if (!body && !input.file) throw new DomainError('invalid', { key: 'storeRefusals.messages.empty' });
+  if (body.length > MAX_MESSAGE_CHARS) throw new DomainError('invalid', { key: 'storeRefusals.messages.tooLong', params: { length: body.length, max: MAX_MESSAGE_CHARS } });
   const attachment = input.file ? await storeAttachment(deps.blobs, clientId, input.file) : null;
   let id: number;
   try {
@@ -157,7 +157,7 @@ export async function markThreadRead(deps: ThreadDeps, actor: Actor, clientId: n
 /** One message's attachment, after the same access check as its thread. */
 export async function messageAttachment(db: Db, actor: Actor, messageId: number): Promise<StoredAttachment> {
   const m = await db('messages').where({ id: messageId }).first('client_id', 'attachment');
-  if (!m?.attachment) throw new DomainError('not_found', 'Attachment not found.');
+  if (!m?.attachment) throw new DomainError('not_found', { key: 'storeRefusals.messages.noAttachment' });
   await assertThreadAccess(db, actor, m.client_id);
   return m.attachment;
 }
@@ -183,7 +183,7 @@ export interface ManagedClient {
 
 /** The clients a manager looks after (admin: all), with unread counts; unread threads first. */
 export async function managedClients(db: Db, actor: Actor): Promise<ManagedClient[]> {
-  if (actor.role === 'buyer') throw new DomainError('forbidden', 'Only staff can see client lists.');
+  if (actor.role === 'buyer') throw new DomainError('forbidden', { key: 'storeRefusals.messages.staffOnly' });
   const q = db('clients as c')
     .leftJoin('managers as m', 'm.id', 'c.manager_id')
     .select(

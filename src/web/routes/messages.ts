@@ -10,7 +10,7 @@ import { openAttachment } from '../../store/messages/attachments.ts';
 import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
 import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, notFound } from '../errors.ts';
 import type { ThreadHub } from '../live/thread-hub.ts';
 import { streamThread } from '../live/thread-hub.ts';
@@ -109,7 +109,7 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
         // htmx: the problem goes under the form (a whole page otherwise, from the error handler)
         if (!req.get('hx-request')) throw err;
         const refused = refusal(err, 'invalid');
-        res.status(httpStatus(refused)).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: refused.userMessage });
+        res.status(httpStatus(refused)).set({ 'HX-Retarget': '#message-error', 'HX-Reswap': 'innerHTML' }).render('fragments/message-error', { layout: false, error: messageText(res, refused) });
         return;
       }
       if (!req.get('hx-request')) return res.redirect(303, quoteId === undefined ? base : `/quotes/${quoteId}`);

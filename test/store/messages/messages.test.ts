@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { type DomainError, messageIn } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { attachmentKey, MAX_ATTACHMENT_BYTES } from '../../../src/store/messages/attachments.ts';
 import { readAll } from '../../../src/infra/blob/index.ts';
@@ -42,8 +43,8 @@ describe('store: message threads', () => {
 
   it('a buyer never reads or writes another client’s thread', async () => {
     await postMessage(deps, w.users.betaBuyer, w.clients.beta, { body: 'Beta secret' });
-    await refused(readThread(deps, w.users.alphaBuyer, w.clients.beta), /Conversation not found/);
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.beta, { body: 'hi' }), /Conversation not found/);
+    await refused(readThread(deps, w.users.alphaBuyer, w.clients.beta), /Переписка не найдена/);
+    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.beta, { body: 'hi' }), /Переписка не найдена/);
     expect(await readThread(deps, w.users.alphaBuyer, w.clients.alpha)).to.deep.equal([]);
     const [msg] = await readThread(deps, w.users.betaBuyer, w.clients.beta);
     expect(msg).to.include({ body: 'Beta secret', from_side: 'client', author_name: 'Boris Beta' });
@@ -52,12 +53,12 @@ describe('store: message threads', () => {
   it('a manager sees only their clients’ threads; an admin sees all without marking them read', async () => {
     await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'Need 10 pallets' });
     await postMessage(deps, w.users.betaBuyer, w.clients.beta, { body: 'Invoice?' });
-    await refused(readThread(deps, w.users.petrova, w.clients.alpha), /Conversation not found/);
-    await refused(postMessage(deps, w.users.petrova, w.clients.alpha, { body: 'x' }), /Conversation not found/);
+    await refused(readThread(deps, w.users.petrova, w.clients.alpha), /Переписка не найдена/);
+    await refused(postMessage(deps, w.users.petrova, w.clients.alpha, { body: 'x' }), /Переписка не найдена/);
     const mine = await managedClients(rt.db, w.users.ivanov);
     expect(mine.map((c) => [c.name, c.unread])).to.deep.equal([['Alpha', 1]]);
     expect((await managedClients(rt.db, w.users.admin)).map((c) => c.name)).to.have.members(['Alpha', 'Beta']);
-    await refused(managedClients(rt.db, w.users.alphaBuyer), /Only staff/);
+    await refused(managedClients(rt.db, w.users.alphaBuyer), /Списки клиентов видят только сотрудники/);
 
     expect(await readThread(deps, w.users.admin, w.clients.alpha)).to.have.length(1);
     expect((await managedClients(rt.db, w.users.ivanov))[0]!.unread).to.equal(1);
@@ -99,7 +100,7 @@ describe('store: message threads', () => {
     await assignManager(rt.db, w.clients.alpha, w.managers.petrova);
     const thread = await readThread(deps, w.users.petrova, w.clients.alpha);
     expect(thread.map((m) => m.body)).to.deep.equal(['Before', 'Reply from Ivanov']);
-    await refused(readThread(deps, w.users.ivanov, w.clients.alpha), /Conversation not found/);
+    await refused(readThread(deps, w.users.ivanov, w.clients.alpha), /Переписка не найдена/);
   });
 
   it('stores attachments in the blob store within limits, and only the thread’s people can fetch them', async () => {
@@ -110,14 +111,20 @@ describe('store: message threads', () => {
     expect(key).to.match(new RegExp(`^attachments/${w.clients.alpha}/[0-9a-f]{32}$`));
     expect((await readAll(rt.blobs, key, 1e6)).equals(PDF)).to.equal(true);
     if (rt.blobs.kind === 'fs') expect(fs.readFileSync(path.join(rt.config.dataDir, key)).equals(PDF)).to.equal(true);
-    await refused(messageAttachment(rt.db, w.users.betaBuyer, m.id), /Conversation not found/);
+    await refused(messageAttachment(rt.db, w.users.betaBuyer, m.id), /Переписка не найдена/);
 
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'run.exe', data: Buffer.from('MZ') } }), /type "\.exe" cannot be attached/);
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'fake.pdf', data: Buffer.from('<html>') } }), /not a real \.pdf file/);
+    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'run.exe', data: Buffer.from('MZ') } }), /типа «\.exe» прикладывать нельзя/);
+    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'fake.pdf', data: Buffer.from('<html>') } }), /не настоящий файл \.pdf/);
     const big = Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 0x20);
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'big.txt', data: big } }), /the limit is 5 MB/);
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: '   ' }), /Write a message or attach a file/);
-    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'x'.repeat(5001) }), /the limit is 5000/);
+    await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { file: { name: 'big.txt', data: big } }).then(
+      () => expect.fail('was allowed'),
+      (e: DomainError) => {
+        expect(e.userMessage).to.equal('Файл «big.txt» весит 5 МБ, а можно не больше 5 МБ.');
+        expect(messageIn('en', e.text!)).to.equal('The file "big.txt" is 5 MB; the limit is 5 MB.');
+      },
+    );
+    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: '   ' }), /Напишите сообщение или приложите файл/);
+    await refused(postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'x'.repeat(5001) }), /В сообщении 5001 символов, а можно не больше 5000/);
     expect(await rt.db('messages').count('* as n')).to.deep.equal([{ n: 1 }]);
   });
 
