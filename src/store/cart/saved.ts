@@ -20,11 +20,6 @@ const MAX_NAME = 100;
 /** The name of a put-aside cart that had none. */
 const DEFAULT_DRAFT = 'Отложенная корзина';
 
-const WHAT: Record<SavedKind, { one: string; notFound: string }> = {
-  template: { one: 'Шаблон', notFound: 'Шаблон не найден.' },
-  draft: { one: 'Черновик корзины', notFound: 'Черновик корзины не найден.' },
-};
-
 export interface SavedSummary {
   id: number;
   name: string;
@@ -43,9 +38,9 @@ export function savedName(raw: unknown, fallback?: string): string {
   const name = (typeof raw === 'string' ? raw : '').replace(/\s+/g, ' ').trim();
   if (!name) {
     if (fallback) return fallback;
-    throw new DomainError('invalid', 'Введите название.', { code: 'saved.name' });
+    throw new DomainError('invalid', { key: 'storeRefusals.saved.noName' }, { code: 'saved.name' });
   }
-  if (name.length > MAX_NAME) throw new DomainError('invalid', `Название длиннее ${MAX_NAME} символов.`, { code: 'saved.name' });
+  if (name.length > MAX_NAME) throw new DomainError('invalid', { key: 'storeRefusals.saved.nameTooLong', params: { max: MAX_NAME } }, { code: 'saved.name' });
   return name;
 }
 
@@ -55,7 +50,7 @@ async function own(db: Db | Knex.Transaction, o: SavedOwner, kind: SavedKind, id
   const q = db('saved_carts').where({ id, ...ownerWhere(o, kind) }).first('id', 'name');
   if (lock) q.forUpdate();
   const row = await q;
-  if (!row) throw new DomainError('not_found', WHAT[kind].notFound, { code: 'saved.not_found' });
+  if (!row) throw new DomainError('not_found', { key: `storeRefusals.saved.${kind}.notFound` }, { code: 'saved.not_found' });
   return row;
 }
 
@@ -84,13 +79,13 @@ export async function savedDetail(db: Db, o: SavedOwner, kind: SavedKind, id: nu
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
-const duplicate = (kind: SavedKind, name: string) => new DomainError('conflict', `${WHAT[kind].one} «${name}» уже есть: выберите другое название.`, { code: 'saved.duplicate' });
+const duplicate = (kind: SavedKind, name: string) => new DomainError('conflict', { key: `storeRefusals.saved.${kind}.duplicate`, params: { name } }, { code: 'saved.duplicate' });
 
 /** Copies the current cart's lines (SKU and name kept) into a new saved cart; returns its id. */
 async function copyCart(trx: Knex.Transaction, o: SavedOwner, kind: SavedKind, name: string, cart: number, limited = true): Promise<number> {
   const [{ n }] = await trx('saved_carts').where(ownerWhere(o, kind)).count<{ n: string }[]>('* as n');
   if (limited && Number(n) >= MAX_SAVED) {
-    throw new DomainError('conflict', `Можно хранить не больше ${MAX_SAVED} — удалите ненужные.`, { code: 'saved.limit' });
+    throw new DomainError('conflict', { key: 'storeRefusals.saved.limit', params: { max: MAX_SAVED } }, { code: 'saved.limit' });
   }
   let id: number;
   try {
@@ -133,7 +128,7 @@ export async function saveCart(db: Db, o: SavedOwner, kind: SavedKind, rawName: 
   return db.transaction(async (trx) => {
     const cart = await cartId(trx, o);
     const current = await trx('carts').where({ id: cart }).forUpdate().first('name');
-    if ((await cartLineCount(trx, cart)) === 0) throw new DomainError('conflict', 'Корзина пуста: сохранять нечего.', { code: 'saved.empty_cart' });
+    if ((await cartLineCount(trx, cart)) === 0) throw new DomainError('conflict', { key: 'storeRefusals.saved.emptyCart' }, { code: 'saved.empty_cart' });
     const name = kind === 'draft' && !String(rawName ?? '').trim() ? await freeDraftName(trx, o, current?.name ?? DEFAULT_DRAFT) : savedName(rawName);
     const id = await copyCart(trx, o, kind, name, cart);
     if (kind === 'draft') {

@@ -8,7 +8,7 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { currentCart, deleteSaved, listSaved, orderFromTemplate, renameSaved, saveCart, savedDetail, switchToDraft } from '../../store/cart/saved.ts';
 import { requireOrdering } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { parseId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 import { owner } from './cart.ts';
@@ -45,7 +45,7 @@ export function savedCartRoutes(rt: Runtime): Router {
       res.redirect(303, `/templates/${t.id}`);
     } catch (err) {
       const e = refusal(err, 'invalid', 'conflict');
-      await templatesPage(req, res, httpStatus(e), [e.userMessage]);
+      await templatesPage(req, res, httpStatus(e), [messageText(res, e)]);
     }
   });
 
@@ -67,7 +67,7 @@ export function savedCartRoutes(rt: Runtime): Router {
       res.redirect(303, `/templates/${id}`);
     } catch (err) {
       const e = refusal(err, 'invalid', 'conflict');
-      await templatePage(req, res, id, httpStatus(e), [e.userMessage]);
+      await templatePage(req, res, id, httpStatus(e), [messageText(res, e)]);
     }
   });
 
@@ -86,7 +86,7 @@ export function savedCartRoutes(rt: Runtime): Router {
       res.redirect(303, '/carts');
     } catch (err) {
       const e = refusal(err, 'invalid', 'conflict');
-      await draftsPage(req, res, httpStatus(e), [e.userMessage]);
+      await draftsPage(req, res, httpStatus(e), [messageText(res, e)]);
     }
   });
 
@@ -104,7 +104,7 @@ export function savedCartRoutes(rt: Runtime): Router {
       res.redirect(303, '/carts');
     } catch (err) {
       const e = refusal(err, 'invalid', 'conflict');
-      await draftsPage(req, res, httpStatus(e), [e.userMessage]);
+      await draftsPage(req, res, httpStatus(e), [messageText(res, e)]);
     }
   });
 
