@@ -6,7 +6,7 @@
 // their client's quotes, a manager only their clients' (an admin all); anything else is "not found".
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message as Saying } from '../../infra/domain-error.ts';
 import { storeCurrency } from '../../infra/intl.ts';
 import { storeToday } from '../arrivals/arrivals.ts';
 import { availableFor } from '../catalog/availability.ts';
@@ -19,10 +19,9 @@ import { createOrder, type CreatedOrder, existingOrder } from '../orders/create.
 
 export type QuoteStatus = 'requested' | 'answered' | 'accepted' | 'declined';
 
-const NOT_FOUND = 'Запрос цены не найден.';
-const notFound = () => new DomainError('not_found', NOT_FOUND, { code: 'quote.not_found' });
-const invalid = (code: string, msg: string) => new DomainError('invalid', msg, { code: `quote.${code}` });
-const conflict = (code: string, msg: string) => new DomainError('conflict', msg, { code: `quote.${code}` });
+const notFound = () => new DomainError('not_found', { key: 'storeRefusals.quotes.notFound' }, { code: 'quote.not_found' });
+const invalid = (code: string, msg: Saying) => new DomainError('invalid', msg, { code: `quote.${code}` });
+const conflict = (code: string, msg: Saying) => new DomainError('conflict', msg, { code: `quote.${code}` });
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const QUANTITY = /^\d{1,12}(\.\d{1,3})?$/;
@@ -43,16 +42,16 @@ export interface QuoteRequest {
 /** A quote on the buyer's cart for the current legal entity; the cart stays as it is. */
 export async function requestQuote(db: Db, r: QuoteRequest, now: Date = new Date()): Promise<number> {
   if (r.desiredDate !== null && (!isDate(r.desiredDate) || r.desiredDate < storeToday(now))) {
-    throw invalid('date', 'Желаемая дата — день не раньше сегодняшнего, в формате ГГГГ-ММ-ДД.');
+    throw invalid('date', { key: 'storeRefusals.quotes.date' });
   }
-  if (r.comment.length > MAX_COMMENT) throw invalid('comment', `Комментарий — не длиннее ${MAX_COMMENT} знаков.`);
+  if (r.comment.length > MAX_COMMENT) throw invalid('comment', { key: 'storeRefusals.quotes.comment', params: { max: MAX_COMMENT } });
   return db.transaction(async (trx) => {
     const linked = await trx('client_counterparties').where({ client_id: r.clientId, counterparty_id: r.counterpartyId }).first('counterparty_id');
     if (!linked) throw notFound();
     const lines = await trx('carts as c').join('cart_lines as l', 'l.cart_id', 'c.id').join('offers as o', 'o.id', 'l.offer_id')
       .where({ 'c.user_id': r.userId, 'c.counterparty_id': r.counterpartyId, 'o.deleted': false })
       .orderBy(['l.added_at', 'l.offer_id']).select('l.offer_id', 'l.warehouse_id', trx.raw('l.quantity::text AS quantity'));
-    if (!lines.length) throw invalid('empty', 'Корзина пуста: добавьте товары, на которые нужна цена.');
+    if (!lines.length) throw invalid('empty', { key: 'storeRefusals.quotes.empty' });
     const [q] = await trx('quotes').insert({
       client_id: r.clientId, counterparty_id: r.counterpartyId, contract_id: r.contractId, user_id: r.userId, desired_date: r.desiredDate, comment: r.comment,
     }).returning('id');
@@ -91,19 +90,19 @@ export interface QuoteAnswer {
 /** The manager's answer; answering again (before the buyer accepts or declines) replaces it. */
 export async function answerQuote(db: Db, actor: Actor, id: number, a: QuoteAnswer, now: Date = new Date()): Promise<void> {
   if (actor.role === 'buyer') throw notFound();
-  if (!isDate(a.validUntil) || a.validUntil < storeToday(now)) throw invalid('valid_until', 'Срок действия — день не раньше сегодняшнего, в формате ГГГГ-ММ-ДД.');
-  if ((a.answer ?? '').length > MAX_COMMENT) throw invalid('comment', `Ответ — не длиннее ${MAX_COMMENT} знаков.`);
+  if (!isDate(a.validUntil) || a.validUntil < storeToday(now)) throw invalid('valid_until', { key: 'storeRefusals.quotes.validUntil' });
+  if ((a.answer ?? '').length > MAX_COMMENT) throw invalid('comment', { key: 'storeRefusals.quotes.answer', params: { max: MAX_COMMENT } });
   await db.transaction(async (trx) => {
     const q = await scopedQuote(trx, actor, id, true);
-    if (q.status === 'accepted' || q.status === 'declined') throw conflict('closed', 'Запрос уже закрыт: покупатель принял или отклонил предложение.');
+    if (q.status === 'accepted' || q.status === 'declined') throw conflict('closed', { key: 'storeRefusals.quotes.closedAnswered' });
     const lines = await trx('quote_lines').where({ quote_id: id }).orderBy('line_no').select('line_no');
     const given = new Map(a.lines.map((l) => [l.lineNo, l]));
     for (const { line_no } of lines) {
       const l = given.get(line_no);
-      if (!l || !PRICE.test(l.price)) throw invalid('price', `Строка ${line_no}: укажите цену, например 1234.50.`);
-      if (l.quantity !== undefined && (!QUANTITY.test(l.quantity) || !/[1-9]/.test(l.quantity))) throw invalid('quantity', `Строка ${line_no}: количество — положительное число.`);
+      if (!l || !PRICE.test(l.price)) throw invalid('price', { key: 'storeRefusals.quotes.price', params: { line: line_no } });
+      if (l.quantity !== undefined && (!QUANTITY.test(l.quantity) || !/[1-9]/.test(l.quantity))) throw invalid('quantity', { key: 'storeRefusals.quotes.quantity', params: { line: line_no } });
     }
-    if (a.lines.some((l) => !lines.some((x) => x.line_no === l.lineNo))) throw invalid('line', 'В ответе есть строка, которой нет в запросе.');
+    if (a.lines.some((l) => !lines.some((x) => x.line_no === l.lineNo))) throw invalid('line', { key: 'storeRefusals.quotes.line' });
     for (const { line_no } of lines) {
       const l = given.get(line_no)!;
       await trx('quote_lines').where({ quote_id: id, line_no }).update({ price: l.price, ...(l.quantity ? { quantity: l.quantity } : {}) });
@@ -128,9 +127,9 @@ export async function acceptQuote(db: Db, actor: Actor, id: number, now: Date = 
       const o = await existingOrder(trx, origin, q.client_id);
       if (o) return o;
     }
-    if (q.status === 'requested') throw conflict('not_answered', 'Менеджер ещё не ответил на запрос.');
-    if (q.status === 'declined') throw conflict('declined', 'Предложение отклонено.');
-    if (q.valid_until_text < storeToday(now)) throw conflict('expired', `Срок действия предложения истёк ${q.valid_until_text.split('-').reverse().join('.')}: попросите менеджера обновить его.`);
+    if (q.status === 'requested') throw conflict('not_answered', { key: 'storeRefusals.quotes.notAnswered' });
+    if (q.status === 'declined') throw conflict('declined', { key: 'storeRefusals.quotes.declined' });
+    if (q.valid_until_text < storeToday(now)) throw conflict('expired', { key: 'storeRefusals.quotes.expired', params: { date: q.valid_until_text.split('-').reverse().join('.') } });
     const { rows: lines } = await trx.raw<{ rows: { offer_id: number; warehouse_id: number | null; quantity: string; price: string }[] }>(
       'SELECT offer_id, warehouse_id, quantity::text AS quantity, price::text AS price FROM quote_lines WHERE quote_id = ? ORDER BY line_no',
       [id],
@@ -156,7 +155,7 @@ export async function declineQuote(db: Db, actor: Actor, id: number): Promise<vo
   if (actor.role !== 'buyer') throw notFound();
   await db.transaction(async (trx) => {
     const q = await scopedQuote(trx, actor, id, true);
-    if (q.status === 'accepted' || q.status === 'declined') throw conflict('closed', 'Запрос уже закрыт.');
+    if (q.status === 'accepted' || q.status === 'declined') throw conflict('closed', { key: 'storeRefusals.quotes.closed' });
     await trx('quotes').where({ id }).update({ status: 'declined', updated_at: trx.fn.now() });
   });
 }
