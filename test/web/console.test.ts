@@ -281,12 +281,12 @@ describe('web/console: staff console', () => {
       { name: 'admin', send: (period: string) => admin.post('/admin/settings/reservations', { periodHours: period, extensionAllowed: 'on', maxExtensions: '1', warningLeadMinutes: '120' }) },
     ];
     const bad: [string, string][] = [
-      ['0', 'Reservation period must be at least 1 hour.'],
-      ['-3', 'Reservation period must be a whole number of hours.'],
-      ['1.5', 'Reservation period must be a whole number of hours.'],
-      ['abc', 'Reservation period must be a whole number of hours.'],
-      ['', 'Reservation period must be a whole number of hours.'],
-      ['1441', 'Reservation period must be at most 60 days (1440 hours).'],
+      ['0', 'Срок резерва — не меньше 1 часа.'],
+      ['-3', 'Срок резерва — целое число часов.'],
+      ['1.5', 'Срок резерва — целое число часов.'],
+      ['abc', 'Срок резерва — целое число часов.'],
+      ['', 'Срок резерва — целое число часов.'],
+      ['1441', 'Срок резерва — не больше 60 дней (1440 ч).'],
     ];
     for (const screen of screens) {
       await rt.db('settings').insert({ key: 'reservations.period_hours', value: JSON.stringify(7) }).onConflict('key').merge();

@@ -171,7 +171,7 @@ describe('web: reservations and waiting list pages', () => {
     expect(page.text).to.contain('value="24"');
     const bad = await admin.post('/admin/settings/reservations', { periodHours: '0', maxExtensions: '1', warningLeadMinutes: '60' });
     expect(bad.status).to.equal(422);
-    expect(bad.text).to.contain('Reservation period must be at least 1 hour.');
+    expect(bad.text).to.contain('Срок резерва — не меньше 1 часа.');
     const ok = await admin.post('/admin/settings/reservations', { periodHours: '48', extensionAllowed: 'on', maxExtensions: '2', warningLeadMinutes: '30' });
     expect(ok.status).to.equal(303);
     try {

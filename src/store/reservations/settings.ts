@@ -27,13 +27,13 @@ export const DEFAULT_RESERVATION_PERIOD_HOURS = 24;
 const MAX_PERIOD_DAYS = 60;
 const MAX_PERIOD_HOURS = MAX_PERIOD_DAYS * 24;
 
-/** What is wrong with a reservation period an admin entered, or its hours. */
-export function checkReservationPeriod(value: unknown): { hours: number } | { problem: string } {
+/** What is wrong with a reservation period an admin entered (its catalog key), or its hours. */
+export function checkReservationPeriod(value: unknown): { hours: number } | { problem: 'notWhole' | 'tooShort' | 'tooLong' } {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (!/^\d{1,9}$/.test(text)) return { problem: 'must be a whole number of hours' };
+  if (!/^\d{1,9}$/.test(text)) return { problem: 'notWhole' };
   const hours = Number(text);
-  if (hours < 1) return { problem: 'must be at least 1 hour' };
-  if (hours > MAX_PERIOD_HOURS) return { problem: `must be at most ${MAX_PERIOD_DAYS} days (${MAX_PERIOD_HOURS} hours)` };
+  if (hours < 1) return { problem: 'tooShort' };
+  if (hours > MAX_PERIOD_HOURS) return { problem: 'tooLong' };
   return { hours };
 }
 
@@ -43,7 +43,10 @@ export function checkReservationPeriod(value: unknown): { hours: number } | { pr
  */
 export function validateReservationPeriod(value: unknown): number {
   const c = checkReservationPeriod(value);
-  if ('problem' in c) throw new DomainError('invalid', `Reservation period ${c.problem}.`, { code: 'reservations.period', details: { value } });
+  if ('problem' in c) throw new DomainError('invalid', { key: `storeRefusals.reservationSettings.${c.problem}`, params: { days: MAX_PERIOD_DAYS, hours: MAX_PERIOD_HOURS } }, {
+      code: 'reservations.period',
+      details: { value },
+    });
   return c.hours;
 }
 
@@ -91,7 +94,7 @@ export function resolveReservationSettings(globals: Record<string, unknown> | nu
 export async function setReservationSetting<K extends keyof ReservationSettings>(db: Db, key: K, value: ReservationSettings[K]): Promise<void> {
   if (key === 'periodHours') validateReservationPeriod(value);
   else if (coerce(key, value) === undefined) {
-    throw new DomainError('invalid', `Invalid value for ${SETTING_KEYS[key]}: ${JSON.stringify(value)}.`, { code: 'reservations.setting' });
+    throw new DomainError('invalid', { key: 'storeRefusals.reservationSettings.setting', params: { key: SETTING_KEYS[key], value: JSON.stringify(value) } }, { code: 'reservations.setting' });
   }
   await db.raw(
     `INSERT INTO settings (key, value, updated_at) VALUES (?, ?::jsonb, now())

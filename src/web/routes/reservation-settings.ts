@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Runtime } from '../../infra/runtime.ts';
 import { reservationSettings, setReservationSetting, validateReservationPeriod } from '../../store/reservations/settings.ts';
-import { refusal } from '../domain-errors.ts';
+import { messageText, refusal } from '../domain-errors.ts';
 import { requireRole } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { tOf } from '../i18n.ts';
@@ -31,7 +31,7 @@ export function reservationSettingsRoutes(rt: Runtime): Router {
     try {
       periodHours = validateReservationPeriod(req.body?.periodHours);
     } catch (err) {
-      error = refusal(err, 'invalid').userMessage;
+      error = messageText(res, refusal(err, 'invalid'));
     }
     if (!error && !parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DomainError } from '../../../src/infra/domain-error.ts';
+import { DomainError, messageIn } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { DEFAULT_RESERVATION_PERIOD_HOURS, reservationSettings, setReservationSetting, validateReservationPeriod } from '../../../src/store/reservations/settings.ts';
 import { getSetting, setSetting } from '../../../src/store/settings/settings.ts';
@@ -29,9 +29,18 @@ describe('store/reservations settings: one period rule, one default', () => {
         return (err as DomainError).userMessage;
       }
     };
-    expect([0, '0'].map(why)).to.deep.equal(['Reservation period must be at least 1 hour.', 'Reservation period must be at least 1 hour.']);
-    for (const v of [1.5, '2.5', '-1', 'abc', '', null, undefined, {}, '1e3']) expect(why(v), String(v)).to.equal('Reservation period must be a whole number of hours.');
-    expect(why(1441)).to.equal('Reservation period must be at most 60 days (1440 hours).');
+    expect([0, '0'].map(why)).to.deep.equal(['Срок резерва — не меньше 1 часа.', 'Срок резерва — не меньше 1 часа.']);
+    for (const v of [1.5, '2.5', '-1', 'abc', '', null, undefined, {}, '1e3']) expect(why(v), String(v)).to.equal('Срок резерва — целое число часов.');
+    expect(why(1441)).to.equal('Срок резерва — не больше 60 дней (1440 ч).');
+    const refused = (() => {
+      try {
+        validateReservationPeriod(1441);
+      } catch (err) {
+        return err as DomainError;
+      }
+      return expect.fail('accepted');
+    })();
+    expect(messageIn('en', refused.text!)).to.equal('Reservation period must be at most 60 days (1440 hours).');
   });
 
   it('the setting, setReservationSetting and the reader use the same rule and default', async () => {
@@ -41,7 +50,7 @@ describe('store/reservations settings: one period rule, one default', () => {
     const refused = await setSetting(rt.db, 'reservations.period_hours', '1.5').then(() => null, (e: unknown) => e);
     expect(refused).to.be.instanceOf(DomainError);
     const refused2 = await setReservationSetting(rt.db, 'periodHours', 0).then(() => null, (e: unknown) => e);
-    expect(refused2).to.be.instanceOf(DomainError).with.property('userMessage', 'Reservation period must be at least 1 hour.');
+    expect(refused2).to.be.instanceOf(DomainError).with.property('userMessage', 'Срок резерва — не меньше 1 часа.');
     await setReservationSetting(rt.db, 'periodHours', 36);
     expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(36);
   });

@@ -9,6 +9,7 @@ import { getSetting, setSetting } from '../../../store/settings/settings.ts';
 import { requireRole } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { tOf } from '../../i18n.ts';
+import { messageText } from '../../domain-errors.ts';
 
 export function consoleSettingsRoutes(rt: Runtime): Router {
   const r = Router();
@@ -68,7 +69,7 @@ export function consoleSettingsRoutes(rt: Runtime): Router {
           if (errors[field]) continue;
           await run().catch((err) => {
             if (!(err instanceof DomainError)) throw err;
-            errors[field] = err.userMessage;
+            errors[field] = messageText(res, err);
           });
         }
         if (Object.keys(errors).length) throw new DomainError('invalid', 'rollback');
