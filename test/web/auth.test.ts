@@ -146,7 +146,7 @@ describe('web/auth: sessions, CSRF, login limits, switcher', () => {
     await c.get(link);
     const short = await c.post(link, { password: 'short', password2: 'short' });
     expect(short.status).to.equal(422);
-    expect(short.text).to.contain('at least 10 characters');
+    expect(short.text).to.contain('Пароль — не короче 10 символов.');
     const done = await c.post(link, { password: 'a brand new password', password2: 'a brand new password' });
     expect(done.status).to.equal(303);
     expect((await c.get(link)).status).to.equal(410);

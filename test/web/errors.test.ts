@@ -160,6 +160,6 @@ describe('web: refusals and unknown errors', () => {
     // inviting an e-mail that is taken: a flash on the client page
     const invite = await admin.post(`/console/clients/${w.fx.clients.a}/invite`, { email: w.fx.emails.b });
     expect(invite.status).to.equal(303);
-    expect((await admin.get(`/console/clients/${w.fx.clients.a}`)).text).to.contain(`A user with e-mail ${w.fx.emails.b} already exists.`);
+    expect((await admin.get(`/console/clients/${w.fx.clients.a}`)).text).to.contain(`Пользователь с почтой ${w.fx.emails.b} уже есть.`);
   });
 });

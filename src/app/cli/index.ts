@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { ROWS_FILE, rowTypesSource } from '../../infra/db/row-types.ts';
 import { migrateLatest, migrateRollbackAll } from '../../infra/db/migrate.ts';
+import { DomainError, messageIn } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
 import { startRoles } from '../roles/start.ts';
 import { createRuntime } from '../../infra/runtime.ts';
@@ -86,7 +87,8 @@ export async function runCli(argv: string[]): Promise<void> {
     await buildCli().parseAsync(argv);
   } catch (err) {
     log.error({ err }, 'command failed');
-    console.error(`counterpart: ${(err as Error).message}`);
+    // the command line speaks English: a store refusal in its English words
+    console.error(`counterpart: ${err instanceof DomainError && err.text ? messageIn('en', err.text) : (err as Error).message}`);
     process.exitCode = 1;
   }
 }

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
 import type { Role } from './viewer.ts';
 
@@ -57,9 +57,9 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 /** A clear message when a new password is not acceptable, else null. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < MIN_PASSWORD) return `The password must have at least ${MIN_PASSWORD} characters.`;
-  if (password.length > 200) return 'The password must have at most 200 characters.';
+export function passwordProblem(password: string): Message | null {
+  if (password.length < MIN_PASSWORD) return { key: 'storeRefusals.users.passwordShort', params: { min: MIN_PASSWORD } };
+  if (password.length > 200) return { key: 'storeRefusals.users.passwordLong', params: { max: 200 } };
   return null;
 }
 
@@ -72,18 +72,18 @@ export interface NewUser {
 }
 
 /** createUser's refusals (code `user.<case>`): bad input, or an e-mail already taken. */
-const refused = (what: string, message: string) => new DomainError(what === 'email_taken' ? 'conflict' : 'invalid', message, { code: `user.${what}` });
+const refused = (what: string, message: Message) => new DomainError(what === 'email_taken' ? 'conflict' : 'invalid', message, { code: `user.${what}` });
 
 export async function createUser(db: Db, u: NewUser): Promise<number> {
   const email = u.email.trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw refused('email', `"${email}" is not an e-mail address.`);
-  if (u.role === 'buyer' && !u.clientId) throw refused('no_client', 'A buyer needs a client (--client).');
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw refused('email', { key: 'storeRefusals.users.email', params: { email } });
+  if (u.role === 'buyer' && !u.clientId) throw refused('no_client', { key: 'storeRefusals.users.noClient' });
   if (u.password) {
     const p = passwordProblem(u.password);
     if (p) throw refused('password', p);
   }
-  if (u.clientId && !(await db('clients').where({ id: u.clientId }).first('id'))) throw refused('unknown_client', `There is no client ${u.clientId}.`);
-  if (await db('users').whereRaw('lower(email) = lower(?)', [email]).first('id')) throw refused('email_taken', `A user with e-mail ${email} already exists.`);
+  if (u.clientId && !(await db('clients').where({ id: u.clientId }).first('id'))) throw refused('unknown_client', { key: 'storeRefusals.users.unknownClient', params: { id: u.clientId } });
+  if (await db('users').whereRaw('lower(email) = lower(?)', [email]).first('id')) throw refused('email_taken', { key: 'storeRefusals.users.emailTaken', params: { email } });
   const [row] = await db('users')
     .insert({
       email,

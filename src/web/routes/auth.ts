@@ -12,6 +12,7 @@ import { ownCounterparty, requireUser, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { destroySession, flash, regenerateSession } from '../auth/session.ts';
 import { notFound, zId } from '../errors.ts';
+import { messageText } from '../domain-errors.ts';
 import { tOf } from '../i18n.ts';
 import { safeLocalPath } from '../safe-path.ts';
 
@@ -109,7 +110,8 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
     const t = await peekToken(rt.db, req.params.token);
     if (!t) return res.status(410).render('password-set', { title: tOf(res)('auth.set.title'), error: tOf(res)('auth.set.badLink'), expired: true });
     const password = String(req.body?.password ?? '');
-    const problem = passwordProblem(password) ?? (password !== String(req.body?.password2 ?? '') ? tOf(res)('auth.set.mismatch') : null);
+    const tooWeak = passwordProblem(password);
+    const problem = tooWeak ? messageText(res, tooWeak) : password !== String(req.body?.password2 ?? '') ? tOf(res)('auth.set.mismatch') : null;
     if (problem) {
       return res.status(422).render('password-set', { title: tOf(res)('auth.set.title'), csrf: csrfToken(req), email: t.email, token: req.params.token, error: problem });
     }

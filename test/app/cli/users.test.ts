@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DomainError, messageIn } from '../../../src/infra/domain-error.ts';
 import { Command } from 'commander';
 import { addUserCommands } from '../../../src/app/cli/users.ts';
 import { getQueue } from '../../../src/infra/queue/connection.ts';
@@ -47,7 +48,8 @@ describe('cli: user add, clients seed', () => {
 
   it('names what is wrong: unknown client, bad role, buyer without client, duplicate', async () => {
     await storeFixture(rt.db);
-    const err = async (...a: string[]) => run(...a).then(() => '', (e: Error) => e.message);
+    // as runCli prints it: a store refusal in English
+    const err = async (...a: string[]) => run(...a).then(() => '', (e: Error) => (e instanceof DomainError && e.text ? messageIn('en', e.text) : e.message));
     expect(await err('user', 'add', '--email', 'x@y.test', '--role', 'buyer', '--client', 'Nope')).to.contain('no client "Nope"');
     expect(await err('user', 'add', '--email', 'x@y.test', '--role', 'boss')).to.contain('--role must be buyer, manager or admin');
     expect(await err('user', 'add', '--email', 'x@y.test', '--role', 'buyer')).to.contain('A buyer needs a client');

@@ -9,7 +9,7 @@ import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/c
 import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { assignManager, listManagers } from '../../../store/accounts/managers.ts';
 import { createUser, issueToken } from '../../../store/accounts/users.ts';
-import { refusal } from '../../domain-errors.ts';
+import { messageText, refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
 import { badRequest, notFound, parseId } from '../../errors.ts';
@@ -74,7 +74,7 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     try {
       userId = await createUser(rt.db, { email, role: 'buyer', clientId, name: String(req.body?.name ?? '').trim().slice(0, 200) });
     } catch (err) {
-      flash(req, 'error', refusal(err).userMessage);
+      flash(req, 'error', messageText(res, refusal(err)));
       return back(req, res, clientId);
     }
     const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
