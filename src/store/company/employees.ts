@@ -5,7 +5,7 @@
 // Refusals are DomainErrors with codes `company.<case>` and Russian messages.
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError, type DomainErrorType } from '../../infra/domain-error.ts';
+import { DomainError, type DomainErrorType, type Message } from '../../infra/domain-error.ts';
 import { createUser, issueToken } from '../accounts/users.ts';
 import { type CompanyRole, isCompanyRole } from './access.ts';
 
@@ -41,8 +41,8 @@ export interface Invitation extends EmployeeChange {
   name: string;
 }
 
-const refuse = (type: DomainErrorType, what: string, message: string) => new DomainError(type, message, { code: `company.${what}` });
-const noEmployee = () => refuse('not_found', 'no_employee', 'Сотрудник не найден.');
+const refuse = (type: DomainErrorType, what: string, message: Message) => new DomainError(type, message, { code: `company.${what}` });
+const noEmployee = () => refuse('not_found', 'no_employee', { key: 'storeRefusals.company.noEmployee' });
 
 /** The client's legal entities (what grants can name). */
 export async function companyEntities(db: Db, clientId: number): Promise<{ id: number; name: string; inn: string | null }[]> {
@@ -77,14 +77,14 @@ export function parseLimit(v: unknown, label: string): string | null {
   const s = String(v ?? '').replace(/[\s\u00a0]/g, '').replace(',', '.');
   if (s === '') return null;
   if (!/^\d{1,16}(\.\d{1,2})?$/.test(s)) {
-    throw refuse('invalid', 'limit', `${label}: укажите сумму в рублях (например, 150000 или 150 000,50) или оставьте пустым — без лимита.`);
+    throw refuse('invalid', 'limit', { key: 'storeRefusals.company.limit', params: { label } });
   }
   const [i = '0', f = ''] = s.split('.');
   return `${i.replace(/^0+(?=\d)/, '')}.${f.padEnd(2, '0')}`;
 }
 
 export function parseRole(v: unknown): CompanyRole {
-  if (!isCompanyRole(v)) throw refuse('invalid', 'role', 'Выберите роль: владелец, закупщик, бухгалтер или наблюдатель.');
+  if (!isCompanyRole(v)) throw refuse('invalid', 'role', { key: 'storeRefusals.company.role' });
   return v;
 }
 
@@ -92,9 +92,9 @@ export function parseRole(v: unknown): CompanyRole {
 async function checkChange(db: Db | Knex.Transaction, clientId: number, c: EmployeeChange): Promise<void> {
   if (c.companyRole === 'owner') return; // an owner acts for all entities
   if (!c.allCounterparties) {
-    if (!c.counterpartyIds.length) throw refuse('invalid', 'no_entities', 'Отметьте юрлица, от имени которых сотрудник может работать, или выберите «все юрлица».');
+    if (!c.counterpartyIds.length) throw refuse('invalid', 'no_entities', { key: 'storeRefusals.company.noEntities' });
     const own = await db('client_counterparties').where({ client_id: clientId }).whereIn('counterparty_id', c.counterpartyIds).select('counterparty_id');
-    if (own.length !== new Set(c.counterpartyIds).size) throw refuse('not_found', 'no_entity', 'Юрлицо не найдено.');
+    if (own.length !== new Set(c.counterpartyIds).size) throw refuse('not_found', 'no_entity', { key: 'storeRefusals.company.noEntity' });
   }
 }
 
@@ -120,8 +120,8 @@ export async function inviteEmployee(db: Db, clientId: number, invitedBy: number
     try {
       userId = await createUser(trx, { email: inv.email, role: 'buyer', clientId, name: inv.name.trim().slice(0, 200) });
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'user.email_taken') throw refuse('conflict', 'email_taken', `Пользователь с e-mail ${inv.email.trim()} уже есть.`);
-      if (err instanceof DomainError && err.code === 'user.email') throw refuse('invalid', 'email', `«${inv.email.trim()}» — это не адрес электронной почты.`);
+      if (err instanceof DomainError && err.code === 'user.email_taken') throw refuse('conflict', 'email_taken', { key: 'storeRefusals.company.emailTaken', params: { email: inv.email.trim() } });
+      if (err instanceof DomainError && err.code === 'user.email') throw refuse('invalid', 'email', { key: 'storeRefusals.company.email', params: { email: inv.email.trim() } });
       throw err;
     }
     await trx('users').where({ id: userId }).update({ ...columns(inv), invited_by: invitedBy });
@@ -150,8 +150,8 @@ export async function changeEmployee(db: Db, clientId: number, actorId: number |
   await db.transaction(async (trx) => {
     const { target, lastOwner } = await lockEmployee(trx, clientId, userId);
     if (c.companyRole !== target.company_role) {
-      if (userId === actorId) throw refuse('conflict', 'self', 'Свою роль поменять нельзя: это может сделать другой владелец или менеджер.');
-      if (lastOwner) throw refuse('conflict', 'last_owner', 'В компании должен остаться хотя бы один владелец: сначала назначьте другого.');
+      if (userId === actorId) throw refuse('conflict', 'self', { key: 'storeRefusals.company.selfRole' });
+      if (lastOwner) throw refuse('conflict', 'last_owner', { key: 'storeRefusals.company.lastOwner' });
     }
     await checkChange(trx, clientId, c);
     await trx('users').where({ id: userId }).update(columns(c));
@@ -163,8 +163,8 @@ export async function changeEmployee(db: Db, clientId: number, actorId: number |
 export async function revokeEmployee(db: Db, clientId: number, actorId: number | null, userId: number): Promise<void> {
   await db.transaction(async (trx) => {
     const { lastOwner } = await lockEmployee(trx, clientId, userId);
-    if (userId === actorId) throw refuse('conflict', 'self', 'Свой доступ отозвать нельзя.');
-    if (lastOwner) throw refuse('conflict', 'last_owner', 'В компании должен остаться хотя бы один владелец: сначала назначьте другого.');
+    if (userId === actorId) throw refuse('conflict', 'self', { key: 'storeRefusals.company.selfRevoke' });
+    if (lastOwner) throw refuse('conflict', 'last_owner', { key: 'storeRefusals.company.lastOwner' });
     await trx('users').where({ id: userId }).whereNull('disabled_at').update({ disabled_at: trx.fn.now() });
     await trx('sessions').whereRaw(`sess->>'userId' = ?`, [String(userId)]).delete();
     await trx('user_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
@@ -184,7 +184,7 @@ export async function reinvite(db: Db, clientId: number, userId: number): Promis
   return db.transaction(async (trx) => {
     const { target } = await lockEmployee(trx, clientId, userId);
     const u = await trx('users').where({ id: userId }).first('email', 'password_hash');
-    if (target.disabled_at || !u || u.password_hash) throw refuse('conflict', 'not_invited', 'Этот сотрудник уже принял приглашение или его доступ отозван.');
+    if (target.disabled_at || !u || u.password_hash) throw refuse('conflict', 'not_invited', { key: 'storeRefusals.company.notInvited' });
     await trx('user_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: trx.fn.now() });
     return { token: await issueToken(trx, userId, 'invite', INVITE_TTL_HOURS), email: u.email };
   });
@@ -196,8 +196,8 @@ export async function reinvite(db: Db, clientId: number, userId: number): Promis
  */
 export async function assertStaffCompanyAccess(db: Db, staff: { role: string; managerId: number | null }, clientId: number): Promise<{ id: number; name: string }> {
   const c = await db('clients').where({ id: clientId }).first('id', 'name', 'manager_id');
-  if (!c) throw refuse('not_found', 'no_client', 'Клиент не найден.');
+  if (!c) throw refuse('not_found', 'no_client', { key: 'storeRefusals.company.noClient' });
   if (staff.role === 'admin') return { id: c.id, name: c.name };
   if (staff.role === 'manager' && staff.managerId !== null && c.manager_id === staff.managerId) return { id: c.id, name: c.name };
-  throw refuse('not_found', 'no_client', 'Клиент не найден.');
+  throw refuse('not_found', 'no_client', { key: 'storeRefusals.company.noClient' });
 }

@@ -16,7 +16,7 @@ import {
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 
@@ -105,7 +105,7 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
       res.redirect(303, c.base);
     } catch (err) {
       const refused = refusal(err, 'invalid', 'conflict');
-      await render(res, c, httpStatus(refused), { error: refused.userMessage, invite });
+      await render(res, c, httpStatus(refused), { error: messageText(res, refused), invite });
     }
   };
 
