@@ -8,7 +8,7 @@
 // client they manage (others are a 404). A request is decided once (a second decision is a 409).
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { linkCounterparty } from '../accounts/clients.ts';
 import { createUser, issueToken } from '../accounts/users.ts';
 import { setCurrent } from '../accounts/viewer.ts';
@@ -51,7 +51,7 @@ export function parseRegistration(body: Record<string, unknown> | undefined): { 
   return { value: ok ? { inn, kpp: kpp || null, contactName, email, phone } : null, errors };
 }
 
-const refused = (type: 'conflict' | 'not_found' | 'invalid', code: string, message: string) => new DomainError(type, message, { code: `registration.${code}` });
+const refused = (type: 'conflict' | 'not_found' | 'invalid', code: string, message: Message) => new DomainError(type, message, { code: `registration.${code}` });
 
 /** Stores a request; the same INN + KPP + e-mail while one is pending is a 409. */
 export async function submitRegistration(db: Db, r: RegistrationInput): Promise<number> {
@@ -62,7 +62,7 @@ export async function submitRegistration(db: Db, r: RegistrationInput): Promise<
     return row.id;
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
-      throw refused('conflict', 'duplicate', 'Заявка с этими ИНН, КПП и почтой уже подана и ждёт рассмотрения — мы ответим на эту почту.');
+      throw refused('conflict', 'duplicate', { key: 'storeRefusals.registration.duplicate' });
     }
     throw err;
   }
@@ -124,8 +124,8 @@ async function pendingFor(trx: Knex.Transaction, actor: StaffActor, id: number):
     [id],
   );
   const r = scoped(actor, rows)[0];
-  if (!r) throw refused('not_found', 'not_found', 'Заявка не найдена.');
-  if (r.state !== 'pending') throw refused('conflict', 'decided', `Заявка № ${r.id} уже ${r.state === 'approved' ? 'одобрена' : 'отклонена'}.`);
+  if (!r) throw refused('not_found', 'not_found', { key: 'storeRefusals.registration.notFound' });
+  if (r.state !== 'pending') throw refused('conflict', 'decided', { key: `storeRefusals.registration.${r.state === 'approved' ? 'approved' : 'rejected'}`, params: { id: r.id } });
   return r;
 }
 
@@ -143,12 +143,15 @@ export interface Approved {
 export async function approveRegistration(db: Db, actor: StaffActor, id: number): Promise<Approved> {
   return db.transaction(async (trx) => {
     const r = await pendingFor(trx, actor, id);
-    const who = r.kpp ? `ИНН ${r.inn} и КПП ${r.kpp}` : `ИНН ${r.inn}`;
+    const kpp = r.kpp ? 'Kpp' : '';
     if (!r.matches.length) {
-      throw refused('conflict', 'no_counterparty', `В учётной системе нет контрагента с ${who}: заведите его там (он придёт со следующей синхронизацией) или отклоните заявку.`);
+      throw refused('conflict', 'no_counterparty', { key: `storeRefusals.registration.noCounterparty${kpp}`, params: { inn: r.inn, kpp: r.kpp } });
     }
     if (r.matches.length > 1) {
-      throw refused('conflict', 'ambiguous', `${who} у нескольких контрагентов (${r.matches.map((m) => m.name).join(', ')}): привяжите нужного вручную в карточке клиента.`);
+      throw refused('conflict', 'ambiguous', {
+        key: `storeRefusals.registration.ambiguous${kpp}`,
+        params: { inn: r.inn, kpp: r.kpp, names: r.matches.map((m) => m.name).join(', ') },
+      });
     }
     const cp = r.matches[0]!;
     let clientId = cp.client_id;
@@ -171,7 +174,7 @@ export async function approveRegistration(db: Db, actor: StaffActor, id: number)
 
 export async function rejectRegistration(db: Db, actor: StaffActor, id: number, reply: string): Promise<{ email: string; contactName: string; reply: string }> {
   const text = reply.trim().slice(0, 2000);
-  if (!text) throw refused('invalid', 'no_reply', 'Напишите заявителю, почему заявка отклонена: ответ уйдёт ему письмом.');
+  if (!text) throw refused('invalid', 'no_reply', { key: 'storeRefusals.registration.noReply' });
   return db.transaction(async (trx) => {
     const r = await pendingFor(trx, actor, id);
     await trx('registration_requests').where({ id }).update({ state: 'rejected', reply: text, decided_by: actor.userId, decided_at: trx.fn.now() });

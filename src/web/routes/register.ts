@@ -13,7 +13,7 @@ import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
 import { flash } from '../auth/session.ts';
-import { refusal } from '../domain-errors.ts';
+import { messageText, refusal } from '../domain-errors.ts';
 import { badRequest, parseId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 import { translator } from '../../infra/i18n/index.ts';
@@ -52,7 +52,7 @@ export function registerRoutes(rt: Runtime): Router {
       log.info({ registration: id }, 'registration request');
       page(req, res, 200, { done: id });
     } catch (err) {
-      page(req, res, 409, { error: refusal(err, 'conflict').userMessage });
+      page(req, res, 409, { error: messageText(res, refusal(err, 'conflict')) });
     }
   });
   return r;
@@ -88,7 +88,7 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
       done = await approveRegistration(rt.db, actor(res), id(res, req.params.id));
     } catch (err) {
       // a foreign or unknown request stays the handler's 404; a refusal is shown on the list
-      flash(req, 'error', refusal(err, 'conflict', 'invalid').userMessage);
+      flash(req, 'error', messageText(res, refusal(err, 'conflict', 'invalid')));
       return res.redirect(303, '/console/registrations');
     }
     const link = `${publicBaseUrl(rt.config)}/password/set/${done.token}`;
@@ -115,7 +115,7 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     try {
       done = await rejectRegistration(rt.db, actor(res), requestId, String(req.body?.reply ?? ''));
     } catch (err) {
-      flash(req, 'error', refusal(err, 'conflict', 'invalid').userMessage);
+      flash(req, 'error', messageText(res, refusal(err, 'conflict', 'invalid')));
       return res.redirect(303, '/console/registrations');
     }
     await mail
