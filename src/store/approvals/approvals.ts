@@ -14,7 +14,7 @@
 // for; a manager those of their clients; an admin all. Anything else is a 404.
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { enqueueMail, publicBaseUrl, renderMail } from '../../mail/index.ts';
@@ -164,7 +164,7 @@ export async function approvalOfOrder(db: Db, orderId: number): Promise<Approval
   return rows[0] ? view(rows[0]) : null;
 }
 
-const refuse = (type: 'invalid' | 'conflict' | 'not_found' | 'forbidden', code: string, message: string) => new DomainError(type, message, { code: `approval.${code}` });
+const refuse = (type: 'invalid' | 'conflict' | 'not_found' | 'forbidden', code: string, message: Message) => new DomainError(type, message, { code: `approval.${code}` });
 
 export type Decision = 'approved' | 'rejected';
 
@@ -178,12 +178,12 @@ const COMMENT_MAX = 2000;
 
 /** An owner approves or rejects a pending order of the company (a rejection needs a comment). */
 export async function decideApproval(rt: Runtime, mail: MailSender, actor: ApprovalActor, orderId: number, decision: Decision, comment: string): Promise<DecidedApproval> {
-  if (!mayApproveOrders(actor)) throw refuse('forbidden', 'not_owner', 'Заказы сверх лимита согласует владелец кабинета.');
+  if (!mayApproveOrders(actor)) throw refuse('forbidden', 'not_owner', { key: 'storeRefusals.approvals.notOwner' });
   const text = comment.trim();
-  if (decision === 'rejected' && !text) throw refuse('invalid', 'comment_required', 'Напишите, почему заказ отклонён: комментарий увидит сотрудник.');
-  if (text.length > COMMENT_MAX) throw refuse('invalid', 'comment_long', `Комментарий длиннее ${COMMENT_MAX} символов.`);
+  if (decision === 'rejected' && !text) throw refuse('invalid', 'comment_required', { key: 'storeRefusals.approvals.commentRequired' });
+  if (text.length > COMMENT_MAX) throw refuse('invalid', 'comment_long', { key: 'storeRefusals.approvals.commentLong', params: { max: COMMENT_MAX } });
   const s = scope(actor);
-  if (!s) throw refuse('not_found', 'not_found', 'Заказ не найден.');
+  if (!s) throw refuse('not_found', 'not_found', { key: 'storeRefusals.approvals.notFound' });
   const done = await rt.db.transaction(async (trx) => {
     const { rows } = await trx.raw<{ rows: { order_id: number; state: ApprovalState; due: boolean; number: string; outbox_key: string }[] }>(
       `SELECT a.order_id, a.state, a.expires_at <= now() AS due, o.number, a.outbox_key
@@ -192,9 +192,9 @@ export async function decideApproval(rt: Runtime, mail: MailSender, actor: Appro
       [orderId, ...s.bindings],
     );
     const a = rows[0];
-    if (!a) throw refuse('not_found', 'not_found', 'Заказ не найден.');
-    if (a.state !== 'pending') throw refuse('conflict', 'decided', `Заказ ${a.number} уже ${APPROVAL_STATE_LABELS[a.state]}.`);
-    if (a.due) throw refuse('conflict', 'expired', `Срок согласования заказа ${a.number} истёк: его резерв снят. Сотрудник может оформить заказ заново.`);
+    if (!a) throw refuse('not_found', 'not_found', { key: 'storeRefusals.approvals.notFound' });
+    if (a.state !== 'pending') throw refuse('conflict', 'decided', { key: 'storeRefusals.approvals.decided', params: { number: a.number, state: a.state } });
+    if (a.due) throw refuse('conflict', 'expired', { key: 'storeRefusals.approvals.expired', params: { number: a.number } });
     const offers = decision === 'approved' ? await approve(trx, orderId, a.outbox_key, actor.userId, text) : await end(trx, orderId, 'rejected', actor.userId, text);
     return { orderId, number: a.number, state: decision as ApprovalState, offers };
   });

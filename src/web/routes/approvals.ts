@@ -10,7 +10,7 @@ import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
 import { requireBuyer, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { forbidden, idParam } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 
@@ -48,7 +48,7 @@ export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
     } catch (err) {
       // A foreign id stays the 404 page; a refusal is shown on the page with its status.
       const refused = refusal(err, 'invalid', 'conflict');
-      await render(res, httpStatus(refused), { error: refused.userMessage, orderId, comment });
+      await render(res, httpStatus(refused), { error: messageText(res, refused), orderId, comment });
     }
   };
   r.post('/approvals/:id/approve', ...requireBuyer, decide('approved'));
