@@ -90,7 +90,7 @@ describe('web: reservations and waiting list pages', () => {
     await a.post('/reservations', { offerId: String(fx.offers[2]), warehouseId: String(fx.warehouses.main), quantity: '1' });
     const ids = (await rt.db('reservations').orderBy('id').pluck('id')).map(String);
     await a.get('/reservations');
-    const text = 'One order is in one currency (USD): order SKU-003 (RUB) separately.';
+    const text = 'Один заказ — в одной валюте (USD): закажите SKU-003 (RUB) отдельно.';
     // Several ids are repeated fields (the list's checkboxes), which WebClient.post cannot send.
     const order = (headers: Record<string, string> = {}) =>
       fetch(`${server.base}/reservations/order`, {

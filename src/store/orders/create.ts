@@ -108,7 +108,7 @@ export const checkoutOutboxKey = (checkoutKey: string) => `order.create:${checko
 const QUANTITY = /^\d{1,15}(\.\d{1,3})?$/;
 const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 
-const refuse = (type: 'invalid' | 'conflict' | 'not_found', code: string, message: string, details?: OrderRefusalDetails) =>
+const refuse = (type: 'invalid' | 'conflict' | 'not_found', code: string, message: Message | string, details?: OrderRefusalDetails) =>
   new DomainError(type, message, { code: `order.${code}`, details });
 
 const names = (ps: OrderProblem[]) => ps.map((p) => p.sku ?? p.name).join(', ');
@@ -133,12 +133,12 @@ interface LineRow {
 export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderInput): Promise<CreatedOrder> {
   if (!db.isTransaction) return db.transaction((trx) => createOrder(trx, input));
   const trx = db as Knex.Transaction;
-  if (!input.lines.length) throw refuse('invalid', 'empty', 'The order has no lines.');
+  if (!input.lines.length) throw refuse('invalid', 'empty', { key: 'storeRefusals.order.empty' });
   for (const l of input.lines) {
-    if (!isId(l.offerId) || !isId(l.warehouseId)) throw refuse('invalid', 'line', 'An order line names no item or warehouse; reload the page.');
-    if (!QUANTITY.test(l.quantity) || !/[1-9]/.test(l.quantity)) throw refuse('invalid', 'quantity', 'Quantity must be a positive number with at most 3 decimals.');
+    if (!isId(l.offerId) || !isId(l.warehouseId)) throw refuse('invalid', 'line', { key: 'storeRefusals.order.line' });
+    if (!QUANTITY.test(l.quantity) || !/[1-9]/.test(l.quantity)) throw refuse('invalid', 'quantity', { key: 'storeRefusals.order.quantity' });
     if ((input.origin.kind === 'quote') !== (l.price !== undefined) || (l.price !== undefined && !/^\d{1,16}(\.\d{1,2})?$/.test(l.price))) {
-      throw refuse('invalid', 'price', 'Only a quote prices its own lines, each with a price like "1234.50".');
+      throw refuse('invalid', 'price', { key: 'storeRefusals.order.price' });
     }
   }
   const key = creationKey(input.origin);
@@ -147,7 +147,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
     .join('counterparties as c', 'c.id', 'cc.counterparty_id')
     .where({ 'cc.client_id': input.clientId, 'cc.counterparty_id': input.counterpartyId, 'c.deleted': false })
     .first<{ id: number; source_id: number } | undefined>('c.id', 'c.source_id');
-  if (!cp) throw refuse('not_found', 'counterparty', 'This legal entity is not linked to your account.');
+  if (!cp) throw refuse('not_found', 'counterparty', { key: 'storeRefusals.order.counterparty' });
   // The author's company role must allow ordering, and the author must act for this entity.
   await assertUserMayOrder(trx, input.userId, input.counterpartyId);
   const contractId = await contractOf(trx, input);
@@ -185,14 +185,14 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   const foreign = live.filter((r) => r.sourceId !== cp.source_id);
   if (foreign.length) {
     const problems = foreign.map((r) => ({ ...problem(r, 'source'), source: r.sourceName ?? '?' }));
-    throw refuse('invalid', 'source', `${names(problems)}: from another accounting system than this legal entity's; order them separately.`, { problems });
+    throw refuse('invalid', 'source', { key: 'storeRefusals.order.source', params: { names: names(problems) } }, { problems });
   }
   const currency = live.find((r) => r.price !== null)?.currency ?? null;
   const otherCurrency = live.filter((r) => r.price !== null && r.currency !== currency);
   if (currency && otherCurrency.length) {
     const problems = otherCurrency.map((r) => ({ ...problem(r, 'currency'), currency: r.currency ?? '?' }));
     const list = problems.map((p) => `${p.sku ?? p.name} (${p.currency})`).join(', ');
-    throw refuse('invalid', 'currency', `One order is in one currency (${currency}): order ${list} separately.`, { problems, currency });
+    throw refuse('invalid', 'currency', { key: 'storeRefusals.order.currency', params: { currency, list } }, { problems, currency });
   }
 
   const problems: OrderProblem[] = [];
@@ -227,7 +227,7 @@ export async function createOrder(db: Db | Knex.Transaction, input: CreateOrderI
   }
   // Nothing inserted: the same origin's order was committed meanwhile (we waited on its key).
   const first = await existingOrder(trx, input.origin, input.clientId);
-  if (!first) throw refuse('conflict', 'key', 'This form was already used; reload the page.'); // another client's key
+  if (!first) throw refuse('conflict', 'key', { key: 'storeRefusals.order.key' }); // another client's key
   return first;
 }
 
@@ -271,9 +271,9 @@ async function contractOf(trx: Knex.Transaction, input: CreateOrderInput): Promi
     );
     return rows[0]?.id ?? null;
   }
-  if (!isId(input.contractId)) throw refuse('invalid', 'contract', 'This contract is no longer valid; choose another one.');
+  if (!isId(input.contractId)) throw refuse('invalid', 'contract', { key: 'storeRefusals.order.contract' });
   const k = await trx('contracts').where({ id: input.contractId, counterparty_id: input.counterpartyId, deleted: false }).first('id');
-  if (!k) throw refuse('invalid', 'contract', 'This contract is no longer valid; choose another one.');
+  if (!k) throw refuse('invalid', 'contract', { key: 'storeRefusals.order.contract' });
   return k.id;
 }
 

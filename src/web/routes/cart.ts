@@ -195,10 +195,10 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       // Past the credit limit: the refusal's own figures where the cart shows its forecast, with the confirm box for 'warn'.
       if (refused.code === 'order.credit_refused' || refused.code === 'order.credit_warning') {
         const { figures } = await cartCredit(rt, o.counterpartyId, null, null);
-        const forecast = { message: refused.userMessage, confirmable: refused.code === 'order.credit_warning' };
+        const forecast = { message: messageText(res, refused), confirmable: refused.code === 'order.credit_warning' };
         return renderCart(req, res, httpStatus(refused), { cartCredit: { figures, forecast } });
       }
-      return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(t, p, currency)) : [refused.userMessage] });
+      return renderCart(req, res, httpStatus(refused), { errors: problems.length ? problems.map((p) => problemText(t, p, currency)) : [messageText(res, refused)] });
     }
   });
 

@@ -19,7 +19,7 @@ import { mayOrder } from '../../store/company/access.ts';
 import { creditOf } from '../../store/credit/credit.ts';
 import { buyerScope, requireBuyer, requireOrdering, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
-import { httpStatus, refusal } from '../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { invalidForm, notFound, zId } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 import type { LiveEvents } from '../live/live-events.ts';
@@ -111,21 +111,21 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
         // the refusal inside the fragment, with its status (the layout's responseHandling swaps 4xx)
         const refused = refusal(err);
         const box = await offerReservable(rt.db, form.data.offerId, actorOf(res).userId!);
-        res.status(httpStatus(refused)).render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: refused.userMessage } });
+        res.status(httpStatus(refused)).render('fragments/reserve-box', { layout: false, box, back, message: { kind: 'error', text: messageText(res, refused) } });
         return;
       }
-      flash(req, 'error', refusal(err, 'invalid', 'conflict').userMessage);
+      flash(req, 'error', messageText(res, refusal(err, 'invalid', 'conflict')));
       res.redirect(303, back);
     }
   });
 
   type Message = { kind: 'ok' | 'error'; text: string };
   /** Runs a list action; a refusal becomes a message, a foreign reservation a 404. */
-  const attempt = async (work: () => Promise<string>): Promise<Message> => {
+  const attempt = async (res: Response, work: () => Promise<string>): Promise<Message> => {
     try {
       return { kind: 'ok', text: await work() };
     } catch (err) {
-      return { kind: 'error', text: refusal(err, 'invalid', 'conflict').userMessage };
+      return { kind: 'error', text: messageText(res, refusal(err, 'invalid', 'conflict')) };
     }
   };
   /** The list fragment for htmx, else a flash and back to the page. */
@@ -138,7 +138,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
   const action = (name: string, run: (actor: Actor, rid: number) => Promise<{ itemName: string }>, done: (res: Response, item: string) => string) =>
     r.post(`/reservations/:id/${name}`, ...requireOrdering, async (req, res) => {
       const rid = parseId(req.params.id);
-      await answerList(req, res, await attempt(async () => done(res, (await run(actorOf(res), rid)).itemName)));
+      await answerList(req, res, await attempt(res, async () => done(res, (await run(actorOf(res), rid)).itemName)));
     });
   action('extend', (a, rid) => extendReservation(rt, a, rid), (res, item) => tOf(res)('reservations.extended', { item }));
   action('cancel', (a, rid) => cancelReservation(rt, a, rid), (res, item) => tOf(res)('reservations.cancelled', { item }));
@@ -147,7 +147,7 @@ export function reservationRoutes(rt: Runtime, live: LiveEvents): Router {
     const form = idsForm.safeParse(req.body);
     const message: Message = !form.success
       ? { kind: 'error', text: tOf(res)('reservations.chooseOne') }
-      : await attempt(async () => {
+      : await attempt(res, async () => {
           const order = await convertToOrder(rt, actorOf(res), form.data.ids, form.data.comment ?? '', { creditConfirmed: req.body?.creditConfirmed === '1' });
           // Over the buyer's limits it waits for the owner, whom the sweep e-mails (src/store/approvals).
           const total = formats(res.locals.locale as string | undefined).money(order.total, order.currency);

@@ -187,7 +187,7 @@ describe('store/checkout: one transaction, no overselling', () => {
 
   it('scopes to the buyer: a foreign counterparty, a foreign contract, unknown offers and warehouses are refusals', async () => {
     const foreignCp = await refusal(placeOrder(rt.db, { ...input('a', 'foreign-0001'), counterpartyId: fx.cp.bHead, contractId: null }));
-    expect(foreignCp).to.include({ type: 'not_found', code: 'order.counterparty', userMessage: 'This legal entity is not linked to your account.' });
+    expect(foreignCp).to.include({ type: 'not_found', code: 'order.counterparty', userMessage: 'Это юрлицо не привязано к вашему кабинету.' });
     const foreignContract = await refusal(placeOrder(rt.db, { ...input('a', 'foreign-0002'), contractId: fx.contracts.bMain }));
     expect(foreignContract).to.include({ type: 'invalid', code: 'order.contract' });
     const unknownOffer = await refusal(placeOrder(rt.db, { ...input('a', 'unknown-0001'), lines: [{ offerId: 987654, warehouseId: fx.warehouses.main, quantity: '1' }] }));

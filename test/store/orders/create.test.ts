@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { messageIn } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { placeOrder } from '../../../src/store/orders/checkout.ts';
 import { orderNumber } from '../../../src/store/orders/order-number.ts';
@@ -88,7 +89,8 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
       ]),
     );
     expect(err).to.include({ type: 'invalid', code: 'order.currency' });
-    expect(err.userMessage).to.equal('One order is in one currency (RUB): order SKU-002 (USD) separately.');
+    expect(err.userMessage).to.equal('Один заказ — в одной валюте (RUB): закажите SKU-002 (USD) отдельно.');
+    expect(messageIn('en', err.text!)).to.equal('One order is in one currency (RUB): order SKU-002 (USD) separately.');
     expect(err.details).to.deep.equal({
       currency: 'RUB',
       problems: [{ offerId: fx.offers[1]!, sku: 'SKU-002', name: 'Drill Makita HP1630', warehouse: 'Main', requested: '2', available: '20', reason: 'currency', currency: 'USD' }],
