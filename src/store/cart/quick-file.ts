@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { MAX_QUICK_LINES, type QuickLine, quickLine, tooManyLines } from './quick-order.ts';
 
 /** 500 lines are a few kilobytes; an exported price list with pictures is not an order. */
@@ -112,11 +112,10 @@ function toLines(rows: string[][], layout: Layout, lineNo: (i: number) => number
   return out;
 }
 
-const refuse = (code: string, message: string) => new DomainError('invalid', message, { code: `quick_file.${code}` });
+const refuse = (code: string, message: Message) => new DomainError('invalid', message, { code: `quick_file.${code}` });
 
-export const NOT_A_SPREADSHEET = 'Это не таблица: загрузите файл XLSX или CSV.';
-export const NO_COLUMNS =
-  'В файле не нашлись колонки: нужна строка заголовков с колонкой «Артикул» (или «Штрихкод») и колонкой «Количество» — либо SKU / Barcode и Qty; или две колонки «артикул, количество» без заголовка.';
+const NOT_A_SPREADSHEET: Message = { key: 'storeRefusals.quickFile.notSpreadsheet' };
+const NO_COLUMNS: Message = { key: 'storeRefusals.quickFile.noColumns' };
 
 function layoutOf(rows: string[][]): Layout {
   const layout = findHeader(rows) ?? headerless(rows);
@@ -131,7 +130,7 @@ async function inspectZip(buf: Buffer): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z!))),
   ).catch(() => {
-    throw refuse('broken', 'Файл XLSX повреждён: откройте его в Excel, сохраните заново и загрузите снова.');
+    throw refuse('broken', { key: 'storeRefusals.quickFile.brokenXlsx' });
   });
   let total = 0;
   let parts = 0;
@@ -143,16 +142,16 @@ async function inspectZip(buf: Buffer): Promise<void> {
       if (e.fileName === 'xl/workbook.xml') workbook = true;
       if (total > MAX_XLSX_UNPACKED || parts > MAX_XLSX_PARTS) {
         zip.close();
-        reject(refuse('too_big', 'Файл XLSX слишком велик в распакованном виде: оставьте в нём только лист с заказом.'));
+        reject(refuse('too_big', { key: 'storeRefusals.quickFile.xlsxTooBig' }));
         return;
       }
       zip.readEntry();
     });
     zip.on('end', () => resolve());
-    zip.on('error', () => reject(refuse('broken', 'Файл XLSX повреждён: откройте его в Excel, сохраните заново и загрузите снова.')));
+    zip.on('error', () => reject(refuse('broken', { key: 'storeRefusals.quickFile.brokenXlsx' })));
     zip.readEntry();
   });
-  if (!workbook) throw refuse('not_spreadsheet', 'Этот ZIP-архив — не книга Excel: загрузите файл XLSX или CSV.');
+  if (!workbook) throw refuse('not_spreadsheet', { key: 'storeRefusals.quickFile.zipNotWorkbook' });
 }
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -174,7 +173,7 @@ async function readXlsx(buf: Buffer): Promise<QuickLine[]> {
   try {
     await wb.xlsx.load(buf as unknown as Parameters<typeof wb.xlsx.load>[0]);
   } catch {
-    throw refuse('broken', 'Файл XLSX повреждён или не читается: откройте его в Excel, сохраните заново и загрузите снова.');
+    throw refuse('broken', { key: 'storeRefusals.quickFile.unreadableXlsx' });
   }
   const ws = wb.worksheets[0];
   if (!ws) throw refuse('no_columns', NO_COLUMNS);
@@ -217,7 +216,7 @@ const DELIMITERS = [';', '\t', ','];
 function readCsv(buf: Buffer): QuickLine[] {
   const text = decodeText(buf);
   if (hasControl(text)) throw refuse('not_spreadsheet', NOT_A_SPREADSHEET);
-  if (!text.trim()) throw refuse('empty', 'Файл пуст.');
+  if (!text.trim()) throw refuse('empty', { key: 'storeRefusals.quickFile.empty' });
   // The separator is the one under which a header row is found; else the one the first line uses most.
   let delimiter: string | undefined;
   for (const d of DELIMITERS) {
@@ -240,7 +239,7 @@ function readCsv(buf: Buffer): QuickLine[] {
     records = parseCsv(text, delimiter);
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    throw refuse('broken', `Файл CSV не читается${line ? ` (строка ${line})` : ''}: проверьте кавычки или сохраните его из Excel заново.`);
+    throw refuse('broken', line ? { key: 'storeRefusals.quickFile.brokenCsvAt', params: { line } } : { key: 'storeRefusals.quickFile.brokenCsv' });
   }
   const rows = records.map((r) => r.record);
   return toLines(rows, layoutOf(rows), (i) => records[i]!.info.lines);
@@ -252,11 +251,11 @@ const startsWith = (buf: Buffer, bytes: number[]) => bytes.every((b, i) => buf[i
 
 /** A file's bytes → parsed lines (XLSX by its ZIP signature, else CSV text), or a refusal naming the problem. */
 export async function parseQuickFile(buf: Buffer): Promise<QuickLine[]> {
-  if (buf.length === 0) throw refuse('empty', 'Файл пуст.');
-  if (buf.length > MAX_QUICK_FILE_BYTES) throw refuse('too_big', `Файл больше ${MAX_QUICK_FILE_BYTES / 1048576} МБ; за один раз можно заказать до ${MAX_QUICK_LINES} строк.`);
+  if (buf.length === 0) throw refuse('empty', { key: 'storeRefusals.quickFile.empty' });
+  if (buf.length > MAX_QUICK_FILE_BYTES) throw refuse('too_big', { key: 'storeRefusals.quickFile.tooBig', params: { mb: MAX_QUICK_FILE_BYTES / 1048576, lines: MAX_QUICK_LINES } });
   if (startsWith(buf, [0x50, 0x4b, 0x03, 0x04]) || startsWith(buf, [0x50, 0x4b, 0x05, 0x06])) return readXlsx(buf);
   if (startsWith(buf, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    throw refuse('xls', 'Файл в старом формате Excel (XLS): сохраните его как XLSX или CSV и загрузите снова.');
+    throw refuse('xls', { key: 'storeRefusals.quickFile.xls' });
   }
   // Common binary formats that happen to decode as text: PDF, PNG, JPEG, GIF, gzip, RAR, 7z.
   const binary = [[0x25, 0x50, 0x44, 0x46], [0x89, 0x50, 0x4e, 0x47], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38], [0x1f, 0x8b], [0x52, 0x61, 0x72, 0x21], [0x37, 0x7a, 0xbc, 0xaf]];
