@@ -10,8 +10,6 @@ const BY_KIND: Record<string, readonly SourceAction[]> = {
   commerceml: [],
 };
 
-const LABEL: Record<SourceAction, string> = { full: 'run a full sync of', changes: 'read the changes of', mapping: 'check a mapping of' };
-
 export function sourceActions(kind: string): Record<SourceAction, boolean> {
   const allowed = BY_KIND[kind] ?? [];
   return { full: allowed.includes('full'), changes: allowed.includes('changes'), mapping: allowed.includes('mapping') };
@@ -20,8 +18,8 @@ export function sourceActions(kind: string): Record<SourceAction, boolean> {
 /** Refuses an action that does not apply to the source's kind (a crafted or stale form). */
 export function assertSourceAction(source: { name: string; kind: string }, action: SourceAction): void {
   if (sourceActions(source.kind)[action]) return;
-  const why = source.kind === 'commerceml' ? '1C starts its exchanges' : 'the store does not read it itself';
-  throw new DomainError('conflict', `Source "${source.name}" is a ${source.kind} source: ${why}, so the store cannot ${LABEL[action]} it.`, {
+  const why = source.kind === 'commerceml' ? 'commerceml' : 'other';
+  throw new DomainError('conflict', { key: `storeRefusals.source.${why}.${action}`, params: { name: source.name, kind: source.kind } }, {
     code: 'source.action_not_supported',
     details: { kind: source.kind, action },
   });

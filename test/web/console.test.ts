@@ -180,12 +180,12 @@ describe('web/console: staff console', () => {
     for (const mode of ['full', 'changes']) {
       const r = await admin.post(`/console/sources/${cml.id}/run`, { mode });
       expect(r.status, mode).to.equal(409);
-      expect(r.text).to.contain('is a commerceml source: 1C starts its exchanges');
+      expect(r.text).to.contain('— CommerceML: обмены начинает 1С, поэтому магазин не может');
     }
     for (const action of ['validate', 'dry-run']) {
       const r = await admin.post(`/console/sources/${cml.id}/mapping`, { action }, { headers: { 'hx-request': 'true' } });
       expect(r.status, action).to.equal(409);
-      expect(r.text).to.contain('cannot check a mapping of it');
+      expect(r.text).to.contain('поэтому магазин не может проверить его сопоставление');
     }
     for (const q of queues) expect(await q.getJobCounts('waiting', 'delayed', 'prioritized'), q.name).to.deep.equal({ waiting: 0, delayed: 0, prioritized: 0 });
     expect((await admin.post(`/console/sources/${fx.sourceId}/run`, { mode: 'changes' })).status).to.equal(303);
