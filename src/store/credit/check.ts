@@ -4,7 +4,7 @@
 // the buyer confirms it knowingly (409, code order.credit_warning, then `confirmed`). The message
 // names the figures. Exact money throughout (src/store/shared/decimal.ts, never floats).
 import type { Knex } from 'knex';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { cmp, fromUnits, mul, toUnits } from '../shared/decimal.ts';
 import { type CreditState, creditOf } from './credit.ts';
 
@@ -41,19 +41,15 @@ export function rub(v: string, currency = 'RUB'): string {
 }
 
 /** The figures, in Russian: limit, debt (its overdue part), open orders, this order, over by. */
-export function creditMessage(v: CreditVerdict): string {
+export function creditMessage(v: CreditVerdict): Message {
   const c = v.credit!;
-  const m = (x: string) => rub(x, c.currency);
-  const figures = [
-    `лимит задолженности ${m(c.limit!)}`,
-    `текущий долг ${m(c.debt)}${cmp(c.overdue, '0') > 0 ? ` (из них просрочено ${m(c.overdue)})` : ''}`,
-    ...(cmp(c.openOrders, '0') > 0 ? [`заказы в работе ${m(c.openOrders)}`] : []),
-    `этот заказ ${m(v.order)}`,
-    `превышение ${m(v.over)}`,
-  ].join(', ');
-  return v.outcome === 'refuse'
-    ? `Заказ превышает лимит задолженности и не может быть оформлен: ${figures}. Уменьшите заказ, оплатите долг или обратитесь к менеджеру.`
-    : `Заказ превышает лимит задолженности: ${figures}. Его можно оформить, подтвердив превышение.`;
+  // one catalog text per combination: the overdue part and the orders in progress only when non-zero
+  const overdue = cmp(c.overdue, '0') > 0 ? 'Overdue' : '';
+  const open = cmp(c.openOrders, '0') > 0 ? 'Open' : '';
+  return {
+    key: `storeRefusals.credit.${v.outcome === 'refuse' ? 'refuse' : 'warn'}${overdue}${open}`,
+    params: { limit: c.limit, debt: c.debt, overdue: c.overdue, openOrders: c.openOrders, order: v.order, over: v.over, currency: c.currency },
+  };
 }
 
 export interface CreditCheckInput {

@@ -88,7 +88,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
       cart: { ...cart, problems: cart.problems.map((p) => messageText(res, p)) },
       checkoutKey: randomBytes(12).toString('base64url'),
       comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
-      cartCredit: credit,
+      cartCredit: { ...credit, forecast: credit.forecast && { ...credit.forecast, message: messageText(res, credit.forecast.message) } },
       ...extra,
     });
   };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { messageIn } from '../../../src/infra/domain-error.ts';
 import { DomainError } from '../../../src/infra/domain-error.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { creditMessage, evaluateCredit, orderTotal, rub } from '../../../src/store/credit/check.ts';
@@ -42,14 +43,16 @@ describe('store/credit: the credit check (exact money)', () => {
     expect(evaluateCredit(state(), '1000000000.00', 'USD').outcome).to.equal('ok');
   });
 
-  it('names the figures in Russian: limit, debt with its overdue part, open orders, this order, over by', () => {
-    const refused = plain(creditMessage(evaluateCredit(state({ openOrders: '1234.56' }), '30000.00', 'RUB')));
+  it('names the figures (Russian, and English for an English reader): limit, debt with its overdue part, open orders, this order, over by', () => {
+    const refused = plain(messageIn(null, creditMessage(evaluateCredit(state({ openOrders: '1234.56' }), '30000.00', 'RUB'))));
     expect(refused).to.equal(
       'Заказ превышает лимит задолженности и не может быть оформлен: лимит задолженности 500 000,00 ₽, текущий долг 475 000,00 ₽ (из них просрочено 47 500,00 ₽), '
         + 'заказы в работе 1 234,56 ₽, этот заказ 30 000,00 ₽, превышение 6 234,56 ₽. Уменьшите заказ, оплатите долг или обратитесь к менеджеру.',
     );
-    const warned = plain(creditMessage(evaluateCredit(state({ policy: 'warn', overdue: '0.00' }), '25000.01', 'RUB')));
+    const warned = plain(messageIn(null, creditMessage(evaluateCredit(state({ policy: 'warn', overdue: '0.00' }), '25000.01', 'RUB'))));
     expect(warned).to.equal('Заказ превышает лимит задолженности: лимит задолженности 500 000,00 ₽, текущий долг 475 000,00 ₽, этот заказ 25 000,01 ₽, превышение 0,01 ₽. Его можно оформить, подтвердив превышение.');
+    const inEnglish = plain(messageIn('en', creditMessage(evaluateCredit(state({ policy: 'warn', overdue: '0.00' }), '25000.01', 'RUB'))));
+    expect(inEnglish).to.equal('The order exceeds the debt limit: debt limit RUB 500,000.00, current debt RUB 475,000.00, this order RUB 25,000.01, over by RUB 0.01. You may place it by confirming the excess.');
     expect(plain(rub('-1234567.5'))).to.equal('−1 234 567,50 ₽');
     expect(plain(rub('12.3', 'USD'))).to.equal('12,30 USD');
   });
