@@ -340,10 +340,11 @@ interface InsertArgs {
 /** Order, lines and first status in one statement; undefined when the key exists. */
 async function insertOrder(trx: Knex.Transaction, a: InsertArgs): Promise<CreatedOrder | undefined> {
   const { origin } = a.input;
+  // The history line is stored data: written once, in the store's language, like the system's own lines.
   const note =
-    origin.kind === 'checkout' ? 'Placed in the store'
-    : origin.kind === 'quote' ? `From quote #${origin.quoteId}, at its prices`
-    : `From reservations ${[...new Set(origin.reservationIds)].map((i) => `#${i}`).join(', ')}`;
+    origin.kind === 'checkout' ? t(null, 'orderHistory.placed')
+    : origin.kind === 'quote' ? t(null, 'orderHistory.fromQuote', { id: origin.quoteId })
+    : t(null, 'orderHistory.fromReservations', { ids: [...new Set(origin.reservationIds)].map((i) => `#${i}`).join(', ') });
   const { rows } = await trx.raw<{ rows: { orderId: number; number: string; total: string; currency: string }[] }>(
     `WITH l AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)

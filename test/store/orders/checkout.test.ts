@@ -45,7 +45,7 @@ describe('store/checkout: one transaction, no overselling', () => {
       { quantity: '1.000', price: '85.50', amount: '85.50', name: 'Drill Bosch GSB 13', sku: 'SKU-001' },
     ]);
     expect(await rt.db('order_status_history').where({ order_id: r.orderId }).select('status', 'origin', 'note')).to.deep.equal([
-      { status: 'new', origin: 'store', note: 'Placed in the store' },
+      { status: 'new', origin: 'store', note: 'Оформлен в магазине' },
     ]);
     const out = await rt.db('outbox').first();
     expect(out).to.include({ kind: 'order.create', idempotency_key: 'order.create:key-aaaa-1', state: 'pending', source_id: fx.sourceId });

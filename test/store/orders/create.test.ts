@@ -146,7 +146,7 @@ describe('store/orders/createOrder: one way to create an order (checkout and res
     expect(await linesOf(fromReservations.orderId)).to.deep.equal(await linesOf(fromCart.orderId));
     const o = await rt.db('orders').where({ id: fromReservations.orderId }).first();
     expect(o).to.include({ creation_key: `reservations:${r1.id},${r2.id}`, contract_id: fx.contracts.aMain, currency: 'RUB', source_id: fx.sourceId, comment: 'asap' });
-    expect(await rt.db('order_status_history').where({ order_id: o!.id }).first('status', 'note')).to.deep.equal({ status: 'new', note: `From reservations #${r2.id}, #${r1.id}` });
+    expect(await rt.db('order_status_history').where({ order_id: o!.id }).first('status', 'note')).to.deep.equal({ status: 'new', note: `Из резервов #${r2.id}, #${r1.id}` });
     const out = await rt.db('outbox').where({ kind: 'order.create' }).orderBy('id').select('idempotency_key', 'payload');
     expect(out).to.deep.equal([
       { idempotency_key: `order.create:${fromReservations.orderId}`, payload: { orderId: fromReservations.orderId, number: fromReservations.number } },

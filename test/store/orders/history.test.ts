@@ -56,14 +56,14 @@ describe('store/orders/history: status code + source text', () => {
     const other = await newOrder('CP-000011', f.cp.bHead, f.clients.b);
     await rt.db('orders').whereIn('id', [id, other]).update({ status: 'shipped', status_text: 'Отгружен со склада' });
     await rt.db('order_status_history').insert([
-      { order_id: id, status: 'new', note: 'Placed in the store', origin: 'store' },
+      { order_id: id, status: 'new', note: 'Оформлен в магазине', origin: 'store' },
       { order_id: id, status: 'shipped', status_text: 'Отгружен со склада', note: 'машина вышла', origin: 'accounting' },
     ]);
     const list = await listOrders(rt.db, [f.cp.aHead, f.cp.aChild], null);
     expect(list.map((o) => [o.number, o.status, o.statusText])).to.deep.equal([['CP-000010', 'shipped', 'Отгружен со склада']]);
     const d = await orderDetail(rt.db, [f.cp.aHead], id);
     expect(d!.history.map((h) => [h.status, h.statusText, h.note, h.origin])).to.deep.equal([
-      ['new', '', 'Placed in the store', 'store'],
+      ['new', '', 'Оформлен в магазине', 'store'],
       ['shipped', 'Отгружен со склада', 'машина вышла', 'accounting'],
     ]);
     expect(await orderDetail(rt.db, [f.cp.aHead], other)).to.equal(null);
