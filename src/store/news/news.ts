@@ -80,7 +80,9 @@ function parseInput(input: unknown) {
   const res = newsInputSchema.safeParse(input);
   if (!res.success) {
     const i = res.error.issues[0]!;
-    throw new DomainError('invalid', `News ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+    // the schema's own words (i.message) are not in the catalogs yet
+    const problem = { field: i.path.join('.'), problem: i.message };
+    throw new DomainError('invalid', { key: `storeRefusals.news.${i.path.length ? 'invalidField' : 'invalid'}`, params: problem });
   }
   return res.data;
 }
@@ -108,7 +110,7 @@ export async function createNews(db: Db, input: unknown, authorUserId: number | 
 export async function updateNews(db: Db, id: number, input: unknown): Promise<void> {
   const n = parseInput(input);
   const changed = await db('news').where({ id }).update(row(n));
-  if (!changed) throw new DomainError('not_found', `News item ${id} not found.`);
+  if (!changed) throw new DomainError('not_found', { key: 'storeRefusals.news.notFound', params: { id } });
 }
 
 export async function deleteNews(db: Db, id: number): Promise<void> {

@@ -4,7 +4,7 @@ import type { Translate } from '../../../infra/i18n/index.ts';
 import { fromZoneInput, storeTimeZone, toZoneInput } from '../../../infra/intl.ts';
 import type { Runtime } from '../../../infra/runtime.ts';
 import { DomainError } from '../../../infra/domain-error.ts';
-import { httpStatus, refusal } from '../../domain-errors.ts';
+import { httpStatus, messageText, refusal } from '../../domain-errors.ts';
 import { type Audience, createNews, deleteNews, getNews, listAllNews, NEWS_KINDS, updateNews } from '../../../store/news/news.ts';
 import { livePriceTypes } from '../../../store/console/console-data.ts';
 import { getSetting } from '../../../store/settings/settings.ts';
@@ -116,7 +116,7 @@ export function consoleNewsRoutes(rt: Runtime): Router {
       else await createNews(rt.db, input, viewerOf(res).userId);
     } catch (err) {
       const refused = refusal(err, 'invalid');
-      res.status(httpStatus(refused)).render('console/news-form', await formModel(tOf(res), { ...req.body, id }, { editing: Boolean(id), error: refused.userMessage }));
+      res.status(httpStatus(refused)).render('console/news-form', await formModel(tOf(res), { ...req.body, id }, { editing: Boolean(id), error: messageText(res, refused) }));
       return;
     }
     flash(req, 'ok', tOf(res)(id ? 'console.news.saved' : 'console.news.publishedFlash'));
