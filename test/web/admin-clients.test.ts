@@ -38,7 +38,7 @@ describe('web/admin clients: editing which legal entities a cabinet acts for', (
     await seedClients(rt.db);
     expect(await rt.db('client_counterparties').where({ counterparty_id: fx.cp.aChild }).select('client_id', 'origin')).to.deep.equal([{ client_id: fx.clients.b, origin: 'admin' }]);
     await admin.post(`/admin/clients/${fx.clients.a}/link`, { counterparty: 'nope' });
-    expect((await admin.get(`/admin/clients/${fx.clients.a}`)).text).to.contain('No counterparty with external id or id &quot;nope&quot;.');
+    expect((await admin.get(`/admin/clients/${fx.clients.a}`)).text).to.contain('Нет контрагента с внешним кодом или id «nope».');
     expect((await admin.get('/admin/clients/999999')).status).to.equal(404);
     expect((await admin.post('/admin/clients/999999/link', { counterparty: '7701000002' })).status).to.equal(404);
   });
@@ -69,7 +69,7 @@ describe('web/admin clients: editing which legal entities a cabinet acts for', (
           };
           await admin.get(`${base}/${fx.clients.b}`);
           let page = await send({ counterparty: '7701000050' });
-          expect(page).to.contain('INN 7701000050 belongs to 2 legal entities: Delta Moscow (KPP 770101001), Delta St Petersburg (KPP 780101001). Give the KPP of the one to link.');
+          expect(page).to.contain('ИНН 7701000050 у 2 юрлиц: Delta Moscow (770101001), Delta St Petersburg (780101001). Укажите КПП нужного.');
           expect(await linkedTo(fx.clients.b)).to.deep.equal(['Beta JSC']);
 
           page = await send({ counterparty: '7701000050', kpp: '780101001' });
@@ -77,7 +77,7 @@ describe('web/admin clients: editing which legal entities a cabinet acts for', (
           expect(await linkedTo(fx.clients.b)).to.deep.equal(['Beta JSC', 'Delta St Petersburg']);
 
           page = await send({ counterparty: '7701000002' });
-          expect(page).to.contain('Alpha North LLC is already linked to the client Alpha LLC; unlink it there first.');
+          expect(page).to.contain('Alpha North LLC уже привязан к клиенту Alpha LLC; сначала отвяжите его там.');
           expect(await linkedTo(fx.clients.b)).to.deep.equal(['Beta JSC', 'Delta St Petersburg']);
         });
       }

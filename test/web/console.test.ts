@@ -221,7 +221,7 @@ describe('web/console: staff console', () => {
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.include({ origin: 'admin' });
     const bad = await admin.post(`/console/clients/${fx.clients.b}/link`, { counterparty: '0000' });
     expect(bad.status).to.equal(303);
-    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.contain('No counterparty with external id or id &quot;0000&quot;.');
+    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.contain('Нет контрагента с внешним кодом или id «0000».');
     await admin.post(`/console/clients/${fx.clients.b}/unlink`, { counterparty_id: String(fx.cp.aChild) });
     expect(await rt.db('client_counterparties').where({ client_id: fx.clients.b, counterparty_id: fx.cp.aChild }).first()).to.equal(undefined);
 

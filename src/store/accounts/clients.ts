@@ -4,7 +4,7 @@
 // made (origin 'admin') are never touched, and a counterparty an admin linked to one client is
 // not sync-linked to another. Idempotent: run it after every sync.
 import type { Db } from '../../infra/db/knex.ts';
-import { DomainError } from '../../infra/domain-error.ts';
+import { DomainError, type Message } from '../../infra/domain-error.ts';
 
 export interface SeedResult {
   clientsCreated: number;
@@ -82,7 +82,7 @@ const INN = /^\d{10}(\d{2})?$/;
 // KPP: 4 digits (tax office), 2 digits or capital letters (reason), 3 digits.
 const KPP = /^\d{4}[\dA-Z]{2}\d{3}$/;
 
-const linkRefused = (type: 'invalid' | 'not_found' | 'conflict', code: string, message: string, details?: unknown) =>
+const linkRefused = (type: 'invalid' | 'not_found' | 'conflict', code: string, message: Message, details?: unknown) =>
   new DomainError(type, message, { code: `link.${code}`, details });
 
 /**
@@ -92,15 +92,18 @@ const linkRefused = (type: 'invalid' | 'not_found' | 'conflict', code: string, m
 export function parseCounterpartyRef(text: unknown, kpp?: unknown): CounterpartyRef {
   const t = typeof text === 'string' ? text.trim() : '';
   const k = typeof kpp === 'string' ? kpp.trim().toUpperCase() : '';
-  if (!t) throw linkRefused('invalid', 'no_ref', "Give the counterparty's INN, external id or id.");
-  if (k && !KPP.test(k)) throw linkRefused('invalid', 'bad_kpp', `"${k}" is not a KPP (9 characters, like 770101001).`);
+  if (!t) throw linkRefused('invalid', 'no_ref', { key: 'storeRefusals.link.noRef' });
+  if (k && !KPP.test(k)) throw linkRefused('invalid', 'bad_kpp', { key: 'storeRefusals.link.badKpp', params: { kpp: k } });
   if (INN.test(t)) return k ? { inn: t, kpp: k } : { inn: t };
-  if (k) throw linkRefused('invalid', 'kpp_without_inn', 'A KPP goes with an INN: give the INN of the counterparty.');
+  if (k) throw linkRefused('invalid', 'kpp_without_inn', { key: 'storeRefusals.link.kppWithoutInn' });
   return { externalId: t.slice(0, 200) };
 }
 
-const describe = (ref: CounterpartyRef) =>
-  'id' in ref ? `id ${ref.id}` : 'externalId' in ref ? `external id or id "${ref.externalId}"` : ref.kpp ? `INN ${ref.inn} and KPP ${ref.kpp}` : `INN ${ref.inn}`;
+/** A refusal naming the reference as given: `storeRefusals.link.<what>.<id|ext|inn|innKpp>`. */
+const naming = (what: string, ref: CounterpartyRef, params: Record<string, unknown> = {}): Message => {
+  const form = 'id' in ref ? 'id' : 'externalId' in ref ? 'ext' : ref.kpp ? 'innKpp' : 'inn';
+  return { key: `storeRefusals.link.${what}.${form}`, params: { ...ref, ...params } };
+};
 
 /**
  * Admin edit: link a counterparty to a client by hand (kept across seeds). Refuses, as a
@@ -113,7 +116,7 @@ export async function linkCounterparty(db: Db, clientId: number, ref: Counterpar
     // The seed's lock: a seed running meanwhile cannot link the same counterparty elsewhere.
     await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('counterpart:seed-clients'))`);
     const client = await trx('clients').where({ id: clientId }).first('id');
-    if (!client) throw linkRefused('not_found', 'no_client', 'Client not found.');
+    if (!client) throw linkRefused('not_found', 'no_client', { key: 'storeRefusals.link.noClient' });
 
     const q = trx('counterparties').select('id', 'external_id', 'name', 'inn', 'kpp', 'deleted').orderBy(['kpp', 'name', 'id']).limit(50);
     if ('id' in ref) q.where({ id: ref.id });
@@ -124,19 +127,19 @@ export async function linkCounterparty(db: Db, clientId: number, ref: Counterpar
     const rows: { id: number; external_id: string; name: string; inn: string | null; kpp: string | null; deleted: boolean }[] = await q;
 
     const live = rows.filter((r) => !r.deleted);
-    if (!rows.length) throw linkRefused('not_found', 'not_found', `No counterparty with ${describe(ref)}.`);
+    if (!rows.length) throw linkRefused('not_found', 'not_found', naming('notFound', ref));
     if (!live.length) {
-      throw linkRefused('conflict', 'deleted', `${rows[0]!.name} is marked deleted in the accounting system and cannot be linked.`);
+      throw linkRefused('conflict', 'deleted', { key: 'storeRefusals.link.deleted', params: { name: rows[0]!.name } });
     }
     if (live.length > 1) {
       const candidates: LinkCandidate[] = live.map((r) => ({ id: r.id, externalId: r.external_id, name: r.name, inn: r.inn, kpp: r.kpp }));
       if ('inn' in ref && !ref.kpp) {
-        const list = candidates.map((c) => `${c.name} (${c.kpp ? `KPP ${c.kpp}` : 'no KPP'})`).join(', ');
-        throw linkRefused('conflict', 'ambiguous_inn', `INN ${ref.inn} belongs to ${live.length} legal entities: ${list}. Give the KPP of the one to link.`, { inn: ref.inn, candidates });
+        const list = candidates.map((c) => `${c.name} (${c.kpp ?? '—'})`).join(', ');
+        throw linkRefused('conflict', 'ambiguous_inn', { key: 'storeRefusals.link.ambiguousInn', params: { inn: ref.inn, n: live.length, list } }, { inn: ref.inn, candidates });
       }
       // the same key in two sources (or an external id that is also another row's id)
-      const list = candidates.map((c) => `${c.name} (external id ${c.externalId})`).join(', ');
-      throw linkRefused('conflict', 'ambiguous', `${describe(ref)} matches ${live.length} counterparties: ${list}. Give the external id of the one to link.`, { candidates });
+      const list = candidates.map((c) => `${c.name} (${c.externalId})`).join(', ');
+      throw linkRefused('conflict', 'ambiguous', naming('ambiguous', ref, { n: live.length, list }), { candidates });
     }
     const cp = live[0]!;
 
@@ -146,7 +149,7 @@ export async function linkCounterparty(db: Db, clientId: number, ref: Counterpar
       .whereNot('cc.client_id', clientId)
       .first('cl.id', 'cl.name');
     if (other) {
-      throw linkRefused('conflict', 'other_client', `${cp.name} is already linked to the client ${other.name}; unlink it there first.`, { clientId: other.id, clientName: other.name });
+      throw linkRefused('conflict', 'other_client', { key: 'storeRefusals.link.otherClient', params: { name: cp.name, client: other.name } }, { clientId: other.id, clientName: other.name });
     }
 
     await trx.raw(

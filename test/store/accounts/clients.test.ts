@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Runtime } from '../../../src/infra/runtime.ts';
-import { DomainError } from '../../../src/infra/domain-error.ts';
+import { DomainError, messageIn } from '../../../src/infra/domain-error.ts';
 import { linkCounterparty, parseCounterpartyRef, seedClients, unlinkCounterparty } from '../../../src/store/accounts/clients.ts';
 import { loadViewer } from '../../../src/store/accounts/viewer.ts';
 import { storeFixture } from '../../support/mirror-fixtures.ts';
@@ -90,7 +90,7 @@ describe('store/clients: an admin links a counterparty to a client', () => {
     const before = await linked(fx.clients.b);
     const err = await refusalOf(linkCounterparty(rt.db, fx.clients.b, parseCounterpartyRef('7701000050')));
     expect(err).to.include({ type: 'conflict', code: 'link.ambiguous_inn' });
-    expect(err.userMessage).to.contain('Delta Moscow (KPP 770101001)').and.contain('Delta St Petersburg (KPP 780101001)');
+    expect(err.userMessage).to.contain('Delta Moscow (770101001)').and.contain('Delta St Petersburg (780101001)').and.contain('Укажите КПП нужного');
     expect(err.details).to.deep.equal({
       inn: '7701000050',
       candidates: [
@@ -109,7 +109,8 @@ describe('store/clients: an admin links a counterparty to a client', () => {
     const d = await branches();
     const other = await refusalOf(linkCounterparty(rt.db, fx.clients.b, { id: fx.cp.aChild }));
     expect(other).to.include({ type: 'conflict', code: 'link.other_client' });
-    expect(other.userMessage).to.equal('Alpha North LLC is already linked to the client Alpha LLC; unlink it there first.');
+    expect(other.userMessage).to.equal('Alpha North LLC уже привязан к клиенту Alpha LLC; сначала отвяжите его там.');
+    expect(messageIn('en', other.text!)).to.equal('Alpha North LLC is already linked to the client Alpha LLC; unlink it there first.');
     expect(await linksOf(fx.cp.aChild)).to.deep.equal([{ client_id: fx.clients.a, origin: 'sync' }]);
 
     await rt.db('counterparties').where({ id: d.moscow }).update({ deleted: true });
@@ -121,9 +122,9 @@ describe('store/clients: an admin links a counterparty to a client', () => {
 
     expect(await refusalOf(linkCounterparty(rt.db, fx.clients.b, parseCounterpartyRef('nope')))).to.include({ type: 'not_found', code: 'link.not_found' });
     expect(await refusalOf(linkCounterparty(rt.db, 999999, { id: d.spb }))).to.include({ code: 'link.no_client' });
-    expect(() => parseCounterpartyRef('cp-d1', '770101001')).to.throw(DomainError, 'A KPP goes with an INN');
-    expect(() => parseCounterpartyRef('7701000050', '77')).to.throw(DomainError, 'is not a KPP');
-    expect(() => parseCounterpartyRef('  ')).to.throw(DomainError, "Give the counterparty's INN");
+    expect(() => parseCounterpartyRef('cp-d1', '770101001')).to.throw(DomainError, 'КПП указывают вместе с ИНН');
+    expect(() => parseCounterpartyRef('7701000050', '77')).to.throw(DomainError, '— не КПП');
+    expect(() => parseCounterpartyRef('  ')).to.throw(DomainError, 'Укажите ИНН, внешний код или id контрагента');
   });
 
   it('links by external id or id; relinking its own is idempotent and makes the link an admin one', async () => {
