@@ -249,7 +249,7 @@ describe('web/console: staff console', () => {
     expect(await getSetting(rt.db, 'warehouses.commission_overrides')).to.deep.equal({ [String(fx.warehouses.partner)]: '12.5' });
     const bad = await admin.post('/console/settings', { period: '24', audiences: '- name: X\n  audience: { priceTypeIds: [] }' });
     expect(bad.status).to.equal(422);
-    expect(bad.text).to.contain('News audiences');
+    expect(bad.text).to.contain('Аудитории новостей');
     expect(await getSetting(rt.db, 'reservations.period_hours')).to.equal(48);
   });
 

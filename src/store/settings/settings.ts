@@ -40,11 +40,12 @@ export const SETTING_DEFAULTS: { [K in SettingKey]: SettingValue<K> } = {
   'invoices.seller': null,
 };
 
-export const SETTING_LABELS: Record<SettingKey, string> = {
-  'reservations.period_hours': 'Reservation period',
-  'warehouses.commission_overrides': 'Partner-warehouse commission',
-  'news.audiences': 'News audiences',
-  'invoices.seller': 'Реквизиты продавца',
+/** Each setting's name in the catalogs (storeRefusals.settings.label.<name>), for its refusals. */
+const SETTING_NAMES: Record<SettingKey, string> = {
+  'reservations.period_hours': 'periodHours',
+  'warehouses.commission_overrides': 'commission',
+  'news.audiences': 'audiences',
+  'invoices.seller': 'seller',
 };
 
 export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
@@ -57,11 +58,13 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
 /** Validates and stores a setting; a bad value changes nothing and names what is wrong. */
 export async function setSetting<K extends SettingKey>(db: Db, key: K, value: unknown): Promise<SettingValue<K>> {
   const schema = SETTINGS[key];
-  if (!schema) throw new DomainError('invalid', `Unknown setting "${key}".`);
+  if (!schema) throw new DomainError('invalid', { key: 'storeRefusals.settings.unknown', params: { key } });
   const res = schema.safeParse(value);
   if (!res.success) {
     const i = res.error.issues[0]!;
-    throw new DomainError('invalid', `${SETTING_LABELS[key]}${i.path.length ? ` (${i.path.join('.')})` : ''}: ${i.message}.`);
+    // the schema's own words (i.message) are not in the catalogs yet
+    const params = { name: SETTING_NAMES[key], path: i.path.join('.'), problem: i.message };
+    throw new DomainError('invalid', { key: `storeRefusals.settings.${i.path.length ? 'invalidAt' : 'invalid'}`, params });
   }
   await db('settings')
     .insert({ key, value: JSON.stringify(res.data), updated_at: db.fn.now() })
