@@ -99,15 +99,8 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
   // cp_reserve (migrations 20261202110001, 20261207660001) locks the stock row, checks stock −
   // active reservations and writes the reservation and its outbox row atomically; calls arriving
   // together share one statement and one commit (reserve-batch.ts).
-  const row = await placeReservation(rt, {
-    clientId: actor.clientId,
-    counterpartyId: actor.counterpartyId,
-    userId: actor.userId,
-    offerId: input.offerId,
-    warehouseId: input.warehouseId,
-    quantity,
-    periodHours,
-  });
+  const who = { clientId: actor.clientId, counterpartyId: actor.counterpartyId, userId: actor.userId, offerId: input.offerId, warehouseId: input.warehouseId, quantity };
+  const row = await placeReservation(rt, { ...who, periodHours });
   if (!row) throw refused('not_enough_stock', MSG.notStocked, { available: '0' });
   if (row.id === null) {
     const available = trimQuantity(row.available);
@@ -115,12 +108,7 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
   }
   const view: ReservationView = {
     id: row.id,
-    clientId: actor.clientId,
-    counterpartyId: actor.counterpartyId,
-    userId: actor.userId,
-    offerId: input.offerId,
-    warehouseId: input.warehouseId,
-    quantity,
+    ...who,
     state: 'active',
     short: false,
     expiresAt: row.expiresAt!,

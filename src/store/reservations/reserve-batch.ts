@@ -6,17 +6,10 @@
 // deadlock with a sync updating the same rows, one bad element) its calls are retried one by one,
 // so a failure reaches only the call it belongs to.
 import type { Runtime } from '../../infra/runtime.ts';
+import type { ReservationView } from './details.ts';
 
-export interface ReserveCall {
-  clientId: number;
-  counterpartyId: number;
-  userId: number | null;
-  offerId: number;
-  warehouseId: number;
-  /** validated decimal text */
-  quantity: string;
-  periodHours: number;
-}
+/** Who reserves what where (quantity: validated decimal text), and for how long. */
+export type ReserveCall = Pick<ReservationView, 'clientId' | 'counterpartyId' | 'userId' | 'offerId' | 'warehouseId' | 'quantity'> & { periodHours: number };
 
 /** cp_reserve's answer: `id` null = refused, `available` what could be had; no row = not stocked there. */
 export interface ReserveRow {
