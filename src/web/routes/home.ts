@@ -29,7 +29,7 @@ export function homeRoutes(rt: Runtime): Router {
     }));
     const runState = (state: string) => (RUN_STATES.has(state) ? tr(`home.runStates.${state}`) : state);
     const shown = sources.map((s) => (s.last_run ? { ...s, last_run: { ...s.last_run, state: runState(s.last_run.state) } } : s));
-    res.render('home', { title: 'Counterpart', sources: shown, demoAccounts });
+    res.render('home', { title: null, sources: shown, demoAccounts });
   });
   return r;
 }
