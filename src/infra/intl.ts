@@ -55,6 +55,8 @@ export interface Formats {
   date(v: Date | string | null | undefined): string;
   /** A calendar day as stored ("2026-12-03", SQL date): "03.12.2026", never shifted by a time zone; empty → "—". */
   day(v: string | null | undefined): string;
+  /** A calendar day as people say it: "пт, 11 декабря" ("Fri, 11 December"), never shifted by a time zone. */
+  dayLong(v: string): string;
   /** The store's time zone's short name at that instant ("GMT+3"). */
   zoneName(v?: Date | string): string;
   /** A size in bytes as the locale writes it: "12 кБ", "1,4 МБ" ("12 kB", "1.4 MB"); at least 1 kB. */
@@ -83,6 +85,8 @@ function build(locale: string, timeZone: string): Formats {
   const d = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone });
   // a calendar day has no instant: read and printed in UTC, so no zone moves it to another day
   const cal = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+  const calWeekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+  const calDayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'UTC' });
   const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
   const rules = new Intl.PluralRules(locale);
   const kb = new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 });
@@ -122,6 +126,10 @@ function build(locale: string, timeZone: string): Formats {
     day: (v) => {
       const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
       return m ? cal.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : v || '—';
+    },
+    dayLong: (v) => {
+      const d = new Date(`${v.slice(0, 10)}T00:00:00Z`);
+      return `${calWeekday.format(d)}, ${calDayMonth.format(d)}`;
     },
     zoneName: (v = new Date()) => zone.formatToParts(when(v)).find((p) => p.type === 'timeZoneName')?.value ?? timeZone,
     unit: (u) => {

@@ -6,19 +6,6 @@ import { formats } from '../infra/intl.ts';
 import type { DeliveryOptions } from '../store/arrivals/options.ts';
 
 const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-// Calendar dates carry no instant: formatted in UTC, so no time zone moves them to another day.
-const dayFormats = new Map<string, { weekday: Intl.DateTimeFormat; dayMonth: Intl.DateTimeFormat }>();
-function dayFormat(locale: string) {
-  let f = dayFormats.get(locale);
-  if (!f) {
-    f = {
-      weekday: new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }),
-      dayMonth: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'UTC' }),
-    };
-    dayFormats.set(locale, f);
-  }
-  return f;
-}
 
 /** "сегодня", "завтра", else "пт, 11 декабря" ("today", "tomorrow", "Fri, 11 December"). */
 export function dayText(date: string, today: string, lang?: string | null): string {
@@ -27,9 +14,7 @@ export function dayText(date: string, today: string, lang?: string | null): stri
   const n = days(today, date);
   if (n === 0) return t('deliveryText.today');
   if (n === 1) return t('deliveryText.tomorrow');
-  const d = new Date(`${date}T00:00:00Z`);
-  const f = dayFormat(localeOf(l));
-  return `${f.weekday.format(d)}, ${f.dayMonth.format(d)}`;
+  return formats(localeOf(l)).dayLong(date);
 }
 
 export function optionsView(o: DeliveryOptions, today: string, unit: string | null, lang?: string | null) {

@@ -43,6 +43,12 @@ describe('infra/intl: dates, numbers and money through Intl', () => {
     expect(formats('en').money('1234.5', 'RUB')).to.equal(`RUB${NBSP}1,234.50`);
   });
 
+  it('says a calendar day with its weekday, in the locale, never shifted by the time zone', () => {
+    setEnv({ STORE_LOCALE: undefined, STORE_TIME_ZONE: 'Pacific/Kiritimati' });
+    expect(formats().dayLong('2026-12-11')).to.equal('пт, 11 декабря');
+    expect(formats('en-GB').dayLong('2026-12-11')).to.equal('Fri, 11 December');
+  });
+
   it('prints a currency next to an amount as its sign, the store’s when none is given', () => {
     setEnv({ STORE_LOCALE: undefined, STORE_CURRENCY: undefined });
     expect([formats().currencySign('RUB'), formats().currencySign(null), formats().currencySign('usd')]).to.deep.equal(['₽', '₽', '$']);
