@@ -14,7 +14,7 @@ interface Layer {
 }
 
 /** Every GET path of the app's routers (mounted sub-apps with a prefix are not routers: none here). */
-export function getPaths(app: Express): string[] {
+function getPaths(app: Express): string[] {
   const out = new Set<string>();
   const walk = (stack: Layer[]) => {
     for (const l of stack) {
