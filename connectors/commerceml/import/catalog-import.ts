@@ -252,7 +252,7 @@ function parseWarnings(p: ParseResult): RunWarning[] {
   for (const e of ENTITY_ORDER) {
     for (const [reason, count] of Object.entries(p.skipped[e] ?? {})) out.push({ entity: e, message: `${count} ${e} record(s) skipped: ${reason}`, count, sample: [] });
   }
-  p.unread.forEach((u, i) => out.push({ entity: 'catalog', message: p.notes[i]!, count: u.count, sample: [] }));
+  for (const [i, u] of p.unread.entries()) out.push({ entity: 'catalog', message: p.notes[i]!, count: u.count, sample: [] });
   return out;
 }
 

@@ -100,11 +100,13 @@ describe('CommerceML exchange: what Bitrix node emulators send', () => {
     ];
     for (const w of said) expect(lines).to.include(`warning: ${w}`);
     const imp = await ex.rt.db('commerceml_imports').where({ filename: 'offers.xml' }).orderBy('created_at', 'desc').first('sync_run_id');
-    const run = await ex.rt.db('sync_runs').where({ id: imp!.sync_run_id }).first('warnings', 'counts');
-    expect(run!.warnings.map((w: { message: string }) => w.message)).to.include.members(said);
-    expect(run!.warnings.find((w: { message: string }) => w.message === said[1])).to.include({ entity: 'prices', count: 1 });
+    expect(imp?.sync_run_id).to.be.a('number');
+    const run = await ex.rt.db('sync_runs').where({ id: Number(imp!.sync_run_id) }).first('warnings', 'counts');
+    const warnings = run!.warnings as { entity: string; message: string; count: number }[];
+    expect(warnings.map((w) => w.message)).to.include.members(said);
+    expect(warnings.find((w) => w.message === said[1])).to.include({ entity: 'prices', count: 1 });
     // what the run received plus what it was told was skipped is what the file held
-    expect(run!.counts.prices.received + 1).to.equal(2);
+    expect((run!.counts as Record<string, { received: number }>).prices!.received + 1).to.equal(2);
   });
 
   it('checkauth with type=sale, then a whole catalog exchange in that session; a catalog session also takes sale calls', async () => {
