@@ -1,5 +1,6 @@
 // Every job kind of the system. Each lives in its own file next to this one.
 import type { StreamConsumerDefinition } from '../src/infra/queue/stream-consumer.ts';
+import { blobsSweep } from './blobs-sweep.ts';
 import { commercemlImportJob } from './commerceml-import.ts';
 import { commercemlQuietJob } from './commerceml-quiet.ts';
 import { mailSendJob } from './mail-send.ts';
@@ -37,6 +38,7 @@ export const JOBS: JobDefinition<never>[] = [
   outboxPurge,
   syncRunsSweep,
   workReconcile,
+  blobsSweep,
 ] as JobDefinition<never>[];
 
 /** Redis stream readers the worker role runs next to its BullMQ workers. */

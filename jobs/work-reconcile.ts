@@ -8,12 +8,15 @@
 //   stalled past BullMQ's limit): failed with that reason (connectors/commerceml/import/watch.ts);
 // - CommerceML sessions waiting for their quiet period whose delayed `commerceml.quiet` check is
 //   gone: the check again, due when the period ends (connectors/commerceml/import/quiet.ts).
+// - e-mails of the mail outbox not sent yet (Redis down when they were committed, or their
+//   mail.send job lost): handed to the queue again under their key (src/mail/outbox.ts).
 // Reservation timers (delayed `reservations.expire`) need nothing here: reservations.sweep
 // expires what is due every 15 s whatever Redis kept.
 // The scheduler role also asks for a pass at once after a Redis reconnect.
 import type { Queue } from 'bullmq';
 import { DEFAULT_UPLOAD_PREFIX, recreateQuietChecks, watchImport } from '../connectors/commerceml/index.ts';
 import { log } from '../src/infra/log.ts';
+import { flushMails } from '../src/mail/index.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { QUEUES, type QueueName } from '../src/infra/queue/names.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
@@ -38,6 +41,8 @@ export interface WorkReconciled {
   failedImports: string[];
   /** Sessions whose quiet-period check was queued again (its delayed job was gone). */
   quietChecks: number[];
+  /** Unsent mail outbox rows handed to mail.send again (a no-op for those whose job still exists). */
+  mails: number;
 }
 
 /** True when the queue will run a job of its kind by itself: a scheduler, or a job not yet finished. */
@@ -47,8 +52,8 @@ async function hasLiveWork(queue: Queue): Promise<boolean> {
   return Object.values(counts).some((n) => n > 0);
 }
 
-export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; importGraceS?: number } = {}): Promise<WorkReconciled> {
-  const done: WorkReconciled = { deliveries: [], imports: [], failedImports: [], quietChecks: [] };
+export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; importGraceS?: number; mailGraceS?: number } = {}): Promise<WorkReconciled> {
+  const done: WorkReconciled = { deliveries: [], imports: [], failedImports: [], quietChecks: [], mails: 0 };
   for (const d of DELIVERIES) {
     const overdue = await rt.db('outbox as o')
       .join('sources as s', 's.id', 'o.source_id')
@@ -76,7 +81,9 @@ export async function reconcileWork(rt: Runtime, opts: { outboxGraceS?: number; 
     if (w.outcome === 'failed') done.failedImports.push(w.jobId);
   }
   done.quietChecks = await recreateQuietChecks(rt);
+  done.mails = await flushMails(rt, undefined, { graceS: opts.mailGraceS });
   if (done.deliveries.length || done.imports.length || done.quietChecks.length) log.warn(done, 'work without a job found and enqueued again');
+  if (done.mails) log.info({ mails: done.mails }, 'unsent outbox e-mails handed to mail.send again');
   if (done.failedImports.length) log.warn({ imports: done.failedImports }, 'CommerceML imports whose job ended without a result marked failed');
   return done;
 }

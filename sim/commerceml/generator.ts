@@ -4,9 +4,12 @@
 //           <Склад ИдСклада КоличествоНаСкладе/> rows);
 //   2.09+ : import___*.xml (classifier with price types, warehouses, units + catalog),
 //           offers___, prices___, rests___ (Остатки/Остаток/Склад) as the Bitrix module does.
+// Each product names its picture under import_files/ and the package carries it (a small JPEG
+// made by sharp), as 1C sends them — so an import of a generated package warns of nothing.
 // Files are streamed to disk, so hundreds of megabytes cost little memory.
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { encodeCp1251 } from '../../connectors/commerceml/sale/cp1251.ts';
 import type { UploadFile } from './client.ts';
 
@@ -38,11 +41,15 @@ export interface GenOptions {
   classifier?: boolean;
   /** File name suffix (split packages: import0_1, import0_2 …). */
   part?: number;
+  /** false = products name no picture and the package carries none (the benchmark's XML-only
+   *  package). Default: each product's `Картинка` is a JPEG under import_files/, sent with it. */
+  pictures?: boolean;
 }
 
 export interface GenResult {
+  /** The XML files, then the pictures (`import_files/…`, named by their path in the package). */
   files: UploadFile[];
-  counts: { products: number; offers: number; prices: number; stock: number; groups: number; priceTypes: number; warehouses: number };
+  counts: { products: number; offers: number; prices: number; stock: number; groups: number; priceTypes: number; warehouses: number; pictures: number };
   bytes: number;
 }
 
@@ -87,6 +94,24 @@ class XmlFile {
   }
 }
 
+/** Distinct pictures a package draws; products share them round-robin (content-addressed, a
+ *  store keeps each once), so a package of 50k products costs 24 encodes, not 50k. */
+const PICTURE_COLOURS = 24;
+const pictureCache = new Map<number, Promise<Buffer>>();
+
+/** A 160×160 JPEG: a coloured card with a lighter disc, its hue by `k`. */
+function picture(k: number): Promise<Buffer> {
+  const i = k % PICTURE_COLOURS;
+  let p = pictureCache.get(i);
+  if (!p) {
+    const hue = Math.round((360 * i) / PICTURE_COLOURS);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="160"><rect width="160" height="160" fill="hsl(${hue},55%,45%)"/><circle cx="80" cy="80" r="46" fill="hsl(${hue},70%,80%)"/></svg>`;
+    p = sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+    pictureCache.set(i, p);
+  }
+  return p;
+}
+
 export async function generatePackage(dir: string, o: GenOptions): Promise<GenResult> {
   const v = o.version ?? '2.10';
   const enc = o.encoding ?? 'utf-8-bom';
@@ -97,6 +122,8 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
   const px = o.idPrefix ?? 1;
   const full = o.full ?? true;
   const charEvery = o.characteristicsEvery ?? 0;
+  const withPictures = o.pictures ?? true;
+  const pictures: UploadFile[] = [];
   const flag = `СодержитТолькоИзменения="${full ? 'false' : 'true'}"`;
   await fs.promises.mkdir(dir, { recursive: true });
   const decl = `<?xml version="1.0" encoding="${enc === 'windows-1251' ? 'windows-1251' : 'UTF-8'}"?>\n`;
@@ -111,7 +138,7 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
   const chr = (i: number, k: number) => guid(7, px, i * 4 + k);
   const offerIds = (i: number) => (charEvery && i % charEvery === 0 ? [`${prod(i)}#${chr(i, 1)}`, `${prod(i)}#${chr(i, 2)}`] : [prod(i)]);
   const del = (i: number) => o.deleted?.has(i) ?? false;
-  const counts = { products: o.products, offers: 0, prices: 0, stock: 0, groups: nGroups, priceTypes: nPt, warehouses: v === '2.07' || v === '2.08' || modern(v) ? nWh : 1 };
+  const counts = { products: o.products, offers: 0, prices: 0, stock: 0, groups: nGroups, priceTypes: nPt, warehouses: v === '2.07' || v === '2.08' || modern(v) ? nWh : 1, pictures: 0 };
   const m = modern(v);
   const nm = (b: string) => path.join(dir, b);
   const files: XmlFile[] = [];
@@ -154,12 +181,22 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
     const d = del(i);
     const status = d && (v === '2.07' || v === '2.08') ? ' Статус="Удален"' : '';
     const mark = m ? `<НомерВерсии>AAAAAQ==</НомерВерсии><ПометкаУдаления>${d}</ПометкаУдаления>` : '';
+    let pictureXml = '';
+    if (withPictures) {
+      const rel = `import_files/${prod(i).slice(-4)}/${prod(i)}.jpg`;
+      const file = nm(rel);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.writeFile(file, await picture(i));
+      pictures.push({ name: rel, data: file });
+      pictureXml = `<Картинка>${rel}</Картинка>`;
+      counts.pictures++;
+    }
     const props = Array.from({ length: nProps }, (_, p) => `<ЗначенияСвойства><Ид>${prop(p)}</Ид><Значение>${val(p, (i + p) % 8)}</Значение></ЗначенияСвойства>`).join('');
     await imp.w(
       `<Товар${status}><Ид>${prod(i)}</Ид>${mark}<Артикул>ART-${px}-${i}</Артикул><Штрихкод>${String(4600000000000 + i).padStart(13, '0')}</Штрихкод>` +
         `<Наименование>Товар ${i + 1} «Ёлка» №${i}</Наименование><БазоваяЕдиница Код="796" НаименованиеПолное="Штука" МеждународноеСокращение="PCE">шт</БазоваяЕдиница>` +
         `<Группы><Ид>${group(i % nGroups)}</Ид></Группы><Описание>Описание товара ${i + 1}: размер, материал, упаковка и прочие сведения для покупателя.</Описание>` +
-        `<Картинка>import_files/${prod(i).slice(-4)}/${prod(i)}.jpg</Картинка><Изготовитель><Ид>${guid(8, px, i % 50)}</Ид><Наименование>Завод ${i % 50}</Наименование></Изготовитель>` +
+        `${pictureXml}<Изготовитель><Ид>${guid(8, px, i % 50)}</Ид><Наименование>Завод ${i % 50}</Наименование></Изготовитель>` +
         `<ЗначенияСвойств>${props}</ЗначенияСвойств><СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов>` +
         `<ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>ВидНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита><ЗначениеРеквизита><Наименование>ТипНоменклатуры</Наименование><Значение>Товар</Значение></ЗначениеРеквизита></ЗначенияРеквизитов>` +
         `</Товар>\n`,
@@ -231,7 +268,7 @@ export async function generatePackage(dir: string, o: GenOptions): Promise<GenRe
   }
   for (const f of files) await f.close();
   return {
-    files: files.map((f) => ({ name: path.basename(f.file), data: f.file })),
+    files: [...files.map((f) => ({ name: path.basename(f.file), data: f.file })), ...pictures],
     counts,
     bytes: files.reduce((a, f) => a + f.bytes, 0),
   };

@@ -80,6 +80,10 @@ const schema = z.object({
   // SIGTERM/SIGINT: requests in flight and running jobs get this long to finish (event streams are
   // ended at once); then the process exits anyway (what is cut off runs again elsewhere).
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(15_000),
+  // SIGTERM/SIGINT: for this long first, a web still serves but /readyz answers 503, so a load
+  // balancer polling it stops sending before the listener closes (longer than its check interval;
+  // part of SHUTDOWN_TIMEOUT_MS). 0: the listener closes at once.
+  SHUTDOWN_UNREADY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   // Where 1C's "exchange with a website" node calls us (CommerceML over the 1C-Bitrix protocol).
   // Where uploads, attachments and pictures live: `postgres` (the shared database; default in
   // production, so any web takes an upload any worker imports) or `fs` (files under DATA_DIR).
@@ -106,6 +110,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     const issue = res.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     throw new ConfigError(`Configuration error: ${name} ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`);
+  }
+  if (res.data.SHUTDOWN_UNREADY_MS >= res.data.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Configuration error: SHUTDOWN_UNREADY_MS must be less than SHUTDOWN_TIMEOUT_MS (${res.data.SHUTDOWN_TIMEOUT_MS}): requests in flight need time to finish after it (got ${JSON.stringify(env.SHUTDOWN_UNREADY_MS)})`,
+    );
   }
   const blobStore = res.data.BLOB_STORE ?? (res.data.NODE_ENV === 'production' ? 'postgres' : 'fs');
   return { ...res.data, dataDir: path.resolve(res.data.DATA_DIR), redisUrlGiven: Boolean(res.data.REDIS_URL), blobStore };

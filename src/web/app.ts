@@ -59,6 +59,7 @@ import { reservationSettingsRoutes } from './routes/reservation-settings.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
 import { noStore, securityHeaders } from './security-headers.ts';
+import { whileDraining } from './shutdown.ts';
 
 const root = repoRoot;
 
@@ -114,6 +115,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(metrics.observe);
   // Before the request log: pino-http logs req.id as the request's id.
   app.use(requestId);
+  app.use(whileDraining);
   const requestLog = opts.requestLog ?? (rt.config.LOG_LEVEL !== 'silent' ? log : undefined);
   if (requestLog) {
     app.use(

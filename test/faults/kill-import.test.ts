@@ -99,7 +99,9 @@ describe('faults: the worker killed with SIGKILL mid-import and started again', 
     const decided = await until(async () => {
       const r = await imported();
       return r && (r.state === 'done' || r.state === 'failed') ? r : undefined;
-    }, 'the import to be decided after the restart', 45_000, 100);
+    }, 'the import to be decided after the restart', 45_000, 100).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${roles[1]!.out().slice(-4000)}`);
+    });
     expect(decided.state, decided.message).to.equal('done');
     expect(await products()).to.equal(PRODUCTS);
     expect(Number((await rt.db('products').where({ source_id: sourceId }).countDistinct({ n: 'external_id' }))[0]!.n)).to.equal(PRODUCTS);

@@ -49,11 +49,15 @@ export interface Role {
   stop(): Promise<void>;
 }
 
-/** `counterpart <args>` as a production start (no --demo) with `env` over the test's environment. */
-export function startRole(args: string[], env: Record<string, string>): Role {
+/**
+ * `counterpart <args>` as a production start (no --demo) with `env` over the test's environment;
+ * a variable given as undefined is removed (DATABASE_URL: the embedded cluster).
+ */
+export function startRole(args: string[], env: Record<string, string | undefined>): Role {
   let out = '';
+  const merged: Record<string, string | undefined> = { ...process.env, PUBLIC_URL: 'https://store.example', SESSION_SECRET: 'fault-tier-secret-fault-tier-secret', LOG_LEVEL: 'info', ...env };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    env: { ...process.env, PUBLIC_URL: 'https://store.example', SESSION_SECRET: 'fault-tier-secret-fault-tier-secret', LOG_LEVEL: 'info', ...env },
+    env: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

@@ -23,6 +23,8 @@ describe('config', () => {
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).to.throw(ConfigError, /DATABASE_URL must be a URL starting with postgres:/);
     expect(() => parseConfig({ SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET must be at least 16/);
     expect(() => parseConfig({ JOB_LOCK_MS: '500' })).to.throw(ConfigError, /JOB_LOCK_MS must be at least 1000 ms/);
+    expect(() => parseConfig({ SHUTDOWN_UNREADY_MS: '15000' })).to.throw(ConfigError, /SHUTDOWN_UNREADY_MS must be less than SHUTDOWN_TIMEOUT_MS \(15000\)/);
+    expect(parseConfig({ SHUTDOWN_UNREADY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000' }).SHUTDOWN_UNREADY_MS).to.equal(5000);
     expect(() => parseConfig({ PUBLIC_URL: 'store.example' })).to.throw(ConfigError, /PUBLIC_URL must be a URL starting with https: or http:/);
   });
 

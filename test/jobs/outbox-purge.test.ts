@@ -1,4 +1,5 @@
 // outbox.purge: delivered rows past the retention go; pending and failed rows stay, however old.
+// The same for the mail outbox: sent e-mails past the retention go, unsent ones stay.
 import { expect } from 'chai';
 import { outboxPurge, purgeOutbox } from '../../jobs/outbox-purge.ts';
 import { ConfigError, parseConfig } from '../../src/infra/config.ts';
@@ -16,12 +17,18 @@ describe('jobs: outbox.purge', () => {
       created_at: daysAgo(ageDays + 1), delivered_at: state === 'delivered' ? daysAgo(ageDays) : null,
     });
   const keys = () => rt.db('outbox').orderBy('id').pluck('idempotency_key');
+  const mail = (key: string, sentDaysAgo: number | null) =>
+    rt.db('mail_outbox').insert({ key, mail: { to: 'a@b.test', template: 'quote-requested', data: {}, key }, created_at: daysAgo(400), sent_at: sentDaysAgo === null ? null : daysAgo(sentDaysAgo) });
+  const mailKeys = () => rt.db('mail_outbox').orderBy('id').pluck('key');
 
   before(async () => {
     rt = await testRuntime();
   });
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'outbox');
+    await truncate(rt, 'sources', 'outbox', 'mail_outbox');
+    await mail('sent-40d', 40);
+    await mail('sent-today', 0);
+    await mail('unsent-400d', null);
     [{ id: sourceId }] = await rt.db('sources').insert({ name: 'erp', kind: 'soap' }).returning('id');
     await row('delivered-40d', 'delivered', 40);
     await row('delivered-31d', 'delivered', 31);
@@ -33,13 +40,14 @@ describe('jobs: outbox.purge', () => {
 
   it('deletes delivered rows older than OUTBOX_RETENTION_DAYS (default 30), never pending or failed ones', async () => {
     expect(rt.config.OUTBOX_RETENTION_DAYS).to.equal(30);
-    expect(await purgeOutbox(rt)).to.deep.equal({ deleted: 2 });
+    expect(await purgeOutbox(rt)).to.deep.equal({ deleted: 2, mails: 1 });
     expect(await keys()).to.deep.equal(['delivered-29d', 'delivered-today', 'pending-400d', 'failed-400d']);
-    expect(await purgeOutbox(rt)).to.deep.equal({ deleted: 0 });
+    expect(await mailKeys()).to.deep.equal(['sent-today', 'unsent-400d']);
+    expect(await purgeOutbox(rt)).to.deep.equal({ deleted: 0, mails: 0 });
   });
 
   it('follows the configured retention', async () => {
-    expect(await purgeOutbox({ ...rt, config: { ...rt.config, OUTBOX_RETENTION_DAYS: 1 } })).to.deep.equal({ deleted: 3 });
+    expect(await purgeOutbox({ ...rt, config: { ...rt.config, OUTBOX_RETENTION_DAYS: 1 } })).to.deep.equal({ deleted: 3, mails: 1 });
     expect(await keys()).to.deep.equal(['delivered-today', 'pending-400d', 'failed-400d']);
   });
 

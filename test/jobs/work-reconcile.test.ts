@@ -33,7 +33,7 @@ describe('jobs: work.reconcile finds work whose job Redis lost', () => {
 
   it('enqueues a delivery run for an overdue outbox row when no scheduler or job would take it, once', async () => {
     await outboxRow(soapId, 'k1', 120);
-    expect(await reconcileWork(rt)).to.deep.equal({ deliveries: ['orders.export'], imports: [], failedImports: [], quietChecks: [] });
+    expect(await reconcileWork(rt)).to.deep.equal({ deliveries: ['orders.export'], imports: [], failedImports: [], quietChecks: [], mails: 0 });
     expect(await waiting('orders.export')).to.equal(1);
     // The job now waiting will take it: a second pass adds nothing.
     expect((await reconcileWork(rt)).deliveries).to.deep.equal([]);

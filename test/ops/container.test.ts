@@ -21,6 +21,7 @@ interface Service {
   volumes?: string[];
   healthcheck?: { test: string[] };
   configs?: { source: string; target: string }[];
+  stop_grace_period?: string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -104,6 +105,13 @@ describe('container: Dockerfile and compose.yaml', function () {
     expect(caddyfile).to.match(new RegExp(`reverse_proxy ${webs.map(([n]) => `${n}:3000`).join(' ')}`));
     expect(caddyfile).to.contain('health_uri /readyz').and.contain('respond /metrics 404');
     for (const [, s] of webs) expect(s.healthcheck?.test.join(' ')).to.contain('/readyz');
+    // a stopping web is unready for longer than Caddy's check interval, within its shutdown bound
+    const interval = Number(/health_interval (\d+)s/.exec(caddyfile)![1]) * 1000;
+    for (const [name, s] of webs) {
+      const cfg = parseConfig(Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), VARS)])));
+      expect(cfg.SHUTDOWN_UNREADY_MS, name).to.be.above(interval);
+      expect(cfg.SHUTDOWN_TIMEOUT_MS, name).to.be.below(Number(/^(\d+)s$/.exec(String(s.stop_grace_period))![1]) * 1000);
+    }
   });
 
   it("every role's environment is a valid production configuration (README's production settings)", () => {

@@ -1,6 +1,7 @@
 // Graceful shutdown of real `counterpart` processes (SIGTERM, as an orchestrator stops them):
-// a worker lets its running import finish before it exits; a web stops taking connections, ends
-// its event streams at once, lets a slow upload in flight complete, and exits within
+// a worker lets its running import finish before it exits; a web ends its event streams at once,
+// answers /readyz with 503 for SHUTDOWN_UNREADY_MS while still serving (a load balancer stops
+// sending), then stops taking connections, lets a slow upload in flight complete, and exits within
 // SHUTDOWN_TIMEOUT_MS; a request that outlasts the bound is cut and the process exits anyway.
 import http from 'node:http';
 import { expect } from 'chai';
@@ -18,7 +19,9 @@ import { type Cluster, sessionFor, startCluster } from './cluster.ts';
 const PASSWORD_ENV = 'CML_SD_PASSWORD';
 const PASSWORD = 'пароль-стоп';
 const PRODUCTS = 15_000;
-const WEB_BOUND = 10_000;
+const WEB_BOUND = 12_000;
+/** The web's unready window: long enough for the test to see it on a loaded machine. */
+const UNREADY = 4000;
 const SHORT_BOUND = 3000;
 const WORKER_BOUND = 60_000;
 
@@ -75,7 +78,7 @@ describe('ops: graceful shutdown (SIGTERM) of web and worker processes', functio
     sourceId = await ensureSource(rt.db, { name: 'cml-sd', kind: 'commerceml', settings: { login: 'sd-1c', passwordEnv: PASSWORD_ENV } });
     cluster = await startCluster(rt, { webs: 0, workers: 0, scheduler: false }, { [PASSWORD_ENV]: PASSWORD, BLOB_CHUNK_BYTES: '4096' });
     [web, shortWeb, worker] = await Promise.all([
-      cluster.start('web', { SHUTDOWN_TIMEOUT_MS: String(WEB_BOUND) }),
+      cluster.start('web', { SHUTDOWN_TIMEOUT_MS: String(WEB_BOUND), SHUTDOWN_UNREADY_MS: String(UNREADY) }),
       cluster.start('web', { SHUTDOWN_TIMEOUT_MS: String(SHORT_BOUND) }),
       cluster.start('worker', { SHUTDOWN_TIMEOUT_MS: String(WORKER_BOUND) }),
     ]);
@@ -101,10 +104,12 @@ describe('ops: graceful shutdown (SIGTERM) of web and worker processes', functio
     expect(worker.out()).to.contain('shutting down');
   });
 
-  it('a web ends its event streams at once, refuses new connections, lets a slow upload finish and exits 0 within the bound', async () => {
+  it('a web ends its event streams at once, answers /readyz 503 while still serving, then refuses connections, lets a slow upload finish and exits 0 within the bound', async () => {
     const base = cluster.webs[0]!;
     const buyer = await sessionFor(rt, fx.users.a);
-    const sse = await SseStream.open({ base, cookies: new Map([buyer.cookie.split('=') as [string, string]]) }, `/live/offers?ids=${fx.offers[0]}`);
+    const cookies = new Map([buyer.cookie.split('=') as [string, string]]);
+    const sse = await SseStream.open({ base, cookies }, `/live/offers?ids=${fx.offers[0]}`);
+    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
     const part = Buffer.alloc(10_000, 'a');
     const upload = await slowUpload(base, 'slow.bin');
     upload.req.write(part);
@@ -117,7 +122,20 @@ describe('ops: graceful shutdown (SIGTERM) of web and worker processes', functio
       (err: Error) => expect(err.message).to.contain('the stream ended'),
     );
     expect(Date.now() - t0, 'event streams end at once, not at the bound').to.be.below(WEB_BOUND / 2);
-    await until(() => fetch(`${base}/healthz`).then(() => false, () => true), 'new connections to be refused', 5000, 20);
+    // the unready window: /readyz says so, other requests are still answered, a new event stream is refused
+    const ready = await fetch(`${base}/readyz`);
+    expect(Date.now() - t0, 'still inside the unready window (the machine was too slow to tell)').to.be.below(UNREADY);
+    expect(ready.status).to.equal(503);
+    expect(await ready.json()).to.deep.equal({ status: 'draining' });
+    expect(ready.headers.get('connection')).to.equal('close');
+    expect((await fetch(`${base}/healthz`)).status, 'still serving while unready').to.equal(200);
+    const again = await fetch(`${base}/live/offers?ids=${fx.offers[0]}`, { headers: { cookie: buyer.cookie, accept: 'text/event-stream' } });
+    expect(again.status, 'a new event stream is refused while draining').to.equal(503);
+    expect(again.headers.get('retry-after')).to.equal('1');
+    await again.body?.cancel();
+
+    await until(() => fetch(`${base}/healthz`).then(() => false, () => true), 'new connections to be refused', 5000 + UNREADY, 20);
+    expect(Date.now() - t0, 'the listener stayed open for the unready window').to.be.at.least(UNREADY);
     expect(web.child.exitCode, 'still running: the upload is in flight').to.equal(null);
 
     upload.req.end(part);
@@ -126,6 +144,7 @@ describe('ops: graceful shutdown (SIGTERM) of web and worker processes', functio
     expect(answer.body!.replace(/^\uFEFF/, '').split('\n')[0]).to.equal('success');
     expect(await web.exit, web.out()).to.equal(0);
     expect(Date.now() - t0).to.be.below(WEB_BOUND);
+    expect(web.out()).to.contain('web unready');
     const obj = await rt.db('blob_objects').where('key', 'like', '%/slow.bin').first('size');
     expect(Number(obj!.size)).to.equal(2 * part.length);
   });

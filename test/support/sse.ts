@@ -22,7 +22,8 @@ export class SseStream {
   /** Opens path; resolves once the answer's headers are in (the server subscribed before sending them). */
   static async open(c: Pick<WebClient, 'base' | 'cookies'>, path: string): Promise<SseStream> {
     const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(c.base + path, { headers: { cookie }, redirect: 'manual' });
+    // as a browser's EventSource asks
+    const res = await fetch(c.base + path, { headers: { cookie, accept: 'text/event-stream' }, redirect: 'manual' });
     if (!res.body) throw new Error(`${path}: no body (status ${res.status})`);
     return new SseStream(res, res.body.getReader());
   }

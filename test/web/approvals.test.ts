@@ -128,7 +128,7 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     expect(await orderRows(orderId)).to.deep.equal([]);
   });
 
-  it('a viewer and an accountant are read-only: no waiting list, reservation, quote or order (403); they may read and write to the manager', async () => {
+  it('a viewer and an accountant cannot order: no waiting list, reservation, quote or order (403); both read the conversation, only the accountant writes to the manager', async () => {
     await rt.db('stock').where({ offer_id: fx.offers[3]! }).update({ quantity: '0' });
     for (const email of ['viewer@alpha.test', 'accountant@alpha.test']) {
       const c = await signIn(email);
@@ -140,10 +140,21 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
       expect(product.status).to.equal(200);
       expect(product.text, `${email} sees no "Notify me"`).not.to.contain('action="/waitlist"');
       expect((await c.get('/orders')).status).to.equal(200);
-      await c.get('/messages');
-      const msg = await c.upload('/messages', { body: 'Когда будет поставка?' });
-      expect(msg.status, `${email} writes to the manager`).to.be.oneOf([200, 303]);
+      const thread = await c.get('/messages');
+      expect(thread.status).to.equal(200);
+      const msg = await c.upload('/messages', { body: `Когда будет поставка? (${email})` });
+      if (email.startsWith('viewer')) {
+        // read only: the page has no form, the server refuses the post (plain and htmx alike)
+        expect(thread.text).not.to.contain('class="message-form"');
+        expect(thread.text).to.contain('Вы наблюдатель');
+        expect(msg.status, 'a viewer does not write').to.equal(403);
+        expect(msg.text).to.contain('доступ только для чтения');
+      } else {
+        expect(thread.text).to.contain('class="message-form"');
+        expect(msg.status, `${email} writes to the manager`).to.be.oneOf([200, 303]);
+      }
     }
+    expect(await rt.db('messages').pluck('body')).to.deep.equal(['Когда будет поставка? (accountant@alpha.test)']);
     expect(await rt.db('waitlist').count('* as n').first()).to.deep.equal({ n: 0 });
   });
 });

@@ -1,17 +1,24 @@
 // A quote's message thread and its e-mails over HTTP: both sides write on the quote page, the
 // client's thread shows the messages labelled, another client / another manager / an employee
 // without the legal entity get 404 on every thread route; the manager is e-mailed when a quote is
-// asked for, the buyer when it is answered, and unread quote messages link to the quote.
+// asked for, the buyer when it is answered, and unread quote messages link to the quote; those
+// e-mails are written to the mail outbox with the quote, so Redis down at that moment delays
+// them (work.reconcile hands them over once it is back), never loses them.
 import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import { mailSendJob } from '../../jobs/mail-send.ts';
+import { reconcileWork } from '../../jobs/work-reconcile.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { withQuoteMail } from '../../src/store/quotes/notify.ts';
+import { requestQuote } from '../../src/store/quotes/quotes.ts';
+import { freePort } from '../faults/processes.ts';
 import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
 import { startWorkers } from '../../src/app/roles/worker.ts';
 import { storeToday } from '../../src/store/arrivals/arrivals.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { resetQueues } from '../support/queues.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
-import { waitSettled } from '../support/wait.ts';
+import { until, waitSettled } from '../support/wait.ts';
 import { PASSWORD, useWorld } from '../support/world.ts';
 
 const day = (n: number) => {
@@ -21,7 +28,7 @@ const day = (n: number) => {
 };
 
 describe('web/quote thread: messages bound to a quote, both sides; e-mails on request, answer and unread messages', () => {
-  const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads'] });
+  const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads', 'mail_outbox'] });
   let smtp: SmtpCapture;
   let workers: Worker[];
 
@@ -66,6 +73,39 @@ describe('web/quote thread: messages bound to a quote, both sides; e-mails on re
     await smtp.waitFor(3);
     await waitSettled(w.rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(3);
+    // each went through the mail outbox, and mail.send marked it sent
+    const rows = await w.rt.db('mail_outbox').orderBy('id').select('key', 'sent_at');
+    expect(rows.map((r) => r.key)).to.have.length(3).and.to.include(`quote-${id}-requested-0`);
+    expect(rows.every((r) => r.sent_at !== null)).to.equal(true);
+    expect((await reconcileWork(w.rt, { mailGraceS: 0 })).mails).to.equal(0);
+  });
+
+  it('Redis down when a quote is asked for: the quote is saved at once with its e-mail, which goes out once, when work.reconcile runs with Redis back', async () => {
+    const a = await w.signIn('a');
+    await a.post('/cart/add', { offerId: String(w.fx.offers[2]), qty: '4' });
+    const closers: (() => Promise<void>)[] = [];
+    // the same store with nothing answering at its Redis address
+    const down: Runtime = { ...w.rt, redisUrl: `redis://127.0.0.1:${await freePort()}`, onShutdown: (_name, fn) => void closers.push(fn) };
+    try {
+      const started = Date.now();
+      const id = await withQuoteMail(down, 'requested', (trx) =>
+        requestQuote(trx, { userId: w.fx.users.a, clientId: w.fx.clients.a, counterpartyId: w.fx.cp.aHead, contractId: w.fx.contracts.aMain, desiredDate: null, comment: 'Redis недоступен' }));
+      expect(Date.now() - started, 'the buyer does not wait for Redis').to.be.below(5000);
+      const [row] = await w.rt.db('mail_outbox').select('key', 'mail', 'enqueued_at', 'sent_at');
+      expect(row).to.deep.include({ key: `quote-${id}-requested-0`, enqueued_at: null, sent_at: null });
+      expect(row!.mail).to.deep.include({ to: 'ivanov@seller.test', template: 'quote-requested' });
+      expect(smtp.messages()).to.have.length(0);
+      expect((await reconcileWork(w.rt, { mailGraceS: 0 })).mails).to.equal(1);
+      const [m] = await smtp.waitFor(1);
+      expect(m!.subject).to.equal(`Alpha LLC: запрос цены № ${id}`);
+      expect(m!.text).to.contain('Redis недоступен');
+      await until(async () => (await w.rt.db('mail_outbox').first('sent_at'))?.sent_at, 'the outbox row marked sent');
+      expect((await reconcileWork(w.rt, { mailGraceS: 0 })).mails).to.equal(0);
+      await waitSettled(w.rt, { what: 'every queued mail to be sent' });
+      expect(smtp.messages()).to.have.length(1);
+    } finally {
+      for (const c of closers.reverse()) await c();
+    }
   });
 
   it('both sides write on the quote page; the client thread shows it labelled; the unread e-mail links to the quote', async () => {

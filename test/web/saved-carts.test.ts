@@ -128,6 +128,7 @@ describe('web/templates and draft carts: save, order again, switch, rename, dele
     expect(await cartOf(fx.users.a)).to.deep.equal([]);
     const [d1] = await saved('draft');
     expect(d1).to.deep.include({ name: 'Объект на Ленина', user_id: fx.users.a });
+    expect((await a.get('/cart')).text).to.match(/<h1>Корзина <small/);
     const emptyPark = await a.post('/carts', { name: 'Ещё' });
     expect(emptyPark.status).to.equal(409);
 
@@ -137,6 +138,8 @@ describe('web/templates and draft carts: save, order again, switch, rename, dele
     expect(await cartOf(fx.users.a)).to.deep.equal([{ offer_id: fx.offers[1], quantity: '3.000', warehouse_id: fx.warehouses.partner }]);
     const cart = await a.get('/cart');
     expect(cart.text).to.contain('Открыта корзина «Объект на Ленина»; прежняя отложена как «Отложенная корзина».');
+    // the cart page itself names the open draft, not only the one-time flash
+    expect((await a.get('/cart')).text).to.match(/<h1>Корзина «Объект на Ленина» <small/);
     const drafts = await saved('draft');
     expect(drafts.map((d) => d.name)).to.deep.equal(['Отложенная корзина']);
     // back: the current cart keeps its name when it is put aside

@@ -69,7 +69,7 @@ export async function startRoles(roles: Role[], opts: { demo: boolean }): Promis
         const s = app.listen(rt.config.PORT, rt.config.HOST, () => resolve(s));
         s.once('error', reject);
       });
-      const drain = httpDrain(server, app);
+      const drain = httpDrain(server, app, { unreadyMs: rt.config.SHUTDOWN_UNREADY_MS });
       web = drain;
       rt.onShutdown('http server', () => drain.drain(Date.now() + bound));
       log.info(`web listening on http://${rt.config.HOST}:${rt.config.PORT}`);

@@ -9,6 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { log } from '../log.ts';
 import { asBuffers, type BlobData, BlobNotFound, type BlobRange, type BlobStore, checkKey } from './store.ts';
 
+/** `put` writes a file named so next to its key's, then renames it; `list` never shows such files. */
+const TMP = '.blob-tmp-';
+
 export function fsBlobStore(root: string): BlobStore {
   const base = path.resolve(root);
   const full = (key: string) => path.join(base, checkKey(key));
@@ -25,7 +28,7 @@ export function fsBlobStore(root: string): BlobStore {
     for (const e of entries) {
       const k = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(path.join(dir, e.name), k, out);
-      else if (e.isFile() && !e.name.startsWith('.blob-tmp-')) out.push(k);
+      else if (e.isFile() && !e.name.startsWith(TMP)) out.push(k);
     }
   }
 
@@ -64,7 +67,7 @@ export function fsBlobStore(root: string): BlobStore {
     async put(key: string, data: BlobData | Buffer): Promise<number> {
       const file = full(key);
       await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      const tmp = path.join(path.dirname(file), `.blob-tmp-${crypto.randomBytes(8).toString('hex')}`);
+      const tmp = path.join(path.dirname(file), `${TMP}${crypto.randomBytes(8).toString('hex')}`);
       let n = 0;
       const counted = (async function* () {
         for await (const c of asBuffers(data)) {
@@ -102,6 +105,36 @@ export function fsBlobStore(root: string): BlobStore {
     },
     async removePrefix(prefix: string): Promise<void> {
       await fs.promises.rm(full(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
+    },
+    async sweepTemporaries(olderThanMs: number): Promise<number> {
+      // a put in progress writes its file, so its mtime is recent
+      const before = Date.now() - olderThanMs;
+      let n = 0;
+      const sweep = async (dir: string): Promise<void> => {
+        let entries: fs.Dirent[];
+        try {
+          entries = await fs.promises.readdir(dir, { withFileTypes: true });
+        } catch (err) {
+          if (missing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+          throw err;
+        }
+        for (const e of entries) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) await sweep(p);
+          else if (e.isFile() && e.name.startsWith(TMP)) {
+            const s = await fs.promises.stat(p).catch((err: unknown) => {
+              if (missing(err)) return undefined; // renamed into place meanwhile
+              throw err;
+            });
+            if (s && s.mtimeMs < before) {
+              await fs.promises.rm(p, { force: true });
+              n++;
+            }
+          }
+        }
+      };
+      await sweep(base);
+      return n;
     },
   };
 }

@@ -6,7 +6,7 @@
 // readers see: an append writes its chunks past it and moves it once all are written (a
 // failed append removes them again; one cut short by a crash is cleaned up by the next append).
 // `put` writes under `.tmp/<uuid>` and renames; a process killed mid-put leaves such an object,
-// which nothing lists (delete `.tmp/` objects older than a day if it matters).
+// which nothing lists and the blobs.sweep job removes once it is stale.
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Db } from '../db/knex.ts';
@@ -14,6 +14,7 @@ import { log } from '../log.ts';
 import { asBuffers, type BlobData, BlobNotFound, type BlobRange, type BlobStore, checkKey } from './store.ts';
 
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const TMP = '.tmp/';
 
 export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobStore {
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -91,8 +92,10 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
     },
     async put(key: string, data: BlobData | Buffer): Promise<number> {
       checkKey(key);
+      // (`.tmp/` is this store's own: a caller's key there would be swept as a leftover)
+      if (key.startsWith(TMP)) throw new Error(`invalid blob key "${key}": ${TMP} is the store's own`);
       // Written under a temporary key, then swapped in: readers see the old object or the new one.
-      const [tmp] = await db('blob_objects').insert({ key: `.tmp/${crypto.randomUUID()}` }).returning('id');
+      const [tmp] = await db('blob_objects').insert({ key: `${TMP}${crypto.randomUUID()}` }).returning('id');
       const id = Number(tmp.id);
       try {
         const end = await writeChunks(id, 0, data);
@@ -170,6 +173,13 @@ export function pgBlobStore(db: Db, opts: { chunkBytes?: number } = {}): BlobSto
     },
     async removePrefix(prefix: string): Promise<void> {
       await db('blob_objects').whereRaw('starts_with(key, ?)', [prefixOf(prefix)]).delete();
+    },
+    async sweepTemporaries(olderThanMs: number): Promise<number> {
+      // their chunks go with them (ON DELETE CASCADE)
+      return db('blob_objects')
+        .whereRaw('starts_with(key, ?)', [TMP])
+        .andWhereRaw(`updated_at < now() - make_interval(secs => ?)`, [olderThanMs / 1000])
+        .delete();
     },
   };
 }

@@ -33,7 +33,15 @@ export interface BlobStore {
   remove(key: string): Promise<void>;
   /** Removes every object under a prefix. */
   removePrefix(prefix: string): Promise<void>;
+  /**
+   * Removes what a `put` cut short by a killed process left behind (its temporary object),
+   * untouched for longer than `olderThanMs` — a `put` still running is younger; returns how many.
+   */
+  sweepTemporaries(olderThanMs: number): Promise<number>;
 }
+
+/** A temporary left this long is no `put` in progress (the largest, a package's unzipped entry, takes minutes). */
+export const STALE_TEMPORARY_MS = 6 * 3600_000;
 
 export class BlobNotFound extends Error {
   constructor(readonly key: string) {

@@ -205,6 +205,15 @@ export interface ImagesRow {
   created_at: Date;
 }
 
+export interface MailOutboxRow {
+  id: number;
+  key: string;
+  mail: Json;
+  created_at: Date;
+  enqueued_at: Date | null;
+  sent_at: Date | null;
+}
+
 export interface ManagersRow {
   id: number;
   source_id: number;
@@ -692,6 +701,7 @@ declare module 'knex/types/tables.js' {
     documents: Knex.CompositeTableType<DocumentsRow, Insertable<DocumentsRow, 'id' | 'vat_amount' | 'currency' | 'status' | 'period_from' | 'period_to' | 'lines' | 'file_name' | 'file_base64' | 'deleted' | 'updated_at' | 'order_id'>, Updatable<DocumentsRow>>;
     expected_arrivals: Knex.CompositeTableType<ExpectedArrivalsRow, Insertable<ExpectedArrivalsRow, 'id' | 'order_number' | 'deleted' | 'updated_at'>, Updatable<ExpectedArrivalsRow>>;
     images: Knex.CompositeTableType<ImagesRow, Insertable<ImagesRow, 'created_at'>, Updatable<ImagesRow>>;
+    mail_outbox: Knex.CompositeTableType<MailOutboxRow, Insertable<MailOutboxRow, 'id' | 'created_at' | 'enqueued_at' | 'sent_at'>, Updatable<MailOutboxRow>>;
     managers: Knex.CompositeTableType<ManagersRow, Insertable<ManagersRow, 'id' | 'email' | 'phone' | 'photo_url' | 'messengers' | 'working_hours' | 'deleted' | 'updated_at'>, Updatable<ManagersRow>>;
     message_threads: Knex.CompositeTableType<MessageThreadsRow, Insertable<MessageThreadsRow, 'manager_notified_at' | 'client_notified_at'>, Updatable<MessageThreadsRow>>;
     messages: Knex.CompositeTableType<MessagesRow, Insertable<MessagesRow, 'id' | 'author_user_id' | 'attachment' | 'created_at' | 'read_at' | 'quote_id'>, Updatable<MessagesRow>>;

@@ -9,7 +9,7 @@ export const STORE_TABLES = [
   'clients', 'client_counterparties', 'users', 'user_counterparties', 'user_tokens', 'sessions', 'carts', 'cart_lines',
   'orders', 'order_lines', 'order_status_history', 'order_payments', 'order_shipments', 'order_shipment_lines', 'outbox', 'reservations', 'waitlist', 'news',
   'news_reads', 'messages', 'settings', 'message_threads', 'store_identity', 'saved_carts', 'saved_cart_lines', 'registration_requests', 'quotes', 'quote_lines',
-  'order_approvals',
+  'order_approvals', 'mail_outbox',
 ] as const;
 
 /** Connector working state (exchange sessions and the like), neither mirror nor store. */

@@ -19,6 +19,7 @@ export const QUEUES = {
   outboxPurge: 'outbox.purge',
   syncRunsSweep: 'sync-runs.sweep',
   workReconcile: 'work.reconcile',
+  blobsSweep: 'blobs.sweep',
 } as const;
 /** A job kind, which is also the name of its queue and of its jobs. */
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -5,7 +5,8 @@
 //               over an employee's limit (/approvals)
 //   buyer       orders and reserves; sees the store's invoices of orders, not the mirrored documents
 //   accountant  sees documents (and orders); no orders, reservations or cart
-//   viewer      reads catalog, orders and reservations; changes nothing
+//   viewer      reads catalog, orders, reservations and the conversation with the manager;
+//               changes nothing: no order, reservation, waiting list, quote or message
 // Staff (managers, admins) are never refused here: their own guards decide what they reach.
 // The web hides what a role cannot use; these checks (in createOrder, reserve and the routes)
 // are the truth.
@@ -39,6 +40,21 @@ export function isCompanyRole(v: unknown): v is CompanyRole {
 /** Orders, reservations and the cart (which only leads to an order). */
 export function mayOrder(a: CompanyActor): boolean {
   return isStaff(a) || a.companyRole === 'owner' || a.companyRole === 'buyer';
+}
+
+/**
+ * Writing to the manager (the client's conversation, a quote's thread): everyone but a viewer,
+ * who is read only — a message can ask the manager to reserve, ship or change, which a viewer
+ * may not do themselves.
+ */
+export function mayWrite(a: CompanyActor): boolean {
+  return isStaff(a) || a.companyRole !== 'viewer';
+}
+
+export function assertMayWrite(a: CompanyActor): void {
+  if (!mayWrite(a)) {
+    throw new DomainError('forbidden', { key: 'companyAccess.viewerReadOnly' }, { code: 'company.viewer_read_only' });
+  }
 }
 
 /** The mirrored documents (invoices, shipment documents, reconciliation statements). */

@@ -1,9 +1,11 @@
-// E-mails about quotes, through the one mail queue (src/mail: mail.send, at most once per key):
-// the client's manager (else the admins, like unread messages) when a buyer asks; the buyer who
-// asked when the manager answers (every answer: its key is the answer's time). Messages of the
-// quote's thread are e-mailed by the throttled sweep of unread messages (src/store/messages).
-import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
-import { log } from '../../infra/log.ts';
+// E-mails about quotes: the client's manager (else the admins, like unread messages) when a buyer
+// asks; the buyer who asked when the manager answers (every answer: its key is the answer's time).
+// They are written to the mail outbox (src/mail/outbox.ts) in the request's or the answer's own
+// transaction, so Redis down at that moment delays them, never loses them. Messages of the
+// quote's thread are e-mailed by the throttled sweep of unread messages (src/store/messages),
+// which reads what is unread from PostgreSQL.
+import type { Knex } from 'knex';
+import { flushMailsLater, publicBaseUrl, writeMails } from '../../mail/index.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { recipients } from '../messages/notifications.ts';
 
@@ -27,9 +29,9 @@ interface QuoteFacts {
   buyer_name: string | null;
 }
 
-/** Queues the e-mail of a quote event; returns the addresses written to. */
-export async function mailQuoteEvent(rt: Runtime, quoteId: number, event: QuoteEvent): Promise<string[]> {
-  const { rows } = await rt.db.raw<{ rows: QuoteFacts[] }>(
+/** Writes the e-mails of a quote event into the mail outbox through `db` (the event's transaction); returns their keys. */
+export async function writeQuoteMail(rt: Runtime, db: Knex, quoteId: number, event: QuoteEvent): Promise<string[]> {
+  const { rows } = await db.raw<{ rows: QuoteFacts[] }>(
     `SELECT q.id, q.client_id, c.name AS client_name, cp.name AS counterparty_name, q.status, q.comment, q.answer,
             to_char(q.desired_date, 'YYYY-MM-DD') AS desired_date, to_char(q.valid_until, 'YYYY-MM-DD') AS valid_until,
             (extract(epoch FROM q.answered_at) * 1000)::bigint::text AS answered_ms,
@@ -52,25 +54,25 @@ export async function mailQuoteEvent(rt: Runtime, quoteId: number, event: QuoteE
   let to: string[];
   let key: string;
   if (event === 'requested') {
-    to = (await recipients(rt.db, 'client', [q.client_id])).get(q.client_id)?.to ?? [];
+    to = (await recipients(db, 'client', [q.client_id])).get(q.client_id)?.to ?? [];
     key = `quote-${q.id}-requested`;
   } else {
     if (q.status !== 'answered' || !q.answered_ms) return [];
     to = q.buyer_email ? [q.buyer_email] : [];
     key = `quote-${q.id}-answered-${q.answered_ms}`;
   }
-  for (const [i, addr] of to.entries()) await enqueueMail(rt, { to: addr, template: `quote-${event}`, key: `${key}-${i}`, data });
-  return to;
+  return writeMails(db, to.map((addr, i) => ({ to: addr, template: `quote-${event}`, key: `${key}-${i}`, data })));
 }
 
 /**
- * The same, for a route after its transaction: the quote is saved whatever the mail queue does,
- * so a queue that is down is logged (the page still answers), never thrown at the buyer.
+ * Runs a quote's request or answer (`act`, in one transaction with its e-mails) and hands the
+ * e-mails to the mail queue after the commit without waiting for Redis; returns the quote's id.
  */
-export async function mailQuoteEventAfterCommit(rt: Runtime, quoteId: number, event: QuoteEvent): Promise<void> {
-  try {
-    await mailQuoteEvent(rt, quoteId, event);
-  } catch (err) {
-    log.error({ err: (err as Error).message, quoteId, event }, 'quote e-mail not queued');
-  }
+export async function withQuoteMail(rt: Runtime, event: QuoteEvent, act: (trx: Knex.Transaction) => Promise<number>): Promise<number> {
+  const { id, keys } = await rt.db.transaction(async (trx) => {
+    const id = await act(trx);
+    return { id, keys: await writeQuoteMail(rt, trx, id, event) };
+  });
+  flushMailsLater(rt, keys);
+  return id;
 }

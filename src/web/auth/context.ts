@@ -2,7 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { mirrorAsOf } from '../../mirror/freshness.ts';
-import { assertMayOrder, COMPANY_ROLE_LABELS, mayApproveOrders, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
+import { assertMayOrder, COMPANY_ROLE_LABELS, mayApproveOrders, mayWrite, mayManageCompany, mayOrder, maySeeDocuments, maySeeOrderInvoices } from '../../store/company/access.ts';
 import { loadViewer, type Role, type Viewer, type ViewerRow, viewerFromRow, viewerSql } from '../../store/accounts/viewer.ts';
 import { forbidden, notFound, parseId, saying } from '../errors.ts';
 import { takeFlash } from './session.ts';
@@ -27,7 +27,7 @@ export function viewerMiddleware(rt: Runtime): RequestHandler {
         // What the company role allows, for templates to hide what it does not (the routes check).
         res.locals.may = {
           order: mayOrder(viewer), documents: maySeeDocuments(viewer), invoices: maySeeOrderInvoices(viewer), company: mayManageCompany(viewer),
-          approve: mayApproveOrders(viewer),
+          approve: mayApproveOrders(viewer), write: mayWrite(viewer),
         };
         res.locals.companyRoleLabel = COMPANY_ROLE_LABELS[viewer.companyRole];
         // Every buyer page carries the mirror's "as of" in the footer.

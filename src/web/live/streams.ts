@@ -4,6 +4,19 @@
 import type { Application, Request, Response } from 'express';
 
 const open = new WeakMap<Application, Set<Response>>();
+const draining = new WeakSet<Application>();
+
+/**
+ * From now on `app` is shutting down: /readyz answers 503, new event streams are refused (503;
+ * the browser's htmx SSE extension retries, through the proxy, elsewhere), and every response
+ * closes its connection. Ends the open event streams; returns how many there were.
+ */
+export function startDraining(app: Application): number {
+  draining.add(app);
+  return endEventStreams(app);
+}
+
+export const isDraining = (app: Application) => draining.has(app);
 
 /** Counts `res` as an open event stream of its app until the request closes. */
 export function trackEventStream(req: Request, res: Response): void {

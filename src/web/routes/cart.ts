@@ -13,6 +13,7 @@ import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
+import { currentCart } from '../../store/cart/saved.ts';
 import { buyerScope, requireOrdering, viewerOf } from '../auth/context.ts';
 import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { flash } from '../auth/session.ts';
@@ -76,7 +77,7 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
 
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const o = owner(res);
-    const cart = await cartView(rt.db, o);
+    const [cart, current] = await Promise.all([cartView(rt.db, o), currentCart(rt.db, o)]);
     const credit = await cartCredit(rt, o.counterpartyId, cart.lines.length ? cart.total : null, cart.currency);
     // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
@@ -85,6 +86,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: tOf(res)('cart.title'),
+      // the open draft's name (carts.name, set when a draft is opened at /carts)
+      cartName: current.name,
       cart: { ...cart, problems: cart.problems.map((p) => messageText(res, p)) },
       checkoutKey: randomBytes(12).toString('base64url'),
       comment: typeof req.body?.comment === 'string' ? req.body.comment : '',
@@ -142,11 +145,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const t = tOf(res);
     const errors = await applyCartForm(rt, t, o, req.body ?? {});
     if (errors.length) return renderCart(req, res, 422, { errors });
+    // The lines as they are now; the page (on a refusal) computes its delivery options itself.
     const cart = await cartView(rt.db, o);
-    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
-    const now = new Date();
-    const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
     const missing = cart.lines.filter((l) => l.warehouseId === null);
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => t('cart.problem.nowhere', { what: l.sku ?? l.name })) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);

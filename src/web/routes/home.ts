@@ -18,7 +18,10 @@ export interface DemoSignIn {
 export function homeRoutes(rt: Runtime): Router {
   const r = Router();
   r.get('/', async (req, res) => {
-    const sources = await sourceFreshness(rt.db, rt.config.SOURCE_STALE_AFTER_S);
+    // Anonymous visitors see the way in only (sign in, apply): which accounting systems feed the
+    // store and how their syncs went is for the signed-in.
+    const signedIn = Boolean(res.locals.viewer);
+    const sources = signedIn ? await sourceFreshness(rt.db, rt.config.SOURCE_STALE_AFTER_S) : [];
     const tr = tOf(res);
     // the demo sign-ins (app.locals, `npm start` only) in the page's language
     const demoAccounts = ((req.app.locals.demoAccounts ?? []) as DemoSignIn[]).map((a) => ({
@@ -29,7 +32,7 @@ export function homeRoutes(rt: Runtime): Router {
     }));
     const runState = (state: string) => (RUN_STATES.has(state) ? tr(`home.runStates.${state}`) : state);
     const shown = sources.map((s) => (s.last_run ? { ...s, last_run: { ...s.last_run, state: runState(s.last_run.state) } } : s));
-    res.render('home', { title: null, sources: shown, demoAccounts });
+    res.render('home', { title: null, signedIn, sources: shown, demoAccounts });
   });
   return r;
 }

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { openAttachment } from '../../store/messages/attachments.ts';
 import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
 import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
+import { assertMayWrite } from '../../store/company/access.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, notFound } from '../errors.ts';
@@ -102,6 +103,8 @@ export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
 
     r.post(path, ...guard, async (req, res) => {
       const { actor, clientId, base, quoteId } = await threadClient(req, res);
+      // a viewer reads the conversation but does not write (read only): 403, whatever the form says
+      assertMayWrite(viewerOf(res));
       const file = req.file ? { name: req.file.originalname, data: req.file.buffer } : null;
       try {
         await postMessage(deps, actor, clientId, { body: String(req.body?.body ?? ''), file, quoteId });

@@ -2,13 +2,14 @@
 // accepts (an order at the quoted prices) or declines; both write in the quote's message thread
 // (its routes: src/web/routes/messages.ts). Scope lives in src/store/quotes: a quote outside the
 // actor's clients (or a legal entity the employee may not act for) is a 404 like one that does
-// not exist. The manager is e-mailed when a quote is asked for, the buyer when it is answered.
+// not exist. The manager is e-mailed when a quote is asked for, the buyer when it is answered
+// (through the mail outbox, in the same transaction: src/store/quotes/notify.ts).
 import { type Response, Router } from 'express';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Actor } from '../../store/messages/messages.ts';
 import { sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
-import { mailQuoteEventAfterCommit } from '../../store/quotes/notify.ts';
+import { withQuoteMail } from '../../store/quotes/notify.ts';
 import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteThread, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
 import { mayOrder } from '../../store/company/access.ts';
 import { buyerScope, requireOrdering, requireRole, viewerOf } from '../auth/context.ts';
@@ -45,10 +46,9 @@ export function quoteRoutes(rt: Runtime): Router {
   r.post('/quotes', ...requireOrdering, async (req, res) => {
     const { viewer, counterpartyId, contractId } = buyerScope(res);
     const desired = text(req.body?.desiredDate);
-    const id = await requestQuote(rt.db, {
+    const id = await withQuoteMail(rt, 'requested', (trx) => requestQuote(trx, {
       userId: viewer.userId, clientId: viewer.clientId!, counterpartyId, contractId, desiredDate: desired || null, comment: text(req.body?.comment),
-    });
-    await mailQuoteEventAfterCommit(rt, id, 'requested');
+    }));
     res.redirect(303, `/quotes/${id}`);
   });
 
@@ -82,8 +82,10 @@ export function quoteRoutes(rt: Runtime): Router {
       const quantity = text(body[`qty_${n}`]).replace(',', '.');
       return [{ lineNo: Number(n), price: text(body[k]).replace(',', '.').replace(/\s/g, ''), ...(quantity ? { quantity } : {}) }];
     });
-    await answerQuote(rt.db, actorOf(res), id, { validUntil: text(body.validUntil), lines, answer: text(body.answer) });
-    await mailQuoteEventAfterCommit(rt, id, 'answered');
+    await withQuoteMail(rt, 'answered', async (trx) => {
+      await answerQuote(trx, actorOf(res), id, { validUntil: text(body.validUntil), lines, answer: text(body.answer) });
+      return id;
+    });
     res.redirect(303, `/quotes/${id}`);
   });
 

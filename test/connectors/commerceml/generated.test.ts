@@ -1,5 +1,6 @@
 // Generated packages through the protocol: every version 2.03–3.1 (zipped or not, UTF-8 or
-// windows-1251), full vs delta, split packages sharing one classifier, deactivate.
+// windows-1251; each with its pictures), full vs delta, split packages sharing one classifier,
+// deactivate (those without pictures: they are about rows, not files).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,9 +44,9 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     ['2.10', 'ПометкаУдаления=true on products and offers', 'products'],
   ] as const) {
     it(`deletion marks in a delta package: ${v} ${what}; a later mark false brings them back`, async () => {
-      const base = await generatePackage(path.join(dir, `del-${v}-a`), { products: 10, version: v });
+      const base = await generatePackage(path.join(dir, `del-${v}-a`), { products: 10, version: v, pictures: false });
       expect((await ex.client().pushCatalog(base.files)).failed).to.equal(undefined);
-      const marks = await generatePackage(path.join(dir, `del-${v}-b`), { products: 10, version: v, full: false, deleted: new Set([1, 2]) });
+      const marks = await generatePackage(path.join(dir, `del-${v}-b`), { products: 10, version: v, full: false, deleted: new Set([1, 2]), pictures: false });
       const r = await ex.client().pushCatalog(marks.files);
       expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
       expect(await ex.count(table, { deleted: true })).to.equal(2);
@@ -56,11 +57,11 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
   }
 
   it('full package deletes (at deactivate) what it no longer carries; a delta package deletes nothing', async () => {
-    const full20 = await generatePackage(path.join(dir, 'f20'), { products: 20, version: '2.10' });
+    const full20 = await generatePackage(path.join(dir, 'f20'), { products: 20, version: '2.10', pictures: false });
     expect((await ex.client().pushCatalog(full20.files)).failed).to.equal(undefined);
     expect(await ex.count('products', { deleted: false })).to.equal(20);
 
-    const full10 = await generatePackage(path.join(dir, 'f10'), { products: 10, version: '2.10' });
+    const full10 = await generatePackage(path.join(dir, 'f10'), { products: 10, version: '2.10', pictures: false });
     const r = await ex.client().pushCatalog(full10.files);
     expect(r.answers.deactivate!.lines[0]).to.match(/item\(s\) not in the full package marked deleted/);
     expect(await ex.count('products', { deleted: false })).to.equal(10);
@@ -68,7 +69,7 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     expect(await ex.count('offers', { deleted: true })).to.equal(10);
     expect(await ex.count('price_types', { deleted: false })).to.equal(2);
 
-    const delta = await generatePackage(path.join(dir, 'd5'), { products: 5, version: '2.10', full: false, priceBump: 1 });
+    const delta = await generatePackage(path.join(dir, 'd5'), { products: 5, version: '2.10', full: false, priceBump: 1, pictures: false });
     const d = await ex.client().pushCatalog(delta.files);
     expect(d.answers.deactivate!.lines[0]).to.match(/nothing deactivated: no full package/);
     expect(await ex.count('products', { deleted: false })).to.equal(10);
@@ -79,10 +80,10 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
   });
 
   it('a full offers package states each offer’s whole stock and prices: dropped warehouses and price types go', async () => {
-    const three = await generatePackage(path.join(dir, 'w3'), { products: 10, version: '2.10', warehouses: 3, priceTypes: 3 });
+    const three = await generatePackage(path.join(dir, 'w3'), { products: 10, version: '2.10', warehouses: 3, priceTypes: 3, pictures: false });
     expect((await ex.client().pushCatalog(three.files)).failed).to.equal(undefined);
     expect(await ex.count('stock', { deleted: false })).to.equal(three.counts.stock);
-    const two = await generatePackage(path.join(dir, 'w2'), { products: 10, version: '2.10', warehouses: 2, priceTypes: 2 });
+    const two = await generatePackage(path.join(dir, 'w2'), { products: 10, version: '2.10', warehouses: 2, priceTypes: 2, pictures: false });
     expect(two.counts.stock).to.be.below(three.counts.stock);
     const r = await ex.client().pushCatalog(two.files);
     expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
@@ -91,8 +92,8 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
   });
 
   it('split full package (import0_1 with the classifier, import0_2 without) is one catalog: nothing of part 1 deleted', async () => {
-    const a = await generatePackage(path.join(dir, 's1'), { products: 8, version: '2.07', part: 1 });
-    const b = await generatePackage(path.join(dir, 's2'), { products: 8, version: '2.07', part: 2, start: 8, classifier: false });
+    const a = await generatePackage(path.join(dir, 's1'), { products: 8, version: '2.07', part: 1, pictures: false });
+    const b = await generatePackage(path.join(dir, 's2'), { products: 8, version: '2.07', part: 2, start: 8, classifier: false, pictures: false });
     const r = await ex.client().pushCatalog([...a.files, ...b.files]);
     expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
     expect(await ex.count('products', { deleted: false })).to.equal(16);
@@ -104,9 +105,9 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
   });
 
   it('a failed file in a full session blocks deactivation (no mass deletion on partial data)', async () => {
-    const full = await generatePackage(path.join(dir, 'x20'), { products: 20, version: '2.10' });
+    const full = await generatePackage(path.join(dir, 'x20'), { products: 20, version: '2.10', pictures: false });
     await ex.client().pushCatalog(full.files);
-    const small = await generatePackage(path.join(dir, 'x5'), { products: 5, version: '2.10' });
+    const small = await generatePackage(path.join(dir, 'x5'), { products: 5, version: '2.10', pictures: false });
     const c = ex.client();
     await c.checkauth('catalog');
     await c.init('catalog');

@@ -2,14 +2,16 @@
 // failed append changes nothing) and streaming in constant memory (a 50 MB object goes in and
 // out a chunk at a time: the postgres backend never lags more than two chunks behind its input,
 // and what it stored is chunks of exactly its chunk size).
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { BlobNotFound, type BlobStore, fsBlobStore, pgBlobStore, readAll } from '../../../src/infra/blob/index.ts';
+import { BlobNotFound, type BlobStore, fsBlobStore, pgBlobStore, readAll, STALE_TEMPORARY_MS } from '../../../src/infra/blob/index.ts';
 import type { Runtime } from '../../../src/infra/runtime.ts';
 import { testRuntime, truncate } from '../../support/runtime.ts';
+import { until } from '../../support/wait.ts';
 
 const text = async (s: BlobStore, key: string, range?: { start?: number; end?: number }) => {
   const parts: Buffer[] = [];
@@ -84,6 +86,47 @@ for (const kind of ['postgres', 'fs'] as const) {
       expect(await readAll(store, 'y/3', 100)).to.deep.equal(Buffer.from('three'));
       const missing = await store.read('x/1').then(() => null, (e: Error) => e);
       expect(missing).to.be.instanceOf(BlobNotFound);
+    });
+
+    it('a put cut short by a killed process leaves a temporary that the sweep removes once stale, the old object intact', async function () {
+      this.timeout(60_000);
+      await store.put('pic/1', Buffer.from('the old picture'));
+      // the temporary a put writes: a `.tmp/` object in the database, a `.blob-tmp-` file on disk
+      const temporaries = async (): Promise<string[]> =>
+        kind === 'postgres'
+          ? ((await rt.db('blob_objects').whereRaw(`starts_with(key, '.tmp/')`).andWhere('size', 0).pluck('key')) as string[])
+          : fs.readdirSync(path.join(dir, 'pic')).filter((f) => f.startsWith('.blob-tmp-'));
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'put-forever.ts'), kind, kind === 'postgres' ? process.env.DATABASE_URL! : dir, 'pic/1'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const exit = new Promise((r) => child.once('exit', r));
+      try {
+        // some of the new bytes are written (postgres: chunks of the temporary object)
+        const written = async () =>
+          kind === 'postgres'
+            ? Number((await rt.db('blob_chunks').join('blob_objects', 'blob_objects.id', 'blob_chunks.object_id').whereRaw(`starts_with(key, '.tmp/')`).count({ n: '*' }))[0]!.n) > 2
+            : (await temporaries()).length === 1 && fs.statSync(path.join(dir, 'pic', (await temporaries())[0]!)).size > 8192;
+        await until(written, `the child's put to be writing (${err})`, 45_000, 20);
+      } finally {
+        child.kill('SIGKILL');
+        await exit;
+      }
+      const left = await temporaries();
+      expect(left, 'the killed put left its temporary').to.have.length(1);
+      expect(await text(store, 'pic/1'), 'readers still see the old object').to.equal('the old picture');
+      expect(await store.list('pic')).to.deep.equal(['pic/1']);
+
+      expect(await store.sweepTemporaries(STALE_TEMPORARY_MS), 'a recent temporary may be a put in progress').to.equal(0);
+      // as it will be STALE_TEMPORARY_MS later
+      const stale = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+      if (kind === 'postgres') await rt.db('blob_objects').where({ key: left[0] }).update({ updated_at: stale });
+      else fs.utimesSync(path.join(dir, 'pic', left[0]!), stale, stale);
+      expect(await store.sweepTemporaries(STALE_TEMPORARY_MS)).to.equal(1);
+      expect(await temporaries()).to.deep.equal([]);
+      if (kind === 'postgres') expect(Number((await rt.db('blob_chunks').count({ n: '*' }))[0]!.n), 'its chunks went with it').to.equal(1);
+      expect(await text(store, 'pic/1')).to.equal('the old picture');
     });
 
     it('refuses keys that could leave the store', async () => {
