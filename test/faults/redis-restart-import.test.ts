@@ -125,6 +125,6 @@ describe('faults: Redis restarted empty during a 1C exchange', function () {
     expect(alive).to.deep.equal(kept);
     const quietRuns = await runs('commerceml deactivate (quiet period)');
     expect(quietRuns.map((r) => r.state)).to.deep.equal(['succeeded']);
-    expect(roles[0]!.out()).to.contain('job schedules reconciled');
+    expect(roles[0]!.out()).to.contain('redis reconnected: job schedules checked');
   });
 });

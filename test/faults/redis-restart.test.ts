@@ -119,7 +119,11 @@ describe('faults: Redis restarted empty under a running store', function () {
         return !row && !calls.get(first);
       });
     await until(inFlight, 'the export of the first order to be in flight', RECOVERY_MS, 20);
+    const checks = () => roles[1]!.out().split('\n').filter((l) => l.includes('redis reconnected: job schedules checked')).length;
+    const checked = checks();
     await restartRedisEmpty();
+    // The scheduler checks its schedules as soon as it is connected again, not only at its 30 s pass.
+    await until(() => checks() > checked, 'the scheduler to check its schedules at the reconnect', RECOVERY_MS, 50);
 
     // Placed after the restart and not announced: only a re-created schedule can deliver it.
     const second = await placeOrder();

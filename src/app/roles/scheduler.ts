@@ -59,7 +59,8 @@ function same(w: Wanted, e: Existing): boolean {
 }
 
 /** Makes the BullMQ job schedulers equal to what the job kinds declare for the sources now. */
-export async function reconcileSchedules(rt: Runtime, jobs: JobDefinition<never>[] = JOBS): Promise<Reconciled> {
+/** `why` names the pass in the log (start, interval, sources changed, redis reconnected). */
+export async function reconcileSchedules(rt: Runtime, jobs: JobDefinition<never>[] = JOBS, why = 'asked'): Promise<Reconciled> {
   const wanted = await wantedSchedules(rt, jobs);
   const done: Reconciled = { added: [], updated: [], removed: [] };
   for (const def of jobs) {
@@ -82,7 +83,7 @@ export async function reconcileSchedules(rt: Runtime, jobs: JobDefinition<never>
       if (!keep.has(key) && (await queue.removeJobScheduler(key))) done.removed.push(key);
     }
   }
-  if (done.added.length || done.updated.length || done.removed.length) log.info(done, 'job schedules reconciled');
+  if (done.added.length || done.updated.length || done.removed.length) log.info({ ...done, why }, 'job schedules reconciled');
   return done;
 }
 
@@ -101,17 +102,17 @@ export async function startScheduler(
   const jobs = opts.jobs ?? JOBS;
   await removeLegacySchedulers(rt);
   let last: Promise<Reconciled> = Promise.resolve({ added: [], updated: [], removed: [] });
-  const run = () => reconcileSchedules(rt, jobs);
+  const run = (why: string) => () => reconcileSchedules(rt, jobs, why);
   // After the previous pass, whether it succeeded or not (its caller got its error).
-  const reconcile = () => {
-    last = last.then(run, run);
+  const reconcile = (why = 'asked') => {
+    last = last.then(run(why), run(why));
     return last;
   };
-  await reconcile();
+  await reconcile('start');
   const ids = (await wantedSchedules(rt, jobs)).map((w) => w.id);
 
   const safely = (why: string) =>
-    reconcile().catch((err: Error) => log.error({ why, err: err.message }, 'reconciling the job schedules failed; the next pass retries'));
+    reconcile(why).catch((err: Error) => log.error({ why, err: err.message }, 'reconciling the job schedules failed; the next pass retries'));
   const timer = setInterval(() => void safely('interval'), opts.intervalMs ?? RECONCILE_INTERVAL_MS);
   timer.unref();
   const sub = createRedis(rt.redisUrl);
@@ -124,9 +125,11 @@ export async function startScheduler(
       return;
     }
     // The server may be a new, empty one: schedulers and queued jobs may all be gone.
-    void safely('redis reconnected').then(() =>
-      requestWorkReconcile(rt).catch((err: Error) => log.warn({ err: err.message }, 'could not ask for a work.reconcile pass after the reconnect')),
-    );
+    void safely('redis reconnected').then((done) => {
+      // Said even when nothing was missing: what an operator (and the fault tier) looks for.
+      if (done) log.info({ ...done }, 'redis reconnected: job schedules checked');
+      return requestWorkReconcile(rt).catch((err: Error) => log.warn({ err: err.message }, 'could not ask for a work.reconcile pass after the reconnect'));
+    });
   });
   await sub.subscribe(sourcesChangedChannel(rt.prefix));
 
