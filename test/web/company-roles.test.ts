@@ -114,7 +114,7 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     });
   }
 
-  it('documents: an accountant sees them and the invoices; a buyer employee only order invoices; a viewer neither (403)', async () => {
+  it('documents: an accountant sees them and the invoices; a buyer employee only order invoices; a viewer reads both, its client’s only', async () => {
     const accountant = await signIn('accountant@alpha.test');
     const docs = await accountant.get('/documents');
     expect(docs.status).to.equal(200);
@@ -136,10 +136,18 @@ describe('web/company roles: what a viewer, an accountant and a limited employee
     // A buyer employee orders like the owner.
     expect((await buyer.post('/cart/add', { offerId: String(fx.offers[2]), qty: '1' }, { headers: { 'hx-request': 'true' } })).text).to.contain('Добавлено: в корзине 1');
 
+    // A viewer is read only, not blind: documents and invoices to read, nothing of another client's.
     const viewer = await signIn('viewer@alpha.test');
-    expect((await viewer.get('/documents')).status).to.equal(403);
-    expect((await viewer.get(`/orders/${ids.aHeadOrder}/invoice.pdf`)).status).to.equal(403);
-    expect((await viewer.get(`/orders/${ids.aHeadOrder}`)).text).not.to.contain('invoice.pdf');
+    const viewed = await viewer.get('/documents');
+    expect(viewed.status).to.equal(200);
+    expect(viewed.text).to.contain('СЧ-a1').and.not.to.contain('СЧ-b1');
+    expect((await viewer.get('/catalog')).text).to.contain('href="/documents"');
+    expect((await viewer.get(`/documents/${ids.aHeadDoc}.pdf`)).status).to.equal(200);
+    expect((await viewer.get(`/documents/${ids.bDoc}.pdf`)).status).to.equal(404);
+    expect((await viewer.get(`/documents.zip?id=${ids.bDoc}`)).status).to.equal(404);
+    expect((await viewer.get(`/orders/${ids.aHeadOrder}/invoice.pdf`)).status).to.equal(200);
+    expect((await viewer.get(`/orders/${ids.bOrder}/invoice.pdf`)).status).to.equal(404);
+    expect((await viewer.get(`/orders/${ids.aHeadOrder}`)).text).to.contain('invoice.pdf');
   });
 
   it('an employee granted one entity: switching to another, its orders, documents and reservations are 404; the granted one works', async () => {

@@ -5,8 +5,8 @@
 //               over an employee's limit (/approvals)
 //   buyer       orders and reserves; sees the store's invoices of orders, not the mirrored documents
 //   accountant  sees documents (and orders); no orders, reservations or cart
-//   viewer      reads catalog, orders, reservations and the conversation with the manager;
-//               changes nothing: no order, reservation, waiting list, quote or message
+//   viewer      reads catalog, orders, reservations, documents and the conversation with the
+//               manager; changes nothing: no order, reservation, waiting list, quote or message
 // Staff (managers, admins) are never refused here: their own guards decide what they reach.
 // The web hides what a role cannot use; these checks (in createOrder, reserve and the routes)
 // are the truth.
@@ -57,9 +57,13 @@ export function assertMayWrite(a: CompanyActor): void {
   }
 }
 
-/** The mirrored documents (invoices, shipment documents, reconciliation statements). */
+/**
+ * The mirrored documents (invoices, shipment documents, reconciliation statements): owners and
+ * accountants, and viewers, who read everything the cabinet shows (the issue: "viewers read
+ * only"); a buyer employee sees only the invoices of orders.
+ */
 export function maySeeDocuments(a: CompanyActor): boolean {
-  return isStaff(a) || a.companyRole === 'owner' || a.companyRole === 'accountant';
+  return isStaff(a) || a.companyRole === 'owner' || a.companyRole === 'accountant' || a.companyRole === 'viewer';
 }
 
 /** The store's own invoice of an order the actor can see. */
