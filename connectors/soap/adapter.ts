@@ -3,7 +3,7 @@
 // retry can help. Knows nothing about entities or the mirror. The answer is parsed piece by piece
 // (XmlTreeStream over the body's chunks): a caller naming item paths gets those elements one by
 // one, and no page is ever one string or one tree.
-import { parseXmlTree, XmlParseError, type XmlObject, XmlTreeStream, type XmlValue } from './xml-tree.ts';
+import { type ItemReader, parseXmlTree, XmlParseError, type XmlObject, XmlTreeStream, type XmlValue } from './xml-tree.ts';
 import { SoapCallError } from './errors.ts';
 import { log } from '../../src/infra/log.ts';
 
@@ -26,6 +26,8 @@ export interface StreamedItems {
   /** Paths inside `<operation>Response` (`Offers.Offer`); none may lie inside another. */
   paths: readonly string[];
   onItem(path: number, item: XmlValue): void;
+  /** A reader for `paths[i]` takes its items as parser events instead of onItem (stream-map.ts). */
+  readers?: readonly (ItemReader | undefined)[];
 }
 
 export interface SoapAdapter {
@@ -113,7 +115,7 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
       }
     }
     const prefix = `Envelope.Body.${operation}Response.`;
-    const parser = new XmlTreeStream(items ? { items: items.paths.map((p) => prefix + p), onItem: items.onItem } : {});
+    const parser = new XmlTreeStream(items ? { items: items.paths.map((p) => prefix + p), onItem: items.onItem, readers: items.readers } : {});
     const decoder = new TextDecoder('utf-8');
     for (let i = 0; i < pieces.length; i++) {
       parser.write(decoder.decode(pieces[i], { stream: true }));

@@ -10,6 +10,7 @@ import { decodeAnswer } from './decode.ts';
 import { MappingDataError } from './errors.ts';
 import { EntityMapper, itemsAt, valueAt } from './mapper.ts';
 import type { EntityMapping, Mapping } from './mapping-schema.ts';
+import { StreamPlan } from './stream-map.ts';
 import { type LookupFn, ModifierError, toDateTime } from './modifiers.ts';
 import type { XmlObject, XmlValue } from './xml-tree.ts';
 
@@ -244,6 +245,14 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
       // dry-run limits and lookups between the group's own records read the page whole instead.
       const streamed = !g.decode && deps.limit === undefined && !lookupsWithin(mapping, g);
       const plan = streamed ? streamPlan(mapping, g) : undefined;
+      // Item paths whose entities all read the item itself are mapped from the parser's events
+      // (no tree per item); the others get their items as trees.
+      const compiled = plan?.roots.map((_, r) => {
+        const ks = plan.at.flatMap((at, k) => (at.root === r ? [k] : []));
+        if (ks.some((k) => plan.at[k]!.sub !== null)) return undefined;
+        const sp = StreamPlan.compile(ks.map((k) => ({ mapper: mappers[k]!, each: mapping.entities[mappers[k]!.entity]!.each })));
+        return sp && { plan: sp, ks };
+      });
       const fetchPage = async (n: number): Promise<Page> => {
         const where = whereOf(n);
         if (!plan) {
@@ -265,7 +274,12 @@ export async function importFull(deps: ImportDeps): Promise<ImportOutcome> {
             }
           }
         };
-        const answer = await adapter.call(g.operation, pageArgs(n), { paths: plan.roots, onItem });
+        const readers = compiled!.map((c) => c && {
+          ks: c.ks,
+          reader: c.plan.reader({ where }, c.ks.map((k) => recs[k]!), remember ? (i, from) => lookups.remember(mappers[c.ks[i]!]!.entity, recs[c.ks[i]!]!.slice(from)) : undefined),
+        });
+        const answer = await adapter.call(g.operation, pageArgs(n), { paths: plan.roots, onItem, readers: readers.map((r) => r?.reader) });
+        for (const r of readers) if (r) for (const k of r.ks) index[k] = r.reader.count;
         return { answer, count: index[0]!, records: recs };
       };
       // Pages in flight: the system prepares the next ones while this one is mapped and staged.

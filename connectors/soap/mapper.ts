@@ -4,7 +4,7 @@
 import type { EntityName, MirrorRecords } from '../../src/mirror/records.ts';
 import { MappingDataError } from './errors.ts';
 import type { EntityMapping, FieldSpec, LeafFieldSpec } from './mapping-schema.ts';
-import { applyModifier, type LookupFn, type Modifier, ModifierError, toBoolean, type Value } from './modifiers.ts';
+import { applyModifier, compileModifier, type LookupFn, type Modifier, ModifierError, toBoolean, type Value } from './modifiers.ts';
 import { type FieldKind, ROW_TARGETS, TARGETS } from './targets.ts';
 import type { XmlObject, XmlValue } from './xml-tree.ts';
 
@@ -51,8 +51,13 @@ interface CompiledField {
   required: boolean;
   read: (item: XmlValue, parent: XmlValue | undefined) => Value;
   modifiers: Modifier[];
+  /** The modifiers as one function (none: undefined), compiled once for the mapper's lookup and time zone. */
+  apply?: (v: Value) => Value;
   /** A `rows` field: the fields of each row, read inside the row's item. */
   rows?: CompiledField[];
+  /** The mapping's path (`^` for the parent item) or, without one, its constant. */
+  from: string | undefined;
+  constant: Value;
 }
 
 function compileField(name: string, spec: FieldSpec | LeafFieldSpec, kind: FieldKind, required: boolean, rowTargets?: Record<string, Record<string, [FieldKind, string]>>): CompiledField {
@@ -69,7 +74,7 @@ function compileField(name: string, spec: FieldSpec | LeafFieldSpec, kind: Field
     const keys = from.split('.');
     read = (item) => valueAtKeys(item, keys) as Value;
   }
-  const f: CompiledField = { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []) };
+  const f: CompiledField = { name, kind, required, read, modifiers: typeof spec === 'string' ? [] : (spec.modifiers ?? []), from, constant };
   if (kind === 'rows' && typeof spec === 'object' && 'rows' in spec && spec.rows && from) {
     const target = rowTargets?.[name] ?? {};
     const rows = Object.entries(spec.rows).map(([rn, rs]) => compileField(rn, rs, target[rn]![0], target[rn]![1] === 'required'));
@@ -82,6 +87,20 @@ function compileField(name: string, spec: FieldSpec | LeafFieldSpec, kind: Field
 }
 
 class FieldError extends Error {}
+
+const chain = (fns: ((v: Value) => Value)[]): ((v: Value) => Value) | undefined =>
+  fns.length === 0 ? undefined : fns.length === 1 ? fns[0] : (v) => fns.reduce((x, fn) => fn(x), v);
+
+/**
+ * A record from its values in field order, as one object literal of the entity's own shape (set
+ * key by key from a list of names, every entity's records went through one megamorphic keyed
+ * store per field, millions of times a sync). The names are mirror field names from TARGETS
+ * (the mapping loader refuses any other), quoted as JSON.
+ */
+function recordMaker(names: string[]): (values: unknown[]) => Record<string, unknown> {
+  const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')}};`;
+  return new Function('v', body) as (values: unknown[]) => Record<string, unknown>;
+}
 
 function coerce(f: CompiledField, v: Value): unknown {
   if (v === undefined || v === null || (v === '' && f.kind !== 'text')) {
@@ -150,15 +169,19 @@ export class EntityMapper<E extends EntityName> {
   constructor(
     readonly entity: E,
     readonly spec: EntityMapping,
-    private readonly lookup?: LookupFn,
+    lookup?: LookupFn,
     readonly mappingPath = `entities.${entity}`,
     /** The mapping's service.timeZone: how `datetime` reads values without an offset. */
-    private readonly timeZone?: string,
+    timeZone?: string,
   ) {
     const target = TARGETS[entity];
     this.eachKeys = spec.each ? spec.each.split('.') : undefined;
     this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required', ROW_TARGETS[entity]));
+    for (const f of this.fields) f.apply = chain(f.modifiers.map((m) => compileModifier(m, lookup, timeZone)));
+    this.make = recordMaker(this.fields.map((f) => f.name));
   }
+
+  private readonly make: (values: unknown[]) => Record<string, unknown>;
 
   /** Records from a list of items (the entity's `result` items; `each` expands nested ones). */
   map(items: XmlValue[], ctx: ItemContext): MirrorRecords[E][] {
@@ -180,20 +203,36 @@ export class EntityMapper<E extends EntityName> {
   }
 
   private one(item: XmlValue, parent: XmlValue | undefined, ctx: ItemContext, index: number): MirrorRecords[E] {
-    const rec: Record<string, unknown> = {};
-    for (const f of this.fields) {
-      let v: Value;
-      try {
-        v = f.read(item, parent);
-        for (const m of f.modifiers) v = applyModifier(m, v, this.lookup, this.timeZone);
-        rec[f.name] = coerce(f, v);
-      } catch (err) {
-        if (!(err instanceof ModifierError || err instanceof FieldError)) throw err;
-        const id = (parent ?? item) as XmlObject;
-        const idText = id && typeof id === 'object' && typeof id.Id === 'string' ? `, Id ${id.Id}` : '';
-        throw new MappingDataError(`${this.mappingPath}.fields.${f.name}: ${err.message} (item ${index + 1} of ${ctx.where}${idText})`);
+    const fields = this.fields;
+    const values = new Array<Value>(fields.length);
+    for (let i = 0; i < fields.length; i++) values[i] = fields[i]!.read(item, parent);
+    const src = parent ?? item;
+    return this.record(values, src && typeof src === 'object' && !Array.isArray(src) ? src.Id : undefined, ctx, index);
+  }
+
+  /** The fields in record order: where each reads (see stream-map.ts) and whether it is `rows`. */
+  get sources(): readonly { name: string; from: string | undefined; constant: Value; rows: boolean }[] {
+    return this.fields.map((f) => ({ name: f.name, from: f.from, constant: f.constant, rows: f.kind === 'rows' }));
+  }
+
+  /**
+   * The record from its fields' values as read from the item (in `sources` order; replaced in
+   * place by the modified, checked ones). `id`: the item's Id element, named in an error.
+   */
+  record(values: Value[], id: unknown, ctx: ItemContext, index: number): MirrorRecords[E] {
+    const fields = this.fields;
+    let i = 0;
+    try {
+      for (; i < fields.length; i++) {
+        const f = fields[i]!;
+        const v = values[i];
+        values[i] = coerce(f, f.apply ? f.apply(v) : v) as Value;
       }
+    } catch (err) {
+      if (!(err instanceof ModifierError || err instanceof FieldError)) throw err;
+      const idText = typeof id === 'string' ? `, Id ${id}` : '';
+      throw new MappingDataError(`${this.mappingPath}.fields.${fields[i]!.name}: ${err.message} (item ${index + 1} of ${ctx.where}${idText})`);
     }
-    return rec as unknown as MirrorRecords[E];
+    return this.make(values) as unknown as MirrorRecords[E];
   }
 }

@@ -17,11 +17,30 @@ const local = (name: string) => {
 
 export class XmlParseError extends Error {}
 
+/**
+ * Takes the parser's events inside each element at one item path, in place of a tree per item
+ * (a mapping compiled to the element paths it reads: see stream-map.ts). Names are local names.
+ */
+export interface ItemReader {
+  /** An item opens. */
+  begin(): void;
+  /** An element inside the item opens. */
+  open(name: string): void;
+  /** Text or CDATA inside the item (entities decoded). */
+  text(t: string): void;
+  /** The element `open` named last and not yet closed closes. */
+  close(): void;
+  /** The item closes. */
+  end(): void;
+}
+
 export interface XmlStreamOptions {
   /** Element paths from the root (local names joined by dots, `Envelope.Body.GetOffersResponse.Offers.Offer`). */
   items?: readonly string[];
   /** Gets each element at `items[path]` once it closes (an empty one is no item); it is not kept in the tree. */
   onItem?(path: number, item: XmlValue): void;
+  /** A reader for `items[path]` takes that path's items as events instead: no tree, no onItem. */
+  readers?: readonly (ItemReader | undefined)[];
 }
 
 /** Thrown through saxes to stop the parse when the item callback fails; the callback's error is rethrown. */
@@ -38,12 +57,30 @@ export class XmlTreeStream {
   /** Index into `items` of each open element, -1 when it is none. */
   private readonly itemAt: number[] = [];
   private inItem = 0;
+  /** The reader of the item being read, if its path has one. */
+  private reader: ItemReader | undefined;
   private failure: { err: unknown } | undefined;
 
   constructor(opts: XmlStreamOptions = {}) {
     const items = new Map((opts.items ?? []).map((p, i) => [p, i]));
+    const readers = opts.readers ?? [];
     const { parser, objs, texts, names, paths, itemAt } = this;
+    // A reader's or callback's error stops the parse and is the one thrown (no closure per event: millions of them).
+    const failed = (err: unknown): never => {
+      this.failure = { err };
+      throw new CallbackFailed();
+    };
     parser.on('opentag', (tag) => {
+      const reader = this.reader;
+      if (reader) {
+        this.inItem++;
+        try {
+          reader.open(local(tag.name));
+        } catch (err) {
+          failed(err);
+        }
+        return;
+      }
       if (objs[objs.length - 1] === null) objs[objs.length - 1] = {};
       objs.push(null);
       texts.push('');
@@ -60,12 +97,58 @@ export class XmlTreeStream {
       paths.push(path);
       const at = items.get(path) ?? -1;
       itemAt.push(at);
-      if (at >= 0) this.inItem = 1;
+      if (at >= 0) {
+        this.inItem = 1;
+        const reader = readers[at];
+        if (reader) {
+          this.reader = reader;
+          try {
+            reader.begin();
+          } catch (err) {
+            failed(err);
+          }
+        }
+      }
     });
-    parser.on('text', (t) => {
-      texts[texts.length - 1] += t;
-    });
+    const onText = (t: string) => {
+      const reader = this.reader;
+      if (!reader) texts[texts.length - 1] += t;
+      else {
+        try {
+          reader.text(t);
+        } catch (err) {
+          failed(err);
+        }
+      }
+    };
+    parser.on('text', onText);
+    // CDATA is text (a 1C answer may wrap a description or a JSON text in it).
+    parser.on('cdata', onText);
     parser.on('closetag', () => {
+      const reader = this.reader;
+      if (reader) {
+        if (--this.inItem > 0) {
+          try {
+            reader.close();
+          } catch (err) {
+            failed(err);
+          }
+          return;
+        }
+        // The item itself: its reader has what it needs, the tree gets nothing.
+        this.reader = undefined;
+        objs.pop();
+        texts.pop();
+        names.pop();
+        paths.pop();
+        itemAt.pop();
+        try {
+          reader.end();
+        } catch (err) {
+          failed(err);
+        }
+        return;
+      }
       const obj = objs.pop() as XmlObject | null;
       const text = texts.pop()!;
       const name = names.pop()!;
@@ -78,8 +161,7 @@ export class XmlTreeStream {
         try {
           opts.onItem!(at, value);
         } catch (err) {
-          this.failure = { err };
-          throw new CallbackFailed();
+          failed(err);
         }
         return;
       }

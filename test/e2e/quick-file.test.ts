@@ -40,7 +40,7 @@ describe('e2e: quick order from a file in Chromium', function () {
     await page.click('a[href="/cart"]');
     await page.waitForURL((u) => u.pathname === '/cart');
     expect(await page.inputValue('input[name^=qty_]')).to.equal('3');
-    expect(await page.locator('table.dense tbody tr').count()).to.equal(1);
+    expect(await page.locator('form.cart > table > tbody > tr').count()).to.equal(1);
   });
 
   it('shows why a file is refused and keeps the form to try another', async () => {

@@ -55,7 +55,9 @@ describe('e2e: a quote in Chromium, from the cart to the order', function () {
     await manager.fill('input[name=price_1]', '250,00');
     await manager.fill('input[name=qty_1]', '5');
     await manager.fill('input[name=validUntil]', day(3));
-    await Promise.all([manager.waitForURL(new RegExp(`/quotes/${id}$`)), manager.click('button:has-text("Отправить предложение")')]);
+    // the page is already /quotes/:id: wait for the answer's own response, not the URL (the buyer's reload raced it)
+    await Promise.all([manager.waitForResponse((r) => r.url().endsWith(`/quotes/${id}/answer`) && r.request().method() === 'POST'), manager.click('button:has-text("Отправить предложение")')]);
+    await manager.waitForURL(new RegExp(`/quotes/${id}$`));
     await pageReady(manager);
 
     // the buyer's quote page is open (live thread) while the manager writes

@@ -26,19 +26,32 @@ describe('web/catalog: views, filters, search, product page', () => {
     expect(r.text).to.contain('sse-connect="/live/offers?ids=');
   });
 
-  it('costs three round trips to Postgres: session with viewer and badges, page ids, their rows', async () => {
-    await a.get('/catalog'); // the count, groups and warehouses are cached for a few seconds
+  // The count, groups and warehouses are cached for a few seconds: the first visit fills them.
+  const queriesOf = async (url: string) => {
+    await a.get(url);
     const sqls: string[] = [];
     const onQuery = (q: { sql: string }) => sqls.push(q.sql);
     w.rt.db.on('query', onQuery);
     try {
-      const r = await a.get('/catalog');
+      const r = await a.get(url);
+      expect(r.status).to.equal(200);
       expect(r.text).to.match(/id="news-badge"|<nav class="store-nav">/);
     } finally {
       w.rt.db.off('query', onQuery);
     }
-    expect(sqls, sqls.map((s) => s.slice(0, 60)).join('\n')).to.have.length(3);
     expect(sqls[0]).to.contain('FROM sessions s').and.contain("'news'");
+    return sqls;
+  };
+
+  it('costs two round trips to Postgres unfiltered: session with viewer and badges, then the page with its rows', async () => {
+    const sqls = await queriesOf('/catalog');
+    expect(sqls, sqls.map((s) => s.slice(0, 60)).join('\n')).to.have.length(2);
+    expect(sqls[1]).to.contain('page_ids').and.contain('ORDER BY lower(p.name)');
+  });
+
+  it('costs three sorted by price: session, the page ids planned with the buyer\'s terms, their rows', async () => {
+    const sqls = await queriesOf('/catalog?sort=price');
+    expect(sqls, sqls.map((s) => s.slice(0, 60)).join('\n')).to.have.length(3);
   });
 
   it('follows the counterparty switch: other prices for Alpha North', async () => {

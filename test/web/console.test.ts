@@ -209,7 +209,7 @@ describe('web/console: staff console', () => {
   it('invites a user by an e-mailed one-time link, links counterparties, disables users, sets the manager', async () => {
     const admin = await as(fx.emails.admin);
     await admin.get(`/console/clients/${fx.clients.b}`);
-    const inv = await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'new@beta.test', name: 'Nina' });
+    const inv = await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'new@beta.test', name: 'Nina', companyRole: 'viewer' });
     expect(inv.status).to.equal(303);
     expect(sent).to.have.length(1);
     const link = /\/password\/set\/(\S+)/.exec(sent[0]!.text)!;
@@ -234,6 +234,31 @@ describe('web/console: staff console', () => {
     expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.ivanov, manager_assigned: true });
     await admin.post(`/console/clients/${fx.clients.b}/manager`, { manager_id: 'auto' });
     expect(await rt.db('clients').where({ id: fx.clients.b }).first()).to.include({ manager_id: fx.managers.petrova, manager_assigned: false });
+  });
+
+  it('an admin’s invitation carries the company role the admin chose (owner preselected only for a cabinet without one); a bad role invites nobody', async () => {
+    const admin = await as(fx.emails.admin);
+    const page = await admin.get(`/console/clients/${fx.clients.b}`);
+    // client B has its owner (buyer@beta.test): "buyer" is preselected, and the users list names roles
+    expect(page.text).to.match(/<option value="buyer" selected>закупщик<\/option>/).and.contain('<td>владелец</td>');
+    expect((await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'acc@beta.test', name: 'Ада', companyRole: 'accountant' })).status).to.equal(303);
+    expect(await rt.db('users').where({ email: 'acc@beta.test' }).first('company_role', 'client_id', 'all_counterparties', 'order_limit')).to.deep.equal({
+      company_role: 'accountant', client_id: fx.clients.b, all_counterparties: true, order_limit: null,
+    });
+    expect(sent.map((m) => m.to)).to.deep.equal(['acc@beta.test']);
+    const bad = await admin.post(`/console/clients/${fx.clients.b}/invite`, { email: 'x@beta.test', companyRole: 'root' });
+    expect(bad.status).to.equal(303);
+    expect(await rt.db('users').where({ email: 'x@beta.test' }).first()).to.equal(undefined);
+    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.contain('<td>бухгалтер</td>');
+    // a cabinet whose owners are all disabled: "owner" is preselected
+    await rt.db('users').where({ client_id: fx.clients.b, company_role: 'owner' }).update({ disabled_at: rt.db.fn.now() });
+    expect((await admin.get(`/console/clients/${fx.clients.b}`)).text).to.match(/<option value="owner" selected>владелец<\/option>/);
+    // the invited accountant signs in and cannot order
+    const token = /\/password\/set\/(\S+)/.exec(sent[0]!.text)![1]!;
+    const acc = new WebClient(srv.base);
+    await acc.get(`/password/set/${token}`);
+    expect((await acc.post(`/password/set/${token}`, { password: 'a-long-password-1', password2: 'a-long-password-1' })).status).to.equal(303);
+    expect((await acc.post('/cart/add', { offerId: String(fx.offers[0]), qty: '1' })).status).to.equal(403);
   });
 
   it('saves settings, and a bad value saves nothing', async () => {

@@ -90,7 +90,7 @@ describe('web: "when can I have it" on the product page and in the cart', () => 
     expect((await a.get('/product/abc?qty=3')).status).to.equal(404);
   });
 
-  it('each cart line says, compactly, when the earliest and the cheapest way to get its quantity is', async () => {
+  it('each cart line says, compactly, when the earliest and the cheapest way to get its quantity is, with every option side by side folded under it', async () => {
     await arrive('15', 10);
     const add = await a.post('/cart/add', { offerId: String(offer()), qty: '30' });
     expect(add.status).to.be.oneOf([303, 200]);
@@ -100,6 +100,12 @@ describe('web: "when can I have it" on the product page and in the cart', () => 
       `Когда: раньше всего: ${ruDate(inDays(3), storeToday())} — Partner Far, 4 702,50; дешевле всего: ${ruDate(inDays(10), storeToday())} — Main, 4 275,00`,
     );
     expect(cart.text).to.contain(`href="/product/${offer()}?qty=30.000#delivery-options"`);
+    // folded under the line: every option side by side, as on the product page
+    const folded = cart.text.match(/<details class="when-all"><summary>все варианты рядом<\/summary>([\s\S]*?)<\/details>/)?.[1] ?? '';
+    expect(rows(folded)).to.deep.equal([
+      ['Partner Far (партнёр)', 'в наличии', `${ruDate(inDays(3), storeToday())} 3 дн. доставки`, '156,75', '4 702,50', 'раньше всего'],
+      ['Main', `после поступления ${ruDate(inDays(10), storeToday())}: 20 шт. есть, 10 шт. придёт`, `${ruDate(inDays(10), storeToday())} в день готовности`, '142,50', '4 275,00', 'дешевле всего'],
+    ]);
     const other = await b.get('/cart');
     expect(other.text).not.to.contain('Когда:');
   });

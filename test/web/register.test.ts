@@ -103,6 +103,10 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
   it('the client’s manager approves: linked by INN + KPP (the branch), invited with a one-time link that signs in for that entity', async () => {
     await apply(new WebClient(srv.base));
     const id = await requestId();
+    // the client's manager is told (not the other manager, not the admin)
+    expect(sent.map((m) => [m.to, m.subject])).to.deep.equal([['ivan@seller.test', `Заявка на подключение № ${id}: ИНН 7707083893`]]);
+    expect(sent[0]!.text).to.contain('Контакт: Анна Петрова, anna@branch.example, +7 900 123-45-67').and.contain('Контрагент: Сбер филиал (кабинет «Сбер головной»)').and.contain('/console/registrations');
+    sent.length = 0;
     // another manager neither sees nor decides it
     const olga = await staff('olga@seller.test');
     expect(main((await olga.get('/console/registrations')).text)).to.not.contain('anna@branch.example');
@@ -141,6 +145,10 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
   it('an admin rejects with a reply the applicant gets by e-mail; without a matching counterparty approval is refused', async () => {
     await apply(new WebClient(srv.base), { inn: '7736207543', kpp: '770401001' }); // no such counterparty in the mirror
     const id = await requestId();
+    // nobody's client: the admins are told
+    expect(sent.map((m) => m.to)).to.deep.equal([fx.emails.admin]);
+    expect(sent[0]!.text).to.contain('в учётной системе нет контрагента с этими ИНН и КПП');
+    sent.length = 0;
     const admin = await staff(fx.emails.admin);
     expect(main((await admin.get('/console/registrations')).text)).to.contain('не найден — одобрить нельзя');
     await admin.post(`/console/registrations/${id}/approve`, {});

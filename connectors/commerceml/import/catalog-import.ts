@@ -189,12 +189,13 @@ export async function importCatalogFile(
   const summary = [...summarize(s.filename, parsed, entities, sync, orders), ...pictures.lines()];
   if (dropped) summary.unshift(`${failed ? '' : 'warning: '}${s.filename}: nothing of its catalog data was applied — ${dropped}`);
   const dataApplied = entities.some((r) => DATA_ENTITIES.includes(r.entity) && r.applied > 0);
-  if (dropped && sync?.runId) {
-    // the run itself says so: the console marks it (src/store/console/console-data.ts)
-    await deps.db.raw(`UPDATE sync_runs SET warnings = coalesce(warnings, '[]'::jsonb) || ?::jsonb WHERE id = ?`, [
-      JSON.stringify([{ entity: 'catalog', message: `${s.filename}: nothing of its catalog data was applied — ${dropped}`, count: 1, sample: [], dropped: true }]),
-      sync.runId,
-    ]);
+  // The run says what its file held and did not reach it, as the answer does: records the parser
+  // skipped (the core never saw them) and elements no reader took — and a drop, which the console
+  // marks (src/store/console/console-data.ts).
+  const runWarnings: RunWarning[] = parseWarnings(parsed);
+  if (dropped) runWarnings.push({ entity: 'catalog', message: `${s.filename}: nothing of its catalog data was applied — ${dropped}`, count: 1, sample: [], dropped: true });
+  if (runWarnings.length && sync?.runId) {
+    await deps.db.raw(`UPDATE sync_runs SET warnings = coalesce(warnings, '[]'::jsonb) || ?::jsonb WHERE id = ?`, [JSON.stringify(runWarnings), sync.runId]);
   }
   return { parse: rest, sync, orders, summary, dropped, dataApplied, failed };
 }
@@ -233,6 +234,25 @@ function entityReport(p: ParseResult, sync?: SyncResult): EntityReport[] {
     }
     out.push({ entity: e, read, applied, ...(c ? { counts: c } : {}), skipped });
   }
+  return out;
+}
+
+/** A warning in `sync_runs.warnings` (the core's shape; `catalog` for what concerns the file). */
+interface RunWarning {
+  entity: EntityName | 'catalog';
+  message: string;
+  count: number;
+  sample: string[];
+  dropped?: true;
+}
+
+/** What the parser did not hand to the sync run, in the run's warning shape. */
+function parseWarnings(p: ParseResult): RunWarning[] {
+  const out: RunWarning[] = [];
+  for (const e of ENTITY_ORDER) {
+    for (const [reason, count] of Object.entries(p.skipped[e] ?? {})) out.push({ entity: e, message: `${count} ${e} record(s) skipped: ${reason}`, count, sample: [] });
+  }
+  for (const [i, u] of p.unread.entries()) out.push({ entity: 'catalog', message: p.notes[i]!, count: u.count, sample: [] });
   return out;
 }
 

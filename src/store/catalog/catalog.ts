@@ -1,10 +1,10 @@
 // The catalog page: filters, search, sort and one page of offers with the buyer's price and
 // availability per warehouse: one query for the page's ids, one prepared statement for their
-// rows (plus a capped, cached count).
+// rows (plus a capped, cached count); the unfiltered catalog both in one prepared statement.
 import { imageUrl } from './images.ts';
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
-import { prepare, runPrepared, runText } from '../../infra/db/prepared.ts';
+import { type PreparedStatement, prepare, runPrepared, runText } from '../../infra/db/prepared.ts';
 import { availableCondition } from './availability.ts';
 import { BUYER_PRICE, PRICE_LATERAL, type PriceScope, TERMS_CTE } from '../pricing/pricing.ts';
 import { effectiveCommission } from '../settings/settings.ts';
@@ -68,11 +68,13 @@ export const COUNT_CAP = 2_000;
  * text were more than half of its cost. The rows come back as one JSON array of CatalogRow
  * objects (one field, one JSON.parse), not 50 rows × 15 fields each converted by pg and copied
  * into a CatalogRow (with runText for the ids: a quarter less web CPU for the page's data).
- * Bindings: contractId, counterpartyId, offer ids (twice).
+ * `pageIds` is the SQL of a one-row `a` column, the offer ids in page order: a bound array, or
+ * the page's own query (offerRowsOfPageSql). Bindings: contractId, counterpartyId, then those of `pageIds`.
  */
-const OFFER_ROWS_SQL = `
+const offerRowsSql = (pageIds: string) => `
   WITH ${TERMS_CTE},
-  ids AS MATERIALIZED (SELECT id, n FROM unnest(?::bigint[]) WITH ORDINALITY AS ids(id, n)),
+  page_ids AS MATERIALIZED (${pageIds}),
+  ids AS MATERIALIZED (SELECT ids.id, ids.n FROM page_ids, unnest(page_ids.a) WITH ORDINALITY AS ids(id, n)),
   partner_w AS MATERIALIZED (SELECT w.id, ${effectiveCommission('w')} AS pct FROM warehouses w WHERE w.kind = 'partner' AND NOT w.deleted),
   -- availability of every offer in one grouped pass (not one aggregate per row); one index scan
   -- for the ids array (in key order, so no sort before grouping), not a probe per id: a fifth
@@ -83,7 +85,7 @@ const OFFER_ROWS_SQL = `
       FROM stock s
       LEFT JOIN (SELECT r.offer_id, r.warehouse_id, sum(r.quantity) AS q FROM ids JOIN reservations r ON r.offer_id = ids.id
                   WHERE r.state = 'active' GROUP BY 1, 2) rv ON rv.offer_id = s.offer_id AND rv.warehouse_id = s.warehouse_id
-     WHERE s.offer_id = ANY(?::bigint[]) AND NOT s.deleted
+     WHERE s.offer_id = ANY((SELECT a FROM page_ids)::bigint[]) AND NOT s.deleted
      GROUP BY s.offer_id
   )
   SELECT coalesce(json_agg(json_build_object(
@@ -93,20 +95,43 @@ const OFFER_ROWS_SQL = `
            'price', bp.price::text, 'currency', pr.currency, 'vatIncluded', pr.vat_included, 'priceOrigin', pr.origin,
            'partner', (SELECT coalesce(json_object_agg(w.id, round(bp.price * (1 + w.pct / 100), 2)::text), '{}')
                          FROM partner_w w WHERE bp.price IS NOT NULL),
-           'stock', coalesce(ps.stock, '{}'), 'totalQty', coalesce(ps.total, '0')) ORDER BY ids.n), '[]') AS rows
+           'stock', coalesce(ps.stock, '{}'), 'totalQty', coalesce(ps.total, '0')) ORDER BY ids.n), '[]') AS rows,
+         (SELECT min(as_of) FROM sources) AS as_of
     FROM ids JOIN offers o ON o.id = ids.id AND NOT o.deleted JOIN products p ON p.id = o.product_id AND NOT p.deleted
     CROSS JOIN terms t ${PRICE_LATERAL}
     CROSS JOIN LATERAL (SELECT ${BUYER_PRICE} AS price) bp
     LEFT JOIN page_stock ps ON ps.offer_id = o.id`;
 
-const OFFER_ROWS = prepare('catalog_offer_rows', OFFER_ROWS_SQL);
+const OFFER_ROWS = prepare('catalog_offer_rows', offerRowsSql('SELECT ?::bigint[] AS a'));
+
+/**
+ * The page's query and its rows in one statement (one round trip, and with no filter a named
+ * statement: nothing left to plan per request). Only for a page query without bindings (the
+ * whole catalog by name or stock, LIMIT and OFFSET as literals): its plan is then exactly the
+ * one planned with values; one named statement per such text and pooled connection, so pages
+ * past ONE_STATEMENT_PAGES keep the two-step path rather than growing that set.
+ */
+const ONE_STATEMENT_PAGES = 20;
+const onePageStatements = new Map<string, PreparedStatement>();
+function pageStatement(pageSql: string): PreparedStatement {
+  let st = onePageStatements.get(pageSql);
+  if (!st) {
+    // An aggregate over the ordered subquery keeps its order (as the Postgres manual says of such input).
+    st = prepare('catalog_page', offerRowsSql(`SELECT coalesce(array_agg(x.id), '{}') AS a FROM (${pageSql}) x`));
+    onePageStatements.set(pageSql, st);
+  }
+  return st;
+}
 
 /** Catalog rows of given offers (the page, product page, live updates): deleted ones left out. */
 export async function offerRows(db: Db, scope: PriceScope, offerIds: number[]): Promise<CatalogRow[]> {
   if (!offerIds.length) return [];
   // An aggregate: always exactly one row.
-  const [result] = await runPrepared<{ rows: CatalogRow[] }>(db, OFFER_ROWS, [scope.contractId, scope.counterpartyId, offerIds, offerIds]);
-  const rows = result?.rows ?? [];
+  const [result] = await runPrepared<{ rows: CatalogRow[] }>(db, OFFER_ROWS, [scope.contractId, scope.counterpartyId, offerIds]);
+  return withImages(result?.rows ?? []);
+}
+
+function withImages(rows: CatalogRow[]): CatalogRow[] {
   for (const row of rows) row.image = imageUrl(row.image, 240);
   return rows;
 }
@@ -225,15 +250,28 @@ export async function catalogPage(db: Db, scope: PriceScope, query: CatalogQuery
   const countSql = `${withTerms}SELECT count(*)::int AS n FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) x`;
   // The count does not depend on the viewer unless prices filter it.
   const termBindings = built.needsPrice ? terms : [];
+  const countBindings = [...termBindings, ...built.bindings];
+  const pageNumber = Math.trunc(q.page);
+  if (!built.needsPrice && !built.bindings.length && !order.bindings.length && pageNumber >= 1 && pageNumber <= ONE_STATEMENT_PAGES) {
+    const idsSql = `SELECT o.id FROM ${from} WHERE ${where} ORDER BY ${order.sql} LIMIT ${Math.trunc(q.perPage)} OFFSET ${(pageNumber - 1) * Math.trunc(q.perPage)}`;
+    const [one, count] = await Promise.all([
+      runPrepared<{ rows: CatalogRow[]; as_of: Date | null }>(db, pageStatement(idsSql), terms),
+      cachedCount(db, countSql, countBindings),
+    ]);
+    return pageOf(withImages(one[0]?.rows ?? []), count.n, one[0]?.as_of ?? null);
+  }
   const [page, count] = await Promise.all([
     runText<{ id: number; as_of: Date | null }>(db, pageSql, [...termBindings, ...built.bindings, ...order.bindings, q.perPage, offset]),
-    cachedCount(db, countSql, [...termBindings, ...built.bindings]),
+    cachedCount(db, countSql, countBindings),
   ]);
   const rows = await offerRows(db, scope, page.map((x) => x.id));
   // The oldest source's time: every price and stock figure on the page is at least that fresh.
   const stamp: Date | null = page.length ? page[0]!.as_of : (await db.raw(`SELECT min(as_of) AS as_of FROM sources`)).rows[0].as_of;
+  return pageOf(rows, count.n, stamp);
+}
+
+function pageOf(rows: CatalogRow[], total: number, stamp: Date | null): CatalogPage {
   const asOf = stamp ? new Date(stamp).toISOString() : null;
-  const total = count.n;
   return { rows, total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP, asOf };
 }
 

@@ -1,5 +1,6 @@
 // Read models for the staff console: sources with their recent runs, and clients with users.
 import type { Db } from '../../infra/db/knex.ts';
+import type { CompanyRole } from '../company/access.ts';
 
 export interface RunRow {
   id: number;
@@ -60,7 +61,7 @@ export interface ConsoleClient {
   manager_name: string | null;
   manager_assigned: boolean;
   counterparties: { id: number; name: string; inn: string | null; origin: string }[];
-  users: { id: number; email: string; name: string; disabled_at: Date | null; last_login_at: Date | null; invited: boolean }[];
+  users: { id: number; email: string; name: string; company_role: CompanyRole; disabled_at: Date | null; last_login_at: Date | null; invited: boolean }[];
 }
 
 export async function listConsoleClients(db: Db, opts: { q?: string; id?: number; limit?: number } = {}): Promise<ConsoleClient[]> {
@@ -68,7 +69,7 @@ export async function listConsoleClients(db: Db, opts: { q?: string; id?: number
     `SELECT c.id, c.name, c.manager_id, m.name AS manager_name, c.manager_assigned,
             coalesce((SELECT json_agg(json_build_object('id', cp.id, 'name', cp.name, 'inn', cp.inn, 'origin', cc.origin) ORDER BY cp.name)
                         FROM client_counterparties cc JOIN counterparties cp ON cp.id = cc.counterparty_id WHERE cc.client_id = c.id), '[]') AS counterparties,
-            coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'disabled_at', u.disabled_at,
+            coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'company_role', u.company_role, 'disabled_at', u.disabled_at,
                                                         'last_login_at', u.last_login_at, 'invited', u.password_hash IS NULL) ORDER BY u.email)
                         FROM users u WHERE u.client_id = c.id), '[]') AS users
        FROM clients c LEFT JOIN managers m ON m.id = c.manager_id

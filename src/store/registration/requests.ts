@@ -68,6 +68,34 @@ export async function submitRegistration(db: Db, r: RegistrationInput): Promise<
   }
 }
 
+export interface Reviewer {
+  id: number;
+  email: string;
+  name: string;
+  language: string | null;
+}
+
+/**
+ * Who is told of a new request: the staff users standing for the manager whose client it is (the
+ * same rule as the console's scope: every matching counterparty's client has that manager);
+ * else — no match, several managers, or nobody standing for the manager — the admins, who see
+ * every request. Disabled users never.
+ */
+export async function registrationReviewers(db: Db, id: number): Promise<{ request: RegistrationRow; reviewers: Reviewer[] } | null> {
+  const { rows } = await db.raw<{ rows: RegistrationRow[] }>(
+    `SELECT r.id, r.inn, r.kpp, r.contact_name, r.email, r.phone, r.state, r.reply, r.created_at, r.decided_at, ${MATCHES} AS matches
+       FROM registration_requests r WHERE r.id = ?`,
+    [id],
+  );
+  const request = rows[0];
+  if (!request) return null;
+  const managers = new Set(request.matches.map((m) => m.manager_id));
+  const managerId = request.matches.length && managers.size === 1 ? [...managers][0] : null;
+  const live = () => db('users').whereNull('disabled_at').orderBy('id').select('id', 'email', 'name', 'language');
+  const mine: Reviewer[] = managerId != null ? await live().where({ manager_id: managerId }).whereIn('role', ['manager', 'admin']) : [];
+  return { request, reviewers: mine.length ? mine : await live().where({ role: 'admin' }) };
+}
+
 export interface StaffActor {
   userId: number;
   role: 'manager' | 'admin';

@@ -19,7 +19,7 @@ import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
-import { compactOptions } from '../delivery-options.ts';
+import { compactOptions, optionsView } from '../delivery-options.ts';
 import { qty as fmtQty } from '../format.ts';
 import { cartCredit } from '../credit-view.ts';
 import { safeNext } from './auth.ts';
@@ -79,10 +79,13 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     const o = owner(res);
     const [cart, current] = await Promise.all([cartView(rt.db, o), currentCart(rt.db, o)]);
     const credit = await cartCredit(rt, o.counterpartyId, cart.lines.length ? cart.total : null, cart.currency);
-    // Per line, compact: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
+    // Per line: when the earliest and the cheapest way to get its quantity is (src/store/arrivals).
     const now = new Date();
     const when = await optionsFor(rt.db, o, cart.lines.map((l) => ({ offerId: l.offerId, quantity: l.quantity })), now);
-    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, storeToday(now), res.locals.lang as string | undefined) });
+    const today = storeToday(now);
+    const lang = res.locals.lang as string | undefined;
+    // compact (earliest, cheapest) and, folded, every option side by side like the product page
+    for (const l of cart.lines) Object.assign(l, { when: compactOptions(when.get(l.offerId)!, today, lang), delivery: optionsView(when.get(l.offerId)!, today, l.unit, lang) });
     // A refusal keeps its status with htmx too: the layout's responseHandling swaps 4xx answers.
     res.status(status).render('cart', {
       title: tOf(res)('cart.title'),

@@ -7,7 +7,7 @@ import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { publicBaseUrl } from '../../mail/links.ts';
 import {
-  approveRegistration, listRegistrations, parseRegistration, rejectRegistration, type StaffActor, submitRegistration,
+  approveRegistration, listRegistrations, parseRegistration, registrationReviewers, rejectRegistration, type StaffActor, submitRegistration,
 } from '../../store/registration/requests.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
@@ -26,7 +26,7 @@ export const REGISTER_LIMITS = {
 
 const tooMany = (res: Response, s: number) => tOf(res)('register.tooMany', { minutes: Math.ceil(s / 60) });
 
-export function registerRoutes(rt: Runtime): Router {
+export function registerRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
   const limits = attemptLimits(rt.redis, rt.prefix);
   const page = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
@@ -50,12 +50,34 @@ export function registerRoutes(rt: Runtime): Router {
     try {
       const id = await submitRegistration(rt.db, value);
       log.info({ registration: id }, 'registration request');
+      await tellReviewers(rt, mail, id).catch((err: Error) => log.warn({ registration: id, err: err.message }, 'staff not e-mailed of a registration request'));
       page(req, res, 200, { done: id });
     } catch (err) {
       page(req, res, 409, { error: messageText(res, refusal(err, 'conflict')) });
     }
   });
   return r;
+}
+
+/** The new request, to the staff who decide it (registrationReviewers), each in their language, once (keyed). */
+async function tellReviewers(rt: Runtime, mail: MailSender, id: number): Promise<void> {
+  const found = await registrationReviewers(rt.db, id);
+  if (!found) return;
+  const { request: r, reviewers } = found;
+  for (const u of reviewers) {
+    const t = translator(u.language);
+    const matched = r.matches.length
+      ? r.matches.map((m) => (m.client_name ? t('companyAccess.registrationMail.matchClient', { name: m.name, client: m.client_name }) : m.name)).join('; ')
+      : t('companyAccess.registrationMail.noMatch');
+    await mail.send({
+      to: u.email,
+      key: `registration-new-${id}-${u.id}`,
+      subject: t('companyAccess.registrationMail.subject', { id, inn: r.inn }),
+      text: t('companyAccess.registrationMail.text', {
+        id, inn: r.inn, kpp: r.kpp ?? '—', contact: r.contact_name, email: r.email, phone: r.phone, matched, link: `${publicBaseUrl(rt.config)}/console/registrations`,
+      }),
+    });
+  }
 }
 
 /** Console › Заявки (managers: their clients' requests; admins: all), mounted by the console router. */

@@ -79,6 +79,36 @@ describe('CommerceML exchange: what Bitrix node emulators send', () => {
     );
   });
 
+  it('every skip is said twice, with its reason: in the answer and in the file\'s sync run', async () => {
+    const pkg = emulatorPackage();
+    expect((await ex.client().pushCatalog([pkg.import])).failed).to.equal(undefined);
+    const offers = doc(
+      `<Каталог><Товар><Ид>x1</Ид><Наименование>потерянный</Наименование></Товар></Каталог><ПакетПредложений><ТипыЦен><ТипЦены><Ид>retail</Ид><Наименование>Розничная</Наименование><Валюта>RUB</Валюта></ТипЦены></ТипыЦен><Предложения>` +
+        `<Предложение><Ид>${ids[0]}</Ид><Наименование>Товар №0</Наименование><Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены><ЦенаЗаЕдиницу>12,50</ЦенаЗаЕдиницу></Цена></Цены><Остаток>много</Остаток></Предложение>` +
+        `<Предложение><Ид>${ids[1]}</Ид><Наименование>Товар №1</Наименование><Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены><ЦенаЗаЕдиницу>дорого</ЦенаЗаЕдиницу></Цена></Цены><Остаток>3</Остаток></Предложение>` +
+        `<Предложение><Наименование>без Ид</Наименование></Предложение></Предложения></ПакетПредложений>`,
+    );
+    const r = await ex.client().pushCatalog([{ name: 'offers.xml', data: offers }]);
+    expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
+    const lines = r.answers['offers.xml']!.lines;
+    expect(lines[0]).to.match(/offers 3 read, 2 applied .*, 1 skipped; prices 2 read, 1 applied .*, 1 skipped; stock 2 read, 1 applied .*, 1 skipped/);
+    const said = [
+      '1 offers record(s) skipped: no Ид',
+      '1 prices record(s) skipped: ЦенаЗаЕдиницу is not a non-negative number',
+      '1 stock record(s) skipped: Остаток: quantity "много" is not a number',
+      '1 <Товар> element(s) at КоммерческаяИнформация/Каталог/Товар not read: no reader looks there, their data was not taken',
+    ];
+    for (const w of said) expect(lines).to.include(`warning: ${w}`);
+    const imp = await ex.rt.db('commerceml_imports').where({ filename: 'offers.xml' }).orderBy('created_at', 'desc').first('sync_run_id');
+    expect(imp?.sync_run_id).to.be.a('number');
+    const run = await ex.rt.db('sync_runs').where({ id: Number(imp!.sync_run_id) }).first('warnings', 'counts');
+    const warnings = run!.warnings as { entity: string; message: string; count: number }[];
+    expect(warnings.map((w) => w.message)).to.include.members(said);
+    expect(warnings.find((w) => w.message === said[1])).to.include({ entity: 'prices', count: 1 });
+    // what the run received plus what it was told was skipped is what the file held
+    expect((run!.counts as Record<string, { received: number }>).prices!.received + 1).to.equal(2);
+  });
+
   it('checkauth with type=sale, then a whole catalog exchange in that session; a catalog session also takes sale calls', async () => {
     const pkg = emulatorPackage();
     const c = ex.client();

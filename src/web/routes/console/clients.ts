@@ -8,7 +8,8 @@ import { unlinkCounterparty } from '../../../store/accounts/clients.ts';
 import { listConsoleClients, listStaff, setUserDisabled } from '../../../store/console/console-data.ts';
 import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { assignManager, listManagers } from '../../../store/accounts/managers.ts';
-import { createUser, issueToken } from '../../../store/accounts/users.ts';
+import { COMPANY_ROLES } from '../../../store/company/access.ts';
+import { inviteEmployee, parseRole } from '../../../store/company/employees.ts';
 import { messageText, refusal } from '../../domain-errors.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import { flash } from '../../auth/session.ts';
@@ -17,8 +18,6 @@ import { withCredit } from '../../credit-view.ts';
 import { tOf } from '../../i18n.ts';
 import { translator } from '../../../infra/i18n/index.ts';
 import { linkCounterpartyHandler, originText } from '../admin-clients.ts';
-
-const INVITE_HOURS = 24 * 7;
 
 type Chosen = 'client' | 'manager' | 'counterparty' | 'user';
 
@@ -46,7 +45,11 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
     if (!client) throw notFound('Client');
     const t = tOf(res);
     const counterparties = (await withCredit(rt, client.counterparties)).map((c) => ({ ...c, originText: originText(t, c.origin) }));
-    res.render('console/client', { title: client.name, section: 'clients', client: { ...client, counterparties }, managers: await listManagers(rt.db) });
+    const users = client.users.map((u) => ({ ...u, roleLabel: t(`company.roles.${u.company_role}`) }));
+    // a cabinet without an active owner most likely needs one first
+    const hasOwner = client.users.some((u) => u.company_role === 'owner' && !u.disabled_at);
+    const roles = COMPANY_ROLES.map((value) => ({ value, label: t(`company.roles.${value}`), selected: value === (hasOwner ? 'buyer' : 'owner') }));
+    res.render('console/client', { title: client.name, section: 'clients', client: { ...client, counterparties, users }, roles, managers: await listManagers(rt.db) });
   });
 
   r.post('/console/clients/:id/manager', ...admin, async (req, res) => {
@@ -69,15 +72,20 @@ export function consoleClientsRoutes(rt: Runtime, mail: MailSender): Router {
   r.post('/console/clients/:id/invite', ...admin, async (req, res) => {
     const clientId = num(res, req.params.id, 'client');
     const t = tOf(res);
-    const email = String(req.body?.email ?? '').trim();
-    let userId: number;
+    const email = String(req.body?.email ?? '').trim().slice(0, 320);
+    let token: string;
     try {
-      userId = await createUser(rt.db, { email, role: 'buyer', clientId, name: String(req.body?.name ?? '').trim().slice(0, 200) });
+      // The admin chooses the company role (an owner manages employees and approves orders; a
+      // buyer, accountant or viewer does not): acting for all the client's entities, no limits —
+      // narrower grants and limits are set on the company page, like the owner's own invitations.
+      const companyRole = parseRole(req.body?.companyRole);
+      ({ token } = await inviteEmployee(rt.db, clientId, null, {
+        email, name: String(req.body?.name ?? ''), companyRole, allCounterparties: true, counterpartyIds: [], orderLimit: null, monthlyLimit: null,
+      }));
     } catch (err) {
       flash(req, 'error', messageText(res, refusal(err)));
       return back(req, res, clientId);
     }
-    const token = await issueToken(rt.db, userId, 'invite', INVITE_HOURS);
     const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
     const inviter = viewerOf(res);
     // the invited user has chosen no language yet: the mail is in the store's
