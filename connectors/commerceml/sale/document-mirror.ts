@@ -95,19 +95,31 @@ export async function mirrorDocuments(deps: SyncDeps & { db: Db }, sourceId: num
     });
     if (keys[i]!.length) links.push({ externalId, orderKeys: keys[i]! });
   }
-  const warnings: string[] = [];
   const eg = (xs: string[]) => xs.slice(0, 5).join(', ');
-  if (noId.length) warnings.push(`warning: ${noId.length} invoice/shipment document(s) not mirrored: no Ид or Номер, or no Дата (${eg(noId)})`);
-  if (noSum.length) warnings.push(`warning: ${noSum.length} invoice/shipment document(s) not mirrored: Сумма missing or not a number (${eg(noSum)})`);
+  // What never reached the sync run: said in the answer and kept in the run's warnings.
+  const skips: { message: string; count: number; sample: string[] }[] = [];
+  if (noId.length) skips.push({ message: `${noId.length} invoice/shipment document(s) not mirrored: no Ид or Номер, or no Дата (${eg(noId)})`, count: noId.length, sample: noId.slice(0, 5) });
+  if (noSum.length) skips.push({ message: `${noSum.length} invoice/shipment document(s) not mirrored: Сумма missing or not a number (${eg(noSum)})`, count: noSum.length, sample: noSum.slice(0, 5) });
   if (noBuyer.length) {
-    warnings.push(`warning: ${noBuyer.length} invoice/shipment document(s) not mirrored: their Контрагент is not in the mirror and they name no order of this source (${eg(noBuyer)})`);
+    skips.push({
+      message: `${noBuyer.length} invoice/shipment document(s) not mirrored: their Контрагент is not in the mirror and they name no order of this source (${eg(noBuyer)})`,
+      count: noBuyer.length,
+      sample: noBuyer.slice(0, 5),
+    });
   }
-  if (noLineSum) warnings.push(`warning: ${noLineSum} document line(s) left out: no Наименование or Сумма`);
+  if (noLineSum) skips.push({ message: `${noLineSum} document line(s) left out: no Наименование or Сумма`, count: noLineSum, sample: [] });
+  const warnings = skips.map((w) => `warning: ${w.message}`);
   let applied = 0;
   if (records.length) {
     const run = await openSyncRun(deps, { sourceId, kind: 'commerceml documents', mode: 'delta' });
     await run.add('documents', records);
     const res = await run.commit();
+    if (skips.length) {
+      await deps.db.raw(`UPDATE sync_runs SET warnings = coalesce(warnings, '[]'::jsonb) || ?::jsonb WHERE id = ?`, [
+        JSON.stringify(skips.map((w) => ({ entity: 'documents', ...w }))),
+        res.runId,
+      ]);
+    }
     const c = res.counts.documents;
     applied = c ? c.inserted + c.updated + c.unchanged + c.deleted : 0;
     for (const w of res.warnings) warnings.push(`warning: ${w.message}${w.sample.length ? ` (e.g. ${w.sample.slice(0, 3).join(', ')})` : ''}`);

@@ -54,6 +54,13 @@ describe('CommerceML exchange: invoices and shipment documents from 1C into the 
     expect(f.lines).to.include('warning: 1 invoice/shipment document(s) not mirrored: Сумма missing or not a number (УТ-000124)');
     expect(f.lines).to.include('warning: 1 invoice/shipment document(s) not mirrored: their Контрагент is not in the mirror and they name no order of this source (УТ-000125)');
     expect(f.lines).to.include('warning: 1 document line(s) left out: no Наименование or Сумма');
+    // the documents' sync run keeps what never reached it, as the answer says it
+    const run = await ex.rt.db('sync_runs').where({ source_id: ex.sourceId, kind: 'commerceml documents' }).orderBy('id', 'desc').first('warnings');
+    expect((run!.warnings as { entity: string; message: string; count: number }[]).map((w) => `${w.entity} ${w.count}: ${w.message}`)).to.include.members([
+      'documents 1: 1 invoice/shipment document(s) not mirrored: Сумма missing or not a number (УТ-000124)',
+      'documents 1: 1 invoice/shipment document(s) not mirrored: their Контрагент is not in the mirror and they name no order of this source (УТ-000125)',
+      'documents 1: 1 document line(s) left out: no Наименование or Сумма',
+    ]);
     const rows = await docs(ex);
     expect(rows).to.have.length(2);
     const [inv, ship] = rows;

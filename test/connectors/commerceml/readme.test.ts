@@ -50,7 +50,8 @@ function skipExpression(src: string, j: number): number {
   return j;
 }
 
-/** Where an answer text starts: thrown errors, failure answers, skip reasons, warning lines. */
+/** Where an answer text starts: thrown errors, failure answers, skip reasons, warning lines and
+ *  the warnings a sync run keeps. */
 const MARKERS = [
   /new (?:UploadError|CommerceMLError|Refused)\(/g,
   /\bfail\(/g,
@@ -58,6 +59,7 @@ const MARKERS = [
   /\bskip\(out\.skipped\w+, /g,
   /export const PRICE_\w+ = /g,
   /(?=`warning: )/g,
+  /\bmessage: /g, // warnings kept in a sync run
   /(?=`\$\{u\.count\} <)/g, // the parser's "not read" note
   /(?='the same Ид repeated)/g,
 ];
