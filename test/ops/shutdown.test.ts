@@ -1,5 +1,6 @@
 // Graceful shutdown of real `counterpart` processes (SIGTERM, as an orchestrator stops them):
-// a worker lets its running import finish before it exits; a web ends its event streams at once,
+// a worker lets its running import finish before it exits, and one whose import outlasts its
+// SHUTDOWN_TIMEOUT_MS exits at the bound anyway (the job runs again elsewhere); a web ends its event streams at once,
 // answers /readyz with 503 for SHUTDOWN_UNREADY_MS while still serving (a load balancer stops
 // sending), then stops taking connections, lets a slow upload in flight complete, and exits within
 // SHUTDOWN_TIMEOUT_MS; a request that outlasts the bound is cut and the process exits anyway.
@@ -24,6 +25,8 @@ const WEB_BOUND = 12_000;
 const UNREADY = 4000;
 const SHORT_BOUND = 3000;
 const WORKER_BOUND = 60_000;
+/** The bound of the worker whose import outlasts it; its catalog is twice the other's. */
+const CUT_BOUND = 1000;
 
 function catalogXml(n: number): Buffer {
   const items: string[] = new Array(n);
@@ -102,6 +105,25 @@ describe('ops: graceful shutdown (SIGTERM) of web and worker processes', functio
     const r = await exchange;
     expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
     expect(worker.out()).to.contain('shutting down');
+  });
+
+  it('a worker whose running import outlasts SHUTDOWN_TIMEOUT_MS exits at the bound (1), the import not committed', async () => {
+    const cutSource = await ensureSource(rt.db, { name: 'cml-sd-cut', kind: 'commerceml', settings: { login: 'sd-cut-1c', passwordEnv: PASSWORD_ENV } });
+    const cutWorker = await cluster.start('worker', { SHUTDOWN_TIMEOUT_MS: String(CUT_BOUND) });
+    const c = new OneCClient(`${cluster.webs[0]}/exchange/1c`, { login: 'sd-cut-1c', password: PASSWORD, pollMs: 100 });
+    // it never ends here (no worker is left to finish it): its end, when the web stops, is no failure of this test
+    const exchange = c.pushCatalog([{ name: 'import.xml', data: catalogXml(2 * PRODUCTS) }]).then(
+      (r) => r,
+      (err: Error) => err,
+    );
+    await until(() => rt.db('sync_runs').where({ source_id: cutSource, state: 'running' }).first('id'), 'the import’s sync run to be open', 60_000, 10);
+    const t0 = Date.now();
+    cutWorker.child.kill('SIGTERM');
+    expect(await cutWorker.exit, cutWorker.out()).to.equal(1);
+    expect(Date.now() - t0, 'exits at the bound (and the time a loaded machine takes to start the exit)').to.be.below(CUT_BOUND + 3000);
+    expect(cutWorker.out()).to.contain('shutdown not finished within SHUTDOWN_TIMEOUT_MS');
+    expect(Number((await rt.db('products').where({ source_id: cutSource }).count({ n: '*' }))[0]!.n), 'the cut import committed nothing').to.equal(0);
+    void exchange;
   });
 
   it('a web ends its event streams at once, answers /readyz 503 while still serving, then refuses connections, lets a slow upload finish and exits 0 within the bound', async () => {

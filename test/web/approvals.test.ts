@@ -128,6 +128,31 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     expect(await orderRows(orderId)).to.deep.equal([]);
   });
 
+  it('Console › Согласования: an admin sees every client’s, the client’s manager theirs, another manager none; read only; buyers 403', async () => {
+    const { orderId } = await overLimitOrder();
+    const number = (await rt.db('orders').where({ id: orderId }).first('number'))!.number as string;
+    const row = `data-approval="${orderId}"`;
+    const admin = await signIn(fx.emails.admin);
+    const page = await admin.get('/console/approvals');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('Согласования заказов').and.contain(row).and.contain(number).and.contain('emp@alpha.test').and.contain('больше лимита на один заказ');
+    expect(page.text, 'staff do not decide').not.to.contain(`/approvals/${orderId}/approve`);
+    expect((await admin.get(`/console/approvals?client=${fx.clients.a}`)).text).to.contain(row);
+    expect((await admin.get(`/console/approvals?client=${fx.clients.b}`)).text).not.to.contain(row);
+    expect((await admin.get('/console/approvals?client=abc')).status).to.equal(400);
+    expect((await (await signIn(fx.staffEmails.ivanov)).get('/console/approvals')).text).to.contain(row);
+    const petrova = await signIn(fx.staffEmails.petrova);
+    expect((await petrova.get('/console/approvals')).text).not.to.contain(row);
+    expect((await petrova.get(`/console/approvals?client=${fx.clients.a}`)).text).not.to.contain(row);
+    for (const email of [fx.emails.a, 'emp@alpha.test', fx.emails.b]) expect((await (await signIn(email)).get('/console/approvals')).status, email).to.equal(403);
+    // decided: it moves to the decided list with its comment
+    const owner = await signIn(fx.emails.a);
+    await owner.get('/approvals');
+    await owner.post(`/approvals/${orderId}/reject`, { comment: 'Не сейчас' });
+    const after = (await admin.get('/console/approvals')).text;
+    expect(after.slice(after.indexOf('console-approvals-decided'))).to.contain(row).and.contain('Не сейчас');
+  });
+
   it('a viewer and an accountant cannot order: no waiting list, reservation, quote or order (403); both read the conversation, only the accountant writes to the manager', async () => {
     await rt.db('stock').where({ offer_id: fx.offers[3]! }).update({ quantity: '0' });
     for (const email of ['viewer@alpha.test', 'accountant@alpha.test']) {

@@ -6,6 +6,7 @@ import type { MailSender } from '../../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../../auth/context.ts';
 import type { ConsoleServices } from '../../console-services.ts';
 import { registrationConsoleRoutes } from '../register.ts';
+import { consoleApprovalRoutes } from './approvals.ts';
 import { consoleClientsRoutes } from './clients.ts';
 import { consoleNewsRoutes } from './news.ts';
 import { consoleSettingsRoutes } from './settings.ts';
@@ -24,5 +25,6 @@ export function consoleRoutes(rt: Runtime, services: ConsoleServices, mail: Mail
   r.use(consoleClientsRoutes(rt, mail));
   r.use(consoleSettingsRoutes(rt));
   r.use(registrationConsoleRoutes(rt, mail));
+  r.use(consoleApprovalRoutes(rt));
   return r;
 }
