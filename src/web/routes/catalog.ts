@@ -16,32 +16,69 @@ import { buyerScope, requireBuyer } from '../auth/context.ts';
 import { type CatalogParams, catalogUrl, parseCatalogParams, type View, VIEWS } from './catalog-params.ts';
 import { idParam, notFound } from '../errors.ts';
 import { tOf } from '../i18n.ts';
-import { money } from '../format.ts';
 import { type Formats, formats } from '../../infra/intl.ts';
 
 export const PER_PAGE = 50;
 
-// The same few quantities fill most of a page's 600 cells (and every page's): their text is
-// kept per value, for the formats in force (another locale or time zone: other formats, other texts).
-const QTY_TEXTS_MAX = 10_000;
-const qtyMemo = new WeakMap<Formats, Map<string, string>>();
-function qtyTexts(): (q: string) => string {
-  const f = formats();
-  let memo = qtyMemo.get(f);
+/** A stock cell as the templates print it (views/partials/stock-cell.hbs). */
+export interface StockCell {
+  warehouseId: number;
+  has: boolean;
+  qtyText: string;
+  partner: boolean;
+  priceText: string | null;
+}
+
+// The same few quantities fill most of a page's 600 cells (and every page's): an own
+// warehouse's cell is the same for the same quantity, so one frozen object per warehouse and
+// quantity is kept and shared by every row and page (no 500 new objects a page), for the
+// formats in force (another locale or time zone: other formats, other texts). Partner cells
+// carry the row's price: made per row, the price's text kept too.
+const MEMO_MAX = 10_000;
+interface Memo {
+  f: Formats;
+  cells: number;
+  byWarehouse: Map<number, Map<string, StockCell>>;
+  /** A partner warehouse's price (commission included) → its text. */
+  prices: Map<string, string>;
+}
+const memos = new WeakMap<Formats, Memo>();
+function memoOf(f: Formats): Memo {
+  let memo = memos.get(f);
   if (!memo) {
-    memo = new Map();
-    qtyMemo.set(f, memo);
+    memo = { f, cells: 0, byWarehouse: new Map(), prices: new Map() };
+    memos.set(f, memo);
   }
-  const m = memo;
-  return (q) => {
-    let text = m.get(q);
-    if (text === undefined) {
-      if (m.size >= QTY_TEXTS_MAX) m.clear();
-      text = f.qty(q);
-      m.set(q, text);
-    }
-    return text;
-  };
+  return memo;
+}
+
+function ownCell(memo: Memo, warehouseId: number, q: string): StockCell {
+  let byQty = memo.byWarehouse.get(warehouseId);
+  let cell = byQty?.get(q);
+  if (cell) return cell;
+  if (memo.cells >= MEMO_MAX) {
+    memo.byWarehouse.clear();
+    memo.cells = 0;
+    byQty = undefined;
+  }
+  if (!byQty) {
+    byQty = new Map();
+    memo.byWarehouse.set(warehouseId, byQty);
+  }
+  cell = Object.freeze({ warehouseId, has: positive(q), qtyText: memo.f.qty(q), partner: false, priceText: null });
+  byQty.set(q, cell);
+  memo.cells++;
+  return cell;
+}
+
+function priceText(memo: Memo, price: string): string {
+  let text = memo.prices.get(price);
+  if (text === undefined) {
+    if (memo.prices.size >= MEMO_MAX) memo.prices.clear();
+    text = memo.f.money(price, null);
+    memo.prices.set(price, text);
+  }
+  return text;
 }
 
 /** A non-negative decimal string above zero (availability is never negative: SQL clamps it). */
@@ -49,16 +86,21 @@ const positive = (q: string) => q !== '0' && /[1-9]/.test(q);
 
 /**
  * Rows → what the templates print: cells per warehouse in header order, formatted once here (the
- * live updates send the same cells). Runs for 600 cells a page: no decimal maths.
+ * live updates send the same cells). Runs for 600 cells a page: no decimal maths. The row is the
+ * caller's own (fresh from the database): its cells are added to it, not copied with it.
  */
-export function rowView(row: CatalogRow, warehouses: Warehouse[]) {
-  const qtyText = qtyTexts();
-  const cells = warehouses.map((w) => {
-    const q = row.stock[w.id] ?? '0';
-    const price = w.kind === 'partner' ? row.partner[w.id] : undefined;
-    return { warehouseId: w.id, has: positive(q), qtyText: qtyText(q), partner: w.kind === 'partner', priceText: price ? money(price) : null };
-  });
-  return { ...row, cells, inStock: positive(row.totalQty) };
+export function rowView(row: CatalogRow, warehouses: Warehouse[]): CatalogRow & { cells: StockCell[]; inStock: boolean } {
+  const memo = memoOf(formats());
+  const cells: StockCell[] = new Array(warehouses.length);
+  for (let i = 0; i < warehouses.length; i++) {
+    const w = warehouses[i]!;
+    const own = ownCell(memo, w.id, row.stock[w.id] ?? '0');
+    if (w.kind === 'partner') {
+      const price = row.partner[w.id];
+      cells[i] = { warehouseId: w.id, has: own.has, qtyText: own.qtyText, partner: true, priceText: price ? priceText(memo, price) : null };
+    } else cells[i] = own;
+  }
+  return Object.assign(row, { cells, inStock: positive(row.totalQty) });
 }
 
 /**
