@@ -55,6 +55,8 @@ interface CompiledField {
   apply?: (v: Value) => Value;
   /** A `rows` field: the fields of each row, read inside the row's item. */
   rows?: CompiledField[];
+  /** The last modifier is "decimal": its value needs no second check. */
+  decimalLast?: boolean;
   /** The mapping's path (`^` for the parent item) or, without one, its constant. */
   from: string | undefined;
   constant: Value;
@@ -114,6 +116,8 @@ function coerce(f: CompiledField, v: Value): unknown {
       if (f.required && String(v).trim() === '') throw new FieldError('is required but the answer has an empty value');
       return String(v);
     case 'decimal': {
+      // The "decimal" modifier's result is a plain decimal already (or none, handled above).
+      if (f.decimalLast) return v;
       const s = String(v);
       if (!/^-?\d+(\.\d+)?$/.test(s)) throw new FieldError(`"${s}" is not a decimal number with a point (add the "decimal" modifier to read "1 234,50")`);
       return s;
@@ -177,7 +181,10 @@ export class EntityMapper<E extends EntityName> {
     const target = TARGETS[entity];
     this.eachKeys = spec.each ? spec.each.split('.') : undefined;
     this.fields = Object.entries(spec.fields).map(([name, f]) => compileField(name, f, target[name]![0], target[name]![1] === 'required', ROW_TARGETS[entity]));
-    for (const f of this.fields) f.apply = chain(f.modifiers.map((m) => compileModifier(m, lookup, timeZone)));
+    for (const f of this.fields) {
+      f.apply = chain(f.modifiers.map((m) => compileModifier(m, lookup, timeZone)));
+      f.decimalLast = f.modifiers[f.modifiers.length - 1] === 'decimal';
+    }
     this.make = recordMaker(this.fields.map((f) => f.name));
   }
 

@@ -53,6 +53,8 @@ interface EntityPlan {
   /** 0: a record per item; else a record per nested item of that base. */
   base: number;
   sources: Source[];
+  /** The values of one record, read into this one array record after record (the record copies them). */
+  values: Value[];
 }
 
 /** A value not read (yet): the element is not there. */
@@ -138,7 +140,7 @@ export class StreamPlan {
           sources.push({ at: 'own', slot });
         }
       }
-      entities.push({ mapper, base: own, sources });
+      entities.push({ mapper, base: own, sources, values: new Array<Value>(sources.length) });
     }
     // The item's Id names the item in an error, whether a field reads it or not.
     const id = slotOf(0, 'Id');
@@ -337,7 +339,7 @@ class StreamReader implements ItemReader {
   }
 
   private record(e: EntityPlan, own: Instance, item: Instance, id: Slot | undefined, index: number): unknown {
-    const values = new Array<Value>(e.sources.length);
+    const values = e.values;
     for (let i = 0; i < e.sources.length; i++) {
       const s = e.sources[i]!;
       if (s.at === 'constant') values[i] = s.value;
