@@ -104,6 +104,33 @@ describe('CommerceML exchange: call sequences', () => {
     expect((await none.text()).split('\n')[1]).to.match(/^no exchange session: call mode=checkauth first/);
   });
 
+  it('parameters inside get_param=?type=…&mode=… (some 1C builds) and a windows-1251 file declared as cp1251', async () => {
+    const auth = `Basic ${Buffer.from(`${ex.client().opts.login}:${ex.client().opts.password}`).toString('base64')}`;
+    const call = async (q: string, body?: Buffer, cookie?: string) => {
+      const res = await fetch(`${ex.url}?get_param=${encodeURIComponent(q)}`, {
+        method: body ? 'POST' : 'GET',
+        headers: cookie ? { cookie } : { authorization: auth },
+        body: body ? new Uint8Array(body) : undefined,
+      });
+      return (await res.text()).replace(/^\uFEFF/, '').split('\n');
+    };
+    const a = await call('?type=catalog&mode=checkauth');
+    expect(a[0]).to.equal('success');
+    const cookie = `${a[1]}=${a[2]}`;
+    expect((await call('?type=catalog&mode=init&version=2.05', undefined, cookie))[0]).to.match(/^zip=(yes|no)$/);
+    const file = iconv.encode(
+      `<?xml version="1.0" encoding="cp1251"?><КоммерческаяИнформация ВерсияСхемы="2.05"><Каталог><Ид>cat</Ид><Товары><Товар><Ид>g1</Ид><Наименование>Ёлка «Ель» №1</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>`,
+      'win1251',
+    );
+    expect((await call('?type=catalog&mode=file&filename=import.xml', file, cookie))[0]).to.equal('success');
+    const done = await until(async () => {
+      const r = await call('?type=catalog&mode=import&filename=import.xml', undefined, cookie);
+      return r[0] === 'progress' ? undefined : r;
+    }, 'the import of import.xml decided', 20_000, 50);
+    expect(done[0], done.join('\n')).to.equal('success');
+    expect(await ex.rt.db('products').where({ source_id: ex.sourceId }).pluck('name')).to.deep.equal(['Ёлка «Ель» №1']);
+  });
+
   it('a catalog session that ends with sale&mode=success: answered, and its full package still deletes after the quiet period', async () => {
     await ex.setSettings({ quietPeriodS: 1 });
     const first = await session('catalog');

@@ -1,6 +1,7 @@
 // Generated packages through the protocol: every version 2.03–3.1 (zipped or not, UTF-8 or
-// windows-1251; each with its pictures), full vs delta, split packages sharing one classifier,
-// deactivate (those without pictures: they are about rows, not files).
+// windows-1251; the zipped ones with their pictures — 30 picture uploads one by one are
+// simulator.test.ts's), full vs delta, split packages sharing one classifier, deactivate (without
+// pictures: they are about rows, not files).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ describe('CommerceML exchange: generated packages, full vs delta', () => {
     const zip = i % 2 === 0;
     const encoding = v === '2.03' || v === '2.07' ? 'windows-1251' : i % 2 ? 'utf-8' : 'utf-8-bom';
     it(`${v} (${zip ? 'zipped' : 'plain files'}, ${encoding}): products, characteristics, prices and stock land`, async () => {
-      const pkg = await generatePackage(path.join(dir, v), { products: 30, version: v, encoding, characteristicsEvery: 10, warehouses: 2, priceTypes: 3 });
+      const pkg = await generatePackage(path.join(dir, v), { products: 30, version: v, encoding, characteristicsEvery: 10, warehouses: 2, priceTypes: 3, pictures: zip });
       await ex.setSettings({ zip });
       const r = await ex.client({ version: v }).pushCatalog(pkg.files);
       expect(r.failed, r.failed?.lines.join('\n')).to.equal(undefined);
