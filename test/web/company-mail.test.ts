@@ -6,6 +6,7 @@ import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import { mailSendJob } from '../../jobs/mail-send.ts';
 import { startWorkers } from '../../src/app/roles/worker.ts';
+import { expireDueApprovals } from '../../src/store/approvals/approvals.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { resetQueues } from '../support/queues.ts';
 import { type CapturedMail, type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
@@ -75,6 +76,19 @@ describe('web/company mail: approvals and registration requests e-mail both side
     expect(toBuyer.text).to.contain('Комментарий: Дорого, возьмите аналог').and.contain('резерв товара снят');
     const emp = await w.signIn('emp@alpha.test');
     expect((await emp.get(`/orders/${orderId}`)).text).to.contain('Дорого, возьмите аналог');
+  });
+
+  it('nobody decided within the hold: the sweep cancels the order, frees its stock and tells the buyer', async () => {
+    const { orderId, number } = await overLimit();
+    await mailTo(w.fx.emails.a, `Заказ ${number} ждёт вашего согласования`);
+    expect(await w.rt.db('reservations').where({ order_id: orderId }).pluck('state')).to.deep.equal(['active']);
+    await w.rt.db('order_approvals').where({ order_id: orderId }).update({ expires_at: w.rt.db.raw(`now() - interval '1 second'`) });
+    expect(await expireDueApprovals(w.rt)).to.deep.equal([orderId]);
+    const m = await mailTo('emp@alpha.test', `Заказ ${number}: не согласован в срок`);
+    expect(m.text).to.contain(number);
+    expect(await w.rt.db('reservations').where({ order_id: orderId }).pluck('state')).to.deep.equal(['cancelled']);
+    const emp = await w.signIn('emp@alpha.test');
+    expect((await emp.get(`/orders/${orderId}`)).text).to.contain('не согласован в срок');
   });
 
   it('a registration request: the client’s manager is e-mailed; a request matching nobody goes to the admins', async () => {

@@ -142,6 +142,37 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
     expect((await ivan.get('/console/registrations')).text).to.contain(`Заявка № ${id} уже одобрена.`);
   });
 
+  it('the role on approval: owner for a cabinet without one; into a cabinet with an owner a buyer of the matched entity only, unless staff choose', async () => {
+    const ivan = await staff('ivan@seller.test');
+    const approveNext = async (email: string, body: Record<string, string>) => {
+      await apply(new WebClient(srv.base), { email });
+      const id = await requestId();
+      return { id, r: await ivan.post(`/console/registrations/${id}/approve`, body) };
+    };
+    const user = (email: string) => rt.db('users').where({ email }).first('id', 'company_role', 'all_counterparties');
+    const grants = async (email: string) => rt.db('user_counterparties').where({ user_id: (await user(email))!.id }).pluck('counterparty_id');
+    // a cabinet nobody uses yet: the page offers owner, the first contact becomes the owner
+    await apply(new WebClient(srv.base), { email: 'first@branch.example' });
+    expect((await ivan.get('/console/registrations')).text).to.match(/<option value="owner" selected>владелец<\/option>/);
+    await ivan.post(`/console/registrations/${await requestId()}/approve`, {});
+    expect(await user('first@branch.example')).to.deep.include({ company_role: 'owner', all_counterparties: true });
+    // now the cabinet has an owner: a stranger knowing the INN + KPP is a buyer of the branch, not an owner
+    await apply(new WebClient(srv.base), { email: 'second@branch.example' });
+    const page = (await ivan.get('/console/registrations')).text;
+    expect(page).to.match(/<option value="buyer" selected>закупщик<\/option>/);
+    await ivan.post(`/console/registrations/${await requestId()}/approve`, {});
+    expect(await user('second@branch.example')).to.deep.include({ company_role: 'buyer', all_counterparties: false });
+    expect((await grants('second@branch.example')).map(Number)).to.deep.equal([ids.branch]);
+    expect((await ivan.get('/console/registrations')).text).to.contain('Роль: закупщик; юрлицо: Сбер филиал');
+    // staff choose: a viewer; a bad role approves nothing
+    const bad = await approveNext('third@branch.example', { companyRole: 'root' });
+    expect(bad.r.status).to.equal(303);
+    expect((await rt.db('registration_requests').where({ id: bad.id }).first('state'))!.state).to.equal('pending');
+    expect(await user('third@branch.example')).to.equal(undefined);
+    await ivan.post(`/console/registrations/${bad.id}/approve`, { companyRole: 'viewer' });
+    expect(await user('third@branch.example')).to.deep.include({ company_role: 'viewer', all_counterparties: false });
+  });
+
   it('an admin rejects with a reply the applicant gets by e-mail; without a matching counterparty approval is refused', async () => {
     await apply(new WebClient(srv.base), { inn: '7736207543', kpp: '770401001' }); // no such counterparty in the mirror
     const id = await requestId();

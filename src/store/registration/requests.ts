@@ -12,6 +12,7 @@ import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { linkCounterparty } from '../accounts/clients.ts';
 import { createUser, issueToken } from '../accounts/users.ts';
 import { setCurrent } from '../accounts/viewer.ts';
+import type { CompanyRole } from '../company/access.ts';
 import { innProblem, kppProblem } from './inn.ts';
 
 export const INVITE_HOURS = 24 * 7;
@@ -162,13 +163,20 @@ export interface Approved {
   email: string;
   contactName: string;
   userId: number;
+  companyRole: CompanyRole;
   clientName: string;
   counterpartyName: string;
   /** The invitation's one-time token (/password/set/<token>). */
   token: string;
 }
 
-export async function approveRegistration(db: Db, actor: StaffActor, id: number): Promise<Approved> {
+/**
+ * Approves: the contact becomes a user of the matched counterparty's client. Their company role is
+ * staff's choice; without one, the owner of a cabinet that has no active owner (a new company),
+ * else a buyer acting for the matched legal entity only — an applicant who only knows a
+ * company's INN and KPP must not become the owner of someone else's cabinet by default.
+ */
+export async function approveRegistration(db: Db, actor: StaffActor, id: number, choice: { companyRole?: CompanyRole } = {}): Promise<Approved> {
   return db.transaction(async (trx) => {
     const r = await pendingFor(trx, actor, id);
     const kpp = r.kpp ? 'Kpp' : '';
@@ -189,14 +197,18 @@ export async function approveRegistration(db: Db, actor: StaffActor, id: number)
       clientId = (await trx('clients').where({ head_counterparty_id: cp.id }).first('id'))!.id as number;
       await linkCounterparty(trx, clientId, { id: cp.id });
     }
+    const owners = await trx('users').where({ client_id: clientId, role: 'buyer', company_role: 'owner' }).whereNull('disabled_at').count<{ n: string }[]>({ n: '*' });
+    const companyRole: CompanyRole = choice.companyRole ?? (Number(owners[0]!.n) > 0 ? 'buyer' : 'owner');
     const userId = await createUser(trx, { email: r.email, role: 'buyer', clientId, name: r.contact_name });
+    await trx('users').where({ id: userId }).update({ company_role: companyRole, all_counterparties: companyRole === 'owner' });
+    if (companyRole !== 'owner') await trx('user_counterparties').insert({ user_id: userId, counterparty_id: cp.id });
     await setCurrent(trx, userId, cp.id, null);
     const token = await issueToken(trx, userId, 'invite', INVITE_HOURS);
     await trx('registration_requests').where({ id }).update({
       state: 'approved', counterparty_id: cp.id, client_id: clientId, user_id: userId, decided_by: actor.userId, decided_at: trx.fn.now(),
     });
     const client = await trx('clients').where({ id: clientId }).first('name');
-    return { requestId: id, email: r.email, contactName: r.contact_name, userId, clientName: client!.name, counterpartyName: cp.name, token };
+    return { requestId: id, email: r.email, contactName: r.contact_name, userId, companyRole, clientName: client!.name, counterpartyName: cp.name, token };
   });
 }
 

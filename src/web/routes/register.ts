@@ -9,6 +9,8 @@ import { publicBaseUrl } from '../../mail/links.ts';
 import {
   approveRegistration, listRegistrations, parseRegistration, registrationReviewers, rejectRegistration, type StaffActor, submitRegistration,
 } from '../../store/registration/requests.ts';
+import { COMPANY_ROLES } from '../../store/company/access.ts';
+import { parseRole } from '../../store/company/employees.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { csrfToken } from '../auth/csrf.ts';
@@ -100,14 +102,19 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
     const a = actor(res);
     res.render('console/registrations', {
       title: tOf(res)('console.registrations.title'), section: 'registrations',
-      pending: await listRegistrations(rt.db, a, { state: 'pending' }), decided: await listRegistrations(rt.db, a, { state: 'decided', limit: 50 }),
+      // the role offered first: owner for a cabinet without users (a new company), else a buyer of the matched entity
+      pending: (await listRegistrations(rt.db, a, { state: 'pending' })).map((p) => ({
+        ...p,
+        roles: COMPANY_ROLES.map((value) => ({ value, label: tOf(res)(`company.roles.${value}`), selected: value === (p.matches.some((m) => m.users > 0) ? 'buyer' : 'owner') })),
+      })), decided: await listRegistrations(rt.db, a, { state: 'decided', limit: 50 }),
     });
   });
 
   r.post('/console/registrations/:id/approve', ...staff, async (req, res) => {
     let done: Awaited<ReturnType<typeof approveRegistration>>;
     try {
-      done = await approveRegistration(rt.db, actor(res), id(res, req.params.id));
+      const role = String(req.body?.companyRole ?? '');
+      done = await approveRegistration(rt.db, actor(res), id(res, req.params.id), { companyRole: role ? parseRole(role) : undefined });
     } catch (err) {
       // a foreign or unknown request stays the handler's 404; a refusal is shown on the list
       flash(req, 'error', messageText(res, refusal(err, 'conflict', 'invalid')));
@@ -122,7 +129,7 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
         text: inMail('console.registrations.approvedText', { name: done.contactName, counterparty: done.counterpartyName, client: done.clientName, link }),
       })
       .then(
-        () => flash(req, 'ok', tOf(res)('console.registrations.approvedFlash', { id: done.requestId, email: done.email })),
+        () => flash(req, 'ok', `${tOf(res)('console.registrations.approvedFlash', { id: done.requestId, email: done.email })} ${tOf(res)('companyAccess.registrationRole', { role: tOf(res)(`company.roles.${done.companyRole}`), entity: done.counterpartyName })}`),
         (err) => {
           log.warn({ err: (err as Error).message }, 'registration invitation not sent');
           flash(req, 'error', tOf(res)('console.registrations.approvedNoMail', { link }));
