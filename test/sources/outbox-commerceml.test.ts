@@ -72,7 +72,7 @@ describe('sources: CommerceML orders in the outbox, delivered at 1C’s sale/suc
     const id = await placeOrder('CP-9');
     expect(await exportDueOrders(ex.rt)).to.deep.equal({ delivered: 0, failed: 0, retrying: 0 });
     await ex.rt.db('outbox').update({ created_at: ex.rt.db.raw("now() - interval '400 days'") });
-    expect(await purgeOutbox(ex.rt)).to.deep.equal({ deleted: 0 });
+    expect(await purgeOutbox(ex.rt)).to.deep.equal({ deleted: 0, mails: 0 });
     expect((await outbox()).map((r) => [r.payload.orderId, r.state, r.attempts])).to.deep.equal([[id, 'pending', 0]]);
   });
 });
