@@ -11,15 +11,19 @@ export const commercemlImportJob: JobDefinition<ImportJobData> = {
   // Files of one session arrive one after another; two lets two 1C nodes exchange at once.
   concurrency: 2,
   async process(rt, job) {
-    const out = await runImportJob(rt, job.data, { made: job.attemptsMade, max: job.opts.attempts ?? 1 });
-    // Cabinets follow head-counterparty links (idempotent, cheap when nothing changed).
-    await seedClients(rt.db);
-    // A big file leaves ~150 MB of garbage an idle worker would keep: collect it now. What the
-    // file left behind is logged (test/faults/import-memory.test.ts reads it).
-    const freed = releaseMemory();
-    const m = process.memoryUsage();
-    const mb = (n: number) => Math.round(n / 1048576);
-    log.info({ file: job.data.filename, freedMb: mb(freed), rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) }, 'commerceml import: worker memory after the file');
-    return out;
+    try {
+      const out = await runImportJob(rt, job.data, { made: job.attemptsMade, max: job.opts.attempts ?? 1 });
+      // Cabinets follow head-counterparty links (idempotent, cheap when nothing changed).
+      await seedClients(rt.db);
+      return out;
+    } finally {
+      // A big file — applied, or refused halfway (a 160 MB item) — leaves ~150 MB of garbage an
+      // idle worker would keep: collect it now. What the file left behind is logged
+      // (test/faults/import-memory.test.ts reads it).
+      const freed = releaseMemory();
+      const m = process.memoryUsage();
+      const mb = (n: number) => Math.round(n / 1048576);
+      log.info({ file: job.data.filename, freedMb: mb(freed), rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) }, 'commerceml import: worker memory after the file');
+    }
   },
 };

@@ -1,6 +1,7 @@
 // Fault tier: the worker's memory after big imports. A real worker process — started WITHOUT
 // a heap flag (NODE_OPTIONS emptied) — imports a big catalog file, then a file with one item
-// near the capture limits followed by one past them. Its resident set (VmRSS in
+// near the capture limits followed by one past them, then a file that is one 160 MB item (one
+// such item once took the worker to 4.3 GB). Its resident set (VmRSS in
 // /proc/<pid>/status, sampled all along; VmHWM, the kernel's own peak) stays under a bound
 // above the idle worker, and comes back near the idle figure afterwards: what bounds the memory
 // is the streaming (items captured one at a time, records handed on in chunks), not the heap cap.
@@ -10,6 +11,7 @@ import { Redis } from 'ioredis';
 import { DEFAULT_UPLOAD_PREFIX, importJob } from '../../connectors/commerceml/index.ts';
 import { sessionPrefix, uploadKey } from '../../connectors/commerceml/exchange/files.ts';
 import { pgBlobStore } from '../../src/infra/blob/index.ts';
+import type { BlobData } from '../../src/infra/blob/store.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { ensureSource } from '../../src/sync/index.ts';
@@ -23,6 +25,8 @@ const PRODUCTS = 30_000;
 /** Peak resident set allowed above the idle worker's, and how close to idle it must come back. */
 const PEAK_ABOVE_IDLE = 400 * MB;
 const BACK_ABOVE_IDLE = 100 * MB;
+/** The single item of the third file. */
+const HUGE_ITEM_MB = 160;
 
 function bigCatalog(n: number): Buffer {
   const parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.08"><Каталог СодержитТолькоИзменения="true"><Ид>c1</Ид><Наименование>Каталог</Наименование><Товары>'];
@@ -49,6 +53,18 @@ function hostileCatalog(): Buffer {
       `${many('near-limit', 30_000, 20)}${many('past-limit', 60_000, 300)}</Товары></Каталог></КоммерческаяИнформация>`,
     'utf8',
   );
+}
+
+/** One product whose description is 160 MB of Cyrillic text (80 M characters), streamed into the blob store. */
+async function* hugeItem(): AsyncGenerator<Buffer> {
+  yield Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.08"><Каталог СодержитТолькоИзменения="true"><Ид>c1</Ид><Наименование>Каталог</Наименование><Товары>` +
+      '<Товар><Ид>huge-160</Ид><Наименование>Огромный</Наименование><Описание>',
+    'utf8',
+  );
+  const mb = Buffer.from('ж'.repeat(MB / 2), 'utf8');
+  for (let i = 0; i < HUGE_ITEM_MB; i++) yield mb;
+  yield Buffer.from('</Описание></Товар></Товары></Каталог></КоммерческаяИнформация>', 'utf8');
 }
 
 /** VmRSS and VmHWM of a process, in bytes. */
@@ -92,7 +108,7 @@ describe('faults: the worker’s memory through big imports (no heap flag)', fun
   });
 
   /** What 1C's file + import calls leave: the upload in the blob store, the import row, its job. */
-  async function importFile(name: string, data: Buffer): Promise<{ state: string; message: string | null }> {
+  async function importFile(name: string, data: Buffer | BlobData): Promise<{ state: string; message: string | null }> {
     const [s] = await rt.db('commerceml_sessions').insert({ source_id: sourceId, type: 'catalog', token: `${name}-${'t'.repeat(40)}`, sessid: 's'.repeat(32) }).returning(['id', 'token']);
     await pgBlobStore(rt.db).put(uploadKey(sessionPrefix(DEFAULT_UPLOAD_PREFIX, Number(s.id)), 'import.xml'), data);
     await rt.db('commerceml_imports').insert({ session_id: s.id, filename: 'import.xml' });
@@ -104,7 +120,7 @@ describe('faults: the worker’s memory through big imports (no heap flag)', fun
     }, `the import of ${name} to be decided`, 120_000, 100);
   }
 
-  it('a big file and a hostile one: the peak stays under idle + 400 MB, and the worker comes back under idle + 100 MB', async () => {
+  it('a big file, a hostile one and a 160 MB item: the peak stays under idle + 400 MB, and the worker comes back under idle + 100 MB', async () => {
     const pid = worker.child.pid!;
     // Idle: the started worker, before any exchange (modules, pools).
     const idle = memoryOf(pid).rss;
@@ -120,13 +136,22 @@ describe('faults: the worker’s memory through big imports (no heap flag)', fun
     const refused = await importFile('hostile', hostileCatalog());
     expect(refused.state).to.equal('failed');
     expect(refused.message).to.match(/item <Товар Ид="past-limit"> starting at line \d+ (is larger than the limit of \d+ characters|has more than \d+ elements)/);
+    // Refused while it is being read: the worker never holds more of it than the item limit.
+    const huge = await importFile('huge', hugeItem());
+    expect(huge.state).to.equal('failed');
+    expect(huge.message).to.match(/item <Товар Ид="huge-160"> starting at line \d+ is larger than the limit of \d+ characters/);
 
     clearInterval(sampler);
     sampler = undefined;
     const { hwm } = memoryOf(pid);
     const figures = `idle ${Math.round(idle / MB)} MB, sampled peak ${Math.round(peak / MB)} MB, VmHWM ${Math.round(hwm / MB)} MB (file ${Math.round(big.length / MB)} MB)`;
     console.log(`      worker memory: ${figures}`);
-    for (const l of worker.out().split('\n').filter((x) => x.includes('worker memory after the file'))) {
+    // Each file gives its garbage back, the refused ones too (logged once the job ends, just after its row is decided).
+    const afterFile = await until(() => {
+      const l = worker.out().split('\n').filter((x) => x.includes('worker memory after the file'));
+      return l.length === 3 ? l : undefined;
+    }, 'one collection per file', 10_000, 50);
+    for (const l of afterFile) {
       const m = JSON.parse(l) as Record<string, unknown>;
       console.log(`      after ${m.file}: ${m.freedMb} MB collected; rss ${m.rssMb} MB, heap ${m.heapUsedMb} of ${m.heapTotalMb} MB, external ${m.externalMb} MB`);
     }
