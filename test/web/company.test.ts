@@ -143,7 +143,7 @@ describe('web/company: employees, roles, legal entities, limits, invitations', (
     expect(none.text).to.contain('Отметьте юрлица');
     const taken = await invite(owner, { email: 'BUYER@beta.test', companyRole: 'buyer', scope: 'all' });
     expect(taken.status).to.equal(409);
-    expect(taken.text).to.contain('Пользователь с e-mail BUYER@beta.test уже есть.');
+    expect(taken.text).to.contain('Пользователь с почтой BUYER@beta.test уже есть.');
     const role = await invite(owner, { email: 'r@alpha.test', companyRole: 'boss', scope: 'all' });
     expect(role.status).to.equal(422);
     expect(sent).to.have.length(0);

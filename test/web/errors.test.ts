@@ -158,7 +158,7 @@ describe('web: refusals and unknown errors', () => {
     expect(msg.text).to.contain(shown('Напишите сообщение или приложите файл.'));
 
     // inviting an e-mail that is taken: a flash on the client page
-    const invite = await admin.post(`/console/clients/${w.fx.clients.a}/invite`, { email: w.fx.emails.b });
+    const invite = await admin.post(`/console/clients/${w.fx.clients.a}/invite`, { email: w.fx.emails.b, companyRole: 'buyer' });
     expect(invite.status).to.equal(303);
     expect((await admin.get(`/console/clients/${w.fx.clients.a}`)).text).to.contain(`Пользователь с почтой ${w.fx.emails.b} уже есть.`);
   });
