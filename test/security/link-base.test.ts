@@ -63,7 +63,7 @@ describe('security: e-mailed links never follow the Host header', () => {
     expect(await forgedPost(c, '/password/forgot', { email: fx.emails.a })).to.equal(200);
     const admin = new WebClient(srv.base);
     await admin.login(fx.emails.admin, PASSWORD);
-    expect(await forgedPost(admin, `/console/clients/${fx.clients.a}/invite`, { email: 'new@alpha.test', name: 'New' })).to.equal(303);
+    expect(await forgedPost(admin, `/console/clients/${fx.clients.a}/invite`, { email: 'new@alpha.test', name: 'New', companyRole: 'buyer' })).to.equal(303);
     expect(sent).to.have.length(2);
     for (const m of sent) {
       expect(m.text).not.to.contain('evil.example');

@@ -117,7 +117,11 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     // The client's manager sees it on the desk (read only); another manager does not.
     const number = (await rt.db('orders').where({ id: orderId }).first('number'))!.number;
     const ivanov = await signIn(fx.staffEmails.ivanov);
-    expect((await ivanov.get('/manager')).text).to.contain(`data-approval="${orderId}"`).and.contain(number);
+    expect((await ivanov.get('/manager')).text).to.contain(`data-approval="${orderId}"`).and.contain(number).and.contain('больше лимита на один заказ 100,00\u00a0₽');
+    // the desk in the manager's language: the reason too, not only its headings
+    ivanov.cookies.set('lang', 'en');
+    expect((await ivanov.get('/manager')).text).to.contain(`data-approval="${orderId}"`).and.not.contain('больше лимита');
+    ivanov.cookies.delete('lang');
     expect((await ivanov.post(`/approvals/${orderId}/approve`, { comment: '' })).status).to.equal(403);
     const petrova = await signIn(fx.staffEmails.petrova);
     expect((await petrova.get('/manager')).text).not.to.contain(`data-approval="${orderId}"`);

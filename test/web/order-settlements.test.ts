@@ -69,6 +69,27 @@ describe('web/orders: payments and shipments on the order page', () => {
     // and the history lists both, in Russian, from the accounting system
     expect(page.text).to.contain('Оплата № ПП-17 от 01.12.2026: 1\u00a0500,25 RUB; оплачено 1\u00a0500,25 из 3\u00a0000,50 RUB');
     expect(page.text).to.contain('Отгрузка № РТ-9 от 02.12.2026 — частичная отгрузка: Drill Bosch GSB 13 × 1,5; отправление RA123456789RU');
+
+    // an English reader: the states and days in English, not the Russian words of the store
+    a.cookies.set('lang', 'en');
+    try {
+      const en = await a.get(`/orders/${id}`);
+      const enBlock = en.text.slice(en.text.indexOf('id="order-settlement"'), en.text.indexOf('</section>'));
+      expect(enBlock).to.contain('Payment no. ПП-17 of ').and.contain('2026: 1,500.25');
+      expect(enBlock).to.contain('— paid').and.contain('— shipped').and.not.contain('оплачено').and.not.contain('отгружено');
+      expect(enBlock).not.to.contain('01.12.2026');
+    } finally {
+      a.cookies.delete('lang');
+    }
+  });
+
+  it('a payment still expected says so, and no date when the system gave none', async () => {
+    const id = await orderOfA();
+    await rt.db.transaction((trx) =>
+      applySettlements(trx, fx.sourceId, [{ orderKeys: ['W-1001'], externalId: 'pay-x', number: 'ПП-18', amount: '10.00', state: 'pending' }], []),
+    );
+    const page = await a.get(`/orders/${id}`);
+    expect(page.text).to.contain('Оплата № ПП-18: 10,00 ₽ — ожидается');
   });
 
   it("another client's order with payments is a 404 and shows none of them", async () => {

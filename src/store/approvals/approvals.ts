@@ -19,7 +19,6 @@ import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { enqueueMail, publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { type CompanyActor, mayApproveOrders } from '../company/access.ts';
-import { moneyText } from '../company/limits.ts';
 import { queueOrderExport } from '../orders/create.ts';
 import { releaseInOutbox } from '../reservations/reservations.ts';
 import { queueWaitlistCheck } from '../reservations/timers.ts';
@@ -54,7 +53,6 @@ export interface ApprovalView {
   requestedBy: { name: string; email: string } | null;
   reason: 'order_limit' | 'monthly_limit';
   /** "больше лимита на один заказ 50 000,00 RUB" — what the order passes, Russian. */
-  reasonText: string;
   limit: string;
   monthSpent: string;
   state: ApprovalState;
@@ -102,18 +100,12 @@ const SELECT = `
     LEFT JOIN users ru ON ru.id = a.requested_by
     LEFT JOIN users du ON du.id = a.decided_by`;
 
-export function reasonText(reason: 'order_limit' | 'monthly_limit', limit: string, spent: string, currency: string): string {
-  return reason === 'order_limit'
-    ? `больше лимита на один заказ ${moneyText(limit, currency)}`
-    : `вместе с заказами месяца (${moneyText(spent, currency)}) больше лимита в месяц ${moneyText(limit, currency)}`;
-}
-
 function view(r: Row): ApprovalView {
   return {
     orderId: Number(r.order_id), number: r.number, total: r.total, currency: r.currency, lineCount: r.line_count,
     clientId: Number(r.client_id), clientName: r.client_name, counterpartyName: r.counterparty_name,
     requestedBy: r.requester_email ? { name: r.requester_name ?? r.requester_email, email: r.requester_email } : null,
-    reason: r.reason, reasonText: reasonText(r.reason, r.limit_amount, r.month_spent, r.currency), limit: r.limit_amount, monthSpent: r.month_spent,
+    reason: r.reason, limit: r.limit_amount, monthSpent: r.month_spent,
     state: r.state, stateLabel: APPROVAL_STATE_LABELS[r.state], expiresAt: new Date(r.expires_at).toISOString(), comment: r.comment,
     decidedBy: r.decider_name, decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null, createdAt: new Date(r.created_at).toISOString(),
   };

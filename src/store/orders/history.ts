@@ -49,9 +49,9 @@ export async function listOrders(db: Db, counterpartyIds: number[], counterparty
 export interface OrderSettlement {
   /** Paid so far (payments in state 'paid'), decimal string. */
   paid: string;
-  payments: { number: string | null; kind: string; date: string; amount: string; state: string; stateLabel: string }[];
+  payments: { number: string | null; kind: string; date: string; amount: string; state: string }[];
   shipments: {
-    number: string | null; date: string; state: string; stateLabel: string; tracking: string | null; wholeOrder: boolean;
+    number: string | null; date: string; state: string; tracking: string | null; wholeOrder: boolean;
     lines: { name: string; quantity: string; unit: string | null }[];
   }[];
 }
@@ -67,15 +67,13 @@ export interface OrderDetail extends OrderSummary {
   settlement: OrderSettlement | null;
 }
 
-const PAYMENT_STATE: Record<string, string> = { paid: 'оплачено', pending: 'ожидается', cancelled: 'отменена' };
-const SHIPMENT_STATE: Record<string, string> = { shipped: 'отгружено', pending: 'готовится', cancelled: 'отменена' };
-
-/** A date as the accounting system wrote it (its wall-clock time is kept as UTC): "04.08.2017". */
-function dayText(v: unknown): string {
+/**
+ * The calendar day the accounting system wrote (its wall-clock time is kept as UTC) as an ISO day,
+ * "2017-08-04": the page prints it in the reader's locale.
+ */
+function isoDay(v: unknown): string {
   if (!v) return '';
-  const d = new Date(v as string);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`;
+  return new Date(v as string).toISOString().slice(0, 10);
 }
 
 async function settlementOf(db: Db, orderId: number): Promise<OrderSettlement | null> {
@@ -94,10 +92,10 @@ async function settlementOf(db: Db, orderId: number): Promise<OrderSettlement | 
   return {
     paid: paid.rows[0].paid,
     payments: payments.rows.map((p: Record<string, unknown>) => ({
-      number: p.number, kind: p.kind, date: dayText(p.paid_at), amount: p.amount, state: p.state, stateLabel: PAYMENT_STATE[p.state as string] ?? p.state,
+      number: p.number, kind: p.kind, date: isoDay(p.paid_at), amount: p.amount, state: p.state,
     })),
     shipments: shipments.rows.map((s: Record<string, unknown>) => ({
-      number: s.number, date: dayText(s.shipped_at), state: s.state, stateLabel: SHIPMENT_STATE[s.state as string] ?? s.state, tracking: s.tracking,
+      number: s.number, date: isoDay(s.shipped_at), state: s.state, tracking: s.tracking,
       wholeOrder: s.whole_order,
       lines: lines.rows.filter((l: Record<string, unknown>) => l.shipment_id === s.id).map((l: Record<string, unknown>) => ({ name: l.name, quantity: l.quantity, unit: l.unit })),
     })),

@@ -52,7 +52,7 @@ describe('store/approvals: an order over the limit waits for an owner, who appro
     expect(await pendingApprovalCount(rt.db, owner)).to.equal(1);
     const [pending] = await listApprovals(rt.db, owner);
     expect([pending!.number, pending!.state, pending!.requestedBy?.email, pending!.total]).to.deep.equal([o.number, 'pending', 'emp@alpha.test', o.total]);
-    expect(pending!.reasonText).to.equal('больше лимита на один заказ 100,00 RUB');
+    expect([pending!.reason, pending!.limit]).to.deep.equal(['order_limit', '100.00']);
 
     expect(await mailApprovalRequested(rt, mail, o.orderId)).to.equal(1);
     expect(sent.map((m) => [m.to, m.subject])).to.deep.equal([[fx.emails.a, `Заказ ${o.number} ждёт вашего согласования`]]);
