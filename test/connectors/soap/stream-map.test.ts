@@ -5,7 +5,7 @@ import { MappingDataError } from '../../../connectors/soap/errors.ts';
 import { EntityMapper, itemsAt } from '../../../connectors/soap/mapper.ts';
 import { parseMapping } from '../../../connectors/soap/mapping-load.ts';
 import { StreamPlan } from '../../../connectors/soap/stream-map.ts';
-import { parseXmlTree, XmlParseError, XmlTreeStream } from '../../../connectors/soap/xml-tree.ts';
+import { parseXmlTree, type XmlObject, XmlParseError, XmlTreeStream, type XmlValue } from '../../../connectors/soap/xml-tree.ts';
 
 const MAPPING = `version: 1
 system: test
@@ -172,7 +172,11 @@ describe('connectors/soap: answers mapped from the parser’s events', () => {
 
   it('reads CDATA as text, so JSON in a CDATA section decodes', () => {
     const answer = parseXmlTree('<Envelope><Body><R><return><![CDATA[{"goods": [{"id": "g1", "price": 10.50}]}]]></return></R></Body></Envelope>');
-    const r = (answer.Envelope as never)['Body']['R'];
+    const el = (v: XmlValue | undefined): XmlObject => {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not one element');
+      return v;
+    };
+    const r = el(el(el(answer.Envelope).Body).R);
     expect(decodeAnswer(r, { from: 'return', as: 'json' }, 'R')).to.deep.equal({ goods: [{ id: 'g1', price: '10.50' }] });
   });
 });
