@@ -17,15 +17,18 @@ export function fsBlobStore(root: string): BlobStore {
   const full = (key: string) => path.join(base, checkKey(key));
   const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
-  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
-    let entries: fs.Dirent[];
+  /** A folder's entries; none when it is gone or is a file (a key's prefix may be either). */
+  async function entriesOf(dir: string): Promise<fs.Dirent[]> {
     try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      return await fs.promises.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if (missing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      if (missing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw err;
     }
-    for (const e of entries) {
+  }
+
+  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+    for (const e of await entriesOf(dir)) {
       const k = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(path.join(dir, e.name), k, out);
       else if (e.isFile() && !e.name.startsWith(TMP)) out.push(k);
@@ -111,14 +114,7 @@ export function fsBlobStore(root: string): BlobStore {
       const before = Date.now() - olderThanMs;
       let n = 0;
       const sweep = async (dir: string): Promise<void> => {
-        let entries: fs.Dirent[];
-        try {
-          entries = await fs.promises.readdir(dir, { withFileTypes: true });
-        } catch (err) {
-          if (missing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-          throw err;
-        }
-        for (const e of entries) {
+        for (const e of await entriesOf(dir)) {
           const p = path.join(dir, e.name);
           if (e.isDirectory()) await sweep(p);
           else if (e.isFile() && e.name.startsWith(TMP)) {
