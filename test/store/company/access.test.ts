@@ -21,9 +21,9 @@ describe('store/company/access: what each company role may do', () => {
     expect(mayOrder({ role: 'admin', companyRole: 'accountant' })).to.equal(true);
   });
 
-  it('documents: owner and accountant; the order invoice also the buyer; the company page only the owner (and staff)', () => {
-    expect(COMPANY_ROLES.filter((r) => maySeeDocuments(buyer(r)))).to.deep.equal(['owner', 'accountant']);
-    expect(COMPANY_ROLES.filter((r) => maySeeOrderInvoices(buyer(r)))).to.deep.equal(['owner', 'buyer', 'accountant']);
+  it('documents: owner, accountant and viewer (who reads); the order invoice also the buyer; the company page only the owner (and staff)', () => {
+    expect(COMPANY_ROLES.filter((r) => maySeeDocuments(buyer(r)))).to.deep.equal(['owner', 'accountant', 'viewer']);
+    expect(COMPANY_ROLES.filter((r) => maySeeOrderInvoices(buyer(r)))).to.deep.equal(['owner', 'buyer', 'accountant', 'viewer']);
     expect(COMPANY_ROLES.filter((r) => mayManageCompany(buyer(r)))).to.deep.equal(['owner']);
     expect(mayManageCompany({ role: 'manager', companyRole: 'viewer' })).to.equal(true);
   });
@@ -121,8 +121,8 @@ describe('store/company/access: checked against the database in createOrder, res
     expect(err.code).to.equal('company.role_cannot_order');
   });
 
-  it('documents: an accountant sees its entities’ documents, a buyer only order invoices, a viewer neither', async () => {
-    for (const [role, docs, invoices] of [['owner', 2, 2], ['accountant', 2, 2], ['buyer', 0, 2], ['viewer', 0, 0]] as const) {
+  it('documents: an accountant and a viewer see its entities’ documents, a buyer only order invoices', async () => {
+    for (const [role, docs, invoices] of [['owner', 2, 2], ['accountant', 2, 2], ['buyer', 0, 2], ['viewer', 2, 2]] as const) {
       await rt.db('users').where({ id: employee }).update({ company_role: role });
       const v = (await loadViewer(rt.db, employee))!;
       expect([role, documentCounterparties(v).length, invoiceCounterparties(v).length]).to.deep.equal([role, docs, invoices]);
