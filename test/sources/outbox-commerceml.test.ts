@@ -27,7 +27,7 @@ describe('sources: CommerceML orders in the outbox, delivered at 1C’s sale/suc
   });
   beforeEach(async () => {
     await ex.reset();
-    await truncate(ex.rt, 'clients', 'orders', 'outbox');
+    await truncate(ex.rt, 'clients', 'orders', 'outbox', 'mail_outbox');
     const db = ex.rt.db;
     const s = ex.sourceId;
     const [cp] = await db('counterparties').insert({ source_id: s, external_id: 'cp-1', name: 'ООО «Ромашка»', inn: '7701234567' }).returning('id');
