@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import { syncChanges } from '../jobs/sync-changes.ts';
 import { runFullSync, soapSourceRow } from '../src/sources/soap-source.ts';
-import type { JobDefinition } from '../jobs/types.ts';
 import { provideSecret } from '../src/infra/config.ts';
 import { getQueue } from '../src/infra/queue/connection.ts';
 import { JOB_SYNC_CHANGES } from '../src/infra/queue/sync-requests.ts';
@@ -75,7 +74,7 @@ const bench: Benchmark = {
       await rt.db('sources').where({ id }).update({ settings: JSON.stringify(settings) });
       await runFullSync(rt, await soapSourceRow(rt, 'fresh'));
       const offers = (await rt.db('offers').where({ source_id: id }).orderBy('id').limit(500).select('external_id')).map((r) => r.external_id as string);
-      workers = await startWorkers(rt, [syncChanges as JobDefinition<never>]);
+      workers = await startWorkers(rt, [syncChanges]);
 
       // As in production, the feed is also polled (every 5 s) behind the webhook.
       const poll = (every: number) => getQueue(rt, JOB_SYNC_CHANGES).upsertJobScheduler('bench-poll', { every }, { name: JOB_SYNC_CHANGES, data: { source: 'fresh' } });

@@ -110,7 +110,7 @@ const bench: Benchmark = {
     // 2. Lag: stock arrival → waiting-list e-mail accepted by SMTP.
     const smtp = await startSmtpCapture({ port: 0 });
     useSmtpUrl(rt, smtp.url);
-    const workers = await startWorkers(rt, [mailSendJob, waitlistNotifyJob] as never);
+    const workers = await startWorkers(rt, [mailSendJob, waitlistNotifyJob]);
     const consumer = await startStreamConsumer(rt, mirrorChangesConsumer, 'bench');
     try {
       const cold = offerIds.slice(HOT_OFFERS);

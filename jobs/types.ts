@@ -12,3 +12,9 @@ export interface JobDefinition<Data = unknown> {
   /** How many jobs of this kind run at once, across all worker processes (default 4). */
   concurrency?: number;
 }
+
+/**
+ * What a worker needs of a job kind: its queue, processor and concurrency — not its schedules,
+ * whose data types differ per kind, so a list of kinds of any data is one type without a cast.
+ */
+export type JobProcessor = Pick<JobDefinition<never>, 'name' | 'process' | 'concurrency'>;

@@ -16,7 +16,7 @@ if (role === 'web') {
   rt.onShutdown('http', () => new Promise((r) => server.close(() => r())));
   console.log(`ready ${(server.address() as AddressInfo).port}`);
 } else {
-  await startWorkers(rt, [commercemlImportJob as never]);
+  await startWorkers(rt, [commercemlImportJob]);
   console.log('ready 0');
 }
 // What the process holds before any exchange (modules, pools): the baseline of its peak RSS.

@@ -60,7 +60,7 @@ export async function simArrivalLags(rt: Runtime, smtp: SmtpCapture, trials: num
       keys.push(`waitlist-${e.id}`);
     }
 
-    const workers = await startWorkers(rt, [syncChanges, waitlistNotifyJob, mailSendJob] as never);
+    const workers = await startWorkers(rt, [syncChanges, waitlistNotifyJob, mailSendJob]);
     const consumer = await startStreamConsumer(rt, mirrorChangesConsumer, 'bench-sim');
     stops.unshift(async () => {
       await consumer.stop();

@@ -99,9 +99,10 @@ const chain = (fns: ((v: Value) => Value)[]): ((v: Value) => Value) | undefined 
  * store per field, millions of times a sync). The names are mirror field names from TARGETS
  * (the mapping loader refuses any other), quoted as JSON.
  */
-function recordMaker(names: string[]): (values: unknown[]) => Record<string, unknown> {
+function recordMaker<R>(names: string[]): (values: unknown[]) => R {
   const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')}};`;
-  return new Function('v', body) as (values: unknown[]) => Record<string, unknown>;
+  // the one place the record's type is asserted: its keys are the entity's TARGETS fields
+  return new Function('v', body) as (values: unknown[]) => R;
 }
 
 function coerce(f: CompiledField, v: Value): unknown {
@@ -185,10 +186,10 @@ export class EntityMapper<E extends EntityName> {
       f.apply = chain(f.modifiers.map((m) => compileModifier(m, lookup, timeZone)));
       f.decimalLast = f.modifiers[f.modifiers.length - 1] === 'decimal';
     }
-    this.make = recordMaker(this.fields.map((f) => f.name));
+    this.make = recordMaker<MirrorRecords[E]>(this.fields.map((f) => f.name));
   }
 
-  private readonly make: (values: unknown[]) => Record<string, unknown>;
+  private readonly make: (values: unknown[]) => MirrorRecords[E];
 
   /** Records from a list of items (the entity's `result` items; `each` expands nested ones). */
   map(items: XmlValue[], ctx: ItemContext): MirrorRecords[E][] {
@@ -240,6 +241,6 @@ export class EntityMapper<E extends EntityName> {
       const idText = typeof id === 'string' ? `, Id ${id}` : '';
       throw new MappingDataError(`${this.mappingPath}.fields.${fields[i]!.name}: ${err.message} (item ${index + 1} of ${ctx.where}${idText})`);
     }
-    return this.make(values) as unknown as MirrorRecords[E];
+    return this.make(values);
   }
 }

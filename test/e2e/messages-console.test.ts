@@ -92,7 +92,7 @@ describe('e2e: live messages and sync progress in Chromium', function () {
     let workers: Worker[] = [];
     try {
       await w.rt.db('sources').insert({ name: 'erp', kind: 'soap', settings: { mapping: 'connectors/mappings/simulator.yaml', endpoint: sim.url } });
-      workers = await startWorkers(w.rt, [syncFull as never]);
+      workers = await startWorkers(w.rt, [syncFull]);
       const admin = await signIn(w.fx.emails.admin, '/console/sources');
       await Promise.all([admin.waitForURL(/watch=/), admin.click('section[data-source="erp"] form:has(input[value=full]) button')]);
       const seen = new Set<string>();

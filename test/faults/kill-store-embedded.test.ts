@@ -13,7 +13,7 @@ import { stopOrphan } from '../../src/infra/db/embedded.ts';
 import { createDb, type Db } from '../../src/infra/db/knex.ts';
 import { ensureSource } from '../../src/sync/index.ts';
 import { until } from '../support/wait.ts';
-import { freePort, type OwnRedis, type Role, startRedis, startRole } from './processes.ts';
+import { freePort, type OwnRedis, processAlive, type Role, startRedis, startRole } from './processes.ts';
 
 /** Enough products that the import is still running when the store is killed. */
 const PRODUCTS = 20_000;
@@ -39,14 +39,6 @@ describe('faults: the store on the embedded PostgreSQL killed with SIGKILL mid-i
   const roles: Role[] = [];
 
   const pidOf = () => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const start = async () => {
     const store = startRole(['all'], env);
     roles.push(store);
@@ -112,14 +104,14 @@ describe('faults: the store on the embedded PostgreSQL killed with SIGKILL mid-i
     await roles[0]!.exit;
     expect(await first, 'the poll in flight fails with the store').to.be.instanceOf(Error);
     // The cluster outlived its parent; PostgreSQL rolled the killed run's transaction back.
-    expect(alive(cluster), 'the embedded cluster outlived the killed store').to.equal(true);
+    expect(processAlive(cluster), 'the embedded cluster outlived the killed store').to.equal(true);
     await until(async () => !(await db!.raw('SELECT 1 FROM pg_stat_activity WHERE pid = ?', [killed.backend_pid])).rows.length, 'the killed run’s backend to be gone', 20_000, 20);
     expect(await products(sourceId)).to.equal(0);
     await db!.destroy();
 
     // `npm start` again on the same data directory: no hand stops the orphan.
     const store = await start();
-    expect(alive(cluster), 'the orphan was stopped').to.equal(false);
+    expect(processAlive(cluster), 'the orphan was stopped').to.equal(false);
     expect(store.out()).to.contain('an embedded PostgreSQL left running by a stopped process: stopping it');
     expect(store.out()).to.not.contain("reading 'message'");
     db = createDb(`postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/counterpart`, { min: 0, max: 2 });

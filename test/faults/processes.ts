@@ -17,6 +17,16 @@ export const freePort = () =>
     s.once('error', reject);
   });
 
+/** Whether a process of this pid still runs (signal 0 only asks). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface OwnRedis {
   url: string;
   port: number;

@@ -22,7 +22,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     rt = await testRuntime();
     smtp = await startTestSmtp(rt);
     await resetQueues(rt); // mail other test files left queued must not reach this capture
-    workers = await startWorkers(rt, [mailSendJob as never]);
+    workers = await startWorkers(rt, [mailSendJob]);
   });
   after(async () => {
     for (const w of workers) await w.close();

@@ -28,7 +28,7 @@ describe('jobs: orders.export and orders.status against the simulator', () => {
     await truncate(rt, 'sources', 'clients', 'users', 'orders', 'outbox');
     smtp = await startTestSmtp(rt);
     await resetQueues(rt); // mail other test files left queued must not reach this capture
-    workers = await startWorkers(rt, [mailSendJob as never]);
+    workers = await startWorkers(rt, [mailSendJob]);
     ({ sim, sourceId } = await simSource(rt, 'sim'));
     await runFullSync(rt, await soapSourceRow(rt, 'sim'));
     const cp = await rt.db('counterparties').where({ source_id: sourceId }).orderBy('id').first('id', 'external_id');

@@ -81,7 +81,7 @@ describe('mail: templates, SMTP, mail.send job, inbox', () => {
 
   it('mail.send job delivers a keyed mail once, even when enqueued twice or re-run', async () => {
     await resetQueues(rt); // mail other test files left queued must not land in this inbox
-    workers = await startWorkers(rt, [mailSendJob as never]);
+    workers = await startWorkers(rt, [mailSendJob]);
     const mail = { to: 'once@example.test', template: 'waitlist-available', data: waitlistData, key: 'test-once-1' };
     await enqueueMail(rt, mail);
     await enqueueMail(rt, mail);

@@ -1,32 +1,16 @@
-// The company e-mails of issue 15 end to end over the real SMTP capture (the web queues them for
-// mail.send, the worker sends): an order over an employee's limit → the owner is asked; approved
-// → the buyer and the approver hear it with the comment; rejected → the buyer hears why. A new
-// registration request → the client's manager, else the admins.
-import type { Worker } from 'bullmq';
+
 import { expect } from 'chai';
-import { mailSendJob } from '../../jobs/mail-send.ts';
-import { startWorkers } from '../../src/app/roles/worker.ts';
 import { expireDueApprovals } from '../../src/store/approvals/approvals.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { resetQueues } from '../support/queues.ts';
-import { type CapturedMail, type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
+import type { CapturedMail } from '../support/smtp-capture.ts';
 import { until } from '../support/wait.ts';
+import { useMailDelivery } from '../support/mail-delivery.ts';
 import { PASSWORD, useWorld } from '../support/world.ts';
 
 describe('web/company mail: approvals and registration requests e-mail both sides over SMTP', () => {
   const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'reservations', 'registration_requests'] });
-  let smtp: SmtpCapture;
-  let workers: Worker[];
-
-  before(async () => {
-    smtp = await startTestSmtp(w.rt);
-    await resetQueues(w.rt);
-    workers = await startWorkers(w.rt, [mailSendJob as never]);
-  });
-  after(async () => {
-    for (const x of workers) await x.close();
-    await smtp.stop();
-  });
+  const smtp = useMailDelivery(() => w.rt);
   beforeEach(async () => {
     await resetQueues(w.rt);
     const id = await createUser(w.rt.db, { email: 'emp@alpha.test', role: 'buyer', clientId: w.fx.clients.a, password: PASSWORD, name: 'Олег' });

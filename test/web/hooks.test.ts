@@ -3,7 +3,6 @@ import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import { syncChanges } from '../../jobs/sync-changes.ts';
 import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
-import type { JobDefinition } from '../../jobs/types.ts';
 import { type Simulator, signature } from '../../sim/index.ts';
 import { provideSecret } from '../../src/infra/config.ts';
 import { startWorkers } from '../../src/app/roles/worker.ts';
@@ -69,7 +68,7 @@ describe('web: POST /hooks/accounting/:source → sync.changes → mirror', () =
   });
 
   it('a change in the simulator reaches the mirror through the signed webhook in well under a second', async () => {
-    workers = await startWorkers(rt, [syncChanges as JobDefinition<never>]);
+    workers = await startWorkers(rt, [syncChanges]);
     sim.webhook.target = { url: `${base}/hooks/accounting/hooked`, secret: SECRET };
     const offer = sim.state.data.offers[4]!;
     const lags: number[] = [];

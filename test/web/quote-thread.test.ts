@@ -1,24 +1,16 @@
-// A quote's message thread and its e-mails over HTTP: both sides write on the quote page, the
-// client's thread shows the messages labelled, another client / another manager / an employee
-// without the legal entity get 404 on every thread route; the manager is e-mailed when a quote is
-// asked for, the buyer when it is answered, and unread quote messages link to the quote; those
-// e-mails are written to the mail outbox with the quote, so Redis down at that moment delays
-// them (work.reconcile hands them over once it is back), never loses them.
-import type { Worker } from 'bullmq';
+
 import { expect } from 'chai';
-import { mailSendJob } from '../../jobs/mail-send.ts';
 import { reconcileWork } from '../../jobs/work-reconcile.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { withQuoteMail } from '../../src/store/quotes/notify.ts';
 import { requestQuote } from '../../src/store/quotes/quotes.ts';
 import { freePort } from '../faults/processes.ts';
 import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
-import { startWorkers } from '../../src/app/roles/worker.ts';
 import { storeToday } from '../../src/store/arrivals/arrivals.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { resetQueues } from '../support/queues.ts';
-import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
 import { until, waitSettled } from '../support/wait.ts';
+import { useMailDelivery } from '../support/mail-delivery.ts';
 import { PASSWORD, useWorld } from '../support/world.ts';
 
 const day = (n: number) => {
@@ -29,18 +21,7 @@ const day = (n: number) => {
 
 describe('web/quote thread: messages bound to a quote, both sides; e-mails on request, answer and unread messages', () => {
   const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads', 'mail_outbox'] });
-  let smtp: SmtpCapture;
-  let workers: Worker[];
-
-  before(async () => {
-    smtp = await startTestSmtp(w.rt);
-    await resetQueues(w.rt);
-    workers = await startWorkers(w.rt, [mailSendJob as never]);
-  });
-  after(async () => {
-    for (const x of workers) await x.close();
-    await smtp.stop();
-  });
+  const smtp = useMailDelivery(() => w.rt);
   beforeEach(async () => {
     await resetQueues(w.rt);
     smtp.clear();

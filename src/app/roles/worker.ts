@@ -4,7 +4,7 @@
 // at most two full syncs at once.
 import { UnrecoverableError, Worker } from 'bullmq';
 import { JOBS, STREAM_CONSUMERS } from '../../../jobs/registry.ts';
-import type { JobDefinition } from '../../../jobs/types.ts';
+import type { JobProcessor } from '../../../jobs/types.ts';
 import { log } from '../../infra/log.ts';
 import { sweepAbandonedRuns } from '../../sync/runs.ts';
 import { bullOptions, getQueue, quitConnection } from '../../infra/queue/connection.ts';
@@ -13,7 +13,7 @@ import type { Runtime } from '../../infra/runtime.ts';
 
 export const DEFAULT_CONCURRENCY = 4;
 
-export async function startWorkers(rt: Runtime, jobs: JobDefinition<never>[] = JOBS): Promise<Worker[]> {
+export async function startWorkers(rt: Runtime, jobs: readonly JobProcessor[] = JOBS): Promise<Worker[]> {
   const workers: Worker[] = [];
   for (const def of jobs) {
     const kind = def.name;

@@ -38,7 +38,7 @@ export function exchange(): Promise<Exchange> {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     rt.onShutdown('commerceml test server', () => new Promise((r) => server.close(() => r())));
-    await startWorkers(rt, [commercemlImportJob as never, commercemlQuietJob as never]);
+    await startWorkers(rt, [commercemlImportJob, commercemlQuietJob]);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/exchange/1c`;
     const ex: Exchange = {
       rt,

@@ -10,24 +10,10 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { loadEmbeddedPostgres, startEmbeddedPostgres } from '../../../src/infra/db/embedded.ts';
 import { DomainError } from '../../../src/infra/domain-error.ts';
+import { freePort, processAlive } from '../../faults/processes.ts';
 import { until } from '../../support/wait.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function selectOne(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
@@ -55,7 +41,7 @@ describe('infra/db: embedded PostgreSQL after a kill -9', function () {
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
     if (fs.existsSync(pidFile)) {
       const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-      if (alive(pid)) process.kill(pid, 'SIGINT');
+      if (processAlive(pid)) process.kill(pid, 'SIGINT');
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -72,11 +58,11 @@ describe('infra/db: embedded PostgreSQL after a kill -9', function () {
     await until(() => parent!.exitCode !== null || parent!.signalCode !== null, 'the parent to die');
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
     const orphan = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    expect(alive(orphan), 'the cluster outlived its parent').to.equal(true);
+    expect(processAlive(orphan), 'the cluster outlived its parent').to.equal(true);
 
     const db = await startEmbeddedPostgres(dataDir, port);
     try {
-      expect(alive(orphan)).to.equal(false);
+      expect(processAlive(orphan)).to.equal(false);
       expect(await selectOne(db.url)).to.equal(1);
       expect(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])).to.not.equal(orphan);
     } finally {
@@ -95,7 +81,7 @@ describe('infra/db: embedded PostgreSQL after a kill -9', function () {
       const db = await startEmbeddedPostgres(dataDir, port);
       try {
         expect(await selectOne(db.url)).to.equal(1);
-        expect(alive(other.pid!), 'the unrelated process is left alone').to.equal(true);
+        expect(processAlive(other.pid!), 'the unrelated process is left alone').to.equal(true);
       } finally {
         await db.stop();
       }

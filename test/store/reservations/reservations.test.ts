@@ -206,7 +206,7 @@ describe('store: reservations', () => {
   });
 
   it('expiry returns stock within seconds (real BullMQ worker), e-mails the buyer, and wakes the waiting list', async () => {
-    workers = await startWorkers(rt, [reservationsExpireJob, mailSendJob, waitlistNotifyJob] as never);
+    workers = await startWorkers(rt, [reservationsExpireJob, mailSendJob, waitlistNotifyJob]);
     await rt.db('clients').where({ id: fx.clients.a }).update({ settings: JSON.stringify({ reservations: { periodHours: 1.5 / 3600 } }) });
     const offer = fx.offers[2]!;
     await setStock(offer, fx.warehouses.main, '5');
@@ -225,7 +225,7 @@ describe('store: reservations', () => {
   });
 
   it('the sweep expires what lost its delayed job (Redis loss) and warns once before the deadline', async () => {
-    workers = await startWorkers(rt, [mailSendJob] as never);
+    workers = await startWorkers(rt, [mailSendJob]);
     const r1 = await reserve(rt, a, { offerId: fx.offers[1]!, warehouseId: fx.warehouses.main, quantity: '1' });
     const r2 = await reserve(rt, a, { offerId: fx.offers[2]!, warehouseId: fx.warehouses.main, quantity: '1' });
     await resetQueues(rt); // the delayed jobs are gone
