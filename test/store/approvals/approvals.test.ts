@@ -30,7 +30,7 @@ describe('store/approvals: an order over the limit waits for an owner, who appro
     rt = await testRuntime();
   });
   beforeEach(async () => {
-    fx = await seedWorld(rt, { tables: ['orders', 'outbox', 'reservations', 'order_approvals', 'mail_outbox'] });
+    fx = await seedWorld(rt, { tables: ['orders', 'outbox', 'reservations', 'order_approvals'] });
     await resetQueues(rt);
     emp = (await rt.db('users').insert({ email: 'emp@alpha.test', name: 'Олег', role: 'buyer', client_id: fx.clients.a, company_role: 'buyer', order_limit: '100.00' }).returning('id'))[0].id;
     sent.length = 0;
