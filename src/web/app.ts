@@ -162,7 +162,7 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(healthDetailRoutes(rt));
   app.use(languageRoutes(rt));
   app.use(authRoutes(rt, mail));
-  app.use(registerRoutes(rt, mail));
+  app.use(registerRoutes(rt));
   app.use(catalogRoutes(rt));
   app.use(cartRoutes(rt));
   app.use(quickFileRoutes(rt));
