@@ -77,6 +77,10 @@ const schema = z.object({
   // How long a BullMQ job's lock lives unrenewed (and how often workers look for stalled jobs):
   // a killed worker's jobs are run again by another worker within about twice this.
   JOB_LOCK_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(30_000),
+  // A request hands work to a queue (or publishes a live update) for at most this long, then
+  // answers anyway: what did not get through is redone from the database by the sweeps
+  // (src/infra/queue/handover.ts). Redis down must never keep a page spinning.
+  QUEUE_HANDOVER_MS: z.coerce.number().int().min(50, 'must be at least 50 ms').max(10_000).default(1500),
   // SIGTERM/SIGINT: requests in flight and running jobs get this long to finish (event streams are
   // ended at once); then the process exits anyway (what is cut off runs again elsewhere).
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000, 'must be at least 1000 ms').max(600_000).default(15_000),

@@ -3,13 +3,14 @@
 // and tests (e.g. 'checkout.stock').
 //   invalid → 422 (the input was read but is not acceptable), malformed → 400 (the request
 //   itself could not be read), unauthenticated → 401, forbidden → 403, not_found → 404,
-//   conflict → 409 (acceptable input the current state refuses: stock, limits, states).
+//   conflict → 409 (acceptable input the current state refuses: stock, limits, states),
+//   unavailable → 503 (a service it needs is down, e.g. the queue: nothing was done, try later).
 // A refusal may name its text as a catalog key with values (`Message`): the web translates it
 // in the reader's language (src/web/domain-errors.ts messageText); `userMessage` is then the text
 // in the store's default language, for callers that show one text to everybody and for logs.
 import { t } from './i18n/index.ts';
 
-export type DomainErrorType = 'invalid' | 'malformed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict';
+export type DomainErrorType = 'invalid' | 'malformed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 /** A text for people as a catalog key and its values (quantities as decimal strings: `{{available, qty}}`). */
 export interface Message {

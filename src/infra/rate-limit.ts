@@ -4,7 +4,9 @@
 // sign-in and password reset, the 1C exchange login and the accounting webhook.
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { DomainError } from './domain-error.ts';
 import { log } from './log.ts';
+import { within } from './within.ts';
 
 export interface LimitRule {
   /** Key namespace under the deployment prefix, e.g. `login:email`. */
@@ -47,15 +49,21 @@ export interface AttemptLimits {
   refund(keys: LimitKey[]): Promise<void>;
 }
 
-export function attemptLimits(redis: Redis, prefix: string): AttemptLimits {
+/** `boundMs`: how long one key's count may take (QUEUE_HANDOVER_MS) before Redis counts as down. */
+export function attemptLimits(redis: Redis, prefix: string, boundMs = 1500): AttemptLimits {
   return {
     async take(keys) {
       let wait = 0;
       for (const { rule, key } of keys) {
         try {
-          await limiterFor(redis, prefix, rule).consume(key, 1);
+          await within(boundMs, limiterFor(redis, prefix, rule).consume(key, 1));
         } catch (err) {
-          if (!(err instanceof RateLimiterRes)) throw err; // Redis down: fail closed (an error page), never unlimited
+          // Redis down: fail closed with a 503 saying so, never unlimited — these limits stop
+          // password guessing and form spam, and an outage (or one provoked) must not lift them.
+          if (!(err instanceof RateLimiterRes)) {
+            log.warn({ limit: rule.name, err: (err as Error).message }, 'attempt limit unreadable (Redis down): refused');
+            throw new DomainError('unavailable', { key: 'queueDown.limiter' }, { code: 'limits.unavailable' });
+          }
           wait = Math.max(wait, Math.ceil(err.msBeforeNext / 1000) || rule.windowS);
         }
       }
@@ -63,8 +71,7 @@ export function attemptLimits(redis: Redis, prefix: string): AttemptLimits {
     },
     async refund(keys) {
       for (const { rule, key } of keys) {
-        await limiterFor(redis, prefix, rule)
-          .reward(key, 1)
+        await within(boundMs, limiterFor(redis, prefix, rule).reward(key, 1))
           .catch((err: unknown) => log.warn({ err, limit: rule.name }, 'rate limit refund failed'));
       }
     },

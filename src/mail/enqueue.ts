@@ -2,6 +2,7 @@
 // the key is the BullMQ job id (a second enqueue while the job exists is a no-op) and the job
 // records the key in Redis after the send (a retry after a successful send skips it).
 import { getQueue } from '../infra/queue/connection.ts';
+import { handOver, queueReadyWithin } from '../infra/queue/handover.ts';
 import { QUEUES } from '../infra/queue/names.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { MailRequest } from './send.ts';
@@ -26,6 +27,18 @@ export async function enqueueMail(rt: Runtime, mail: MailJobData, opts: { delayM
     delay: opts.delayMs,
   });
   return job.id;
+}
+
+/**
+ * For an e-mail nothing redoes (a one-time link, kept nowhere else): queued only when the mail
+ * queue answers within the hand-over bound, else it throws at once — the caller shows "not sent"
+ * and no add waits in an offline queue to send it behind that message.
+ */
+export async function enqueueMailNow(rt: Runtime, mail: MailJobData): Promise<void> {
+  if (!(await queueReadyWithin(rt, MAIL_JOB))) throw new Error('the mail queue does not answer (Redis down)');
+  if ((await handOver(rt, () => enqueueMail(rt, mail), { what: 'one-time-link e-mail', covers: 'nothing: the person is told it was not sent' })) !== 'queued') {
+    throw new Error('the mail queue did not take the e-mail');
+  }
 }
 
 /** Redis key marking that the mail with this idempotency key was accepted by SMTP. */

@@ -4,7 +4,7 @@
 // marker); work.reconcile hands unsent rows again (Redis down at the commit, or restarted empty
 // before the send), for OUTBOX_MAIL_DAYS. mail.send stamps `sent_at`.
 import type { Knex } from 'knex';
-import { log } from '../infra/log.ts';
+import { handOver } from '../infra/queue/handover.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { enqueueMail, type MailJobData } from './enqueue.ts';
 
@@ -42,10 +42,10 @@ export async function flushMails(rt: Runtime, keys?: string[], opts: { graceS?: 
   return rows.length;
 }
 
-/** After a commit: hands the rows over without holding the request (Redis may be down: work.reconcile retries). */
+/** After a commit: hands the rows over without holding the request (Redis may be down: work.reconcile hands them again). */
 export function flushMailsLater(rt: Runtime, keys: string[]): void {
   if (!keys.length) return;
-  flushMails(rt, keys).catch((err: Error) => log.warn({ err: err.message, keys }, 'mail not queued yet; work.reconcile hands it again'));
+  void handOver(rt, () => flushMails(rt, keys), { what: 'outbox e-mails', covers: 'work.reconcile (every minute)', fields: { keys } });
 }
 
 /** mail.send: the e-mail with this key went out (or had gone out before). */

@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorType, number> = {
   not_found: 404,
   conflict: 409,
   invalid: 422,
+  unavailable: 503,
 };
 
 export function httpStatus(err: DomainError): number {

@@ -15,7 +15,10 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 /** BullMQ options for this runtime: a connection of its own (the caller closes it) and the prefix. */
 export function bullOptions(rt: Runtime): { connection: Redis; prefix: string } {
-  return { connection: createRedis(rt.redisUrl, { forBullmq: true }), prefix: `${rt.prefix}:bull` };
+  const connection = createRedis(rt.redisUrl, { forBullmq: true });
+  // Else ioredis prints "Unhandled error event" for every failed reconnect while Redis is down.
+  connection.on('error', (err: Error) => log.debug({ err: err.message }, 'bullmq connection error'));
+  return { connection, prefix: `${rt.prefix}:bull` };
 }
 
 /** Closes a connection BullMQ was given (its close() leaves those open); a failure is logged. */
@@ -32,6 +35,15 @@ const queues = new WeakMap<Runtime, Map<string, { queue: Queue; connection: Redi
 
 /** One Queue object per name per runtime; closed on shutdown. */
 export function getQueue(rt: Runtime, name: QueueName): Queue {
+  return queueEntry(rt, name).queue;
+}
+
+/** The Redis connection the queue of this name was given (to ask whether Redis answers it). */
+export function queueConnection(rt: Runtime, name: QueueName): Redis {
+  return queueEntry(rt, name).connection;
+}
+
+function queueEntry(rt: Runtime, name: QueueName): { queue: Queue; connection: Redis } {
   let byName = queues.get(rt);
   if (!byName) {
     const created = new Map<string, { queue: Queue; connection: Redis }>();
@@ -47,8 +59,12 @@ export function getQueue(rt: Runtime, name: QueueName): Queue {
   let entry = byName.get(name);
   if (!entry) {
     const opts = bullOptions(rt);
-    entry = { queue: new Queue(name, { ...opts, defaultJobOptions: DEFAULT_JOB_OPTIONS }), connection: opts.connection };
+    const queue = new Queue(name, { ...opts, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    // Without a listener BullMQ prints every failed reconnect to stderr; Redis down is told by
+    // /readyz and by the hand-overs' warnings (src/infra/queue/handover.ts).
+    queue.on('error', (err: Error) => log.debug({ queue: name, err: err.message }, 'queue connection error'));
+    entry = { queue, connection: opts.connection };
     byName.set(name, entry);
   }
-  return entry.queue;
+  return entry;
 }

@@ -17,7 +17,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError, type Message } from '../../infra/domain-error.ts';
-import { log } from '../../infra/log.ts';
+import type { HandOver } from '../../infra/queue/handover.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { type CompanyActor, mayApproveOrders } from '../company/access.ts';
@@ -167,6 +167,8 @@ export interface DecidedApproval {
   orderId: number;
   number: string;
   state: ApprovalState;
+  /** The waiting-list check of the freed goods did not reach the queue within the bound: its re-scan does it later. */
+  waitlistDeferred: boolean;
 }
 
 const COMMENT_MAX = 2000;
@@ -194,8 +196,8 @@ export async function decideApproval(rt: Runtime, actor: ApprovalActor, orderId:
     await mailDecision(rt, trx, mails, orderId, actor.userId);
     return { orderId, number: a.number, state: decision as ApprovalState, offers };
   });
-  await afterDecision(rt, done.offers);
-  return { orderId: done.orderId, number: done.number, state: done.state };
+  const waitlist = await afterDecision(rt, done.offers);
+  return { orderId: done.orderId, number: done.number, state: done.state, waitlistDeferred: waitlist === 'deferred' };
 }
 
 async function approve(trx: Knex.Transaction, orderId: number, outboxKey: string, userId: number, comment: string): Promise<number[]> {
@@ -225,12 +227,12 @@ async function end(trx: Knex.Transaction, orderId: number, state: 'rejected' | '
   return rows.map((r) => Number(r.offer_id));
 }
 
-/** Freed stock: open pages refresh, the waiting list wakes. */
-async function afterDecision(rt: Runtime, offers: number[]): Promise<void> {
-  if (!offers.length) return;
+/** Freed stock: open pages refresh, the waiting list wakes (each within the hand-over bound). */
+async function afterDecision(rt: Runtime, offers: number[]): Promise<HandOver> {
+  if (!offers.length) return 'queued';
   const ids = [...new Set(offers)];
-  await publishStoreEvents(rt, [{ type: 'availability', offerIds: ids }]);
-  await queueWaitlistCheck(rt, ids).catch((err: Error) => log.warn({ err: err.message }, 'waiting-list check not queued; its periodic re-scan covers it'));
+  const [, waitlist] = await Promise.all([publishStoreEvents(rt, [{ type: 'availability', offerIds: ids }]), queueWaitlistCheck(rt, ids)]);
+  return waitlist;
 }
 
 /**

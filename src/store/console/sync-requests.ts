@@ -4,6 +4,8 @@
 // src/infra/queue/sync-requests.ts — the same deduplicated requests the CLI makes.
 import type { Db } from '../../infra/db/knex.ts';
 import { DomainError } from '../../infra/domain-error.ts';
+import { handOver, queueReadyWithin } from '../../infra/queue/handover.ts';
+import { QUEUES } from '../../infra/queue/names.ts';
 import { requestChanges, requestFullSync } from '../../infra/queue/sync-requests.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { assertSourceAction } from '../../mirror/source-actions.ts';
@@ -30,12 +32,24 @@ export async function consoleSource(db: Db, sourceId: number): Promise<ConsoleSo
 export async function requestSourceSync(rt: Runtime, sourceId: number, mode: SyncMode): Promise<ConsoleSource> {
   const source = await consoleSource(rt.db, sourceId);
   assertSourceAction(source, mode);
+  // Nothing redoes a "sync now" that did not reach the queue: refuse (503) before adding, so no
+  // add waits in an offline queue behind the refusal (the source's own schedule runs as usual).
+  if (!(await queueReadyWithin(rt, mode === 'full' ? QUEUES.syncFull : QUEUES.syncChanges))) {
+    throw new DomainError('unavailable', { key: 'queueDown.sync' }, { code: 'queue.unavailable', details: { source: source.name } });
+  }
   if (mode === 'full') await requestFullSync(rt, source.name);
   else await requestChanges(rt, source.name);
   return source;
 }
 
-/** A webhook announced changes of a source: read its change feed soon. True when a job was added. */
+/**
+ * A webhook announced changes of a source: read its change feed soon. True when a job was added
+ * within the hand-over bound; Redis down, the source's periodic poll reads the same feed.
+ */
 export async function announceChanges(rt: Runtime, sourceName: string): Promise<boolean> {
-  return requestChanges(rt, sourceName);
+  let added = false;
+  const r = await handOver(rt, async () => (added = await requestChanges(rt, sourceName)), {
+    what: 'sync.changes after a webhook', covers: "the source's periodic sync.changes poll", fields: { source: sourceName },
+  });
+  return r === 'queued' && added;
 }

@@ -13,7 +13,7 @@ import { trimQuantity } from '../shared/quantity.ts';
 import { DETAILS_SQL, type ReservationView, reservationDetails } from './details.ts';
 import { placeReservation } from './reserve-batch.ts';
 import { RESERVATION_SETTINGS_SQL, reservationSettings, reservationSettingsBindings, resolveReservationSettings } from './settings.ts';
-import { queueWaitlistCheck, scheduleExpiry } from './timers.ts';
+import { handOverExpiry, queueWaitlistCheck } from './timers.ts';
 import { publishStoreEvents, type ReservationEvent, type StoreEvent } from '../shared/events.ts';
 
 /** Who acts: the signed-in buyer's client and current counterparty (a Viewer fits). */
@@ -126,7 +126,7 @@ export async function reserve(rt: Runtime, actor: Actor, input: ReserveInput): P
     userEmail: null,
     userName: null,
   };
-  await Promise.all([scheduleExpiry(rt, toTimers([view])), publishStoreEvents(rt, [event(view, 'placed')])]);
+  await Promise.all([handOverExpiry(rt, toTimers([view])), publishStoreEvents(rt, [event(view, 'placed')])]);
   return view;
 }
 
@@ -192,7 +192,7 @@ export async function extendReservation(rt: Runtime, actor: Actor, id: number): 
     );
     return rows[0]!;
   });
-  await scheduleExpiry(rt, toTimers([res]));
+  await handOverExpiry(rt, toTimers([res]));
   const view = await getReservation(rt, actor, id);
   await publishStoreEvents(rt, [event(view, 'extended')]);
   return view;

@@ -2,6 +2,7 @@
 // job id carries the deadline, so an extension simply adds a new job (the old one finds the
 // reservation not yet due and does nothing). The periodic sweep covers lost jobs.
 import { getQueue } from '../../infra/queue/connection.ts';
+import { type HandOver, handOver } from '../../infra/queue/handover.ts';
 import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
@@ -62,8 +63,20 @@ export function scheduleExpiry(rt: Runtime, timers: { id: number; expiresAt: Dat
   return new Promise<void>((resolve, reject) => b.waiters.push({ resolve, reject }));
 }
 
-/** Goods returned to availability (expiry, cancel): let the waiting list look at these offers. */
-export async function queueWaitlistCheck(rt: Runtime, offerIds: number[]): Promise<void> {
-  if (!offerIds.length) return;
-  await getQueue(rt, QUEUES.waitlistNotify).add(QUEUES.waitlistNotify, { offerIds: [...new Set(offerIds)] });
+/**
+ * Goods returned to availability (expiry, cancel, a rejected approval): let the waiting list look
+ * at these offers. Handed over within the bound; the list's 5-minute re-scan reads the same stock
+ * from PostgreSQL, and an entry is claimed once, so a late job and the re-scan e-mail once.
+ */
+export async function queueWaitlistCheck(rt: Runtime, offerIds: number[]): Promise<HandOver> {
+  if (!offerIds.length) return 'queued';
+  const ids = [...new Set(offerIds)];
+  return handOver(rt, () => getQueue(rt, QUEUES.waitlistNotify).add(QUEUES.waitlistNotify, { offerIds: ids }), {
+    what: 'waiting-list check', covers: 'the waiting list re-scan (waitlist.notify, every 5 minutes)', fields: { offerIds: ids },
+  });
+}
+
+/** A reservation's expiry timer, handed over within the bound: reservations.sweep (every 15 s) expires what is due whatever Redis kept. */
+export function handOverExpiry(rt: Runtime, timers: { id: number; expiresAt: Date }[]): Promise<HandOver> {
+  return handOver(rt, () => scheduleExpiry(rt, timers), { what: 'reservation expiry timer', covers: 'reservations.sweep (every 15 s)', fields: { reservations: timers.map((t) => t.id) } });
 }

@@ -1,7 +1,7 @@
 // Live-update events of the store (reservation placed/ended, availability changed), published
 // on a Redis channel so every web process can push them to open pages over SSE.
 import type { Runtime } from '../../infra/runtime.ts';
-import { log } from '../../infra/log.ts';
+import { handOver } from '../../infra/queue/handover.ts';
 
 export type StoreEvent = ReservationEvent | AvailabilityEvent;
 
@@ -23,10 +23,16 @@ export interface ReservationEvent {
 
 export const storeEventsChannel = (prefix: string) => `${prefix}:store:events`;
 
-/** Best effort: a missed live update only means a page refreshes on the next action. */
-export async function publishStoreEvents(rt: Pick<Runtime, 'redis' | 'prefix'>, events: StoreEvent[]): Promise<void> {
+/** Best effort, within the hand-over bound: a missed live update only means a page refreshes on the next action. */
+export async function publishStoreEvents(rt: Pick<Runtime, 'redis' | 'prefix' | 'config'>, events: StoreEvent[]): Promise<void> {
   if (!events.length) return;
-  const multi = rt.redis.multi();
-  for (const e of events) multi.publish(storeEventsChannel(rt.prefix), JSON.stringify(e));
-  await multi.exec().catch((err: Error) => log.warn({ err: err.message, events: events.length }, 'store events not published; open pages refresh on their next action'));
+  await handOver(
+    rt,
+    () => {
+      const multi = rt.redis.multi();
+      for (const e of events) multi.publish(storeEventsChannel(rt.prefix), JSON.stringify(e));
+      return multi.exec();
+    },
+    { what: 'live store events', covers: 'nothing needed: open pages refresh on their next action', fields: { events: events.length } },
+  );
 }

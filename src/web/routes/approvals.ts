@@ -42,7 +42,9 @@ export function approvalRoutes(rt: Runtime): Router {
       const d = await decideApproval(rt, v, orderId, decision, comment);
       // An approved order goes out now, like one just placed (the periodic export is the safety net).
       if (decision === 'approved') void requestOrderDelivery(rt, d.number);
-      flash(req, 'ok', tOf(res)(decision === 'approved' ? 'approvals.approved' : 'approvals.rejected', { number: d.number }));
+      // Committed either way; when the queue was down the page says the waiting list hears later.
+      const told = decision === 'approved' ? 'approvals.approved' : d.waitlistDeferred ? 'queueDown.rejectedLater' : 'approvals.rejected';
+      flash(req, 'ok', tOf(res)(told, { number: d.number }));
       res.redirect(303, '/approvals');
     } catch (err) {
       // A foreign id stays the 404 page; a refusal is shown on the page with its status.

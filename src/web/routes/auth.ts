@@ -39,7 +39,7 @@ export const RESET_LIMITS = {
 
 export function authRoutes(rt: Runtime, mail: MailSender): Router {
   const r = Router();
-  const limits = attemptLimits(rt.redis, rt.prefix);
+  const limits = attemptLimits(rt.redis, rt.prefix, rt.config.QUEUE_HANDOVER_MS);
   const renderLogin = (req: Request, res: Response, status: number, error?: string) =>
     res.status(status).render('login', { title: tOf(res)('auth.login.title'), csrf: csrfToken(req), error, email: req.body?.email ?? '', next: safeNext(req.body?.next ?? req.query.next) });
 

@@ -32,7 +32,7 @@ export const WEBHOOK_LIMIT: LimitRule = { name: 'webhook:ip', points: 60, window
 
 export function hookRoutes(rt: Runtime): Router {
   const r = Router();
-  const limits = attemptLimits(rt.redis, rt.prefix);
+  const limits = attemptLimits(rt.redis, rt.prefix, rt.config.QUEUE_HANDOVER_MS);
   r.post('/hooks/accounting/:source', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
     const name = String(req.params.source);
     const keys = [{ rule: WEBHOOK_LIMIT, key: String(req.ip) }];

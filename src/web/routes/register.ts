@@ -31,7 +31,7 @@ const tooMany = (res: Response, s: number) => tOf(res)('register.tooMany', { min
 
 export function registerRoutes(rt: Runtime): Router {
   const r = Router();
-  const limits = attemptLimits(rt.redis, rt.prefix);
+  const limits = attemptLimits(rt.redis, rt.prefix, rt.config.QUEUE_HANDOVER_MS);
   const page = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
     res.status(status).render('register', { title: tOf(res)('register.title'), csrf: csrfToken(req), form: req.body ?? {}, ...extra });
 
