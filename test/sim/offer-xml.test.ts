@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { generateDataset, SimState } from '../../sim/index.ts';
-import { offerXml } from '../../sim/soap/service.ts';
+import { offerXml, productXml } from '../../sim/soap/service.ts';
 import { rendered } from '../../sim/soap/xml.ts';
-import type { SimOffer } from '../../sim/data/types.ts';
+import type { SimOffer, SimProduct } from '../../sim/data/types.ts';
 
 /** The offer as the generic renderer writes an object of the WSDL's shape: what offerXml must equal. */
 function generic(s: SimState, o: SimOffer): string {
@@ -16,7 +16,16 @@ function generic(s: SimState, o: SimOffer): string {
   }).$xml;
 }
 
-describe('sim: the <Offer> element written straight from the state', () => {
+function genericProduct(p: SimProduct): string {
+  return rendered({
+    Product: {
+      Id: p.id, GroupId: p.groupId, Article: p.sku, Barcode: p.barcode || undefined, Name: p.name, Unit: p.unit, VatRate: p.vatRate,
+      DeletionMark: p.deleted, Properties: { Property: Object.entries(p.properties).map(([Name, Value]) => ({ Name, Value })) },
+    },
+  }).$xml;
+}
+
+describe('sim: the <Offer> and <Product> elements written straight from the state', () => {
   it('is the generic rendering of the offer, for generated offers and accountant edits', () => {
     const s = new SimState(generateDataset({ seed: 3, products: 300, warehouses: 6, partnerWarehouses: 2, priceTypes: 5 }));
     const withChars = s.data.offers.find((o) => Object.keys(o.characteristics).length > 0);
@@ -28,6 +37,9 @@ describe('sim: the <Offer> element written straight from the state', () => {
     expect(s.data.offers).to.include(added);
     expect(s.data.offers.some((o) => o.deleted)).to.equal(true);
     for (const o of s.data.offers) expect(offerXml(s, o)).to.equal(generic(s, o));
+    expect(s.data.products.some((p) => p.barcode) && s.data.products.some((p) => !p.barcode), 'products with and without a barcode').to.equal(true);
+    expect(s.data.products.some((p) => Object.keys(p.properties).length > 0), 'a product with properties').to.equal(true);
+    for (const p of s.data.products) expect(productXml(p)).to.equal(genericProduct(p));
     expect(offerXml(s, added)).to.contain('<Name>Клей &quot;Момент&quot; &amp; &lt;к&gt;</Name><Article></Article>');
   });
 });
