@@ -9,10 +9,11 @@ import { log } from '../src/infra/log.ts';
 import { QUEUES } from '../src/infra/queue/names.ts';
 import { JOB_ORDERS_STATUS, type SourceJobData } from '../src/infra/queue/sync-requests.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
-import { enqueueMail, publicBaseUrl } from '../src/mail/index.ts';
+import { publicBaseUrl } from '../src/mail/index.ts';
 import { applyStatuses, statusCursor } from '../src/sources/order-rows.ts';
 import { backendOf, classify, soapSourceRow, soapSources } from '../src/sources/soap-source.ts';
 import { publishStoreEvents } from '../src/store/shared/events.ts';
+import { withOutboxMails } from '../src/store/shared/mail-outbox.ts';
 import type { JobDefinition } from './types.ts';
 
 const MAX_CALLS = 20;
@@ -81,12 +82,13 @@ interface PendingMail {
 }
 
 /**
- * Queues one e-mail per status the applier marked (mail_pending) and clears the mark in the same
- * transaction. The mail's key is the history row, so a repeat after a crash sends nothing twice;
+ * Writes one e-mail per status the applier marked (mail_pending) to the mail outbox and clears the
+ * mark in the same transaction (src/store/shared/mail-outbox.ts: handed to mail.send after the
+ * commit, again by work.reconcile). The mail's key is the history row, so it is written once;
  * an order without a reachable author (user deleted or disabled) just loses the mark.
  */
 export async function mailOrderStatuses(rt: Runtime): Promise<number> {
-  return rt.db.transaction(async (trx) => {
+  return withOutboxMails(rt, async (trx, mails) => {
     const { rows } = await trx.raw<{ rows: PendingMail[] }>(
       `SELECT h.id, h.order_id, h.status, h.status_text, h.note, h.at, o.number, o.external_number, u.email, u.name
          FROM order_status_history h
@@ -97,22 +99,20 @@ export async function mailOrderStatuses(rt: Runtime): Promise<number> {
       [MAIL_BATCH],
     );
     if (!rows.length) return 0;
-    let queued = 0;
-    for (const h of rows) {
-      if (!h.email) continue;
-      await enqueueMail(rt, {
-        to: h.email,
+    const reachable = rows.flatMap((h) => (h.email ? [{ h, to: h.email }] : []));
+    await mails.write(
+      reachable.map(({ h, to }) => ({
+        to,
         template: 'order-status',
         key: `order-status-${h.id}`,
         data: {
           name: h.name, number: h.number, externalNumber: h.external_number, status: h.status, statusText: h.status_text, note: h.note, at: h.at,
           url: `${publicBaseUrl(rt.config)}/orders/${h.order_id}`,
         },
-      });
-      queued++;
-    }
+      })),
+    );
     await trx('order_status_history').whereIn('id', rows.map((h) => h.id)).update({ mail_pending: false });
-    return queued;
+    return reachable.length;
   });
 }
 

@@ -162,15 +162,15 @@ export function createApp(rt: Runtime, mounts: Mount[] = [], opts: AppOptions = 
   app.use(healthDetailRoutes(rt));
   app.use(languageRoutes(rt));
   app.use(authRoutes(rt, mail));
-  app.use(registerRoutes(rt, mail));
+  app.use(registerRoutes(rt));
   app.use(catalogRoutes(rt));
-  app.use(cartRoutes(rt, mail));
+  app.use(cartRoutes(rt));
   app.use(quickFileRoutes(rt));
   app.use(savedCartRoutes(rt));
   app.use(orderRoutes(rt));
   app.use(documentRoutes(rt));
   app.use(companyRoutes(rt, mail));
-  app.use(approvalRoutes(rt, mail));
+  app.use(approvalRoutes(rt));
   app.use(quoteRoutes(rt));
   app.use(pricelistRoutes(rt));
   app.use(adminClientRoutes(rt));

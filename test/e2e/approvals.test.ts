@@ -14,7 +14,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { cmp } from '../../src/store/shared/decimal.ts';
-import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
 import { createApp } from '../../src/web/app.ts';
 import { launchBrowser, pageReady, signInPage } from '../support/browser.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
@@ -35,7 +35,6 @@ describe('e2e: an employee’s order over the limit waits for the owner in Chrom
   let sim: Simulator;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const mails: OutgoingMail[] = [];
   let offerId: number;
 
   const as = async (email: string, next: string): Promise<Page> => {
@@ -68,7 +67,7 @@ describe('e2e: an employee’s order over the limit waits for the owner in Chrom
 
   before(async () => {
     rt = await testRuntime();
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'mail_outbox');
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     resetCaches();
     ({ sim } = await simSource(rt, 'sim', { products: 20, counterparties: 6, priceTypes: 2, warehouses: 2, partnerWarehouses: 0, managers: 1 }));
@@ -90,12 +89,11 @@ describe('e2e: an employee’s order over the limit waits for the owner in Chrom
     );
     expect(rows, 'an offer in stock with a price').to.have.length(1);
     offerId = rows[0].id;
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void mails.push(m) } }));
+    srv = await listen(createApp(rt, [], { mail: { send: async () => undefined } }));
     browser = await launchBrowser();
   });
   beforeEach(async () => {
     await getQueue(rt, JOB_ORDERS_EXPORT).obliterate({ force: true });
-    mails.length = 0;
   });
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close();
@@ -113,7 +111,8 @@ describe('e2e: an employee’s order over the limit waits for the owner in Chrom
     expect(await outboxRows(orderId)).to.deep.equal([]);
     expect(inSim(number)).to.have.length(0);
     expect((await rt.db('orders').where({ id: orderId }).first('export_state'))!.export_state).to.equal('held');
-    expect(mails.map((m) => [m.to, m.subject])).to.deep.include([OWNER, `Заказ ${number} ждёт вашего согласования`]);
+    // written with the order to the mail outbox
+    expect((await outboxLetters(rt.db, `approval-${orderId}-request-%`)).map((m) => [m.to, m.subject])).to.deep.equal([[OWNER, `Заказ ${number} ждёт вашего согласования`]]);
     await getQueue(rt, JOB_ORDERS_EXPORT).obliterate({ force: true });
 
     const owner = await as(OWNER, '/approvals');

@@ -13,7 +13,7 @@ import { runFullSync, soapSourceRow } from '../../src/sources/soap-source.ts';
 import type { Simulator } from '../../sim/index.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { invalidateWarehouses } from '../../src/store/catalog/availability.ts';
-import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
 import { invalidateGroups } from '../../src/store/catalog/catalog.ts';
 import { pricesFor } from '../../src/store/pricing/pricing.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
@@ -39,14 +39,13 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
   let context: BrowserContext | undefined;
   let page: Page;
   let client: { id: number; cps: { id: number; name: string }[] };
-  const mails: OutgoingMail[] = [];
 
   const shot = (name: string) => page.screenshot({ path: path.join(artifacts, `store-${name}.png`), fullPage: true });
   const cellText = (sel: string) => page.locator(sel).first().textContent();
 
   before(async () => {
     rt = await testRuntime();
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'mail_outbox');
     await deleteKeys(rt.redisUrl, `${rt.prefix}:login`);
     invalidateWarehouses(rt.db);
     invalidateGroups(rt.db);
@@ -61,7 +60,7 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     expect(rows, 'the simulator data has a client with two legal entities').to.have.length(1);
     client = { id: rows[0].client_id, cps: rows[0].cps };
     await createUser(rt.db, { email: 'e2e@buyer.test', role: 'buyer', clientId: client.id, password: PASSWORD });
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void mails.push(m) } }));
+    srv = await listen(createApp(rt, [], { mail: { send: async () => undefined } }));
     browser = await launchBrowser();
   });
   beforeEach(async () => {
@@ -189,7 +188,8 @@ describe('e2e: the buyer’s store in Chromium (simulator → SOAP sync → stor
     await shot('cart');
     await Promise.all([page.waitForURL(/\/orders\/\d+$/), page.click('button.primary')]);
     expect(await page.locator('.alert.ok').textContent()).to.match(/Заказ CP-\d{6} оформлен/);
-    expect(mails.map((m) => m.subject)).to.deep.equal([`Заказ ${(await rt.db('orders').first('number'))!.number} принят`]);
+    // written with the order to the mail outbox
+    expect((await outboxLetters(rt.db)).map((m) => m.subject)).to.deep.equal([`Заказ ${(await rt.db('orders').first('number'))!.number} принят`]);
     await shot('order');
 
     // The order reaches the simulator exactly once and its status comes back to the page.

@@ -9,7 +9,10 @@ import { resetQueues } from '../support/queues.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { type SmtpCapture, startTestSmtp } from '../support/smtp-capture.ts';
 import type { StaffFixture } from '../support/staff-fixtures.ts';
-import { waitSettled } from '../support/wait.ts';
+import { until, waitSettled } from '../support/wait.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
+import { freePort } from '../faults/processes.ts';
+import { reconcileWork } from '../../jobs/work-reconcile.ts';
 import { seedWorld } from '../support/world.ts';
 
 describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
@@ -29,6 +32,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     await smtp.stop();
   });
   beforeEach(async () => {
+    await resetQueues(rt);
     smtp.clear();
     fx = await seedWorld(rt, { staff: true, tables: ['messages', 'message_threads'] });
   });
@@ -56,5 +60,28 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     expect(mails[1]!.subject).to.equal('Ответ от вашего менеджера Ivan Ivanov');
     await waitSettled(rt, { what: 'every queued mail to be sent' });
     expect(smtp.messages()).to.have.length(2);
+  });
+
+  it('the queue unreachable at the sweep: the claim and its e-mail commit together (mail outbox); work.reconcile delivers it once', async () => {
+    const buyer = { userId: fx.users.a, role: 'buyer' as const, clientId: fx.clients.a, managerId: null };
+    await postMessage({ db: rt.db, blobs: rt.blobs }, buyer, fx.clients.a, { body: 'Redis недоступен' });
+    await rt.db('messages').update({ created_at: rt.db.raw(`now() - interval '2 minutes'`) });
+    const closers: (() => Promise<void>)[] = [];
+    const down: Runtime = { ...rt, redisUrl: `redis://127.0.0.1:${await freePort()}`, onShutdown: (_name, fn) => void closers.push(fn) };
+    try {
+      expect(await messagesNotifyJob.process(down, {} as never)).to.deep.equal({ sent: 1 });
+      const rows = await outboxLetters(rt.db);
+      expect(rows.map((r) => [r.to, r.template, r.sent])).to.deep.equal([['ivanov@seller.test', 'messages-unread', false]]);
+      expect(await messagesNotifyJob.process(rt, {} as never), 'claimed: the next sweep sends nothing').to.deep.equal({ sent: 0 });
+      expect((await reconcileWork(rt, { mailGraceS: 0 })).mails).to.equal(1);
+      const [m] = await smtp.waitFor(1);
+      expect(m!.subject).to.equal('Alpha LLC: новые сообщения (1)');
+      await until(async () => (await outboxLetters(rt.db)).every((r) => r.sent), 'the outbox row marked sent');
+      expect((await reconcileWork(rt, { mailGraceS: 0 })).mails).to.equal(0);
+      await waitSettled(rt, { what: 'every queued mail to be sent' });
+      expect(smtp.messages()).to.have.length(1);
+    } finally {
+      for (const c of closers.reverse()) await c();
+    }
   });
 });

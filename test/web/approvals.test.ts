@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
-import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD } from '../support/mirror-fixtures.ts';
 import { type StaffFixture, staffFixture } from '../support/staff-fixtures.ts';
@@ -15,15 +15,14 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
   let rt: Runtime;
   let srv: Awaited<ReturnType<typeof listen>>;
   let fx: StaffFixture;
-  const sent: OutgoingMail[] = [];
 
   before(async () => {
     rt = await testRuntime();
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) } }));
+    srv = await listen(createApp(rt, [], { mail: { send: async () => undefined } }));
   });
   after(() => srv.close());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'waitlist');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'waitlist', 'mail_outbox');
     fx = await staffFixture(rt.db);
     const employee = async (email: string, company_role: 'buyer' | 'accountant' | 'viewer') => {
       const id = await createUser(rt.db, { email, role: 'buyer', clientId: fx.clients.a, password: PASSWORD });
@@ -31,7 +30,6 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
       return id;
     };
     for (const [email, role] of [['emp@alpha.test', 'buyer'], ['other@alpha.test', 'buyer'], ['viewer@alpha.test', 'viewer'], ['accountant@alpha.test', 'accountant']] as const) await employee(email, role);
-    sent.length = 0;
   });
 
   const signIn = async (email: string) => {
@@ -56,7 +54,8 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     const page = await c.get(`/orders/${orderId}`);
     expect(page.text).to.contain(`Заказ ${number} оформлен.`).and.contain('Согласование: ждёт согласования').and.contain('Решает владелец кабинета.');
     expect((await c.get('/orders')).text).to.match(new RegExp(`${number}[\\s\\S]*?approval-pending">ждёт согласования`));
-    expect(sent.map((m) => [m.to, m.subject])).to.deep.include([fx.emails.a, `Заказ ${number} ждёт вашего согласования`]);
+    // written with the order: the mail outbox hands it to mail.send
+    expect((await outboxLetters(rt.db, `approval-${orderId}-request-%`)).map((m) => [m.to, m.subject])).to.deep.equal([[fx.emails.a, `Заказ ${number} ждёт вашего согласования`]]);
     // the employee cannot open /approvals nor decide
     expect((await c.get('/approvals')).status).to.equal(403);
     expect((await c.post(`/approvals/${orderId}/approve`, { comment: '' })).status).to.equal(403);
@@ -67,11 +66,10 @@ describe('web/approvals: the owner approves or rejects an employee’s order ove
     expect(list.status).to.equal(200);
     expect(list.text).to.contain(`id="approval-${orderId}"`).and.contain('больше лимита на один заказ 100,00\u00a0₽').and.contain('emp <span class="muted">(emp@alpha.test)</span>');
     expect((await owner.get('/catalog')).text).to.contain('href="/approvals"');
-    sent.length = 0;
     const ok = await owner.post(`/approvals/${orderId}/approve`, { comment: 'Да, нужно' });
     expect([ok.status, ok.location]).to.deep.equal([303, '/approvals']);
     expect(await orderRows(orderId)).to.deep.equal([{ state: 'pending' }]);
-    expect(sent.map((m) => m.to)).to.deep.equal(['emp@alpha.test', fx.emails.a]);
+    expect((await outboxLetters(rt.db, `approval-${orderId}-approved-%`)).map((m) => m.to)).to.deep.equal(['emp@alpha.test', fx.emails.a]);
     const after = await owner.get('/approvals');
     expect(after.text).to.contain(`Заказ ${number} согласован и передаётся в учётную систему.`).and.contain('Нет заказов, ждущих согласования.').and.contain('Да, нужно');
     const again = await owner.post(`/approvals/${orderId}/reject`, { comment: 'нет' });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { getQueue } from '../../src/infra/queue/connection.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
-import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
 import { createApp } from '../../src/web/app.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { testRuntime, truncate } from '../support/runtime.ts';
 import { until } from '../support/wait.ts';
@@ -14,16 +14,14 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
   let fx: StoreFixture;
   let a: WebClient;
   let b: WebClient;
-  const sent: OutgoingMail[] = [];
 
   before(async () => {
     rt = await testRuntime();
-    srv = await listen(createApp(rt, [], { mail: { send: async (m) => void sent.push(m) } }));
+    srv = await listen(createApp(rt, [], { mail: { send: async () => undefined } }));
   });
   after(() => srv.close());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations');
-    sent.length = 0;
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'mail_outbox');
     fx = await storeFixture(rt.db);
     a = new WebClient(srv.base);
     b = new WebClient(srv.base);
@@ -87,11 +85,12 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(r.location).to.equal(`/orders/${order!.id}`);
     expect(order).to.include({ total: '627.00', comment: 'Deliver after 10:00', counterparty_id: fx.cp.aHead }); // 2 × 142.50 + 342.00
     expect(await rt.db('outbox').where({ kind: 'order.create' }).count('* as n').first()).to.deep.equal({ n: 1 });
-    expect(sent).to.have.length(1);
-    expect(sent[0]!.to).to.equal(fx.emails.a);
+    // written to the mail outbox with the order (handed to mail.send after the commit)
+    const sent = await outboxLetters(rt.db);
+    expect(sent.map((m) => [m.key, m.to])).to.deep.equal([[`order-confirmation-${order!.id}`, fx.emails.a]]);
     expect(sent[0]!.subject).to.equal(`Заказ ${order!.number} принят`);
     expect(sent[0]!.text).to.contain('Итого: 627,00\u00a0₽').and.contain(`/orders/${order!.id}`);
-    expect(sent[0]!.html).to.contain('<html lang="ru">');
+    expect(sent[0]!.data.html).to.contain('<html lang="ru">');
     const page = await a.get(`/orders/${order!.id}`);
     expect(page.text).to.contain(`Заказ ${order!.number} оформлен.`);
     expect(page.text).to.contain('ждём учётную систему');
@@ -120,7 +119,7 @@ describe('web/cart and orders: quick order, checkout, history, reorder, authoriz
     expect(again.status, again.text.slice(again.text.indexOf("<main>"), again.text.indexOf("<main>") + 600)).to.equal(303);
     expect(again.location).to.equal(`/orders/${order!.id}`);
     expect(await rt.db('orders').count('* as n').first()).to.deep.equal({ n: 1 });
-    expect(sent).to.have.length(1); // no second confirmation
+    expect(await outboxLetters(rt.db)).to.have.length(1); // no second confirmation
     expect(await rt.db('cart_lines').count('* as n').first()).to.deep.equal({ n: 0 }); // the form's lines are the order's
   });
 

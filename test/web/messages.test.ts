@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createUser } from '../../src/store/accounts/users.ts';
+import { PASSWORD } from '../support/mirror-fixtures.ts';
 import { type SseMessage, SseStream } from '../support/sse.ts';
 import type { WebClient } from '../support/web-client.ts';
 import { useWorld } from '../support/world.ts';
@@ -60,6 +62,35 @@ describe('web/messages: buyer ↔ manager threads', () => {
     expect(home.text).to.match(/id="messages-badge"[^>]*>1</);
     const mine = await a.get('/messages');
     expect(mine.text).to.contain('Will ship tomorrow').and.contain('class="read"'); // the manager read the question
+  });
+
+  it('a viewer reads the manager’s messages without marking them read: the badge stays for the buyers who act; another client’s buyer sees nothing of it', async () => {
+    const viewerId = await createUser(w.rt.db, { email: 'viewer@alpha.test', role: 'buyer', clientId: w.fx.clients.a, password: PASSWORD });
+    await w.rt.db('users').where({ id: viewerId }).update({ company_role: 'viewer' });
+    const ivanov = await w.signIn('ivanov');
+    await ivanov.get(`/manager/clients/${w.fx.clients.a}/messages`);
+    expect((await ivanov.post(`/manager/clients/${w.fx.clients.a}/messages`, { body: 'Счёт выставлен' })).status).to.equal(303);
+    const unread = () => w.rt.db('messages').where({ client_id: w.fx.clients.a }).whereNull('read_at').count({ n: '*' }).first().then((r) => Number(r!.n));
+    const badge = async (c: WebClient) => /id="messages-badge"[^>]*>(\d+)</.exec((await c.get('/catalog')).text)?.[1] ?? null;
+
+    const viewer = await w.signIn('viewer@alpha.test');
+    expect(await badge(viewer)).to.equal('1');
+    const page = await viewer.get('/messages');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('Счёт выставлен');
+    expect((await viewer.get('/messages/thread', { 'hx-request': 'true' })).text).to.contain('Счёт выставлен');
+    expect(await unread(), 'the viewer marked nothing read').to.equal(1);
+    const b = await w.signIn('b');
+    expect((await b.get('/messages')).text).not.to.contain('Счёт выставлен');
+    expect(await unread(), 'another client’s buyer marked nothing read').to.equal(1);
+    // the buyer of the same client still has it to read; the manager does not see it read
+    const a = await w.signIn('a');
+    expect(await badge(a)).to.equal('1');
+    expect((await ivanov.get(`/manager/clients/${w.fx.clients.a}/messages`)).text).not.to.contain('class="read"');
+    expect((await a.get('/messages')).text).to.contain('Счёт выставлен');
+    expect(await unread(), 'the buyer read it').to.equal(0);
+    expect(await badge(a)).to.equal(null);
+    expect(await badge(viewer)).to.equal(null);
   });
 
   it('sends multipart attachments through the CSRF check and serves them only inside the thread', async () => {

@@ -20,7 +20,7 @@ const day = (n: number) => {
 };
 
 describe('web/quote thread: messages bound to a quote, both sides; e-mails on request, answer and unread messages', () => {
-  const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads', 'mail_outbox'] });
+  const w = useWorld({ staff: true, tables: ['orders', 'outbox', 'messages', 'message_threads'] });
   const smtp = useMailDelivery(() => w.rt);
   beforeEach(async () => {
     await resetQueues(w.rt);

@@ -3,6 +3,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { seedClients } from '../../src/store/accounts/clients.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import type { OutgoingMail } from '../../src/store/shared/mail-port.ts';
+import { outboxLetters } from '../support/mail-outbox.ts';
 import { createApp } from '../../src/web/app.ts';
 import { PASSWORD, type StoreFixture, storeFixture } from '../support/mirror-fixtures.ts';
 import { deleteKeys } from '../support/redis-cleanup.ts';
@@ -25,7 +26,7 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
   });
   after(() => srv.close());
   beforeEach(async () => {
-    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'registration_requests');
+    await truncate(rt, 'sources', 'users', 'clients', 'sessions', 'orders', 'outbox', 'reservations', 'registration_requests', 'mail_outbox');
     await deleteKeys(rt.redisUrl, `${rt.prefix}:register`);
     sent.length = 0;
     fx = await storeFixture(rt.db);
@@ -103,10 +104,11 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
   it('the client’s manager approves: linked by INN + KPP (the branch), invited with a one-time link that signs in for that entity', async () => {
     await apply(new WebClient(srv.base));
     const id = await requestId();
-    // the client's manager is told (not the other manager, not the admin)
-    expect(sent.map((m) => [m.to, m.subject])).to.deep.equal([['ivan@seller.test', `Заявка на подключение № ${id}: ИНН 7707083893`]]);
-    expect(sent[0]!.text).to.contain('Контакт: Анна Петрова, anna@branch.example, +7 900 123-45-67').and.contain('Контрагент: Сбер филиал (кабинет «Сбер головной»)').and.contain('/console/registrations');
-    sent.length = 0;
+    // the client's manager is told (not the other manager, not the admin), written with the request to the mail outbox
+    const told = await outboxLetters(rt.db);
+    expect(told.map((m) => [m.to, m.subject])).to.deep.equal([['ivan@seller.test', `Заявка на подключение № ${id}: ИНН 7707083893`]]);
+    expect(told[0]!.text).to.contain('Контакт: Анна Петрова, anna@branch.example, +7 900 123-45-67').and.contain('Контрагент: Сбер филиал (кабинет «Сбер головной»)').and.contain('/console/registrations');
+    expect(sent, 'nothing went straight to the queue').to.have.length(0);
     // another manager neither sees nor decides it
     const olga = await staff('olga@seller.test');
     expect(main((await olga.get('/console/registrations')).text)).to.not.contain('anna@branch.example');
@@ -129,7 +131,9 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
     expect(await rt.db('registration_requests').where({ id }).first('state', 'counterparty_id', 'client_id', 'user_id', 'decided_by')).to.deep.equal({
       state: 'approved', counterparty_id: ids.branch, client_id: ids.client, user_id: user!.id, decided_by: ids.mine,
     });
+    // the one-time link goes straight out (never stored in the outbox)
     expect(sent).to.have.length(1);
+    expect(await outboxLetters(rt.db, 'registration-approved-%')).to.deep.equal([]);
     expect(sent[0]).to.deep.include({ to: 'anna@branch.example', subject: 'Counterpart: заявка одобрена — приглашение в личный кабинет' });
     const token = sent[0]!.text.match(/\/password\/set\/([\w-]+)/)![1]!;
     // the invitation is the admin's invitation: the same password page, then signed in for the branch
@@ -177,9 +181,9 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
     await apply(new WebClient(srv.base), { inn: '7736207543', kpp: '770401001' }); // no such counterparty in the mirror
     const id = await requestId();
     // nobody's client: the admins are told
-    expect(sent.map((m) => m.to)).to.deep.equal([fx.emails.admin]);
-    expect(sent[0]!.text).to.contain('в учётной системе нет контрагента с этими ИНН и КПП');
-    sent.length = 0;
+    const told = await outboxLetters(rt.db);
+    expect(told.map((m) => m.to)).to.deep.equal([fx.emails.admin]);
+    expect(told[0]!.text).to.contain('в учётной системе нет контрагента с этими ИНН и КПП');
     const admin = await staff(fx.emails.admin);
     expect(main((await admin.get('/console/registrations')).text)).to.contain('не найден — одобрить нельзя');
     await admin.post(`/console/registrations/${id}/approve`, {});
@@ -188,8 +192,11 @@ describe('web/register: registration by request, staff approval by INN + KPP, an
     expect((await admin.get('/console/registrations')).text).to.contain('Напишите заявителю, почему заявка отклонена');
     await admin.post(`/console/registrations/${id}/reject`, { reply: 'Компания не является нашим клиентом.' });
     expect((await admin.get('/console/registrations')).text).to.contain(`Заявка № ${id} отклонена, ответ отправлен на anna@branch.example.`);
-    expect(sent.map((m) => [m.to, m.subject])).to.deep.equal([['anna@branch.example', 'Counterpart: ответ на заявку о регистрации']]);
-    expect(sent[0]!.text).to.contain('Компания не является нашим клиентом.');
+    // the reply is written with the rejection to the mail outbox
+    const reply = await outboxLetters(rt.db, 'registration-rejected-%');
+    expect(reply.map((m) => [m.key, m.to, m.subject])).to.deep.equal([[`registration-rejected-${id}`, 'anna@branch.example', 'Counterpart: ответ на заявку о регистрации']]);
+    expect(reply[0]!.text).to.contain('Компания не является нашим клиентом.');
+    expect(sent).to.have.length(0);
     expect(await rt.db('users').where({ email: 'anna@branch.example' }).first()).to.equal(undefined);
   });
 });

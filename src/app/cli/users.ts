@@ -35,6 +35,8 @@ export function addUserCommands(program: Command, withRuntime: WithRuntime): voi
           const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
           console.log(`user ${id} created: ${o.email} (${o.role}); invitation link:\n${link}`);
           if (o.send) {
+            // Straight to the queue, not the mail outbox (it would keep the link in plain text): a
+            // failure ends the command with its error, the link is printed above anyway.
             await enqueueMail(rt, {
               to: o.email,
               template: 'store-plain',

@@ -9,7 +9,9 @@
 //              as cancelled (released in the system when it held it), the waiting list wakes;
 //   expired  → nobody decided within the client's reservation period (the hold's deadline): the
 //              sweep ends it like a rejection (jobs/reservations-sweep.ts).
-// The author and the approver each get an e-mail (views/mail/order-approval*.hbs) in their own language.
+// The author and the approver each get an e-mail (views/mail/order-approval*.hbs) in their own
+// language, written to the mail outbox in the decision's (or the expiry's) transaction: the
+// decision and its e-mails are committed together (src/store/shared/mail-outbox.ts).
 // Every query is scoped: an owner sees the client's approvals of the legal entities they act
 // for; a manager those of their clients; an admin all. Anything else is a 404.
 import type { Knex } from 'knex';
@@ -17,13 +19,14 @@ import type { Db } from '../../infra/db/knex.ts';
 import { DomainError, type Message } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { enqueueMail, publicBaseUrl, renderMail } from '../../mail/index.ts';
+import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { type CompanyActor, mayApproveOrders } from '../company/access.ts';
 import { queueOrderExport } from '../orders/create.ts';
 import { releaseInOutbox } from '../reservations/reservations.ts';
 import { queueWaitlistCheck } from '../reservations/timers.ts';
 import { publishStoreEvents } from '../shared/events.ts';
 import type { MailSender, OutgoingMail } from '../shared/mail-port.ts';
+import { withOutboxMails } from '../shared/mail-outbox.ts';
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -169,14 +172,14 @@ export interface DecidedApproval {
 const COMMENT_MAX = 2000;
 
 /** An owner approves or rejects a pending order of the company (a rejection needs a comment). */
-export async function decideApproval(rt: Runtime, mail: MailSender, actor: ApprovalActor, orderId: number, decision: Decision, comment: string): Promise<DecidedApproval> {
+export async function decideApproval(rt: Runtime, actor: ApprovalActor, orderId: number, decision: Decision, comment: string): Promise<DecidedApproval> {
   if (!mayApproveOrders(actor)) throw refuse('forbidden', 'not_owner', { key: 'storeRefusals.approvals.notOwner' });
   const text = comment.trim();
   if (decision === 'rejected' && !text) throw refuse('invalid', 'comment_required', { key: 'storeRefusals.approvals.commentRequired' });
   if (text.length > COMMENT_MAX) throw refuse('invalid', 'comment_long', { key: 'storeRefusals.approvals.commentLong', params: { max: COMMENT_MAX } });
   const s = scope(actor);
   if (!s) throw refuse('not_found', 'not_found', { key: 'storeRefusals.approvals.notFound' });
-  const done = await rt.db.transaction(async (trx) => {
+  const done = await withOutboxMails(rt, async (trx, mails) => {
     const { rows } = await trx.raw<{ rows: { order_id: number; state: ApprovalState; due: boolean; number: string; outbox_key: string }[] }>(
       `SELECT a.order_id, a.state, a.expires_at <= now() AS due, o.number, a.outbox_key
          FROM order_approvals a JOIN orders o ON o.id = a.order_id JOIN clients cl ON cl.id = a.client_id
@@ -188,10 +191,10 @@ export async function decideApproval(rt: Runtime, mail: MailSender, actor: Appro
     if (a.state !== 'pending') throw refuse('conflict', 'decided', { key: 'storeRefusals.approvals.decided', params: { number: a.number, state: a.state } });
     if (a.due) throw refuse('conflict', 'expired', { key: 'storeRefusals.approvals.expired', params: { number: a.number } });
     const offers = decision === 'approved' ? await approve(trx, orderId, a.outbox_key, actor.userId, text) : await end(trx, orderId, 'rejected', actor.userId, text);
+    await mailDecision(rt, trx, mails, orderId, actor.userId);
     return { orderId, number: a.number, state: decision as ApprovalState, offers };
   });
   await afterDecision(rt, done.offers);
-  await mailDecision(rt, mail, orderId, actor.userId).catch((err: Error) => log.warn({ order: done.number, err: err.message }, 'approval e-mails not sent'));
   return { orderId: done.orderId, number: done.number, state: done.state };
 }
 
@@ -235,7 +238,7 @@ async function afterDecision(rt: Runtime, offers: number[]): Promise<void> {
  * free again); the author is e-mailed. Safe to run concurrently (SKIP LOCKED).
  */
 export async function expireDueApprovals(rt: Runtime): Promise<number[]> {
-  const done = await rt.db.transaction(async (trx) => {
+  const done = await withOutboxMails(rt, async (trx, mails) => {
     const ids: number[] = (
       await trx.raw<{ rows: { order_id: number }[] }>(
         `SELECT a.order_id FROM order_approvals a JOIN orders o ON o.id = a.order_id
@@ -243,33 +246,29 @@ export async function expireDueApprovals(rt: Runtime): Promise<number[]> {
       )
     ).rows.map((r) => Number(r.order_id));
     const offers: number[] = [];
-    for (const id of ids) offers.push(...(await end(trx, id, 'expired', null, '')));
+    for (const id of ids) {
+      offers.push(...(await end(trx, id, 'expired', null, '')));
+      await mailDecision(rt, trx, mails, id, null);
+    }
     return { ids, offers };
   });
   await afterDecision(rt, done.offers);
-  const queued = queuedMail(rt);
-  for (const id of done.ids) await mailDecision(rt, queued, id, null).catch((err: Error) => log.warn({ order: id, err: err.message }, 'approval e-mail not sent'));
   return done.ids;
 }
 
-/** The jobs' sender: straight onto the mail.send queue, keyed (at most once per key). */
-const queuedMail = (rt: Runtime): MailSender => ({
-  send: async (m) => void (await enqueueMail(rt, { to: m.to, template: 'store-plain', data: { subject: m.subject, text: m.text, html: m.html }, key: m.key })),
-});
-
 /**
  * The sweep: requests nobody was e-mailed about yet (an order from reservations or a quote; a
- * checkout's are sent at once) go to the owners. Claimed with SKIP LOCKED, sent before the
- * claim commits, keyed: each owner hears of each request once.
+ * checkout writes its own in the order's transaction) go to the owners. Claimed with SKIP LOCKED,
+ * written to the mail outbox in the claim's transaction, keyed: each owner hears of each request once.
  */
 export async function mailPendingRequests(rt: Runtime): Promise<number[]> {
-  return rt.db.transaction(async (trx) => {
+  return withOutboxMails(rt, async (trx, mails) => {
     const ids = (
       await trx.raw<{ rows: { order_id: number }[] }>(
         `SELECT order_id FROM order_approvals WHERE state = 'pending' AND requested_mail_at IS NULL ORDER BY order_id LIMIT 200 FOR UPDATE SKIP LOCKED`,
       )
     ).rows.map((r) => Number(r.order_id));
-    for (const id of ids) await mailApprovalRequested(rt, queuedMail(rt), id, trx);
+    for (const id of ids) await mailApprovalRequested(rt, mails, id, trx);
     return ids;
   });
 }
@@ -315,12 +314,12 @@ async function mailBase(rt: Runtime, orderId: number, db: Db = rt.db) {
   };
 }
 
-/** The decision, to the order's author and to the approver (once when they are the same person). */
-async function mailDecision(rt: Runtime, mail: MailSender, orderId: number, approverId: number | null): Promise<void> {
-  const m = await mailBase(rt, orderId);
+/** The decision, to the order's author and to the approver (once when they are the same person), read and written through `db`. */
+async function mailDecision(rt: Runtime, db: Db, mail: MailSender, orderId: number, approverId: number | null): Promise<void> {
+  const m = await mailBase(rt, orderId, db);
   if (!m) return;
-  const order = await rt.db('orders').where({ id: orderId }).first('user_id');
-  const people = await rt.db('users').whereIn('id', [order?.user_id ?? 0, approverId ?? 0]).whereNull('disabled_at').select('id', 'email', 'name', 'language');
+  const order = await db('orders').where({ id: orderId }).first('user_id');
+  const people = await db('users').whereIn('id', [order?.user_id ?? 0, approverId ?? 0]).whereNull('disabled_at').select('id', 'email', 'name', 'language');
   const author = people.find((p) => p.id === order?.user_id);
   const approver = people.find((p) => p.id === approverId);
   const url = `${m.base}/orders/${orderId}`;
@@ -332,7 +331,8 @@ async function mailDecision(rt: Runtime, mail: MailSender, orderId: number, appr
 
 /**
  * A new request, to every owner of the company who may act for its legal entity (each once,
- * keyed): called by the routes that place orders when the order waits for approval.
+ * keyed), read and marked through `db`: the checkout's transaction (src/store/orders/confirmation.ts)
+ * or the sweep's claim, with `mail` writing to the outbox in it.
  */
 export async function mailApprovalRequested(rt: Runtime, mail: MailSender, orderId: number, db: Db = rt.db): Promise<number> {
   const m = await mailBase(rt, orderId, db);

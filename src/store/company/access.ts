@@ -6,7 +6,8 @@
 //   buyer       orders and reserves; sees the store's invoices of orders, not the mirrored documents
 //   accountant  sees documents (and orders); no orders, reservations or cart
 //   viewer      reads catalog, orders, reservations, documents and the conversation with the
-//               manager; changes nothing: no order, reservation, waiting list, quote or message
+//               manager (without marking it read: the unread badge is for those who act);
+//               changes nothing: no order, reservation, waiting list, quote or message
 // Staff (managers, admins) are never refused here: their own guards decide what they reach.
 // The web hides what a role cannot use; these checks (in createOrder, reserve and the routes)
 // are the truth.

@@ -9,6 +9,7 @@ import type { BlobStore } from '../../infra/blob/index.ts';
 import { removeAttachment, type StoredAttachment, storeAttachment, type UploadedFile } from './attachments.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { log } from '../../infra/log.ts';
+import { type CompanyActor, mayWrite } from '../company/access.ts';
 
 export type Side = 'client' | 'manager';
 
@@ -19,6 +20,11 @@ export interface Actor {
   clientId: number | null;
   /** managers.id the staff user stands for (users.manager_id). */
   managerId: number | null;
+  /**
+   * A read-only employee (company role viewer, src/store/company/access.ts mayWrite): reads the
+   * thread without marking it read — the unread badge is for the people who act on it.
+   */
+  readOnly?: boolean;
 }
 
 export interface Message {
@@ -47,6 +53,11 @@ export const MAX_MESSAGE_CHARS = 5000;
 const NOT_FOUND = { key: 'storeRefusals.messages.noConversation' };
 
 export const sideOf = (a: Actor): Side => (a.role === 'buyer' ? 'client' : 'manager');
+
+/** The thread actor of a signed-in person (a Viewer fits): a viewer reads only. */
+export function threadActor(v: CompanyActor & { userId: number; clientId: number | null; managerId: number | null }): Actor {
+  return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId, readOnly: !mayWrite(v) };
+}
 
 /** Throws not_found (never revealing that the thread exists) unless the actor may use it. */
 export async function assertThreadAccess(db: Db, actor: Actor, clientId: number): Promise<void> {
@@ -132,12 +143,13 @@ async function getMessages(db: Db, clientId: number, opts: ThreadPart & { ids?: 
 
 /**
  * The thread as the actor sees it (oldest first). Reading marks the other side's messages read,
- * except for an admin looking in: that must not hide them from the manager.
+ * except for an admin looking in (that must not hide them from the manager) and a read-only
+ * employee (a viewer must not hide them from the buyers who act on them).
  */
 export async function readThread(deps: ThreadDeps, actor: Actor, clientId: number, opts: ThreadPart = {}): Promise<Message[]> {
   await assertThreadAccess(deps.db, actor, clientId);
   const msgs = await getMessages(deps.db, clientId, opts);
-  if (actor.role !== 'admin') await markThreadRead(deps, actor, clientId, opts.quoteId);
+  if (actor.role !== 'admin' && !actor.readOnly) await markThreadRead(deps, actor, clientId, opts.quoteId);
   return msgs;
 }
 

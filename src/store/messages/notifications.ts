@@ -6,6 +6,8 @@ import type { Db } from '../../infra/db/knex.ts';
 /** One e-mail (template views/mail/messages-unread.*) to the people of one side of a thread. */
 export interface MailOut {
   to: string[];
+  /** This e-mail of this thread side (its claim's time): the mail outbox writes it once. */
+  key: string;
   template: 'messages-unread';
   /** quoteId: every unread message is about this quote (its thread): the link opens the quote. */
   data: { toManager: boolean; clientName: string; managerName: string | null; count: number; url: string; quoteId: number | null };
@@ -69,7 +71,7 @@ export async function recipients(db: Db, side: Due['from_side'], clientIds: numb
   return new Map((rows as ThreadPeople[]).map((r) => [r.client_id, r]));
 }
 
-function compose(d: Due, r: ThreadPeople, baseUrl: string): Omit<MailOut, 'to'> {
+function compose(d: Due, r: ThreadPeople, baseUrl: string): Omit<MailOut, 'to' | 'key'> {
   const toManager = d.from_side === 'client';
   const quoteId = d.quote_id === null ? null : Number(d.quote_id);
   const url = quoteId !== null ? `${baseUrl}/quotes/${quoteId}` : toManager ? `${baseUrl}/manager/clients/${d.client_id}/messages` : `${baseUrl}/messages`;
@@ -113,7 +115,7 @@ export async function sendDueMessageNotifications(db: Db, send: SendMail, opts: 
       const r = people.get(c.client_id);
       if (!r?.to.length) continue; // nobody to tell; the thread still counts as handled
       try {
-        await send({ to: r.to, ...compose(byId.get(c.client_id)!, r, baseUrl) });
+        await send({ to: r.to, key: `messages-${side}-${c.client_id}-${c.at.replace(/\D/g, '')}`, ...compose(byId.get(c.client_id)!, r, baseUrl) });
         sent++;
       } catch (err) {
         failure ??= err;

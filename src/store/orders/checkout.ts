@@ -30,7 +30,11 @@ export interface CheckoutInput {
 
 export type CheckoutResult = Omit<CreatedOrder, 'sourceId'>;
 
-export async function placeOrder(db: Db, input: CheckoutInput): Promise<CheckoutResult> {
+/**
+ * `inOrder` runs in the order's transaction after it was written (also for a repeat): what must
+ * commit with the order, such as its e-mails (src/store/orders/confirmation.ts).
+ */
+export async function placeOrder(db: Db, input: CheckoutInput, inOrder?: (trx: Knex.Transaction, order: CheckoutResult) => Promise<void>): Promise<CheckoutResult> {
   if (!/^[\w-]{8,64}$/.test(input.checkoutKey)) throw new DomainError('invalid', { key: 'storeRefusals.checkout.key' }, { code: 'order.key' });
   if (!input.lines.length) {
     // A form sent again after its order emptied the cart: that order, not "the cart is empty".
@@ -60,6 +64,7 @@ export async function placeOrder(db: Db, input: CheckoutInput): Promise<Checkout
           input.lines.map((l) => l.offerId),
         )
         .delete();
+    await inOrder?.(trx, result(order));
     return result(order);
   });
 }

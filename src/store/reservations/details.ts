@@ -1,7 +1,8 @@
 // Reservations with what a page or an e-mail shows about them (item, warehouse, buyer), and the
 // e-mails sent about them. Mails are queued with a key, so each is sent at most once.
 import type { Db } from '../../infra/db/knex.ts';
-import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
+import { publicBaseUrl } from '../../mail/index.ts';
+import type { OutboxMails } from '../shared/mail-outbox.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
 export interface ReservationView {
@@ -55,19 +56,22 @@ export async function reservationDetails(db: Db, ids: number[]): Promise<Reserva
 
 export type ReservationMail = 'reservation-expiring' | 'reservation-expired' | 'reservation-short';
 
-/** Queues one e-mail per reservation; `keyOf` makes each one idempotent. */
+/**
+ * Writes one e-mail per reservation to the mail outbox through `mails` (the transaction that
+ * changed the reservations, src/store/shared/mail-outbox.ts); `keyOf` makes each one idempotent.
+ */
 export async function mailAboutReservations(
   rt: Runtime,
+  mails: OutboxMails,
   template: ReservationMail,
   list: ReservationView[],
   keyOf: (r: ReservationView) => string,
 ): Promise<number> {
   const base = publicBaseUrl(rt.config);
-  let queued = 0;
-  for (const r of list) {
-    if (!r.userEmail) continue;
-    await enqueueMail(rt, {
-      to: r.userEmail,
+  const out = list.flatMap((r) => (r.userEmail ? [{ r, to: r.userEmail }] : []));
+  await mails.write(
+    out.map(({ r, to }) => ({
+      to,
       template,
       key: keyOf(r),
       data: {
@@ -76,8 +80,7 @@ export async function mailAboutReservations(
         stock: r.stock ?? '0',
         link: template === 'reservation-expired' ? `${base}/product/${r.offerId}` : `${base}/reservations`,
       },
-    });
-    queued++;
-  }
-  return queued;
+    })),
+  );
+  return out.length;
 }

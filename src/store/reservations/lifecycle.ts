@@ -9,7 +9,10 @@
 //   covered oldest first; the newest ones that no longer fit are marked short (buyer e-mailed
 //   once per shortage). If stock comes back, the mark is lifted. Short reservations stay active
 //   until their deadline (still counted, so nothing new is promised), but cannot become orders.
+// Each e-mail is written to the mail outbox in the transaction that changed the reservation
+// (src/store/shared/mail-outbox.ts): ended, warned or short means e-mailed, Redis down or not.
 import type { Runtime } from '../../infra/runtime.ts';
+import { withOutboxMails } from '../shared/mail-outbox.ts';
 import { mailAboutReservations, reservationDetails } from './details.ts';
 import { releaseInOutbox } from './reservations.ts';
 import { queueWaitlistCheck } from './timers.ts';
@@ -17,7 +20,7 @@ import { publishStoreEvents } from '../shared/events.ts';
 
 /** Ends due reservations (all, or only the given ids). Safe to run twice and concurrently. */
 export async function expireDue(rt: Runtime, ids?: number[]): Promise<number[]> {
-  const expired = await rt.db.transaction(async (trx) => {
+  const details = await withOutboxMails(rt, async (trx, mails) => {
     const { rows } = await trx.raw<{ rows: { id: number }[] }>(
       `UPDATE reservations SET state = 'expired', ended_at = now()
         WHERE id IN (SELECT id FROM reservations WHERE state = 'active' AND expires_at <= now() AND order_id IS NULL
@@ -27,31 +30,33 @@ export async function expireDue(rt: Runtime, ids?: number[]): Promise<number[]> 
     );
     const done = rows.map((r) => r.id);
     await releaseInOutbox(trx, done, 'expired');
-    return done;
+    const details = await reservationDetails(trx, done);
+    await mailAboutReservations(rt, mails, 'reservation-expired', details, (r) => `res-expired-${r.id}`);
+    return details;
   });
-  if (!expired.length) return expired;
-  const details = await reservationDetails(rt.db, expired);
+  if (!details.length) return [];
   await publishStoreEvents(rt, details.map((d) => ({ type: 'reservation', change: 'expired', reservationId: d.id, clientId: d.clientId, offerId: d.offerId, warehouseId: d.warehouseId })));
-  await mailAboutReservations(rt, 'reservation-expired', details, (r) => `res-expired-${r.id}`);
   await queueWaitlistCheck(rt, details.map((d) => d.offerId));
-  return expired;
+  return details.map((d) => d.id);
 }
 
 /** Claims reservations entering their warning window and e-mails their buyers. */
 export async function warnDue(rt: Runtime): Promise<number[]> {
-  const { rows } = await rt.db.raw<{ rows: { id: number }[] }>(
-    `WITH lead AS (SELECT coalesce((SELECT (value #>> '{}')::numeric FROM settings WHERE key = 'reservations.warning_lead_minutes'), 120) AS minutes)
-     UPDATE reservations r SET warned_at = now()
-       FROM clients c, lead
-      WHERE c.id = r.client_id AND r.state = 'active' AND r.order_id IS NULL AND r.warned_at IS NULL AND r.expires_at > now()
-        AND r.expires_at - make_interval(mins => coalesce((c.settings #>> '{reservations,warningLeadMinutes}')::numeric, lead.minutes)::int) <= now()
-      RETURNING r.id`,
-  );
-  const ids = rows.map((r) => r.id);
-  const details = await reservationDetails(rt.db, ids);
-  // The key carries the deadline: after an extension the buyer is warned again.
-  await mailAboutReservations(rt, 'reservation-expiring', details, (r) => `res-warn-${r.id}-${r.expiresAt.getTime()}`);
-  return ids;
+  return withOutboxMails(rt, async (trx, mails) => {
+    const { rows } = await trx.raw<{ rows: { id: number }[] }>(
+      `WITH lead AS (SELECT coalesce((SELECT (value #>> '{}')::numeric FROM settings WHERE key = 'reservations.warning_lead_minutes'), 120) AS minutes)
+       UPDATE reservations r SET warned_at = now()
+         FROM clients c, lead
+        WHERE c.id = r.client_id AND r.state = 'active' AND r.order_id IS NULL AND r.warned_at IS NULL AND r.expires_at > now()
+          AND r.expires_at - make_interval(mins => coalesce((c.settings #>> '{reservations,warningLeadMinutes}')::numeric, lead.minutes)::int) <= now()
+        RETURNING r.id`,
+    );
+    const ids = rows.map((r) => r.id);
+    const details = await reservationDetails(trx, ids);
+    // The key carries the deadline: after an extension the buyer is warned again.
+    await mailAboutReservations(rt, mails, 'reservation-expiring', details, (r) => `res-warn-${r.id}-${r.expiresAt.getTime()}`);
+    return ids;
+  });
 }
 
 export interface ShortChange {
@@ -61,7 +66,7 @@ export interface ShortChange {
 
 /** Re-applies the stock-drop policy for the given offers (or every offer with active reservations). */
 export async function rebalanceShort(rt: Runtime, offerIds?: number[]): Promise<ShortChange[]> {
-  const changed = await rt.db.transaction(async (trx) => {
+  const { changed, details } = await withOutboxMails(rt, async (trx, mails) => {
     // Same lock order as reserve(): stock rows first, so a reservation cannot slip in between.
     await trx.raw(
       `SELECT 1 FROM stock WHERE (offer_id, warehouse_id) IN (
@@ -85,16 +90,17 @@ export async function rebalanceShort(rt: Runtime, offerIds?: number[]): Promise<
        RETURNING t.id, t.short, t.short_since AS "shortSince"`,
       offerIds ? [offerIds] : [],
     );
-    return rows as (ShortChange & { shortSince: Date | null })[];
+    const changed = rows as (ShortChange & { shortSince: Date | null })[];
+    const details = await reservationDetails(trx, changed.map((c) => c.id));
+    const nowShort = new Map(changed.map((c) => [c.id, c]));
+    const newlyShort = details.filter((d) => nowShort.get(d.id)?.short);
+    await mailAboutReservations(rt, mails, 'reservation-short', newlyShort, (r) => `res-short-${r.id}-${new Date(nowShort.get(r.id)!.shortSince!).getTime()}`);
+    return { changed, details };
   });
   if (!changed.length) return [];
-  const details = await reservationDetails(rt.db, changed.map((c) => c.id));
-  const nowShort = new Map(changed.map((c) => [c.id, c]));
   await publishStoreEvents(
     rt,
     details.map((d) => ({ type: 'reservation', change: d.short ? 'short' : 'covered', reservationId: d.id, clientId: d.clientId, offerId: d.offerId, warehouseId: d.warehouseId })),
   );
-  const newlyShort = details.filter((d) => nowShort.get(d.id)?.short);
-  await mailAboutReservations(rt, 'reservation-short', newlyShort, (r) => `res-short-${r.id}-${new Date(nowShort.get(r.id)!.shortSince!).getTime()}`);
   return changed.map(({ id, short }) => ({ id, short }));
 }

@@ -1,11 +1,13 @@
 // The waiting list: "notify me when this is available" (anywhere, or at one warehouse).
 // notifyAvailable() claims open entries whose offer is available now with one
 // UPDATE … WHERE notified_at IS NULL … RETURNING (a second worker racing on the same rows
-// waits for the first and then finds them claimed) and queues one keyed e-mail per entry
-// before committing: if the commit fails the entry stays open and the next run re-queues the
-// same key, which the mail job sends at most once. Exactly one e-mail per subscription.
+// waits for the first and then finds them claimed) and writes one keyed e-mail per entry to the
+// mail outbox in the claim's transaction: a failed commit leaves the entry open and writes
+// nothing; a committed claim has its e-mail, handed to mail.send after the commit and again by
+// work.reconcile when Redis was down (src/store/shared/mail-outbox.ts). Exactly one e-mail per subscription.
 import type { Knex } from 'knex';
-import { enqueueMail, publicBaseUrl } from '../../mail/index.ts';
+import { publicBaseUrl } from '../../mail/index.ts';
+import { withOutboxMails } from '../shared/mail-outbox.ts';
 import { DomainError } from '../../infra/domain-error.ts';
 import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
@@ -110,7 +112,8 @@ interface Claimed {
 export async function notifyAvailable(rt: Runtime, offerIds?: number[]): Promise<number[]> {
   if (offerIds && !offerIds.length) return [];
   const base = publicBaseUrl(rt.config);
-  return rt.db.transaction(async (trx) => {
+  // The claim and its e-mails commit together (the mail outbox): claimed means e-mailed, once.
+  return withOutboxMails(rt, async (trx, mails) => {
     const { rows } = await trx.raw<{ rows: Claimed[] }>(
       `WITH avail AS (${AVAILABLE_SQL} ${offerIds ? 'AND s.offer_id = ANY(?::bigint[])' : ''}),
        pick AS (
@@ -134,9 +137,9 @@ export async function notifyAvailable(rt: Runtime, offerIds?: number[]): Promise
     );
     if (!rows.length) return [];
     const prices = await offerPrices(trx, rows.map((r) => ({ counterpartyId: r.counterpartyId, contractId: r.contractId, offerId: r.offerId, warehouseId: r.warehouseId })));
-    for (const [i, r] of rows.entries()) {
+    await mails.write(rows.map((r, i) => {
       const price = prices[i]!;
-      await enqueueMail(rt, {
+      return {
         to: r.email,
         template: 'waitlist-available',
         key: `waitlist-${r.id}`,
@@ -149,8 +152,8 @@ export async function notifyAvailable(rt: Runtime, offerIds?: number[]): Promise
           link: `${base}/product/${r.offerId}`,
           waitlistLink: `${base}/waitlist`,
         },
-      });
-    }
+      };
+    }));
     return rows.map((r) => r.id);
   });
 }

@@ -6,7 +6,6 @@ import { type Request, type Response, Router } from 'express';
 import type { Runtime } from '../../infra/runtime.ts';
 import { type Decision, decideApproval, listApprovals } from '../../store/approvals/approvals.ts';
 import { mayApproveOrders } from '../../store/company/access.ts';
-import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
 import { requireBuyer, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
@@ -14,7 +13,7 @@ import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { forbidden, idParam } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 
-export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
+export function approvalRoutes(rt: Runtime): Router {
   const r = Router();
 
   const render = async (res: Response, status = 200, extra: { error?: string; orderId?: number; comment?: string } = {}) => {
@@ -40,7 +39,7 @@ export function approvalRoutes(rt: Runtime, mail: MailSender): Router {
     const orderId = idParam(req.params.id, 'order');
     const comment = String(req.body?.comment ?? '');
     try {
-      const d = await decideApproval(rt, mail, v, orderId, decision, comment);
+      const d = await decideApproval(rt, v, orderId, decision, comment);
       // An approved order goes out now, like one just placed (the periodic export is the safety net).
       if (decision === 'approved') void requestOrderDelivery(rt, d.number);
       flash(req, 'ok', tOf(res)(decision === 'approved' ? 'approvals.approved' : 'approvals.rejected', { number: d.number }));

@@ -88,13 +88,15 @@ export function authRoutes(rt: Runtime, mail: MailSender): Router {
     if (userId) {
       const token = await issueToken(rt.db, userId, 'reset', 2);
       const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
-      await mail
-        .send({
-          to: email,
-          subject: tOf(res)('auth.forgot.mailSubject'),
-          text: tOf(res)('auth.forgot.mailText', { email, link }),
-        })
-        .catch((err) => log.warn({ err: (err as Error).message }, 'reset e-mail not sent'));
+      // Straight to the queue (the outbox would keep the link in plain text): a failure is said, never
+      // silent, so the person asks again. It says nothing of the account: with the queue's Redis down
+      // the attempt limits above (the same Redis) fail for any address first.
+      try {
+        await mail.send({ to: email, subject: tOf(res)('auth.forgot.mailSubject'), text: tOf(res)('auth.forgot.mailText', { email, link }) });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'reset e-mail not sent');
+        return res.status(503).render('password-forgot', { title: tOf(res)('auth.forgot.title'), csrf: csrfToken(req), error: tOf(res)('mailNotSent.reset') });
+      }
     }
     // The same answer whether or not the account exists.
     res.render('password-forgot', { title: tOf(res)('auth.forgot.title'), csrf: csrfToken(req), sent: tOf(res)('auth.forgot.sent') });

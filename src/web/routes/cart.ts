@@ -2,20 +2,16 @@
 // may order (requireOrdering; createOrder checks again).
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
-import { log } from '../../infra/log.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { optionsFor, storeToday } from '../../store/arrivals/arrivals.ts';
 import { addToCart, type CartOwner, cartView, type QuickError, type QuickResult, quickOrder, setLine } from '../../store/cart/cart.ts';
-import { mailApprovalRequested } from '../../store/approvals/approvals.ts';
-import { placeOrder } from '../../store/orders/checkout.ts';
+import { placeOrderWithMails } from '../../store/orders/confirmation.ts';
 import { requestOrderDelivery } from '../../store/orders/export-request.ts';
 import { type OrderProblem, orderProblems } from '../../store/orders/create.ts';
-import type { MailSender } from '../../store/shared/mail-port.ts';
 import { publishStoreEvents } from '../../store/shared/events.ts';
 import { parseQuantity } from '../../store/cart/quick-order.ts';
 import { currentCart } from '../../store/cart/saved.ts';
 import { buyerScope, requireOrdering, viewerOf } from '../auth/context.ts';
-import { publicBaseUrl, renderMail } from '../../mail/index.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, messageText, refusal } from '../domain-errors.ts';
 import { idParam, parseId } from '../errors.ts';
@@ -72,7 +68,7 @@ async function applyCartForm(rt: Runtime, t: Translate, o: CartOwner, body: Reco
   return errors;
 }
 
-export function cartRoutes(rt: Runtime, mail: MailSender): Router {
+export function cartRoutes(rt: Runtime): Router {
   const r = Router();
 
   const renderCart = async (req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) => {
@@ -154,7 +150,8 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
     if (missing.length) return renderCart(req, res, 409, { errors: missing.map((l) => t('cart.problem.nowhere', { what: l.sku ?? l.name })) });
     const comment = String(req.body?.comment ?? '').slice(0, 2000);
     try {
-      const result = await placeOrder(rt.db, {
+      // The order with its confirmation (and the owners' approval request), committed together.
+      const result = await placeOrderWithMails(rt, {
         userId: o.userId,
         clientId: o.clientId,
         counterpartyId: o.counterpartyId,
@@ -163,27 +160,17 @@ export function cartRoutes(rt: Runtime, mail: MailSender): Router {
         comment,
         checkoutKey: String(req.body?.checkoutKey ?? ''),
         creditConfirmed: req.body?.creditConfirmed === '1',
+      }, {
+        to: o.email,
+        language: viewerOf(res).language,
+        lines: cart.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unit: l.unit, amount: l.amount })),
       });
       if (!result.repeated) {
         if (!result.awaitingApproval) void requestOrderDelivery(rt, result.number);
         // The order's stock hold changes availability for everyone's open pages.
         await publishStoreEvents(rt, [{ type: 'availability', offerIds: cart.lines.map((l) => l.offerId) }]);
-        // In the buyer's own language (users.language), else the store's default; rendered now, sent by the queue.
-        const confirmation = renderMail(
-          'order-confirmation',
-          {
-            number: result.number, total: result.total, currency: result.currency, comment, awaitingApproval: result.awaitingApproval,
-            lines: cart.lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unit: l.unit, amount: l.amount })),
-            url: `${publicBaseUrl(rt.config)}/orders/${result.orderId}`,
-          },
-          viewerOf(res).language,
-        );
-        mail
-          .send({ to: o.email, key: `order-confirmation-${result.orderId}`, subject: confirmation.subject, text: confirmation.text, html: confirmation.html })
-          .catch((err) => log.warn({ err: (err as Error).message, order: result.number }, 'order confirmation not sent'));
       }
       // Over the buyer's limits: placed, but it waits for the owner (src/store/approvals), who is e-mailed.
-      if (result.awaitingApproval && !result.repeated) await mailApprovalRequested(rt, mail, result.orderId).catch((err: Error) => log.warn({ err: err.message, order: result.number }, 'approval request not e-mailed'));
       if (result.awaitingApproval) {
         const reason = result.approvalText ? messageText(res, result.approvalText) : (result.approvalMessage ?? t('mailCheckout.awaiting'));
         flash(req, 'ok', t('storeErrors.limit.placed', { number: result.number, reason }));

@@ -98,10 +98,12 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
     });
   };
 
-  /** Runs a change; a refusal (invalid, conflict) is shown on the page, a foreign id stays a 404. */
-  const act = async (req: Request, res: Response, c: Company, work: () => Promise<string>, invite?: Record<string, unknown>) => {
+  /** Runs a change; a refusal (invalid, conflict) is shown on the page, a foreign id stays a 404; `{ error }`: done, but something failed to say. */
+  const act = async (req: Request, res: Response, c: Company, work: () => Promise<string | { error: string }>, invite?: Record<string, unknown>) => {
     try {
-      flash(req, 'ok', await work());
+      const said = await work();
+      if (typeof said === 'string') flash(req, 'ok', said);
+      else flash(req, 'error', said.error);
       res.redirect(303, c.base);
     } catch (err) {
       const refused = refusal(err, 'invalid', 'conflict');
@@ -109,16 +111,24 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
     }
   };
 
-  const sendInvitation = async (tr: Translate, c: Company, userId: number, email: string, token: string, role: CompanyRole) => {
+  // The one-time link goes straight to the queue (the outbox would keep it in plain text); a failure
+  // is shown to the owner, who invites again later (a new link): true when queued.
+  const sendInvitation = async (tr: Translate, c: Company, userId: number, email: string, token: string, role: CompanyRole): Promise<boolean> => {
     const link = `${publicBaseUrl(rt.config)}/password/set/${token}`;
-    await mail
+    return mail
       .send({
         to: email,
         subject: tr('company.mail.subject', { client: c.clientName }),
         key: `company-invite-${userId}-${token.slice(0, 12).replace(/[^\w-]/g, '_')}`,
         text: tr('company.mail.text', { inviter: c.inviter, client: c.clientName, role: roleLabel(tr, role), count: INVITE_TTL_HOURS / 24, link }),
       })
-      .catch((err) => log.warn({ err: (err as Error).message, userId }, 'company invitation not sent'));
+      .then(
+        () => true,
+        (err) => {
+          log.warn({ err: (err as Error).message, userId }, 'company invitation not sent');
+          return false;
+        },
+      );
   };
 
   const mount = (path: string, guard: import('express').RequestHandler[], companyOf: (req: Request, res: Response) => Company | Promise<Company>) => {
@@ -131,7 +141,7 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
         const email = String(body.email ?? '').trim().slice(0, 320);
         const change = changeFrom(body, tOf(res));
         const { userId, token } = await inviteEmployee(rt.db, c.clientId, c.actorId, { ...change, email, name: String(body.name ?? '') });
-        await sendInvitation(tOf(res), c, userId, email, token, change.companyRole);
+        if (!(await sendInvitation(tOf(res), c, userId, email, token, change.companyRole))) return { error: tOf(res)('mailNotSent.invitation', { email }) };
         return tOf(res)('company.flash.invited', { email });
       }, body);
     });
@@ -169,7 +179,7 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
       await act(req, res, c, async () => {
         const { token, email } = await reinvite(rt.db, c.clientId, userId);
         const e = (await listEmployees(rt.db, c.clientId)).find((x) => x.id === userId);
-        await sendInvitation(tOf(res), c, userId, email, token, e?.companyRole ?? 'buyer');
+        if (!(await sendInvitation(tOf(res), c, userId, email, token, e?.companyRole ?? 'buyer'))) return { error: tOf(res)('mailNotSent.invitation', { email }) };
         return tOf(res)('company.flash.reinvited', { email });
       });
     });

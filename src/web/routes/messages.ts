@@ -8,7 +8,7 @@ import type { Runtime } from '../../infra/runtime.ts';
 import { pipeline } from 'node:stream/promises';
 import { openAttachment } from '../../store/messages/attachments.ts';
 import { managerCard, messengerLinks } from '../../store/accounts/managers.ts';
-import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
+import { type Actor, assertThreadAccess, messageAttachment, postMessage, readThread, sideOf, threadActor, type ThreadDeps } from '../../store/messages/messages.ts';
 import { assertMayWrite } from '../../store/company/access.ts';
 import { requireRole, viewerOf } from '../auth/context.ts';
 import { httpStatus, messageText, refusal } from '../domain-errors.ts';
@@ -22,10 +22,7 @@ import { orderStatusLabel } from '../format.ts';
 import { tOf } from '../i18n.ts';
 import { languageOr } from '../../infra/i18n/index.ts';
 
-const actorOf = (res: Response): Actor => {
-  const v = viewerOf(res);
-  return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId };
-};
+const actorOf = (res: Response): Actor => threadActor(viewerOf(res));
 
 
 export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {

@@ -8,7 +8,7 @@ import { type Response, Router } from 'express';
 import { formats } from '../../infra/intl.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import type { Actor } from '../../store/messages/messages.ts';
-import { sideOf, type ThreadDeps } from '../../store/messages/messages.ts';
+import { sideOf, threadActor, type ThreadDeps } from '../../store/messages/messages.ts';
 import { withQuoteMail } from '../../store/quotes/notify.ts';
 import { acceptQuote, answerQuote, declineQuote, listQuotes, quoteThread, quoteView, requestQuote } from '../../store/quotes/quotes.ts';
 import { mayOrder } from '../../store/company/access.ts';
@@ -23,10 +23,7 @@ const QUOTE_STATUSES = new Set(['requested', 'answered', 'accepted', 'declined']
 const dayOf = (res: Response, d: string | null) => formats(res.locals.locale as string | undefined).day(d);
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-const actorOf = (res: Response): Actor => {
-  const v = viewerOf(res);
-  return { userId: v.userId, role: v.role, clientId: v.clientId, managerId: v.managerId };
-};
+const actorOf = (res: Response): Actor => threadActor(viewerOf(res));
 
 export function quoteRoutes(rt: Runtime): Router {
   const r = Router();

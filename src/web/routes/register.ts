@@ -1,14 +1,15 @@
 // Registration by request: the public form (anonymous visitors see only this and the start page)
 // and the staff's decisions in the console (Console › Заявки). Approving invites the contact with
 // the same one-time link and password page as an admin's invitation; rejecting sends the reply.
+// The staff's notice of a request and the reply are written with them to the mail outbox
+// (src/store/registration/mails.ts); the approval's link goes straight out, a failure shown.
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../infra/log.ts';
 import { attemptLimits, type LimitRule } from '../../infra/rate-limit.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { publicBaseUrl } from '../../mail/links.ts';
-import {
-  approveRegistration, listRegistrations, parseRegistration, registrationReviewers, rejectRegistration, type StaffActor, submitRegistration,
-} from '../../store/registration/requests.ts';
+import { approveRegistration, listRegistrations, parseRegistration, type StaffActor } from '../../store/registration/requests.ts';
+import { rejectRegistrationWithMail, submitRegistrationWithMail } from '../../store/registration/mails.ts';
 import { COMPANY_ROLES } from '../../store/company/access.ts';
 import { parseRole } from '../../store/company/employees.ts';
 import type { MailSender } from '../../store/shared/mail-port.ts';
@@ -28,7 +29,7 @@ export const REGISTER_LIMITS = {
 
 const tooMany = (res: Response, s: number) => tOf(res)('register.tooMany', { minutes: Math.ceil(s / 60) });
 
-export function registerRoutes(rt: Runtime, mail: MailSender): Router {
+export function registerRoutes(rt: Runtime): Router {
   const r = Router();
   const limits = attemptLimits(rt.redis, rt.prefix);
   const page = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) =>
@@ -50,36 +51,14 @@ export function registerRoutes(rt: Runtime, mail: MailSender): Router {
     const { value, errors } = parseRegistration(req.body);
     if (!value) return page(req, res, 422, { errors, error: tOf(res)('register.checkFields') });
     try {
-      const id = await submitRegistration(rt.db, value);
+      const id = await submitRegistrationWithMail(rt, value);
       log.info({ registration: id }, 'registration request');
-      await tellReviewers(rt, mail, id).catch((err: Error) => log.warn({ registration: id, err: err.message }, 'staff not e-mailed of a registration request'));
       page(req, res, 200, { done: id });
     } catch (err) {
       page(req, res, 409, { error: messageText(res, refusal(err, 'conflict')) });
     }
   });
   return r;
-}
-
-/** The new request, to the staff who decide it (registrationReviewers), each in their language, once (keyed). */
-async function tellReviewers(rt: Runtime, mail: MailSender, id: number): Promise<void> {
-  const found = await registrationReviewers(rt.db, id);
-  if (!found) return;
-  const { request: r, reviewers } = found;
-  for (const u of reviewers) {
-    const t = translator(u.language);
-    const matched = r.matches.length
-      ? r.matches.map((m) => (m.client_name ? t('companyAccess.registrationMail.matchClient', { name: m.name, client: m.client_name }) : m.name)).join('; ')
-      : t('companyAccess.registrationMail.noMatch');
-    await mail.send({
-      to: u.email,
-      key: `registration-new-${id}-${u.id}`,
-      subject: t('companyAccess.registrationMail.subject', { id, inn: r.inn }),
-      text: t('companyAccess.registrationMail.text', {
-        id, inn: r.inn, kpp: r.kpp ?? '—', contact: r.contact_name, email: r.email, phone: r.phone, matched, link: `${publicBaseUrl(rt.config)}/console/registrations`,
-      }),
-    });
-  }
 }
 
 /** Console › Заявки (managers: their clients' requests; admins: all), mounted by the console router. */
@@ -139,28 +118,15 @@ export function registrationConsoleRoutes(rt: Runtime, mail: MailSender): Router
   });
 
   r.post('/console/registrations/:id/reject', ...staff, async (req, res) => {
-    let done: Awaited<ReturnType<typeof rejectRegistration>>;
+    let done: Awaited<ReturnType<typeof rejectRegistrationWithMail>>;
     const requestId = id(res, req.params.id);
     try {
-      done = await rejectRegistration(rt.db, actor(res), requestId, String(req.body?.reply ?? ''));
+      done = await rejectRegistrationWithMail(rt, actor(res), requestId, String(req.body?.reply ?? ''));
     } catch (err) {
       flash(req, 'error', messageText(res, refusal(err, 'conflict', 'invalid')));
       return res.redirect(303, '/console/registrations');
     }
-    await mail
-      .send({
-        to: done.email,
-        subject: inMail('console.registrations.rejectedSubject'),
-        key: `registration-rejected-${requestId}`,
-        text: inMail('console.registrations.rejectedText', { name: done.contactName, reply: done.reply }),
-      })
-      .then(
-        () => flash(req, 'ok', tOf(res)('console.registrations.rejectedFlash', { id: requestId, email: done.email })),
-        (err) => {
-          log.warn({ err: (err as Error).message }, 'registration reply not sent');
-          flash(req, 'error', tOf(res)('console.registrations.rejectedNoMail'));
-        },
-      );
+    flash(req, 'ok', tOf(res)('console.registrations.rejectedFlash', { id: requestId, email: done.email }));
     res.redirect(303, '/console/registrations');
   });
   return r;

@@ -143,15 +143,18 @@ describe('store: message threads', () => {
       expect(sent).to.deep.equal([
         {
           to: ['ivanov@seller.test'],
+          key: sent[0]!.key,
           template: 'messages-unread',
           data: { toManager: true, clientName: 'Alpha', managerName: 'Ivan Ivanov', count: 3, url: `http://shop.test/manager/clients/${w.clients.alpha}/messages`, quoteId: null },
         },
       ]);
+      expect(sent[0]!.key).to.match(new RegExp(`^messages-client-${w.clients.alpha}-\\d{20,}$`));
       await postMessage(deps, w.users.alphaBuyer, w.clients.alpha, { body: 'four' });
       expect(await sendDueMessageNotifications(rt.db, send, { graceMs: 0, throttleMs: 3600_000 })).to.equal(0);
       // once the window has passed, one more e-mail for what is still unread
       expect(await sendDueMessageNotifications(rt.db, send, { graceMs: 0, throttleMs: 0 })).to.equal(1);
       expect(await sendDueMessageNotifications(rt.db, send, { graceMs: 0, throttleMs: 0 })).to.equal(0); // nothing newer
+      expect(new Set(sent.map((m) => m.key)).size, 'each e-mail its own key').to.equal(2);
     });
 
     it('does not e-mail about messages read live, nor before the grace period', async () => {
