@@ -1,8 +1,11 @@
 // The simulator's live state: the dataset, the edits an accountant makes, the change feed and
 // the orders and reservations the store sent. Every edit appends to the feed and notifies listeners (webhooks).
+import { MAX_CELLS_PER_OFFER } from './data/generate.ts';
 import { hash01, money } from './data/random.ts';
 import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, SimOrder, SimProduct, SimSupplierOrder } from './data/types.ts';
 
+/** The key of one price or stock cell: a number, as the maps are read for every cell of every page. */
+const cell = (offerIndex: number, i: number) => offerIndex * MAX_CELLS_PER_OFFER + i;
 export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents' | 'settlements' | 'supplierOrders';
 
 export interface FeedEntry { seq: number; at: string; entity: FeedEntity; id: string }
@@ -57,8 +60,11 @@ function addQuantities(a: string, b: string): string {
 export class SimState {
   readonly feed: FeedEntry[] = [];
   readonly statusFeed: StatusEntry[] = [];
-  private readonly prices = new Map<string, string | null>();
-  private readonly stocks = new Map<string, string | null>();
+  /** Set by the accountant (null: removed), by cell(offer, price type or warehouse). */
+  private readonly prices = new Map<number, string | null>();
+  private readonly stocks = new Map<number, string | null>();
+  /** Each price type's multiplier of an offer's base price (from the seed). */
+  private readonly priceMults: number[] = [];
   private readonly offerById = new Map<string, SimOffer>();
   private readonly productById = new Map<string, SimProduct>();
   private readonly ptIndex = new Map<string, number>();
@@ -130,16 +136,17 @@ export class SimState {
 
   /** Price of an offer in a price type; generated from the seed unless an accountant set it. */
   price(o: SimOffer, ptIdx: number): string | undefined {
-    const key = `${o.index}:${ptIdx}`;
-    if (this.prices.has(key)) return this.prices.get(key) ?? undefined;
-    const mult = ptIdx === 0 ? 1 : 0.75 + hash01(this.data.options.seed, ptIdx, 99) * 0.5;
+    const set = this.prices.get(cell(o.index, ptIdx));
+    if (set !== undefined) return set ?? undefined;
+    let mult = this.priceMults[ptIdx];
+    if (mult === undefined) this.priceMults[ptIdx] = mult = ptIdx === 0 ? 1 : 0.75 + hash01(this.data.options.seed, ptIdx, 99) * 0.5;
     return money(o.baseKopecks * mult);
   }
 
   /** Stock of an offer at a warehouse; undefined when the warehouse never holds it. */
   stock(o: SimOffer, whIdx: number): string | undefined {
-    const key = `${o.index}:${whIdx}`;
-    if (this.stocks.has(key)) return this.stocks.get(key) ?? undefined;
+    const set = this.stocks.get(cell(o.index, whIdx));
+    if (set !== undefined) return set ?? undefined;
     if (o.index >= this.generatedOffers) return undefined;
     const seed = this.data.options.seed;
     const partner = this.data.warehouses[whIdx]!.kind === 'partner';
@@ -203,7 +210,7 @@ export class SimState {
     const wi = this.whIndex.get(warehouseId);
     if (wi === undefined) throw new SimError('not_found', `no warehouse with id ${warehouseId}`);
     if (!DECIMAL.test(quantity)) throw new SimError('invalid', `quantity must be a non-negative decimal, got "${quantity}"`);
-    this.stocks.set(`${o.index}:${wi}`, quantity);
+    this.stocks.set(cell(o.index, wi), quantity);
     this.record([{ entity: 'offers', id: o.id }]);
   }
 
@@ -212,7 +219,7 @@ export class SimState {
     const pi = this.ptIndex.get(priceTypeId);
     if (pi === undefined) throw new SimError('not_found', `no price type with id ${priceTypeId}`);
     if (!DECIMAL.test(value)) throw new SimError('invalid', `price must be a non-negative decimal, got "${value}"`);
-    this.prices.set(`${o.index}:${pi}`, value);
+    this.prices.set(cell(o.index, pi), value);
     this.record([{ entity: 'offers', id: o.id }]);
   }
 
@@ -231,12 +238,12 @@ export class SimState {
     this.productById.set(product.id, product);
     this.offerById.set(offer.id, offer);
     this.data.priceTypes.forEach((pt, i) => {
-      this.prices.set(`${offer.index}:${i}`, p.prices?.[pt.id] ?? null);
+      this.prices.set(cell(offer.index, i), p.prices?.[pt.id] ?? null);
     });
     for (const [wh, q] of Object.entries(p.stock ?? {})) {
       const wi = this.whIndex.get(wh);
       if (wi === undefined) throw new SimError('not_found', `no warehouse with id ${wh}`);
-      this.stocks.set(`${offer.index}:${wi}`, q);
+      this.stocks.set(cell(offer.index, wi), q);
     }
     this.record([{ entity: 'products', id: product.id }, { entity: 'offers', id: offer.id }]);
     return offer;
@@ -317,7 +324,7 @@ export class SimState {
     for (const l of o.lines) {
       const offer = this.offer(l.offerId);
       const before = this.stock(offer, wi) ?? '0';
-      this.stocks.set(`${offer.index}:${wi}`, addQuantities(before, l.quantity));
+      this.stocks.set(cell(offer.index, wi), addQuantities(before, l.quantity));
     }
     o.status = 'Закрыт';
     this.record([{ entity: 'supplierOrders', id }, ...[...new Set(o.lines.map((l) => l.offerId))].map((offerId) => ({ entity: 'offers' as const, id: offerId }))]);

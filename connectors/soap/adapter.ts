@@ -102,8 +102,9 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
   /**
    * Reads a 2xx body to its end as it comes (the connection's keep-alive clock then runs the same
    * on both sides: a body read slowly while it is parsed would leave the server closing a
-   * connection this side still thinks reusable), then parses it piece by piece, yielding between
-   * pieces so other answers keep arriving. A parse error is XmlParseError, an item callback's error its own.
+   * connection this side still thinks reusable), then parses it piece by piece, yielding after
+   * each piece (≈ 64 KB, a millisecond): the run's apply steps share this event loop, and the
+   * database sat idle while a step's reply waited behind a long stretch of parsing. A parse error is XmlParseError, an item callback's error its own.
    */
   async function streamTree(operation: string, res: Response, items: StreamedItems | undefined): Promise<XmlObject> {
     const pieces: Uint8Array[] = [];
@@ -120,7 +121,7 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
     for (let i = 0; i < pieces.length; i++) {
       parser.write(decoder.decode(pieces[i], { stream: true }));
       pieces[i] = EMPTY;
-      if (i % 8 === 7) await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
     }
     parser.write(decoder.decode());
     return parser.close();

@@ -196,12 +196,25 @@ function fresh(b: Base): Instance {
   return { slots, marks: 0, live: false };
 }
 
+/** An instance as new: its records were made from it (they copied its values), so it may be read into again. */
+function reset(inst: Instance): Instance {
+  inst.slots.fill(UNSET);
+  inst.marks = 0;
+  inst.live = false;
+  return inst;
+}
+
 class StreamReader implements ItemReader {
   /** Items read so far (non-empty ones): the answer's item count, and each item's place in errors. */
   count = 0;
   private item: Instance;
   /** Each base's nested items in the current item (index 0 unused). */
   private readonly nested: Instance[][];
+  /**
+   * Each base's instances of earlier items, read into again: a page holds tens of thousands of
+   * nested items, and an instance per item was a good part of the garbage a sync made.
+   */
+  private readonly spare: Instance[][];
   private at: Node;
   private inst: Instance;
   private readonly nodes: Node[] = [];
@@ -224,13 +237,19 @@ class StreamReader implements ItemReader {
   ) {
     this.item = fresh(bases[0]!);
     this.nested = bases.map(() => []);
+    this.spare = bases.map(() => []);
     this.at = bases[0]!.root;
     this.inst = this.item;
   }
 
   begin(): void {
-    this.item = fresh(this.bases[0]!);
-    for (const list of this.nested) list.length = 0;
+    this.item = reset(this.item);
+    for (let b = 1; b < this.nested.length; b++) {
+      const list = this.nested[b]!;
+      const spare = this.spare[b]!;
+      for (const inst of list) spare.push(inst);
+      list.length = 0;
+    }
     this.at = this.bases[0]!.root;
     this.inst = this.item;
     this.nodes.length = 0;
@@ -267,7 +286,8 @@ class StreamReader implements ItemReader {
     this.insts.push(this.inst);
     this.at = next;
     if (next.base >= 0) {
-      const inst = fresh(this.bases[next.base]!);
+      const spared = this.spare[next.base]!.pop();
+      const inst = spared ? reset(spared) : fresh(this.bases[next.base]!);
       this.nested[next.base]!.push(inst);
       this.inst = inst;
     } else if (next.slot >= 0) {
@@ -308,7 +328,7 @@ class StreamReader implements ItemReader {
       this.keep(this.inst, this.capSlot, this.capNested ? this.sub.close()! : this.capText.trim());
       this.capSlot = -1;
       this.capNested = false;
-    } else if (this.at.base >= 0 && !this.inst.live) this.nested[this.at.base]!.pop();
+    } else if (this.at.base >= 0 && !this.inst.live) this.spare[this.at.base]!.push(this.nested[this.at.base]!.pop()!);
     this.at = this.nodes.pop()!;
     this.inst = this.insts.pop()!;
   }

@@ -2,7 +2,7 @@
 // and small answers; for pages of thousands of offers its generic serializer is ~10× slower
 // than this, so list contents are handed to it pre-rendered (its `$xml` key).
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-const escapeXml = (s: string) => (/[&<>"]/.test(s) ? s.replace(/[&<>"]/g, (c) => ESC[c]!) : s);
+export const escapeXml = (s: string) => (/[&<>"]/.test(s) ? s.replace(/[&<>"]/g, (c) => ESC[c]!) : s);
 
 function value(name: string, v: unknown): string {
   if (v === undefined || v === null) return '';
