@@ -5,6 +5,8 @@
 import { type Request, type Response, Router } from 'express';
 import { log } from '../../src/infra/log.ts';
 import { getQueue } from '../../src/infra/queue/connection.ts';
+import { handOver } from '../../src/infra/queue/handover.ts';
+import { within } from '../../src/infra/within.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { authenticateLimited, parseBasic } from './exchange/auth.ts';
 import { appendUpload, DEFAULT_UPLOAD_PREFIX, listUploads, safeRelativeName, sessionPrefix, tailOf, type UploadFile, UploadError, uploadFile, uploadKey } from './exchange/files.ts';
@@ -215,8 +217,11 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
       if (!present && !zips) throw new Refused(`file ${rel} was not uploaded in this session`);
       const inserted = await rt.db('commerceml_imports').insert({ session_id: session.id, filename: rel }).onConflict(['session_id', 'filename']).ignore().returning('state');
       if (inserted.length) {
+        // The row is the import: Redis down, work.reconcile queues a job for it (a late add and that one share the job id).
         const job = importJob(session, rel, uploadPrefix);
-        await getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, job.data, job.opts);
+        await handOver(rt, () => getQueue(rt, COMMERCEML_IMPORT_JOB).add(COMMERCEML_IMPORT_JOB, job.data, job.opts), {
+          what: 'CommerceML import job', covers: 'work.reconcile (an import queued without a job)', fields: { session: session.id, file: rel },
+        });
       }
       return answer(res, 'progress', `${rel}: queued for import${zips && !present ? ' (the archive is unpacked first)' : ''}`);
     }
@@ -229,7 +234,7 @@ export function commercemlRouter(rt: Runtime, opts: CommerceMLRouterOptions = {}
     // Still undecided: is there a job that will decide it? (Its insert and enqueue are a moment apart.)
     if (age > WATCH_AFTER_MS) {
       // Redis down (restarting): the import itself does not need it — say so and ask again
-      const w = await watchImport(rt, { ...row, token: session.token }, uploadPrefix).catch((err: Error) => {
+      const w = await within(rt.config.QUEUE_HANDOVER_MS, watchImport(rt, { ...row, token: session.token }, uploadPrefix)).catch((err: Error) => {
         log.warn({ session: session.id, file: rel, err: err.message }, 'commerceml import: the job queue does not answer; 1C asks again');
         return { outcome: 'unknown' as const, why: err.message };
       });

@@ -29,13 +29,18 @@ export async function enqueueMail(rt: Runtime, mail: MailJobData, opts: { delayM
   return job.id;
 }
 
+/** True when the mail queue answers within the hand-over bound. */
+export function mailQueueReady(rt: Runtime): Promise<boolean> {
+  return queueReadyWithin(rt, MAIL_JOB);
+}
+
 /**
  * For an e-mail nothing redoes (a one-time link, kept nowhere else): queued only when the mail
  * queue answers within the hand-over bound, else it throws at once — the caller shows "not sent"
  * and no add waits in an offline queue to send it behind that message.
  */
 export async function enqueueMailNow(rt: Runtime, mail: MailJobData): Promise<void> {
-  if (!(await queueReadyWithin(rt, MAIL_JOB))) throw new Error('the mail queue does not answer (Redis down)');
+  if (!(await mailQueueReady(rt))) throw new Error('the mail queue does not answer (Redis down)');
   if ((await handOver(rt, () => enqueueMail(rt, mail), { what: 'one-time-link e-mail', covers: 'nothing: the person is told it was not sent' })) !== 'queued') {
     throw new Error('the mail queue did not take the e-mail');
   }

@@ -1,4 +1,4 @@
-export { enqueueMail, enqueueMailNow, MAIL_JOB, type MailJobData, sentMarkerKey } from './enqueue.ts';
+export { enqueueMail, enqueueMailNow, MAIL_JOB, mailQueueReady, type MailJobData, sentMarkerKey } from './enqueue.ts';
 export { publicBaseUrl } from './links.ts';
 export { type MailRequest, type SentMail, sendMail } from './send.ts';
 export { renderMail, UnknownTemplateError } from './templates.ts';

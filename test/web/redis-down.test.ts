@@ -161,6 +161,25 @@ describe('web with Redis unreachable: a committed action answers within the boun
     expect(smtp.messages().map((m) => m.subject)).to.have.length(1);
   });
 
+  it('a message to the manager: stored and shown within the bound; its live event is dropped (an open thread shows it on its next load)', async () => {
+    const buyer = await downClient('a');
+    await buyer.get('/messages');
+    const r = await timed(() => buyer.post('/messages', { body: 'Когда будет отгрузка?' }));
+    expect(r.status).to.equal(303);
+    expect(r.ms).to.be.below(ANSWER_MS);
+    expect((await buyer.get('/messages')).text).to.contain('Когда будет отгрузка?');
+  });
+
+  it('an invitation (a one-time link only its e-mail carries): refused with a 503 within the bound before anyone is invited', async () => {
+    const owner = await downClient('a');
+    await owner.get('/company');
+    const r = await timed(() => owner.post('/company/invite', { email: 'new@alpha.test', companyRole: 'buyer', scope: 'all' }));
+    expect(r.status).to.equal(503);
+    expect(r.ms).to.be.below(ANSWER_MS);
+    expect(r.text).to.contain('Письма сейчас не отправляются (очередь недоступна), поэтому new@alpha.test не приглашён. Повторите через несколько минут.');
+    expect(await w.rt.db('users').where({ email: 'new@alpha.test' }).first('id'), 'nobody invited').to.equal(undefined);
+  });
+
   it('"sync now" in the console: 503 within the bound with a Russian message — refused before any add, as nothing would redo it', async () => {
     const admin = await downClient('admin');
     await admin.get('/console/sources');

@@ -10,6 +10,7 @@ import { recentExchanges } from '../../../connectors/commerceml/index.ts';
 import { adapterFor, importFull, loadMapping, mappingFile, parseSoapSettings } from '../../../connectors/soap/index.ts';
 import { secretFromEnv } from '../../infra/config.ts';
 import { getQueue } from '../../infra/queue/connection.ts';
+import { within } from '../../infra/within.ts';
 import { QUEUES } from '../../infra/queue/names.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { formatDryRun } from '../../sources/sync-report.ts';
@@ -34,13 +35,16 @@ export function queueBoard(rt: Runtime): RequestHandler {
   return serverAdapter.getRouter();
 }
 
-/** Job counts of every job kind's queue, for /metrics. */
+/** Job counts of every job kind's queue, for /metrics; Redis down, it fails within the hand-over bound (the scrape answers without them). */
 export function queueCounts(rt: Runtime): Promise<QueueCounts[]> {
-  return Promise.all(
-    Object.values(QUEUES).map(async (queue) => ({
-      queue,
-      counts: await getQueue(rt, queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
-    })),
+  return within(
+    rt.config.QUEUE_HANDOVER_MS,
+    Promise.all(
+      Object.values(QUEUES).map(async (queue) => ({
+        queue,
+        counts: await getQueue(rt, queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+      })),
+    ),
   );
 }
 

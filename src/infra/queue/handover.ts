@@ -7,6 +7,7 @@
 // job is idempotent (a job id, a deduplication id, or a claim in PostgreSQL), so both may happen.
 // Work nothing redoes must not come here: it is refused before anything is committed
 // (`queueReadyWithin`), or made recoverable from a row a sweep reads.
+import type { Config } from '../config.ts';
 import { log } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { queueConnection } from './connection.ts';
@@ -23,14 +24,19 @@ export interface HandOverOptions {
   fields?: Record<string, unknown>;
 }
 
-const boundOf = (rt: Pick<Runtime, 'config'>): number => rt.config.QUEUE_HANDOVER_MS;
+/** What handOver needs of a runtime: its bound. */
+export interface HandOverBound {
+  config: Pick<Config, 'QUEUE_HANDOVER_MS'>;
+}
+
+const boundOf = (rt: HandOverBound): number => rt.config.QUEUE_HANDOVER_MS;
 
 /**
  * Starts `add` and waits for it at most QUEUE_HANDOVER_MS. 'queued': it finished in time;
  * 'deferred': it failed or is still waiting for Redis (logged at warn with what covers it; a late
  * outcome is logged too). Never rejects, and leaves no rejection unhandled.
  */
-export async function handOver(rt: Pick<Runtime, 'config'>, add: () => Promise<unknown>, o: HandOverOptions): Promise<HandOver> {
+export async function handOver(rt: HandOverBound, add: () => Promise<unknown>, o: HandOverOptions): Promise<HandOver> {
   const fields = { ...o.fields, what: o.what, covers: o.covers };
   const outcome: Promise<{ ok: true } | { ok: false; err: Error }> = Promise.resolve()
     .then(add)

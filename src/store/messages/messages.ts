@@ -8,7 +8,7 @@ import type { Db } from '../../infra/db/knex.ts';
 import type { BlobStore } from '../../infra/blob/index.ts';
 import { removeAttachment, type StoredAttachment, storeAttachment, type UploadedFile } from './attachments.ts';
 import { DomainError } from '../../infra/domain-error.ts';
-import { log } from '../../infra/log.ts';
+import { handOver } from '../../infra/queue/handover.ts';
 import { type CompanyActor, mayWrite } from '../company/access.ts';
 
 export type Side = 'client' | 'manager';
@@ -45,6 +45,8 @@ export interface ThreadDeps {
   db: Db;
   redis?: Redis;
   prefix?: string;
+  /** The hand-over bound for the live event (QUEUE_HANDOVER_MS; default 1500 ms). */
+  handOverMs?: number;
   /** Where attachments are kept. */
   blobs: BlobStore;
 }
@@ -86,10 +88,11 @@ export interface ThreadEvent {
 
 async function publish(deps: ThreadDeps, ev: ThreadEvent): Promise<void> {
   if (!deps.redis || !deps.prefix) return;
-  // best effort: the message is stored; an open thread shows it on its next load
-  await deps.redis
-    .publish(threadChannel(deps.prefix, ev.clientId), JSON.stringify(ev))
-    .catch((err: Error) => log.warn({ err: err.message, clientId: ev.clientId, messageId: ev.messageId, type: ev.type }, 'thread event not published'));
+  // best effort within the bound: the message is stored; an open thread shows it on its next load
+  const { redis, prefix } = deps;
+  await handOver({ config: { QUEUE_HANDOVER_MS: deps.handOverMs ?? 1500 } }, () => redis.publish(threadChannel(prefix, ev.clientId), JSON.stringify(ev)), {
+    what: 'live thread event', covers: 'nothing needed: an open thread shows it on its next load', fields: { clientId: ev.clientId, messageId: ev.messageId, type: ev.type },
+  });
 }
 
 /** Writes a message (text and/or one attachment); all or nothing. */

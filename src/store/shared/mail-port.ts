@@ -11,6 +11,8 @@ export interface OutgoingMail {
 
 export interface MailSender {
   send(mail: OutgoingMail): Promise<void>;
+  /** Whether a send would be taken now (the queue answers): asked before creating what only an e-mail carries (an invitation's link). */
+  ready?(): Promise<boolean>;
 }
 
 /** Used when no sender is wired: the message is dropped with a log line by the caller. */

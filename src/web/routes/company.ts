@@ -17,7 +17,7 @@ import type { MailSender } from '../../store/shared/mail-port.ts';
 import { requireBuyer, requireRole, viewerOf } from '../auth/context.ts';
 import { flash } from '../auth/session.ts';
 import { httpStatus, messageText, refusal } from '../domain-errors.ts';
-import { idParam, parseId } from '../errors.ts';
+import { idParam, parseId, saying } from '../errors.ts';
 import { tOf } from '../i18n.ts';
 
 interface Company {
@@ -106,7 +106,7 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
       else flash(req, 'error', said.error);
       res.redirect(303, c.base);
     } catch (err) {
-      const refused = refusal(err, 'invalid', 'conflict');
+      const refused = refusal(err, 'invalid', 'conflict', 'unavailable');
       await render(res, c, httpStatus(refused), { error: messageText(res, refused), invite });
     }
   };
@@ -140,6 +140,8 @@ export function companyRoutes(rt: Runtime, mail: MailSender): Router {
       await act(req, res, c, async () => {
         const email = String(body.email ?? '').trim().slice(0, 320);
         const change = changeFrom(body, tOf(res));
+        // The link exists only in its e-mail: with the mail queue down, invite nobody (503) rather than an employee without a link.
+        if (mail.ready && !(await mail.ready())) throw saying('unavailable', 'queueDown.invitation', 'company.mail_unavailable', { email });
         const { userId, token } = await inviteEmployee(rt.db, c.clientId, c.actorId, { ...change, email, name: String(body.name ?? '') });
         if (!(await sendInvitation(tOf(res), c, userId, email, token, change.companyRole))) return { error: tOf(res)('mailNotSent.invitation', { email }) };
         return tOf(res)('company.flash.invited', { email });

@@ -27,7 +27,7 @@ const actorOf = (res: Response): Actor => threadActor(viewerOf(res));
 
 export function messageRoutes(rt: Runtime, hub: ThreadHub): Router {
   const r = Router();
-  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
+  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, handOverMs: rt.config.QUEUE_HANDOVER_MS, blobs: rt.blobs };
 
   /** The client whose thread this request is about, after the access check. */
   async function threadClient(req: Request, res: Response): Promise<{ actor: Actor; clientId: number; base: string; quoteId?: number }> {

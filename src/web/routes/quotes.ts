@@ -28,7 +28,7 @@ const actorOf = (res: Response): Actor => threadActor(viewerOf(res));
 export function quoteRoutes(rt: Runtime): Router {
   const r = Router();
   const anyone = requireRole('buyer', 'manager', 'admin');
-  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, blobs: rt.blobs };
+  const deps: ThreadDeps = { db: rt.db, redis: rt.redis, prefix: rt.prefix, handOverMs: rt.config.QUEUE_HANDOVER_MS, blobs: rt.blobs };
 
   r.get('/quotes', ...anyone, async (_req, res) => {
     const actor = actorOf(res);
