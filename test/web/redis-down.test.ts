@@ -197,4 +197,25 @@ describe('web with Redis unreachable: a committed action answers within the boun
     expect(r.ms).to.be.below(ANSWER_MS);
     expect(r.text).to.contain('Сервис временно недоступен: вход и отправка форм сейчас невозможны.');
   });
+
+  it("the accounting system's webhook: 503 within the bound (its attempt limit fails closed), so the sender calls again; the source's poll reads the feed anyway", async () => {
+    const r = await timed(async () => {
+      const res = await fetch(`${srv.base}/hooks/accounting/main`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      return { status: res.status };
+    });
+    expect(r.status).to.equal(503);
+    expect(r.ms).to.be.below(ANSWER_MS);
+  });
+
+  it('an open page\'s event stream: opens within the bound (quiet until Redis is back) instead of hanging or failing', async () => {
+    const buyer = await downClient('a');
+    const ac = new AbortController();
+    const r = await timed(async () => {
+      const res = await fetch(`${srv.base}/reservations/events`, { headers: { cookie: [...buyer.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, signal: ac.signal });
+      return { status: res.status, type: res.headers.get('content-type') };
+    });
+    ac.abort();
+    expect([r.status, r.type]).to.deep.equal([200, 'text/event-stream']);
+    expect(r.ms).to.be.below(ANSWER_MS);
+  });
 });

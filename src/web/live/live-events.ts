@@ -3,6 +3,7 @@
 // availability events to everyone.
 import type { Request, Response } from 'express';
 import { log } from '../../infra/log.ts';
+import { within } from '../../infra/within.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { type StoreEvent, storeEventsChannel } from '../../store/shared/events.ts';
 import { trackEventStream } from './streams.ts';
@@ -58,7 +59,11 @@ export class LiveEvents {
 
   /** Keeps the response open as an event stream until the browser goes away. */
   async attach(req: Request, res: Response, clientId: number | null): Promise<void> {
-    await this.ensureSubscribed();
+    // Redis down: the stream opens anyway after the hand-over bound, quiet until the subscription
+    // is made (a page still works; it refreshes on its next action).
+    await within(this.rt.config.QUEUE_HANDOVER_MS, this.ensureSubscribed()).catch((err: Error) =>
+      log.warn({ err: err.message }, 'live events: not subscribed yet; the stream opens without updates'),
+    );
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     trackEventStream(req, res);
     res.write(': connected\n\n');
