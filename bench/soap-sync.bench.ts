@@ -5,10 +5,10 @@
 import { runFullSync, soapSourceRow } from '../src/sources/soap-source.ts';
 import { generateDataset, SimState } from '../sim/index.ts';
 import { provideSecret } from '../src/infra/config.ts';
-import { ENTITY_ORDER } from '../src/mirror/records.ts';
+import { ENTITY_ORDER, type EntityName, type MirrorRecords } from '../src/mirror/records.ts';
 import { MIRROR_TABLES } from '../src/infra/db/tables.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
-import { ensureSource, openSyncRun } from '../src/sync/index.ts';
+import { ensureSource, openSyncRun, type SyncRun } from '../src/sync/index.ts';
 import { startSimProcess } from './support/sim-process.ts';
 import { simRecords } from './support/sim-records.ts';
 import { trackRss } from './support/rss.ts';
@@ -27,6 +27,16 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 /** Index of the median of `xs` (the lower one of an even count). */
 const medianIndex = (xs: number[]) => xs.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0])[(xs.length - 1) >> 1]![1];
 const median = (xs: number[]) => xs[medianIndex(xs)]!;
+
+/** Every chunk of one entity's records into the run; the rows added. */
+async function addChunks<E extends EntityName>(run: SyncRun, entity: E, chunks: (() => Iterable<MirrorRecords[E][]>) | undefined): Promise<number> {
+  let rows = 0;
+  for (const chunk of chunks?.() ?? []) {
+    await run.add(entity, chunk);
+    rows += chunk.length;
+  }
+  return rows;
+}
 
 /** The mirror's rows gone (sources and run history kept): each round is a first load into empty tables. */
 async function emptyMirror(rt: Runtime): Promise<void> {
@@ -86,12 +96,7 @@ const bench: Benchmark = {
         const t0 = performance.now();
         const run = await openSyncRun(rt, { sourceId: ceilId, kind: 'bench', mode: 'full' });
         let rows = 0;
-        for (const e of ENTITY_ORDER) {
-          for (const chunk of recs[e]?.() ?? []) {
-            await run.add(e, chunk as never);
-            rows += chunk.length;
-          }
-        }
+        for (const e of ENTITY_ORDER) rows += await addChunks(run, e, recs[e]);
         await run.commit();
         const seconds = (performance.now() - t0) / 1000;
         const storeCpuS = cpuSeconds(process.cpuUsage(cpu0));
