@@ -6,6 +6,7 @@ import type { SimContract, SimCounterparty, SimDataset, SimDocument, SimOffer, S
 
 /** The key of one price or stock cell: a number, as the maps are read for every cell of every page. */
 const cell = (offerIndex: number, i: number) => offerIndex * MAX_CELLS_PER_OFFER + i;
+
 export type FeedEntity = 'priceTypes' | 'warehouses' | 'groups' | 'products' | 'offers' | 'managers' | 'counterparties' | 'contracts' | 'documents' | 'settlements' | 'supplierOrders';
 
 export interface FeedEntry { seq: number; at: string; entity: FeedEntity; id: string }

@@ -104,7 +104,8 @@ export function createSoapAdapter(o: AdapterOptions): SoapAdapter {
    * on both sides: a body read slowly while it is parsed would leave the server closing a
    * connection this side still thinks reusable), then parses it piece by piece, yielding after
    * each piece (≈ 64 KB, a millisecond): the run's apply steps share this event loop, and the
-   * database sat idle while a step's reply waited behind a long stretch of parsing. A parse error is XmlParseError, an item callback's error its own.
+   * database sat idle while a step's reply waited behind a long stretch of parsing. A parse
+   * error is XmlParseError, an item callback's error its own.
    */
   async function streamTree(operation: string, res: Response, items: StreamedItems | undefined): Promise<XmlObject> {
     const pieces: Uint8Array[] = [];

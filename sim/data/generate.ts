@@ -19,12 +19,14 @@ export const BENCH_OPTIONS: DatasetOptions = {
   variantShare: 0.1, partnerOnlyShare: 0.05, contractPrices: 20,
 };
 
-/** Price types, and warehouses, a dataset may have fewer than: the state keys each price or stock cell by one number (sim/state.ts). */
+/** A dataset has fewer price types, and fewer warehouses, than this: the state keys each price or stock cell by one number (sim/state.ts). */
 export const MAX_CELLS_PER_OFFER = 4096;
 
 export function datasetOptions(partial: Partial<DatasetOptions> = {}): DatasetOptions {
   const o = { ...DEMO_OPTIONS, ...partial };
-  if (o.priceTypes >= MAX_CELLS_PER_OFFER || o.warehouses >= MAX_CELLS_PER_OFFER) throw new Error(`the simulator takes fewer than ${MAX_CELLS_PER_OFFER} price types and warehouses`);
+  if (o.priceTypes >= MAX_CELLS_PER_OFFER || o.warehouses >= MAX_CELLS_PER_OFFER) {
+    throw new Error(`the simulator takes fewer than ${MAX_CELLS_PER_OFFER} price types and warehouses`);
+  }
   o.partnerWarehouses = Math.min(o.partnerWarehouses, Math.max(0, o.warehouses - 1));
   return o;
 }

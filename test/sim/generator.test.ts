@@ -6,6 +6,12 @@ import { SimState } from '../../sim/state.ts';
 describe('sim: data generator', () => {
   const opts = { seed: 5, products: 400, warehouses: 5, partnerWarehouses: 2, priceTypes: 6, counterparties: 60, managers: 5 };
 
+  it('refuses as many price types or warehouses as a price or stock cell key can hold', () => {
+    expect(() => generateDataset({ products: 10, warehouses: 4096 })).to.throw(/fewer than 4096 price types and warehouses/);
+    expect(() => generateDataset({ products: 10, priceTypes: 4096 })).to.throw(/fewer than 4096/);
+    expect(generateDataset({ products: 10, priceTypes: 30, warehouses: 30 }).warehouses).to.have.length(30);
+  });
+
   it('is deterministic: the same seed gives the same data, another seed other data', () => {
     const a = generateDataset(opts);
     const b = generateDataset(opts);
