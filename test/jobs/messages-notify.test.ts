@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import { mailSendJob } from '../../jobs/mail-send.ts';
-import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
+import { notifyUnreadMessages } from '../../jobs/messages-notify.ts';
 import { startWorkers } from '../../src/app/roles/worker.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { postMessage } from '../../src/store/messages/messages.ts';
@@ -43,9 +43,9 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     const manager = { userId: fx.staff.ivanov, role: 'manager' as const, clientId: null, managerId: fx.managers.ivanov };
     for (const body of ['one', 'two', 'three']) await postMessage(deps, buyer, fx.clients.a, { body });
     // the default grace period (a minute) has not passed: nothing yet
-    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 0 });
+    expect(await notifyUnreadMessages(rt)).to.deep.equal({ sent: 0 });
     await rt.db('messages').update({ created_at: rt.db.raw(`now() - interval '2 minutes'`) });
-    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 1 });
+    expect(await notifyUnreadMessages(rt)).to.deep.equal({ sent: 1 });
     const [toManager] = await smtp.waitFor(1);
     expect(toManager!.envelopeTo).to.deep.equal(['ivanov@seller.test']);
     expect(toManager!.subject).to.equal('Alpha LLC: новые сообщения (3)');
@@ -54,7 +54,7 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     await postMessage(deps, manager, fx.clients.a, { body: 'reply' });
     await postMessage(deps, buyer, fx.clients.a, { body: 'four' });
     await rt.db('messages').update({ created_at: rt.db.raw(`now() - interval '2 minutes'`) });
-    expect(await messagesNotifyJob.process(rt, {} as never)).to.deep.equal({ sent: 1 }); // the manager's window is still closed
+    expect(await notifyUnreadMessages(rt)).to.deep.equal({ sent: 1 }); // the manager's window is still closed
     const mails = await smtp.waitFor(2);
     expect(mails[1]!.envelopeTo).to.deep.equal(['buyer@alpha.test']);
     expect(mails[1]!.subject).to.equal('Ответ от вашего менеджера Ivan Ivanov');
@@ -69,10 +69,10 @@ describe('jobs/messages.notify: throttled e-mail through real SMTP', () => {
     const closers: (() => Promise<void>)[] = [];
     const down: Runtime = { ...rt, redisUrl: `redis://127.0.0.1:${await freePort()}`, onShutdown: (_name, fn) => void closers.push(fn) };
     try {
-      expect(await messagesNotifyJob.process(down, {} as never)).to.deep.equal({ sent: 1 });
+      expect(await notifyUnreadMessages(down)).to.deep.equal({ sent: 1 });
       const rows = await outboxLetters(rt.db);
       expect(rows.map((r) => [r.to, r.template, r.sent])).to.deep.equal([['ivanov@seller.test', 'messages-unread', false]]);
-      expect(await messagesNotifyJob.process(rt, {} as never), 'claimed: the next sweep sends nothing').to.deep.equal({ sent: 0 });
+      expect(await notifyUnreadMessages(rt), 'claimed: the next sweep sends nothing').to.deep.equal({ sent: 0 });
       expect((await reconcileWork(rt, { mailGraceS: 0 })).mails).to.equal(1);
       const [m] = await smtp.waitFor(1);
       expect(m!.subject).to.equal('Alpha LLC: новые сообщения (1)');

@@ -5,7 +5,7 @@ import type { Runtime } from '../../src/infra/runtime.ts';
 import { withQuoteMail } from '../../src/store/quotes/notify.ts';
 import { requestQuote } from '../../src/store/quotes/quotes.ts';
 import { freePort } from '../faults/processes.ts';
-import { messagesNotifyJob } from '../../jobs/messages-notify.ts';
+import { notifyUnreadMessages } from '../../jobs/messages-notify.ts';
 import { storeToday } from '../../src/store/arrivals/arrivals.ts';
 import { createUser } from '../../src/store/accounts/users.ts';
 import { resetQueues } from '../support/queues.ts';
@@ -111,7 +111,7 @@ describe('web/quote thread: messages bound to a quote, both sides; e-mails on re
     expect((await a.get(`/quotes/${id}/messages/thread`)).text).to.contain('Да, от 10 штук').and.not.contain('Общий вопрос');
     // unread: the manager's reply, read by nobody yet → the buyer's e-mail opens the quote
     await w.rt.db('messages').update({ read_at: null, created_at: w.rt.db.raw(`now() - interval '2 minutes'`) }).where({ from_side: 'manager' });
-    expect(await messagesNotifyJob.process(w.rt, {} as never)).to.deep.equal({ sent: 1 });
+    expect(await notifyUnreadMessages(w.rt)).to.deep.equal({ sent: 1 });
     const mails = await smtp.waitFor(2);
     const unread = mails.find((m) => m.subject.includes('Ответ от вашего менеджера'))!;
     expect(unread.subject).to.equal(`Ответ от вашего менеджера Ivan Ivanov — запрос цены № ${id}`);
